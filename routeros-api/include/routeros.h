@@ -1,0 +1,344 @@
+/*
+ * routeros.h — a C client for the MikroTik RouterOS API (TCP 8728, TLS 8729).
+ *
+ * Three layers, each usable on its own:
+ *
+ *   1. The codec: length prefixes, sentence encoding and an incremental
+ *      parser fed arbitrary byte chunks. Pure: no I/O, no clock, no globals.
+ *   2. The connection: TCP or TLS (OpenSSL), login (RouterOS >= 6.43 and the
+ *      older challenge-response), commands and their replies. One state
+ *      machine drives it; use it blocking (ros_connect, ros_command) or from
+ *      an event loop (ros_start_connect, ros_start_command, ros_step).
+ *   3. Helpers for what traffic accounting needs: interface counters,
+ *      router uptime, strict number parsing.
+ *
+ * Errors: functions return ROS_OK (0) or a negative enum ros_status. A
+ * connection keeps a human-readable detail string (ros_errstr) that never
+ * contains the password. The library never prints and never exits.
+ *
+ * Thread safety: no global state; a handle may be used by one thread at a
+ * time. OpenSSL >= 1.1 initialises itself.
+ */
+#ifndef ROUTEROS_H
+#define ROUTEROS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Status codes                                                        */
+/* ------------------------------------------------------------------ */
+
+enum ros_status {
+	ROS_OK = 0,
+	ROS_AGAIN = 1,            /* non-blocking: not finished, call ros_step again */
+	ROS_ERR_NOMEM = -1,       /* out of memory */
+	ROS_ERR_ARG = -2,         /* invalid argument or option */
+	ROS_ERR_STATE = -3,       /* call not valid in the connection's state */
+	ROS_ERR_RESOLVE = -4,     /* host name could not be resolved */
+	ROS_ERR_REFUSED = -5,     /* connection refused or host unreachable */
+	ROS_ERR_TIMEOUT = -6,     /* a deadline passed (connect, TLS, login, reply) */
+	ROS_ERR_IO = -7,          /* socket error */
+	ROS_ERR_CLOSED = -8,      /* the router closed the connection */
+	ROS_ERR_TLS = -9,         /* TLS handshake or record failure */
+	ROS_ERR_TLS_VERIFY = -10, /* certificate not trusted or wrong host name */
+	ROS_ERR_TLS_FINGERPRINT = -11, /* certificate does not match the pinned fingerprint */
+	ROS_ERR_AUTH = -12,       /* wrong user name or password */
+	ROS_ERR_POLICY = -13,     /* user lacks the 'api' policy */
+	ROS_ERR_PROTOCOL = -14,   /* malformed or unexpected data from the router */
+	ROS_ERR_FATAL = -15,      /* the router sent !fatal (reason in ros_errstr) */
+	ROS_ERR_TRAP = -16,       /* the command was answered with !trap */
+	ROS_ERR_TOO_BIG = -17,    /* a word exceeded the size cap */
+};
+
+/* Short stable name of a status, e.g. "timeout". Never NULL. */
+const char *ros_status_name(int status);
+
+/* ------------------------------------------------------------------ */
+/* Codec                                                               */
+/* ------------------------------------------------------------------ */
+
+#define ROS_DEFAULT_MAX_WORD (1024u * 1024u)      /* 1 MiB */
+#define ROS_DEFAULT_MAX_SENTENCE (16u * 1024u * 1024u)
+
+/* Encodes the length prefix of a word of 'len' bytes into out (1 to 5
+ * bytes, big-endian as the API specifies). Returns the number of bytes. */
+size_t ros_length_encode(uint32_t len, unsigned char out[5]);
+
+/* Decodes a length prefix from buf[0..avail). Returns the prefix size
+ * (1..5) and stores the length, 0 if more bytes are needed, or
+ * ROS_ERR_PROTOCOL for a reserved control byte (first byte F1..FF). */
+int ros_length_decode(const unsigned char *buf, size_t avail, uint32_t *len);
+
+/* A growable byte buffer. Zero-initialise it; release with ros_buf_free. */
+struct ros_buf {
+	unsigned char *data;
+	size_t len;
+	size_t cap;
+};
+void ros_buf_free(struct ros_buf *b);
+
+/* Appends one encoded word (prefix + bytes). */
+int ros_buf_add_word(struct ros_buf *b, const void *word, size_t len);
+
+/* Appends a whole sentence: n words given as NUL-terminated strings, then
+ * the terminating zero-length word. */
+int ros_buf_add_sentence(struct ros_buf *b, const char *const *words, size_t n);
+
+/* A word as it came off the wire: bytes, not necessarily NUL-free or UTF-8.
+ * 'data' is always followed by a NUL byte (not counted in len) for
+ * convenience with ASCII words. */
+struct ros_word {
+	const char *data;
+	size_t len;
+};
+
+/* Kinds of reply sentences. */
+enum ros_reply_type {
+	ROS_REPLY_RE = 1,    /* !re: one item */
+	ROS_REPLY_DONE,      /* !done: end of a command's reply */
+	ROS_REPLY_TRAP,      /* !trap: error (=message=, =category=); !done follows */
+	ROS_REPLY_FATAL,     /* !fatal REASON: the router closes the connection */
+	ROS_REPLY_EMPTY,     /* !empty: RouterOS 7.18+, nothing to return; !done follows */
+};
+
+/* A parsed sentence. Owns its words. Opaque; use the accessors. */
+typedef struct ros_sentence ros_sentence;
+
+void ros_sentence_free(ros_sentence *s);
+/* The reply kind (sentences from ros_parser are always classified). */
+enum ros_reply_type ros_sentence_type(const ros_sentence *s);
+/* "re", "done", "trap", "fatal", "empty". */
+const char *ros_reply_type_name(enum ros_reply_type t);
+/* All words including the first ("!re") and the tag word. */
+size_t ros_sentence_word_count(const ros_sentence *s);
+/* Word i (0 <= i < count); borrowed until ros_sentence_free. */
+struct ros_word ros_sentence_word(const ros_sentence *s, size_t i);
+/* The value of the .tag API attribute, or NULL (len 0) if untagged. */
+const char *ros_sentence_tag(const ros_sentence *s, size_t *len);
+/* Number of =key=value attribute words. */
+size_t ros_sentence_attr_count(const ros_sentence *s);
+/* Attribute i: key and value, borrowed. Keys are compared as bytes. */
+void ros_sentence_attr_at(const ros_sentence *s, size_t i, struct ros_word *key,
+			  struct ros_word *value);
+/* The first attribute named 'key' (e.g. "rx-byte", "message"). Returns its
+ * value (NUL-terminated, borrowed) and stores its length, or NULL when the
+ * sentence has no such attribute. An attribute may be present and empty. */
+const char *ros_sentence_get(const ros_sentence *s, const char *key, size_t *len);
+/* The reason word of a !fatal sentence (empty string if none), else NULL. */
+const char *ros_sentence_fatal_reason(const ros_sentence *s, size_t *len);
+
+/* Incremental parser for reply sentences. */
+typedef struct ros_parser ros_parser;
+
+/* Creates a parser. max_word caps one word (0 = ROS_DEFAULT_MAX_WORD),
+ * max_sentence caps a whole sentence (0 = ROS_DEFAULT_MAX_SENTENCE). Caps
+ * are enforced from the length prefix, before allocating. NULL on OOM. */
+ros_parser *ros_parser_new(size_t max_word, size_t max_sentence);
+void ros_parser_free(ros_parser *p);
+
+/* Feeds bytes. Stops at the end of a complete non-empty sentence, so a
+ * caller can take it before feeding more. Returns the number of bytes
+ * consumed (<= len) or a negative status: ROS_ERR_PROTOCOL (control byte,
+ * unknown reply word, a sentence without a reply word), ROS_ERR_TOO_BIG,
+ * ROS_ERR_NOMEM. After an error the parser is unusable. */
+long ros_parser_feed(ros_parser *p, const void *data, size_t len);
+
+/* Takes the completed sentence, if any: returns it (caller owns it) or
+ * NULL when no sentence is complete yet. Empty sentences are skipped. */
+ros_sentence *ros_parser_take(ros_parser *p);
+
+/* Describes the last parser error (static text plus the offending byte or
+ * word, escaped). Borrowed until the next call on the parser. */
+const char *ros_parser_error(const ros_parser *p);
+
+/* ------------------------------------------------------------------ */
+/* Replies                                                             */
+/* ------------------------------------------------------------------ */
+
+/* All sentences answering one command, in order, ending with !done (or a
+ * !fatal). Owned by the caller of the function that returned it. */
+typedef struct ros_reply ros_reply;
+
+/* An empty reply, for callers that run their own parser (and tests). */
+ros_reply *ros_reply_new(void);
+/* Appends s (the reply takes ownership; on ROS_ERR_NOMEM s is freed). */
+int ros_reply_add(ros_reply *r, ros_sentence *s);
+void ros_reply_free(ros_reply *r);
+size_t ros_reply_count(const ros_reply *r);
+/* Sentence i, borrowed until ros_reply_free. */
+const ros_sentence *ros_reply_sentence(const ros_reply *r, size_t i);
+/* The first !trap sentence, or NULL. */
+const ros_sentence *ros_reply_trap(const ros_reply *r);
+/* Number of !re sentences. */
+size_t ros_reply_rows(const ros_reply *r);
+
+/* ------------------------------------------------------------------ */
+/* Connection                                                          */
+/* ------------------------------------------------------------------ */
+
+enum ros_tls_mode {
+	ROS_TLS_OFF = 0,     /* plain TCP; the password crosses the wire in clear */
+	ROS_TLS_VERIFY,      /* verify the certificate chain (CA file or system store) and host name */
+	ROS_TLS_FINGERPRINT, /* accept exactly the certificate with this SHA-256 fingerprint */
+	ROS_TLS_ANONYMOUS,   /* anonymous DH (api-ssl without certificate): encrypts, does not authenticate */
+};
+
+/* Options for a connection. Strings are copied by ros_conn_new. */
+struct ros_options {
+	const char *host;        /* name or address (IPv4, IPv6) */
+	uint16_t port;           /* 0: 8728, or 8729 when tls != OFF */
+	enum ros_tls_mode tls;
+	const char *ca_file;     /* ROS_TLS_VERIFY: PEM bundle; NULL = system store */
+	const char *fingerprint; /* ROS_TLS_FINGERPRINT: "sha256:AB:CD:..." (colons, case ignored) */
+	const char *user;
+	const char *password;    /* wiped from memory by ros_conn_free */
+	int timeout_ms;          /* connect, TLS, login, and each reply; 0 = 10000 */
+	size_t max_word;         /* 0 = ROS_DEFAULT_MAX_WORD */
+};
+
+typedef struct ros_conn ros_conn;
+
+/* Creates an unconnected handle from opt (validated: host and user must be
+ * set, the fingerprint must be 32 hex bytes). Returns NULL and stores a
+ * status in *status (may be NULL) on error. */
+ros_conn *ros_conn_new(const struct ros_options *opt, int *status);
+
+/* Sends /quit if logged in (best effort, without waiting long), closes the
+ * socket, wipes the password and frees. NULL-safe. */
+void ros_conn_free(ros_conn *c);
+
+/* Closes the connection (as ros_conn_free, but keeps the handle so it can
+ * connect again). */
+void ros_close(ros_conn *c);
+
+/* The detail of the last error, e.g. "login failed: invalid user name or
+ * password (6)". Never contains the password. Borrowed until the next call. */
+const char *ros_errstr(const ros_conn *c);
+
+/* The SHA-256 fingerprint of the router's certificate after a TLS
+ * handshake ("sha256:AB:CD:..."), or NULL. Also set when pinning failed,
+ * so users can see what the router presented. */
+const char *ros_peer_fingerprint(const ros_conn *c);
+
+/* The negotiated TLS cipher name after a handshake, or NULL. */
+const char *ros_tls_cipher(const ros_conn *c);
+
+/* --- blocking use --- */
+
+/* Connects, performs the TLS handshake if configured and logs in, each
+ * step bounded by timeout_ms. */
+int ros_connect(ros_conn *c);
+
+/* Sends one command (words[0] is the command, the rest attributes, API
+ * attributes and queries, all as NUL-terminated strings) and waits for its
+ * complete reply. On ROS_OK, ROS_ERR_TRAP or ROS_ERR_FATAL, *reply
+ * receives the reply (caller frees; NULL otherwise); on a trap, ros_errstr
+ * holds the router's message and the connection stays usable. On any other
+ * error, and after !fatal, the connection is closed. */
+int ros_command(ros_conn *c, const char *const *words, size_t n, ros_reply **reply);
+
+/* --- non-blocking use (event loops) --- */
+
+/* Event interest, as returned by ros_events. */
+#define ROS_WANT_READ 1
+#define ROS_WANT_WRITE 2
+
+/* Starts connecting; now_ms is the caller's monotonic clock in ms. The
+ * name is resolved synchronously (pass an address to avoid blocking).
+ * Returns ROS_AGAIN (continue with ros_step) or an error. */
+int ros_start_connect(ros_conn *c, int64_t now_ms);
+
+/* Queues a command on a logged-in, idle connection. Returns ROS_AGAIN. */
+int ros_start_command(ros_conn *c, const char *const *words, size_t n, int64_t now_ms);
+
+/* Advances the pending operation (connect + TLS + login, or a command):
+ * call it when the fd is ready as ros_events says, or when the deadline
+ * has passed. Returns ROS_AGAIN while in progress, ROS_OK when the
+ * operation completed (for a command: ros_take_reply has the reply),
+ * ROS_ERR_TRAP when a command was answered with !trap (reply available,
+ * connection usable), or another error (connection closed). */
+int ros_step(ros_conn *c, int64_t now_ms);
+
+/* The socket, or -1 when closed. */
+int ros_fd(const ros_conn *c);
+/* ROS_WANT_READ and/or ROS_WANT_WRITE for the pending operation, 0 if idle. */
+int ros_events(const ros_conn *c);
+/* Absolute monotonic ms at which the pending operation times out, or -1. */
+int64_t ros_deadline(const ros_conn *c);
+/* 1 when logged in and no operation is pending. */
+int ros_is_ready(const ros_conn *c);
+/* The reply of the completed command (caller owns it), or NULL. */
+ros_reply *ros_take_reply(ros_conn *c);
+
+/* The reply still being received for the pending command (borrowed, valid
+ * until the next ros_step or ros_take_reply), or NULL. Streaming commands
+ * such as /interface/monitor-traffic without =once= never finish: read
+ * their sentences from here as they arrive. */
+const ros_reply *ros_pending_reply(const ros_conn *c);
+
+/* Monotonic clock in ms (CLOCK_MONOTONIC), for callers without one. */
+int64_t ros_now_ms(void);
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Parses a decimal unsigned 64-bit number: digits only, no sign, no
+ * blanks, no overflow. Returns 0 or ROS_ERR_ARG. */
+int ros_parse_u64(const char *s, size_t len, uint64_t *out);
+
+/* Parses a RouterOS duration: "1w4d1h16m55s", "42m53s", "7w3s" (units w d
+ * h m s, any zero unit left out, also "0s" and ms fractions ignored), or
+ * the old "6w6d18:33:07" / "01:22:53" forms. Returns 0 or ROS_ERR_ARG. */
+int ros_parse_uptime(const char *s, size_t len, uint64_t *seconds);
+
+/* Computes the pre-6.43 login response for a challenge given as hex (the
+ * =ret= value): "00" followed by the lowercase hex MD5 of a zero byte, the
+ * password and the decoded challenge. out receives 34 characters and a
+ * NUL. Returns 0, or ROS_ERR_PROTOCOL when the challenge is not valid hex. */
+int ros_login_response(const char *password, const char *challenge_hex, size_t hex_len,
+		       char out[35]);
+
+/* Counters of one interface as /interface/print reports them. */
+struct ros_iface_counters {
+	char *id;        /* ".id", e.g. "*1" */
+	char *name;      /* raw bytes, NUL-terminated (names have no NUL) */
+	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
+	int running;     /* 1, 0, or -1 if not reported */
+	int disabled;    /* 1, 0, or -1 if not reported */
+};
+
+/* Builds the words of one /interface/print that reads the counters of the
+ * named interfaces (a ?name= query per name joined with ?#|, and a
+ * .proplist). words must hold ros_counters_words_needed(n) entries; the
+ * strings are allocated into *storage (free it with free()). Returns the
+ * number of words, or a negative status. n == 0 reads every interface. */
+size_t ros_counters_words_needed(size_t n);
+int ros_counters_words(const char *const *names, size_t n, const char **words, char **storage);
+
+/* Parses a reply of that command into an array of n entries (caller frees
+ * with ros_counters_free). A row missing .id, name, rx-byte or tx-byte, or
+ * with a malformed number, is ROS_ERR_PROTOCOL. */
+int ros_counters_parse(const ros_reply *r, struct ros_iface_counters **out, size_t *n);
+void ros_counters_free(struct ros_iface_counters *v, size_t n);
+
+/* Blocking: reads counters of the named interfaces in one command. */
+int ros_read_counters(ros_conn *c, const char *const *names, size_t n,
+		      struct ros_iface_counters **out, size_t *nout);
+
+/* Words of /system/resource/print restricted to uptime (2 words). */
+extern const char *const ros_uptime_words[2];
+/* Extracts the uptime from a reply of that command. */
+int ros_uptime_parse(const ros_reply *r, uint64_t *seconds);
+/* Blocking: reads the router's uptime in seconds. */
+int ros_read_uptime(ros_conn *c, uint64_t *seconds);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

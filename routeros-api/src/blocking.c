@@ -1,0 +1,46 @@
+/*
+ * blocking.c — the blocking API: a poll() loop around ros_step, bounded by
+ * the connection's deadlines.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <poll.h>
+
+/* Runs the pending operation to completion, error or timeout. */
+static int run(ros_conn *c, int rc)
+{
+	while (rc == ROS_AGAIN) {
+		int64_t now = ros_now_ms();
+		int64_t deadline = ros_deadline(c);
+		int wait = deadline < 0 ? -1 : deadline > now ? (int)(deadline - now) : 0;
+		int ev = ros_events(c);
+		struct pollfd pfd = {.fd = ros_fd(c)};
+		pfd.events = (short)((ev & ROS_WANT_READ ? POLLIN : 0) |
+				     (ev & ROS_WANT_WRITE ? POLLOUT : 0));
+		if (poll(&pfd, 1, wait) < 0 && errno != EINTR) {
+			ros_close(c);
+			return ROS_ERR_IO;
+		}
+		rc = ros_step(c, ros_now_ms());
+	}
+	return rc;
+}
+
+int ros_connect(ros_conn *c)
+{
+	return run(c, ros_start_connect(c, ros_now_ms()));
+}
+
+int ros_command(ros_conn *c, const char *const *words, size_t n, ros_reply **reply)
+{
+	if (reply)
+		*reply = NULL;
+	int rc = run(c, ros_start_command(c, words, n, ros_now_ms()));
+	ros_reply *r = ros_take_reply(c);
+	if (reply && (rc == ROS_OK || rc == ROS_ERR_TRAP || rc == ROS_ERR_FATAL))
+		*reply = r;
+	else
+		ros_reply_free(r);
+	return rc;
+}

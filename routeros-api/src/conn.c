@@ -1,0 +1,557 @@
+/*
+ * conn.c — the connection state machine: connect, TLS, login, commands.
+ *
+ * Everything is non-blocking and driven by ros_step; the blocking API in
+ * blocking.c is a poll() loop around it. One operation is pending at a
+ * time: the connect sequence (TCP, TLS, login) or one command.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum phase {
+	PH_CLOSED,
+	PH_CONNECTING, /* TCP connect in progress */
+	PH_TLS,        /* TLS handshake in progress */
+	PH_LOGIN,      /* /login with name and password sent */
+	PH_CHALLENGE,  /* pre-6.43 challenge response sent */
+	PH_READY,      /* logged in, idle */
+	PH_COMMAND,    /* a command is waiting for its reply */
+};
+
+struct ros_conn {
+	char *host, *user, *password, *ca_file;
+	uint16_t port;
+	enum ros_tls_mode tls;
+	unsigned char pin[32];
+	int timeout_ms;
+	size_t max_word;
+
+	struct transport tr;
+	enum phase phase;
+	struct ros_buf out; /* bytes still to send */
+	size_t out_off;
+	ros_parser *parser;
+	ros_reply *pending; /* the reply being received */
+	ros_reply *done;    /* the completed reply, until taken */
+	int64_t deadline;
+	char fingerprint[7 + 32 * 3];
+	char cipher[64];
+	char err[512];
+};
+
+int64_t ros_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *dup_opt(const char *s, bool *oom)
+{
+	if (!s)
+		return NULL;
+	char *d = strdup(s);
+	if (!d)
+		*oom = true;
+	return d;
+}
+
+static int validate(const struct ros_options *opt)
+{
+	if (!opt || !opt->host || !opt->host[0] || !opt->user)
+		return ROS_ERR_ARG;
+	if (opt->tls > ROS_TLS_ANONYMOUS || opt->timeout_ms < 0)
+		return ROS_ERR_ARG;
+	unsigned char pin[32];
+	if (opt->tls == ROS_TLS_FINGERPRINT &&
+	    (!opt->fingerprint || fingerprint_parse(opt->fingerprint, pin) != ROS_OK))
+		return ROS_ERR_ARG;
+	return ROS_OK;
+}
+
+ros_conn *ros_conn_new(const struct ros_options *opt, int *status)
+{
+	int rc = validate(opt);
+	ros_conn *c = rc ? NULL : calloc(1, sizeof *c);
+	if (!rc && !c)
+		rc = ROS_ERR_NOMEM;
+	if (c) {
+		bool oom = false;
+		c->host = dup_opt(opt->host, &oom);
+		c->user = dup_opt(opt->user, &oom);
+		c->password = dup_opt(opt->password ? opt->password : "", &oom);
+		c->ca_file = dup_opt(opt->ca_file, &oom);
+		c->tls = opt->tls;
+		c->port = opt->port ? opt->port : (opt->tls != ROS_TLS_OFF ? 8729 : 8728);
+		c->timeout_ms = opt->timeout_ms ? opt->timeout_ms : 10000;
+		c->max_word = opt->max_word;
+		c->deadline = -1;
+		if (opt->tls == ROS_TLS_FINGERPRINT)
+			fingerprint_parse(opt->fingerprint, c->pin);
+		transport_init(&c->tr);
+		if (oom) {
+			ros_conn_free(c);
+			c = NULL;
+			rc = ROS_ERR_NOMEM;
+		}
+	}
+	if (status)
+		*status = rc;
+	return c;
+}
+
+const char *ros_errstr(const ros_conn *c)
+{
+	return c->err;
+}
+
+const char *ros_peer_fingerprint(const ros_conn *c)
+{
+	return c->fingerprint[0] ? c->fingerprint : NULL;
+}
+
+const char *ros_tls_cipher(const ros_conn *c)
+{
+	return c->cipher[0] ? c->cipher : NULL;
+}
+
+/* Formats "host:port" ("[v6]:port") for messages. */
+static void endpoint(const ros_conn *c, char *out, size_t outsz)
+{
+	if (strchr(c->host, ':'))
+		snprintf(out, outsz, "[%s]:%u", c->host, (unsigned)c->port);
+	else
+		snprintf(out, outsz, "%s:%u", c->host, (unsigned)c->port);
+}
+
+/* Drops the socket and all per-session state; the options stay. */
+static void teardown(ros_conn *c, bool graceful)
+{
+	transport_close(&c->tr, graceful);
+	buf_wipe(&c->out);
+	c->out_off = 0;
+	ros_parser_free(c->parser);
+	c->parser = NULL;
+	ros_reply_free(c->pending);
+	c->pending = NULL;
+	c->phase = PH_CLOSED;
+	c->deadline = -1;
+}
+
+/* Records an error that ends the connection and returns status. */
+static int fail(ros_conn *c, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(ros_conn *c, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof c->err, fmt, ap);
+	va_end(ap);
+	teardown(c, false);
+	return status;
+}
+
+/* Appends the word prefix+value without building it in a temporary (the
+ * value may be the password: it must only ever live in c->out). */
+static int add_attr_word(struct ros_buf *b, const char *prefix, const char *value)
+{
+	size_t pl = strlen(prefix), vl = strlen(value);
+	unsigned char lp[5];
+	if (pl + vl > UINT32_MAX)
+		return ROS_ERR_TOO_BIG;
+	size_t n = ros_length_encode((uint32_t)(pl + vl), lp);
+	if (buf_reserve(b, n + pl + vl))
+		return ROS_ERR_NOMEM;
+	buf_append(b, lp, n);
+	buf_append(b, prefix, pl);
+	buf_append(b, value, vl);
+	return ROS_OK;
+}
+
+static int queue_login(ros_conn *c, const char *secret_prefix, const char *secret)
+{
+	unsigned char end = 0;
+	int rc = ros_buf_add_word(&c->out, "/login", 6);
+	if (!rc)
+		rc = add_attr_word(&c->out, "=name=", c->user);
+	if (!rc)
+		rc = add_attr_word(&c->out, secret_prefix, secret);
+	if (!rc)
+		rc = buf_append(&c->out, &end, 1);
+	return rc;
+}
+
+/* Enters the login phase: the modern form, which old routers answer with
+ * a challenge in =ret=. */
+static int start_login(ros_conn *c, int64_t now)
+{
+	c->parser = ros_parser_new(c->max_word, 0);
+	if (!c->parser || queue_login(c, "=password=", c->password))
+		return fail(c, ROS_ERR_NOMEM, "out of memory");
+	c->phase = PH_LOGIN;
+	c->deadline = now + c->timeout_ms;
+	c->tr.want = 0; /* a stale read interest must not hide queued output */
+	return ROS_AGAIN;
+}
+
+int ros_start_connect(ros_conn *c, int64_t now_ms)
+{
+	if (c->phase != PH_CLOSED)
+		return ROS_ERR_STATE;
+	c->err[0] = '\0';
+	c->fingerprint[0] = '\0';
+	c->cipher[0] = '\0';
+	char ep[300], why[300] = "";
+	endpoint(c, ep, sizeof ep);
+	int rc = transport_connect_start(&c->tr, c->host, c->port, why, sizeof why);
+	if (rc != ROS_AGAIN)
+		return fail(c, rc, "%s: %s", ep, why);
+	c->phase = PH_CONNECTING;
+	c->deadline = now_ms + c->timeout_ms;
+	return ROS_AGAIN;
+}
+
+/* Sends as much of c->out as the socket takes; wipes it once sent. */
+static int flush_out(ros_conn *c)
+{
+	while (c->out_off < c->out.len) {
+		char why[300];
+		long n = transport_write(&c->tr, c->out.data + c->out_off, c->out.len - c->out_off,
+					 why, sizeof why);
+		if (n == TRANSPORT_AGAIN)
+			return ROS_AGAIN;
+		if (n < 0)
+			return fail(c, (int)n, "send failed: %s", why);
+		c->out_off += (size_t)n;
+	}
+	buf_wipe(&c->out);
+	c->out_off = 0;
+	return ROS_OK;
+}
+
+/* Message of a !trap for error strings, escaped. */
+static void trap_message(const ros_sentence *s, char *out, size_t outsz)
+{
+	size_t len;
+	const char *m = ros_sentence_get(s, "message", &len);
+	if (!m) {
+		snprintf(out, outsz, "(no message)");
+		return;
+	}
+	escape_bytes(out, outsz, m, len, 200);
+}
+
+static int fatal_error(ros_conn *c, const ros_sentence *s, const char *during)
+{
+	size_t len;
+	const char *r = ros_sentence_fatal_reason(s, &len);
+	char reason[256];
+	escape_bytes(reason, sizeof reason, r, len, 200);
+	return fail(c, ROS_ERR_FATAL, "the router ended the session%s: %s", during, reason);
+}
+
+/* A login answer: logged in, a challenge, or a refusal. */
+static int on_login_sentence(ros_conn *c, ros_sentence *s, int64_t now)
+{
+	enum ros_reply_type t = ros_sentence_type(s);
+	int rc = ROS_AGAIN;
+	char msg[256];
+	if (t == ROS_REPLY_FATAL) {
+		rc = fatal_error(c, s, " during login");
+	} else if (t == ROS_REPLY_TRAP) {
+		trap_message(s, msg, sizeof msg);
+		if (strstr(msg, "not allowed"))
+			rc = fail(c, ROS_ERR_POLICY,
+				  "login refused: %s (the user's group lacks the 'api' policy)", msg);
+		else
+			rc = fail(c, ROS_ERR_AUTH, "login failed: %s", msg);
+	} else if (t != ROS_REPLY_DONE) {
+		rc = fail(c, ROS_ERR_PROTOCOL, "protocol error: unexpected !%s during login",
+			  ros_reply_type_name(t));
+	} else {
+		size_t len;
+		const char *ret = ros_sentence_get(s, "ret", &len);
+		if (ret && c->phase == PH_LOGIN) {
+			char response[35];
+			if (ros_login_response(c->password, ret, len, response) != ROS_OK)
+				rc = fail(c, ROS_ERR_PROTOCOL,
+					  "protocol error: login challenge is not hex");
+			else if (queue_login(c, "=response=", response))
+				rc = fail(c, ROS_ERR_NOMEM, "out of memory");
+			else {
+				c->tr.want = 0;
+				c->phase = PH_CHALLENGE;
+				c->deadline = now + c->timeout_ms;
+			}
+			explicit_bzero(response, sizeof response);
+		} else {
+			c->phase = PH_READY;
+			c->deadline = -1;
+			rc = ROS_OK;
+		}
+	}
+	ros_sentence_free(s);
+	return rc;
+}
+
+/* A sentence of a command's reply: collect it until !done or !fatal. */
+static int on_command_sentence(ros_conn *c, ros_sentence *s)
+{
+	enum ros_reply_type t = ros_sentence_type(s);
+	if (ros_reply_add(c->pending, s))
+		return fail(c, ROS_ERR_NOMEM, "out of memory");
+	if (t == ROS_REPLY_FATAL) {
+		c->done = c->pending;
+		c->pending = NULL;
+		return fatal_error(c, s, "");
+	}
+	if (t != ROS_REPLY_DONE)
+		return ROS_AGAIN;
+	c->done = c->pending;
+	c->pending = NULL;
+	c->phase = PH_READY;
+	c->deadline = -1;
+	const ros_sentence *trap = ros_reply_trap(c->done);
+	if (!trap)
+		return ROS_OK;
+	char msg[256];
+	trap_message(trap, msg, sizeof msg);
+	snprintf(c->err, sizeof c->err, "router error: %s", msg);
+	return ROS_ERR_TRAP;
+}
+
+/* Reads what has arrived and feeds it to the parser, sentence by sentence. */
+static int read_in(ros_conn *c, int64_t now)
+{
+	unsigned char buf[16384];
+	for (;;) {
+		char why[300];
+		long n = transport_read(&c->tr, buf, sizeof buf, why, sizeof why);
+		if (n == TRANSPORT_AGAIN)
+			return ROS_AGAIN;
+		if (n < 0) {
+			if (n == ROS_ERR_CLOSED && !parser_idle(c->parser))
+				return fail(c, ROS_ERR_CLOSED,
+					    "the router closed the connection in the middle of a reply");
+			return fail(c, (int)n, "%s", why);
+		}
+		c->deadline = now + c->timeout_ms; /* the timeout is for silence */
+		size_t off = 0;
+		while (off < (size_t)n) {
+			long used = ros_parser_feed(c->parser, buf + off, (size_t)n - off);
+			if (used < 0)
+				return fail(c, (int)used, "protocol error: %s",
+					    ros_parser_error(c->parser));
+			off += (size_t)used;
+			ros_sentence *s = ros_parser_take(c->parser);
+			if (!s)
+				continue;
+			int rc = c->phase == PH_COMMAND ? on_command_sentence(c, s)
+							: on_login_sentence(c, s, now);
+			if (rc != ROS_AGAIN) {
+				if (off < (size_t)n && rc == ROS_OK)
+					return fail(c, ROS_ERR_PROTOCOL,
+						    "protocol error: data after the end of a reply");
+				return rc;
+			}
+			if (c->out.len) { /* the challenge answer */
+				int f = flush_out(c);
+				if (f != ROS_OK)
+					return f;
+			}
+		}
+	}
+}
+
+/* Moves bytes in both directions for the login and command phases. */
+static int pump(ros_conn *c, int64_t now)
+{
+	if (c->out.len) {
+		int rc = flush_out(c);
+		if (rc != ROS_OK)
+			return rc;
+	}
+	return read_in(c, now);
+}
+
+static const char *phase_name(enum phase p)
+{
+	switch (p) {
+	case PH_CONNECTING: return "connecting";
+	case PH_TLS: return "the TLS handshake";
+	case PH_LOGIN:
+	case PH_CHALLENGE: return "login";
+	default: return "a reply";
+	}
+}
+
+static int step_tls(ros_conn *c, int64_t now);
+
+/* Starts TLS after TCP, or goes straight to login. */
+static int after_connect(ros_conn *c, int64_t now)
+{
+	if (c->tls == ROS_TLS_OFF)
+		return start_login(c, now);
+	struct tls_config cfg = {c->tls, c->host, c->ca_file, c->pin};
+	char why[400];
+	if (transport_tls_start(&c->tr, &cfg, why, sizeof why) != ROS_OK)
+		return fail(c, ROS_ERR_TLS, "%s", why);
+	c->phase = PH_TLS;
+	c->deadline = now + c->timeout_ms;
+	return step_tls(c, now); /* sends the ClientHello now */
+}
+
+static int step_tls(ros_conn *c, int64_t now)
+{
+	char why[400];
+	int rc = transport_handshake(&c->tr, why, sizeof why);
+	if (c->tr.tls) {
+		const char *fp = tls_fingerprint(c->tr.tls);
+		const char *ci = tls_cipher(c->tr.tls);
+		snprintf(c->fingerprint, sizeof c->fingerprint, "%s", fp ? fp : "");
+		snprintf(c->cipher, sizeof c->cipher, "%s", ci ? ci : "");
+	}
+	if (rc == ROS_AGAIN)
+		return rc;
+	if (rc != ROS_OK)
+		return fail(c, rc, "%s", why);
+	return start_login(c, now);
+}
+
+/* Advances the pending operation by whatever the socket allows now. */
+static int advance(ros_conn *c, int64_t now_ms, const char *ep)
+{
+	switch (c->phase) {
+	case PH_CONNECTING: {
+		char why[300];
+		int rc = transport_connect_step(&c->tr, why, sizeof why);
+		if (rc == ROS_OK)
+			return after_connect(c, now_ms);
+		if (rc != ROS_AGAIN)
+			return fail(c, rc, "%s: %s", ep, why);
+		return rc;
+	}
+	case PH_TLS:
+		return step_tls(c, now_ms);
+	default:
+		return pump(c, now_ms);
+	}
+}
+
+int ros_step(ros_conn *c, int64_t now_ms)
+{
+	char ep[300];
+	if (c->phase == PH_CLOSED || c->phase == PH_READY)
+		return ROS_ERR_STATE;
+	endpoint(c, ep, sizeof ep);
+	int rc = advance(c, now_ms, ep);
+	/* The deadline counts only while nothing arrives (see read_in). */
+	if (rc == ROS_AGAIN && c->deadline >= 0 && now_ms >= c->deadline)
+		return fail(c, ROS_ERR_TIMEOUT, "%s: timeout during %s (no answer within %d ms)", ep,
+			    phase_name(c->phase), c->timeout_ms);
+	return rc;
+}
+
+int ros_start_command(ros_conn *c, const char *const *words, size_t n, int64_t now_ms)
+{
+	if (c->phase != PH_READY)
+		return ROS_ERR_STATE;
+	if (n == 0 || !words[0] || words[0][0] != '/')
+		return ROS_ERR_ARG;
+	ros_reply_free(c->done);
+	c->done = NULL;
+	c->pending = ros_reply_new();
+	if (!c->pending)
+		return ROS_ERR_NOMEM;
+	int rc = ros_buf_add_sentence(&c->out, words, n);
+	if (rc) {
+		ros_reply_free(c->pending);
+		c->pending = NULL;
+		return rc;
+	}
+	c->err[0] = '\0';
+	c->tr.want = 0;
+	c->phase = PH_COMMAND;
+	c->deadline = now_ms + c->timeout_ms;
+	return ROS_AGAIN;
+}
+
+int ros_fd(const ros_conn *c)
+{
+	return c->tr.fd;
+}
+
+int ros_events(const ros_conn *c)
+{
+	switch (c->phase) {
+	case PH_CLOSED:
+	case PH_READY: return 0;
+	case PH_CONNECTING: return ROS_WANT_WRITE;
+	case PH_TLS: return c->tr.want ? c->tr.want : ROS_WANT_READ;
+	default:
+		if (c->out_off < c->out.len)
+			return c->tr.want ? c->tr.want : ROS_WANT_WRITE;
+		/* TLS may need to write while reading (rare), else wait for data. */
+		return c->tr.tls && c->tr.want ? c->tr.want : ROS_WANT_READ;
+	}
+}
+
+int64_t ros_deadline(const ros_conn *c)
+{
+	return c->deadline;
+}
+
+int ros_is_ready(const ros_conn *c)
+{
+	return c->phase == PH_READY;
+}
+
+ros_reply *ros_take_reply(ros_conn *c)
+{
+	ros_reply *r = c->done;
+	c->done = NULL;
+	return r;
+}
+
+const ros_reply *ros_pending_reply(const ros_conn *c)
+{
+	return c->pending;
+}
+
+void ros_close(ros_conn *c)
+{
+	if (!c)
+		return;
+	if (c->phase == PH_READY) {
+		/* Best effort /quit: one non-blocking write, no wait for !fatal. */
+		static const char *const quit[] = {"/quit"};
+		char why[300];
+		buf_wipe(&c->out);
+		if (ros_buf_add_sentence(&c->out, quit, 1) == ROS_OK)
+			transport_write(&c->tr, c->out.data, c->out.len, why, sizeof why);
+	}
+	teardown(c, c->phase == PH_READY);
+	ros_reply_free(c->done);
+	c->done = NULL;
+}
+
+void ros_conn_free(ros_conn *c)
+{
+	if (!c)
+		return;
+	ros_close(c);
+	ros_buf_free(&c->out);
+	if (c->password) {
+		explicit_bzero(c->password, strlen(c->password));
+		free(c->password);
+	}
+	free(c->host);
+	free(c->user);
+	free(c->ca_file);
+	free(c);
+}

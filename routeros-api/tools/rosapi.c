@@ -1,0 +1,876 @@
+/*
+ * rosapi.c — runs one RouterOS API command and prints the reply: the
+ * troubleshooting tool of the routeros-api library.
+ *
+ *   rosapi [-p PORT] [-u USER] [--tls verify|anonymous] [--ca FILE]
+ *          [--fingerprint sha256:HEX] [--timeout SEC] [--json]
+ *          HOST COMMAND [WORD...]
+ *
+ * The contract (options, output formats, exit codes) is documented in
+ * man/rosapi.1; keep the two in step.
+ */
+#include "json_out.h"
+#include "routeros.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef TIKSTAT_VERSION
+#define TIKSTAT_VERSION "0.1.0"
+#endif
+
+/* Exit statuses: a stable contract, see EXIT STATUS in rosapi(1). */
+enum exit_code {
+	EXIT_OK = 0,          /* answered with !done, rows or not */
+	EXIT_ROUTER = 1,      /* the router answered !trap or !fatal */
+	EXIT_USAGE = 2,       /* bad command line */
+	EXIT_RESOLVE = 3,     /* host name not resolved */
+	EXIT_REFUSED = 4,     /* refused or unreachable */
+	EXIT_TIMEOUT = 5,     /* silence beyond --timeout */
+	EXIT_TLS = 6,         /* TLS handshake */
+	EXIT_TLS_VERIFY = 7,  /* certificate verification */
+	EXIT_FINGERPRINT = 8, /* pinned fingerprint mismatch */
+	EXIT_AUTH = 9,        /* wrong user name or password */
+	EXIT_POLICY = 10,     /* the user lacks the api policy */
+	EXIT_PROTOCOL = 11,   /* malformed or unexpected data */
+	EXIT_IO = 12,         /* connection closed or socket error */
+	EXIT_LOCAL = 13,      /* out of memory, stdout or the password prompt failed */
+	EXIT_SIGNAL = 128,    /* plus the signal number: 130 for Ctrl-C */
+};
+
+#define PASSWORD_MAX 1024
+
+/* Written only by the signal handler; main code polls the pipe's read end
+ * so a signal also wakes a poll() that started just before it arrived. */
+static volatile sig_atomic_t got_signal;
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+
+	got_signal = sig;
+	if (signal_pipe[1] >= 0) {
+		ssize_t r = write(signal_pipe[1], "", 1);
+		(void)r;
+	}
+	errno = saved;
+}
+
+struct cli {
+	const char *host; /* without brackets */
+	char *host_copy;  /* owns host when brackets were stripped */
+	const char *user;
+	unsigned port; /* 0: the default for the TLS mode */
+	enum ros_tls_mode tls;
+	int tls_given; /* --tls seen */
+	const char *ca_file;
+	char *fingerprint;           /* normalised "sha256:..." */
+	const char *fingerprint_arg; /* as given, for messages */
+	int timeout_ms;
+	int json;
+	const char *const *words;
+	size_t nwords;
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: rosapi [OPTION...] HOST COMMAND [WORD...]\n"
+	      "Run one RouterOS API command on HOST and print the reply.\n"
+	      "\n"
+	      "  -p, --port PORT         API port (default 8728, 8729 with TLS)\n"
+	      "  -u, --user USER         user name (default admin)\n"
+	      "      --tls verify|anonymous\n"
+	      "                          use api-ssl; verify: check the certificate against\n"
+	      "                          the system store or --ca; anonymous: a router without\n"
+	      "                          a certificate (encrypts, does not authenticate it)\n"
+	      "      --ca FILE           trust the CA certificates in FILE (implies --tls verify)\n"
+	      "      --fingerprint sha256:HEX\n"
+	      "                          accept only the certificate with this SHA-256\n"
+	      "                          fingerprint (implies TLS)\n"
+	      "      --timeout SEC       give up after SEC seconds without an answer, in\n"
+	      "                          connect, TLS, login or the reply (default 10,\n"
+	      "                          fractions such as 0.5 allowed)\n"
+	      "      --json              print the reply as one JSON array\n"
+	      "  -h, --help              show this help and exit\n"
+	      "      --version           show the version and exit\n"
+	      "\n"
+	      "The password comes from ROS_PASSWORD, else from a prompt on the terminal,\n"
+	      "else it is empty. COMMAND starts with '/'; WORDs are sent as given:\n"
+	      "=key=value, ?query, .tag=X, =.proplist=name,rx-byte.\n"
+	      "\n"
+	      "  rosapi 192.168.88.1 /interface/print ?name=ether1 =.proplist=name,rx-byte\n"
+	      "\n"
+	      "Exit status: 0 success, 1 !trap or !fatal, 2 usage, 3..12 connection\n"
+	      "failures by class, 13 local error, 130 interrupted; see rosapi(1).\n",
+	      f);
+}
+
+/* Prints "rosapi: MESSAGE (see rosapi --help)" and returns EXIT_USAGE. */
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rosapi: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see rosapi --help)\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* Parses SEC ("10", "0.5", "2.25") into milliseconds, rounded to the
+ * nearest one; at least 1 ms. Digits and one '.' only, so the result does
+ * not depend on the locale. */
+static int parse_timeout(const char *s, int *ms)
+{
+	long long v = 0; /* tenths of a millisecond */
+	long long scale = 1000;
+	const char *p = s;
+	int digits = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		v = v * 10 + (*p - '0');
+		if (v > INT_MAX / 1000)
+			return -1;
+	}
+	v *= 10000;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
+			v += (*p - '0') * scale;
+			scale /= 10;
+		}
+	if (*p || !digits)
+		return -1;
+	v = (v + 5) / 10;
+	if (v < 1 || v > INT_MAX)
+		return -1;
+	*ms = (int)v;
+	return 0;
+}
+
+static int parse_port(const char *s, unsigned *port)
+{
+	unsigned long v = 0;
+	const char *p = s;
+
+	if (!*p)
+		return -1;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 65535)
+			return -1;
+	}
+	if (v == 0)
+		return -1;
+	*port = (unsigned)v;
+	return 0;
+}
+
+/* Accepts "sha256:AB:CD:...", "SHA256:abcd..." and a bare hex string (as
+ * openssl prints it after "Fingerprint="); the library checks the digits. */
+static char *normalise_fingerprint(const char *s)
+{
+	const char *hex = s;
+	char *out;
+
+	if (strncmp(s, "sha256:", 7) == 0 || strncmp(s, "SHA256:", 7) == 0 ||
+	    strncmp(s, "sha256=", 7) == 0 || strncmp(s, "SHA256=", 7) == 0)
+		hex = s + 7;
+	out = malloc(strlen(hex) + 8);
+	if (out) {
+		memcpy(out, "sha256:", 7);
+		strcpy(out + 7, hex);
+	}
+	return out;
+}
+
+enum opt_id {
+	OPT_PORT,
+	OPT_USER,
+	OPT_TLS,
+	OPT_CA,
+	OPT_FINGERPRINT,
+	OPT_TIMEOUT,
+	OPT_JSON,
+	OPT_HELP,
+	OPT_VERSION
+};
+
+struct opt_def {
+	const char *name;
+	char short_name;
+	int has_arg;
+	enum opt_id id;
+};
+
+static const struct opt_def opt_defs[] = {
+        {"port", 'p', 1, OPT_PORT},
+        {"user", 'u', 1, OPT_USER},
+        {"tls", 0, 1, OPT_TLS},
+        {"ca", 0, 1, OPT_CA},
+        {"fingerprint", 0, 1, OPT_FINGERPRINT},
+        {"timeout", 0, 1, OPT_TIMEOUT},
+        {"json", 0, 0, OPT_JSON},
+        {"help", 'h', 0, OPT_HELP},
+        {"version", 0, 0, OPT_VERSION},
+};
+
+/* Applies one option. Returns -1 to go on, or an exit status. */
+static int apply_option(struct cli *cli, enum opt_id id, const char *spelling, const char *val)
+{
+	switch (id) {
+	case OPT_PORT:
+		if (parse_port(val, &cli->port) < 0)
+			return usage_error("invalid port '%s' (1..65535)", val);
+		break;
+	case OPT_USER:
+		if (!*val)
+			return usage_error("%s needs a user name", spelling);
+		cli->user = val;
+		break;
+	case OPT_TLS:
+		if (strcmp(val, "verify") == 0)
+			cli->tls = ROS_TLS_VERIFY;
+		else if (strcmp(val, "anonymous") == 0)
+			cli->tls = ROS_TLS_ANONYMOUS;
+		else
+			return usage_error("--tls takes verify or anonymous, not '%s'", val);
+		cli->tls_given = 1;
+		break;
+	case OPT_CA:
+		if (!*val)
+			return usage_error("%s needs a file name", spelling);
+		cli->ca_file = val;
+		break;
+	case OPT_FINGERPRINT:
+		free(cli->fingerprint);
+		cli->fingerprint = normalise_fingerprint(val);
+		cli->fingerprint_arg = val;
+		if (!cli->fingerprint) {
+			fputs("rosapi: out of memory\n", stderr);
+			return EXIT_LOCAL;
+		}
+		break;
+	case OPT_TIMEOUT:
+		if (parse_timeout(val, &cli->timeout_ms) < 0)
+			return usage_error("invalid timeout '%s' (seconds, e.g. 5 or 0.5)", val);
+		break;
+	case OPT_JSON:
+		cli->json = 1;
+		break;
+	case OPT_HELP:
+		usage(stdout);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_LOCAL;
+	case OPT_VERSION:
+		fputs("rosapi (tikstat) " TIKSTAT_VERSION "\n", stdout);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_LOCAL;
+	}
+	return -1;
+}
+
+/* Parses argv into cli. Options may come anywhere before COMMAND; "--"
+ * ends them; everything from COMMAND on is sent to the router verbatim.
+ * Returns -1 to go on, or an exit status. */
+static int parse_args(struct cli *cli, int argc, char **argv)
+{
+	int i, no_more_options = 0;
+	size_t k;
+
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const struct opt_def *def = NULL;
+		const char *val = NULL;
+		int rc;
+
+		if (no_more_options || arg[0] != '-' || arg[1] == '\0') {
+			if (!cli->host) {
+				cli->host = arg;
+				continue;
+			}
+			cli->words = (const char *const *)(argv + i);
+			cli->nwords = (size_t)(argc - i);
+			break;
+		}
+		if (strcmp(arg, "--") == 0) {
+			no_more_options = 1;
+			continue;
+		}
+		if (arg[1] == '-') {
+			const char *name = arg + 2, *eq = strchr(name, '=');
+			size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+
+			for (k = 0; k < sizeof opt_defs / sizeof opt_defs[0]; k++)
+				if (strlen(opt_defs[k].name) == nlen &&
+				    strncmp(opt_defs[k].name, name, nlen) == 0)
+					def = &opt_defs[k];
+			if (!def)
+				return usage_error("unknown option '%s'", arg);
+			if (eq && !def->has_arg)
+				return usage_error("option '%s' takes no value", arg);
+			if (eq)
+				val = eq + 1;
+		} else {
+			for (k = 0; k < sizeof opt_defs / sizeof opt_defs[0]; k++)
+				if (opt_defs[k].short_name && opt_defs[k].short_name == arg[1])
+					def = &opt_defs[k];
+			if (!def)
+				return usage_error("unknown option '%s'", arg);
+			if (arg[2] != '\0') {
+				if (!def->has_arg)
+					return usage_error("option '%s' takes no value", arg);
+				val = arg + 2;
+			}
+		}
+		if (def->has_arg && !val) {
+			if (i + 1 >= argc)
+				return usage_error("option '%s' needs a value", arg);
+			val = argv[++i];
+		}
+		rc = apply_option(cli, def->id, arg, val);
+		if (rc >= 0)
+			return rc;
+	}
+
+	if (!cli->host)
+		return usage_error("missing HOST and COMMAND");
+	if (!cli->nwords)
+		return usage_error("missing COMMAND, e.g. /system/resource/print");
+	if (cli->words[0][0] != '/')
+		return usage_error("COMMAND must start with '/' (e.g. /interface/print), not '%s'",
+		                   cli->words[0]);
+	for (k = 1; k < cli->nwords; k++)
+		if (cli->words[k][0] == '\0')
+			return usage_error("an empty WORD would end the sentence early");
+
+	if (cli->host[0] == '[') {
+		size_t hl = strlen(cli->host);
+
+		if (hl < 3 || cli->host[hl - 1] != ']')
+			return usage_error("invalid HOST '%s' (use [ADDRESS] or ADDRESS for IPv6)",
+			                   cli->host);
+		cli->host_copy = strndup(cli->host + 1, hl - 2);
+		if (!cli->host_copy) {
+			fputs("rosapi: out of memory\n", stderr);
+			return EXIT_LOCAL;
+		}
+		cli->host = cli->host_copy;
+	}
+	if (!cli->host[0])
+		return usage_error("empty HOST");
+
+	/* Implied and conflicting TLS modes. */
+	if (cli->fingerprint) {
+		if (cli->tls_given)
+			return usage_error("--fingerprint cannot be combined with --tls");
+		if (cli->ca_file)
+			return usage_error("--fingerprint cannot be combined with --ca");
+		cli->tls = ROS_TLS_FINGERPRINT;
+	} else if (cli->ca_file) {
+		if (cli->tls_given && cli->tls != ROS_TLS_VERIFY)
+			return usage_error("--ca needs --tls verify, not anonymous");
+		cli->tls = ROS_TLS_VERIFY;
+	}
+	/* Checked here so a typo is not reported as a TLS failure, and before
+	 * the password prompt. */
+	if (cli->ca_file && access(cli->ca_file, R_OK) != 0)
+		return usage_error("cannot read --ca file '%s': %s", cli->ca_file, strerror(errno));
+	return -1;
+}
+
+/* Writes s to f with control bytes and invalid UTF-8 as \xHH. Unlike
+ * json_out_text it keeps backslashes, for library messages that are
+ * already escaped. */
+static void put_sanitised(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, n;
+
+	while (i < len) {
+		if (p[i] >= 0x20 && p[i] < 0x7F) {
+			fputc(p[i++], f);
+		} else if (p[i] >= 0x80 && (n = json_out_utf8_len(p + i, len - i)) > 0 &&
+		           !(n == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0)) {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		} else {
+			fprintf(f, "\\x%02x", p[i++]);
+		}
+	}
+}
+
+/* "rosapi: HOST:PORT: ", with brackets around an IPv6 address. */
+static void put_endpoint(FILE *f, const struct cli *cli, unsigned port)
+{
+	fputs("rosapi: ", f);
+	if (strchr(cli->host, ':')) {
+		fputc('[', f);
+		put_sanitised(f, cli->host);
+		fputc(']', f);
+	} else {
+		put_sanitised(f, cli->host);
+	}
+	fprintf(f, ":%u: ", port);
+}
+
+static int exit_code_for(int status)
+{
+	switch (status) {
+	case ROS_ERR_RESOLVE:
+		return EXIT_RESOLVE;
+	case ROS_ERR_REFUSED:
+		return EXIT_REFUSED;
+	case ROS_ERR_TIMEOUT:
+		return EXIT_TIMEOUT;
+	case ROS_ERR_TLS:
+		return EXIT_TLS;
+	case ROS_ERR_TLS_VERIFY:
+		return EXIT_TLS_VERIFY;
+	case ROS_ERR_TLS_FINGERPRINT:
+		return EXIT_FINGERPRINT;
+	case ROS_ERR_AUTH:
+		return EXIT_AUTH;
+	case ROS_ERR_POLICY:
+		return EXIT_POLICY;
+	case ROS_ERR_PROTOCOL:
+	case ROS_ERR_TOO_BIG:
+		return EXIT_PROTOCOL;
+	case ROS_ERR_IO:
+	case ROS_ERR_CLOSED:
+		return EXIT_IO;
+	case ROS_ERR_TRAP:
+	case ROS_ERR_FATAL:
+		return EXIT_ROUTER;
+	default:
+		return EXIT_LOCAL; /* NOMEM, and ARG/STATE would be our bug */
+	}
+}
+
+/* Reports a failed connect or command in one line on stderr and returns
+ * the exit status for it. */
+static int report_failure(const struct cli *cli, unsigned port, ros_conn *c, int status)
+{
+	const char *detail = ros_errstr(c);
+	const char *fp = ros_peer_fingerprint(c);
+	char ep[300];
+
+	if (!detail || !*detail)
+		detail = ros_status_name(status);
+	/* The library's messages may start with the same "host:port: ". */
+	if (strchr(cli->host, ':'))
+		snprintf(ep, sizeof ep, "[%s]:%u: ", cli->host, port);
+	else
+		snprintf(ep, sizeof ep, "%s:%u: ", cli->host, port);
+	if (strncmp(detail, ep, strlen(ep)) == 0)
+		detail += strlen(ep);
+	put_endpoint(stderr, cli, port);
+	put_sanitised(stderr, detail);
+	/* Hints, unless the library's message already gives them. */
+	switch (status) {
+	case ROS_ERR_TLS_FINGERPRINT:
+	case ROS_ERR_TLS_VERIFY:
+		if (fp && !strstr(detail, fp)) {
+			fputs("; the router presented ", stderr);
+			put_sanitised(stderr, fp);
+		}
+		if (fp && status == ROS_ERR_TLS_VERIFY)
+			fputs(" (check it against /certificate print on the router before pinning "
+			      "it with --fingerprint)",
+			      stderr);
+		break;
+	case ROS_ERR_TLS:
+		if (cli->tls != ROS_TLS_ANONYMOUS && strstr(detail, "handshake") &&
+		    !strstr(detail, "anonymous"))
+			fputs("; if api-ssl has no certificate, the router offers only anonymous "
+			      "ciphers: try --tls anonymous",
+			      stderr);
+		break;
+	case ROS_ERR_POLICY:
+		if (!strstr(detail, "(/user group"))
+			fputs("; add it: /user group set GROUP policy=...,api", stderr);
+		break;
+	default:
+		break;
+	}
+	fputc('\n', stderr);
+	return exit_code_for(status);
+}
+
+/* Reads the password from the terminal with echo off. Returns 0, or an
+ * exit status (the message already printed). The terminal mode is restored
+ * on every path, including a signal. */
+static int prompt_password(const char *user, const char *host, char *pw, size_t size)
+{
+	struct termios saved, quiet;
+	size_t len = 0;
+	int fd, rc = 0, too_long = 0, newline = 0;
+
+	fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		fprintf(stderr,
+		        "rosapi: cannot open /dev/tty for the password prompt: %s "
+		        "(set ROS_PASSWORD)\n",
+		        strerror(errno));
+		return EXIT_LOCAL;
+	}
+	if (tcgetattr(fd, &saved) < 0) {
+		fprintf(stderr, "rosapi: /dev/tty: %s\n", strerror(errno));
+		close(fd);
+		return EXIT_LOCAL;
+	}
+	{
+		/* The prompt names user and host; a hostile name must not reach
+		 * the terminal raw, so it is escaped like everything else. */
+		FILE *tty = fdopen(dup(fd), "w");
+
+		if (tty) {
+			fputs("Password for ", tty);
+			put_sanitised(tty, user);
+			fputc('@', tty);
+			put_sanitised(tty, host);
+			fputs(": ", tty);
+			fclose(tty);
+		}
+	}
+	quiet = saved;
+	quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHOE | ECHOK);
+	quiet.c_lflag |= ECHONL;
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+		fprintf(stderr, "rosapi: /dev/tty: %s\n", strerror(errno));
+		close(fd);
+		return EXIT_LOCAL;
+	}
+	for (;;) {
+		struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
+		                      {.fd = signal_pipe[0], .events = POLLIN}};
+		char ch;
+		ssize_t r;
+
+		if (got_signal) {
+			rc = EXIT_SIGNAL + got_signal;
+			newline = 1;
+			break;
+		}
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = EXIT_LOCAL;
+			break;
+		}
+		if (got_signal)
+			continue;
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		r = read(fd, &ch, 1);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0 || ch == '\n' || ch == '\r') {
+			newline = r <= 0; /* EOF: no newline was typed and echoed */
+			break;
+		}
+		if (len + 1 < size)
+			pw[len++] = ch;
+		else
+			too_long = 1;
+	}
+	pw[len] = '\0';
+	tcsetattr(fd, TCSAFLUSH, &saved);
+	if (newline) {
+		/* ECHONL echoed no newline: end the prompt line. */
+		ssize_t r = write(fd, "\n", 1);
+		(void)r;
+	}
+	close(fd);
+	if (rc == EXIT_LOCAL)
+		fprintf(stderr, "rosapi: reading the password failed: %s\n", strerror(errno));
+	if (rc == 0 && too_long) {
+		fprintf(stderr, "rosapi: the password is longer than %zu bytes\n", size - 1);
+		rc = EXIT_LOCAL;
+	}
+	return rc;
+}
+
+/* Prints reply sentences as they arrive, so streaming commands (such as
+ * /interface/monitor-traffic without =once=) show output before their
+ * never-coming !done. */
+struct printer {
+	int json;
+	size_t printed; /* sentences of the current reply already printed */
+	int opened;     /* JSON: the array's "[" is out */
+	int failed;     /* stdout failed: stop */
+};
+
+/* Prints the sentences of r that are not printed yet. */
+static void printer_catch_up(struct printer *pr, const ros_reply *r)
+{
+	struct json_out_buf out = {0};
+	size_t n = r ? ros_reply_count(r) : 0;
+	int rc = 0;
+
+	if (pr->failed || n <= pr->printed)
+		return;
+	for (; pr->printed < n && rc == 0; pr->printed++) {
+		const ros_sentence *s = ros_reply_sentence(r, pr->printed);
+
+		if (pr->json) {
+			rc = json_out_append(&out, pr->opened ? ",\n  " : "[\n  ", 4);
+			if (rc == 0)
+				rc = json_out_sentence(&out, s);
+			pr->opened = 1;
+		} else {
+			rc = json_out_text_sentence(&out, s);
+		}
+	}
+	if (rc < 0) {
+		fputs("rosapi: out of memory formatting the reply\n", stderr);
+		pr->failed = 1;
+	} else if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+		if (errno != EPIPE) /* a reader that left (| head) needs no message */
+			fprintf(stderr, "rosapi: writing the reply: %s\n", strerror(errno));
+		pr->failed = 1;
+	}
+	json_out_buf_free(&out);
+}
+
+/* Ends the output: closes the JSON array, so that even a command cut short
+ * by an error or Ctrl-C leaves valid JSON. */
+static void printer_finish(struct printer *pr)
+{
+	if (pr->failed || !pr->json || !pr->opened)
+		return;
+	if (fputs("\n]\n", stdout) == EOF || fflush(stdout) != 0) {
+		if (errno != EPIPE)
+			fprintf(stderr, "rosapi: writing the reply: %s\n", strerror(errno));
+		pr->failed = 1;
+	}
+}
+
+/* Values of drive() beyond the ros_status range. */
+enum { DRIVE_SIGNAL = 1000, DRIVE_POLL_FAILED, DRIVE_OUTPUT_FAILED };
+
+/* Runs the pending non-blocking operation of c to its end: polls the
+ * socket as ros_events asks, until ros_deadline, and wakes up for signals.
+ * With a printer, prints the command's sentences as they arrive. Returns
+ * the final status of ros_step, or DRIVE_*. */
+static int drive(ros_conn *c, int status, struct printer *pr)
+{
+	while (status == ROS_AGAIN) {
+		struct pollfd p[2] = {{.fd = signal_pipe[0], .events = POLLIN}};
+		nfds_t n = 1;
+		int fd = ros_fd(c), ev = ros_events(c), wait;
+		int64_t now, deadline;
+
+		if (got_signal)
+			return DRIVE_SIGNAL;
+		if (fd >= 0 && ev) {
+			p[1].fd = fd;
+			p[1].events = (short)(((ev & ROS_WANT_READ) ? POLLIN : 0) |
+			                      ((ev & ROS_WANT_WRITE) ? POLLOUT : 0));
+			n = 2;
+		}
+		now = ros_now_ms();
+		deadline = ros_deadline(c);
+		if (n == 1)
+			wait = 0; /* nothing to wait for: the library wants a step */
+		else if (deadline < 0)
+			wait = -1;
+		else if (deadline <= now)
+			wait = 0;
+		else if (deadline - now > INT_MAX)
+			wait = INT_MAX;
+		else
+			wait = (int)(deadline - now);
+		if (poll(p, n, wait) < 0 && errno != EINTR)
+			return DRIVE_POLL_FAILED;
+		if (got_signal)
+			return DRIVE_SIGNAL;
+		status = ros_step(c, ros_now_ms());
+		if (status == ROS_AGAIN && pr) {
+			printer_catch_up(pr, ros_pending_reply(c));
+			if (pr->failed)
+				return DRIVE_OUTPUT_FAILED;
+		}
+	}
+	return status;
+}
+
+static int setup_signals(void)
+{
+	struct sigaction sa;
+	int i;
+
+	if (pipe(signal_pipe) < 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		int fl = fcntl(signal_pipe[i], F_GETFL);
+
+		if (fl < 0 || fcntl(signal_pipe[i], F_SETFL, fl | O_NONBLOCK) < 0 ||
+		    fcntl(signal_pipe[i], F_SETFD, FD_CLOEXEC) < 0)
+			return -1;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal; /* no SA_RESTART: blocking calls return EINTR */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
+	    sigaction(SIGHUP, &sa, NULL) < 0)
+		return -1;
+	/* A router or a reader of stdout that goes away must give an error,
+	 * not kill the process before it can report it. */
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* The router's message of a trap answer, escaped, on one stderr line. */
+static void report_trap(ros_conn *c, const ros_reply *r)
+{
+	const ros_sentence *trap = r ? ros_reply_trap(r) : NULL;
+	const char *msg = NULL;
+	size_t len = 0;
+	struct json_out_buf b = {0};
+
+	if (trap)
+		msg = ros_sentence_get(trap, "message", &len);
+	fputs("rosapi: router error: ", stderr);
+	if (msg && json_out_text(&b, msg, len) == 0 && b.data)
+		fputs(b.data, stderr);
+	else
+		put_sanitised(stderr, ros_errstr(c));
+	fputc('\n', stderr);
+	json_out_buf_free(&b);
+}
+
+static unsigned effective_port(const struct cli *cli)
+{
+	if (cli->port)
+		return cli->port;
+	return cli->tls == ROS_TLS_OFF ? 8728u : 8729u;
+}
+
+/* Creates the connection handle, which keeps its own copy of the password.
+ * Returns NULL with *rc set to an exit status on error. */
+static ros_conn *open_handle(const struct cli *cli, const char *password, int *rc)
+{
+	struct ros_options opt = {0};
+	int status = ROS_OK;
+	ros_conn *c;
+
+	opt.host = cli->host;
+	opt.port = (uint16_t)effective_port(cli);
+	opt.tls = cli->tls;
+	opt.ca_file = cli->ca_file;
+	opt.fingerprint = cli->fingerprint;
+	opt.user = cli->user;
+	opt.password = password;
+	opt.timeout_ms = cli->timeout_ms;
+	c = ros_conn_new(&opt, &status);
+	if (c)
+		return c;
+	if (status == ROS_ERR_ARG && cli->fingerprint)
+		*rc = usage_error("invalid fingerprint '%s' (want sha256: and 64 hex digits)",
+		                  cli->fingerprint_arg);
+	else if (status == ROS_ERR_ARG)
+		*rc = usage_error("invalid connection options");
+	else {
+		fprintf(stderr, "rosapi: %s\n", ros_status_name(status));
+		*rc = EXIT_LOCAL;
+	}
+	return NULL;
+}
+
+/* Connects, logs in, runs the command and prints its reply. */
+static int run(const struct cli *cli, ros_conn *c)
+{
+	struct printer pr = {.json = cli->json};
+	unsigned port = effective_port(cli);
+	ros_reply *reply;
+	int status, rc = EXIT_OK;
+
+	if (cli->tls == ROS_TLS_ANONYMOUS) {
+		put_endpoint(stderr, cli, port);
+		fputs("warning: --tls anonymous encrypts but does not authenticate the router; "
+		      "anyone on the path can impersonate it\n",
+		      stderr);
+	}
+
+	status = drive(c, ros_start_connect(c, ros_now_ms()), NULL);
+	if (status == ROS_OK)
+		status = drive(c, ros_start_command(c, cli->words, cli->nwords, ros_now_ms()), &pr);
+
+	/* The complete reply (also one ended by !fatal) holds the sentences
+	 * already printed from the pending one, then the rest. */
+	reply = ros_take_reply(c);
+	printer_catch_up(&pr, reply);
+	printer_finish(&pr);
+
+	if (status == DRIVE_SIGNAL) {
+		rc = EXIT_SIGNAL + got_signal;
+	} else if (status == DRIVE_POLL_FAILED) {
+		fprintf(stderr, "rosapi: poll: %s\n", strerror(errno));
+		rc = EXIT_LOCAL;
+	} else if (status == ROS_ERR_TRAP) {
+		report_trap(c, reply);
+		rc = EXIT_ROUTER;
+	} else if (status != ROS_OK && status != DRIVE_OUTPUT_FAILED) {
+		rc = report_failure(cli, port, c, status);
+	} else if (status == ROS_OK && !reply) {
+		fputs("rosapi: the command completed without a reply\n", stderr);
+		rc = EXIT_PROTOCOL;
+	}
+	if (pr.failed && (rc == EXIT_OK || rc == EXIT_ROUTER))
+		rc = EXIT_LOCAL;
+	ros_reply_free(reply);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {.user = "admin", .timeout_ms = 10000};
+	char pw[PASSWORD_MAX + 1];
+	const char *password;
+	ros_conn *c;
+	int rc;
+
+	rc = parse_args(&cli, argc, argv);
+	if (rc >= 0)
+		goto out;
+	if (setup_signals() < 0) {
+		fprintf(stderr, "rosapi: cannot set up signal handling: %s\n", strerror(errno));
+		rc = EXIT_LOCAL;
+		goto out;
+	}
+
+	pw[0] = '\0';
+	password = getenv("ROS_PASSWORD");
+	if (!password && isatty(STDIN_FILENO)) {
+		rc = prompt_password(cli.user, cli.host, pw, sizeof pw);
+		if (rc != 0) {
+			explicit_bzero(pw, sizeof pw);
+			goto out;
+		}
+	}
+	if (!password)
+		password = pw;
+
+	c = open_handle(&cli, password, &rc);
+	explicit_bzero(pw, sizeof pw);
+	if (c) {
+		rc = run(&cli, c);
+		/* Also on a signal: close cleanly (best-effort /quit). */
+		ros_conn_free(c);
+	}
+out:
+	free(cli.host_copy);
+	free(cli.fingerprint);
+	return rc;
+}

@@ -1,0 +1,375 @@
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The default interface set: one per quirk a client must survive (a space,
+ * a Latin-1 byte, '=' in a value, an empty value, a disabled interface). */
+static const struct iface_seed {
+	const char *name, *type, *comment;
+	int disabled, running;
+	unsigned mtu;
+	uint64_t rx_rate, tx_rate;
+} seeds[] = {
+        {"ether1", "ether", NULL, 0, 1, 1500, 1250000, 250000},
+        {"ether2 lan", "ether", "a=b=c", 0, 1, 1500, 125000, 62500},
+        {"pppoe-out1", "pppoe-out", "", 0, 1, 1480, 50000, 10000},
+        {"wlan-caf\xe9", "wlan", NULL, 0, 1, 1500, 12500, 2500},
+        {"bridge", "bridge", NULL, 1, 0, 1500, 0, 0},
+};
+
+#define NSEEDS (sizeof(seeds) / sizeof(seeds[0]))
+
+/* Interface i starts at base + i * IFACE_BASE_STEP so that swapped
+ * interfaces show up as wrong values in tests. */
+#define IFACE_BASE_STEP 1000000000ULL
+
+const char *const model_iface_props[] = {
+        ".id",     "name",    "type",    "mtu",       "running",   "disabled",
+        "comment", "rx-byte", "tx-byte", "rx-packet", "tx-packet", NULL,
+};
+
+static char *dupstr(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static void counter_init(struct model_counter *c, uint64_t base, uint64_t rate, int64_t now)
+{
+	c->value_base = base;
+	c->truth_base = 0;
+	c->rate = rate;
+	c->t0_ms = now;
+}
+
+/* Bytes grown since t0, floor(rate * elapsed / 1000) in 128-bit math. */
+static uint64_t counter_growth(const struct model_counter *c, int64_t now_ms)
+{
+	if (now_ms <= c->t0_ms || c->rate == 0)
+		return 0;
+	unsigned __int128 g = (unsigned __int128)c->rate * (uint64_t)(now_ms - c->t0_ms) / 1000;
+	return (uint64_t)g; /* a 64-bit counter wraps, like the router's */
+}
+
+uint64_t model_counter_value(const struct model_counter *c, int64_t now_ms)
+{
+	return c->value_base + counter_growth(c, now_ms);
+}
+
+uint64_t model_counter_truth(const struct model_counter *c, int64_t now_ms)
+{
+	return c->truth_base + counter_growth(c, now_ms);
+}
+
+/* Folds the growth so far into the bases; growth restarts at now (or later
+ * if the router is still down). */
+static void counter_rebase(struct model_counter *c, int64_t now_ms)
+{
+	uint64_t g = counter_growth(c, now_ms);
+	c->value_base += g;
+	c->truth_base += g;
+	if (now_ms > c->t0_ms)
+		c->t0_ms = now_ms;
+}
+
+static int iface_init(struct model_iface *i, const struct iface_seed *s, unsigned id,
+                      uint64_t rx_base, uint64_t tx_base, int64_t now)
+{
+	memset(i, 0, sizeof(*i));
+	i->id = id;
+	i->name = dupstr(s->name);
+	i->comment = s->comment ? dupstr(s->comment) : NULL;
+	if (!i->name || (s->comment && !i->comment))
+		return -1;
+	i->type = s->type;
+	i->disabled = s->disabled;
+	i->running = s->running;
+	i->mtu = s->mtu;
+	counter_init(&i->rx, rx_base, s->rx_rate, now);
+	counter_init(&i->tx, tx_base, s->tx_rate, now);
+	return 0;
+}
+
+static int router_set_users(struct model_router *r, const struct model_defaults *d)
+{
+	r->password = dupstr(d->password ? d->password : "");
+	if (!r->password)
+		return -1;
+	if (!d->noapi_user)
+		return 0;
+	r->noapi_user = dupstr(d->noapi_user);
+	r->noapi_pass = dupstr(d->noapi_pass ? d->noapi_pass : "");
+	return r->noapi_user && r->noapi_pass ? 0 : -1;
+}
+
+struct model_router *model_router_new(const char *name, enum fr_flavour fl,
+                                      const struct model_defaults *d, int64_t now_ms)
+{
+	struct model_router *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->flavour = fl;
+	r->boot_ms = now_ms;
+	r->uptime_base_s = d->uptime_s;
+	r->name = dupstr(name);
+	r->ifaces = calloc(NSEEDS, sizeof(*r->ifaces));
+	if (!r->name || !r->ifaces || router_set_users(r, d) < 0)
+		goto err;
+	for (size_t k = 0; k < NSEEDS; k++) {
+		uint64_t step = (uint64_t)k * IFACE_BASE_STEP;
+		r->nifaces++;
+		if (iface_init(&r->ifaces[k], &seeds[k], (unsigned)k + 1, d->rx_base + step,
+		               d->tx_base + step, now_ms) < 0)
+			goto err;
+	}
+	r->next_id = (unsigned)NSEEDS + 1;
+	return r;
+err:
+	model_router_free(r);
+	return NULL;
+}
+
+void model_router_free(struct model_router *r)
+{
+	if (!r)
+		return;
+	for (size_t k = 0; k < r->nifaces; k++) {
+		free(r->ifaces[k].name);
+		free(r->ifaces[k].comment);
+	}
+	free(r->ifaces);
+	free(r->name);
+	free(r->password);
+	free(r->noapi_user);
+	free(r->noapi_pass);
+	free(r);
+}
+
+int model_router_set_password(struct model_router *r, const char *pw)
+{
+	char *p = dupstr(pw);
+	if (!p)
+		return -1;
+	free(r->password);
+	r->password = p;
+	return 0;
+}
+
+struct model_iface *model_iface_by_name(struct model_router *r, const char *name, size_t n)
+{
+	for (size_t k = 0; k < r->nifaces; k++) {
+		struct model_iface *i = &r->ifaces[k];
+		if (strlen(i->name) == n && memcmp(i->name, name, n) == 0)
+			return i;
+	}
+	return NULL;
+}
+
+struct model_iface *model_iface_by_id(struct model_router *r, const char *id, size_t n)
+{
+	if (n < 2 || n > 9 || id[0] != '*')
+		return NULL;
+	unsigned v = 0;
+	for (size_t k = 1; k < n; k++) {
+		char c = id[k];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                               : -1;
+		if (d < 0)
+			return NULL;
+		v = v * 16 + (unsigned)d;
+	}
+	for (size_t k = 0; k < r->nifaces; k++)
+		if (r->ifaces[k].id == v)
+			return &r->ifaces[k];
+	return NULL;
+}
+
+void model_iface_reset(struct model_iface *i, int64_t now_ms)
+{
+	counter_rebase(&i->rx, now_ms);
+	counter_rebase(&i->tx, now_ms);
+	i->rx.value_base = 0;
+	i->tx.value_base = 0;
+}
+
+void model_iface_recreate(struct model_router *r, struct model_iface *i, int64_t now_ms)
+{
+	model_iface_reset(i, now_ms);
+	i->id = r->next_id++;
+}
+
+void model_iface_add(struct model_iface *i, uint64_t rx, uint64_t tx, int64_t now_ms)
+{
+	counter_rebase(&i->rx, now_ms);
+	counter_rebase(&i->tx, now_ms);
+	i->rx.value_base += rx;
+	i->rx.truth_base += rx;
+	i->tx.value_base += tx;
+	i->tx.truth_base += tx;
+}
+
+void model_iface_set_rate(struct model_iface *i, uint64_t rx_bps, uint64_t tx_bps, int64_t now_ms)
+{
+	counter_rebase(&i->rx, now_ms);
+	counter_rebase(&i->tx, now_ms);
+	i->rx.rate = rx_bps;
+	i->tx.rate = tx_bps;
+}
+
+void model_router_reboot(struct model_router *r, int64_t now_ms, int64_t down_ms)
+{
+	int64_t up = now_ms + (down_ms > 0 ? down_ms : 0);
+	for (size_t k = 0; k < r->nifaces; k++) {
+		model_iface_reset(&r->ifaces[k], now_ms);
+		r->ifaces[k].rx.t0_ms = up; /* no traffic while the router is off */
+		r->ifaces[k].tx.t0_ms = up;
+	}
+	r->boot_ms = up;
+	r->uptime_base_s = 0;
+}
+
+uint64_t model_uptime_s(const struct model_router *r, int64_t now_ms)
+{
+	if (now_ms < r->boot_ms)
+		return 0;
+	return r->uptime_base_s + (uint64_t)(now_ms - r->boot_ms) / 1000;
+}
+
+/* Appends "<v><unit>" when v is non-zero. */
+static size_t put_unit(char *buf, size_t size, size_t off, uint64_t v, char unit)
+{
+	if (v == 0 || off >= size)
+		return off;
+	int n = snprintf(buf + off, size - off, "%llu%c", (unsigned long long)v, unit);
+	return n < 0 ? off : off + (size_t)n;
+}
+
+char *model_format_uptime(uint64_t s, enum fr_flavour fl, char *buf, size_t size)
+{
+	uint64_t w = s / 604800, d = s / 86400 % 7, h = s / 3600 % 24, m = s / 60 % 60,
+	         sec = s % 60;
+	size_t off = put_unit(buf, size, 0, w, 'w');
+	off = put_unit(buf, size, off, d, 'd');
+	if (off >= size)
+		return buf;
+	if (fl == FR_V6OLD) {
+		snprintf(buf + off, size - off, "%02llu:%02llu:%02llu", (unsigned long long)h,
+		         (unsigned long long)m, (unsigned long long)sec);
+		return buf;
+	}
+	off = put_unit(buf, size, off, h, 'h');
+	off = put_unit(buf, size, off, m, 'm');
+	if ((sec > 0 || off == 0) && off < size)
+		snprintf(buf + off, size - off, "%llus", (unsigned long long)sec);
+	else if (off < size)
+		buf[off] = '\0';
+	return buf;
+}
+
+const char *model_version(enum fr_flavour fl)
+{
+	switch (fl) {
+	case FR_V6OLD:
+		return "6.40.9 (bugfix)";
+	case FR_V6:
+		return "6.49.10 (long-term)";
+	default:
+		return "7.18.2 (stable)";
+	}
+}
+
+static const char *const flavour_names[] = {"v6old", "v6", "v7"};
+static const char *const transport_names[] = {"plain", "tls", "adh"};
+
+const char *model_flavour_name(enum fr_flavour fl)
+{
+	return flavour_names[fl];
+}
+
+int model_flavour_parse(const char *s)
+{
+	for (int k = 0; k < 3; k++)
+		if (strcmp(s, flavour_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+const char *model_transport_name(enum fr_transport t)
+{
+	return transport_names[t];
+}
+
+int model_transport_parse(const char *s)
+{
+	for (int k = 0; k < 3; k++)
+		if (strcmp(s, transport_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+static int name_is(const char *name, size_t n, const char *lit)
+{
+	return strlen(lit) == n && memcmp(name, lit, n) == 0;
+}
+
+static void set_num(char *buf, uint64_t v, const char **val, size_t *vlen)
+{
+	*vlen = (size_t)snprintf(buf, 32, "%llu", (unsigned long long)v);
+	*val = buf;
+}
+
+static void set_str(const char *s, const char **val, size_t *vlen)
+{
+	*val = s;
+	*vlen = strlen(s);
+}
+
+/* The counter-valued properties; 0 if name is not one of them. */
+static int counter_prop(const struct model_iface *i, const char *name, size_t n, int64_t now_ms,
+                        char *buf, const char **val, size_t *vlen)
+{
+	const struct model_counter *c;
+	int packets = 0;
+	if (name_is(name, n, "rx-byte") || (packets = name_is(name, n, "rx-packet")))
+		c = &i->rx;
+	else if (name_is(name, n, "tx-byte") || (packets = name_is(name, n, "tx-packet")))
+		c = &i->tx;
+	else
+		return 0;
+	uint64_t v = model_counter_value(c, now_ms);
+	set_num(buf, packets ? v / 1000 : v, val, vlen);
+	return 1;
+}
+
+int model_iface_prop(const struct model_iface *i, const char *name, size_t n, int64_t now_ms,
+                     char *buf, const char **val, size_t *vlen)
+{
+	if (name_is(name, n, ".id")) {
+		*vlen = (size_t)snprintf(buf, 32, "*%X", i->id);
+		*val = buf;
+	} else if (name_is(name, n, "name")) {
+		set_str(i->name, val, vlen);
+	} else if (name_is(name, n, "type")) {
+		set_str(i->type, val, vlen);
+	} else if (name_is(name, n, "mtu")) {
+		set_num(buf, i->mtu, val, vlen);
+	} else if (name_is(name, n, "running")) {
+		set_str(i->running ? "true" : "false", val, vlen);
+	} else if (name_is(name, n, "disabled")) {
+		set_str(i->disabled ? "true" : "false", val, vlen);
+	} else if (name_is(name, n, "comment")) {
+		if (!i->comment)
+			return 0;
+		set_str(i->comment, val, vlen);
+	} else {
+		return counter_prop(i, name, n, now_ms, buf, val, vlen);
+	}
+	return 1;
+}

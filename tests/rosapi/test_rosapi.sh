@@ -1,0 +1,472 @@
+#!/usr/bin/env bash
+# test_rosapi.sh — end-to-end test of rosapi, the RouterOS API CLI, against
+# the fake router (tests/fakerouter): output formats, logins, TLS modes and
+# the exit status of every failure class.
+#
+#   test_rosapi.sh ROSAPI_BIN FAKEROUTER_BIN
+#
+# Needs bash and node (to validate JSON). Exits 0 when every check passed.
+set -euo pipefail
+
+if [[ $# -ne 2 ]]; then
+	echo "usage: $0 ROSAPI_BIN FAKEROUTER_BIN" >&2
+	exit 2
+fi
+ROSAPI=$1
+FAKEROUTER=$2
+for bin in "$ROSAPI" "$FAKEROUTER"; do
+	[[ -x $bin ]] || {
+		echo "$0: $bin: not an executable" >&2
+		exit 1
+	}
+done
+PASSWORD=secret
+
+command -v node >/dev/null || {
+	echo "$0: node is needed to validate JSON output" >&2
+	exit 1
+}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_rosapi.XXXXXX")
+FAKE_PID=''
+cleanup() {
+	if [[ -n $FAKE_PID ]]; then
+		kill "$FAKE_PID" 2>/dev/null || true
+		wait "$FAKE_PID" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+failures=0
+checks=0
+fail() {
+	echo "FAIL: $CASE: $*" >&2
+	echo "  stdout:" >&2
+	sed 's/^/    | /' "$WORK/out" >&2 || true
+	echo "  stderr:" >&2
+	sed 's/^/    | /' "$WORK/err" >&2 || true
+	failures=$((failures + 1))
+}
+
+# ---------------------------------------------------------------- fake router
+
+# One process serves every router; its stdin/stdout are the control channel.
+coproc FR {
+	exec "$FAKEROUTER" \
+		--spec v7:v7:plain --spec old:v6old:plain --spec tls:v7:tls \
+		--spec adh:v7:adh --spec stall:v7:plain --spec refused:v7:plain \
+		--spec fatal:v7:plain --spec garbage:v7:plain \
+		--noapi-user reader:readpw --monitor-interval-ms 100 \
+		--cert-out "$WORK/cert.pem" --password "$PASSWORD" 2>"$WORK/fakerouter.err"
+}
+# bash unsets FR and FR_PID when the coprocess ends: keep copies.
+FAKE_PID=${FR_PID:-}
+[[ -n $FAKE_PID ]] || {
+	echo "fakerouter exited at once:" >&2
+	cat "$WORK/fakerouter.err" >&2
+	exit 1
+}
+exec {FR_IN}<&"${FR[0]}" {FR_OUT}>&"${FR[1]}"
+
+declare -A PORT
+FINGERPRINT=
+while :; do
+	if ! read -r -t 20 line <&"$FR_IN"; then
+		echo "fakerouter did not start:" >&2
+		cat "$WORK/fakerouter.err" >&2
+		exit 1
+	fi
+	case $line in
+	"router "*)
+		name='' port='' fp=''
+		for kv in $line; do
+			case $kv in
+			name=*) name=${kv#name=} ;;
+			port=*) port=${kv#port=} ;;
+			fingerprint=*) fp=${kv#fingerprint=} ;;
+			esac
+		done
+		PORT[$name]=$port
+		[[ -n $fp ]] && FINGERPRINT=$fp
+		;;
+	"ready"*) break ;;
+	esac
+done
+[[ -n $FINGERPRINT && -s $WORK/cert.pem ]] || {
+	echo "fakerouter gave no fingerprint or certificate" >&2
+	exit 1
+}
+
+# ctl COMMAND...: one control command; its reply must start with "ok".
+ctl() {
+	local reply
+	echo "$*" >&"$FR_OUT"
+	read -r -t 10 reply <&"$FR_IN" || {
+		echo "fakerouter: no reply to '$*'" >&2
+		exit 1
+	}
+	[[ $reply == ok* ]] || {
+		echo "fakerouter: '$*' -> $reply" >&2
+		exit 1
+	}
+}
+
+# ---------------------------------------------------------------- helpers
+
+# run ARGS...: runs rosapi with stdin from /dev/null; sets RC and ELAPSED_MS.
+run() {
+	local t0 t1
+	t0=$(date +%s%N)
+	RC=0
+	"$ROSAPI" "$@" </dev/null >"$WORK/out" 2>"$WORK/err" || RC=$?
+	t1=$(date +%s%N)
+	ELAPSED_MS=$(((t1 - t0) / 1000000))
+	checks=$((checks + 1))
+}
+
+expect_rc() {
+	[[ $RC -eq $1 ]] || fail "exit status $RC, want $1"
+}
+
+# expect_out LINE...: stdout is exactly these lines.
+expect_out() {
+	local want
+	want=$(printf '%s\n' "$@")
+	[[ "$(cat "$WORK/out")" == "$want" ]] || fail "stdout differs from:
+$want"
+}
+
+expect_no_out() {
+	[[ ! -s $WORK/out ]] || fail "stdout should be empty"
+}
+
+# expect_err_line PATTERN: stderr is exactly one line, matching the glob.
+expect_err_line() {
+	local n
+	n=$(wc -l <"$WORK/err")
+	[[ $n -eq 1 ]] || fail "stderr has $n lines, want 1"
+	# shellcheck disable=SC2053
+	[[ "$(head -n 1 "$WORK/err")" == $1 ]] || fail "stderr does not match '$1'"
+}
+
+expect_no_err() {
+	[[ ! -s $WORK/err ]] || fail "stderr should be empty"
+}
+
+expect_err_lacks() {
+	! grep -qF -- "$1" "$WORK/err" || fail "stderr contains '$1'"
+}
+
+# expect_json JS: stdout parses as JSON (node's JSON.parse) and the
+# JavaScript expression JS is true for it (bound to j).
+expect_json() {
+	node -e '
+		const fs = require("fs");
+		const text = fs.readFileSync(process.argv[1], "utf8");
+		let j;
+		try { j = JSON.parse(text); } catch (e) { console.error("invalid JSON: " + e.message); process.exit(1); }
+		if (!('"$1"')) { console.error("condition failed: " + process.argv[2]); process.exit(1); }
+	' "$WORK/out" "$1" 2>>"$WORK/err.node" || fail "JSON check: $1 ($(tail -n 1 "$WORK/err.node"))"
+}
+
+H=127.0.0.1
+export ROS_PASSWORD=$PASSWORD
+
+# ---------------------------------------------------------------- usage
+
+CASE="--help"
+run --help
+expect_rc 0
+grep -q '^Usage: rosapi' "$WORK/out" || fail "no usage on stdout"
+expect_no_err
+
+CASE="--version"
+run --version
+expect_rc 0
+grep -q '^rosapi ' "$WORK/out" || fail "no version"
+
+CASE="command without a slash is a usage error"
+run -p "${PORT[v7]}" "$H" interface/print
+expect_rc 2
+expect_no_out
+expect_err_line "rosapi: *"
+
+CASE="missing COMMAND is a usage error"
+run "$H"
+expect_rc 2
+
+CASE="unknown option is a usage error"
+run --bogus "$H" /interface/print
+expect_rc 2
+
+CASE="--tls with a bad mode is a usage error"
+run --tls maybe "$H" /interface/print
+expect_rc 2
+
+CASE="malformed fingerprint is a usage error"
+run --fingerprint sha256:12:34 "$H" /interface/print
+expect_rc 2
+
+CASE="--fingerprint and --tls exclude each other"
+run --fingerprint "sha256:$(printf '00%.0s' {1..32})" --tls anonymous "$H" /interface/print
+expect_rc 2
+
+CASE="unreadable --ca file is a usage error, before any prompt"
+run --ca "$WORK/no-such-ca.pem" "$H" /interface/print
+expect_rc 2
+expect_err_line "rosapi: *no-such-ca.pem*"
+
+CASE="an empty WORD is refused (it would end the sentence)"
+run "$H" /interface/print ''
+expect_rc 2
+
+# ---------------------------------------------------------------- plain output
+
+CASE="plain print with query and proplist"
+run -p "${PORT[v7]}" "$H" /interface/print '?name=ether1' '=.proplist=name,type,mtu'
+expect_rc 0
+expect_out '!re' '  =name=ether1' '  =type=ether' '  =mtu=1500' '!done'
+expect_no_err
+
+CASE="value containing '=' and a name with a blank (--opt=value, -pPORT)"
+run --timeout=5 "-p${PORT[v7]}" "$H" /interface/print '?name=ether2 lan' '=.proplist=name,comment'
+expect_rc 0
+expect_out '!re' '  =name=ether2 lan' '  =comment=a=b=c' '!done'
+
+CASE="tagged command shows the .tag word"
+run -p "${PORT[v7]}" "$H" /interface/print '?name=ether1' '=.proplist=name' .tag=t1
+expect_rc 0
+expect_out '!re' '  =name=ether1' '  .tag=t1' '!done' '  .tag=t1'
+
+CASE="non-UTF-8 interface name escaped in plain output"
+run -p "${PORT[v7]}" "$H" /interface/print '?type=wlan' '=.proplist=name'
+expect_rc 0
+expect_out '!re' '  =name=wlan-caf\xe9' '!done'
+
+CASE="print with no result on v7 answers !empty, exit 0"
+run -p "${PORT[v7]}" "$H" /interface/print '?name=nonexistent' '=.proplist=name'
+expect_rc 0
+expect_out '!empty' '!done'
+expect_no_err
+
+CASE="v6old: challenge login works, no result is a bare !done"
+run -p "${PORT[old]}" "$H" /interface/print '?name=nonexistent'
+expect_rc 0
+expect_out '!done'
+run -p "${PORT[old]}" "$H" /interface/print '?name=ether1' '=.proplist=name'
+expect_rc 0
+expect_out '!re' '  =name=ether1' '!done'
+
+CASE="trap: exit 1, trap on stdout, one router error line on stderr"
+run -p "${PORT[v7]}" "$H" /nonexistent/command
+expect_rc 1
+expect_out '!trap' '  =message=no such command prefix' '!done'
+expect_err_line 'rosapi: router error: no such command prefix'
+
+# ---------------------------------------------------------------- JSON output
+
+CASE="--json print"
+run --json -p "${PORT[v7]}" "$H" /interface/print '=.proplist=.id,name,comment'
+expect_rc 0
+expect_no_err
+expect_json 'Array.isArray(j) && j.length === 6 && j[5].type === "done" &&
+	j.slice(0, 5).every(s => s.type === "re" && typeof s.attrs.name === "string") &&
+	j[1].attrs.name === "ether2 lan" && j[1].attrs.comment === "a=b=c" &&
+	j[2].attrs.comment === "" && !("comment" in j[0].attrs)'
+
+CASE="--json: non-UTF-8 name is valid JSON, Latin-1 decoded"
+run --json -p "${PORT[v7]}" "$H" /interface/print '?type=wlan' '=.proplist=name'
+expect_rc 0
+expect_json 'j[0].attrs.name === "wlan-caf\u00e9"'
+grep -qF '"wlan-caf\u00e9"' "$WORK/out" || fail "want the escape \\u00e9 in the JSON text"
+
+CASE="--json: !empty and tag"
+run --json -p "${PORT[v7]}" "$H" /interface/print '?name=nonexistent' .tag=q
+expect_rc 0
+expect_json 'j.length === 2 && j[0].type === "empty" && j[1].type === "done" &&
+	j[0].tag === "q" && j[1].tag === "q"'
+
+CASE="--json: trap"
+run --json -p "${PORT[v7]}" "$H" /nonexistent/command
+expect_rc 1
+expect_json 'j[0].type === "trap" && j[0].attrs.message === "no such command prefix" &&
+	j[1].type === "done"'
+expect_err_line 'rosapi: router error: no such command prefix'
+
+# ---------------------------------------------------------------- logins
+
+CASE="wrong password: exit 9, one line without the password"
+ROS_PASSWORD=hunter2-wrong run -p "${PORT[v7]}" "$H" /interface/print
+expect_rc 9
+expect_no_out
+expect_err_line "rosapi: $H:${PORT[v7]}: *"
+expect_err_lacks hunter2-wrong
+
+CASE="wrong password on v6old: exit 9"
+ROS_PASSWORD=hunter2-wrong run -p "${PORT[old]}" "$H" /interface/print
+expect_rc 9
+expect_err_line "rosapi: $H:${PORT[old]}: *"
+expect_err_lacks hunter2-wrong
+
+CASE="no ROS_PASSWORD and no terminal: empty password, refused"
+(
+	unset ROS_PASSWORD
+	run -p "${PORT[v7]}" "$H" /interface/print
+	echo "$RC" >"$WORK/rc"
+)
+RC=$(cat "$WORK/rc")
+expect_rc 9
+
+CASE="user without the api policy: exit 10 with a hint"
+ROS_PASSWORD=readpw run -u reader -p "${PORT[v7]}" "$H" /interface/print
+expect_rc 10
+expect_err_line "rosapi: $H:${PORT[v7]}: *api*"
+expect_err_lacks readpw
+
+# ---------------------------------------------------------------- TLS
+
+CASE="TLS with --ca"
+run --ca "$WORK/cert.pem" -p "${PORT[tls]}" "$H" /interface/print '?name=ether1' '=.proplist=name'
+expect_rc 0
+expect_out '!re' '  =name=ether1' '!done'
+expect_no_err
+
+CASE="TLS --tls verify against the system store rejects the self-signed certificate"
+run --tls verify -p "${PORT[tls]}" "$H" /interface/print
+expect_rc 7
+expect_no_out
+expect_err_line "rosapi: $H:${PORT[tls]}: *"
+
+CASE="TLS with the right --fingerprint"
+run --fingerprint "$FINGERPRINT" -p "${PORT[tls]}" "$H" /interface/print '?name=ether1' '=.proplist=name'
+expect_rc 0
+expect_out '!re' '  =name=ether1' '!done'
+
+CASE="TLS with the right fingerprint as bare lower-case hex"
+bare=$(tr -d ':' <<<"${FINGERPRINT#sha256:}" | tr 'A-F' 'a-f')
+run --fingerprint "$bare" -p "${PORT[tls]}" "$H" /interface/print '?name=ether1' '=.proplist=name'
+expect_rc 0
+
+CASE="TLS with a wrong --fingerprint: exit 8, the presented one on stderr"
+wrong=sha256:$(printf 'AB:%.0s' {1..31})AB
+run --fingerprint "$wrong" -p "${PORT[tls]}" "$H" /interface/print
+expect_rc 8
+expect_no_out
+expect_err_line "rosapi: $H:${PORT[tls]}: *$FINGERPRINT*"
+
+CASE="anonymous-DH router with --tls anonymous: works, warns"
+run --tls anonymous -p "${PORT[adh]}" "$H" /interface/print '?name=ether1' '=.proplist=name'
+expect_rc 0
+expect_out '!re' '  =name=ether1' '!done'
+expect_err_line "rosapi: *warning*not authenticate*"
+
+CASE="anonymous-DH router without --tls anonymous: TLS error"
+run --ca "$WORK/cert.pem" -p "${PORT[adh]}" "$H" /interface/print
+expect_rc 6
+expect_no_out
+expect_err_line "rosapi: $H:${PORT[adh]}: *"
+
+CASE="anonymous-DH router with --fingerprint: TLS error"
+run --fingerprint "$FINGERPRINT" -p "${PORT[adh]}" "$H" /interface/print
+expect_rc 6
+expect_err_line "rosapi: $H:${PORT[adh]}: *"
+
+CASE="plain client on the TLS port fails cleanly"
+run --timeout 2 -p "${PORT[tls]}" "$H" /interface/print
+[[ $RC -ge 3 && $RC -le 12 ]] || fail "exit status $RC, want a connection failure"
+expect_err_line "rosapi: $H:${PORT[tls]}: *"
+
+# ---------------------------------------------------------------- failures
+
+CASE="refused port: exit 4"
+ctl refuse refused on
+run -p "${PORT[refused]}" "$H" /interface/print
+expect_rc 4
+expect_no_out
+expect_err_line "rosapi: $H:${PORT[refused]}: *"
+
+CASE="unresolvable host: exit 3"
+run --timeout 5 host.invalid /interface/print
+expect_rc 3
+expect_err_line "rosapi: host.invalid:8728: *"
+
+CASE="stalled router: exit 5 within --timeout 1"
+ctl stall stall on
+run --timeout 1 -p "${PORT[stall]}" "$H" /interface/print
+expect_rc 5
+expect_no_out
+expect_err_line "rosapi: $H:${PORT[stall]}: *"
+[[ $ELAPSED_MS -ge 900 && $ELAPSED_MS -le 4000 ]] || fail "took $ELAPSED_MS ms, want about 1000"
+
+CASE="fractional --timeout"
+run --timeout 0.3 -p "${PORT[stall]}" "$H" /interface/print
+expect_rc 5
+[[ $ELAPSED_MS -le 3000 ]] || fail "took $ELAPSED_MS ms, want about 300"
+
+CASE="!fatal answering a command: exit 1, the sentence on stdout"
+run -p "${PORT[v7]}" "$H" /quit
+expect_rc 1
+expect_out '!fatal' '  session terminated on request'
+expect_err_line "rosapi: $H:${PORT[v7]}: *session terminated on request*"
+
+CASE="!fatal answering a command: --json has the reason"
+run --json -p "${PORT[v7]}" "$H" /quit
+expect_rc 1
+expect_json 'j.length === 1 && j[0].type === "fatal" && j[0].reason === "session terminated on request"'
+
+CASE="!fatal during login: exit 1, one line with the reason"
+ctl fatal fatal out of cheese
+run -p "${PORT[fatal]}" "$H" /interface/print
+expect_rc 1
+expect_no_out
+expect_err_line "rosapi: $H:${PORT[fatal]}: *out of cheese*"
+
+CASE="garbage from the router: protocol error, exit 11"
+ctl garbage garbage
+run -p "${PORT[garbage]}" "$H" /interface/print
+expect_rc 11
+expect_no_out
+expect_err_line "rosapi: $H:${PORT[garbage]}: *"
+
+# ---------------------------------------------------------------- streaming
+
+# A streaming monitor never ends: rosapi prints rows as they come and ends
+# with status 130 on SIGINT, the JSON array closed.
+stream() {
+	local pid
+	"$ROSAPI" "$@" </dev/null >"$WORK/out" 2>"$WORK/err" &
+	pid=$!
+	sleep 1
+	kill -INT "$pid"
+	RC=0
+	wait "$pid" || RC=$?
+	checks=$((checks + 1))
+}
+
+CASE="streaming command printed as it arrives, Ctrl-C exits 130"
+stream -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1
+expect_rc 130
+rows=$(grep -c '^!re$' "$WORK/out" || true)
+[[ $rows -ge 3 ]] || fail "only $rows rows in 1 s at 100 ms per row"
+grep -qx '  =rx-bits-per-second=10000000' "$WORK/out" || fail "no rate row"
+expect_no_err
+
+CASE="streaming with --json stays valid JSON after Ctrl-C"
+stream --json -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1
+expect_rc 130
+expect_json 'j.length >= 3 && j.every(s => s.type === "re" && s.attrs.name === "ether1")'
+
+CASE="monitor with =once= ends by itself"
+run -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1 =once=
+expect_rc 0
+[[ "$(tail -n 1 "$WORK/out")" == '!done' ]] || fail "want !done last"
+
+# ---------------------------------------------------------------- summary
+
+echo quit >&"$FR_OUT" || true
+if ((failures)); then
+	echo "test_rosapi: $failures of $checks checks failed" >&2
+	exit 1
+fi
+echo "test_rosapi: all $checks checks passed"
