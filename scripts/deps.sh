@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake pkg-config libssl-dev openssl)
+packages=(build-essential cmake pkg-config libssl-dev openssl libsqlite3-dev libinih-dev tzdata)
 if [[ "${1:-}" == "--test" ]]; then
-	packages+=(libcmocka-dev clang libclang-rt-14-dev groff-base)
+	packages+=(libcmocka-dev clang libclang-rt-14-dev groff-base sqlite3 python3)
 	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 

@@ -8,15 +8,21 @@ trap 'rm -rf "$dest"' EXIT
 cmake --install "$build" --prefix "$dest" >/dev/null
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-expect=(bin/rosapi share/man/man1/rosapi.1)
+expect=(bin/rosapi bin/tikstat sbin/tikstatd share/man/man1/rosapi.1 share/man/man1/tikstat.1
+	share/man/man5/tikstat.conf.5 share/man/man8/tikstatd.8 share/doc/tikstat/examples/tikstat.conf)
 for f in "${expect[@]}"; do
 	[[ -e "$dest/$f" ]] || fail "$f not installed"
 done
 [[ -x "$dest/bin/rosapi" ]] || fail "rosapi not executable"
 "$dest/bin/rosapi" --help | grep -q "COMMAND" || fail "rosapi --help does not show usage"
-# The man page renders without warnings.
+for prog in bin/tikstat sbin/tikstatd; do
+	"$dest/$prog" --version | grep -q "0\." || fail "$prog --version"
+done
+# The man pages render without warnings.
 if command -v groff >/dev/null; then
-	warnings=$(groff -man -Tutf8 -ww -z "$dest/share/man/man1/rosapi.1" 2>&1)
-	[[ -z "$warnings" ]] || fail "rosapi.1 renders with warnings: $warnings"
+	for page in "$dest"/share/man/man*/*; do
+		warnings=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
+		[[ -z "$warnings" ]] || fail "$page renders with warnings: $warnings"
+	done
 fi
-echo "install: ${#expect[@]} files present, rosapi runs"
+echo "install: ${#expect[@]} files present, programs run, man pages render"

@@ -1,0 +1,79 @@
+/*
+ * accounting.h — from two counter readings to the traffic between them.
+ *
+ * Pure functions: no I/O, no clock, no globals. The rules (README,
+ * "Accounting"):
+ *  - the first reading of an interface is a baseline, not counted;
+ *  - delta = current - previous while the counters did not go down, the
+ *    router did not reboot (its uptime grew by at least the elapsed time,
+ *    minus a tolerance) and the interface's .id is unchanged;
+ *  - otherwise (reboot, reset-counters, interface re-created) the delta is
+ *    the current value: the traffic since the reset;
+ *  - after downtime of the daemon or the link without a reboot, the whole
+ *    growth counts and is spread over the gap;
+ *  - a delta implying more than max_rate (bits/s) in either direction is
+ *    rejected: not counted, and the reading becomes the new baseline;
+ *  - a delta is split across 5-minute buckets in proportion to time, with
+ *    integer arithmetic that loses and duplicates no byte.
+ */
+#ifndef TIKSTAT_ACCOUNTING_H
+#define TIKSTAT_ACCOUNTING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ACCT_ID_MAX 32
+
+/* One reading of an interface's cumulative counters. */
+struct acct_reading {
+	int64_t time;     /* Unix seconds when read */
+	uint64_t rx, tx;  /* cumulative byte counters */
+	uint64_t uptime;  /* router uptime in seconds, if has_uptime */
+	bool has_uptime;
+	char id[ACCT_ID_MAX]; /* the interface's .id ("*1"), "" if unknown (push) */
+};
+
+/* What happened between two readings. */
+enum acct_kind {
+	ACCT_BASELINE,  /* first reading: nothing counted */
+	ACCT_NORMAL,    /* counters grew: the growth counts (also across downtime) */
+	ACCT_REBOOT,    /* the router rebooted: the current value counts */
+	ACCT_RESET,     /* counters went down without a reboot: the current value counts */
+	ACCT_RECREATED, /* the interface's .id changed: the current value counts */
+	ACCT_REJECTED,  /* implied rate above max_rate: nothing counted, new baseline */
+	ACCT_STALE,     /* not newer than the previous reading: ignored */
+};
+
+struct acct_delta {
+	enum acct_kind kind;
+	int64_t t0, t1;  /* the interval the traffic is spread over */
+	uint64_t rx, tx; /* bytes to count */
+};
+
+struct acct_limits {
+	uint64_t max_rate;        /* bits/s in one direction; 0 = no limit */
+	int64_t uptime_tolerance; /* seconds of slack in the reboot test (see acct_default_tolerance) */
+};
+
+/* Name of a kind, for logs: "baseline", "normal", "reboot", ... */
+const char *acct_kind_name(enum acct_kind k);
+
+/* The default tolerance of the reboot test for a gap of elapsed seconds:
+ * 5 s for reading skew plus 0.5 % for clock drift over long gaps. */
+int64_t acct_default_tolerance(int64_t elapsed);
+
+/* Computes what to count when cur follows prev (prev NULL: no previous
+ * reading). lim->uptime_tolerance < 0 means acct_default_tolerance. */
+struct acct_delta acct_compute(const struct acct_reading *prev, const struct acct_reading *cur,
+			       const struct acct_limits *lim);
+
+/* Receives one piece of a split delta: the 5-minute bucket it belongs to. */
+typedef int (*acct_piece_fn)(void *ctx, int64_t bucket_start, uint64_t rx, uint64_t tx);
+
+/* Splits d over the 5-minute buckets its interval [t0, t1) overlaps, in
+ * proportion to the overlap (a zero-length interval goes to t1's bucket).
+ * The pieces add up exactly to d->rx and d->tx. Stops and returns the
+ * callback's value when it is non-zero. Buckets come from calendar.h. */
+int acct_split(const struct acct_delta *d, acct_piece_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * calendar.c — bucket boundaries with the C library's zone rules
+ * (localtime_r/mktime under TZ), which read the system's tzdata.
+ */
+#include "calendar.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static char zone_name[128] = "localtime";
+
+static const char *const step_names[STEP_COUNT] = {"5min", "hour", "day", "month", "year"};
+
+const char *step_name(enum step s)
+{
+	return s < STEP_COUNT ? step_names[s] : "?";
+}
+
+int step_parse(const char *name, enum step *out)
+{
+	for (int i = 0; i < STEP_COUNT; i++)
+		if (strcmp(name, step_names[i]) == 0) {
+			*out = (enum step)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* A zone name must be a relative path without ".." and exist in tzdata. */
+static int zone_exists(const char *name)
+{
+	if (name[0] == '/' || strstr(name, ".."))
+		return 0;
+	const char *dir = getenv("TZDIR");
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+	return access(path, R_OK) == 0;
+}
+
+int calendar_set_zone(const char *name)
+{
+	if (!name || !*name) {
+		unsetenv("TZ");
+		snprintf(zone_name, sizeof zone_name, "localtime");
+	} else {
+		if (!zone_exists(name))
+			return -1;
+		char tz[140];
+		snprintf(tz, sizeof tz, ":%s", name);
+		setenv("TZ", tz, 1);
+		snprintf(zone_name, sizeof zone_name, "%s", name);
+	}
+	tzset();
+	return 0;
+}
+
+const char *calendar_zone(void)
+{
+	return zone_name;
+}
+
+static struct tm local(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	return tm;
+}
+
+/* mktime for a local wall-clock time; on a DST gap it moves forward. */
+static int64_t from_local(int year, int mon0, int mday, int hour, int min)
+{
+	struct tm tm = {0};
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon0;
+	tm.tm_mday = mday;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+int64_t calendar_local_midnight(int year, int month, int day)
+{
+	return from_local(year, month - 1, day, 0, 0);
+}
+
+int64_t calendar_bucket_start(enum step s, int64_t t)
+{
+	struct tm tm = local(t);
+	switch (s) {
+	case STEP_5MIN:
+		/* Offsets are whole multiples of 5 minutes in every zone in use. */
+		return t - (tm.tm_min % 5) * 60 - tm.tm_sec;
+	case STEP_HOUR:
+		/* Subtracting keeps the repeated hour of a DST fall-back distinct. */
+		return t - tm.tm_min * 60 - tm.tm_sec;
+	case STEP_DAY: return from_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, 0, 0);
+	case STEP_MONTH: return from_local(tm.tm_year + 1900, tm.tm_mon, 1, 0, 0);
+	default: return from_local(tm.tm_year + 1900, 0, 1, 0, 0);
+	}
+}
+
+int64_t calendar_bucket_next(enum step s, int64_t start)
+{
+	switch (s) {
+	case STEP_5MIN: return calendar_bucket_start(s, start + 300);
+	case STEP_HOUR: return calendar_bucket_start(s, start + 3600);
+	default: break;
+	}
+	struct tm tm = local(start);
+	int y = tm.tm_year + 1900;
+	if (s == STEP_DAY)
+		return from_local(y, tm.tm_mon, tm.tm_mday + 1, 0, 0);
+	if (s == STEP_MONTH)
+		return from_local(y, tm.tm_mon + 1, 1, 0, 0);
+	return from_local(y + 1, 0, 1, 0, 0);
+}
+
+void calendar_cycle(int64_t t, int start_day, int64_t *start, int64_t *end)
+{
+	struct tm tm = local(t);
+	int y = tm.tm_year + 1900, m = tm.tm_mon;
+	int64_t s = from_local(y, m, start_day, 0, 0);
+	if (s > t)
+		s = from_local(y, m - 1, start_day, 0, 0);
+	struct tm st = local(s);
+	*start = s;
+	*end = from_local(st.tm_year + 1900, st.tm_mon + 1, start_day, 0, 0);
+}
+
+void calendar_format(int64_t t, char out[32])
+{
+	struct tm tm = local(t);
+	long off = tm.tm_gmtoff;
+	char sign = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	/* A wide buffer first: the compiler cannot know tm's fields are small. */
+	char buf[96];
+	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600,
+		 off % 3600 / 60);
+	memcpy(out, buf, 31);
+	out[31] = '\0';
+}
+
+/* Reads exactly n digits at *p. */
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+		if (c < '0' || c > '9')
+			return -1;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+/* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int parse_offset(const char *p, int *off_s, int *has)
+{
+	*has = 0;
+	if (*p == '\0')
+		return 0;
+	if (*p == 'Z' && p[1] == '\0') {
+		*has = 1;
+		*off_s = 0;
+		return 0;
+	}
+	int oh, om = 0;
+	if ((*p != '+' && *p != '-'))
+		return -1;
+	int sign = *p++ == '-' ? -1 : 1;
+	if (digits(&p, 2, &oh))
+		return -1;
+	if (*p == ':')
+		p++;
+	if (*p && digits(&p, 2, &om))
+		return -1;
+	if (*p || oh > 23 || om > 59)
+		return -1;
+	*has = 1;
+	*off_s = sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+int calendar_parse(const char *text, int64_t *t)
+{
+	const char *p = text;
+	int y, mo, d, h = 0, mi = 0, s = 0;
+	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
+	    digits(&p, 2, &d))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	if (*p == '\0') {
+		*t = calendar_local_midnight(y, mo, d);
+		return 0;
+	}
+	if ((*p != 'T' && *p != ' ') || (p++, digits(&p, 2, &h)) || *p++ != ':' ||
+	    digits(&p, 2, &mi))
+		return -1;
+	if (*p == ':' && (p++, digits(&p, 2, &s)))
+		return -1;
+	if (h > 23 || mi > 59 || s > 60)
+		return -1;
+	int off, has;
+	if (parse_offset(p, &off, &has))
+		return -1;
+	if (has)
+		*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - off;
+	else
+		*t = from_local(y, mo - 1, d, h, mi) + s;
+	return 0;
+}

@@ -1,0 +1,101 @@
+/*
+ * cfg.h — /etc/tikstat/tikstat.conf: parsing, defaults and validation.
+ *
+ * INI syntax through inih (Debian libinih). Every error names the file,
+ * the line and the key ("tikstat.conf:12: [router home] interval: must be
+ * 1 to 86400 seconds, got 0"). Unknown sections and keys are errors.
+ * Secrets come from password= / password_file= (first line, newline
+ * stripped); a file holding a secret that group or others can read is
+ * refused with a hint.
+ * The syntax and every key are documented in tikstat.conf(5).
+ *
+ * cfg_load is not thread-safe (getgrnam, getenv): call it from one thread.
+ * A loaded cfg is read-only and may be shared by threads until cfg_free.
+ */
+#ifndef TIKSTAT_CFG_H
+#define TIKSTAT_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "routeros.h"
+
+enum router_mode { MODE_POLL, MODE_PUSH };
+
+struct cfg_router {
+	char *name;           /* from [router NAME] */
+	enum router_mode mode;
+	char *host;
+	uint16_t port;        /* resolved default: 8728, or 8729 when tls != off */
+	enum ros_tls_mode tls;
+	char *tls_ca_file;
+	char *tls_fingerprint;
+	char *user;           /* default "tikstat" */
+	char *password;       /* secret: wiped by cfg_free */
+	char **interfaces;    /* n_interfaces names, raw bytes */
+	size_t n_interfaces;
+	int interval;         /* seconds, default 10 */
+	int timeout;          /* seconds, default 5 */
+	char *push_token;     /* secret, mode = push */
+	char *ip_file;
+	uint64_t quota;       /* bytes per billing cycle, 0 = none */
+	char *alert_command;
+};
+
+struct cfg {
+	char *path;             /* the file this came from */
+	/* [tikstat] */
+	char *database;         /* default /var/lib/tikstat/tikstat.db */
+	char *timezone;         /* NULL = system local time */
+	int cycle_start_day;    /* 1..28, default 1 */
+	uint64_t max_rate;      /* bits/s, default 100G */
+	int commit_interval;    /* seconds, default 60 */
+	char *log_level;        /* error|warning|info|debug, default info */
+	int64_t retention[5];   /* seconds per step (calendar.h order), <= 0 forever */
+	/* [http] */
+	char **listen;          /* n_listen "host:port" entries, default 127.0.0.1:8085 */
+	size_t n_listen;
+	char *auth_user;
+	char *auth_password;    /* secret read from auth_password_file */
+	/* [router NAME] sections in file order */
+	struct cfg_router *routers;
+	size_t n_routers;
+};
+
+/* Parses path into a freshly allocated cfg. On error returns NULL and
+ * writes "FILE:LINE: message" (or "FILE: message") into err. */
+struct cfg *cfg_load(const char *path, char *err, size_t errsz);
+/* cfg_load with flags. CFG_SKIP_SECRETS: do not read password and token
+ * files (their fields then hold the file's path, not the secret) and do
+ * not check the permissions of files holding secrets: for tools that only
+ * read the database, run by users who may not read the secrets. */
+#define CFG_SKIP_SECRETS 1
+struct cfg *cfg_load_flags(const char *path, int flags, char *err, size_t errsz);
+
+/* Frees everything, wiping secrets. NULL-safe. */
+void cfg_free(struct cfg *c);
+
+/* The router named name, or NULL. */
+const struct cfg_router *cfg_router(const struct cfg *c, const char *name);
+
+/* Value parsers shared with the CLI and HTTP code (0 or -1):
+ * sizes "500G", "1.5T", "100M", "1024" (bytes; K M G T P = powers of 1000,
+ * Ki Mi Gi Ti Pi = powers of 1024; an optional trailing B/b is accepted);
+ * rates the same in bits/s ("100M" = 10^8 bit/s); durations "10", "10s",
+ * "5m", "2h", "7d". */
+int cfg_parse_size(const char *text, uint64_t *out);
+int cfg_parse_duration(const char *text, int64_t *seconds);
+/* Details of the two above: a decimal fraction is allowed and the result
+ * rounded down ("1.5K" = 1500, "1.5m" = 90 s); blanks may separate the
+ * number and its unit ("500 GB"); no sign, no leading or trailing blanks.
+ * On -1, errno is EINVAL (malformed) or ERANGE (above UINT64_MAX bytes or
+ * INT64_MAX seconds); *out is left alone. */
+
+/* Splits one listen entry, "host:port", "[v6addr]:port" or "*:port",
+ * into host (without brackets; "*" for every address) and port (1..65535).
+ * Returns 0, or -1 with errno EINVAL when malformed or host does not fit
+ * in hostsz bytes. cfg_load has checked every cfg->listen entry with it. */
+int cfg_parse_listen(const char *text, char *host, size_t hostsz, uint16_t *port);
+
+#endif

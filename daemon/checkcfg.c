@@ -1,0 +1,161 @@
+/* checkcfg.c — see checkcfg.h. */
+#include "checkcfg.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* The usual cause of a failure, in words a router admin acts on. */
+static const char *hint(int status)
+{
+	switch (status) {
+	case ROS_ERR_RESOLVE: return "check the host name";
+	case ROS_ERR_REFUSED:
+		return "is the API service enabled on the router (/ip service enable api, or "
+		       "api-ssl for TLS)? check host, port and the service's available-from";
+	case ROS_ERR_TIMEOUT:
+		return "no answer: check the address and that the router's firewall accepts "
+		       "tcp/8728 (or 8729) from this host";
+	case ROS_ERR_TLS:
+		return "if the router's api-ssl service has no certificate, add one (see "
+		       "routeros/setup-api-user.rsc) or use tls = anonymous (not authenticated)";
+	case ROS_ERR_TLS_VERIFY:
+		return "the certificate is not trusted: set tls_ca_file, or pin it with "
+		       "tls = fingerprint";
+	case ROS_ERR_TLS_FINGERPRINT:
+		return "the router's certificate changed or the fingerprint is wrong: if you "
+		       "trust what the router presented, set tls_fingerprint to it";
+	case ROS_ERR_AUTH:
+		return "check user and password; the user's group needs the 'api' and 'read' "
+		       "policies";
+	case ROS_ERR_POLICY:
+		return "add the 'api' policy to the user's group (/user group set GROUP "
+		       "policy=api,read)";
+	default: return "see the message above";
+	}
+}
+
+/* Prints a name with control and non-ASCII bytes escaped. */
+static void print_name(FILE *out, const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+			fputc(*p, out);
+		else
+			fprintf(out, "\\x%02X", *p);
+}
+
+static int fail(FILE *out, ros_conn *c, const char *what, int rc)
+{
+	fprintf(out, "  FAILED %s: %s\n", what, ros_errstr(c));
+	if (ros_peer_fingerprint(c) &&
+	    (rc == ROS_ERR_TLS_FINGERPRINT || rc == ROS_ERR_TLS_VERIFY))
+		fprintf(out, "  the router presented %s\n", ros_peer_fingerprint(c));
+	fprintf(out, "  hint: %s\n", hint(rc));
+	return 1;
+}
+
+static const struct ros_iface_counters *find(const struct ros_iface_counters *v, size_t n,
+					     const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/* Reads the configured interfaces once; lists the router's others when
+ * one is missing (names are case-sensitive). */
+static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
+{
+	struct ros_iface_counters *v = NULL;
+	size_t n = 0;
+	int rc = ros_read_counters(c, (const char *const *)r->interfaces, r->n_interfaces, &v, &n);
+	if (rc)
+		return fail(out, c, "reading interface counters", rc);
+	int bad = 0;
+	for (size_t k = 0; k < r->n_interfaces; k++) {
+		const struct ros_iface_counters *row = find(v, n, r->interfaces[k]);
+		fprintf(out, "  interface ");
+		print_name(out, r->interfaces[k]);
+		if (!row) {
+			fprintf(out, ": NOT FOUND on the router (names are case-sensitive)\n");
+			bad = 1;
+			continue;
+		}
+		fprintf(out, ": id %s, rx %" PRIu64 " bytes, tx %" PRIu64 " bytes%s%s\n", row->id,
+			row->rx_bytes, row->tx_bytes, row->running == 0 ? ", not running" : "",
+			row->disabled == 1 ? ", disabled" : "");
+	}
+	ros_counters_free(v, n);
+	if (bad) {
+		rc = ros_read_counters(c, NULL, 0, &v, &n);
+		if (rc == ROS_OK) {
+			fprintf(out, "  the router has:");
+			for (size_t i = 0; i < n; i++) {
+				fputc(' ', out);
+				print_name(out, v[i].name);
+			}
+			fputc('\n', out);
+			ros_counters_free(v, n);
+		}
+	}
+	return bad;
+}
+
+static int check_router(const struct cfg_router *r, FILE *out)
+{
+	fprintf(out, "router %s: %s:%u, tls %s, user %s\n", r->name, r->host, (unsigned)r->port,
+		r->tls == ROS_TLS_OFF ? "off" : r->tls == ROS_TLS_VERIFY ? "verify"
+			: r->tls == ROS_TLS_FINGERPRINT ? "fingerprint" : "anonymous",
+		r->user);
+	struct ros_options o = {.host = r->host, .port = r->port, .tls = r->tls,
+				.ca_file = r->tls_ca_file, .fingerprint = r->tls_fingerprint,
+				.user = r->user, .password = r->password,
+				.timeout_ms = r->timeout * 1000};
+	int st;
+	ros_conn *c = ros_conn_new(&o, &st);
+	if (!c) {
+		fprintf(out, "  FAILED: invalid options (%s)\n", ros_status_name(st));
+		return 1;
+	}
+	int bad;
+	int rc = ros_connect(c);
+	if (rc) {
+		bad = fail(out, c, "connecting and logging in", rc);
+	} else {
+		uint64_t up = 0;
+		fprintf(out, "  logged in%s%s\n", ros_tls_cipher(c) ? " over TLS, cipher " : "",
+			ros_tls_cipher(c) ? ros_tls_cipher(c) : "");
+		if (r->tls == ROS_TLS_ANONYMOUS)
+			fprintf(out, "  warning: anonymous TLS does not authenticate the router\n");
+		if (r->tls == ROS_TLS_OFF)
+			fprintf(out, "  warning: the plain API sends the password in clear text; "
+				     "prefer api-ssl (tls = fingerprint)\n");
+		rc = ros_read_uptime(c, &up);
+		if (rc)
+			bad = fail(out, c, "reading the uptime", rc);
+		else {
+			fprintf(out, "  uptime %" PRIu64 " s\n", up);
+			bad = check_interfaces(r, c, out);
+		}
+	}
+	ros_conn_free(c);
+	return bad;
+}
+
+int checkcfg_run(const struct cfg *cfg, FILE *out)
+{
+	int bad = 0;
+	fprintf(out, "%s: configuration is valid (%zu routers)\n", cfg->path, cfg->n_routers);
+	for (size_t i = 0; i < cfg->n_routers; i++) {
+		const struct cfg_router *r = &cfg->routers[i];
+		if (r->mode == MODE_PUSH) {
+			fprintf(out, "router %s: push mode: waits for the router's push script\n",
+				r->name);
+			continue;
+		}
+		bad |= check_router(r, out);
+	}
+	fprintf(out, bad ? "some checks FAILED\n" : "all routers OK\n");
+	return bad;
+}

@@ -1,0 +1,521 @@
+/* poller.c — see poller.h. */
+#include "poller.h"
+
+#include "log.h"
+#include "quota.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BACKOFF_MIN_MS 1000
+#define BACKOFF_MAX_MS 300000
+
+enum rstate {
+	R_IDLE,       /* no session; next_at = when to connect */
+	R_CONNECTING, /* TCP, TLS and login in progress */
+	R_WAIT,       /* logged in; next_at = when to poll */
+	R_COUNTERS,   /* /interface/print sent */
+	R_UPTIME,     /* /system/resource/print sent */
+};
+
+struct router {
+	const struct cfg_router *cfg;
+	ros_conn *conn;
+	enum rstate state;
+	int64_t next_at;   /* monotonic ms, for R_IDLE and R_WAIT */
+	int backoff_ms;
+	int *handles;      /* recorder handle per configured interface */
+	bool *missing;     /* interface i was not found at the last poll */
+	const char **words; /* the counters command, built once */
+	size_t nwords;
+	char *words_store;
+	struct ros_iface_counters *counters; /* from R_COUNTERS until R_UPTIME ends */
+	size_t ncounters;
+	int64_t poll_started;
+	int reg_fd;        /* fd registered with epoll, -1 none */
+	uint32_t reg_events;
+	unsigned timer_seq; /* invalidates older heap entries */
+	int64_t timer_at;   /* time of the valid heap entry, -1 none */
+	/* status */
+	bool up, ever_up;
+	char last_error[300];
+	uint64_t polls_ok, polls_failed;
+	int64_t last_success, last_duration_ms;
+};
+
+struct timer {
+	int64_t at;
+	size_t router;
+	unsigned seq;
+};
+
+struct poller {
+	const struct cfg *cfg;
+	struct recorder *rec;
+	struct router *routers;
+	size_t n;
+	int epfd;
+	struct timer *heap;
+	size_t nheap, capheap;
+	unsigned rand_state;
+};
+
+/* ---- timers: a binary min-heap with lazy deletion ---- */
+
+static void heap_swap(struct timer *a, struct timer *b)
+{
+	struct timer t = *a;
+	*a = *b;
+	*b = t;
+}
+
+static int timer_push(struct poller *p, int64_t at, size_t router)
+{
+	if (p->nheap == p->capheap) {
+		size_t cap = p->capheap ? p->capheap * 2 : 64;
+		struct timer *h = realloc(p->heap, cap * sizeof *h);
+		if (!h)
+			return -1;
+		p->heap = h;
+		p->capheap = cap;
+	}
+	struct router *r = &p->routers[router];
+	size_t i = p->nheap++;
+	p->heap[i] = (struct timer){at, router, ++r->timer_seq};
+	while (i > 0 && p->heap[(i - 1) / 2].at > p->heap[i].at) {
+		heap_swap(&p->heap[(i - 1) / 2], &p->heap[i]);
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static void timer_pop(struct poller *p)
+{
+	p->heap[0] = p->heap[--p->nheap];
+	size_t i = 0;
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < p->nheap && p->heap[l].at < p->heap[m].at)
+			m = l;
+		if (l + 1 < p->nheap && p->heap[l + 1].at < p->heap[m].at)
+			m = l + 1;
+		if (m == i)
+			return;
+		heap_swap(&p->heap[i], &p->heap[m]);
+		i = m;
+	}
+}
+
+/* Drops heap entries that a later timer_push superseded. */
+static void timer_prune(struct poller *p)
+{
+	while (p->nheap && p->heap[0].seq != p->routers[p->heap[0].router].timer_seq)
+		timer_pop(p);
+}
+
+/* ---- helpers ---- */
+
+static int64_t wall_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static int jitter(struct poller *p, int ms)
+{
+	/* +-20 %, so routers that failed together do not retry together. */
+	int span = ms / 5;
+	return span > 0 ? ms - span + (int)(rand_r(&p->rand_state) % (unsigned)(2 * span + 1)) : ms;
+}
+
+/* Keeps the epoll registration in line with what the session waits for. */
+static int sync_epoll(struct poller *p, size_t i)
+{
+	struct router *r = &p->routers[i];
+	int fd = r->conn ? ros_fd(r->conn) : -1;
+	/* An idle session is watched too, to notice when the router closes it. */
+	int ev = r->state == R_WAIT ? ROS_WANT_READ : r->conn ? ros_events(r->conn) : 0;
+	uint32_t want = (ev & ROS_WANT_READ ? EPOLLIN : 0) | (ev & ROS_WANT_WRITE ? EPOLLOUT : 0);
+	if (fd != r->reg_fd && r->reg_fd >= 0) {
+		/* A closed fd left epoll by itself; a live one must be removed. */
+		epoll_ctl(p->epfd, EPOLL_CTL_DEL, r->reg_fd, NULL);
+		r->reg_fd = -1;
+	}
+	if (fd < 0 || !want) {
+		if (r->reg_fd >= 0)
+			epoll_ctl(p->epfd, EPOLL_CTL_DEL, r->reg_fd, NULL);
+		r->reg_fd = -1;
+		return 0;
+	}
+	if (r->reg_fd == fd && r->reg_events == want)
+		return 0;
+	struct epoll_event e = {.events = want, .data.u64 = i};
+	int op = r->reg_fd == fd ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (epoll_ctl(p->epfd, op, fd, &e) < 0) {
+		log_warn("epoll_ctl");
+		return -1;
+	}
+	r->reg_fd = fd;
+	r->reg_events = want;
+	return 0;
+}
+
+/* Schedules the next timer of router i: its next_at when idle or
+ * waiting, else the session's deadline. */
+static void schedule(struct poller *p, size_t i)
+{
+	struct router *r = &p->routers[i];
+	int64_t at = r->state == R_IDLE || r->state == R_WAIT ? r->next_at : ros_deadline(r->conn);
+	if (at >= 0 && at != r->timer_at) {
+		if (timer_push(p, at, i) < 0)
+			log_warnx("out of memory scheduling router %s", r->cfg->name);
+		r->timer_at = at;
+	}
+	sync_epoll(p, i);
+}
+
+/* Marks the router down (logged once per state change) and backs off. */
+static void router_failed(struct poller *p, size_t i, int status, int64_t now)
+{
+	struct router *r = &p->routers[i];
+	const char *why = r->conn && *ros_errstr(r->conn) ? ros_errstr(r->conn)
+							 : ros_status_name(status);
+	if (r->up || strcmp(r->last_error, why) != 0)
+		log_warnx("router %s: down: %s", r->cfg->name, why);
+	snprintf(r->last_error, sizeof r->last_error, "%s", why);
+	r->up = false;
+	r->polls_failed++;
+	ros_counters_free(r->counters, r->ncounters);
+	r->counters = NULL;
+	r->ncounters = 0;
+	if (r->conn)
+		ros_close(r->conn);
+	r->state = R_IDLE;
+	r->backoff_ms = r->backoff_ms ? r->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (r->backoff_ms > BACKOFF_MAX_MS)
+		r->backoff_ms = BACKOFF_MAX_MS;
+	r->next_at = now + jitter(p, r->backoff_ms);
+}
+
+static void router_up(struct router *r)
+{
+	if (!r->up) {
+		if (r->ever_up || r->last_error[0])
+			log_info("router %s: up again", r->cfg->name);
+		else
+			log_info("router %s: connected (%s)", r->cfg->name,
+				 ros_tls_cipher(r->conn) ? ros_tls_cipher(r->conn) : "plain API");
+	}
+	r->up = true;
+	r->ever_up = true;
+	r->last_error[0] = '\0';
+	r->backoff_ms = 0;
+}
+
+/* Finds the reported row of a configured interface. */
+static const struct ros_iface_counters *find_row(const struct router *r, const char *name)
+{
+	for (size_t k = 0; k < r->ncounters; k++)
+		if (strcmp(r->counters[k].name, name) == 0)
+			return &r->counters[k];
+	return NULL;
+}
+
+/* Logs what is unusual about a reading (the normal case stays quiet). */
+static void log_delta(const struct router *r, const char *iface, const struct acct_delta *d)
+{
+	switch (d->kind) {
+	case ACCT_BASELINE:
+		log_info("router %s: %s: first reading, counting from now", r->cfg->name, iface);
+		break;
+	case ACCT_REBOOT:
+	case ACCT_RESET:
+	case ACCT_RECREATED:
+		log_info("router %s: %s: %s detected, counting %llu rx + %llu tx bytes since",
+			 r->cfg->name, iface, acct_kind_name(d->kind), (unsigned long long)d->rx,
+			 (unsigned long long)d->tx);
+		break;
+	case ACCT_REJECTED:
+		log_warnx("router %s: %s: reading dropped: it implies more than max_rate",
+			  r->cfg->name, iface);
+		break;
+	default: break;
+	}
+}
+
+/* Hands the poll's readings to the recorder. */
+static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
+{
+	int64_t t = wall_now();
+	for (size_t k = 0; k < r->cfg->n_interfaces; k++) {
+		const char *name = r->cfg->interfaces[k];
+		const struct ros_iface_counters *row = find_row(r, name);
+		if (!row) {
+			if (!r->missing[k])
+				log_warnx("router %s: interface %s not found", r->cfg->name, name);
+			r->missing[k] = true;
+			continue;
+		}
+		if (r->missing[k])
+			log_info("router %s: interface %s found again", r->cfg->name, name);
+		r->missing[k] = false;
+		struct acct_reading rd = {.time = t, .rx = row->rx_bytes, .tx = row->tx_bytes,
+					  .uptime = uptime, .has_uptime = true};
+		snprintf(rd.id, sizeof rd.id, "%s", row->id);
+		struct acct_delta d;
+		if (recorder_add(p->rec, r->handles[k], &rd, t, &d) < 0)
+			log_warnx("database: %s (kept in memory, retrying)",
+				  store_errmsg(recorder_store(p->rec)));
+		log_delta(r, name, &d);
+		if (r->cfg->quota)
+			quota_check(p->cfg, r->cfg, recorder_store(p->rec),
+				    recorder_iface_id(p->rec, r->handles[k]), name, t);
+	}
+}
+
+/* The pending operation of router i finished with rc. */
+static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
+{
+	struct router *r = &p->routers[i];
+	ros_reply *reply = ros_take_reply(r->conn);
+	if (rc != ROS_OK) {
+		ros_reply_free(reply);
+		router_failed(p, i, rc, now);
+		return;
+	}
+	switch (r->state) {
+	case R_CONNECTING:
+		router_up(r);
+		r->state = R_WAIT;
+		if (r->next_at < now)
+			r->next_at = now;
+		break;
+	case R_COUNTERS:
+		rc = ros_counters_parse(reply, &r->counters, &r->ncounters);
+		if (rc == ROS_OK)
+			rc = ros_start_command(r->conn, ros_uptime_words, 2, now);
+		if (rc != ROS_AGAIN) {
+			ros_reply_free(reply);
+			router_failed(p, i, rc, now);
+			return;
+		}
+		r->state = R_UPTIME;
+		break;
+	case R_UPTIME: {
+		uint64_t uptime = 0;
+		rc = ros_uptime_parse(reply, &uptime);
+		if (rc != ROS_OK) {
+			ros_reply_free(reply);
+			router_failed(p, i, ROS_ERR_PROTOCOL, now);
+			return;
+		}
+		router_up(r);
+		record_poll(p, r, uptime);
+		ros_counters_free(r->counters, r->ncounters);
+		r->counters = NULL;
+		r->ncounters = 0;
+		r->polls_ok++;
+		r->last_success = wall_now();
+		r->last_duration_ms = now - r->poll_started;
+		r->state = R_WAIT;
+		/* Keep the cadence: the next poll is one interval after this one began. */
+		r->next_at = r->poll_started + (int64_t)r->cfg->interval * 1000;
+		if (r->next_at <= now)
+			r->next_at = now + 1;
+		break;
+	}
+	default: break;
+	}
+	ros_reply_free(reply);
+}
+
+/* A timer of router i fired: connect, poll, or a session deadline. */
+static void on_timer(struct poller *p, size_t i, int64_t now)
+{
+	struct router *r = &p->routers[i];
+	int rc;
+	switch (r->state) {
+	case R_IDLE:
+		rc = ros_start_connect(r->conn, now);
+		r->state = R_CONNECTING;
+		if (rc != ROS_AGAIN)
+			router_failed(p, i, rc, now);
+		break;
+	case R_WAIT:
+		r->poll_started = now;
+		rc = ros_start_command(r->conn, r->words, r->nwords, now);
+		r->state = R_COUNTERS;
+		if (rc != ROS_AGAIN)
+			router_failed(p, i, rc, now);
+		break;
+	default:
+		/* The session's deadline: ros_step reports the timeout. */
+		rc = ros_step(r->conn, now);
+		if (rc != ROS_AGAIN)
+			on_complete(p, i, rc, now);
+		break;
+	}
+	schedule(p, i);
+}
+
+static void on_io(struct poller *p, size_t i, int64_t now)
+{
+	struct router *r = &p->routers[i];
+	if (r->state == R_IDLE || r->state == R_WAIT) {
+		/* An idle session became readable: the router (or a NAT box)
+		 * closed it. Reconnect quietly when the next poll is due. */
+		log_debug("router %s: idle session closed by the peer", r->cfg->name);
+		ros_close(r->conn);
+		r->state = R_IDLE;
+		schedule(p, i);
+		return;
+	}
+	int rc = ros_step(r->conn, now);
+	if (rc != ROS_AGAIN)
+		on_complete(p, i, rc, now);
+	schedule(p, i);
+}
+
+/* ---- set-up ---- */
+
+static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
+{
+	struct router *r = &p->routers[i];
+	r->cfg = c;
+	r->reg_fd = -1;
+	r->timer_at = -1;
+	struct ros_options o = {.host = c->host, .port = c->port, .tls = c->tls,
+				.ca_file = c->tls_ca_file, .fingerprint = c->tls_fingerprint,
+				.user = c->user, .password = c->password,
+				.timeout_ms = c->timeout * 1000};
+	int st;
+	r->conn = ros_conn_new(&o, &st);
+	r->handles = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->handles);
+	r->missing = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->missing);
+	r->nwords = ros_counters_words_needed(c->n_interfaces);
+	r->words = calloc(r->nwords, sizeof *r->words);
+	if (!r->conn || !r->handles || !r->missing || !r->words) {
+		log_warnx("router %s: cannot set up: %s", c->name, ros_status_name(st));
+		return -1;
+	}
+	if (ros_counters_words((const char *const *)c->interfaces, c->n_interfaces, r->words,
+			       &r->words_store) < 0)
+		return -1;
+	for (size_t k = 0; k < c->n_interfaces; k++) {
+		r->handles[k] = recorder_interface(p->rec, c->name, c->interfaces[k]);
+		if (r->handles[k] < 0) {
+			log_warnx("database: %s", store_errmsg(recorder_store(p->rec)));
+			return -1;
+		}
+	}
+	if (c->tls == ROS_TLS_ANONYMOUS)
+		log_warnx("router %s: tls = anonymous encrypts but does not authenticate the "
+			  "router; prefer a certificate and tls = fingerprint",
+			  c->name);
+	/* Spread the first connections over a second. */
+	r->next_at = ros_now_ms() + (int64_t)(rand_r(&p->rand_state) % 1000);
+	r->state = R_IDLE;
+	return 0;
+}
+
+struct poller *poller_new(const struct cfg *cfg, struct recorder *rec)
+{
+	struct poller *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->cfg = cfg;
+	p->rec = rec;
+	p->rand_state = (unsigned)time(NULL) ^ (unsigned)getpid();
+	p->epfd = epoll_create1(EPOLL_CLOEXEC);
+	p->routers = calloc(cfg->n_routers ? cfg->n_routers : 1, sizeof *p->routers);
+	if (p->epfd < 0 || !p->routers) {
+		log_warn("poller");
+		poller_free(p);
+		return NULL;
+	}
+	for (size_t k = 0; k < cfg->n_routers; k++) {
+		if (cfg->routers[k].mode != MODE_POLL)
+			continue;
+		size_t i = p->n++;
+		if (router_init(p, i, &cfg->routers[k]) < 0) {
+			poller_free(p);
+			return NULL;
+		}
+		schedule(p, i);
+	}
+	return p;
+}
+
+int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload)
+{
+	struct epoll_event ev[256];
+	while (!*stop && !(reload && *reload)) {
+		timer_prune(p);
+		int64_t now = ros_now_ms();
+		int wait = 1000; /* wake at least every second to see signal flags */
+		if (p->nheap) {
+			int64_t d = p->heap[0].at - now;
+			wait = d < 0 ? 0 : d < wait ? (int)d : wait;
+		}
+		int n = epoll_wait(p->epfd, ev, 256, wait);
+		if (n < 0 && errno != EINTR) {
+			log_warn("epoll_wait");
+			return -1;
+		}
+		now = ros_now_ms();
+		for (int k = 0; k < n; k++)
+			on_io(p, (size_t)ev[k].data.u64, now);
+		timer_prune(p);
+		while (p->nheap && p->heap[0].at <= now) {
+			size_t i = p->heap[0].router;
+			timer_pop(p);
+			p->routers[i].timer_seq++; /* this entry is spent */
+			p->routers[i].timer_at = -1;
+			on_timer(p, i, now);
+			timer_prune(p);
+		}
+		quota_reap();
+	}
+	return 0;
+}
+
+void poller_free(struct poller *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		struct router *r = &p->routers[i];
+		ros_conn_free(r->conn);
+		free(r->handles);
+		free(r->missing);
+		free(r->words);
+		free(r->words_store);
+		ros_counters_free(r->counters, r->ncounters);
+	}
+	free(p->routers);
+	free(p->heap);
+	if (p->epfd >= 0)
+		close(p->epfd);
+	free(p);
+}
+
+size_t poller_count(const struct poller *p)
+{
+	return p->n;
+}
+
+void poller_get_status(const struct poller *p, size_t i, struct poller_status *out)
+{
+	const struct router *r = &p->routers[i];
+	out->name = r->cfg->name;
+	out->up = r->up;
+	out->last_error = r->last_error;
+	out->polls_ok = r->polls_ok;
+	out->polls_failed = r->polls_failed;
+	out->last_success = r->last_success;
+	out->last_duration_ms = r->last_duration_ms;
+}

@@ -1,0 +1,51 @@
+/*
+ * poller.h — the event loop that polls every router over the RouterOS API.
+ *
+ * One thread drives all routers with the non-blocking mode of
+ * routeros-api: one persistent session per router; each poll reads the
+ * configured interfaces' counters and the router's uptime and hands the
+ * readings to the recorder (the only database writer). A slow or dead
+ * router never delays another: every session has its own deadlines, and
+ * failures back off exponentially with jitter. State changes (up, down
+ * with the reason, an interface missing) are logged once, not per poll.
+ */
+#ifndef TIKSTAT_POLLER_H
+#define TIKSTAT_POLLER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "recorder.h"
+
+struct poller;
+
+/* What the outside (metrics, status) may know of a router. */
+struct poller_status {
+	const char *name;
+	bool up;
+	const char *last_error;   /* "" while up */
+	uint64_t polls_ok;
+	uint64_t polls_failed;
+	int64_t last_success;     /* Unix seconds, 0 = never */
+	int64_t last_duration_ms; /* of the last successful poll */
+};
+
+/* Creates a poller for cfg's routers in poll mode (cfg and rec borrowed;
+ * they must outlive the poller). NULL on failure (logged). */
+struct poller *poller_new(const struct cfg *cfg, struct recorder *rec);
+
+/* Runs until *stop or *reload becomes non-zero (set from signal
+ * handlers); then returns, leaving sessions open. Returns 0, or -1 on a
+ * fatal error of the loop itself. */
+int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload);
+
+/* Sends /quit on every session, closes them and frees. NULL-safe. */
+void poller_free(struct poller *p);
+
+/* Status of router i (0 <= i < poller_count). */
+size_t poller_count(const struct poller *p);
+void poller_get_status(const struct poller *p, size_t i, struct poller_status *out);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * recorder.h — turns readings into stored traffic: accounting, batching,
+ * and the single writer's transactions.
+ *
+ * Readings of many interfaces are accounted at once (accounting.h) and
+ * their 5-minute pieces summed in memory; every commit_interval seconds
+ * the sums go to the store in one transaction together with each
+ * interface's last reading, so the database is always consistent and a
+ * crash loses nothing the router still counts (the next reading recovers
+ * it from the cumulative counters). A baseline, a reset, a reboot or a
+ * re-created interface commits at once. Used by one thread.
+ */
+#ifndef TIKSTAT_RECORDER_H
+#define TIKSTAT_RECORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "accounting.h"
+#include "calendar.h"
+#include "store.h"
+
+struct recorder_options {
+	uint64_t max_rate;          /* bits/s, 0 = no limit */
+	int commit_interval;        /* seconds; 1 = commit every reading */
+	int64_t retention[STEP_COUNT]; /* seconds per step, <= 0 forever */
+};
+
+struct recorder;
+
+/* Creates a recorder writing to s (borrowed; must outlive it). NULL on OOM. */
+struct recorder *recorder_new(store *s, const struct recorder_options *opt);
+/* Commits what is pending (as recorder_flush) and frees. NULL-safe. */
+void recorder_free(struct recorder *r, int64_t now);
+
+/* Registers router/iface (creating it in the store) and loads its last
+ * stored reading. Returns a handle >= 0, or -1 (store error, logged). */
+int recorder_interface(struct recorder *r, const char *router, const char *iface);
+
+/* Accounts one reading of interface h taken at reading->time. Fills *out
+ * (may be NULL) with what was counted. Commits when the interval is due
+ * or the reading was a baseline, reset, reboot or re-creation. Returns 0,
+ * or -1 when the store failed (the reading is then not lost: the pending
+ * state is kept and retried at the next commit). */
+int recorder_add(struct recorder *r, int h, const struct acct_reading *reading, int64_t now,
+		 struct acct_delta *out);
+
+/* Commits everything pending now (also prunes old buckets once a day). */
+int recorder_flush(struct recorder *r, int64_t now);
+
+/* The last reading accounted for interface h (committed or not), or NULL. */
+const struct acct_reading *recorder_last(const struct recorder *r, int h);
+
+/* The store written to, and interface h's id in it. */
+store *recorder_store(const struct recorder *r);
+int64_t recorder_iface_id(const struct recorder *r, int h);
+
+/* Totals since the start of the database, committed plus pending. */
+void recorder_totals(const struct recorder *r, int h, uint64_t *rx, uint64_t *tx);
+
+#endif

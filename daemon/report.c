@@ -1,0 +1,673 @@
+/* report.c — report data and renderings; see report.h for the formats. */
+#include "report.h"
+
+#include "quota.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- units --- */
+
+void report_iec(uint64_t bytes, char out[16])
+{
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	if (bytes < 1024) {
+		snprintf(out, 16, "%" PRIu64 " B", bytes);
+		return;
+	}
+	/* Hundredths of the unit, rounded half up, in 128 bits: exact. */
+	unsigned u = 0;
+	unsigned __int128 div = 1024;
+	while (u + 1 < sizeof units / sizeof units[0] && bytes >= div * 1024)
+		div *= 1024, u++;
+	unsigned __int128 h = ((unsigned __int128)bytes * 200 + div) / (div * 2);
+	if (h >= 102400 && u + 1 < sizeof units / sizeof units[0]) {
+		/* 1023.995 and up rounds to 1024.00: show the next unit. */
+		div *= 1024, u++;
+		h = ((unsigned __int128)bytes * 200 + div) / (div * 2);
+	}
+	/* h / 100 is at most 1024 here; the modulo only tells the compiler. */
+	snprintf(out, 16, "%u.%02u %s", (unsigned)(h / 100 % 10000), (unsigned)(h % 100), units[u]);
+}
+
+uint64_t report_scale(uint64_t b, uint64_t num, uint64_t den)
+{
+	unsigned __int128 v = (unsigned __int128)b * num / den;
+	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Projection of bytes counted in [start, now) to [start, end): the
+ * formula of quota_usage (quota.h), so alerts, CLI and API agree. */
+static uint64_t project(uint64_t bytes, int64_t start, int64_t end, int64_t now)
+{
+	int64_t length = end - start, elapsed = now - start;
+	if (elapsed < REPORT_MIN_ELAPSED)
+		elapsed = REPORT_MIN_ELAPSED;
+	if (elapsed > length)
+		elapsed = length;
+	return report_scale(bytes, (uint64_t)length, (uint64_t)elapsed);
+}
+
+/* --- selection --- */
+
+struct select_ctx {
+	const char *router, *iface;
+	struct report_selection *sel;
+	size_t cap;
+	bool router_seen;
+	bool failed;
+};
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+static int select_one(void *vctx, const struct store_iface *i)
+{
+	struct select_ctx *c = vctx;
+	if (c->router && strcmp(c->router, i->router) != 0)
+		return 0;
+	c->router_seen = true;
+	if (c->iface && strcmp(c->iface, i->name) != 0)
+		return 0;
+	struct report_selection *sel = c->sel;
+	if (sel->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		struct report_iface *v = realloc(sel->v, cap * sizeof *v);
+		if (!v) {
+			c->failed = true;
+			return 1;
+		}
+		sel->v = v;
+		c->cap = cap;
+	}
+	struct report_iface *r = &sel->v[sel->n];
+	r->id = i->id;
+	r->router = dup_str(i->router);
+	r->name = dup_str(i->name);
+	if (!r->router || !r->name) {
+		free(r->router);
+		free(r->name);
+		c->failed = true;
+		return 1;
+	}
+	sel->n++;
+	return 0;
+}
+
+/* Writes "what NAME" into err with NAME escaped for a terminal. */
+static void name_error(char *err, size_t errsz, const char *what, const char *a, const char *b,
+                       const char *tail)
+{
+	struct jbuf t = JBUF_INIT;
+	jbuf_puts(&t, what);
+	jbuf_puts(&t, " \"");
+	jbuf_text(&t, a, strlen(a));
+	if (b) {
+		jbuf_puts(&t, "/");
+		jbuf_text(&t, b, strlen(b));
+	}
+	jbuf_puts(&t, "\"");
+	if (tail)
+		jbuf_puts(&t, tail);
+	snprintf(err, errsz, "%s", t.failed ? what : jbuf_str(&t));
+	jbuf_free(&t);
+}
+
+enum report_select_status report_select(store *s, const char *router, const char *iface,
+                                        struct report_selection *sel, char *err, size_t errsz)
+{
+	memset(sel, 0, sizeof *sel);
+	sel->single = iface != NULL;
+	struct select_ctx c = {router, iface, sel, 0, false, false};
+	int rc = store_list_interfaces(s, select_one, &c);
+	if (rc < 0 || c.failed) {
+		snprintf(err, errsz, "%s", c.failed ? "out of memory" : store_errmsg(s));
+		report_selection_free(sel);
+		return REPORT_SELECT_STORE_ERROR;
+	}
+	enum report_select_status st = REPORT_SELECT_OK;
+	if (router && !c.router_seen) {
+		name_error(err, errsz, "unknown router", router, NULL, NULL);
+		st = REPORT_SELECT_UNKNOWN_ROUTER;
+	} else if (iface && sel->n == 0) {
+		if (router)
+			name_error(err, errsz, "unknown interface", router, iface, NULL);
+		else
+			name_error(err, errsz, "unknown interface", iface, NULL, NULL);
+		st = REPORT_SELECT_UNKNOWN_IFACE;
+	} else if (iface && sel->n > 1) {
+		name_error(err, errsz, "interface", iface, NULL,
+		           " exists on several routers: name the router with -r");
+		st = REPORT_SELECT_AMBIGUOUS;
+	}
+	if (st != REPORT_SELECT_OK)
+		report_selection_free(sel);
+	return st;
+}
+
+void report_selection_free(struct report_selection *sel)
+{
+	if (!sel)
+		return;
+	for (size_t i = 0; i < sel->n; i++) {
+		free(sel->v[i].router);
+		free(sel->v[i].name);
+	}
+	free(sel->v);
+	sel->v = NULL;
+	sel->n = 0;
+}
+
+/* --- time window --- */
+
+/* How many buckets the default window shows; 0 = all. */
+static int default_buckets(enum step step)
+{
+	switch (step) {
+	case STEP_5MIN:
+		return 72; /* 6 hours */
+	case STEP_HOUR:
+		return 48;
+	case STEP_DAY:
+		return 30;
+	case STEP_MONTH:
+		return 12;
+	default:
+		return 0;
+	}
+}
+
+static bool is_date_only(const char *text)
+{
+	return strlen(text) == 10;
+}
+
+enum report_range_status report_range(enum step step, int64_t now, const char *begin,
+                                      const char *end, int64_t *from, int64_t *to)
+{
+	int64_t t;
+	if (end) {
+		if (calendar_parse(end, &t))
+			return REPORT_RANGE_BAD_END;
+		*to = is_date_only(end) ? calendar_bucket_next(STEP_DAY, t) : t;
+	} else {
+		*to = calendar_bucket_next(step, calendar_bucket_start(step, now));
+	}
+	if (begin) {
+		if (calendar_parse(begin, &t))
+			return REPORT_RANGE_BAD_BEGIN;
+		*from = calendar_bucket_start(step, t);
+	} else if (default_buckets(step) == 0) {
+		*from = INT64_MIN;
+	} else {
+		int64_t b = calendar_bucket_start(step, *to - 1);
+		for (int i = 1; i < default_buckets(step); i++)
+			b = calendar_bucket_start(step, b - 1);
+		*from = b;
+	}
+	return *from < *to ? REPORT_RANGE_OK : REPORT_RANGE_EMPTY;
+}
+
+/* --- series --- */
+
+struct series_ctx {
+	struct report_series *out;
+	size_t cap;
+	bool failed;
+};
+
+static int collect_point(void *vctx, const struct store_point *p)
+{
+	struct series_ctx *c = vctx;
+	struct report_series *s = c->out;
+	if (s->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct store_point *v = realloc(s->points, cap * sizeof *v);
+		if (!v) {
+			c->failed = true;
+			return 1;
+		}
+		s->points = v;
+		c->cap = cap;
+	}
+	s->points[s->n++] = *p;
+	return 0;
+}
+
+int report_series_load(store *s, const struct report_iface *ifc, enum step step, int64_t from,
+                       int64_t to, int64_t now, struct report_series *out)
+{
+	memset(out, 0, sizeof *out);
+	out->router = ifc->router;
+	out->iface = ifc->name;
+	out->step = step;
+	out->from = from;
+	out->to = to;
+	out->now = now;
+	struct series_ctx c = {out, 0, false};
+	int rc = store_series(s, ifc->id, step, from, to, collect_point, &c);
+	if (rc < 0 || c.failed) {
+		report_series_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void report_series_free(struct report_series *series)
+{
+	if (!series)
+		return;
+	free(series->points);
+	series->points = NULL;
+	series->n = 0;
+}
+
+int report_series_json_object(const struct report_series *series, struct jsonw *w)
+{
+	char iso[32];
+	jsonw_object_begin(w);
+	jsonw_key(w, "router");
+	jsonw_string(w, series->router);
+	jsonw_key(w, "interface");
+	jsonw_string(w, series->iface);
+	jsonw_key(w, "step");
+	jsonw_string(w, step_name(series->step));
+	jsonw_key(w, "timezone");
+	jsonw_string(w, calendar_zone());
+	jsonw_key(w, "points");
+	jsonw_array_begin(w);
+	for (size_t i = 0; i < series->n; i++) {
+		const struct store_point *p = &series->points[i];
+		calendar_format(p->start, iso);
+		jsonw_object_begin(w);
+		jsonw_key(w, "start");
+		jsonw_string(w, iso);
+		jsonw_key(w, "rx");
+		jsonw_uint(w, p->rx);
+		jsonw_key(w, "tx");
+		jsonw_uint(w, p->tx);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	return jsonw_object_end(w);
+}
+
+int report_series_json(const struct report_series *v, size_t n, bool as_array, struct jbuf *out)
+{
+	struct jsonw w;
+	jsonw_init(&w, out);
+	if (as_array)
+		jsonw_array_begin(&w);
+	for (size_t i = 0; i < n && (as_array || i == 0); i++)
+		report_series_json_object(&v[i], &w);
+	if (as_array)
+		jsonw_array_end(&w);
+	if (jsonw_finish(&w))
+		return -1;
+	return jbuf_puts(out, "\n");
+}
+
+int report_series_csv(const struct report_series *series, struct jbuf *out)
+{
+	char iso[32];
+	jbuf_puts(out, "start,rx,tx\n");
+	for (size_t i = 0; i < series->n; i++) {
+		const struct store_point *p = &series->points[i];
+		calendar_format(p->start, iso);
+		jbuf_printf(out, "%s,%" PRIu64 ",%" PRIu64 "\n", iso, p->rx, p->tx);
+	}
+	return out->failed ? -1 : 0;
+}
+
+/* --- tables --- */
+
+#define SIZE_WIDTH 11 /* "1023.99 KiB" */
+
+struct table_row {
+	char label[48];
+	uint64_t rx, tx, total;
+	bool separator; /* a rule line instead of numbers */
+	bool blank;     /* the label only */
+};
+
+struct table {
+	struct table_row *rows;
+	size_t n, cap;
+	bool failed;
+};
+
+static struct table_row *table_add(struct table *t, const char *label)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		struct table_row *v = realloc(t->rows, cap * sizeof *v);
+		if (!v) {
+			t->failed = true;
+			return NULL;
+		}
+		t->rows = v;
+		t->cap = cap;
+	}
+	struct table_row *r = &t->rows[t->n++];
+	memset(r, 0, sizeof *r);
+	snprintf(r->label, sizeof r->label, "%s", label);
+	return r;
+}
+
+static void table_numbers(struct table *t, const char *label, uint64_t rx, uint64_t tx,
+                          uint64_t total)
+{
+	struct table_row *r = table_add(t, label);
+	if (r) {
+		r->rx = rx;
+		r->tx = tx;
+		r->total = total;
+	}
+}
+
+static void table_separator(struct table *t)
+{
+	struct table_row *r = table_add(t, "");
+	if (r)
+		r->separator = true;
+}
+
+/* Appends the column header, then every row, labels padded to the widest. */
+static int table_render(const struct table *t, const char *label_head, struct jbuf *out)
+{
+	/* At least "estimated" wide, so the tables of several interfaces line up. */
+	size_t lw = strlen(label_head) > 9 ? strlen(label_head) : 9;
+	for (size_t i = 0; i < t->n; i++)
+		if (!t->rows[i].blank && strlen(t->rows[i].label) > lw)
+			lw = strlen(t->rows[i].label);
+	jbuf_printf(out, " %-*s  %*s  %*s  %*s\n", (int)lw, label_head, SIZE_WIDTH, "rx",
+	            SIZE_WIDTH, "tx", SIZE_WIDTH, "total");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct table_row *r = &t->rows[i];
+		if (r->separator) {
+			jbuf_puts(out, " ");
+			jbuf_fill(out, '-', lw);
+			for (int k = 0; k < 3; k++) {
+				jbuf_puts(out, "  ");
+				jbuf_fill(out, '-', SIZE_WIDTH);
+			}
+			jbuf_puts(out, "\n");
+			continue;
+		}
+		if (r->blank) {
+			jbuf_printf(out, " %s\n", r->label);
+			continue;
+		}
+		char rx[16], tx[16], total[16];
+		report_iec(r->rx, rx);
+		report_iec(r->tx, tx);
+		report_iec(r->total, total);
+		jbuf_printf(out, " %-*s  %*s  %*s  %*s\n", (int)lw, r->label, SIZE_WIDTH, rx,
+		            SIZE_WIDTH, tx, SIZE_WIDTH, total);
+	}
+	return out->failed ? -1 : 0;
+}
+
+/* " router / interface  (what, zone)" and a blank line. */
+static void table_title(struct jbuf *out, const char *router, const char *iface, const char *what)
+{
+	jbuf_puts(out, " ");
+	jbuf_text(out, router, strlen(router));
+	jbuf_puts(out, " / ");
+	jbuf_text(out, iface, strlen(iface));
+	jbuf_printf(out, "  (%s, %s)\n\n", what, calendar_zone());
+}
+
+static const char *step_title(enum step s)
+{
+	static const char *const t[STEP_COUNT] = {"5 minutes", "hourly", "daily", "monthly",
+	                                          "yearly"};
+	return s < STEP_COUNT ? t[s] : "?";
+}
+
+static const char *step_head(enum step s)
+{
+	static const char *const t[STEP_COUNT] = {"time", "hour", "day", "month", "year"};
+	return s < STEP_COUNT ? t[s] : "?";
+}
+
+/* "2026-03-29 14:00" from the ISO form of t. */
+static void clock_label(int64_t t, char out[17])
+{
+	char iso[32];
+	calendar_format(t, iso);
+	memcpy(out, iso, 10);
+	out[10] = ' ';
+	memcpy(out + 11, iso + 11, 5);
+	out[16] = '\0';
+}
+
+/* The label of the bucket of step starting at t, in local time. */
+static void bucket_label(enum step step, int64_t t, char out[48])
+{
+	char iso[32];
+	calendar_format(t, iso);
+	switch (step) {
+	case STEP_YEAR:
+		snprintf(out, 48, "%.4s", iso);
+		return;
+	case STEP_MONTH:
+		snprintf(out, 48, "%.7s", iso);
+		return;
+	case STEP_DAY:
+		snprintf(out, 48, "%.10s", iso);
+		return;
+	default:
+		break;
+	}
+	char here[17], before[17], after[17];
+	clock_label(t, here);
+	clock_label(t - 3600, before);
+	clock_label(t + 3600, after);
+	/* The hour repeated when DST ends: the offset tells the two apart. */
+	if (strcmp(here, before) == 0 || strcmp(here, after) == 0)
+		snprintf(out, 48, "%s %s", here, iso + 19);
+	else
+		snprintf(out, 48, "%s", here);
+}
+
+static int series_table(const struct report_series *s, struct jbuf *out)
+{
+	table_title(out, s->router, s->iface, step_title(s->step));
+	if (s->n == 0)
+		return jbuf_puts(out, " no traffic recorded in this period\n");
+	struct table t = {0};
+	bool estimates = s->step == STEP_DAY || s->step == STEP_MONTH || s->step == STEP_YEAR;
+	int64_t current = calendar_bucket_start(s->step, s->now);
+	uint64_t sum_rx = 0, sum_tx = 0;
+	table_separator(&t);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct store_point *p = &s->points[i];
+		char label[48];
+		bucket_label(s->step, p->start, label);
+		table_numbers(&t, label, p->rx, p->tx, add_sat(p->rx, p->tx));
+		sum_rx = add_sat(sum_rx, p->rx);
+		sum_tx = add_sat(sum_tx, p->tx);
+		if (estimates && p->start == current) {
+			int64_t end = calendar_bucket_next(s->step, current);
+			uint64_t erx = project(p->rx, current, end, s->now);
+			uint64_t etx = project(p->tx, current, end, s->now);
+			table_numbers(&t, "estimated", erx, etx,
+			              project(add_sat(p->rx, p->tx), current, end, s->now));
+		}
+	}
+	table_separator(&t);
+	table_numbers(&t, "sum", sum_rx, sum_tx, add_sat(sum_rx, sum_tx));
+	int rc = t.failed ? -1 : table_render(&t, step_head(s->step), out);
+	free(t.rows);
+	return rc;
+}
+
+int report_series_table(const struct report_series *v, size_t n, struct jbuf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			jbuf_puts(out, "\n");
+		if (series_table(&v[i], out))
+			return -1;
+	}
+	return out->failed ? -1 : 0;
+}
+
+/* --- billing cycle --- */
+
+int report_cycle_load(store *s, const struct report_iface *ifc, int start_day, uint64_t quota,
+                      int64_t now, struct report_cycle *out)
+{
+	memset(out, 0, sizeof *out);
+	out->router = ifc->router;
+	out->iface = ifc->name;
+	out->now = now;
+	out->quota = quota;
+	/* The daemon's own figures: what the quota alerts are based on. */
+	struct quota_usage u;
+	if (quota_usage(s, ifc->id, start_day, now, &u))
+		return -1;
+	out->start = u.start;
+	out->end = u.end;
+	out->rx = u.rx;
+	out->tx = u.tx;
+	out->total = add_sat(u.rx, u.tx);
+	out->estimate = u.estimate;
+	return 0;
+}
+
+uint64_t report_cycle_used_hundredths(const struct report_cycle *c)
+{
+	if (c->quota == 0)
+		return 0;
+	unsigned __int128 h = ((unsigned __int128)c->total * 20000 + c->quota) /
+	                      (c->quota * (unsigned __int128)2);
+	return h > UINT64_MAX ? UINT64_MAX : (uint64_t)h;
+}
+
+int report_cycle_json_object(const struct report_cycle *c, struct jsonw *w)
+{
+	char iso[32];
+	jsonw_object_begin(w);
+	jsonw_key(w, "router");
+	jsonw_string(w, c->router);
+	jsonw_key(w, "interface");
+	jsonw_string(w, c->iface);
+	jsonw_key(w, "start");
+	calendar_format(c->start, iso);
+	jsonw_string(w, iso);
+	jsonw_key(w, "end");
+	calendar_format(c->end, iso);
+	jsonw_string(w, iso);
+	jsonw_key(w, "rx");
+	jsonw_uint(w, c->rx);
+	jsonw_key(w, "tx");
+	jsonw_uint(w, c->tx);
+	jsonw_key(w, "total");
+	jsonw_uint(w, c->total);
+	jsonw_key(w, "estimate");
+	jsonw_uint(w, c->estimate);
+	jsonw_key(w, "quota");
+	if (c->quota)
+		jsonw_uint(w, c->quota);
+	else
+		jsonw_null(w);
+	jsonw_key(w, "used_percent");
+	if (c->quota)
+		jsonw_decimal(w, report_cycle_used_hundredths(c), 2);
+	else
+		jsonw_null(w);
+	return jsonw_object_end(w);
+}
+
+int report_cycle_json(const struct report_cycle *v, size_t n, bool as_array, struct jbuf *out)
+{
+	struct jsonw w;
+	jsonw_init(&w, out);
+	if (as_array)
+		jsonw_array_begin(&w);
+	for (size_t i = 0; i < n && (as_array || i == 0); i++)
+		report_cycle_json_object(&v[i], &w);
+	if (as_array)
+		jsonw_array_end(&w);
+	if (jsonw_finish(&w))
+		return -1;
+	return jbuf_puts(out, "\n");
+}
+
+int report_cycle_csv(const struct report_cycle *c, struct jbuf *out)
+{
+	char start[32], end[32];
+	calendar_format(c->start, start);
+	calendar_format(c->end, end);
+	jbuf_puts(out, "start,end,rx,tx,total,estimate,quota,used_percent\n");
+	jbuf_printf(out, "%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", start, end,
+	            c->rx, c->tx, c->total, c->estimate);
+	if (c->quota) {
+		uint64_t h = report_cycle_used_hundredths(c);
+		jbuf_printf(out, "%" PRIu64 ",%" PRIu64 ".%02" PRIu64 "\n", c->quota, h / 100,
+		            h % 100);
+	} else {
+		jbuf_puts(out, ",\n");
+	}
+	return out->failed ? -1 : 0;
+}
+
+static int cycle_table(const struct report_cycle *c, struct jbuf *out)
+{
+	char first[32], last[32], what[96];
+	calendar_format(c->start, first);
+	calendar_format(c->end - 1, last);
+	snprintf(what, sizeof what, "billing cycle %.10s .. %.10s", first, last);
+	table_title(out, c->router, c->iface, what);
+	struct table t = {0};
+	table_separator(&t);
+	table_numbers(&t, "so far", c->rx, c->tx, c->total);
+	table_numbers(&t, "estimated", project(c->rx, c->start, c->end, c->now),
+	              project(c->tx, c->start, c->end, c->now), c->estimate);
+	table_separator(&t);
+	int rc = t.failed ? -1 : table_render(&t, "", out);
+	free(t.rows);
+	if (rc == 0 && c->quota) {
+		char q[16];
+		report_iec(c->quota, q);
+		uint64_t used = report_cycle_used_hundredths(c);
+		/* Same column as the totals: label width 9 ("estimated"). */
+		jbuf_printf(out, " %-9s  %*s  %" PRIu64 ".%02" PRIu64 " %% used", "quota",
+		            2 * SIZE_WIDTH + 2 + 2 + SIZE_WIDTH, q, used / 100, used % 100);
+		if (c->estimate > c->quota) {
+			struct report_cycle e = *c;
+			e.total = c->estimate;
+			uint64_t est = report_cycle_used_hundredths(&e);
+			jbuf_printf(out, ", estimated %" PRIu64 ".%02" PRIu64 " %%", est / 100,
+			            est % 100);
+		}
+		jbuf_puts(out, "\n");
+	}
+	return rc || out->failed ? -1 : 0;
+}
+
+int report_cycle_table(const struct report_cycle *v, size_t n, struct jbuf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			jbuf_puts(out, "\n");
+		if (cycle_table(&v[i], out))
+			return -1;
+	}
+	return out->failed ? -1 : 0;
+}

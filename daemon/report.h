@@ -1,0 +1,180 @@
+/*
+ * report.h — traffic reports: what to show (selection, time window), the
+ * data (series of buckets, billing cycles) and its renderings: a table for
+ * terminals, JSON and CSV.
+ *
+ * The JSON and CSV renderings are the bodies of the HTTP API
+ * (/api/v1/traffic, /api/v1/traffic.csv, /api/v1/cycle) and of the CLI's
+ * --json and --csv, byte for byte: the CLI prints exactly what the HTTP
+ * server sends. Every document ends with one newline.
+ *
+ *   traffic  {"router":"home","interface":"ether1","step":"month",
+ *             "timezone":"Europe/Berlin","points":[
+ *             {"start":"2026-03-01T00:00:00+01:00","rx":123,"tx":456}]}
+ *   cycle    {"router":"home","interface":"ether1",
+ *             "start":"2026-03-01T00:00:00+01:00",
+ *             "end":"2026-04-01T00:00:00+02:00","rx":1,"tx":2,"total":3,
+ *             "estimate":9,"quota":500000000000,"used_percent":0.01}
+ *   csv      start,rx,tx
+ *            2026-03-01T00:00:00+01:00,123,456
+ *
+ * points holds the buckets that recorded traffic, oldest first; a bucket
+ * without a record (no reading covered it) is absent. Sizes are bytes,
+ * exact up to 2^64-1. Times are ISO 8601 in the configured zone
+ * (calendar.h) with its offset. A cycle's end is where the next cycle
+ * starts (exclusive).
+ *
+ * Estimates are linear projections from the time elapsed, with now the
+ * time of the report: for a bucket or cycle [start, end) holding B bytes,
+ * estimate = B * (end - start) / elapsed, rounded down, where elapsed is
+ * now - start but at least one hour (REPORT_MIN_ELAPSED: an estimate from
+ * minutes of data would be noise) and at most end - start. It is the
+ * formula of the quota alerts (quota_usage in quota.h), which the cycle
+ * report calls, so alerts, CLI and API agree. used_percent = total * 100 / quota,
+ * rounded half up to two decimals; quota and used_percent are null when
+ * the router has no quota.
+ *
+ * Functions reading the store use the handle they are given (one thread at
+ * a time, as store.h says) and return 0, or -1 with store_errmsg() set.
+ * Renderings are pure and return 0, or -1 when memory ran out. The zone is
+ * the process's, set with calendar_set_zone before any call.
+ */
+#ifndef TIKSTAT_REPORT_H
+#define TIKSTAT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calendar.h"
+#include "jsonw.h"
+#include "store.h"
+
+/* Seconds of a bucket or cycle an estimate assumes at least. */
+#define REPORT_MIN_ELAPSED 3600
+
+/* --- selection --- */
+
+struct report_iface {
+	int64_t id;
+	char *router; /* owned */
+	char *name;   /* owned; raw bytes */
+};
+
+struct report_selection {
+	struct report_iface *v;
+	size_t n;
+	bool single; /* one interface was named (-i): JSON is an object, not an array */
+};
+
+enum report_select_status {
+	REPORT_SELECT_STORE_ERROR = -1,
+	REPORT_SELECT_OK = 0,
+	REPORT_SELECT_UNKNOWN_ROUTER,
+	REPORT_SELECT_UNKNOWN_IFACE,
+	REPORT_SELECT_AMBIGUOUS, /* iface without router, on several routers */
+};
+
+/* Selects the interfaces to report: router and iface (either may be NULL):
+ * both: that interface; router alone: its interfaces; iface alone: the
+ * interface of that name on whichever router has it (ambiguous when
+ * several do); neither: every interface, ordered by router and name.
+ * Fills *sel (free with report_selection_free) and returns
+ * REPORT_SELECT_OK; otherwise writes a one-line reason, names escaped for a
+ * terminal, into err. */
+enum report_select_status report_select(store *s, const char *router, const char *iface,
+                                        struct report_selection *sel, char *err, size_t errsz);
+void report_selection_free(struct report_selection *sel);
+
+/* --- time window --- */
+
+enum report_range_status {
+	REPORT_RANGE_OK = 0,
+	REPORT_RANGE_BAD_BEGIN, /* begin is not a date or an ISO time */
+	REPORT_RANGE_BAD_END,
+	REPORT_RANGE_EMPTY, /* begin is not before end */
+};
+
+/* The window [*from, *to) of bucket starts to show for step at time now.
+ * begin and end (NULL: default) are dates ("2026-03-01") or ISO times
+ * (calendar_parse). A window always holds whole buckets: begin selects
+ * from the bucket that contains it; a date as end includes that whole day,
+ * a time as end includes the buckets starting before it. Defaults: up to
+ * and including the bucket of now (or of end), going back 6 hours of
+ * 5-minute buckets, 48 hours, 30 days, 12 months, and every year. */
+enum report_range_status report_range(enum step step, int64_t now, const char *begin,
+                                      const char *end, int64_t *from, int64_t *to);
+
+/* --- series of buckets --- */
+
+struct report_series {
+	const char *router; /* borrowed from the report_iface */
+	const char *iface;
+	enum step step;
+	int64_t from, to, now;
+	struct store_point *points; /* n, oldest first; owned */
+	size_t n;
+};
+
+/* Loads the buckets of step with from <= start < to of interface ifc
+ * (which must outlive out); now is kept for the table's estimate. */
+int report_series_load(store *s, const struct report_iface *ifc, enum step step, int64_t from,
+                       int64_t to, int64_t now, struct report_series *out);
+void report_series_free(struct report_series *series);
+
+/* Appends the traffic JSON document of v[0..n): one object when as_array
+ * is false (n must be 1), else an array of n objects; then a newline. */
+int report_series_json(const struct report_series *v, size_t n, bool as_array, struct jbuf *out);
+/* Writes one traffic object through a writer (for callers composing
+ * larger documents). */
+int report_series_json_object(const struct report_series *series, struct jsonw *w);
+/* Appends the CSV document of one series: "start,rx,tx" and a line per
+ * bucket. */
+int report_series_csv(const struct report_series *series, struct jbuf *out);
+/* Appends the table of each series (a blank line between them): a header
+ * naming router, interface, step and zone; one row per bucket labelled
+ * in local time (2026, 2026-03, 2026-03-29, 2026-03-29 14:00; a repeated
+ * hour of a DST change also shows its offset); an estimate row after the
+ * bucket of now for days, months and years; a sum row. */
+int report_series_table(const struct report_series *v, size_t n, struct jbuf *out);
+
+/* --- billing cycle --- */
+
+struct report_cycle {
+	const char *router; /* borrowed from the report_iface */
+	const char *iface;
+	int64_t start, end, now;
+	uint64_t rx, tx, total; /* total = rx + tx, capped at 2^64-1 */
+	uint64_t estimate;      /* projected total at end */
+	uint64_t quota;         /* bytes per cycle, 0 = none */
+};
+
+/* Loads the billing cycle containing now (cycles start on start_day,
+ * 1..28, at local midnight) of interface ifc. */
+int report_cycle_load(store *s, const struct report_iface *ifc, int start_day, uint64_t quota,
+                      int64_t now, struct report_cycle *out);
+
+/* used_percent in hundredths of a percent (1234 = 12.34 %); 0 without a
+ * quota. */
+uint64_t report_cycle_used_hundredths(const struct report_cycle *c);
+
+/* Appends the cycle JSON document of v[0..n) (object or array as for
+ * report_series_json), then a newline. */
+int report_cycle_json(const struct report_cycle *v, size_t n, bool as_array, struct jbuf *out);
+int report_cycle_json_object(const struct report_cycle *c, struct jsonw *w);
+/* Appends "start,end,rx,tx,total,estimate,quota,used_percent" and one line
+ * (quota and used_percent empty without a quota). */
+int report_cycle_csv(const struct report_cycle *c, struct jbuf *out);
+/* Appends the table of each cycle: dates, used so far, estimate, quota. */
+int report_cycle_table(const struct report_cycle *v, size_t n, struct jbuf *out);
+
+/* --- units --- */
+
+/* Formats bytes with IEC units: "512 B", "1.00 KiB", "1.23 GiB",
+ * "3.40 TiB" (two decimals, rounded half up; 1023.996 KiB is "1.00 MiB"). */
+void report_iec(uint64_t bytes, char out[16]);
+
+/* b * num / den rounded down, capped at 2^64-1 (den > 0). */
+uint64_t report_scale(uint64_t b, uint64_t num, uint64_t den);
+
+#endif

@@ -1,0 +1,884 @@
+/*
+ * store.c — the SQLite database (see store.h). The only file that
+ * includes sqlite3.h and the only place where SQL is written.
+ *
+ * Every statement is a constant in the STORE_STATEMENTS table below,
+ * prepared on first use (SQLITE_PREPARE_PERSISTENT), reset and cleared
+ * after every use so that no read snapshot stays open between calls, and
+ * finalized by store_close. No SQL text is ever assembled at run time.
+ *
+ * uint64 counters and sums are stored as the same 64 bits in an SQLite
+ * INTEGER (values of 2^63 and more appear negative to SQL, read back
+ * exactly). Arithmetic on them is therefore never done with SQL's signed
+ * operators: bucket sums go through tikstat_u64add(), an SQL function
+ * registered here that refuses to wrap, and sums over many buckets are
+ * added up in C. The tables are STRICT, so a REAL can never be stored
+ * where a byte count belongs.
+ */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUSY_TIMEOUT_MS 5000
+/* PRAGMA application_id of a tikstat database: "tiks" in ASCII. The
+ * value is repeated as a literal in SCHEMA_V1 (SQL cannot bind it). */
+#define APPLICATION_ID 0x74696b73
+
+/* X(id, name, sql): every statement the store runs after opening. */
+#define STORE_STATEMENTS(X)                                                                        \
+	X(ST_BEGIN_WRITE, "begin_write", "BEGIN IMMEDIATE")                                        \
+	X(ST_BEGIN_READ, "begin_read", "BEGIN")                                                    \
+	X(ST_COMMIT, "commit", "COMMIT")                                                           \
+	X(ST_ROLLBACK, "rollback", "ROLLBACK")                                                     \
+	X(ST_ROUTER_FIND, "router_find", "SELECT id FROM routers WHERE name = ?1")                 \
+	X(ST_ROUTER_ADD, "router_add", "INSERT INTO routers(name) VALUES (?1)")                    \
+	X(ST_IFACE_FIND_IN, "iface_find_in",                                                       \
+	  "SELECT id FROM interfaces WHERE router_id = ?1 AND name = ?2")                          \
+	X(ST_IFACE_ADD, "iface_add", "INSERT INTO interfaces(router_id, name) VALUES (?1, ?2)")    \
+	X(ST_IFACE_FIND, "iface_find",                                                             \
+	  "SELECT i.id FROM routers AS r JOIN interfaces AS i ON i.router_id = r.id"               \
+	  " WHERE r.name = ?1 AND i.name = ?2")                                                    \
+	X(ST_READING_LOAD, "reading_load",                                                         \
+	  "SELECT time, rx, tx, uptime, ros_id FROM last_reading WHERE interface_id = ?1")         \
+	X(ST_READING_SAVE, "reading_save",                                                         \
+	  "INSERT INTO last_reading(interface_id, time, rx, tx, uptime, ros_id)"                   \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(interface_id) DO UPDATE SET"               \
+	  " time = excluded.time, rx = excluded.rx, tx = excluded.tx,"                             \
+	  " uptime = excluded.uptime, ros_id = excluded.ros_id")                                   \
+	X(ST_TRAFFIC_ADD, "traffic_add",                                                           \
+	  "INSERT INTO traffic(interface_id, step, start, rx, tx) VALUES (?1, ?2, ?3, ?4, ?5)"     \
+	  " ON CONFLICT(interface_id, step, start) DO UPDATE SET"                                  \
+	  " rx = tikstat_u64add(rx, excluded.rx), tx = tikstat_u64add(tx, excluded.tx)")           \
+	X(ST_PRUNE, "prune",                                                                       \
+	  "DELETE FROM traffic WHERE interface_id IN (SELECT id FROM interfaces)"                  \
+	  " AND step = ?1 AND start < ?2")                                                         \
+	X(ST_ALERT_SENT, "alert_sent",                                                             \
+	  "SELECT 1 FROM alerts WHERE interface_id = ?1 AND cycle_start = ?2 AND percent = ?3")    \
+	X(ST_ALERT_MARK, "alert_mark",                                                             \
+	  "INSERT INTO alerts(interface_id, cycle_start, percent) VALUES (?1, ?2, ?3)"             \
+	  " ON CONFLICT DO NOTHING")                                                               \
+	X(ST_IMPORT_GET, "import_get",                                                             \
+	  "SELECT last_time FROM imports WHERE interface_id = ?1 AND source = ?2")                 \
+	X(ST_IMPORT_SET, "import_set",                                                             \
+	  "INSERT INTO imports(interface_id, source, last_time) VALUES (?1, ?2, ?3)"               \
+	  " ON CONFLICT(interface_id, source) DO UPDATE SET last_time = excluded.last_time")       \
+	X(ST_SERIES, "series",                                                                     \
+	  "SELECT start, rx, tx FROM traffic"                                                      \
+	  " WHERE interface_id = ?1 AND step = ?2 AND start >= ?3 AND start < ?4"                  \
+	  " ORDER BY start")                                                                       \
+	X(ST_SUM, "sum",                                                                           \
+	  "SELECT rx, tx FROM traffic"                                                             \
+	  " WHERE interface_id = ?1 AND step = ?2 AND start >= ?3 AND start < ?4")                 \
+	X(ST_TOTALS, "totals", "SELECT rx, tx FROM traffic WHERE interface_id = ?1 AND step = ?2") \
+	X(ST_LIST, "list",                                                                         \
+	  "SELECT r.name, i.id, i.name, l.time FROM routers AS r"                                  \
+	  " JOIN interfaces AS i ON i.router_id = r.id"                                            \
+	  " LEFT JOIN last_reading AS l ON l.interface_id = i.id"                                  \
+	  " ORDER BY r.name, i.name")
+
+#define X(id, name, sql) id,
+enum stmt_id { STORE_STATEMENTS(X) ST_COUNT };
+#undef X
+
+static const struct {
+	const char *name, *sql, *plan;
+} stmt_def[ST_COUNT] = {
+#define X(id, name, sql) [id] = {name, sql, "EXPLAIN QUERY PLAN " sql},
+	STORE_STATEMENTS(X)
+#undef X
+};
+
+/* Schema version 1. Names of interfaces are BLOBs: RouterOS names are raw
+ * bytes, compared exactly, never transcoded. */
+static const char SCHEMA_V1[] =
+	"CREATE TABLE routers("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE) STRICT;"
+	"CREATE TABLE interfaces("
+	" id INTEGER PRIMARY KEY,"
+	" router_id INTEGER NOT NULL REFERENCES routers(id),"
+	" name BLOB NOT NULL,"
+	" UNIQUE(router_id, name)) STRICT;"
+	"CREATE TABLE last_reading("
+	" interface_id INTEGER PRIMARY KEY REFERENCES interfaces(id),"
+	" time INTEGER NOT NULL,"
+	" rx INTEGER NOT NULL,"
+	" tx INTEGER NOT NULL,"
+	" uptime INTEGER," /* NULL: the reading had no uptime */
+	" ros_id TEXT NOT NULL DEFAULT '') STRICT;"
+	"CREATE TABLE traffic("
+	" interface_id INTEGER NOT NULL,"
+	" step INTEGER NOT NULL,"
+	" start INTEGER NOT NULL,"
+	" rx INTEGER NOT NULL,"
+	" tx INTEGER NOT NULL,"
+	" PRIMARY KEY(interface_id, step, start)) WITHOUT ROWID, STRICT;"
+	"CREATE TABLE alerts("
+	" interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
+	" cycle_start INTEGER NOT NULL,"
+	" percent INTEGER NOT NULL,"
+	" PRIMARY KEY(interface_id, cycle_start, percent)) WITHOUT ROWID, STRICT;"
+	"CREATE TABLE imports("
+	" interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
+	" source TEXT NOT NULL,"
+	" last_time INTEGER NOT NULL,"
+	" PRIMARY KEY(interface_id, source)) STRICT;"
+	"PRAGMA application_id = 1953065843;"
+	"PRAGMA user_version = 1;";
+
+struct store {
+	sqlite3 *db;
+	bool readonly;
+	bool in_series, in_list; /* a callback of these is running */
+	sqlite3_stmt *st[ST_COUNT];
+	char err[512];
+};
+
+/* ------------------------------------------------------------------ */
+/* errors and small helpers                                            */
+/* ------------------------------------------------------------------ */
+
+/* Sets the error message: the formatted context, then SQLite's message
+ * when with_db. Always returns -1. */
+__attribute__((format(printf, 3, 4))) static int fail(store *s, bool with_db, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(s->err, sizeof s->err, fmt, ap);
+	va_end(ap);
+	if (with_db && n >= 0 && (size_t)n < sizeof s->err)
+		snprintf(s->err + n, sizeof s->err - (size_t)n, ": %s", sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* The int64 holding the bits of v (memcpy: the conversion of values above
+ * INT64_MAX by cast is implementation-defined). */
+static sqlite3_int64 u64_bits(uint64_t v)
+{
+	sqlite3_int64 i;
+	memcpy(&i, &v, sizeof i);
+	return i;
+}
+
+static uint64_t col_u64(sqlite3_stmt *st, int col)
+{
+	return (uint64_t)sqlite3_column_int64(st, col);
+}
+
+/* The prepared statement id, prepared on first use. NULL on error. */
+static sqlite3_stmt *stmt(store *s, enum stmt_id id)
+{
+	if (!s->st[id] && sqlite3_prepare_v3(s->db, stmt_def[id].sql, -1, SQLITE_PREPARE_PERSISTENT,
+					     &s->st[id], NULL) != SQLITE_OK) {
+		fail(s, true, "cannot prepare statement %s", stmt_def[id].name);
+		s->st[id] = NULL;
+	}
+	return s->st[id];
+}
+
+/* Makes a statement ready for its next use. */
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Steps a statement that returns no rows (or whose rows are ignored) to
+ * the end and resets it. 0 or -1. */
+static int run(store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	int ret = rc == SQLITE_DONE ? 0 : fail(s, true, "%s", what);
+	done(st);
+	return ret;
+}
+
+static int writable(store *s, const char *what)
+{
+	if (s->readonly)
+		return fail(s, false, "%s: the database is open read-only", what);
+	return 0;
+}
+
+static int valid_step(store *s, enum step step, const char *what)
+{
+	if ((unsigned)step >= STEP_COUNT)
+		return fail(s, false, "%s: no such step %d", what, (int)step);
+	return 0;
+}
+
+/* tikstat_u64add(a, b): a + b on the uint64 bit patterns, or an SQL error
+ * when the sum does not fit in 64 bits. */
+static void sql_u64add(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER ||
+	    sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
+		sqlite3_result_error(ctx, "tikstat_u64add: integer arguments expected", -1);
+		return;
+	}
+	uint64_t a = (uint64_t)sqlite3_value_int64(argv[0]);
+	uint64_t b = (uint64_t)sqlite3_value_int64(argv[1]);
+	if (a > UINT64_MAX - b) {
+		sqlite3_result_error(ctx, "the bucket's byte count would exceed 2^64-1", -1);
+		return;
+	}
+	sqlite3_result_int64(ctx, u64_bits(a + b));
+}
+
+/* Adds v to *acc; -1 when the sum does not fit in 64 bits. */
+static int add_u64(uint64_t *acc, uint64_t v)
+{
+	if (*acc > UINT64_MAX - v)
+		return -1;
+	*acc += v;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* opening, schema and migrations                                      */
+/* ------------------------------------------------------------------ */
+
+/* Runs constant SQL (setup pragmas, migration scripts; never built at run
+ * time). 0 or -1 with the message prefixed by what. */
+static int exec_const(store *s, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fail(s, false, "%s: %s", what, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The integer result of a one-row constant query (a pragma). */
+static int query_int(store *s, const char *sql, sqlite3_int64 *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	if (rc != SQLITE_OK)
+		fail(s, true, "cannot read the database");
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int migrate_v1(store *s)
+{
+	return exec_const(s, SCHEMA_V1, "cannot create schema version 1");
+}
+
+/* migrations[i] brings a database from user_version i to i + 1 and sets
+ * user_version itself. A new schema version adds one function here. */
+static int (*const migrations[])(store *s) = {migrate_v1};
+
+int store_schema_version(void)
+{
+	return (int)(sizeof migrations / sizeof migrations[0]);
+}
+
+/* What kind of database the file is: its user_version, or -1 after an
+ * error (not a database, not tikstat's, too new). */
+static sqlite3_int64 check_database(store *s)
+{
+	sqlite3_int64 version = 0, app_id = 0, objects = 0;
+	if (query_int(s, "PRAGMA user_version", &version) ||
+	    query_int(s, "PRAGMA application_id", &app_id) ||
+	    query_int(s, "SELECT count(*) FROM sqlite_schema", &objects))
+		return -1;
+	if (version == 0 && app_id == 0 && objects == 0)
+		return 0; /* new or empty file */
+	if (app_id != APPLICATION_ID || version <= 0) {
+		fail(s, false,
+		     "not a tikstat database (application_id %lld, user_version %lld, %lld schema "
+		     "objects)",
+		     (long long)app_id, (long long)version, (long long)objects);
+		return -1;
+	}
+	if (version > store_schema_version()) {
+		fail(s, false,
+		     "database schema %lld is newer than this tikstat (%d): upgrade tikstat",
+		     (long long)version, store_schema_version());
+		return -1;
+	}
+	return version;
+}
+
+/* Brings the schema to the current version in one transaction. */
+static int migrate(store *s)
+{
+	if (exec_const(s, "BEGIN IMMEDIATE", "cannot start the schema migration"))
+		return -1;
+	/* Read again inside the write lock: another process may have migrated. */
+	sqlite3_int64 version = check_database(s);
+	for (sqlite3_int64 v = version; v >= 0 && v < store_schema_version(); v++) {
+		if (migrations[v](s)) {
+			version = -1;
+			break;
+		}
+	}
+	if (version < 0 || exec_const(s, "COMMIT", "cannot commit the schema migration")) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Journal and durability settings of the writer.
+ *
+ * WAL lets the read-only connections of the HTTP threads and the CLI read
+ * while the poller writes, and makes a commit one append to the -wal file.
+ * With synchronous=NORMAL the WAL is synced only at checkpoints, not at
+ * every commit: a power cut can lose the last commits, but the database is
+ * never corrupted. Those lost commits are recovered by the accounting
+ * design: the routers' counters are cumulative, so the next reading after
+ * a restart counts the traffic since the last reading that did reach the
+ * disk (README, "Accounting"). */
+static int setup_writer(store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int ok = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) ==
+			 SQLITE_OK &&
+		 sqlite3_step(st) == SQLITE_ROW;
+	if (!ok) {
+		fail(s, true, "cannot set the journal mode");
+	} else {
+		const char *mode = (const char *)sqlite3_column_text(st, 0);
+		if (!mode || strcmp(mode, "wal") != 0) {
+			fail(s, false,
+			     "cannot use WAL journal mode (the database stays in %s mode)",
+			     mode ? mode : "an unknown");
+			ok = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	if (!ok)
+		return -1;
+	/* Keep the -wal and -shm files when the writer closes: a read-only
+	 * reader (the CLI run by another user) can read a WAL database without
+	 * write access to its directory only while those files exist. The
+	 * size limit truncates the kept -wal file at close and after
+	 * checkpoints, so it does not keep the size of the largest batch. */
+	int persist = 1;
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist) != SQLITE_OK)
+		return fail(s, true, "cannot keep the WAL file");
+	return exec_const(s,
+			  "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+			  " PRAGMA journal_size_limit = 4194304",
+			  "cannot configure the database");
+}
+
+static void report(char *err, size_t errsz, const char *path, const char *msg)
+{
+	if (err && errsz)
+		snprintf(err, errsz, "cannot open %s: %s", path, msg);
+}
+
+store *store_open(const char *path, bool readonly, char *err, size_t errsz)
+{
+	store *s = calloc(1, sizeof *s);
+	if (!s) {
+		report(err, errsz, path, "out of memory");
+		return NULL;
+	}
+	s->readonly = readonly;
+	int flags = SQLITE_OPEN_NOMUTEX |
+		    (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		report(err, errsz, path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto err;
+	}
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	if (sqlite3_create_function_v2(s->db, "tikstat_u64add", 2,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+				       sql_u64add, NULL, NULL, NULL) != SQLITE_OK) {
+		fail(s, true, "cannot register SQL functions");
+		goto err_msg;
+	}
+	/* Look before writing anything: a foreign or newer file is left as it is. */
+	sqlite3_int64 version = check_database(s);
+	if (version < 0)
+		goto err_msg;
+	if (readonly) {
+		if (version == 0) {
+			fail(s, false, "no tikstat schema in it yet (tikstatd creates it)");
+			goto err_msg;
+		}
+		if (version < store_schema_version()) {
+			fail(s, false,
+			     "database schema %lld is older than this tikstat (%d): start tikstatd "
+			     "once to upgrade it",
+			     (long long)version, store_schema_version());
+			goto err_msg;
+		}
+	} else if (setup_writer(s) || (version < store_schema_version() && migrate(s))) {
+		goto err_msg;
+	}
+	return s;
+err_msg:
+	report(err, errsz, path, s->err);
+err:
+	sqlite3_close(s->db);
+	free(s);
+	return NULL;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+const char *store_errmsg(const store *s)
+{
+	if (!s)
+		return "no database handle";
+	return s->err[0] ? s->err : "no error";
+}
+
+int store_explain(store *s, store_plan_fn fn, void *ctx)
+{
+	for (int i = 0; i < ST_COUNT; i++) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(s->db, stmt_def[i].plan, -1, &st, NULL) != SQLITE_OK) {
+			fail(s, true, "cannot explain statement %s", stmt_def[i].name);
+			sqlite3_finalize(st);
+			return -1;
+		}
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *detail = (const char *)sqlite3_column_text(st, 3);
+			fn(ctx, stmt_def[i].name, detail ? detail : "");
+		}
+		if (rc != SQLITE_DONE)
+			fail(s, true, "cannot explain statement %s", stmt_def[i].name);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* transactions                                                        */
+/* ------------------------------------------------------------------ */
+
+int store_begin(store *s)
+{
+	/* The writer takes the write lock at once, so a commit can never fail
+	 * with SQLITE_BUSY half-way; a reader's (deferred) BEGIN makes the
+	 * queries up to its COMMIT see the snapshot of the first of them. */
+	sqlite3_stmt *st = stmt(s, s->readonly ? ST_BEGIN_READ : ST_BEGIN_WRITE);
+	return st ? run(s, st, "cannot begin a transaction") : -1;
+}
+
+int store_commit(store *s)
+{
+	sqlite3_stmt *st = stmt(s, ST_COMMIT);
+	return st ? run(s, st, "cannot commit") : -1;
+}
+
+int store_rollback(store *s)
+{
+	/* Nothing to undo (also after a failed COMMIT that SQLite already
+	 * rolled back): success. */
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	sqlite3_stmt *st = stmt(s, ST_ROLLBACK);
+	return st ? run(s, st, "cannot roll back") : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* routers and interfaces                                              */
+/* ------------------------------------------------------------------ */
+
+/* Looks up one id with st (bindings done): 0 found, 1 none, -1 error. */
+static int lookup_id(store *s, sqlite3_stmt *st, int64_t *id, const char *what)
+{
+	int rc = sqlite3_step(st);
+	int ret;
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		ret = 0;
+	} else if (rc == SQLITE_DONE) {
+		ret = 1;
+	} else {
+		ret = fail(s, true, "%s", what);
+	}
+	done(st);
+	return ret;
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+	return sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+}
+
+static int bind_name(sqlite3_stmt *st, int i, const char *name)
+{
+	return sqlite3_bind_blob(st, i, name, (int)strlen(name), SQLITE_STATIC);
+}
+
+int store_interface_id(store *s, const char *router, const char *iface, int64_t *id)
+{
+	const char *what = "cannot register interface";
+	if (writable(s, what))
+		return -1;
+	if (strlen(router) > INT32_MAX || strlen(iface) > INT32_MAX)
+		return fail(s, false, "%s: name too long", what);
+	sqlite3_stmt *st = stmt(s, ST_ROUTER_FIND);
+	if (!st)
+		return -1;
+	int64_t rid = 0;
+	bind_text(st, 1, router);
+	int rc = lookup_id(s, st, &rid, what);
+	if (rc == 1) {
+		if (!(st = stmt(s, ST_ROUTER_ADD)))
+			return -1;
+		bind_text(st, 1, router);
+		if (run(s, st, what))
+			return -1;
+		rid = sqlite3_last_insert_rowid(s->db);
+	} else if (rc < 0) {
+		return -1;
+	}
+	if (!(st = stmt(s, ST_IFACE_FIND_IN)))
+		return -1;
+	sqlite3_bind_int64(st, 1, rid);
+	bind_name(st, 2, iface);
+	rc = lookup_id(s, st, id, what);
+	if (rc != 1)
+		return rc;
+	if (!(st = stmt(s, ST_IFACE_ADD)))
+		return -1;
+	sqlite3_bind_int64(st, 1, rid);
+	bind_name(st, 2, iface);
+	if (run(s, st, what))
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_find_interface(store *s, const char *router, const char *iface, int64_t *id)
+{
+	if (strlen(router) > INT32_MAX || strlen(iface) > INT32_MAX)
+		return 1;
+	sqlite3_stmt *st = stmt(s, ST_IFACE_FIND);
+	if (!st)
+		return -1;
+	bind_text(st, 1, router);
+	bind_name(st, 2, iface);
+	return lookup_id(s, st, id, "cannot look up interface");
+}
+
+/* ------------------------------------------------------------------ */
+/* last readings                                                       */
+/* ------------------------------------------------------------------ */
+
+int store_load_reading(store *s, int64_t iface, struct acct_reading *r, bool *have)
+{
+	sqlite3_stmt *st = stmt(s, ST_READING_LOAD);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	int rc = sqlite3_step(st);
+	*have = false;
+	if (rc == SQLITE_ROW) {
+		memset(r, 0, sizeof *r);
+		r->time = sqlite3_column_int64(st, 0);
+		r->rx = col_u64(st, 1);
+		r->tx = col_u64(st, 2);
+		r->has_uptime = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		r->uptime = r->has_uptime ? col_u64(st, 3) : 0;
+		const unsigned char *rid = sqlite3_column_text(st, 4);
+		int n = sqlite3_column_bytes(st, 4);
+		if (rid && n > 0) {
+			size_t len = (size_t)n < sizeof r->id ? (size_t)n : sizeof r->id - 1;
+			memcpy(r->id, rid, len);
+			r->id[len] = '\0';
+		}
+		*have = true;
+	}
+	int ret = rc == SQLITE_ROW || rc == SQLITE_DONE
+			  ? 0
+			  : fail(s, true, "cannot load the last reading of interface %lld",
+				 (long long)iface);
+	done(st);
+	return ret;
+}
+
+int store_save_reading(store *s, int64_t iface, const struct acct_reading *r)
+{
+	if (writable(s, "cannot save reading"))
+		return -1;
+	sqlite3_stmt *st = stmt(s, ST_READING_SAVE);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	sqlite3_bind_int64(st, 2, r->time);
+	sqlite3_bind_int64(st, 3, u64_bits(r->rx));
+	sqlite3_bind_int64(st, 4, u64_bits(r->tx));
+	if (r->has_uptime)
+		sqlite3_bind_int64(st, 5, u64_bits(r->uptime));
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_text(st, 6, r->id, (int)strnlen(r->id, sizeof r->id), SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		fail(s, true, "cannot save the last reading of interface %lld", (long long)iface);
+		done(st);
+		return -1;
+	}
+	done(st);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* traffic                                                             */
+/* ------------------------------------------------------------------ */
+
+/* One upsert; the sum itself is checked by tikstat_u64add, so an overflow
+ * fails the statement before the row is written: nothing changes, and an
+ * enclosing transaction stays usable. (Measured: ~0.8 us a call within a
+ * transaction, the same as an unchecked upsert; a read-modify-write in C,
+ * SELECT then UPDATE or INSERT, took ~1.5x as long.) */
+int store_add_traffic(store *s, int64_t iface, enum step step, int64_t start, uint64_t rx,
+		      uint64_t tx)
+{
+	const char *what = "cannot add traffic";
+	if (writable(s, what) || valid_step(s, step, what))
+		return -1;
+	sqlite3_stmt *st = stmt(s, ST_TRAFFIC_ADD);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	sqlite3_bind_int(st, 2, (int)step);
+	sqlite3_bind_int64(st, 3, start);
+	sqlite3_bind_int64(st, 4, u64_bits(rx));
+	sqlite3_bind_int64(st, 5, u64_bits(tx));
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		fail(s, true, "cannot add traffic to interface %lld, %s bucket at %lld",
+		     (long long)iface, step_name(step), (long long)start);
+		done(st);
+		return -1;
+	}
+	done(st);
+	return 0;
+}
+
+int store_prune(store *s, int64_t now, const int64_t keep[STEP_COUNT])
+{
+	if (writable(s, "cannot prune"))
+		return -1;
+	for (int i = 0; i < STEP_COUNT; i++) {
+		/* keep <= 0: forever; a cutoff below INT64_MIN: nothing is that old. */
+		if (keep[i] <= 0 || now < INT64_MIN + keep[i])
+			continue;
+		sqlite3_stmt *st = stmt(s, ST_PRUNE);
+		if (!st)
+			return -1;
+		sqlite3_bind_int(st, 1, i);
+		sqlite3_bind_int64(st, 2, now - keep[i]);
+		if (run(s, st, "cannot prune old buckets"))
+			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* alerts and import marks                                             */
+/* ------------------------------------------------------------------ */
+
+int store_alert_sent(store *s, int64_t iface, int64_t cycle_start, int percent, bool *sent)
+{
+	sqlite3_stmt *st = stmt(s, ST_ALERT_SENT);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	sqlite3_bind_int64(st, 2, cycle_start);
+	sqlite3_bind_int(st, 3, percent);
+	int64_t one;
+	int rc = lookup_id(s, st, &one, "cannot read quota alerts");
+	if (rc < 0)
+		return -1;
+	*sent = rc == 0;
+	return 0;
+}
+
+int store_mark_alert(store *s, int64_t iface, int64_t cycle_start, int percent)
+{
+	const char *what = "cannot record a quota alert";
+	if (writable(s, what))
+		return -1;
+	sqlite3_stmt *st = stmt(s, ST_ALERT_MARK);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	sqlite3_bind_int64(st, 2, cycle_start);
+	sqlite3_bind_int(st, 3, percent);
+	return run(s, st, what);
+}
+
+/* No mark yet: 0 with *last_time = INT64_MIN (nothing imported). */
+int store_import_mark(store *s, int64_t iface, const char *source, int64_t *last_time)
+{
+	sqlite3_stmt *st = stmt(s, ST_IMPORT_GET);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	bind_text(st, 2, source);
+	int rc = lookup_id(s, st, last_time, "cannot read the import progress");
+	if (rc < 0)
+		return -1;
+	if (rc == 1)
+		*last_time = INT64_MIN;
+	return 0;
+}
+
+int store_set_import_mark(store *s, int64_t iface, const char *source, int64_t last_time)
+{
+	const char *what = "cannot record the import progress";
+	if (writable(s, what))
+		return -1;
+	sqlite3_stmt *st = stmt(s, ST_IMPORT_SET);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	bind_text(st, 2, source);
+	sqlite3_bind_int64(st, 3, last_time);
+	return run(s, st, what);
+}
+
+/* ------------------------------------------------------------------ */
+/* reading traffic                                                     */
+/* ------------------------------------------------------------------ */
+
+int store_series(store *s, int64_t iface, enum step step, int64_t from, int64_t to,
+		 store_point_fn fn, void *ctx)
+{
+	const char *what = "cannot read traffic";
+	if (valid_step(s, step, what))
+		return -1;
+	/* The statement stays stepped during the callbacks. */
+	if (s->in_series)
+		return fail(s, false, "%s: store_series called from its own callback", what);
+	sqlite3_stmt *st = stmt(s, ST_SERIES);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	sqlite3_bind_int(st, 2, (int)step);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	s->in_series = true;
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_point p = {sqlite3_column_int64(st, 0), col_u64(st, 1),
+					col_u64(st, 2)};
+		if ((ret = fn(ctx, &p)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = fail(s, true, "%s of interface %lld", what, (long long)iface);
+	s->in_series = false;
+	done(st);
+	return ret;
+}
+
+/* Adds up the (rx, tx) rows of st (bindings done) in C, exactly. */
+static int sum_rows(store *s, sqlite3_stmt *st, int64_t iface, uint64_t *rx, uint64_t *tx)
+{
+	uint64_t srx = 0, stx = 0;
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (add_u64(&srx, col_u64(st, 0)) || add_u64(&stx, col_u64(st, 1))) {
+			ret = fail(s, false,
+				   "the traffic sum of interface %lld exceeds 2^64-1 bytes",
+				   (long long)iface);
+			break;
+		}
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = fail(s, true, "cannot sum the traffic of interface %lld", (long long)iface);
+	done(st);
+	if (ret == 0) {
+		*rx = srx;
+		*tx = stx;
+	}
+	return ret;
+}
+
+int store_sum(store *s, int64_t iface, enum step step, int64_t from, int64_t to, uint64_t *rx,
+	      uint64_t *tx)
+{
+	if (valid_step(s, step, "cannot sum traffic"))
+		return -1;
+	sqlite3_stmt *st = stmt(s, ST_SUM);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	sqlite3_bind_int(st, 2, (int)step);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	return sum_rows(s, st, iface, rx, tx);
+}
+
+int store_totals(store *s, int64_t iface, uint64_t *rx, uint64_t *tx)
+{
+	sqlite3_stmt *st = stmt(s, ST_TOTALS);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	sqlite3_bind_int(st, 2, STEP_YEAR);
+	return sum_rows(s, st, iface, rx, tx);
+}
+
+int store_list_interfaces(store *s, store_iface_fn fn, void *ctx)
+{
+	if (s->in_list)
+		return fail(s, false, "store_list_interfaces called from its own callback");
+	sqlite3_stmt *st = stmt(s, ST_LIST);
+	if (!st || !stmt(s, ST_TOTALS))
+		return -1;
+	s->in_list = true;
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_iface i = {0};
+		/* column_text also NUL-terminates the BLOB name, byte for byte. */
+		i.router = (const char *)sqlite3_column_text(st, 0);
+		i.id = sqlite3_column_int64(st, 1);
+		i.name = (const char *)sqlite3_column_text(st, 2);
+		i.has_reading = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		i.last_time = i.has_reading ? sqlite3_column_int64(st, 3) : 0;
+		if (!i.router || !i.name) {
+			ret = fail(s, true, "cannot list interfaces");
+			break;
+		}
+		if ((ret = store_totals(s, i.id, &i.rx_total, &i.tx_total)) != 0)
+			break;
+		if ((ret = fn(ctx, &i)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = fail(s, true, "cannot list interfaces");
+	s->in_list = false;
+	done(st);
+	return ret;
+}

@@ -1,0 +1,115 @@
+/*
+ * store.h — the SQLite database: the only module that includes sqlite3.h.
+ *
+ * Schema (versioned with PRAGMA user_version, migrated forward on open):
+ *   routers(id, name)                      one row per configured router
+ *   interfaces(id, router_id, name)        one row per accounted interface
+ *   last_reading(interface_id, time, rx, tx, uptime, has_uptime, ros_id)
+ *   traffic(interface_id, step, start, rx, tx)   rollups: step 0..4 =
+ *       5min, hour, day, month, year (calendar.h); start = bucket start
+ *   alerts(interface_id, cycle_start, percent)   quota alerts already run
+ *   imports(interface_id, source, last_time)     import-legacy progress
+ * Counters and byte sums are stored as SQLite integers holding the bits of
+ * a uint64 (values above 2^63 read back exactly).
+ *
+ * One writer (the poller thread) opens read-write; readers (HTTP threads,
+ * the CLI) open read-only connections of their own. WAL mode, so readers
+ * never block the writer. All SQL goes through prepared statements.
+ *
+ * Errors: functions return 0 on success and -1 on failure, with the
+ * message in store_errmsg(). A handle is used by one thread at a time.
+ */
+#ifndef TIKSTAT_STORE_H
+#define TIKSTAT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accounting.h"
+#include "calendar.h"
+
+typedef struct store store;
+
+/* Opens (read-write: creates and migrates) the database at path.
+ * Read-only handles fail when the file does not exist. On failure returns
+ * NULL and writes the reason into err. */
+store *store_open(const char *path, bool readonly, char *err, size_t errsz);
+/* Closes; a transaction still open is rolled back. NULL-safe. */
+void store_close(store *s);
+const char *store_errmsg(const store *s);
+/* The schema version this build writes (PRAGMA user_version). */
+int store_schema_version(void);
+
+/* Transactions (the writer batches many readings into one). */
+int store_begin(store *s);
+int store_commit(store *s);
+int store_rollback(store *s);
+
+/* The id of router/interface, created when missing (read-write only). */
+int store_interface_id(store *s, const char *router, const char *iface, int64_t *id);
+/* Looks up an existing interface: 0 found, 1 unknown, -1 error. */
+int store_find_interface(store *s, const char *router, const char *iface, int64_t *id);
+
+/* The last stored reading of an interface: 0 with *have set. */
+int store_load_reading(store *s, int64_t iface, struct acct_reading *r, bool *have);
+/* Replaces the last reading (same transaction as the traffic it produced). */
+int store_save_reading(store *s, int64_t iface, const struct acct_reading *r);
+
+/* Adds bytes to one bucket (insert or sum). */
+int store_add_traffic(store *s, int64_t iface, enum step step, int64_t start, uint64_t rx,
+		      uint64_t tx);
+
+/* Deletes buckets of each step that started before now - keep[step]
+ * seconds (keep[step] <= 0: keep forever). */
+int store_prune(store *s, int64_t now, const int64_t keep[STEP_COUNT]);
+
+/* Quota alerts: whether percent was already signalled for the cycle
+ * starting at cycle_start, and recording that it was. */
+int store_alert_sent(store *s, int64_t iface, int64_t cycle_start, int percent, bool *sent);
+int store_mark_alert(store *s, int64_t iface, int64_t cycle_start, int percent);
+
+/* import-legacy progress per interface and source file. */
+int store_import_mark(store *s, int64_t iface, const char *source, int64_t *last_time);
+int store_set_import_mark(store *s, int64_t iface, const char *source, int64_t last_time);
+
+/* --- reading --- */
+
+struct store_point {
+	int64_t start;
+	uint64_t rx, tx;
+};
+/* Calls fn for every bucket of step with from <= start < to, in order.
+ * Returns -1 on error, or fn's non-zero value when it stops early. */
+typedef int (*store_point_fn)(void *ctx, const struct store_point *p);
+int store_series(store *s, int64_t iface, enum step step, int64_t from, int64_t to,
+		 store_point_fn fn, void *ctx);
+
+/* Sum of the buckets of step with from <= start < to. */
+int store_sum(store *s, int64_t iface, enum step step, int64_t from, int64_t to, uint64_t *rx,
+	      uint64_t *tx);
+
+/* All time totals (the sum of the year buckets). */
+int store_totals(store *s, int64_t iface, uint64_t *rx, uint64_t *tx);
+
+struct store_iface {
+	int64_t id;
+	const char *router;   /* borrowed for the duration of the callback */
+	const char *name;
+	bool has_reading;
+	int64_t last_time;    /* time of the last reading, if has_reading */
+	uint64_t rx_total, tx_total;
+};
+typedef int (*store_iface_fn)(void *ctx, const struct store_iface *i);
+/* Every interface, ordered by router then interface name. */
+int store_list_interfaces(store *s, store_iface_fn fn, void *ctx);
+
+/* Diagnostics (tests, debugging): calls fn once per line of SQLite's
+ * EXPLAIN QUERY PLAN for every statement the store runs, with the
+ * statement's name ("series", "sum", "totals", "list", ...) and the plan
+ * line ("SEARCH traffic USING PRIMARY KEY (...)"); both strings are
+ * borrowed for the duration of the call. 0 or -1. */
+typedef void (*store_plan_fn)(void *ctx, const char *stmt, const char *detail);
+int store_explain(store *s, store_plan_fn fn, void *ctx);
+
+#endif

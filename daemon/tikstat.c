@@ -1,0 +1,516 @@
+/*
+ * tikstat — traffic reports from the tikstat database, in the spirit of
+ * vnstat, and the import of the old PHP setup's database.
+ *
+ *   tikstat [-c FILE | --db FILE] [-r ROUTER] [-i IFACE]
+ *           [-5|-h|-d|-m|-y|--cycle] [--begin T] [--end T] [--json|--csv]
+ *   tikstat import-legacy FILE -r ROUTER -i IFACE [-c FILE | --db FILE] [--utc]
+ *
+ * main() is the sequence: options, settings (configuration, zone,
+ * database path), then the report or the import. Exit status: 0 success,
+ * 1 error, 2 usage error; one line on stderr per error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "cfg.h"
+#include "jsonw.h"
+#include "legacy.h"
+#include "report.h"
+#include "store.h"
+
+#ifndef TIKSTAT_VERSION
+#define TIKSTAT_VERSION "0.1.0"
+#endif
+#define DEFAULT_CONFIG "/etc/tikstat/tikstat.conf"
+#define STEP_LETTERS   "5hdmy"
+
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV };
+
+struct options {
+	const char *config; /* -c, or NULL: the default (unless --db) */
+	const char *db;     /* --db */
+	const char *router, *iface;
+	bool cycle;
+	enum step step;
+	const char *begin, *end, *now;
+	enum format format;
+	/* import-legacy */
+	bool import;
+	const char *legacy_file;
+	bool text_utc;
+};
+
+/* What the configuration (or its absence) decides. */
+struct settings {
+	struct cfg *cfg; /* NULL with --db and no -c */
+	const char *database;
+	int64_t now;
+};
+
+/* Prints "tikstat: msg" with control bytes escaped: a name from the
+ * command line or the database never reaches the terminal raw. */
+static void print_error(const char *msg)
+{
+	fputs("tikstat: ", stderr);
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7F)
+			fprintf(stderr, "\\x%02X", *p);
+		else
+			fputc(*p, stderr);
+	}
+	fputc('\n', stderr);
+}
+
+static void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void errorf(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	print_error(msg);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	char msg[768], line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(line, sizeof line, "%s (see tikstat --help)", msg);
+	print_error(line);
+	return EXIT_USAGE;
+}
+
+static void usage(void)
+{
+	fputs("usage: tikstat [options]             traffic report (default: monthly)\n"
+	      "       tikstat import-legacy FILE -r ROUTER -i IFACE [options]\n"
+	      "\n"
+	      "what:\n"
+	      "  -r, --router ROUTER    only this router's interfaces\n"
+	      "  -i, --interface IFACE  only this interface\n"
+	      "  -5, --fiveminutes      5-minute buckets (default: the last 6 hours)\n"
+	      "  -h, --hours            hours (the last 48)\n"
+	      "  -d, --days             days (the last 30)\n"
+	      "  -m, --months           months (the last 12)\n"
+	      "  -y, --years            years (all)\n"
+	      "      --cycle            the current billing cycle and its quota\n"
+	      "      --begin T          from the bucket containing T (date or ISO time)\n"
+	      "      --end T            to T (a date: that whole day)\n"
+	      "      --now T            report as if it were T (windows, estimates)\n"
+	      "how:\n"
+	      "      --json             JSON, as the HTTP API sends it\n"
+	      "      --csv              CSV: start,rx,tx (one interface)\n"
+	      "where:\n"
+	      "  -c, --config FILE      configuration (default " DEFAULT_CONFIG ")\n"
+	      "      --db FILE          read this database (no configuration unless -c)\n"
+	      "import-legacy:\n"
+	      "      --utc              text timestamps in FILE are UTC, not local time\n"
+	      "\n"
+	      "      --help             show this help and exit\n"
+	      "      --version          show the version and exit\n",
+	      stdout);
+}
+
+enum long_only {
+	OPT_CYCLE = 256,
+	OPT_BEGIN,
+	OPT_END,
+	OPT_NOW,
+	OPT_JSON,
+	OPT_CSV,
+	OPT_DB,
+	OPT_UTC,
+	OPT_HELP,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"router", required_argument, NULL, 'r'},
+        {"interface", required_argument, NULL, 'i'},
+        {"fiveminutes", no_argument, NULL, '5'},
+        {"hours", no_argument, NULL, 'h'},
+        {"days", no_argument, NULL, 'd'},
+        {"months", no_argument, NULL, 'm'},
+        {"years", no_argument, NULL, 'y'},
+        {"cycle", no_argument, NULL, OPT_CYCLE},
+        {"begin", required_argument, NULL, OPT_BEGIN},
+        {"end", required_argument, NULL, OPT_END},
+        {"now", required_argument, NULL, OPT_NOW},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"csv", no_argument, NULL, OPT_CSV},
+        {"db", required_argument, NULL, OPT_DB},
+        {"utc", no_argument, NULL, OPT_UTC},
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+};
+
+/* Parses the command line into *o. Returns -1 to go on, or an exit status
+ * (help, version, usage error). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->step = STEP_MONTH;
+	o->format = FORMAT_TABLE;
+	bool step_given = false;
+	if (argc > 1 && strcmp(argv[1], "import-legacy") == 0) {
+		o->import = true;
+		argc--;
+		argv++;
+	}
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":c:r:i:5hdmy", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'r':
+			o->router = optarg;
+			break;
+		case 'i':
+			o->iface = optarg;
+			break;
+		case '5':
+		case 'h':
+		case 'd':
+		case 'm':
+		case 'y':
+			/* The letters in enum step order: 5min, hour, day, month, year. */
+			o->step = (enum step)(strchr(STEP_LETTERS, c) - STEP_LETTERS);
+			o->cycle = false;
+			step_given = true;
+			break;
+		case OPT_CYCLE:
+			o->cycle = true;
+			step_given = true;
+			break;
+		case OPT_BEGIN:
+			o->begin = optarg;
+			break;
+		case OPT_END:
+			o->end = optarg;
+			break;
+		case OPT_NOW:
+			o->now = optarg;
+			break;
+		case OPT_JSON:
+			o->format = FORMAT_JSON;
+			break;
+		case OPT_CSV:
+			o->format = FORMAT_CSV;
+			break;
+		case OPT_DB:
+			o->db = optarg;
+			break;
+		case OPT_UTC:
+			o->text_utc = true;
+			break;
+		case OPT_HELP:
+			usage();
+			return EXIT_OK;
+		case OPT_VERSION:
+			fputs("tikstat " TIKSTAT_VERSION "\n", stdout);
+			return EXIT_OK;
+		case ':':
+			return usage_error("option %s needs a value", argv[optind - 1]);
+		default:
+			/* optopt: the unknown short option; 0 or a long option's code
+			 * (given a value it takes none): name the word. */
+			if (optopt > 0 && optopt < 256)
+				return usage_error("unknown option -%c", optopt);
+			return usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (o->import) {
+		if (optind >= argc)
+			return usage_error("import-legacy: which file? (tikstat import-legacy FILE "
+			                   "-r ROUTER -i IFACE)");
+		o->legacy_file = argv[optind++];
+		if (!o->router || !o->iface)
+			return usage_error("import-legacy: name the interface to import into with "
+			                   "-r ROUTER -i IFACE");
+		if (step_given || o->begin || o->end || o->now || o->format != FORMAT_TABLE)
+			return usage_error("import-legacy takes only -r, -i, -c, --db and --utc");
+	} else if (o->text_utc) {
+		return usage_error("--utc belongs to import-legacy");
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (o->cycle && (o->begin || o->end))
+		return usage_error("--begin and --end do not apply to --cycle");
+	return -1;
+}
+
+/* Reads the configuration (unless --db alone), sets the zone and picks
+ * the database. Returns -1 to go on, or an exit status. */
+static int load_settings(const struct options *o, struct settings *st)
+{
+	memset(st, 0, sizeof *st);
+	if (o->db && !o->config) {
+		/* No configuration: the zone of TZ when it names one. */
+		const char *tz = getenv("TZ");
+		if (tz && *tz == ':')
+			tz++;
+		if (tz && *tz)
+			calendar_set_zone(tz);
+		st->database = o->db;
+	} else {
+		const char *path = o->config ? o->config : DEFAULT_CONFIG;
+		char err[1024];
+		st->cfg = cfg_load_flags(path, CFG_SKIP_SECRETS, err, sizeof err);
+		if (!st->cfg) {
+			errorf("%s%s", err, o->config ? "" : " (use -c FILE, or --db FILE)");
+			return EXIT_ERROR;
+		}
+		if (calendar_set_zone(st->cfg->timezone)) {
+			errorf("%s: unknown time zone \"%s\"", path, st->cfg->timezone);
+			return EXIT_ERROR;
+		}
+		st->database = o->db ? o->db : st->cfg->database;
+	}
+	st->now = (int64_t)time(NULL);
+	if (o->now && calendar_parse(o->now, &st->now))
+		return usage_error("--now: not a date or ISO time: \"%s\"", o->now);
+	return -1;
+}
+
+/* The quota of a router (0 = none) from the configuration. */
+static uint64_t router_quota(const struct settings *st, const char *router)
+{
+	const struct cfg_router *r = st->cfg ? cfg_router(st->cfg, router) : NULL;
+	return r ? r->quota : 0;
+}
+
+/* Writes the whole output; 0 or -1 (reported). */
+static int emit(const struct jbuf *out)
+{
+	if (fwrite(jbuf_str(out), 1, out->len, stdout) != out->len || fflush(stdout) != 0) {
+		errorf("cannot write the report: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Renders the report for the selected interfaces into out. */
+static int render(store *s, const struct options *o, const struct settings *st,
+                  const struct report_selection *sel, int64_t from, int64_t to, struct jbuf *out)
+{
+	int rc = 0;
+	if (o->cycle) {
+		struct report_cycle *cy = calloc(sel->n ? sel->n : 1, sizeof *cy);
+		if (!cy)
+			return -1;
+		int start_day = st->cfg ? st->cfg->cycle_start_day : 1;
+		for (size_t i = 0; i < sel->n && rc == 0; i++)
+			rc = report_cycle_load(s, &sel->v[i], start_day,
+			                       router_quota(st, sel->v[i].router), st->now, &cy[i]);
+		if (rc == 0 && o->format == FORMAT_JSON)
+			rc = report_cycle_json(cy, sel->n, !sel->single, out);
+		else if (rc == 0 && o->format == FORMAT_CSV)
+			rc = report_cycle_csv(&cy[0], out);
+		else if (rc == 0)
+			rc = report_cycle_table(cy, sel->n, out);
+		free(cy);
+		return rc;
+	}
+	struct report_series *se = calloc(sel->n ? sel->n : 1, sizeof *se);
+	if (!se)
+		return -1;
+	size_t loaded = 0;
+	for (; loaded < sel->n && rc == 0; loaded++)
+		rc = report_series_load(s, &sel->v[loaded], o->step, from, to, st->now,
+		                        &se[loaded]);
+	if (rc == 0 && o->format == FORMAT_JSON)
+		rc = report_series_json(se, sel->n, !sel->single, out);
+	else if (rc == 0 && o->format == FORMAT_CSV)
+		rc = report_series_csv(&se[0], out);
+	else if (rc == 0)
+		rc = report_series_table(se, sel->n, out);
+	for (size_t i = 0; i < loaded; i++)
+		report_series_free(&se[i]);
+	free(se);
+	return rc;
+}
+
+static int run_report(const struct options *o, const struct settings *st)
+{
+	int64_t from = 0, to = 0;
+	if (!o->cycle) {
+		switch (report_range(o->step, st->now, o->begin, o->end, &from, &to)) {
+		case REPORT_RANGE_OK:
+			break;
+		case REPORT_RANGE_BAD_BEGIN:
+			return usage_error("--begin: not a date or ISO time: \"%s\"", o->begin);
+		case REPORT_RANGE_BAD_END:
+			return usage_error("--end: not a date or ISO time: \"%s\"", o->end);
+		case REPORT_RANGE_EMPTY:
+			return usage_error("--begin is not before --end");
+		}
+	}
+	struct stat sb;
+	if (stat(st->database, &sb) != 0 && errno == ENOENT) {
+		errorf("no database at %s: is tikstatd running?", st->database);
+		return EXIT_ERROR;
+	}
+	char err[1024];
+	store *s = store_open(st->database, true, err, sizeof err);
+	if (!s) {
+		print_error(err);
+		return EXIT_ERROR;
+	}
+	int status = EXIT_ERROR;
+	struct report_selection sel = {0};
+	struct jbuf out = JBUF_INIT;
+	/* One snapshot for the whole report, while tikstatd goes on writing. */
+	if (store_begin(s)) {
+		print_error(store_errmsg(s));
+		goto out;
+	}
+	enum report_select_status ss = report_select(s, o->router, o->iface, &sel, err, sizeof err);
+	if (ss != REPORT_SELECT_OK) {
+		print_error(err);
+		status = ss == REPORT_SELECT_AMBIGUOUS ? EXIT_USAGE : EXIT_ERROR;
+		goto out;
+	}
+	if (o->format == FORMAT_CSV && sel.n != 1) {
+		status =
+		        usage_error("CSV holds one interface and %zu are selected: choose one with "
+		                    "-r ROUTER -i IFACE",
+		                    sel.n);
+		goto out;
+	}
+	if (sel.n == 0 && o->format == FORMAT_TABLE) {
+		printf("no interfaces in %s yet: tikstatd has not recorded any\n", st->database);
+		status = EXIT_OK;
+		goto out;
+	}
+	if (render(s, o, st, &sel, from, to, &out)) {
+		print_error(out.failed ? "out of memory" : store_errmsg(s));
+		goto out;
+	}
+	store_commit(s);
+	status = emit(&out) ? EXIT_ERROR : EXIT_OK;
+out:
+	jbuf_free(&out);
+	report_selection_free(&sel);
+	store_close(s);
+	return status;
+}
+
+static void summary_line(const char *what, uint64_t n, const char *note)
+{
+	printf("  %-18s %" PRIu64 "%s%s\n", what, n, note && n ? "  " : "", note && n ? note : "");
+}
+
+static void print_summary(const struct options *o, const struct legacy_summary *sum)
+{
+	struct jbuf names = JBUF_INIT;
+	jbuf_text(&names, o->router, strlen(o->router));
+	jbuf_puts(&names, "/");
+	jbuf_text(&names, o->iface, strlen(o->iface));
+	printf("import-legacy %s -> %s (source %s)\n", o->legacy_file, jbuf_str(&names),
+	       sum->source);
+	jbuf_free(&names);
+	summary_line("rows read", sum->rows, NULL);
+	summary_line("rows imported", sum->imported, NULL);
+	summary_line("already imported", sum->already, "(imported before: skipped)");
+	summary_line("overlap skipped", sum->overlap, "(in the time tikstatd already accounts)");
+	summary_line("malformed", sum->malformed, "(unreadable time or counters: skipped)");
+	summary_line("duplicate times", sum->stale, "(not newer than the row before: skipped)");
+	summary_line("counter resets", sum->resets, NULL);
+	summary_line("rejected", sum->rejected, "(above max_rate: not counted)");
+	summary_line("dtx/drx differ", sum->mismatches, "(the old setup's deltas disagree)");
+	char rx[16], tx[16];
+	report_iec(sum->rx, rx);
+	report_iec(sum->tx, tx);
+	printf("  %-18s %s (%" PRIu64 " bytes)\n", "rx added", rx, sum->rx);
+	printf("  %-18s %s (%" PRIu64 " bytes)\n", "tx added", tx, sum->tx);
+	if (sum->imported) {
+		char first[32], last[32];
+		calendar_format(sum->first, first);
+		calendar_format(sum->last, last);
+		printf("  %-18s %s .. %s\n", "time range", first, last);
+	} else {
+		printf("  %-18s nothing new to import\n", "time range");
+	}
+	if (sum->live)
+		printf("  %-18s kept: tikstatd accounts this interface\n", "last reading");
+	else if (sum->continued)
+		printf("  %-18s the last imported row: tikstatd continues from it\n",
+		       "last reading");
+	else
+		printf("  %-18s unchanged\n", "last reading");
+}
+
+static int run_import(const struct options *o, const struct settings *st)
+{
+	if (st->cfg) {
+		/* Only a warning: importing before configuring is allowed. */
+		const struct cfg_router *r = cfg_router(st->cfg, o->router);
+		bool listed = false;
+		for (size_t i = 0; r && i < r->n_interfaces && !listed; i++)
+			listed = strcmp(r->interfaces[i], o->iface) == 0;
+		if (!r)
+			errorf("warning: router \"%s\" is not in %s", o->router, st->cfg->path);
+		else if (!listed && r->n_interfaces)
+			errorf("warning: router \"%s\" has no interface \"%s\" in %s", o->router,
+			       o->iface, st->cfg->path);
+	}
+	struct stat sb;
+	bool created = stat(st->database, &sb) != 0 && errno == ENOENT;
+	char err[1024];
+	store *s = store_open(st->database, false, err, sizeof err);
+	if (!s) {
+		print_error(err);
+		return EXIT_ERROR;
+	}
+	if (created)
+		printf("created the database %s\n", st->database);
+	struct legacy_import_options opt = {
+	        .router = o->router,
+	        .iface = o->iface,
+	        .text_utc = o->text_utc,
+	        .max_rate = st->cfg ? st->cfg->max_rate : 0,
+	};
+	struct legacy_summary sum;
+	int rc = legacy_import(s, o->legacy_file, &opt, &sum, err, sizeof err);
+	store_close(s);
+	if (rc) {
+		print_error(err);
+		return EXIT_ERROR;
+	}
+	print_summary(o, &sum);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct settings st;
+	int status = parse_options(argc, argv, &o);
+	if (status >= 0)
+		return status;
+	status = load_settings(&o, &st);
+	if (status < 0)
+		status = o.import ? run_import(&o, &st) : run_report(&o, &st);
+	cfg_free(st.cfg);
+	return status;
+}

@@ -1,0 +1,236 @@
+/*
+ * tikstatd — polls MikroTik routers over the RouterOS API and accounts
+ * their interfaces' traffic in SQLite.
+ *
+ * main() is the start-up sequence: options, configuration, logging, time
+ * zone, database, then the poller's event loop until SIGTERM/SIGINT
+ * (finish, /quit every session, commit, exit 0) or SIGHUP (re-read the
+ * configuration; on error keep the running one).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "cfg.h"
+#include "checkcfg.h"
+#include "log.h"
+#include "poller.h"
+#include "recorder.h"
+#include "store.h"
+
+#ifndef TIKSTAT_VERSION
+#define TIKSTAT_VERSION "0.1.0"
+#endif
+#define DEFAULT_CONFIG "/etc/tikstat/tikstat.conf"
+
+static volatile sig_atomic_t stop_flag, reload_flag;
+
+/* Signal handlers only set flags; the loop acts on them. */
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void on_reload(int sig)
+{
+	(void)sig;
+	reload_flag = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = {0};
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+struct options {
+	const char *config;
+	bool foreground;
+	bool check;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: tikstatd [-c FILE] [-f] [--check-config] [--version]\n"
+		     "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
+		     "  -f, --foreground    stay in the foreground and log to stderr\n"
+		     "      --check-config  check the configuration and every router, then exit\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'}, {"foreground", no_argument, NULL, 'f'},
+		{"check-config", no_argument, NULL, 'C'}, {"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'H'},         {NULL, 0, NULL, 0}};
+	int ch;
+	o->config = DEFAULT_CONFIG;
+	while ((ch = getopt_long(argc, argv, "c:f", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->config = optarg; break;
+		case 'f': o->foreground = true; break;
+		case 'C': o->check = true; break;
+		case 'V': printf("tikstatd %s\n", TIKSTAT_VERSION); exit(0);
+		case 'H': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		exit(2);
+	}
+	return 0;
+}
+
+/* Detaches from the terminal when not in the foreground. */
+static void daemonize(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if (chdir("/") < 0)
+		fatal("chdir /");
+	int fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+/* The parts that live as long as one configuration (cfg is borrowed). */
+struct instance {
+	const struct cfg *cfg;
+	store *db;
+	struct recorder *rec;
+	struct poller *poller;
+};
+
+static void instance_stop(struct instance *in)
+{
+	int64_t now = (int64_t)time(NULL);
+	poller_free(in->poller); /* /quit on every session */
+	recorder_free(in->rec, now); /* the final commit */
+	store_close(in->db);
+	memset(in, 0, sizeof *in);
+}
+
+/* Applies cfg: time zone, database, recorder, poller. */
+static int instance_start(struct instance *in, const struct cfg *cfg)
+{
+	char err[512];
+	in->cfg = cfg;
+	if (calendar_set_zone(cfg->timezone) < 0) {
+		log_errorx("unknown time zone %s", cfg->timezone);
+		goto fail;
+	}
+	in->db = store_open(cfg->database, false, err, sizeof err);
+	if (!in->db) {
+		log_errorx("database: %s", err);
+		goto fail;
+	}
+	struct recorder_options ro = {.max_rate = cfg->max_rate,
+				      .commit_interval = cfg->commit_interval};
+	memcpy(ro.retention, cfg->retention, sizeof ro.retention);
+	in->rec = recorder_new(in->db, &ro);
+	if (!in->rec)
+		goto fail;
+	in->poller = poller_new(cfg, in->rec);
+	if (!in->poller)
+		goto fail;
+	log_info("tikstatd %s: %zu routers (%zu polled), database %s, time zone %s",
+		 TIKSTAT_VERSION, cfg->n_routers, poller_count(in->poller), cfg->database,
+		 calendar_zone());
+	if (cfg->n_routers == 0)
+		log_warnx("%s has no [router NAME] section: nothing to account", cfg->path);
+	return 0;
+fail:
+	instance_stop(in);
+	return -1;
+}
+
+/* SIGHUP: a valid new configuration replaces the running one; an invalid
+ * one is reported and the running one goes on. Returns the config in use. */
+static struct cfg *reload(struct instance *in, struct cfg *running, const char *path)
+{
+	char err[1024];
+	struct cfg *next = cfg_load(path, err, sizeof err);
+	if (!next) {
+		log_errorx("reload: %s (keeping the running configuration)", err);
+		return running;
+	}
+	log_info("reloading %s", path);
+	instance_stop(in);
+	if (instance_start(in, next) == 0) {
+		cfg_free(running);
+		return next;
+	}
+	log_errorx("reload: the new configuration cannot start; going on with the old one");
+	cfg_free(next);
+	if (instance_start(in, running) < 0)
+		fatalx("cannot restart with the old configuration either");
+	return running;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt = {0};
+	char err[1024];
+	parse_options(argc, argv, &opt);
+
+	struct cfg *cfg = cfg_load(opt.config, err, sizeof err);
+	if (!cfg) {
+		fprintf(stderr, "tikstatd: %s\n", err);
+		return 1;
+	}
+	if (opt.check) {
+		int rc = checkcfg_run(cfg, stdout);
+		cfg_free(cfg);
+		return rc;
+	}
+	log_init("tikstatd", log_level_parse(cfg->log_level), !opt.foreground);
+	if (!opt.foreground)
+		daemonize();
+	install_signals();
+
+	struct instance in = {0};
+	if (instance_start(&in, cfg) < 0) {
+		cfg_free(cfg);
+		return 1;
+	}
+	int rc = 0;
+	for (;;) {
+		if (poller_run(in.poller, &stop_flag, &reload_flag) < 0) {
+			rc = 1;
+			break;
+		}
+		if (stop_flag)
+			break;
+		reload_flag = 0;
+		cfg = reload(&in, cfg, opt.config);
+	}
+	log_info("stopping");
+	instance_stop(&in);
+	cfg_free(cfg);
+	return rc;
+}

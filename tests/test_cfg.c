@@ -1,0 +1,1276 @@
+/*
+ * test_cfg.c — unit tests for daemon/cfg.c (tikstat.conf) and daemon/log.c.
+ *
+ * The fixtures in tests/cfg/ are copied into a temporary directory before
+ * they are loaded: "@DIR@" in them becomes that directory, where the test
+ * creates the secret files with the modes it needs (git keeps no file
+ * modes but +x). Each broken fixture is checked for its exact message, and
+ * no message may contain a secret: every secret here contains
+ * "never-logged". TZDIR points at a small zoneinfo tree made here, so the
+ * time zone checks do not depend on the host's tzdata.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "cfg.h"
+#include "log.h"
+
+#ifndef FIXTURES_DIR
+#error "FIXTURES_DIR must name tests/cfg"
+#endif
+
+#define NEVER         "never-logged" /* part of every secret below */
+#define HOME_PASSWORD "Pa55w0rd-" NEVER
+#define CRLF_PASSWORD "crlf-Pa55w0rd-" NEVER
+#define HTTP_PASSWORD "http-Pa55w0rd-" NEVER
+#define HOME_TOKEN    "t0ken-" NEVER "-0123456789"
+
+static char tmpdir[PATH_MAX];
+static char *created[256];
+static size_t n_created;
+
+/* ------------------------------------------------------------------ */
+/* Files                                                               */
+/* ------------------------------------------------------------------ */
+
+static char *path_in(const char *name)
+{
+	size_t n = strlen(tmpdir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	assert_non_null(p);
+	snprintf(p, n, "%s/%s", tmpdir, name);
+	return p;
+}
+
+/* Remembers a path to remove at the end, once. */
+static void created_add(char *path)
+{
+	for (size_t i = 0; i < n_created; i++) {
+		if (strcmp(created[i], path) == 0) {
+			free(path);
+			return;
+		}
+	}
+	assert_true(n_created < sizeof created / sizeof created[0]);
+	created[n_created++] = path;
+}
+
+/* Writes tmpdir/name with exactly this mode (umask aside). */
+static void write_file(const char *name, const char *content, size_t len, mode_t mode)
+{
+	char *path = path_in(name);
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(content, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+	created_add(path);
+}
+
+static void write_text(const char *name, const char *content, mode_t mode)
+{
+	write_file(name, content, strlen(content), mode);
+}
+
+static void make_dir(const char *name)
+{
+	char *path = path_in(name);
+
+	assert_int_equal(mkdir(path, 0700), 0);
+	created_add(path);
+}
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+	long n;
+
+	if (!f)
+		fail_msg("cannot open %s: %s", path, strerror(errno));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	text = malloc((size_t)n + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* text with every "from" replaced by "to"; frees text. */
+static char *subst(char *text, const char *from, const char *to)
+{
+	size_t nf = strlen(from), nt = strlen(to), count = 0;
+	char *out, *o;
+
+	for (const char *s = strstr(text, from); s; s = strstr(s + nf, from))
+		count++;
+	out = malloc(strlen(text) + count * nt + 1);
+	assert_non_null(out);
+	o = out;
+	for (const char *s = text, *hit; *s; s = hit + nf) {
+		hit = strstr(s, from);
+		if (!hit) {
+			strcpy(o, s);
+			o += strlen(s);
+			break;
+		}
+		memcpy(o, s, (size_t)(hit - s));
+		o += hit - s;
+		memcpy(o, to, nt);
+		o += nt;
+	}
+	*o = '\0';
+	free(text);
+	return out;
+}
+
+/* Copies fixture name into tmpdir with @DIR@ filled in and loads it. */
+static struct cfg *load_fixture(const char *name, mode_t mode, char *err, size_t errsz)
+{
+	char *src = malloc(strlen(FIXTURES_DIR) + strlen(name) + 2);
+	char *text;
+	char *path;
+	struct cfg *c;
+
+	assert_non_null(src);
+	sprintf(src, "%s/%s", FIXTURES_DIR, name);
+	text = subst(read_all(src), "@DIR@", tmpdir);
+	write_text(name, text, mode);
+	path = path_in(name);
+	c = cfg_load(path, err, errsz);
+	free(path);
+	free(text);
+	free(src);
+	return c;
+}
+
+/* Loads a config written from text as tmpdir/name (mode 600). */
+static struct cfg *load_text(const char *name, const char *text, char *err, size_t errsz)
+{
+	char *path = path_in(name);
+	struct cfg *c;
+
+	write_text(name, text, 0600);
+	c = cfg_load(path, err, errsz);
+	free(path);
+	return c;
+}
+
+/* Expands @CONF@ (the loaded copy of name) and @DIR@ in a message. */
+static char *expected_message(const char *name, const char *expected)
+{
+	char *conf = path_in(name);
+	char *msg = strdup(expected);
+
+	assert_non_null(msg);
+	msg = subst(msg, "@CONF@", conf);
+	msg = subst(msg, "@DIR@", tmpdir);
+	free(conf);
+	return msg;
+}
+
+static void assert_no_secret(const char *err)
+{
+	if (strstr(err, NEVER))
+		fail_msg("a secret leaked into the message: %s", err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixture setup                                                       */
+/* ------------------------------------------------------------------ */
+
+static int group_setup(void **state)
+{
+	const char *base = getenv("TMPDIR");
+
+	(void)state;
+	umask(022);
+	snprintf(tmpdir, sizeof tmpdir, "%s/test_cfg.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	write_text("home.password", HOME_PASSWORD "\n", 0600);
+	write_text("crlf.password", CRLF_PASSWORD "\r\nsecond line\n", 0600);
+	write_text("auth.password", HTTP_PASSWORD, 0600);
+	write_text("world.password", HOME_PASSWORD "\n", 0644);
+	write_text("empty.password", "\n" HOME_PASSWORD "\n", 0600);
+	write_text("home.token", HOME_TOKEN "\n", 0600);
+	write_text("short.token", "short\n", 0600);
+	write_text("ca.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+	make_dir("zoneinfo");
+	make_dir("zoneinfo/Europe");
+	write_file("zoneinfo/Europe/Berlin", "TZif2\0\0\0", 8, 0644);
+	write_text("zoneinfo/zone.tab", "# not a zone file\n", 0644);
+	char *tz = path_in("zoneinfo");
+	setenv("TZDIR", tz, 1);
+	free(tz);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	while (n_created > 0) {
+		char *path = created[--n_created];
+		struct stat st;
+
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			rmdir(path);
+		else
+			unlink(path);
+		free(path);
+	}
+	return rmdir(tmpdir);
+}
+
+/* ------------------------------------------------------------------ */
+/* Good configurations                                                 */
+/* ------------------------------------------------------------------ */
+
+static void assert_interfaces(const struct cfg_router *r, const char *const *names, size_t n)
+{
+	assert_int_equal(r->n_interfaces, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(r->interfaces[i], names[i]);
+}
+
+static void assert_global_defaults(const struct cfg *c)
+{
+	assert_string_equal(c->database, "/var/lib/tikstat/tikstat.db");
+	assert_null(c->timezone);
+	assert_int_equal(c->cycle_start_day, 1);
+	assert_true(c->max_rate == UINT64_C(100000000000));
+	assert_int_equal(c->commit_interval, 60);
+	assert_string_equal(c->log_level, "info");
+	assert_int_equal(c->retention[STEP_5MIN], 7 * 86400);
+	assert_int_equal(c->retention[STEP_HOUR], 90 * 86400);
+	assert_int_equal(c->retention[STEP_DAY], 0);
+	assert_int_equal(c->retention[STEP_MONTH], 0);
+	assert_int_equal(c->retention[STEP_YEAR], 0);
+	assert_int_equal(c->n_listen, 1);
+	assert_string_equal(c->listen[0], "127.0.0.1:8085");
+	assert_null(c->auth_user);
+	assert_null(c->auth_password);
+}
+
+static void minimal_config_takes_every_default(void **state)
+{
+	char err[512] = "";
+	struct cfg *c = load_fixture("good-minimal.conf", 0644, err, sizeof err);
+	char *path = path_in("good-minimal.conf");
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	assert_string_equal(err, "");
+	assert_string_equal(c->path, path);
+	assert_global_defaults(c);
+	assert_int_equal(c->n_routers, 1);
+	const struct cfg_router *r = &c->routers[0];
+	assert_string_equal(r->name, "home");
+	assert_int_equal(r->mode, MODE_POLL);
+	assert_string_equal(r->host, "192.168.88.1");
+	assert_int_equal(r->port, 8728);
+	assert_int_equal(r->tls, ROS_TLS_OFF);
+	assert_null(r->tls_ca_file);
+	assert_null(r->tls_fingerprint);
+	assert_string_equal(r->user, "tikstat");
+	assert_string_equal(r->password, HOME_PASSWORD);
+	assert_interfaces(r, (const char *const[]){"ether1"}, 1);
+	assert_int_equal(r->interval, 10);
+	assert_int_equal(r->timeout, 5);
+	assert_null(r->push_token);
+	assert_null(r->ip_file);
+	assert_true(r->quota == 0);
+	assert_null(r->alert_command);
+	assert_ptr_equal(cfg_router(c, "home"), r);
+	assert_null(cfg_router(c, "office"));
+	free(path);
+	cfg_free(c);
+}
+
+static void full_config_sets_every_global_key(void **state)
+{
+	char err[512] = "";
+	struct cfg *c = load_fixture("good-full.conf", 0600, err, sizeof err);
+	char *db = path_in("tikstat.db");
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	assert_string_equal(c->database, db);
+	assert_string_equal(c->timezone, "Europe/Berlin");
+	assert_int_equal(c->cycle_start_day, 15);
+	assert_true(c->max_rate == UINT64_C(2500000000));
+	assert_int_equal(c->commit_interval, 300);
+	assert_string_equal(c->log_level, "debug");
+	assert_int_equal(c->retention[STEP_5MIN], 14 * 86400);
+	assert_int_equal(c->retention[STEP_HOUR], 365 * 86400);
+	assert_int_equal(c->retention[STEP_DAY], 3650 * 86400);
+	assert_int_equal(c->retention[STEP_MONTH], INT64_C(36500) * 86400);
+	assert_int_equal(c->retention[STEP_YEAR], 0);
+	assert_int_equal(c->n_listen, 3);
+	assert_string_equal(c->listen[0], "127.0.0.1:8085");
+	assert_string_equal(c->listen[1], "[::1]:9100");
+	assert_string_equal(c->listen[2], "*:8086");
+	assert_string_equal(c->auth_user, "admin");
+	assert_string_equal(c->auth_password, HTTP_PASSWORD);
+	assert_int_equal(c->n_routers, 4);
+	free(db);
+	cfg_free(c);
+}
+
+static void full_config_sets_every_key_of_a_polled_router(void **state)
+{
+	char err[512] = "";
+	struct cfg *c = load_fixture("good-full.conf", 0600, err, sizeof err);
+	char *ip_file = path_in("home.ip");
+	static const char *const names[] = {
+	        "ether1",      "my, wan",    "pppoe-out1", "say \"hi\"",
+	        "back\\slash", "  padded  ", "ether#2",
+	};
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	const struct cfg_router *r = cfg_router(c, "home");
+	assert_ptr_equal(r, &c->routers[0]);
+	assert_int_equal(r->mode, MODE_POLL);
+	assert_string_equal(r->host, "192.168.88.1");
+	assert_int_equal(r->port, 18729);
+	assert_int_equal(r->tls, ROS_TLS_FINGERPRINT);
+	assert_null(r->tls_ca_file);
+	assert_string_equal(r->tls_fingerprint,
+	                    "sha256:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+	                    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89");
+	assert_string_equal(r->user, "api reader");
+	assert_string_equal(r->password, CRLF_PASSWORD);
+	assert_interfaces(r, names, sizeof names / sizeof names[0]);
+	assert_int_equal(r->interval, 30);
+	assert_int_equal(r->timeout, 60);
+	assert_null(r->push_token);
+	assert_string_equal(r->ip_file, ip_file);
+	assert_true(r->quota == UINT64_C(1500000000000));
+	assert_string_equal(r->alert_command, "/usr/local/bin/notify \"cap ; reached\" --to=admin");
+	free(ip_file);
+	cfg_free(c);
+}
+
+static void full_config_resolves_tls_ports_and_inline_passwords(void **state)
+{
+	char err[512] = "";
+	struct cfg *c = load_fixture("good-full.conf", 0600, err, sizeof err);
+	char *ca = path_in("ca.pem");
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	const struct cfg_router *r = cfg_router(c, "office");
+	assert_non_null(r);
+	assert_string_equal(r->host, "office.example.net");
+	assert_int_equal(r->tls, ROS_TLS_VERIFY);
+	assert_int_equal(r->port, 8729);
+	assert_string_equal(r->tls_ca_file, ca);
+	assert_string_equal(r->password, "Pa55w0rd ;#" NEVER);
+	assert_interfaces(r, (const char *const[]){"sfp1"}, 1);
+	assert_int_equal(r->timeout, 7);
+	assert_string_equal(r->user, "tikstat");
+
+	r = cfg_router(c, "anon.v6");
+	assert_non_null(r);
+	assert_string_equal(r->host, "2001:db8::1");
+	assert_int_equal(r->tls, ROS_TLS_ANONYMOUS);
+	assert_int_equal(r->port, 8729);
+	assert_non_null(r->password);
+	assert_string_equal(r->password, "");
+	free(ca);
+	cfg_free(c);
+}
+
+static void full_config_sets_every_key_of_a_pushing_router(void **state)
+{
+	char err[512] = "";
+	struct cfg *c = load_fixture("good-full.conf", 0600, err, sizeof err);
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	const struct cfg_router *r = cfg_router(c, "phone_1");
+	assert_ptr_equal(r, &c->routers[3]);
+	assert_int_equal(r->mode, MODE_PUSH);
+	assert_null(r->host);
+	assert_null(r->password);
+	assert_string_equal(r->push_token, HOME_TOKEN);
+	assert_interfaces(r, (const char *const[]){"lte1"}, 1);
+	assert_int_equal(r->interval, 60);
+	assert_int_equal(r->timeout, 5);
+	assert_string_equal(r->ip_file, "/run/tikstat/phone.ip");
+	assert_true(r->quota == UINT64_C(10) * 1024 * 1024 * 1024);
+	assert_null(r->alert_command);
+	cfg_free(c);
+}
+
+static void empty_file_is_a_valid_config_without_routers(void **state)
+{
+	char err[256] = "x";
+	struct cfg *c = load_text("empty.conf", "", err, sizeof err);
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(err, "");
+	assert_global_defaults(c);
+	assert_int_equal(c->n_routers, 0);
+	assert_null(c->routers);
+	cfg_free(c);
+
+	c = load_text("comments.conf", "; only\n# comments\n\n   \n[tikstat]\n[http]\n", err,
+	              sizeof err);
+	assert_non_null(c);
+	assert_global_defaults(c);
+	cfg_free(c);
+}
+
+static void crlf_lines_and_a_byte_order_mark_are_accepted(void **state)
+{
+	char err[256];
+	struct cfg *c = load_text("crlf.conf",
+	                          "\xEF\xBB\xBF[router home]\r\nhost = 10.0.0.1\r\n"
+	                          "password = \"x\"\r\ninterfaces = ether1 \r\n",
+	                          err, sizeof err);
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	assert_string_equal(c->routers[0].host, "10.0.0.1");
+	assert_string_equal(c->routers[0].password, "x");
+	assert_interfaces(&c->routers[0], (const char *const[]){"ether1"}, 1);
+	cfg_free(c);
+}
+
+static void lines_longer_than_inih_buffer_are_read_whole(void **state)
+{
+	char text[4096];
+	char err[256];
+	size_t n = (size_t)snprintf(text, sizeof text,
+	                            "[router home]\nhost = 10.0.0.1\npassword = x\ninterfaces = ");
+	struct cfg *c;
+
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s\"vlan %03d\"", i ? ", " : "",
+		                      i);
+	snprintf(text + n, sizeof text - n, " ; %d names\ninterval = 7\n", 100);
+	c = load_text("long.conf", text, err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(c->routers[0].n_interfaces, 100);
+	assert_string_equal(c->routers[0].interfaces[0], "vlan 000");
+	assert_string_equal(c->routers[0].interfaces[99], "vlan 099");
+	assert_int_equal(c->routers[0].interval, 7);
+	cfg_free(c);
+}
+
+static void interfaces_are_trimmed_unquoted_and_unescaped(void **state)
+{
+	char err[256];
+	struct cfg *c =
+	        load_text("quotes.conf",
+	                  "[router home]\nhost = h\npassword = x\n"
+	                  "interfaces = ether1, \"my, wan\" , \"pppoe-out1\",\t\"a;b\" ;c\n",
+	                  err, sizeof err);
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	assert_interfaces(&c->routers[0],
+	                  (const char *const[]){"ether1", "my, wan", "pppoe-out1", "a;b"}, 4);
+	cfg_free(c);
+}
+
+static void inline_comments_need_a_blank_and_stop_at_quotes(void **state)
+{
+	char err[256];
+	struct cfg *c = load_text("comments2.conf",
+	                          "[router home] ; the main one\n"
+	                          "host = h # a ';' or '#' after a blank starts a comment\n"
+	                          "user = a;b#c\t;tab\n"
+	                          "password = \"p ; #q\" ; quoted: kept\n"
+	                          "interfaces = ether1 ;\n",
+	                          err, sizeof err);
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	assert_string_equal(c->routers[0].host, "h");
+	assert_string_equal(c->routers[0].user, "a;b#c");
+	assert_string_equal(c->routers[0].password, "p ; #q");
+	cfg_free(c);
+}
+
+static void indented_lines_and_colon_separators_are_keys(void **state)
+{
+	char err[256];
+	struct cfg *c = load_text(
+	        "indent.conf", "  [router home]\n\thost = h\n    password: x\n  interfaces =e1\n",
+	        err, sizeof err);
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	assert_string_equal(c->routers[0].host, "h");
+	assert_string_equal(c->routers[0].password, "x");
+	assert_interfaces(&c->routers[0], (const char *const[]){"e1"}, 1);
+	cfg_free(c);
+}
+
+static void relative_file_names_are_taken_from_the_config_directory(void **state)
+{
+	char err[256];
+	struct cfg *c = load_text("relative.conf",
+	                          "[tikstat]\ndatabase = db/t.db\n[router home]\nhost = h\n"
+	                          "password_file = home.password\ninterfaces = e1\n",
+	                          err, sizeof err);
+	char *db = path_in("db/t.db");
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	assert_string_equal(c->database, db);
+	assert_string_equal(c->routers[0].password, HOME_PASSWORD);
+	free(db);
+	cfg_free(c);
+}
+
+static void empty_values_keep_the_default(void **state)
+{
+	char err[256];
+	struct cfg *c = load_text("empty-values.conf",
+	                          "[tikstat]\ndatabase =\ntimezone =\nmax_rate =\n"
+	                          "[http]\nlisten =\nauth_user =\nauth_password_file =\n"
+	                          "[router home]\nhost = h\npassword = x\ninterfaces = e1\n"
+	                          "tls_ca_file =\ntls_fingerprint =\nuser =\nquota =\n",
+	                          err, sizeof err);
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	assert_global_defaults(c);
+	assert_string_equal(c->routers[0].user, "tikstat");
+	assert_null(c->routers[0].tls_ca_file);
+	cfg_free(c);
+}
+
+static void the_example_config_loads(void **state)
+{
+	char err[512] = "";
+	char *text = read_all(FIXTURES_DIR "/../../etc/tikstat.conf");
+	char *dir = path_in("");
+	struct cfg *c;
+
+	(void)state;
+	/* the example's secrets live in /etc/tikstat/; here in tmpdir */
+	text = subst(text, "/etc/tikstat/", dir);
+	c = load_text("example.conf", text, err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_global_defaults(c);
+	assert_true(c->n_routers >= 1);
+	const struct cfg_router *r = &c->routers[0];
+	assert_int_equal(r->mode, MODE_POLL);
+	assert_int_equal(r->tls, ROS_TLS_FINGERPRINT);
+	assert_int_equal(r->port, 8729);
+	assert_non_null(r->tls_fingerprint);
+	assert_string_equal(r->password, HOME_PASSWORD);
+	assert_true(r->n_interfaces >= 1);
+	free(dir);
+	free(text);
+	cfg_free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Broken configurations                                               */
+/* ------------------------------------------------------------------ */
+
+struct bad_case {
+	const char *fixture;
+	mode_t mode;
+	const char *message; /* @CONF@: the loaded file; @DIR@: tmpdir */
+};
+
+static void check_bad_cases(const struct bad_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char err[1024] = "";
+		struct cfg *c = load_fixture(cases[i].fixture, cases[i].mode ? cases[i].mode : 0600,
+		                             err, sizeof err);
+		char *want = expected_message(cases[i].fixture, cases[i].message);
+
+		if (c)
+			fail_msg("%s loaded, expected: %s", cases[i].fixture, want);
+		assert_string_equal(err, want);
+		assert_no_secret(err);
+		free(want);
+	}
+}
+
+#define CHECK_BAD(cases) check_bad_cases(cases, sizeof cases / sizeof cases[0])
+
+static void structure_errors_name_file_line_and_problem(void **state)
+{
+	static const struct bad_case cases[] = {
+	        {"bad-unknown-key.conf", 0, "@CONF@:4: unknown key 'foo' in [tikstat]"},
+	        {"bad-unknown-router-key.conf", 0,
+	         "@CONF@:4: unknown key 'intervall' in [router home]"},
+	        {"bad-unknown-section.conf", 0, "@CONF@:2: unknown section [tikstats]"},
+	        {"bad-duplicate-section.conf", 0,
+	         "@CONF@:5: duplicate section [tikstat] (first on line 2)"},
+	        {"bad-duplicate-router.conf", 0,
+	         "@CONF@:7: duplicate router 'home' (first defined on line 2)"},
+	        {"bad-duplicate-key.conf", 0,
+	         "@CONF@:5: [tikstat] cycle_start_day: duplicate key (first set on line 3)"},
+	        {"bad-router-name.conf", 0,
+	         "@CONF@:2: invalid router name 'my home': use letters, digits, '-', '_' and '.'"},
+	        {"bad-router-name-empty.conf", 0,
+	         "@CONF@:2: [router] needs a name, e.g. [router home]"},
+	        {"bad-key-outside-section.conf", 0,
+	         "@CONF@:2: key 'database' outside of a section (start with [tikstat], [http] or "
+	         "[router NAME])"},
+	        {"bad-syntax.conf", 0,
+	         "@CONF@:3: syntax error: expected 'key = value' or '[section]'"},
+	        {"bad-section-syntax.conf", 0, "@CONF@:2: syntax error: missing ']'"},
+	};
+
+	(void)state;
+	CHECK_BAD(cases);
+}
+
+static void tikstat_section_errors_give_the_reason(void **state)
+{
+	static const struct bad_case cases[] = {
+	        {"bad-cycle-start-day.conf", 0,
+	         "@CONF@:3: [tikstat] cycle_start_day: must be 1 to 28, got 31"},
+	        {"bad-rate.conf", 0,
+	         "@CONF@:3: [tikstat] max_rate: invalid rate 'fast' (bits/s, e.g. 100M, 1G or "
+	         "2.5G)"},
+	        {"bad-commit-interval.conf", 0,
+	         "@CONF@:3: [tikstat] commit_interval: must be 1 to 86400 seconds, got 2d"},
+	        {"bad-retention.conf", 0,
+	         "@CONF@:3: [tikstat] retention_hour: invalid duration 'never' (e.g. 7d, 90d or "
+	         "forever)"},
+	        {"bad-log-level.conf", 0,
+	         "@CONF@:3: [tikstat] log_level: must be error, warning, info or debug, got "
+	         "'verbose'"},
+	        {"bad-timezone.conf", 0,
+	         "@CONF@:3: [tikstat] timezone: unknown time zone 'Mars/Olympus_Mons' (no such "
+	         "zone file under @DIR@/zoneinfo)"},
+	        {"bad-timezone-path.conf", 0,
+	         "@CONF@:3: [tikstat] timezone: invalid time zone name '../../etc/passwd' (use an "
+	         "IANA name such as Europe/Berlin)"},
+	};
+
+	(void)state;
+	CHECK_BAD(cases);
+}
+
+static void http_section_errors_give_the_reason(void **state)
+{
+	static const struct bad_case cases[] = {
+	        {"bad-listen.conf", 0,
+	         "@CONF@:3: [http] listen: '127.0.0.1:70000': the port must be 1 to 65535"},
+	        {"bad-listen-v6.conf", 0,
+	         "@CONF@:3: [http] listen: '::1:8085': an IPv6 address needs brackets, e.g. "
+	         "[::1]:8085"},
+	        {"bad-auth-user-alone.conf", 0,
+	         "@CONF@:3: [http] auth_password_file: required with auth_user"},
+	        {"bad-auth-password-file-alone.conf", 0,
+	         "@CONF@:3: [http] auth_user: required with auth_password_file"},
+	};
+
+	(void)state;
+	CHECK_BAD(cases);
+}
+
+static void router_section_errors_give_the_reason(void **state)
+{
+	static const struct bad_case cases[] = {
+	        {"bad-mode.conf", 0,
+	         "@CONF@:3: [router home] mode: must be poll or push, got 'pull'"},
+	        {"bad-host.conf", 0,
+	         "@CONF@:3: [router home] host: invalid host '192.168.88.1:8728' (a name or an "
+	         "address, without brackets or port)"},
+	        {"bad-host-missing.conf", 0,
+	         "@CONF@:2: [router home] host: required with mode = poll"},
+	        {"bad-port.conf", 0, "@CONF@:3: [router home] port: must be 1 to 65535, got 0"},
+	        {"bad-tls.conf", 0,
+	         "@CONF@:4: [router home] tls: must be off, verify, fingerprint or anonymous, got "
+	         "'on'"},
+	        {"bad-fingerprint.conf", 0,
+	         "@CONF@:5: [router home] tls_fingerprint: expected 'sha256:' and 64 hex digits "
+	         "(colons and case ignored), got 'sha256:AB:CD'"},
+	        {"bad-fingerprint-missing.conf", 0,
+	         "@CONF@:6: [router home] tls_fingerprint: required with tls = fingerprint"},
+	        {"bad-fingerprint-unused.conf", 0,
+	         "@CONF@:7: [router home] tls_fingerprint: only used with tls = fingerprint"},
+	        {"bad-ca-file-unused.conf", 0,
+	         "@CONF@:6: [router home] tls_ca_file: only used with tls = verify"},
+	        {"bad-ca-file-missing.conf", 0,
+	         "@CONF@:5: [router home] tls_ca_file: cannot read @DIR@/missing.pem: No such file "
+	         "or directory"},
+	        {"bad-interfaces-missing.conf", 0, "@CONF@:2: [router home] interfaces: required"},
+	        {"bad-interfaces-duplicate.conf", 0,
+	         "@CONF@:3: [router home] interfaces: 'ether1' is listed twice"},
+	        {"bad-interfaces-quote.conf", 0,
+	         "@CONF@:3: [router home] interfaces: entry 2: unterminated quote"},
+	        {"bad-interfaces-empty-entry.conf", 0,
+	         "@CONF@:3: [router home] interfaces: entry 2: empty name"},
+	        {"bad-size.conf", 0,
+	         "@CONF@:3: [router home] quota: invalid size '500X' (bytes, e.g. 500G, 1.5T or "
+	         "800Gi)"},
+	        {"bad-size-overflow.conf", 0,
+	         "@CONF@:3: [router home] quota: size '20000P' is too large"},
+	        {"bad-duration.conf", 0,
+	         "@CONF@:3: [router home] interval: invalid duration '10x' (seconds, or e.g. 30s, "
+	         "5m, 2h)"},
+	        {"bad-interval-zero.conf", 0,
+	         "@CONF@:3: [router home] interval: must be 1 to 86400 seconds, got 0"},
+	        {"bad-push-without-token.conf", 0,
+	         "@CONF@:3: [router phone] push_token_file: required with mode = push"},
+	        {"bad-push-token-short.conf", 0,
+	         "@CONF@:4: [router phone] push_token_file: the token is shorter than 16 "
+	         "characters"},
+	        {"bad-push-token-shared.conf", 0,
+	         "@CONF@:9: [router car] push_token_file: the same token as router 'phone': each "
+	         "router needs its own"},
+	        {"bad-push-with-host.conf", 0,
+	         "@CONF@:6: [router phone] host: only used with mode = poll"},
+	        {"bad-poll-with-token.conf", 0,
+	         "@CONF@:6: [router home] push_token_file: only used with mode = push"},
+	};
+
+	(void)state;
+	CHECK_BAD(cases);
+}
+
+static void password_errors_give_the_reason_and_never_the_secret(void **state)
+{
+	static const struct bad_case cases[] = {
+	        {"bad-password-both.conf", 0,
+	         "@CONF@:5: [router home] password: password and password_file are mutually "
+	         "exclusive"},
+	        {"bad-password-missing.conf", 0,
+	         "@CONF@:2: [router home] password: password or password_file is required with "
+	         "mode = poll"},
+	        {"bad-password-file-mode.conf", 0,
+	         "@CONF@:4: [router home] password_file: @DIR@/world.password is readable by group "
+	         "or others (mode 0644): chmod 600 @DIR@/world.password, or chmod 640 with group "
+	         "tikstat"},
+	        {"bad-password-file-missing.conf", 0,
+	         "@CONF@:4: [router home] password_file: cannot open @DIR@/missing.password: No "
+	         "such file or directory"},
+	        {"bad-password-file-empty.conf", 0,
+	         "@CONF@:4: [router home] password_file: the first line of @DIR@/empty.password is "
+	         "empty"},
+	        {"bad-password-inline-readable.conf", 0644,
+	         "@CONF@:4: [router home] password: @CONF@ holds this password but is readable by "
+	         "group or others (mode 0644): chmod 600 @CONF@, or chmod 640 with group tikstat, "
+	         "or use password_file"},
+	        {"bad-password-quote.conf", 0,
+	         "@CONF@:4: [router home] password: unterminated quote"},
+	};
+
+	(void)state;
+	CHECK_BAD(cases);
+}
+
+static void malformed_secret_values_are_not_echoed(void **state)
+{
+	static const char *const texts[] = {
+	        "[router a]\npassword = \"" NEVER "\\q\"\n",
+	        "[router a]\npassword = \"" NEVER "\" trailing\n",
+	        "[router a]\npassword = " NEVER "\x01\n",
+	};
+	static const char *const reasons[] = {
+	        "unknown escape inside quotes (only \\\" and \\\\ are allowed)",
+	        "text after the closing quote",
+	        "contains a control character",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		char err[512];
+		char want[600];
+		char *path = path_in("secret-echo.conf");
+
+		assert_null(load_text("secret-echo.conf", texts[i], err, sizeof err));
+		snprintf(want, sizeof want, "%s:2: [router a] password: %s", path, reasons[i]);
+		assert_string_equal(err, want);
+		assert_no_secret(err);
+		free(path);
+	}
+}
+
+static const char group_conf[] =
+        "[router a]\nhost = h\npassword_file = group.password\ninterfaces = e\n";
+
+static void group_readable_secret_of_another_group_is_refused(void **state)
+{
+	char err[512];
+	char want[1024];
+	char *secret = path_in("group.password");
+	char *conf = path_in("group.conf");
+	struct group *g = getgrnam("tikstat");
+
+	(void)state;
+	write_text("group.password", HOME_PASSWORD "\n", 0640);
+	if (g && getegid() == g->gr_gid)
+		skip(); /* our files get group tikstat: nothing to refuse */
+	assert_null(load_text("group.conf", group_conf, err, sizeof err));
+	snprintf(want, sizeof want,
+	         "%s:3: [router a] password_file: %s is readable by group or others (mode 0640): "
+	         "chmod 600 %s, or chmod 640 with group tikstat",
+	         conf, secret, secret);
+	assert_string_equal(err, want);
+	assert_no_secret(err);
+	free(secret);
+	free(conf);
+}
+
+static void group_readable_secret_of_group_tikstat_is_accepted(void **state)
+{
+	char err[512];
+	char *secret = path_in("tikstat-group.password");
+	struct group *g = getgrnam("tikstat");
+	bool chgrp_ok;
+	struct cfg *c;
+
+	(void)state;
+	write_text("tikstat-group.password", HOME_PASSWORD "\n", 0640);
+	chgrp_ok = g && chown(secret, (uid_t)-1, g->gr_gid) == 0;
+	free(secret);
+	if (!chgrp_ok)
+		skip(); /* needs the group tikstat and the right to chgrp to it */
+	c = load_text("tikstat-group.conf",
+	              "[router a]\nhost = h\npassword_file = tikstat-group.password\n"
+	              "interfaces = e\n",
+	              err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_string_equal(c->routers[0].password, HOME_PASSWORD);
+	cfg_free(c);
+}
+
+static void file_level_errors_name_the_file(void **state)
+{
+	char err[PATH_MAX + 100];
+	char want[PATH_MAX + 100];
+	char *missing = path_in("missing.conf");
+
+	(void)state;
+	assert_null(cfg_load(missing, err, sizeof err));
+	snprintf(want, sizeof want, "%s: cannot open: No such file or directory", missing);
+	assert_string_equal(err, want);
+
+	assert_null(cfg_load(tmpdir, err, sizeof err));
+	snprintf(want, sizeof want, "%s: not a regular file", tmpdir);
+	assert_string_equal(err, want);
+
+	assert_null(cfg_load(NULL, err, sizeof err));
+	assert_string_equal(err, "(null): no configuration file given");
+
+	/* a directory and a file that is not TZif are no zones */
+	assert_null(load_text("zone.conf", "[tikstat]\ntimezone = Europe\n", err, sizeof err));
+	assert_non_null(strstr(err, "unknown time zone 'Europe'"));
+	assert_null(load_text("zone.conf", "[tikstat]\ntimezone = zone.tab\n", err, sizeof err));
+	assert_non_null(strstr(err, "unknown time zone 'zone.tab'"));
+	free(missing);
+}
+
+static void errors_fit_any_buffer(void **state)
+{
+	char err[16];
+	char *path = path_in("bad-unknown-key.conf");
+
+	(void)state;
+	assert_null(load_fixture("bad-unknown-key.conf", 0600, err, sizeof err));
+	assert_int_equal(strlen(err), sizeof err - 1);
+	assert_memory_equal(err, path, sizeof err - 1);
+	assert_null(load_fixture("bad-unknown-key.conf", 0600, NULL, 0));
+	assert_null(load_fixture("bad-unknown-key.conf", 0600, err, 0));
+	cfg_free(NULL);
+	free(path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Value parsers                                                       */
+/* ------------------------------------------------------------------ */
+
+static void parse_size_reads_decimal_and_binary_units(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t want;
+	} ok[] = {
+	        {"0", 0},
+	        {"1024", 1024},
+	        {"1K", 1000},
+	        {"1k", 1000},
+	        {"1Ki", 1024},
+	        {"1KiB", 1024},
+	        {"1kb", 1000},
+	        {"100M", 100000000},
+	        {"500G", UINT64_C(500000000000)},
+	        {"500 GB", UINT64_C(500000000000)},
+	        {"1.5T", UINT64_C(1500000000000)},
+	        {"1P", UINT64_C(1000000000000000)},
+	        {"2.5Gi", UINT64_C(2684354560)},
+	        {"16Pi", UINT64_C(1) << 54},
+	        {"1.0009765625Ki", 1025},
+	        {"0.5", 0},
+	        {"1.9999999999999999999999999B", 1},
+	        {"0.000000000000001P", 1},
+	        {"0.0000000000000009P", 0},
+	        {"007", 7},
+	        {"18446744073709551615", UINT64_MAX},
+	        {"18446.744073709551615P", UINT64_MAX},
+	        {"15.99999999999999999999Pi", (UINT64_C(16) << 50) - 1},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		uint64_t v = 42;
+
+		if (cfg_parse_size(ok[i].text, &v) != 0)
+			fail_msg("'%s' rejected", ok[i].text);
+		if (v != ok[i].want)
+			fail_msg("'%s' = %llu", ok[i].text, (unsigned long long)v);
+	}
+}
+
+static void parse_size_rejects_malformed_and_overflowing_text(void **state)
+{
+	static const char *const bad[] = {
+	        "",    " 1", "1 ", "-1",  "+1",   "1.",  ".5",    "1..5",  "1.5.5", "1X",
+	        "1KK", "K",  "1i", "1e3", "0x10", "1Bi", "1 K B", "1KiBB", "1,5G",  "1E",
+	};
+	static const char *const big[] = {
+	        "18446744073709551616",    "18446.744073709551616P",  "16384Pi",
+	        "99999999999999999999999", "18446744073709551615.5K",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint64_t v = 42;
+
+		errno = 0;
+		if (cfg_parse_size(bad[i], &v) != -1)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(v, 42);
+	}
+	for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+		uint64_t v = 42;
+
+		errno = 0;
+		if (cfg_parse_size(big[i], &v) != -1)
+			fail_msg("'%s' accepted", big[i]);
+		assert_int_equal(errno, ERANGE);
+		assert_int_equal(v, 42);
+	}
+	assert_int_equal(cfg_parse_size(NULL, &(uint64_t){0}), -1);
+}
+
+static void parse_duration_reads_seconds_minutes_hours_days(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t want;
+	} ok[] = {
+	        {"0", 0},
+	        {"10", 10},
+	        {"10s", 10},
+	        {"5m", 300},
+	        {"2h", 7200},
+	        {"7d", 604800},
+	        {"1.5h", 5400},
+	        {"0.5m", 30},
+	        {"1.9s", 1},
+	        {"5 m", 300},
+	        {"9223372036854775807", INT64_MAX},
+	        {"106751991167300d", INT64_C(106751991167300) * 86400},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		int64_t v = 42;
+
+		if (cfg_parse_duration(ok[i].text, &v) != 0)
+			fail_msg("'%s' rejected", ok[i].text);
+		if (v != ok[i].want)
+			fail_msg("'%s' = %lld", ok[i].text, (long long)v);
+	}
+}
+
+static void parse_duration_rejects_malformed_and_overflowing_text(void **state)
+{
+	static const char *const bad[] = {
+	        "",   "s",  "-5",    "+5", "5x",  "5mm", "5 ",
+	        " 5", "m5", "1.5.5", "5M", "5ms", "1w",  "5.",
+	};
+	static const char *const big[] = {
+	        "9223372036854775808",
+	        "106751991167301d",
+	        "99999999999999999999",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t v = 42;
+
+		errno = 0;
+		if (cfg_parse_duration(bad[i], &v) != -1)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(v, 42);
+	}
+	for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+		int64_t v = 42;
+
+		errno = 0;
+		if (cfg_parse_duration(big[i], &v) != -1)
+			fail_msg("'%s' accepted", big[i]);
+		assert_int_equal(errno, ERANGE);
+		assert_int_equal(v, 42);
+	}
+}
+
+static void parse_listen_splits_host_and_port(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *host;
+		uint16_t port;
+	} ok[] = {
+	        {"127.0.0.1:8085", "127.0.0.1", 8085},     {"[::1]:9100", "::1", 9100},
+	        {"[fe80::1%eth0]:80", "fe80::1%eth0", 80}, {"*:1", "*", 1},
+	        {"localhost:65535", "localhost", 65535},
+	};
+	static const char *const bad[] = {
+	        "127.0.0.1", ":8085",      "::1:8085", "[::1]8085", "[::1",     "[zz]:80", "[]:80",
+	        "host:0",    "host:65536", "host:",    "host:80x",  "ho st:80", "[::1]:",  "*:-1",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		char host[64];
+		uint16_t port = 0;
+
+		if (cfg_parse_listen(ok[i].text, host, sizeof host, &port) != 0)
+			fail_msg("'%s' rejected", ok[i].text);
+		assert_string_equal(host, ok[i].host);
+		assert_int_equal(port, ok[i].port);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char host[64];
+		uint16_t port = 0;
+
+		if (cfg_parse_listen(bad[i], host, sizeof host, &port) != -1)
+			fail_msg("'%s' accepted", bad[i]);
+	}
+	char tiny[4];
+	uint16_t port;
+	assert_int_equal(cfg_parse_listen("localhost:80", tiny, sizeof tiny, &port), -1);
+	assert_int_equal(cfg_parse_listen("::", tiny, sizeof tiny, &port), -1);
+}
+
+static void free_wipes_and_releases_everything(void **state)
+{
+	char err[512];
+
+	(void)state;
+	/* Freed memory cannot be read back; under ASan this checks that every
+	 * allocation, secrets included, is released exactly once. */
+	for (int i = 0; i < 3; i++) {
+		struct cfg *c = load_fixture("good-full.conf", 0600, err, sizeof err);
+
+		assert_non_null(c);
+		cfg_free(c);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* log.c                                                               */
+/* ------------------------------------------------------------------ */
+
+/* What was logged to f since it was opened, as one string. */
+static char *logged(FILE *f)
+{
+	long n = ftell(f);
+	char *text = malloc((size_t)n + 1);
+
+	assert_non_null(text);
+	rewind(f);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	text[n] = '\0';
+	return text;
+}
+
+static void log_level_names_parse_exactly(void **state)
+{
+	(void)state;
+	assert_int_equal(log_level_parse("error"), LOG_LEVEL_ERROR);
+	assert_int_equal(log_level_parse("warning"), LOG_LEVEL_WARNING);
+	assert_int_equal(log_level_parse("info"), LOG_LEVEL_INFO);
+	assert_int_equal(log_level_parse("debug"), LOG_LEVEL_DEBUG);
+	assert_int_equal(log_level_parse("warn"), -1);
+	assert_int_equal(log_level_parse("INFO"), -1);
+	assert_int_equal(log_level_parse(""), -1);
+	assert_int_equal(log_level_parse(NULL), -1);
+	assert_string_equal(log_level_name(LOG_LEVEL_WARNING), "warning");
+	assert_string_equal(log_level_name(7), "unknown");
+}
+
+static void log_writes_one_line_per_message_at_or_below_the_level(void **state)
+{
+	FILE *f = tmpfile();
+	char *text;
+
+	(void)state;
+	assert_non_null(f);
+	log_init("tikstatd", LOG_LEVEL_INFO, false);
+	log_set_output(f);
+	log_debug("hidden %d", 1);
+	log_info("router %s: up", "home");
+	log_warnx("quota at %d %%", 80);
+	errno = ENOENT;
+	log_warn("open %s", "/x");
+	assert_int_equal(errno, ENOENT);
+	log_errorx("database: %s", "locked");
+	log_set_level(LOG_LEVEL_ERROR);
+	assert_int_equal(log_get_level(), LOG_LEVEL_ERROR);
+	log_info("hidden too");
+	log_set_level(LOG_LEVEL_DEBUG);
+	log_debug("shown");
+	log_info("a\nb\tc");
+	text = logged(f);
+	assert_string_equal(text, "tikstatd: info: router home: up\n"
+	                          "tikstatd: warning: quota at 80 %\n"
+	                          "tikstatd: warning: open /x: No such file or directory\n"
+	                          "tikstatd: error: database: locked\n"
+	                          "tikstatd: debug: shown\n"
+	                          "tikstatd: info: a\\x0ab\\x09c\n");
+	free(text);
+	log_set_output(NULL);
+	fclose(f);
+}
+
+static void log_cuts_long_messages_on_one_line(void **state)
+{
+	FILE *f = tmpfile();
+	char big[3 * LOG_MAX_MESSAGE];
+	char *text;
+
+	(void)state;
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	log_init("t", LOG_LEVEL_INFO, false);
+	log_set_output(f);
+	log_info("%s", big);
+	text = logged(f);
+	assert_true(strlen(text) < LOG_MAX_MESSAGE + 32);
+	assert_non_null(strstr(text, "xxx...\n"));
+	assert_ptr_equal(strchr(text, '\n'), text + strlen(text) - 1);
+	free(text);
+	log_set_output(NULL);
+	fclose(f);
+}
+
+static void fatal_logs_and_exits_with_status_1(void **state)
+{
+	FILE *f = tmpfile();
+	pid_t pid;
+	int status;
+	char *text;
+
+	(void)state;
+	assert_non_null(f);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		log_init("tikstatd", LOG_LEVEL_ERROR, false);
+		log_set_output(f);
+		errno = EACCES;
+		fatal("cannot open %s", "/etc/tikstat/tikstat.conf");
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 1);
+	fseek(f, 0, SEEK_END);
+	text = logged(f);
+	assert_string_equal(text, "tikstatd: fatal: cannot open /etc/tikstat/tikstat.conf: "
+	                          "Permission denied\n");
+	free(text);
+	fclose(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(minimal_config_takes_every_default),
+	        cmocka_unit_test(full_config_sets_every_global_key),
+	        cmocka_unit_test(full_config_sets_every_key_of_a_polled_router),
+	        cmocka_unit_test(full_config_resolves_tls_ports_and_inline_passwords),
+	        cmocka_unit_test(full_config_sets_every_key_of_a_pushing_router),
+	        cmocka_unit_test(empty_file_is_a_valid_config_without_routers),
+	        cmocka_unit_test(crlf_lines_and_a_byte_order_mark_are_accepted),
+	        cmocka_unit_test(lines_longer_than_inih_buffer_are_read_whole),
+	        cmocka_unit_test(interfaces_are_trimmed_unquoted_and_unescaped),
+	        cmocka_unit_test(inline_comments_need_a_blank_and_stop_at_quotes),
+	        cmocka_unit_test(indented_lines_and_colon_separators_are_keys),
+	        cmocka_unit_test(relative_file_names_are_taken_from_the_config_directory),
+	        cmocka_unit_test(empty_values_keep_the_default),
+	        cmocka_unit_test(the_example_config_loads),
+	        cmocka_unit_test(structure_errors_name_file_line_and_problem),
+	        cmocka_unit_test(tikstat_section_errors_give_the_reason),
+	        cmocka_unit_test(http_section_errors_give_the_reason),
+	        cmocka_unit_test(router_section_errors_give_the_reason),
+	        cmocka_unit_test(password_errors_give_the_reason_and_never_the_secret),
+	        cmocka_unit_test(malformed_secret_values_are_not_echoed),
+	        cmocka_unit_test(group_readable_secret_of_another_group_is_refused),
+	        cmocka_unit_test(group_readable_secret_of_group_tikstat_is_accepted),
+	        cmocka_unit_test(file_level_errors_name_the_file),
+	        cmocka_unit_test(errors_fit_any_buffer),
+	        cmocka_unit_test(parse_size_reads_decimal_and_binary_units),
+	        cmocka_unit_test(parse_size_rejects_malformed_and_overflowing_text),
+	        cmocka_unit_test(parse_duration_reads_seconds_minutes_hours_days),
+	        cmocka_unit_test(parse_duration_rejects_malformed_and_overflowing_text),
+	        cmocka_unit_test(parse_listen_splits_host_and_port),
+	        cmocka_unit_test(free_wipes_and_releases_everything),
+	        cmocka_unit_test(log_level_names_parse_exactly),
+	        cmocka_unit_test(log_writes_one_line_per_message_at_or_below_the_level),
+	        cmocka_unit_test(log_cuts_long_messages_on_one_line),
+	        cmocka_unit_test(fatal_logs_and_exits_with_status_1),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,656 @@
+/*
+ * test_report.c — unit tests of daemon/report.c: selection, time windows,
+ * IEC units, and the exact table, JSON and CSV renderings.
+ *
+ * A real database file in a temporary directory is seeded once through the
+ * recorder (readings at bucket boundaries, so every bucket's bytes are
+ * known exactly) in Europe/Berlin:
+ *
+ *   home/ether1    Jan-Apr 2026, hours across the spring DST change
+ *   home/ether2    hours across the autumn DST change (02:00 twice)
+ *   home/w\xE9an   a Latin-1 name, a day in progress on 2026-03-15
+ *   office/lte1    a billing cycle from the 15th
+ *   office/ether1  registered, no traffic ("ether1" on two routers)
+ *   big/x          a bucket of 2^64-1 bytes (through the store directly)
+ *
+ * The expected strings are written out by hand (sizes checked against an
+ * independent IEC formatter), so any change of format shows here.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "jsonw.h"
+#include "recorder.h"
+#include "report.h"
+#include "store.h"
+
+/* "wéan" in Latin-1, not UTF-8: byte 0xE9 (octal 351). */
+#define WEAN "w\351an"
+
+static char tmpdir[256];
+static char dbpath[512];
+static store *db; /* read-only, for the tests */
+
+static int64_t t_of(const char *iso)
+{
+	int64_t t;
+	if (calendar_parse(iso, &t))
+		fail_msg("bad time in test: %s", iso);
+	return t;
+}
+
+/* --- seeding --- */
+
+struct counter {
+	uint64_t rx, tx;
+};
+
+/* A reading at when, the counters grown by drx/dtx since the last one. */
+static void grow(struct recorder *r, int h, struct counter *c, const char *when, uint64_t drx,
+                 uint64_t dtx)
+{
+	c->rx += drx;
+	c->tx += dtx;
+	struct acct_reading rd;
+	memset(&rd, 0, sizeof rd);
+	rd.time = t_of(when);
+	rd.rx = c->rx;
+	rd.tx = c->tx;
+	assert_int_equal(recorder_add(r, h, &rd, rd.time, NULL), 0);
+}
+
+static void seed(const char *path)
+{
+	char err[512];
+	store *s = store_open(path, false, err, sizeof err);
+	if (!s)
+		fail_msg("store_open: %s", err);
+	struct recorder_options opt;
+	memset(&opt, 0, sizeof opt);
+	opt.commit_interval = 1000000;
+	struct recorder *r = recorder_new(s, &opt);
+	assert_non_null(r);
+
+	int a = recorder_interface(r, "home", "ether1");
+	struct counter ca = {5000, 7000};
+	grow(r, a, &ca, "2026-01-15T00:00:00+01:00", 0, 0);
+	grow(r, a, &ca, "2026-02-01T00:00:00+01:00", 1073741824, 536870912);
+	grow(r, a, &ca, "2026-03-01T00:00:00+01:00", 3738339534438, 512);
+	grow(r, a, &ca, "2026-03-29T00:00:00+01:00", 1000000, 2000000);
+	grow(r, a, &ca, "2026-03-29T01:00:00+01:00", 100, 10);
+	grow(r, a, &ca, "2026-03-29T03:00:00+02:00", 200, 20); /* one hour later */
+	grow(r, a, &ca, "2026-03-29T04:00:00+02:00", 300, 30);
+	grow(r, a, &ca, "2026-04-01T00:00:00+02:00", 0, 0);
+	grow(r, a, &ca, "2026-04-02T00:00:00+02:00", 1536, 0);
+
+	int b = recorder_interface(r, "home", "ether2");
+	struct counter cb = {0, 0};
+	grow(r, b, &cb, "2026-10-25T00:00:00+02:00", 0, 0);
+	grow(r, b, &cb, "2026-10-25T01:00:00+02:00", 10, 1);
+	grow(r, b, &cb, "2026-10-25T02:00:00+02:00", 20, 2);
+	grow(r, b, &cb, "2026-10-25T02:00:00+01:00", 30, 3);
+	grow(r, b, &cb, "2026-10-25T03:00:00+01:00", 40, 4);
+
+	int c = recorder_interface(r, "home", WEAN);
+	struct counter cc = {0, 0};
+	grow(r, c, &cc, "2026-03-14T00:00:00+01:00", 0, 0);
+	grow(r, c, &cc, "2026-03-15T00:00:00+01:00", 2048, 1024);
+	grow(r, c, &cc, "2026-03-15T12:00:00+01:00", 1000, 3000);
+
+	int d = recorder_interface(r, "office", "lte1");
+	struct counter cd = {0, 0};
+	grow(r, d, &cd, "2026-03-10T00:00:00+01:00", 0, 0);
+	grow(r, d, &cd, "2026-03-15T00:00:00+01:00", 5000000000, 0);
+	grow(r, d, &cd, "2026-03-20T00:00:00+01:00", 1000000000, 500000000);
+
+	assert_true(recorder_interface(r, "office", "ether1") >= 0);
+	assert_int_equal(recorder_flush(r, t_of("2026-11-01")), 0);
+	recorder_free(r, t_of("2026-11-01"));
+
+	int64_t big;
+	assert_int_equal(store_interface_id(s, "big", "x", &big), 0);
+	assert_int_equal(store_add_traffic(s, big, STEP_MONTH, t_of("2026-01-01"), UINT64_MAX, 1),
+	                 0);
+	assert_int_equal(store_add_traffic(s, big, STEP_MONTH, t_of("2026-02-01"), 1, 0), 0);
+	store_close(s);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (calendar_set_zone("Europe/Berlin"))
+		return -1;
+	const char *base = getenv("TMPDIR");
+	snprintf(tmpdir, sizeof tmpdir, "%s/test_report.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(dbpath, sizeof dbpath, "%s/tikstat.db", tmpdir);
+	seed(dbpath);
+	char err[512];
+	db = store_open(dbpath, true, err, sizeof err);
+	return db ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	store_close(db);
+	DIR *d = opendir(tmpdir);
+	if (!d)
+		return -1;
+	struct dirent *e;
+	char p[600];
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	return rmdir(tmpdir);
+}
+
+/* --- helpers --- */
+
+static struct report_selection select_ok(const char *router, const char *iface)
+{
+	struct report_selection sel;
+	char err[256] = "";
+	enum report_select_status st = report_select(db, router, iface, &sel, err, sizeof err);
+	if (st != REPORT_SELECT_OK)
+		fail_msg("report_select: %s", err);
+	return sel;
+}
+
+/* Renders the series of the selection in format 't', 'j' or 'c'. */
+static char *series_doc(const char *router, const char *iface, enum step step, const char *begin,
+                        const char *end, const char *now, char format)
+{
+	struct report_selection sel = select_ok(router, iface);
+	int64_t from, to, tnow = t_of(now);
+	assert_int_equal(report_range(step, tnow, begin, end, &from, &to), REPORT_RANGE_OK);
+	struct report_series *v = calloc(sel.n, sizeof *v);
+	assert_non_null(v);
+	for (size_t i = 0; i < sel.n; i++)
+		assert_int_equal(report_series_load(db, &sel.v[i], step, from, to, tnow, &v[i]), 0);
+	struct jbuf out = JBUF_INIT;
+	if (format == 'j')
+		assert_int_equal(report_series_json(v, sel.n, !sel.single, &out), 0);
+	else if (format == 'c')
+		assert_int_equal(report_series_csv(&v[0], &out), 0);
+	else
+		assert_int_equal(report_series_table(v, sel.n, &out), 0);
+	for (size_t i = 0; i < sel.n; i++)
+		report_series_free(&v[i]);
+	free(v);
+	report_selection_free(&sel);
+	char *r = strdup(jbuf_str(&out));
+	jbuf_free(&out);
+	return r;
+}
+
+static char *cycle_doc(const char *router, const char *iface, int start_day, uint64_t quota,
+                       const char *now, char format)
+{
+	struct report_selection sel = select_ok(router, iface);
+	assert_int_equal(sel.n, 1);
+	struct report_cycle c;
+	assert_int_equal(report_cycle_load(db, &sel.v[0], start_day, quota, t_of(now), &c), 0);
+	struct jbuf out = JBUF_INIT;
+	if (format == 'j')
+		assert_int_equal(report_cycle_json(&c, 1, false, &out), 0);
+	else if (format == 'c')
+		assert_int_equal(report_cycle_csv(&c, &out), 0);
+	else
+		assert_int_equal(report_cycle_table(&c, 1, &out), 0);
+	report_selection_free(&sel);
+	char *r = strdup(jbuf_str(&out));
+	jbuf_free(&out);
+	return r;
+}
+
+#define ASSERT_DOC(call, expected)                                                                 \
+	do {                                                                                       \
+		char *got_ = (call);                                                               \
+		assert_string_equal(got_, expected);                                               \
+		free(got_);                                                                        \
+	} while (0)
+
+/* --- units and windows --- */
+
+static void iec_formats_bytes_then_binary_units_with_two_decimals(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t v;
+		const char *s;
+	} cases[] = {
+	        {0, "0 B"},
+	        {512, "512 B"},
+	        {1023, "1023 B"},
+	        {1024, "1.00 KiB"},
+	        {1535, "1.50 KiB"},
+	        {1048575, "1.00 MiB"}, /* 1023.999 KiB rounds up to the next unit */
+	        {1320702443, "1.23 GiB"},
+	        {3738339534438, "3.40 TiB"},
+	        {UINT64_MAX, "16.00 EiB"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[16];
+		report_iec(cases[i].v, out);
+		assert_string_equal(out, cases[i].s);
+	}
+}
+
+static void scale_rounds_down_and_caps_at_2_64_minus_1(void **state)
+{
+	(void)state;
+	assert_int_equal(report_scale(1536, 2592000, 1252800), 3177);
+	assert_int_equal(report_scale(UINT64_MAX, 3, 1), UINT64_MAX);
+	assert_int_equal(report_scale(UINT64_MAX, 1, 1), UINT64_MAX);
+}
+
+static void range_defaults_cover_the_documented_windows(void **state)
+{
+	(void)state;
+	int64_t now = t_of("2026-04-15T12:02:00+02:00"), from, to;
+	assert_int_equal(report_range(STEP_5MIN, now, NULL, NULL, &from, &to), REPORT_RANGE_OK);
+	assert_int_equal(to, t_of("2026-04-15T12:05:00+02:00"));
+	assert_int_equal(from, t_of("2026-04-15T06:05:00+02:00"));
+	assert_int_equal(report_range(STEP_HOUR, now, NULL, NULL, &from, &to), REPORT_RANGE_OK);
+	assert_int_equal(to, t_of("2026-04-15T13:00:00+02:00"));
+	assert_int_equal(from, t_of("2026-04-13T13:00:00+02:00"));
+	assert_int_equal(report_range(STEP_DAY, now, NULL, NULL, &from, &to), REPORT_RANGE_OK);
+	assert_int_equal(to, t_of("2026-04-16"));
+	assert_int_equal(from, t_of("2026-03-17")); /* 30 days, one of them 23 hours */
+	assert_int_equal(report_range(STEP_MONTH, now, NULL, NULL, &from, &to), REPORT_RANGE_OK);
+	assert_int_equal(to, t_of("2026-05-01"));
+	assert_int_equal(from, t_of("2025-05-01"));
+	assert_int_equal(report_range(STEP_YEAR, now, NULL, NULL, &from, &to), REPORT_RANGE_OK);
+	assert_int_equal(to, t_of("2027-01-01"));
+	assert_true(from == INT64_MIN);
+}
+
+static void range_takes_dates_and_times_and_names_what_is_wrong(void **state)
+{
+	(void)state;
+	int64_t now = t_of("2026-04-15T12:00:00+02:00"), from, to;
+	/* A date as end: that whole day; begin: its bucket. */
+	assert_int_equal(
+	        report_range(STEP_MONTH, now, "2026-03-15T10:17", "2026-03-29", &from, &to),
+	        REPORT_RANGE_OK);
+	assert_int_equal(from, t_of("2026-03-01"));
+	assert_int_equal(to, t_of("2026-03-30"));
+	/* A time as end: buckets starting before it. */
+	assert_int_equal(
+	        report_range(STEP_HOUR, now, NULL, "2026-03-29T03:00:00+02:00", &from, &to),
+	        REPORT_RANGE_OK);
+	assert_int_equal(to, t_of("2026-03-29T03:00:00+02:00"));
+	assert_int_equal(from, t_of("2026-03-27T02:00:00+01:00"));
+	assert_int_equal(report_range(STEP_DAY, now, "yesterday", NULL, &from, &to),
+	                 REPORT_RANGE_BAD_BEGIN);
+	assert_int_equal(report_range(STEP_DAY, now, NULL, "2026-13-01", &from, &to),
+	                 REPORT_RANGE_BAD_END);
+	assert_int_equal(report_range(STEP_DAY, now, "2026-04-02", "2026-04-01", &from, &to),
+	                 REPORT_RANGE_EMPTY);
+}
+
+/* --- selection --- */
+
+static void select_without_names_lists_every_interface_by_router_and_name(void **state)
+{
+	(void)state;
+	struct report_selection sel = select_ok(NULL, NULL);
+	static const char *const expect[][2] = {{"big", "x"},         {"home", "ether1"},
+	                                        {"home", "ether2"},   {"home", WEAN},
+	                                        {"office", "ether1"}, {"office", "lte1"}};
+	assert_int_equal(sel.n, 6);
+	assert_false(sel.single);
+	for (size_t i = 0; i < sel.n; i++) {
+		assert_string_equal(sel.v[i].router, expect[i][0]);
+		assert_string_equal(sel.v[i].name, expect[i][1]);
+	}
+	report_selection_free(&sel);
+	sel = select_ok("office", NULL);
+	assert_int_equal(sel.n, 2);
+	report_selection_free(&sel);
+	sel = select_ok(NULL, "lte1");
+	assert_int_equal(sel.n, 1);
+	assert_true(sel.single);
+	assert_string_equal(sel.v[0].router, "office");
+	report_selection_free(&sel);
+}
+
+static void select_names_the_unknown_router_or_interface(void **state)
+{
+	(void)state;
+	struct report_selection sel;
+	char err[256];
+	assert_int_equal(report_select(db, "nope", NULL, &sel, err, sizeof err),
+	                 REPORT_SELECT_UNKNOWN_ROUTER);
+	assert_string_equal(err, "unknown router \"nope\"");
+	assert_int_equal(report_select(db, "nope", "ether1", &sel, err, sizeof err),
+	                 REPORT_SELECT_UNKNOWN_ROUTER);
+	assert_int_equal(report_select(db, "home", "eth\x1b[0m", &sel, err, sizeof err),
+	                 REPORT_SELECT_UNKNOWN_IFACE);
+	assert_string_equal(err, "unknown interface \"home/eth\\x1B[0m\"");
+	assert_int_equal(report_select(db, NULL, "nope", &sel, err, sizeof err),
+	                 REPORT_SELECT_UNKNOWN_IFACE);
+	assert_string_equal(err, "unknown interface \"nope\"");
+	assert_null(sel.v);
+}
+
+static void select_refuses_an_interface_name_found_on_several_routers(void **state)
+{
+	(void)state;
+	struct report_selection sel;
+	char err[256];
+	assert_int_equal(report_select(db, NULL, "ether1", &sel, err, sizeof err),
+	                 REPORT_SELECT_AMBIGUOUS);
+	assert_string_equal(
+	        err, "interface \"ether1\" exists on several routers: name the router with -r");
+}
+
+/* --- series --- */
+
+static void monthly_table_shows_months_estimate_for_this_month_and_sum(void **state)
+{
+	(void)state;
+	ASSERT_DOC(series_doc("home", "ether1", STEP_MONTH, NULL, NULL, "2026-04-15T12:00:00+02:00",
+	                      't'),
+	           " home / ether1  (monthly, Europe/Berlin)\n"
+	           "\n"
+	           " month               rx           tx        total\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " 2026-01       1.00 GiB   512.00 MiB     1.50 GiB\n"
+	           " 2026-02       3.40 TiB        512 B     3.40 TiB\n"
+	           " 2026-03     977.15 KiB     1.91 MiB     2.86 MiB\n"
+	           " 2026-04       1.50 KiB          0 B     1.50 KiB\n"
+	           " estimated     3.10 KiB          0 B     3.10 KiB\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " sum           3.40 TiB   513.91 MiB     3.40 TiB\n");
+}
+
+static void monthly_table_of_a_past_window_has_no_estimate(void **state)
+{
+	(void)state;
+	ASSERT_DOC(series_doc("home", "ether1", STEP_MONTH, "2026-02-01", "2026-02-28",
+	                      "2026-04-15T12:00:00+02:00", 't'),
+	           " home / ether1  (monthly, Europe/Berlin)\n"
+	           "\n"
+	           " month               rx           tx        total\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " 2026-02       3.40 TiB        512 B     3.40 TiB\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " sum           3.40 TiB        512 B     3.40 TiB\n");
+}
+
+static void monthly_json_is_the_api_document_with_offsets_across_dst(void **state)
+{
+	(void)state;
+	ASSERT_DOC(series_doc("home", "ether1", STEP_MONTH, NULL, NULL, "2026-04-15T12:00:00+02:00",
+	                      'j'),
+	           "{\"router\":\"home\",\"interface\":\"ether1\",\"step\":\"month\","
+	           "\"timezone\":\"Europe/Berlin\",\"points\":["
+	           "{\"start\":\"2026-01-01T00:00:00+01:00\",\"rx\":1073741824,\"tx\":536870912},"
+	           "{\"start\":\"2026-02-01T00:00:00+01:00\",\"rx\":3738339534438,\"tx\":512},"
+	           "{\"start\":\"2026-03-01T00:00:00+01:00\",\"rx\":1000600,\"tx\":2000060},"
+	           "{\"start\":\"2026-04-01T00:00:00+02:00\",\"rx\":1536,\"tx\":0}]}\n");
+}
+
+static void monthly_csv_lists_bucket_starts_with_offsets(void **state)
+{
+	(void)state;
+	ASSERT_DOC(series_doc("home", "ether1", STEP_MONTH, NULL, NULL, "2026-04-15T12:00:00+02:00",
+	                      'c'),
+	           "start,rx,tx\n"
+	           "2026-01-01T00:00:00+01:00,1073741824,536870912\n"
+	           "2026-02-01T00:00:00+01:00,3738339534438,512\n"
+	           "2026-03-01T00:00:00+01:00,1000600,2000060\n"
+	           "2026-04-01T00:00:00+02:00,1536,0\n");
+}
+
+static void daily_json_around_spring_dst_has_a_23_hour_day(void **state)
+{
+	(void)state;
+	/* 1,000,000 B over Mar 1-28 by time: day 28 gets 1e6 - floor(1e6*27/28). */
+	ASSERT_DOC(series_doc("home", "ether1", STEP_DAY, "2026-03-28", "2026-03-29",
+	                      "2026-04-15T12:00:00+02:00", 'j'),
+	           "{\"router\":\"home\",\"interface\":\"ether1\",\"step\":\"day\","
+	           "\"timezone\":\"Europe/Berlin\",\"points\":["
+	           "{\"start\":\"2026-03-28T00:00:00+01:00\",\"rx\":35715,\"tx\":71429},"
+	           "{\"start\":\"2026-03-29T00:00:00+01:00\",\"rx\":600,\"tx\":60}]}\n");
+}
+
+static void hourly_report_has_no_hour_two_on_the_spring_dst_day(void **state)
+{
+	(void)state;
+	const char *now = "2026-04-15T12:00:00+02:00";
+	ASSERT_DOC(series_doc("home", "ether1", STEP_HOUR, "2026-03-29", "2026-03-29", now, 'j'),
+	           "{\"router\":\"home\",\"interface\":\"ether1\",\"step\":\"hour\","
+	           "\"timezone\":\"Europe/Berlin\",\"points\":["
+	           "{\"start\":\"2026-03-29T00:00:00+01:00\",\"rx\":100,\"tx\":10},"
+	           "{\"start\":\"2026-03-29T01:00:00+01:00\",\"rx\":200,\"tx\":20},"
+	           "{\"start\":\"2026-03-29T03:00:00+02:00\",\"rx\":300,\"tx\":30}]}\n");
+	ASSERT_DOC(series_doc("home", "ether1", STEP_HOUR, "2026-03-29", "2026-03-29", now, 't'),
+	           " home / ether1  (hourly, Europe/Berlin)\n"
+	           "\n"
+	           " hour                       rx           tx        total\n"
+	           " ----------------  -----------  -----------  -----------\n"
+	           " 2026-03-29 00:00        100 B         10 B        110 B\n"
+	           " 2026-03-29 01:00        200 B         20 B        220 B\n"
+	           " 2026-03-29 03:00        300 B         30 B        330 B\n"
+	           " ----------------  -----------  -----------  -----------\n"
+	           " sum                     600 B         60 B        660 B\n");
+}
+
+static void hourly_table_tells_the_repeated_autumn_hour_apart_by_offset(void **state)
+{
+	(void)state;
+	const char *now = "2026-11-01T12:00:00+01:00";
+	ASSERT_DOC(series_doc("home", "ether2", STEP_HOUR, "2026-10-25", "2026-10-25", now, 't'),
+	           " home / ether2  (hourly, Europe/Berlin)\n"
+	           "\n"
+	           " hour                              rx           tx        total\n"
+	           " -----------------------  -----------  -----------  -----------\n"
+	           " 2026-10-25 00:00                10 B          1 B         11 B\n"
+	           " 2026-10-25 01:00                20 B          2 B         22 B\n"
+	           " 2026-10-25 02:00 +02:00         30 B          3 B         33 B\n"
+	           " 2026-10-25 02:00 +01:00         40 B          4 B         44 B\n"
+	           " -----------------------  -----------  -----------  -----------\n"
+	           " sum                            100 B         10 B        110 B\n");
+	ASSERT_DOC(series_doc("home", "ether2", STEP_HOUR, "2026-10-25", "2026-10-25", now, 'c'),
+	           "start,rx,tx\n"
+	           "2026-10-25T00:00:00+02:00,10,1\n"
+	           "2026-10-25T01:00:00+02:00,20,2\n"
+	           "2026-10-25T02:00:00+02:00,30,3\n"
+	           "2026-10-25T02:00:00+01:00,40,4\n");
+	/* The 25-hour day. */
+	ASSERT_DOC(series_doc("home", "ether2", STEP_DAY, "2026-10-25", "2026-10-25", now, 'c'),
+	           "start,rx,tx\n"
+	           "2026-10-25T00:00:00+02:00,100,10\n");
+}
+
+static void daily_table_escapes_a_latin1_name_and_estimates_today(void **state)
+{
+	(void)state;
+	ASSERT_DOC(series_doc("home", WEAN, STEP_DAY, NULL, NULL, "2026-03-15T12:00:00+01:00", 't'),
+	           " home / w\\xE9an  (daily, Europe/Berlin)\n"
+	           "\n"
+	           " day                  rx           tx        total\n"
+	           " ----------  -----------  -----------  -----------\n"
+	           " 2026-03-14     2.00 KiB     1.00 KiB     3.00 KiB\n"
+	           " 2026-03-15       1000 B     2.93 KiB     3.91 KiB\n"
+	           " estimated      1.95 KiB     5.86 KiB     7.81 KiB\n"
+	           " ----------  -----------  -----------  -----------\n"
+	           " sum            2.98 KiB     3.93 KiB     6.91 KiB\n");
+}
+
+static void json_escapes_a_latin1_name_as_its_code_points(void **state)
+{
+	(void)state;
+	ASSERT_DOC(series_doc("home", WEAN, STEP_DAY, "2026-03-15", NULL,
+	                      "2026-03-15T12:00:00+01:00", 'j'),
+	           "{\"router\":\"home\",\"interface\":\"w\\u00e9an\",\"step\":\"day\","
+	           "\"timezone\":\"Europe/Berlin\",\"points\":["
+	           "{\"start\":\"2026-03-15T00:00:00+01:00\",\"rx\":1000,\"tx\":3000}]}\n");
+}
+
+static void json_of_a_router_is_an_array_of_its_interfaces(void **state)
+{
+	(void)state;
+	ASSERT_DOC(
+	        series_doc("office", NULL, STEP_YEAR, NULL, NULL, "2026-04-15T12:00:00+02:00", 'j'),
+	        "[{\"router\":\"office\",\"interface\":\"ether1\",\"step\":\"year\","
+	        "\"timezone\":\"Europe/Berlin\",\"points\":[]},"
+	        "{\"router\":\"office\",\"interface\":\"lte1\",\"step\":\"year\","
+	        "\"timezone\":\"Europe/Berlin\",\"points\":["
+	        "{\"start\":\"2026-01-01T00:00:00+01:00\",\"rx\":6000000000,\"tx\":500000000}]}]"
+	        "\n");
+}
+
+static void json_prints_sizes_up_to_2_64_minus_1_exactly(void **state)
+{
+	(void)state;
+	const char *now = "2026-02-15T12:00:00+01:00";
+	ASSERT_DOC(series_doc("big", "x", STEP_MONTH, NULL, NULL, now, 'j'),
+	           "{\"router\":\"big\",\"interface\":\"x\",\"step\":\"month\","
+	           "\"timezone\":\"Europe/Berlin\",\"points\":["
+	           "{\"start\":\"2026-01-01T00:00:00+01:00\",\"rx\":18446744073709551615,\"tx\":1},"
+	           "{\"start\":\"2026-02-01T00:00:00+01:00\",\"rx\":1,\"tx\":0}]}\n");
+	/* The table's sums and estimates saturate instead of wrapping. */
+	ASSERT_DOC(series_doc("big", "x", STEP_MONTH, NULL, NULL, now, 't'),
+	           " big / x  (monthly, Europe/Berlin)\n"
+	           "\n"
+	           " month               rx           tx        total\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " 2026-01      16.00 EiB          1 B    16.00 EiB\n"
+	           " 2026-02            1 B          0 B          1 B\n"
+	           " estimated          1 B          0 B          1 B\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " sum          16.00 EiB          1 B    16.00 EiB\n");
+}
+
+static void a_window_without_traffic_says_so(void **state)
+{
+	(void)state;
+	ASSERT_DOC(series_doc("office", "ether1", STEP_DAY, NULL, NULL, "2026-04-15T12:00:00+02:00",
+	                      't'),
+	           " office / ether1  (daily, Europe/Berlin)\n"
+	           "\n"
+	           " no traffic recorded in this period\n");
+	ASSERT_DOC(series_doc("office", "ether1", STEP_DAY, NULL, NULL, "2026-04-15T12:00:00+02:00",
+	                      'c'),
+	           "start,rx,tx\n");
+}
+
+/* --- billing cycle --- */
+
+static void cycle_json_projects_the_total_to_the_cycle_end(void **state)
+{
+	(void)state;
+	/* Mar 15 - Apr 15 is 31 days less the DST hour: 2,674,800 s; 5 days
+	 * elapsed: 1.5e9 * 2674800 / 432000 = 9,287,500,000. */
+	ASSERT_DOC(cycle_doc("office", "lte1", 15, 10000000000, "2026-03-20T00:00:00+01:00", 'j'),
+	           "{\"router\":\"office\",\"interface\":\"lte1\","
+	           "\"start\":\"2026-03-15T00:00:00+01:00\",\"end\":\"2026-04-15T00:00:00+02:00\","
+	           "\"rx\":1000000000,\"tx\":500000000,\"total\":1500000000,"
+	           "\"estimate\":9287500000,\"quota\":10000000000,\"used_percent\":15.00}\n");
+}
+
+static void cycle_json_has_null_quota_and_percent_without_a_quota(void **state)
+{
+	(void)state;
+	/* Cycles from the 1st: March holds all 6.5e9 bytes; 19 days elapsed of 31
+	 * (less an hour): 6.5e9 * 2674800 / 1641600. */
+	ASSERT_DOC(cycle_doc("office", "lte1", 1, 0, "2026-03-20T00:00:00+01:00", 'j'),
+	           "{\"router\":\"office\",\"interface\":\"lte1\","
+	           "\"start\":\"2026-03-01T00:00:00+01:00\",\"end\":\"2026-04-01T00:00:00+02:00\","
+	           "\"rx\":6000000000,\"tx\":500000000,\"total\":6500000000,"
+	           "\"estimate\":10591008771,\"quota\":null,\"used_percent\":null}\n");
+}
+
+static void cycle_estimate_needs_an_hour_of_data(void **state)
+{
+	(void)state;
+	/* Ten minutes into the cycle the estimate assumes one hour elapsed:
+	 * 4000 * 2674800 / 3600, not / 600. */
+	ASSERT_DOC(
+	        cycle_doc("home", WEAN, 15, 0, "2026-03-15T00:10:00+01:00", 'c'),
+	        "start,end,rx,tx,total,estimate,quota,used_percent\n"
+	        "2026-03-15T00:00:00+01:00,2026-04-15T00:00:00+02:00,1000,3000,4000,2972000,,\n");
+}
+
+static void cycle_table_shows_used_estimate_and_quota(void **state)
+{
+	(void)state;
+	ASSERT_DOC(cycle_doc("office", "lte1", 15, 10000000000, "2026-03-20T00:00:00+01:00", 't'),
+	           " office / lte1  (billing cycle 2026-03-15 .. 2026-04-14, Europe/Berlin)\n"
+	           "\n"
+	           "                     rx           tx        total\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " so far      953.67 MiB   476.84 MiB     1.40 GiB\n"
+	           " estimated     5.77 GiB     2.88 GiB     8.65 GiB\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " quota                                   9.31 GiB  15.00 % used\n");
+	ASSERT_DOC(cycle_doc("office", "lte1", 15, 5000000000, "2026-03-20T00:00:00+01:00", 't'),
+	           " office / lte1  (billing cycle 2026-03-15 .. 2026-04-14, Europe/Berlin)\n"
+	           "\n"
+	           "                     rx           tx        total\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " so far      953.67 MiB   476.84 MiB     1.40 GiB\n"
+	           " estimated     5.77 GiB     2.88 GiB     8.65 GiB\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " quota                                   4.66 GiB  30.00 % used, estimated "
+	           "185.75 %\n");
+}
+
+static void cycle_csv_is_one_line_with_a_header(void **state)
+{
+	(void)state;
+	ASSERT_DOC(cycle_doc("office", "lte1", 15, 10000000000, "2026-03-20T00:00:00+01:00", 'c'),
+	           "start,end,rx,tx,total,estimate,quota,used_percent\n"
+	           "2026-03-15T00:00:00+01:00,2026-04-15T00:00:00+02:00,1000000000,500000000,"
+	           "1500000000,9287500000,10000000000,15.00\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(iec_formats_bytes_then_binary_units_with_two_decimals),
+	        cmocka_unit_test(scale_rounds_down_and_caps_at_2_64_minus_1),
+	        cmocka_unit_test(range_defaults_cover_the_documented_windows),
+	        cmocka_unit_test(range_takes_dates_and_times_and_names_what_is_wrong),
+	        cmocka_unit_test(select_without_names_lists_every_interface_by_router_and_name),
+	        cmocka_unit_test(select_names_the_unknown_router_or_interface),
+	        cmocka_unit_test(select_refuses_an_interface_name_found_on_several_routers),
+	        cmocka_unit_test(monthly_table_shows_months_estimate_for_this_month_and_sum),
+	        cmocka_unit_test(monthly_table_of_a_past_window_has_no_estimate),
+	        cmocka_unit_test(monthly_json_is_the_api_document_with_offsets_across_dst),
+	        cmocka_unit_test(monthly_csv_lists_bucket_starts_with_offsets),
+	        cmocka_unit_test(daily_json_around_spring_dst_has_a_23_hour_day),
+	        cmocka_unit_test(hourly_report_has_no_hour_two_on_the_spring_dst_day),
+	        cmocka_unit_test(hourly_table_tells_the_repeated_autumn_hour_apart_by_offset),
+	        cmocka_unit_test(daily_table_escapes_a_latin1_name_and_estimates_today),
+	        cmocka_unit_test(json_escapes_a_latin1_name_as_its_code_points),
+	        cmocka_unit_test(json_of_a_router_is_an_array_of_its_interfaces),
+	        cmocka_unit_test(json_prints_sizes_up_to_2_64_minus_1_exactly),
+	        cmocka_unit_test(a_window_without_traffic_says_so),
+	        cmocka_unit_test(cycle_json_projects_the_total_to_the_cycle_end),
+	        cmocka_unit_test(cycle_json_has_null_quota_and_percent_without_a_quota),
+	        cmocka_unit_test(cycle_estimate_needs_an_hour_of_data),
+	        cmocka_unit_test(cycle_table_shows_used_estimate_and_quota),
+	        cmocka_unit_test(cycle_csv_is_one_line_with_a_header),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
