@@ -73,7 +73,11 @@ class Daemon:
             raise AssertionError("tikstatd exited %d on SIGTERM" % rc)
 
 
-def write_config(path, workdir, fake, commit_interval):
+QUOTA = 20000000
+
+
+def write_config(path, workdir, fake, commit_interval, password_file="password",
+                 fingerprint=None):
     home, office = fake.routers["home"], fake.routers["office"]
     names = b", ".join(b'"' + n + b'"' for n in IFACES)
     text = ("""[tikstat]
@@ -90,7 +94,7 @@ password_file = %(pw)s
 interval = 1
 timeout = 1
 interfaces = """ % {"db": os.path.join(workdir, "tikstat.db"), "ci": commit_interval,
-                    "hp": home["port"], "pw": os.path.join(workdir, "password")}).encode()
+                    "hp": home["port"], "pw": os.path.join(workdir, password_file)}).encode()
     text += names + ("""
 
 [router office]
@@ -102,8 +106,11 @@ user = admin
 password_file = %(pw)s
 interval = 1
 timeout = 1
-interfaces = """ % {"op": office["port"], "fp": office["fingerprint"],
-                    "pw": os.path.join(workdir, "password")}).encode() + names + b"\n"
+quota = %(quota)d
+alert_command = echo "$TIKSTAT_INTERFACE|$TIKSTAT_PERCENT|$TIKSTAT_USED" >> %(alerts)s
+interfaces = """ % {"op": office["port"], "fp": fingerprint or office["fingerprint"],
+                    "pw": os.path.join(workdir, password_file), "quota": QUOTA,
+                    "alerts": os.path.join(workdir, "alerts.log")}).encode() + names + b"\n"
     with open(path, "wb") as f:
         f.write(text)
     os.chmod(path, 0o600)
@@ -117,6 +124,51 @@ def totals(args, conf, router, iface):
         raise AssertionError("tikstat failed: %s" % out.stderr.decode(errors="replace"))
     doc = json.loads(out.stdout)
     return sum(p["rx"] for p in doc["points"]), sum(p["tx"] for p in doc["points"])
+
+
+def check_config(args, conf, workdir, fake):
+    """--check-config: what it prints for a good setup and for failures."""
+    print("--check-config: good, wrong password, wrong fingerprint")
+    write_config(conf, workdir, fake, commit_interval=1)
+    out = subprocess.run([args.tikstatd, "--check-config", "-c", conf], capture_output=True)
+    text = out.stdout.decode("latin-1")
+    if out.returncode != 0 or "all routers OK" not in text or "interface ether1: id *1" not in text:
+        raise AssertionError("check-config on a good setup:\n" + text)
+    with open(os.path.join(workdir, "wrong"), "w") as f:
+        f.write("not-the-password\n")
+    os.chmod(os.path.join(workdir, "wrong"), 0o600)
+    zero = "sha256:" + ":".join(["00"] * 32)
+    write_config(conf, workdir, fake, 1, password_file="wrong", fingerprint=zero)
+    out = subprocess.run([args.tikstatd, "--check-config", "-c", conf], capture_output=True)
+    text = out.stdout.decode("latin-1")
+    expect = ["invalid user name or password", "'api'", "fingerprint mismatch",
+              "the router presented " + fake.routers["office"]["fingerprint"]]
+    if out.returncode != 1 or any(e not in text for e in expect):
+        raise AssertionError("check-config failures:\n" + text)
+    if "not-the-password" in text or PASSWORD in text:
+        raise AssertionError("check-config printed a password")
+
+
+def check_alerts(workdir):
+    """Each office interface crossed 80/90/100 % of QUOTA: one alert per
+    threshold at most, the last for 100 %, never repeated after restarts."""
+    path = os.path.join(workdir, "alerts.log")
+    for _ in range(50):
+        if os.path.exists(path) and open(path, "rb").read().count(b"|100|") >= len(IFACES):
+            break
+        time.sleep(0.1)
+    lines = open(path, "rb").read().splitlines()
+    seen = set()
+    for line in lines:
+        iface, percent, used = line.rsplit(b"|", 2)
+        if (iface, percent) in seen:
+            raise AssertionError("alert repeated: %r" % line)
+        seen.add((iface, percent))
+        if int(used) * 100 < QUOTA * int(percent):
+            raise AssertionError("alert before the threshold: %r" % line)
+    for iface in IFACES:
+        if (iface, b"100") not in seen:
+            raise AssertionError("no 100 %% alert for %r: %r" % (iface, lines))
 
 
 class Scenario:
@@ -172,6 +224,7 @@ def main():
             for iface in IFACES:
                 fake.cmd("rate %s %s 0 0" % (router, pct(iface)))
         conf = os.path.join(workdir, "tikstat.conf")
+        check_config(args, conf, workdir, fake)
         write_config(conf, workdir, fake, commit_interval=1)
         s = Scenario(args, conf, fake)
         daemon = Daemon(args, conf, log)
@@ -245,10 +298,26 @@ def main():
         daemon.start()
         s.wait_counted()
 
+        print("SIGHUP: a broken configuration is refused, a good one applied")
+        with open(conf, "ab") as f:
+            f.write(b"[bogus section]\n")
+        daemon.p.send_signal(signal.SIGHUP)
+        time.sleep(1)
+        write_config(conf, workdir, fake, commit_interval=1)  # for tikstat
+        s.traffic()
+        s.wait_counted()  # still running, with the old configuration
+        daemon.p.send_signal(signal.SIGHUP)
+        s.traffic()
+        s.wait_counted()
+
         daemon.stop()
         daemon = None
+        check_alerts(workdir)
         log.close()
         text = open(logpath, "rb").read()
+        for expect in (b"keeping the running configuration", b"reloading"):
+            if expect not in text:
+                raise AssertionError("log lacks %r" % expect)
         if PASSWORD.encode() in text:
             raise AssertionError("the password appears in the daemon's log")
         for router in ("home", "office"):
