@@ -4,6 +4,8 @@
  */
 #include "calendar.h"
 
+#include <stdbool.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,15 +31,24 @@ int step_parse(const char *name, enum step *out)
 	return -1;
 }
 
-/* A zone name must be a relative path without ".." and exist in tzdata. */
+/* A zone name must be a short relative path without ".." naming a tzdata
+ * file: a regular file that starts with the "TZif" magic (a directory such
+ * as "Europe" or a table such as "zone.tab" would make the C library fall
+ * back to UTC without a word). */
 static int zone_exists(const char *name)
 {
-	if (name[0] == '/' || strstr(name, ".."))
+	if (name[0] == '/' || strstr(name, "..") || strlen(name) > 100)
 		return 0;
 	const char *dir = getenv("TZDIR");
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
-	return access(path, R_OK) == 0;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	char magic[4] = {0};
+	size_t n = fread(magic, 1, 4, f);
+	fclose(f);
+	return n == 4 && memcmp(magic, "TZif", 4) == 0;
 }
 
 int calendar_set_zone(const char *name)
@@ -88,16 +99,35 @@ int64_t calendar_local_midnight(int year, int month, int day)
 	return from_local(year, month - 1, day, 0, 0);
 }
 
+/* A sub-day bucket start found by subtracting wall-clock minutes may reach
+ * back across an offset change that is not a whole hour (Lord Howe's DST
+ * moves by 30 minutes): then the bucket starts at the change, the first
+ * instant with t's offset, found by bisection. */
+static int64_t after_offset_change(int64_t candidate, int64_t t, long offset)
+{
+	if (local(candidate).tm_gmtoff == offset)
+		return candidate;
+	int64_t lo = candidate, hi = t; /* lo: other offset, hi: t's offset */
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (local(mid).tm_gmtoff == offset)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
 int64_t calendar_bucket_start(enum step s, int64_t t)
 {
 	struct tm tm = local(t);
 	switch (s) {
 	case STEP_5MIN:
 		/* Offsets are whole multiples of 5 minutes in every zone in use. */
-		return t - (tm.tm_min % 5) * 60 - tm.tm_sec;
+		return after_offset_change(t - (tm.tm_min % 5) * 60 - tm.tm_sec, t, tm.tm_gmtoff);
 	case STEP_HOUR:
 		/* Subtracting keeps the repeated hour of a DST fall-back distinct. */
-		return t - tm.tm_min * 60 - tm.tm_sec;
+		return after_offset_change(t - tm.tm_min * 60 - tm.tm_sec, t, tm.tm_gmtoff);
 	case STEP_DAY: return from_local(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday, 0, 0);
 	case STEP_MONTH: return from_local(tm.tm_year + 1900, tm.tm_mon, 1, 0, 0);
 	default: return from_local(tm.tm_year + 1900, 0, 1, 0, 0);
@@ -208,7 +238,9 @@ int calendar_parse(const char *text, int64_t *t)
 	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
 	    digits(&p, 2, &d))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap))
 		return -1;
 	if (*p == '\0') {
 		*t = calendar_local_midnight(y, mo, d);

@@ -479,6 +479,10 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			timer_prune(p);
 		}
 		quota_reap();
+		/* Readings may stop (routers down): commit what waits anyway. */
+		if (recorder_tick(p->rec, (int64_t)time(NULL)) < 0)
+			log_warnx("database: %s (kept in memory, retrying)",
+				  store_errmsg(recorder_store(p->rec)));
 	}
 	return 0;
 }

@@ -25,6 +25,8 @@ struct recorder {
 	struct recorder_options opt;
 	struct rec_iface *ifs;
 	size_t n, cap;
+	int *dirty;        /* handles with dirty set, so a commit visits only them */
+	size_t ndirty, capdirty;
 	int64_t last_commit;
 	int64_t last_prune;
 	bool must_commit; /* an event that commits at once happened */
@@ -52,6 +54,7 @@ void recorder_free(struct recorder *r, int64_t now)
 	for (size_t i = 0; i < r->n; i++)
 		free(r->ifs[i].pieces);
 	free(r->ifs);
+	free(r->dirty);
 	free(r);
 }
 
@@ -95,6 +98,21 @@ static int add_piece(void *ctx, int64_t start, uint64_t rx, uint64_t tx)
 	return 0;
 }
 
+/* Remembers that h has something to commit. */
+static int mark_dirty(struct recorder *r, int h)
+{
+	if (r->ndirty == r->capdirty) {
+		size_t cap = r->capdirty ? r->capdirty * 2 : 64;
+		int *n = realloc(r->dirty, cap * sizeof *n);
+		if (!n)
+			return -1;
+		r->dirty = n;
+		r->capdirty = cap;
+	}
+	r->dirty[r->ndirty++] = h;
+	return 0;
+}
+
 int recorder_add(struct recorder *r, int h, const struct acct_reading *reading, int64_t now,
 		 struct acct_delta *out)
 {
@@ -105,11 +123,15 @@ int recorder_add(struct recorder *r, int h, const struct acct_reading *reading, 
 		*out = d;
 	if (d.kind == ACCT_STALE)
 		return 0;
+	if (!f->dirty) {
+		if (mark_dirty(r, h))
+			return -1;
+		f->dirty = true;
+	}
 	if (acct_split(&d, add_piece, f))
 		return -1;
 	f->last = *reading;
 	f->have = true;
-	f->dirty = true;
 	f->total_rx += d.rx;
 	f->total_tx += d.tx;
 	if (d.kind != ACCT_NORMAL)
@@ -149,10 +171,8 @@ static int write_pieces(struct recorder *r, const struct rec_iface *f)
 
 static int write_all(struct recorder *r, int64_t now)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		struct rec_iface *f = &r->ifs[i];
-		if (!f->dirty)
-			continue;
+	for (size_t k = 0; k < r->ndirty; k++) {
+		struct rec_iface *f = &r->ifs[r->dirty[k]];
 		if (write_pieces(r, f) || store_save_reading(r->s, f->id, &f->last))
 			return -1;
 	}
@@ -167,10 +187,7 @@ static int write_all(struct recorder *r, int64_t now)
 
 int recorder_flush(struct recorder *r, int64_t now)
 {
-	bool any = false;
-	for (size_t i = 0; i < r->n && !any; i++)
-		any = r->ifs[i].dirty;
-	if (!any) {
+	if (r->ndirty == 0) {
 		r->last_commit = now;
 		r->must_commit = false;
 		return 0;
@@ -182,13 +199,21 @@ int recorder_flush(struct recorder *r, int64_t now)
 		store_rollback(r->s);
 		return -1;
 	}
-	for (size_t i = 0; i < r->n; i++) {
-		r->ifs[i].dirty = false;
-		r->ifs[i].npieces = 0;
+	for (size_t k = 0; k < r->ndirty; k++) {
+		r->ifs[r->dirty[k]].dirty = false;
+		r->ifs[r->dirty[k]].npieces = 0;
 	}
+	r->ndirty = 0;
 	r->last_commit = now;
 	r->must_commit = false;
 	return 0;
+}
+
+int recorder_tick(struct recorder *r, int64_t now)
+{
+	if (r->ndirty == 0 || (!r->must_commit && now - r->last_commit < r->opt.commit_interval))
+		return 0;
+	return recorder_flush(r, now);
 }
 
 const struct acct_reading *recorder_last(const struct recorder *r, int h)

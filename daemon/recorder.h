@@ -45,6 +45,10 @@ int recorder_interface(struct recorder *r, const char *router, const char *iface
 int recorder_add(struct recorder *r, int h, const struct acct_reading *reading, int64_t now,
 		 struct acct_delta *out);
 
+/* Commits what is pending when commit_interval has passed since the last
+ * commit (call it from the event loop: readings may stop coming). */
+int recorder_tick(struct recorder *r, int64_t now);
+
 /* Commits everything pending now (also prunes old buckets once a day). */
 int recorder_flush(struct recorder *r, int64_t now);
 
