@@ -25,6 +25,7 @@ enum rstate {
 
 struct router {
 	const struct cfg_router *cfg;
+	size_t cfg_index;  /* position in cfg->routers (status table) */
 	ros_conn *conn;
 	enum rstate state;
 	int64_t next_at;   /* monotonic ms, for R_IDLE and R_WAIT */
@@ -54,9 +55,24 @@ struct timer {
 	unsigned seq;
 };
 
+/* A router in push mode: its readings come through the push queue. */
+struct push_router {
+	const struct cfg_router *cfg;
+	size_t cfg_index;
+	int *handles; /* recorder handle per configured interface */
+};
+
+/* epoll data of the push queue's eventfd (routers use their index). */
+#define PUSHQ_EVENT UINT64_MAX
+#define PUSHQ_BATCH 64
+
 struct poller {
 	const struct cfg *cfg;
 	struct recorder *rec;
+	struct status *status;
+	struct pushq *pushq;
+	struct push_router *push;
+	size_t npush;
 	struct router *routers;
 	size_t n;
 	int epfd;
@@ -189,6 +205,7 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 	snprintf(r->last_error, sizeof r->last_error, "%s", why);
 	r->up = false;
 	r->polls_failed++;
+	status_poll_failed(p->status, r->cfg_index, status, why);
 	ros_counters_free(r->counters, r->ncounters);
 	r->counters = NULL;
 	r->ncounters = 0;
@@ -247,6 +264,17 @@ static void log_delta(const struct router *r, const char *iface, const struct ac
 	}
 }
 
+/* Publishes interface k's last reading time and totals (status.h). */
+static void publish_reading(struct poller *p, size_t router, size_t k, int h)
+{
+	const struct acct_reading *last = recorder_last(p->rec, h);
+	uint64_t rx, tx;
+	if (!p->status || !last)
+		return;
+	recorder_totals(p->rec, h, &rx, &tx);
+	status_reading(p->status, router, k, last->time, rx, tx);
+}
+
 /* Hands the poll's readings to the recorder. */
 static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 {
@@ -271,6 +299,7 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 			log_warnx("database: %s (kept in memory, retrying)",
 				  store_errmsg(recorder_store(p->rec)));
 		log_delta(r, name, &d);
+		publish_reading(p, r->cfg_index, k, r->handles[k]);
 		if (r->cfg->quota)
 			quota_check(p->cfg, r->cfg, recorder_store(p->rec),
 				    recorder_iface_id(p->rec, r->handles[k]), name, t);
@@ -321,6 +350,7 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 		r->polls_ok++;
 		r->last_success = wall_now();
 		r->last_duration_ms = now - r->poll_started;
+		status_poll_ok(p->status, r->cfg_index, r->last_success, r->last_duration_ms);
 		r->state = R_WAIT;
 		/* Keep the cadence: the next poll is one interval after this one began. */
 		r->next_at = r->poll_started + (int64_t)r->cfg->interval * 1000;
@@ -382,10 +412,69 @@ static void on_io(struct poller *p, size_t i, int64_t now)
 
 /* ---- set-up ---- */
 
+/* Accounts the readings waiting in the push queue. */
+static void drain_pushq(struct poller *p)
+{
+	struct pushq_item items[PUSHQ_BATCH];
+	size_t n;
+	while ((n = pushq_take(p->pushq, items, PUSHQ_BATCH)) > 0) {
+		for (size_t k = 0; k < n; k++) {
+			const struct pushq_item *it = &items[k];
+			struct push_router *pr = NULL;
+			for (size_t j = 0; j < p->npush && !pr; j++)
+				if (p->push[j].cfg_index == it->router)
+					pr = &p->push[j];
+			if (!pr || it->iface >= pr->cfg->n_interfaces)
+				continue;
+			const char *name = pr->cfg->interfaces[it->iface];
+			int h = pr->handles[it->iface];
+			struct acct_delta d;
+			int64_t t = it->reading.time;
+			if (recorder_add(p->rec, h, &it->reading, t, &d) < 0)
+				log_warnx("database: %s (kept in memory, retrying)",
+					  store_errmsg(recorder_store(p->rec)));
+			if (d.kind == ACCT_REJECTED)
+				log_warnx("router %s: %s: pushed reading dropped: it implies more "
+					  "than max_rate",
+					  pr->cfg->name, name);
+			else if (d.kind != ACCT_NORMAL && d.kind != ACCT_STALE)
+				log_info("router %s: %s: pushed reading: %s", pr->cfg->name, name,
+					 acct_kind_name(d.kind));
+			publish_reading(p, pr->cfg_index, it->iface, h);
+			if (pr->cfg->quota)
+				quota_check(p->cfg, pr->cfg, recorder_store(p->rec),
+					    recorder_iface_id(p->rec, h), name, t);
+		}
+		if (n < PUSHQ_BATCH)
+			break;
+	}
+}
+
+/* Registers the interfaces of a router in push mode with the recorder. */
+static int push_init(struct poller *p, struct push_router *pr, const struct cfg_router *c,
+		     size_t cfg_index)
+{
+	pr->cfg = c;
+	pr->cfg_index = cfg_index;
+	pr->handles = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *pr->handles);
+	if (!pr->handles)
+		return -1;
+	for (size_t k = 0; k < c->n_interfaces; k++) {
+		pr->handles[k] = recorder_interface(p->rec, c->name, c->interfaces[k]);
+		if (pr->handles[k] < 0) {
+			log_warnx("database: %s", store_errmsg(recorder_store(p->rec)));
+			return -1;
+		}
+		publish_reading(p, cfg_index, k, pr->handles[k]);
+	}
+	return 0;
+}
+
 static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 {
 	struct router *r = &p->routers[i];
 	r->cfg = c;
+	r->cfg_index = (size_t)(c - p->cfg->routers);
 	r->reg_fd = -1;
 	r->timer_at = -1;
 	struct ros_options o = {.host = c->host, .port = c->port, .tls = c->tls,
@@ -411,6 +500,7 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 			log_warnx("database: %s", store_errmsg(recorder_store(p->rec)));
 			return -1;
 		}
+		publish_reading(p, r->cfg_index, k, r->handles[k]);
 	}
 	if (c->tls == ROS_TLS_ANONYMOUS)
 		log_warnx("router %s: tls = anonymous encrypts but does not authenticate the "
@@ -422,17 +512,21 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 	return 0;
 }
 
-struct poller *poller_new(const struct cfg *cfg, struct recorder *rec)
+struct poller *poller_new(const struct cfg *cfg, struct recorder *rec, struct status *st,
+			  struct pushq *q)
 {
 	struct poller *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
 	p->cfg = cfg;
 	p->rec = rec;
+	p->status = st;
+	p->pushq = q;
 	p->rand_state = (unsigned)time(NULL) ^ (unsigned)getpid();
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	p->routers = calloc(cfg->n_routers ? cfg->n_routers : 1, sizeof *p->routers);
-	if (p->epfd < 0 || !p->routers) {
+	p->push = calloc(cfg->n_routers ? cfg->n_routers : 1, sizeof *p->push);
+	if (p->epfd < 0 || !p->routers || !p->push) {
 		log_warn("poller");
 		poller_free(p);
 		return NULL;
@@ -446,6 +540,23 @@ struct poller *poller_new(const struct cfg *cfg, struct recorder *rec)
 			return NULL;
 		}
 		schedule(p, i);
+	}
+	for (size_t k = 0; q && k < cfg->n_routers; k++) {
+		if (cfg->routers[k].mode != MODE_PUSH)
+			continue;
+		if (push_init(p, &p->push[p->npush++], &cfg->routers[k], k) < 0) {
+			poller_free(p);
+			return NULL;
+		}
+	}
+	if (q) {
+		struct epoll_event e = {.events = EPOLLIN, .data.u64 = PUSHQ_EVENT};
+		if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, pushq_fd(q), &e) < 0) {
+			log_warn("epoll_ctl (push queue)");
+			poller_free(p);
+			return NULL;
+		}
+		drain_pushq(p); /* readings left from a previous configuration */
 	}
 	return p;
 }
@@ -467,8 +578,12 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			return -1;
 		}
 		now = ros_now_ms();
-		for (int k = 0; k < n; k++)
-			on_io(p, (size_t)ev[k].data.u64, now);
+		for (int k = 0; k < n; k++) {
+			if (ev[k].data.u64 == PUSHQ_EVENT)
+				drain_pushq(p);
+			else
+				on_io(p, (size_t)ev[k].data.u64, now);
+		}
 		timer_prune(p);
 		while (p->nheap && p->heap[0].at <= now) {
 			size_t i = p->heap[0].router;
@@ -491,6 +606,8 @@ void poller_free(struct poller *p)
 {
 	if (!p)
 		return;
+	if (p->pushq && p->push)
+		drain_pushq(p); /* what the HTTP server accepted before it stopped */
 	for (size_t i = 0; i < p->n; i++) {
 		struct router *r = &p->routers[i];
 		ros_conn_free(r->conn);
@@ -500,6 +617,9 @@ void poller_free(struct poller *p)
 		free(r->words_store);
 		ros_counters_free(r->counters, r->ncounters);
 	}
+	for (size_t i = 0; p->push && i < p->npush; i++)
+		free(p->push[i].handles);
+	free(p->push);
 	free(p->routers);
 	free(p->heap);
 	if (p->epfd >= 0)

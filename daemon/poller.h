@@ -17,7 +17,9 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "pushq.h"
 #include "recorder.h"
+#include "status.h"
 
 struct poller;
 
@@ -33,8 +35,15 @@ struct poller_status {
 };
 
 /* Creates a poller for cfg's routers in poll mode (cfg and rec borrowed;
- * they must outlive the poller). NULL on failure (logged). */
-struct poller *poller_new(const struct cfg *cfg, struct recorder *rec);
+ * they must outlive the poller). NULL on failure (logged).
+ * The interfaces of routers in push mode are registered with the recorder
+ * too: their readings arrive through q (may be NULL: no push), whose
+ * eventfd the loop watches, and are accounted in this thread like polled
+ * ones. st (may be NULL) receives every poll result and every reading's
+ * accounting totals (status.h); both are borrowed and must outlive the
+ * poller. */
+struct poller *poller_new(const struct cfg *cfg, struct recorder *rec, struct status *st,
+			  struct pushq *q);
 
 /* Runs until *stop or *reload becomes non-zero (set from signal
  * handlers); then returns, leaving sessions open. Returns 0, or -1 on a

@@ -3,9 +3,11 @@
  * their interfaces' traffic in SQLite.
  *
  * main() is the start-up sequence: options, configuration, logging, time
- * zone, database, then the poller's event loop until SIGTERM/SIGINT
- * (finish, /quit every session, commit, exit 0) or SIGHUP (re-read the
- * configuration; on error keep the running one).
+ * zone, database, status table and push queue, the poller, the HTTP
+ * server (its own threads), then the poller's event loop until
+ * SIGTERM/SIGINT (stop HTTP, finish, /quit every session, commit, exit 0)
+ * or SIGHUP (re-read the configuration and restart poller and HTTP server
+ * with it; on error keep the running one).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,15 +22,19 @@
 #include "calendar.h"
 #include "cfg.h"
 #include "checkcfg.h"
+#include "http.h"
 #include "log.h"
 #include "poller.h"
+#include "pushq.h"
 #include "recorder.h"
+#include "status.h"
 #include "store.h"
 
 #ifndef TIKSTAT_VERSION
 #define TIKSTAT_VERSION "0.1.0"
 #endif
 #define DEFAULT_CONFIG "/etc/tikstat/tikstat.conf"
+#define PUSHQ_CAPACITY 4096
 
 static volatile sig_atomic_t stop_flag, reload_flag;
 
@@ -123,19 +129,25 @@ struct instance {
 	const struct cfg *cfg;
 	store *db;
 	struct recorder *rec;
+	struct status *status;
+	struct pushq *pushq;
 	struct poller *poller;
+	struct http *http;
 };
 
 static void instance_stop(struct instance *in)
 {
 	int64_t now = (int64_t)time(NULL);
+	http_stop(in->http); /* no more pushes: the poller drains the rest */
 	poller_free(in->poller); /* /quit on every session */
 	recorder_free(in->rec, now); /* the final commit */
+	pushq_free(in->pushq);
+	status_free(in->status);
 	store_close(in->db);
 	memset(in, 0, sizeof *in);
 }
 
-/* Applies cfg: time zone, database, recorder, poller. */
+/* Applies cfg: time zone, database, recorder, status, poller, HTTP. */
 static int instance_start(struct instance *in, const struct cfg *cfg)
 {
 	char err[512];
@@ -155,8 +167,17 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 	in->rec = recorder_new(in->db, &ro);
 	if (!in->rec)
 		goto fail;
-	in->poller = poller_new(cfg, in->rec);
+	in->status = status_new(cfg);
+	in->pushq = pushq_new(PUSHQ_CAPACITY);
+	if (!in->status || !in->pushq) {
+		log_error("status table");
+		goto fail;
+	}
+	in->poller = poller_new(cfg, in->rec, in->status, in->pushq);
 	if (!in->poller)
+		goto fail;
+	in->http = http_start(cfg, in->status, in->pushq);
+	if (!in->http)
 		goto fail;
 	log_info("tikstatd %s: %zu routers (%zu polled), database %s, time zone %s",
 		 TIKSTAT_VERSION, cfg->n_routers, poller_count(in->poller), cfg->database,

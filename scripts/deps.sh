@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Installs what building and testing tikstat needs on Debian 12, and only
 # what is missing: Debian packages with apt-get, npm packages with npm ci.
-# Usage: scripts/deps.sh [--test]   (--test adds what only the tests need)
+# Usage: scripts/deps.sh [--test|--bench]   (--test adds what only the tests
+# need: promtool comes with the prometheus package; --bench adds wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake pkg-config libssl-dev openssl libsqlite3-dev libinih-dev tzdata)
+packages=(build-essential cmake pkg-config libssl-dev openssl libsqlite3-dev libinih-dev tzdata
+	libmicrohttpd-dev zlib1g-dev)
+# node and npm build the dashboard (the build runs npm ci in its own tree).
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--test" ]]; then
-	packages+=(libcmocka-dev clang libclang-rt-14-dev groff-base sqlite3 python3)
-	command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+	packages+=(libcmocka-dev clang libclang-rt-14-dev groff-base sqlite3 python3 prometheus)
+	packages+=(chromium) # the dashboard's browser test, driven by playwright-core
+fi
+
+if [[ "${1:-}" == "--bench" ]]; then
+	packages+=(wrk)
 fi
 
 missing=()
@@ -26,4 +34,9 @@ fi
 if [[ "${1:-}" == "--test" && ! -d tests/node/node_modules ]]; then
 	echo "deps: npm ci in tests/node"
 	(cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [[ "${1:-}" == "--test" && ! -d tests/browser/node_modules ]]; then
+	echo "deps: npm ci in tests/browser"
+	(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -9,7 +9,9 @@ cmake --install "$build" --prefix "$dest" >/dev/null
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 expect=(bin/rosapi bin/tikstat sbin/tikstatd share/man/man1/rosapi.1 share/man/man1/tikstat.1
-	share/man/man5/tikstat.conf.5 share/man/man8/tikstatd.8 share/doc/tikstat/examples/tikstat.conf)
+	share/man/man5/tikstat.conf.5 share/man/man8/tikstatd.8 share/doc/tikstat/examples/tikstat.conf
+	share/tikstat/routeros/tikstat-push.rsc share/tikstat/routeros/setup-push.rsc
+	share/tikstat/routeros/setup-api-user.rsc share/tikstat/routeros/README.md)
 for f in "${expect[@]}"; do
 	[[ -e "$dest/$f" ]] || fail "$f not installed"
 done
@@ -21,7 +23,7 @@ done
 # The man pages render without warnings.
 if command -v groff >/dev/null; then
 	for page in "$dest"/share/man/man*/*; do
-		warnings=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
+		warnings=$(groff -t -man -Tutf8 -ww -z "$page" 2>&1)
 		[[ -z "$warnings" ]] || fail "$page renders with warnings: $warnings"
 	done
 fi

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# bench_http.sh BUILD_DIR — HTTP throughput of tikstatd, printed as figures.
+#  1. /api/v1/traffic?step=month and /api/v1/cycle against a database with
+#     10 years of 10-second readings of one interface (wrk: 2 threads,
+#     32 connections, 10 s each): requests/s and p99 latency.
+#  2. push ingest: wrk with 8 connections, each pushing increasing counters
+#     (with uptime) for its own interface for 10 s: requests/s, and the
+#     bytes stored against the growth the accepted pushes reported.
+# Needs wrk (scripts/deps.sh --bench). Seeding the database takes a while.
+set -euo pipefail
+build=$(cd "${1:?usage: bench_http.sh BUILD_DIR}" && pwd)
+command -v wrk >/dev/null || { echo "bench_http: wrk is not installed (scripts/deps.sh --bench)"; exit 1; }
+work=$(mktemp -d /tmp/tikstat-bench-http.XXXXXX)
+daemon=""
+cleanup() {
+	[[ -n "$daemon" ]] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+token=bench-push-token-0123456789
+printf '%s\n' "$token" >"$work/token"
+chmod 600 "$work/token"
+cat >"$work/tikstat.conf" <<CONF
+[tikstat]
+database = $work/tikstat.db
+timezone = Europe/Berlin
+commit_interval = 1
+max_rate = 10T
+log_level = warning
+
+[http]
+listen = 127.0.0.1:$port
+
+[router bench]
+mode = push
+push_token_file = $work/token
+interfaces = ether1, p0, p1, p2, p3, p4, p5, p6, p7
+CONF
+chmod 600 "$work/tikstat.conf"
+
+"$build/bench/bench_http_seed" "$work/tikstat.db" 10 10
+"$build/daemon/tikstatd" -f -c "$work/tikstat.conf" 2>"$work/log" &
+daemon=$!
+for _ in $(seq 50); do
+	curl -sf "http://127.0.0.1:$port/api/v1/interfaces" >/dev/null 2>&1 && break
+	sleep 0.2
+done
+
+figures() { # wrk output -> "N req/s, p99 X"
+	awk '/Requests\/sec/ {r=$2} /^ +99%/ {p=$2} END {printf "%s req/s, p99 %s\n", r, p}'
+}
+for path in "/api/v1/traffic?router=bench&interface=ether1&step=month" \
+	"/api/v1/cycle?router=bench&interface=ether1"; do
+	printf '%-60s ' "$path"
+	wrk -t2 -c32 -d10s --latency "http://127.0.0.1:$port$path" | figures
+done
+
+# Push ingest: connection i pushes for interface p(i % 8), counters growing
+# by 1000/100 per request, uptime growing by 1 s per request.
+cat >"$work/push.lua" <<'LUA'
+local counter = 0
+local threads = {}
+function setup(thread)
+	thread:set("id", counter)
+	table.insert(threads, thread)
+	counter = counter + 1
+end
+function init(args)
+	n = 0
+	token = args[1]
+end
+function request()
+	n = n + 1
+	local body = string.format("token=%s&interface=p%d&rx=%d&tx=%d&uptime=%d",
+		token, id, n * 1000, n * 100, 1000000 + n)
+	return wrk.format("POST", "/api/v1/push",
+		{["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+function response(status)
+	if status == 204 then ok = (ok or 0) + 1 end
+end
+function done(summary, latency, requests)
+	local accepted, sent = 0, 0
+	for _, t in ipairs(threads) do
+		accepted = accepted + (t:get("ok") or 0)
+		sent = sent + t:get("n")
+		io.write(string.format("interface p%d: sent %d, accepted %d, last rx %d\n",
+			t:get("id"), t:get("n"), t:get("ok") or 0, t:get("n") * 1000))
+	end
+	io.write(string.format("pushes: sent %d, accepted (204) %d\n", sent, accepted))
+end
+LUA
+echo "push ingest (8 connections, one interface each, 10 s):"
+wrk -t8 -c8 -d10s --latency -s "$work/push.lua" "http://127.0.0.1:$port" -- "$token" >"$work/push.out"
+figures <"$work/push.out"
+grep -E '^(interface|pushes)' "$work/push.out"
+# Readings carry whole seconds: a push in the same second as the previous
+# one is superseded (its growth counts with the next newer reading). One
+# closing push per interface, a second later, with counters above anything
+# sent, makes the expected total exact: closing value - baseline (1000).
+sleep 1.1
+for i in 0 1 2 3 4 5 6 7; do
+	sent=$(awk -v i="p$i" '$1=="interface" && $2==i":" {gsub(",","",$4); print $4}' "$work/push.out")
+	echo "p$i $(( (sent + 1) * 1000 ))" >>"$work/final"
+	curl -sf -d "token=$token&interface=p$i&rx=$(( (sent + 1) * 1000 ))&tx=$(( (sent + 1) * 100 ))&uptime=9000000" \
+		"http://127.0.0.1:$port/api/v1/push"
+done
+sleep 2 # commit_interval
+kill "$daemon"
+wait "$daemon" || true
+daemon=""
+# The first push of each interface is its baseline (1000/100): every byte
+# after it counted once means stored = closing value - 1000, no more, no less.
+for i in 0 1 2 3 4 5 6 7; do
+	last=$(awk -v i="p$i" '$1==i {print $2}' "$work/final")
+	stored=$("$build/daemon/tikstat" --db "$work/tikstat.db" -r bench -i "p$i" -y --json |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(p["rx"] for p in d["points"]))')
+	echo "interface p$i: rx stored $stored, expected $(( last - 1000 ))"
+done

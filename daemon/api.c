@@ -1,0 +1,297 @@
+/* api.c — see api.h. */
+#include "api.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "report.h"
+#include "urlcode.h"
+
+/* Decodes s[0..len) into a fresh string; NULL with errno on failure. */
+static char *decode(const char *s, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+	if (!out) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '%') {
+			int byte = url_percent_byte(s, len, i);
+			if (byte < 0)
+				goto bad;
+			*o++ = (char)byte;
+			i += 2;
+		} else if (c == '+') {
+			*o++ = ' ';
+		} else if (c < 0x20 || c == 0x7F) {
+			goto bad;
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o = '\0';
+	return out;
+bad:
+	free(out);
+	errno = EINVAL;
+	return NULL;
+}
+
+int api_params_parse(struct api_params *p, const char *text, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		const char *piece = text + i;
+		const char *amp = memchr(piece, '&', len - i);
+		size_t plen = amp ? (size_t)(amp - piece) : len - i;
+		i += plen + (amp ? 1 : 0);
+		if (plen == 0)
+			continue;
+		const char *eq = memchr(piece, '=', plen);
+		size_t nlen = eq ? (size_t)(eq - piece) : plen;
+		if (p->n == p->cap) {
+			size_t cap = p->cap ? p->cap * 2 : 8;
+			struct api_param *v = realloc(p->v, cap * sizeof *v);
+			if (!v) {
+				errno = ENOMEM;
+				return -1;
+			}
+			p->v = v;
+			p->cap = cap;
+		}
+		char *name = decode(piece, nlen);
+		if (!name)
+			return -1;
+		char *value = eq ? decode(eq + 1, plen - nlen - 1) : strdup("");
+		if (!value) {
+			if (!eq)
+				errno = ENOMEM;
+			free(name);
+			return -1;
+		}
+		p->v[p->n++] = (struct api_param){name, value};
+	}
+	return 0;
+}
+
+void api_params_free(struct api_params *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].value);
+	}
+	free(p->v);
+	memset(p, 0, sizeof *p);
+}
+
+int api_param_get(const struct api_params *p, const char *name, const char **value)
+{
+	int found = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (strcmp(p->v[i].name, name) != 0)
+			continue;
+		if (found)
+			return -1;
+		found = 1;
+		*value = p->v[i].value;
+	}
+	return found;
+}
+
+int api_error(struct api_response *r, int status, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	jbuf_reset(&r->body);
+	struct jsonw w;
+	jsonw_init(&w, &r->body);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "error");
+	jsonw_string(&w, msg);
+	jsonw_object_end(&w);
+	jbuf_puts(&r->body, "\n");
+	r->status = status;
+	r->content_type = API_JSON;
+	return -1;
+}
+
+/* Reads optional parameter name into *v (NULL when absent); a duplicate
+ * is a 400. */
+static int param(const struct api_params *p, const char *name, const char **v,
+		 struct api_response *r)
+{
+	*v = NULL;
+	if (api_param_get(p, name, v) < 0)
+		return api_error(r, 400, "invalid parameter '%s': given more than once", name);
+	return 0;
+}
+
+static int ok(struct api_response *r, const char *type, int rc)
+{
+	if (rc < 0 || r->body.failed)
+		return api_error(r, 500, "out of memory");
+	r->status = 200;
+	r->content_type = type;
+	return 0;
+}
+
+int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct api_response *r)
+{
+	const char *only;
+	if (param(p, "router", &only, r) < 0)
+		return -1;
+	if (only && !cfg_router(c->cfg, only))
+		return api_error(r, 404, "unknown router '%s'", only);
+	struct status_snapshot snap;
+	if (status_snapshot(c->status, &snap) < 0)
+		return api_error(r, 500, "out of memory");
+	struct jsonw w;
+	jsonw_init(&w, &r->body);
+	jsonw_array_begin(&w);
+	for (size_t i = 0; i < c->cfg->n_routers && i < snap.n; i++) {
+		const struct cfg_router *cr = &c->cfg->routers[i];
+		const struct status_router *sr = &snap.routers[i];
+		if (only && strcmp(only, cr->name) != 0)
+			continue;
+		bool push = cr->mode == MODE_PUSH;
+		const char *state = push ? "push" : !sr->known ? "unknown" : sr->up ? "up" : "down";
+		for (size_t k = 0; k < cr->n_interfaces && k < sr->n_ifaces; k++) {
+			const struct status_iface *f = &sr->ifaces[k];
+			jsonw_object_begin(&w);
+			jsonw_key(&w, "router");
+			jsonw_string(&w, cr->name);
+			jsonw_key(&w, "interface");
+			jsonw_string(&w, cr->interfaces[k]);
+			jsonw_key(&w, "mode");
+			jsonw_string(&w, push ? "push" : "poll");
+			jsonw_key(&w, "status");
+			jsonw_string(&w, state);
+			jsonw_key(&w, "last_reading");
+			if (f->has_reading) {
+				char iso[32];
+				calendar_format(f->last_time, iso);
+				jsonw_string(&w, iso);
+			} else {
+				jsonw_null(&w);
+			}
+			jsonw_key(&w, "rx_total");
+			jsonw_uint(&w, f->rx_total);
+			jsonw_key(&w, "tx_total");
+			jsonw_uint(&w, f->tx_total);
+			jsonw_key(&w, "address");
+			if (push)
+				jsonw_string(&w, sr->address[0] ? sr->address : NULL);
+			else
+				jsonw_string(&w, cr->host);
+			jsonw_key(&w, "error");
+			jsonw_string(&w, !push && sr->known && !sr->up ? sr->error : NULL);
+			jsonw_object_end(&w);
+		}
+	}
+	jsonw_array_end(&w);
+	status_snapshot_free(&snap);
+	int rc = jsonw_finish(&w);
+	if (rc == 0)
+		rc = jbuf_puts(&r->body, "\n");
+	return ok(r, API_JSON, rc);
+}
+
+/* Selects the interfaces named by router and interface; 404 when unknown. */
+static int select_ifaces(const struct api_ctx *c, const char *router, const char *iface,
+			 struct report_selection *sel, struct api_response *r)
+{
+	char err[512];
+	switch (report_select(c->db, router, iface, sel, err, sizeof err)) {
+	case REPORT_SELECT_OK: return 0;
+	case REPORT_SELECT_UNKNOWN_ROUTER:
+	case REPORT_SELECT_UNKNOWN_IFACE: return api_error(r, 404, "%s", err);
+	case REPORT_SELECT_AMBIGUOUS:
+		return api_error(r, 400, "invalid parameter 'interface': %s; add router=", err);
+	default: return api_error(r, 500, "database: %s", store_errmsg(c->db));
+	}
+}
+
+int api_traffic(const struct api_ctx *c, const struct api_params *p, bool csv,
+		struct api_response *r)
+{
+	const char *router, *iface, *step_s, *from_s, *to_s;
+	if (param(p, "router", &router, r) || param(p, "interface", &iface, r) ||
+	    param(p, "step", &step_s, r) || param(p, "from", &from_s, r) ||
+	    param(p, "to", &to_s, r))
+		return -1;
+	enum step step = STEP_MONTH;
+	if (step_s && step_parse(step_s, &step) < 0)
+		return api_error(r, 400,
+				 "invalid parameter 'step': must be 5min, hour, day, month or year");
+	int64_t from = 0, to = 0;
+	switch (report_range(step, c->now, from_s, to_s, &from, &to)) {
+	case REPORT_RANGE_OK: break;
+	case REPORT_RANGE_BAD_BEGIN:
+		return api_error(r, 400, "invalid parameter 'from': not a date or ISO time");
+	case REPORT_RANGE_BAD_END:
+		return api_error(r, 400, "invalid parameter 'to': not a date or ISO time");
+	case REPORT_RANGE_EMPTY:
+		return api_error(r, 400, "invalid parameter 'from': must be before 'to'");
+	}
+	if (csv && !router)
+		return api_error(r, 400, "missing parameter 'router': CSV holds one interface");
+	if (csv && !iface)
+		return api_error(r, 400, "missing parameter 'interface': CSV holds one interface");
+	struct report_selection sel = {0};
+	if (select_ifaces(c, router, iface, &sel, r) < 0)
+		return -1;
+	struct report_series *se = calloc(sel.n ? sel.n : 1, sizeof *se);
+	int rc = se ? 0 : -1;
+	size_t loaded = 0;
+	for (; rc == 0 && loaded < sel.n; loaded++)
+		rc = report_series_load(c->db, &sel.v[loaded], step, from, to, c->now, &se[loaded]);
+	if (rc < 0) {
+		api_error(r, 500, "database: %s", store_errmsg(c->db));
+	} else {
+		if (csv)
+			rc = report_series_csv(&se[0], &r->body);
+		else
+			rc = report_series_json(se, sel.n, !sel.single, &r->body);
+		rc = ok(r, csv ? API_CSV : API_JSON, rc);
+	}
+	for (size_t i = 0; i < loaded; i++)
+		report_series_free(&se[i]);
+	free(se);
+	report_selection_free(&sel);
+	return rc;
+}
+
+int api_cycle(const struct api_ctx *c, const struct api_params *p, struct api_response *r)
+{
+	const char *router, *iface;
+	if (param(p, "router", &router, r) || param(p, "interface", &iface, r))
+		return -1;
+	struct report_selection sel = {0};
+	if (select_ifaces(c, router, iface, &sel, r) < 0)
+		return -1;
+	struct report_cycle *cy = calloc(sel.n ? sel.n : 1, sizeof *cy);
+	int rc = cy ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < sel.n; i++) {
+		const struct cfg_router *cr = cfg_router(c->cfg, sel.v[i].router);
+		rc = report_cycle_load(c->db, &sel.v[i], c->cfg->cycle_start_day,
+				       cr ? cr->quota : 0, c->now, &cy[i]);
+	}
+	if (rc < 0) {
+		api_error(r, 500, "database: %s", store_errmsg(c->db));
+	} else {
+		rc = report_cycle_json(cy, sel.n, !sel.single, &r->body);
+		rc = ok(r, API_JSON, rc);
+	}
+	free(cy);
+	report_selection_free(&sel);
+	return rc;
+}

@@ -1,0 +1,722 @@
+/* http.c — see http.h. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+#include <zlib.h>
+
+#include "api.h"
+#include "assets.h"
+#include "log.h"
+#include "metrics.h"
+#include "push.h"
+#include "store.h"
+#include "urlcode.h"
+
+#define HTTP_MAX_DAEMONS     16
+#define HTTP_POOL_THREADS    4
+#define HTTP_MAX_CONNECTIONS 512
+#define HTTP_MAX_PER_IP      64
+#define HTTP_MEMORY_LIMIT    (64 * 1024)
+#define HTTP_MAX_TARGET      8192
+#define HTTP_MAX_BODY        4096
+#define HTTP_GZIP_MIN        1024
+
+#define ALLOW_GET  "GET, HEAD"
+#define ALLOW_PUSH "GET, HEAD, POST"
+
+struct http {
+	const struct cfg *cfg;
+	struct status *status;
+	struct pushq *q;
+	struct MHD_Daemon *d[HTTP_MAX_DAEMONS];
+	size_t nd;
+	pthread_mutex_t pool_lock;
+	store **pool; /* idle read-only handles */
+	size_t npool, cappool;
+};
+
+/* Per request, from the URI callback until the request completes. */
+struct req {
+	char *target;    /* the raw request target, NULL when too long */
+	bool too_long;
+	bool started;
+	bool post;
+	bool body_too_big;
+	struct jbuf body;
+};
+
+enum route {
+	ROUTE_NONE,
+	ROUTE_ASSET,
+	ROUTE_INTERFACES,
+	ROUTE_TRAFFIC,
+	ROUTE_TRAFFIC_CSV,
+	ROUTE_CYCLE,
+	ROUTE_METRICS,
+	ROUTE_PUSH,
+	ROUTE_LEGACY_PUSH,
+};
+
+/* ---- store handles ---- */
+
+static store *pool_get(struct http *h, char *err, size_t errsz)
+{
+	store *s = NULL;
+	pthread_mutex_lock(&h->pool_lock);
+	if (h->npool)
+		s = h->pool[--h->npool];
+	pthread_mutex_unlock(&h->pool_lock);
+	return s ? s : store_open(h->cfg->database, true, err, errsz);
+}
+
+static void pool_put(struct http *h, store *s)
+{
+	pthread_mutex_lock(&h->pool_lock);
+	if (h->npool == h->cappool) {
+		size_t cap = h->cappool ? h->cappool * 2 : 8;
+		store **v = realloc(h->pool, cap * sizeof *v);
+		if (v) {
+			h->pool = v;
+			h->cappool = cap;
+		}
+	}
+	if (h->npool < h->cappool) {
+		h->pool[h->npool++] = s;
+		s = NULL;
+	}
+	pthread_mutex_unlock(&h->pool_lock);
+	store_close(s);
+}
+
+/* ---- request target checks ---- */
+
+/* True when every % in s[0..len) starts a valid %XX. */
+static bool percent_ok(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '%' && url_percent_byte(s, len, i) < 0)
+			return false;
+	return true;
+}
+
+/* Decodes the path s[0..len) into out (outsz bytes); -1 when malformed
+ * (bad %XX, %00, control bytes), too long, or holding "//" or a "." or
+ * ".." segment. */
+static int decode_path(const char *s, size_t len, char *out, size_t outsz)
+{
+	size_t o = 0;
+	if (len == 0 || s[0] != '/')
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '%') {
+			int byte = url_percent_byte(s, len, i);
+			if (byte < 0)
+				return -1;
+			c = (unsigned char)byte;
+			i += 2;
+		} else if (c <= 0x20 || c == 0x7F) {
+			return -1;
+		}
+		if (o + 1 >= outsz)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	if (strstr(out, "//"))
+		return -1;
+	for (const char *seg = out; seg; seg = strchr(seg + 1, '/')) {
+		const char *p = seg + 1;
+		size_t n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return -1;
+	}
+	return 0;
+}
+
+static const struct tikstat_asset *find_asset(const char *path)
+{
+	if (strcmp(path, "/") == 0)
+		path = "/index.html";
+	for (size_t i = 0; i < tikstat_assets_count; i++)
+		if (strcmp(tikstat_assets[i].path, path) == 0)
+			return &tikstat_assets[i];
+	return NULL;
+}
+
+static enum route route_of(const char *path)
+{
+	static const struct {
+		const char *path;
+		enum route r;
+	} table[] = {
+		{"/api/v1/interfaces", ROUTE_INTERFACES}, {"/api/v1/traffic", ROUTE_TRAFFIC},
+		{"/api/v1/traffic.csv", ROUTE_TRAFFIC_CSV}, {"/api/v1/cycle", ROUTE_CYCLE},
+		{"/metrics", ROUTE_METRICS},               {"/api/v1/push", ROUTE_PUSH},
+		{"/traffic-receiver.php", ROUTE_LEGACY_PUSH},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(path, table[i].path) == 0)
+			return table[i].r;
+	return find_asset(path) ? ROUTE_ASSET : ROUTE_NONE;
+}
+
+/* ---- responses ---- */
+
+/* True when the client accepts gzip (a "gzip" coding not at q=0). */
+static bool accepts_gzip(struct MHD_Connection *c)
+{
+	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+	while (ae && *ae) {
+		ae += strspn(ae, " \t,");
+		size_t n = strcspn(ae, ",");
+		size_t name = strcspn(ae, ";, \t");
+		if ((name == 4 && strncasecmp(ae, "gzip", 4) == 0) ||
+		    (name == 1 && ae[0] == '*')) {
+			const char *q = memchr(ae, ';', n);
+			bool zero = false;
+			if (q) {
+				q++;
+				q += strspn(q, " \t");
+				if ((q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+					double v = strtod(q + 2, NULL);
+					zero = v <= 0.0;
+				}
+			}
+			return !zero;
+		}
+		ae += n;
+	}
+	return false;
+}
+
+/* gzip-compresses data into *out (malloc'd); 0 or -1. */
+static int gzip_buf(const void *data, size_t len, unsigned char **out, size_t *outlen)
+{
+	z_stream z = {0};
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return -1;
+	size_t cap = deflateBound(&z, (uLong)len);
+	unsigned char *buf = malloc(cap);
+	if (!buf) {
+		deflateEnd(&z);
+		return -1;
+	}
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	z.next_out = buf;
+	z.avail_out = (uInt)cap;
+	int rc = deflate(&z, Z_FINISH);
+	*outlen = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+static void common_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+}
+
+/* Sends a dynamic answer (API, metrics, errors): Cache-Control: no-store,
+ * gzip when it pays. extra_name/extra_value: one more header or NULL. */
+static enum MHD_Result send_dynamic(struct MHD_Connection *c, int status, const char *type,
+				    const struct jbuf *body, const char *extra_name,
+				    const char *extra_value)
+{
+	unsigned char *gz = NULL;
+	size_t gzlen = 0;
+	const void *data = body->data ? body->data : "";
+	size_t len = body->len;
+	bool compressible = type && len > HTTP_GZIP_MIN;
+	if (compressible && accepts_gzip(c) && gzip_buf(data, len, &gz, &gzlen) == 0) {
+		data = gz;
+		len = gzlen;
+	}
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, MHD_RESPMEM_MUST_COPY);
+	free(gz);
+	if (!resp)
+		return MHD_NO;
+	common_headers(resp);
+	if (type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (compressible)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (gz)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	if (extra_name)
+		MHD_add_response_header(resp, extra_name, extra_value);
+	enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, const struct api_response *r)
+{
+	return send_dynamic(c, r->status, r->content_type, &r->body, NULL, NULL);
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, int status, const char *hname,
+				  const char *hvalue, const char *msg)
+{
+	struct api_response r = {0};
+	api_error(&r, status, "%s", msg);
+	enum MHD_Result rc = send_dynamic(c, status, r.content_type, &r.body, hname, hvalue);
+	jbuf_free(&r.body);
+	return rc;
+}
+
+/* True when the If-None-Match header lists etag (or is "*"). */
+static bool etag_matches(struct MHD_Connection *c, const char *etag)
+{
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+	size_t elen = strlen(etag);
+	while (h && *h) {
+		h += strspn(h, " \t,");
+		size_t n = strcspn(h, ",");
+		const char *t = h;
+		size_t tn = n;
+		while (tn && (t[tn - 1] == ' ' || t[tn - 1] == '\t'))
+			tn--;
+		if (tn >= 2 && t[0] == 'W' && t[1] == '/') {
+			t += 2;
+			tn -= 2;
+		}
+		if ((tn == 1 && t[0] == '*') || (tn == elen && memcmp(t, etag, elen) == 0))
+			return true;
+		h += n;
+	}
+	return false;
+}
+
+static enum MHD_Result send_asset(struct MHD_Connection *c, const struct tikstat_asset *a)
+{
+	bool immutable = strncmp(a->path, "/assets/", 8) == 0;
+	const char *cache = immutable ? "public, max-age=31536000, immutable" : "no-cache";
+	bool not_modified = a->etag && etag_matches(c, a->etag);
+	bool gz = !not_modified && a->gz && a->gz_len && accepts_gzip(c);
+	const void *data = a->data;
+	if (not_modified)
+		data = "";
+	else if (gz)
+		data = a->gz;
+	size_t len = not_modified ? 0 : gz ? a->gz_len : a->len;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		len, (void *)(uintptr_t)data, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	common_headers(resp);
+	if (!not_modified)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->content_type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	if (a->etag)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
+	if (a->gz)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (gz)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	enum MHD_Result rc =
+		MHD_queue_response(c, not_modified ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/* ---- basic auth ---- */
+
+static int b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Decodes base64 s into out (at most outsz - 1 bytes, NUL-terminated);
+ * returns the length or -1. */
+static long b64decode(const char *s, char *out, size_t outsz)
+{
+	size_t o = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (; *s && *s != '='; s++) {
+		int v = b64val((unsigned char)*s);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o + 1 >= outsz)
+				return -1;
+			out[o++] = (char)((acc >> bits) & 0xFF);
+		}
+	}
+	while (*s == '=')
+		s++;
+	if (*s)
+		return -1;
+	out[o] = '\0';
+	return (long)o;
+}
+
+/* True when the request carries the configured user and password. */
+static bool authorized(const struct http *h, struct MHD_Connection *c)
+{
+	const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	char buf[1024];
+	if (!a || strncasecmp(a, "Basic ", 6) != 0)
+		return false;
+	a += 6;
+	a += strspn(a, " ");
+	long n = b64decode(a, buf, sizeof buf);
+	char *colon = n > 0 ? memchr(buf, ':', (size_t)n) : NULL;
+	bool ok = false;
+	if (colon) {
+		size_t ulen = (size_t)(colon - buf);
+		bool u = push_secret_equal(buf, ulen, h->cfg->auth_user);
+		bool p = push_secret_equal(colon + 1, (size_t)n - ulen - 1, h->cfg->auth_password);
+		ok = u & p;
+	}
+	explicit_bzero(buf, sizeof buf);
+	return ok;
+}
+
+/* ---- handlers ---- */
+
+static void peer_name(struct MHD_Connection *c, char *out, size_t outsz)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, outsz, "?");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)outsz);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)outsz);
+}
+
+/* Runs a reading endpoint on a store handle of this request's own. */
+static enum MHD_Result handle_read(struct http *h, struct MHD_Connection *c, enum route rt,
+				   const struct api_params *params)
+{
+	char err[512];
+	struct api_response r = {0};
+	store *db = pool_get(h, err, sizeof err);
+	if (!db) {
+		log_warnx("http: database: %s", err);
+		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, NULL,
+				  "database unavailable");
+	}
+	if (store_begin(db) < 0) {
+		api_error(&r, 503, "database busy: %s", store_errmsg(db));
+	} else {
+		struct api_ctx ctx = {h->cfg, h->status, db, (int64_t)time(NULL)};
+		switch (rt) {
+		case ROUTE_INTERFACES: api_interfaces(&ctx, params, &r); break;
+		case ROUTE_TRAFFIC: api_traffic(&ctx, params, false, &r); break;
+		case ROUTE_TRAFFIC_CSV: api_traffic(&ctx, params, true, &r); break;
+		case ROUTE_CYCLE: api_cycle(&ctx, params, &r); break;
+		default: {
+			struct status_snapshot snap;
+			if (status_snapshot(h->status, &snap) < 0 ||
+			    metrics_render(h->cfg, &snap, db, ctx.now, &r.body) < 0) {
+				api_error(&r, 500, "out of memory");
+			} else {
+				r.status = 200;
+				r.content_type = METRICS_CONTENT_TYPE;
+			}
+			status_snapshot_free(&snap);
+			break;
+		}
+		}
+		store_rollback(db); /* read only: nothing to keep */
+	}
+	pool_put(h, db);
+	enum MHD_Result rc = send_response(c, &r);
+	jbuf_free(&r.body);
+	return rc;
+}
+
+/* The request is complete (body included): answer it. */
+static enum MHD_Result dispatch(struct http *h, struct MHD_Connection *c, struct req *rq,
+				enum route rt, const char *query)
+{
+	struct api_params params = {0};
+	if (api_params_parse(&params, query, strlen(query)) < 0 ||
+	    (rq->post && api_params_parse(&params, jbuf_str(&rq->body), rq->body.len) < 0)) {
+		api_params_free(&params);
+		return send_error(c, MHD_HTTP_BAD_REQUEST, NULL, NULL,
+				  "malformed query: invalid percent-encoding or control byte");
+	}
+	enum MHD_Result rc;
+	if (rt == ROUTE_PUSH || rt == ROUTE_LEGACY_PUSH) {
+		char peer[INET6_ADDRSTRLEN + 1];
+		struct api_response r = {0};
+		peer_name(c, peer, sizeof peer);
+		push_handle(h->cfg, h->status, h->q, &params, rt == ROUTE_LEGACY_PUSH, peer, &r);
+		rc = send_response(c, &r);
+		jbuf_free(&r.body);
+	} else {
+		rc = handle_read(h, c, rt, &params);
+	}
+	api_params_free(&params);
+	return rc;
+}
+
+static bool is_method(const char *m, const char *want)
+{
+	return strcmp(m, want) == 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct http *h = cls;
+	struct req *rq = *con_cls;
+	(void)url;
+	(void)version;
+	if (!rq)
+		return MHD_NO;
+	if (rq->started) {
+		if (*upload_size) {
+			if (rq->body.len + *upload_size > HTTP_MAX_BODY)
+				rq->body_too_big = true;
+			else
+				jbuf_append(&rq->body, upload_data, *upload_size);
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		if (rq->body_too_big)
+			return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, NULL,
+					  "request body larger than 4096 bytes");
+		if (rq->body.failed)
+			return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, NULL,
+					  "out of memory");
+		const char *q = strchr(rq->target, '?');
+		char path[512];
+		size_t plen = q ? (size_t)(q - rq->target) : strlen(rq->target);
+		decode_path(rq->target, plen, path, sizeof path);
+		enum route rt = route_of(path);
+		if (rt == ROUTE_ASSET)
+			return send_asset(c, find_asset(path));
+		return dispatch(h, c, rq, rt, q ? q + 1 : "");
+	}
+	rq->started = true;
+	if (rq->too_long || !rq->target)
+		return send_error(c, MHD_HTTP_URI_TOO_LONG, NULL, NULL,
+				  "request target longer than 8192 bytes");
+	const char *target = rq->target;
+	const char *q = strchr(target, '?');
+	size_t plen = q ? (size_t)(q - target) : strlen(target);
+	char path[512];
+	if (decode_path(target, plen, path, sizeof path) < 0 || (q && !percent_ok(q, strlen(q))))
+		return send_error(c, MHD_HTTP_BAD_REQUEST, NULL, NULL,
+				  "malformed request target: invalid percent-encoding, '..' or "
+				  "'//'");
+	enum route rt = route_of(path);
+	bool push = rt == ROUTE_PUSH || rt == ROUTE_LEGACY_PUSH;
+	if (!push && h->cfg->auth_user && !authorized(h, c))
+		return send_error(c, MHD_HTTP_UNAUTHORIZED, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+				  "Basic realm=\"tikstat\", charset=\"UTF-8\"",
+				  "authentication required");
+	if (rt == ROUTE_NONE)
+		return send_error(c, MHD_HTTP_NOT_FOUND, NULL, NULL, "not found");
+	bool get = is_method(method, MHD_HTTP_METHOD_GET) || is_method(method, MHD_HTTP_METHOD_HEAD);
+	rq->post = is_method(method, MHD_HTTP_METHOD_POST);
+	if (!get && !(push && rq->post))
+		return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, MHD_HTTP_HEADER_ALLOW,
+				  push ? ALLOW_PUSH : ALLOW_GET, "method not allowed");
+	if (rq->post) {
+		const char *cl =
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY)
+			return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, NULL,
+					  "request body larger than 4096 bytes");
+		const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+		if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+			return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL, NULL,
+					  "the body must be application/x-www-form-urlencoded");
+	}
+	/* Answer in the next call: a response queued in the first one makes
+	 * libmicrohttpd close the connection instead of keeping it alive. */
+	return MHD_YES;
+}
+
+/* MHD hands over the raw request target here, before it parses it. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	(void)cls;
+	(void)c;
+	struct req *rq = calloc(1, sizeof *rq);
+	if (!rq)
+		return NULL;
+	if (strlen(uri) > HTTP_MAX_TARGET)
+		rq->too_long = true;
+	else
+		rq->target = strdup(uri);
+	return rq;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	struct req *rq = *con_cls;
+	if (rq) {
+		free(rq->target);
+		jbuf_free(&rq->body);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+/* libmicrohttpd's own messages, at debug level (they are about clients). */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("http: %s", msg);
+}
+#pragma GCC diagnostic pop
+
+/* ---- start and stop ---- */
+
+static int start_one(struct http *h, const struct sockaddr *sa, bool dual, const char *shown)
+{
+	if (h->nd == HTTP_MAX_DAEMONS) {
+		log_errorx("http: more than %d listen addresses", HTTP_MAX_DAEMONS);
+		return -1;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	if (sa->sa_family == AF_INET6)
+		flags |= dual ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+	uint16_t port = sa->sa_family == AF_INET6
+				? ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port)
+				: ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	struct MHD_Daemon *d = MHD_start_daemon(
+		flags, port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+		(void *)h, MHD_OPTION_SOCK_ADDR, sa,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_POOL_THREADS,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_MAX_PER_IP,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)h, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, (void *)h, MHD_OPTION_END);
+	if (!d) {
+		log_errorx("http: cannot listen on %s (address in use, or not local?)", shown);
+		return -1;
+	}
+	h->d[h->nd++] = d;
+	log_info("http: listening on %s", shown);
+	return 0;
+}
+
+/* Starts a daemon for every address of one listen entry. */
+static int start_entry(struct http *h, const char *entry)
+{
+	char host[256];
+	uint16_t port;
+	if (cfg_parse_listen(entry, host, sizeof host, &port) < 0) {
+		log_errorx("http: bad listen entry %s", entry);
+		return -1;
+	}
+	if (strcmp(host, "*") == 0) {
+		struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_port = htons(port),
+					   .sin6_addr = IN6ADDR_ANY_INIT};
+		return start_one(h, (const struct sockaddr *)&any, true, entry);
+	}
+	struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+				 .ai_socktype = SOCK_STREAM};
+	struct addrinfo *res = NULL;
+	char service[8];
+	snprintf(service, sizeof service, "%u", (unsigned)port);
+	int gai = getaddrinfo(host, service, &hints, &res);
+	if (gai != 0) {
+		log_errorx("http: listen %s: %s", entry, gai_strerror(gai));
+		return -1;
+	}
+	int rc = 0;
+	for (struct addrinfo *ai = res; ai && rc == 0; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		char shown[INET6_ADDRSTRLEN + 16], addr[INET6_ADDRSTRLEN];
+		const void *bin =
+			ai->ai_family == AF_INET
+				? (const void *)&((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr
+				: (const void *)&((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr;
+		inet_ntop(ai->ai_family, bin, addr, sizeof addr);
+		snprintf(shown, sizeof shown, ai->ai_family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr,
+			 (unsigned)port);
+		rc = start_one(h, ai->ai_addr, false, shown);
+	}
+	freeaddrinfo(res);
+	return rc;
+}
+
+struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *q)
+{
+	struct http *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->cfg = cfg;
+	h->status = st;
+	h->q = q;
+	pthread_mutex_init(&h->pool_lock, NULL);
+	for (size_t i = 0; i < cfg->n_listen; i++) {
+		if (start_entry(h, cfg->listen[i]) < 0) {
+			http_stop(h);
+			return NULL;
+		}
+	}
+	return h;
+}
+
+void http_stop(struct http *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->nd; i++)
+		MHD_stop_daemon(h->d[i]);
+	for (size_t i = 0; i < h->npool; i++)
+		store_close(h->pool[i]);
+	free(h->pool);
+	pthread_mutex_destroy(&h->pool_lock);
+	free(h);
+}

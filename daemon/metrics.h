@@ -1,0 +1,44 @@
+/*
+ * metrics.h — /metrics in the Prometheus text exposition format 0.0.4.
+ *
+ * Families (each with # HELP and # TYPE):
+ *   tikstat_interface_rx_bytes_total{router,interface}   counter, accounting totals
+ *   tikstat_interface_tx_bytes_total{router,interface}   counter
+ *   tikstat_cycle_rx_bytes{router,interface}             gauge, current billing cycle
+ *   tikstat_cycle_tx_bytes{router,interface}             gauge
+ *   tikstat_quota_bytes{router}                          gauge, routers with a quota
+ *   tikstat_up{router}                                   gauge 1/0, polled routers
+ *   tikstat_polls_total{router}                          counter, polls tried
+ *   tikstat_poll_failures_total{router,reason}           counter; every reason
+ *                                                        (status_reason_name) from 0
+ *   tikstat_poll_duration_seconds{router}                gauge, last successful poll
+ *   tikstat_last_success_timestamp_seconds{router}       gauge, 0 = never
+ *   tikstat_pushes_total{router}                         counter, routers in push mode
+ *   tikstat_push_rejected_total{reason}                  counter (status_push_reject_name)
+ *
+ * Label values are escaped as the format wants (\\, \", \n) and are always
+ * valid UTF-8: valid UTF-8 is kept, any other byte is read as Latin-1
+ * (0xE9 becomes "é"), the rule of the JSON output (jsonw.h).
+ */
+#ifndef TIKSTAT_METRICS_H
+#define TIKSTAT_METRICS_H
+
+#include <stdint.h>
+
+#include "cfg.h"
+#include "jsonw.h"
+#include "status.h"
+#include "store.h"
+
+#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+/* Appends s as an escaped label value (without quotes). */
+int metrics_label_value(struct jbuf *out, const char *s);
+
+/* Appends the whole exposition for cfg, the status snapshot and, for the
+ * cycle families, the store (read-only, in a transaction; NULL leaves
+ * them out). now: the scrape time. 0, or -1 when out of memory. */
+int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
+		   int64_t now, struct jbuf *out);
+
+#endif

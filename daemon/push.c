@@ -1,0 +1,253 @@
+/* push.c — see push.h. */
+#include "push.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "routeros.h"
+
+#define BAD_TOKEN_LOG_SECONDS 10
+#define BAD_TOKEN_SLOTS       64
+
+bool push_secret_equal(const void *given, size_t len, const char *secret)
+{
+	const unsigned char *g = given, *s = (const unsigned char *)secret;
+	size_t slen = strlen(secret);
+	/* Loop over the caller's length only; index the secret modulo its
+	 * length so no branch depends on where the two differ. */
+	unsigned diff = (unsigned)((len ^ slen) != 0);
+	for (size_t i = 0; i < len; i++)
+		diff |= (unsigned)(g[i] ^ (slen ? s[i % slen] : 0));
+	return diff == 0 && slen > 0;
+}
+
+int push_check_ip(const char *text)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+	if (alen == 0 || alen >= sizeof addr)
+		return -1;
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+	unsigned char buf[16];
+	int max;
+	if (inet_pton(AF_INET, addr, buf) == 1)
+		max = 32;
+	else if (inet_pton(AF_INET6, addr, buf) == 1)
+		max = 128;
+	else
+		return -1;
+	if (!slash)
+		return 0;
+	const char *d = slash + 1;
+	size_t dl = strlen(d);
+	uint64_t prefix;
+	if (dl == 0 || dl > 3 || ros_parse_u64(d, dl, &prefix) != 0 || prefix > (uint64_t)max)
+		return -1;
+	return 0;
+}
+
+int push_write_file(const char *path, const char *text)
+{
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + 16);
+	if (!tmp)
+		return -1;
+	/* The temporary file sits next to path, so rename() is atomic. */
+	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	size_t tlen = strlen(text);
+	int rc = 0;
+	if (fchmod(fd, 0644) < 0 || write(fd, text, tlen) != (ssize_t)tlen ||
+	    write(fd, "\n", 1) != 1 || fsync(fd) < 0)
+		rc = -1;
+	int e = errno;
+	if (close(fd) < 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc == 0 && rename(tmp, path) < 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	errno = e;
+	return rc;
+}
+
+/* At most one "bad token" line per source address per 10 s. */
+static pthread_mutex_t bad_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char peer[64];
+	int64_t at;
+} bad_seen[BAD_TOKEN_SLOTS];
+
+static void log_bad_token(const char *peer, bool missing)
+{
+	int64_t now = (int64_t)time(NULL);
+	bool log_it = true;
+	size_t oldest = 0;
+	pthread_mutex_lock(&bad_lock);
+	for (size_t i = 0; i < BAD_TOKEN_SLOTS; i++) {
+		if (strcmp(bad_seen[i].peer, peer) == 0) {
+			oldest = i;
+			log_it = now - bad_seen[i].at >= BAD_TOKEN_LOG_SECONDS;
+			break;
+		}
+		if (bad_seen[i].at < bad_seen[oldest].at)
+			oldest = i;
+	}
+	if (log_it) {
+		snprintf(bad_seen[oldest].peer, sizeof bad_seen[oldest].peer, "%s", peer);
+		bad_seen[oldest].at = now;
+	}
+	pthread_mutex_unlock(&bad_lock);
+	if (log_it)
+		log_warnx("push from %s refused: %s token (further refusals from there are "
+			  "not logged for %d s)",
+			  peer, missing ? "no" : "unknown", BAD_TOKEN_LOG_SECONDS);
+}
+
+/* The router in push mode whose token is given, or -1. Compares with every
+ * token, so the time does not tell which one (nearly) matched. */
+static long find_router(const struct cfg *cfg, const char *token)
+{
+	long found = -1;
+	size_t len = strlen(token);
+	for (size_t i = 0; i < cfg->n_routers; i++) {
+		const struct cfg_router *r = &cfg->routers[i];
+		if (r->mode != MODE_PUSH || !r->push_token)
+			continue;
+		if (push_secret_equal(token, len, r->push_token))
+			found = (long)i;
+	}
+	return found;
+}
+
+static const char *const push_params[] = {"token", "interface", "rx", "tx", "uptime", "ip"};
+
+static void reject(struct status *st, enum status_push_reject why, struct api_response *r,
+		   int code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void reject(struct status *st, enum status_push_reject why, struct api_response *r,
+		   int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	status_push_rejected(st, why);
+	api_error(r, code, "%s", msg);
+}
+
+void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
+		 const struct api_params *p, bool legacy, const char *peer,
+		 struct api_response *r)
+{
+	const char *v[6] = {0};
+	for (size_t i = 0; i < 6; i++) {
+		if (legacy && i == 1)
+			continue;
+		if (api_param_get(p, push_params[i], &v[i]) < 0) {
+			reject(st, PUSH_REJECT_PARAMETER, r, 400,
+			       "invalid parameter '%s': given more than once%s", push_params[i], "");
+			return;
+		}
+	}
+	const char *token = v[0], *iface = v[1], *rx_s = v[2], *tx_s = v[3], *up_s = v[4],
+		   *ip = v[5];
+	long ri = token && *token ? find_router(cfg, token) : -1;
+	if (ri < 0) {
+		log_bad_token(peer, !token || !*token);
+		reject(st, PUSH_REJECT_TOKEN, r, 403, "%s%s",
+		       token && *token ? "unknown token" : "missing parameter 'token'", "");
+		return;
+	}
+	const struct cfg_router *cr = &cfg->routers[ri];
+	struct pushq_item it = {.router = (size_t)ri};
+	if (legacy) {
+		it.iface = 0;
+	} else if (!iface) {
+		reject(st, PUSH_REJECT_PARAMETER, r, 400, "missing parameter '%s'%s", "interface",
+		       "");
+		return;
+	} else {
+		size_t k = 0;
+		while (k < cr->n_interfaces && strcmp(cr->interfaces[k], iface) != 0)
+			k++;
+		if (k == cr->n_interfaces) {
+			reject(st, PUSH_REJECT_INTERFACE, r, 400,
+			       "invalid parameter 'interface': router '%s' does not push '%s'",
+			       cr->name, iface);
+			return;
+		}
+		it.iface = k;
+	}
+	if (!rx_s || !tx_s) {
+		reject(st, PUSH_REJECT_PARAMETER, r, 400, "missing parameter '%s'%s",
+		       !rx_s ? "rx" : "tx", "");
+		return;
+	}
+	if (ros_parse_u64(rx_s, strlen(rx_s), &it.reading.rx) != 0) {
+		reject(st, PUSH_REJECT_PARAMETER, r, 400,
+		       "invalid parameter '%s': %s", "rx",
+		       "must be decimal digits, at most 18446744073709551615");
+		return;
+	}
+	if (ros_parse_u64(tx_s, strlen(tx_s), &it.reading.tx) != 0) {
+		reject(st, PUSH_REJECT_PARAMETER, r, 400,
+		       "invalid parameter '%s': %s", "tx",
+		       "must be decimal digits, at most 18446744073709551615");
+		return;
+	}
+	if (up_s) {
+		size_t ul = strlen(up_s), digits = strspn(up_s, "0123456789");
+		int rc = ul && digits == ul ? ros_parse_u64(up_s, ul, &it.reading.uptime)
+					    : ros_parse_uptime(up_s, ul, &it.reading.uptime);
+		if (ul == 0 || rc != 0) {
+			reject(st, PUSH_REJECT_PARAMETER, r, 400, "invalid parameter '%s': %s",
+			       "uptime", "must be seconds or a RouterOS duration such as 1w2d03:04:05");
+			return;
+		}
+		it.reading.has_uptime = true;
+	}
+	if (ip && push_check_ip(ip) < 0) {
+		reject(st, PUSH_REJECT_PARAMETER, r, 400, "invalid parameter '%s': %s", "ip",
+		       "must be an IPv4 or IPv6 address, optionally with /prefix");
+		return;
+	}
+	if (pushq_put(q, &it) < 0) {
+		reject(st, PUSH_REJECT_BUSY, r, 503, "%s%s", "busy: too many pushes, try again", "");
+		return;
+	}
+	status_push_accepted(st, (size_t)ri, ip);
+	if (ip && cr->ip_file && push_write_file(cr->ip_file, ip) < 0)
+		log_warn("router %s: cannot write ip_file %s", cr->name, cr->ip_file);
+	jbuf_reset(&r->body);
+	if (legacy) {
+		jbuf_puts(&r->body, "OK\n");
+		r->status = 200;
+		r->content_type = API_TEXT;
+	} else {
+		r->status = 204;
+		r->content_type = NULL;
+	}
+}

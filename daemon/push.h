@@ -1,0 +1,55 @@
+/*
+ * push.h — the push fallback: routers that the daemon cannot reach send
+ * their counters (RouterOS /tool fetch) to /api/v1/push, or to the old
+ * PHP setup's /traffic-receiver.php.
+ *
+ * Parameters (query string, or form body for POST):
+ *   token      identifies the router (mode = push, push_token_file)
+ *   interface  one of the router's configured interfaces (the legacy URL
+ *              takes the router's first one and ignores this)
+ *   rx, tx     cumulative byte counters: decimal digits only, <= 2^64-1
+ *   uptime     optional: seconds, or a RouterOS duration (1w2d03:04:05,
+ *              3d4h5m6s)
+ *   ip         optional: IPv4 or IPv6 address, optionally with /prefix
+ * Order of checks: a duplicated parameter is a 400 naming it; a missing or
+ * unknown token a 403 (logged at most once per 10 s per source address,
+ * never with the token); then every other parameter (400 naming the first
+ * bad one). Nothing is stored unless everything is valid. An accepted
+ * reading {time = now, rx, tx, uptime if given, id ""} goes to the push
+ * queue (pushq.h) and through the same accounting as a polled one; a
+ * given ip is kept as the router's address and written to its ip_file
+ * (a temporary file in the same directory renamed over it). Answers: 204
+ * (legacy: 200 "OK\n"), 400, 403, or 503 when the queue is full.
+ *
+ * Thread-safe: called from any HTTP thread.
+ */
+#ifndef TIKSTAT_PUSH_H
+#define TIKSTAT_PUSH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api.h"
+#include "cfg.h"
+#include "pushq.h"
+#include "status.h"
+
+/* Handles one push; peer is the client's address as text (for the log). */
+void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
+		 const struct api_params *p, bool legacy, const char *peer,
+		 struct api_response *r);
+
+/* True when given[0..len) equals the NUL-terminated secret. The time taken
+ * depends only on len, never on the secret's contents or length. */
+bool push_secret_equal(const void *given, size_t len, const char *secret);
+
+/* Validates an address as RouterOS prints it: IPv4 or IPv6, optionally
+ * followed by /prefix (0-32 or 0-128). 0 or -1. */
+int push_check_ip(const char *text);
+
+/* Replaces path's contents with text and a newline, atomically: a
+ * temporary file in the same directory, fsync'ed, renamed over path.
+ * 0, or -1 with errno. */
+int push_write_file(const char *path, const char *text);
+
+#endif

@@ -1,0 +1,190 @@
+/* status.c — see status.h. */
+#include "status.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "routeros.h"
+
+struct status {
+	pthread_mutex_t lock;
+	struct status_snapshot t; /* the live table, under lock */
+};
+
+const char *status_reason_name(enum status_reason r)
+{
+	static const char *const names[REASON_COUNT] = {
+		"timeout", "refused", "resolve", "auth", "tls", "protocol", "closed", "other"};
+	return (unsigned)r < REASON_COUNT ? names[r] : "other";
+}
+
+const char *status_push_reject_name(enum status_push_reject r)
+{
+	static const char *const names[PUSH_REJECT_COUNT] = {"token", "parameter", "interface",
+							     "busy"};
+	return (unsigned)r < PUSH_REJECT_COUNT ? names[r] : "parameter";
+}
+
+enum status_reason status_reason_of(int st)
+{
+	switch (st) {
+	case ROS_ERR_TIMEOUT: return REASON_TIMEOUT;
+	case ROS_ERR_REFUSED: return REASON_REFUSED;
+	case ROS_ERR_RESOLVE: return REASON_RESOLVE;
+	case ROS_ERR_AUTH:
+	case ROS_ERR_POLICY: return REASON_AUTH;
+	case ROS_ERR_TLS:
+	case ROS_ERR_TLS_VERIFY:
+	case ROS_ERR_TLS_FINGERPRINT: return REASON_TLS;
+	case ROS_ERR_PROTOCOL:
+	case ROS_ERR_TOO_BIG:
+	case ROS_ERR_TRAP: return REASON_PROTOCOL;
+	case ROS_ERR_CLOSED:
+	case ROS_ERR_IO:
+	case ROS_ERR_FATAL: return REASON_CLOSED;
+	default: return REASON_OTHER;
+	}
+}
+
+static void free_routers(struct status_router *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].ifaces);
+	free(v);
+}
+
+struct status *status_new(const struct cfg *cfg)
+{
+	struct status *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	pthread_mutex_init(&s->lock, NULL);
+	s->t.n = cfg->n_routers;
+	s->t.routers = calloc(cfg->n_routers ? cfg->n_routers : 1, sizeof *s->t.routers);
+	if (!s->t.routers)
+		goto fail;
+	for (size_t i = 0; i < cfg->n_routers; i++) {
+		size_t n = cfg->routers[i].n_interfaces;
+		s->t.routers[i].n_ifaces = n;
+		s->t.routers[i].ifaces = calloc(n ? n : 1, sizeof *s->t.routers[i].ifaces);
+		if (!s->t.routers[i].ifaces)
+			goto fail;
+	}
+	return s;
+fail:
+	status_free(s);
+	return NULL;
+}
+
+void status_free(struct status *s)
+{
+	if (!s)
+		return;
+	free_routers(s->t.routers, s->t.n);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+void status_poll_ok(struct status *s, size_t router, int64_t when, int64_t duration_ms)
+{
+	if (!s || router >= s->t.n)
+		return;
+	pthread_mutex_lock(&s->lock);
+	struct status_router *r = &s->t.routers[router];
+	r->known = true;
+	r->up = true;
+	r->error[0] = '\0';
+	r->polls_ok++;
+	r->last_success = when;
+	r->last_duration_ms = duration_ms;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void status_poll_failed(struct status *s, size_t router, int ros_status, const char *error)
+{
+	if (!s || router >= s->t.n)
+		return;
+	pthread_mutex_lock(&s->lock);
+	struct status_router *r = &s->t.routers[router];
+	r->known = true;
+	r->up = false;
+	snprintf(r->error, sizeof r->error, "%s", error ? error : ros_status_name(ros_status));
+	r->polls_failed++;
+	r->failures[status_reason_of(ros_status)]++;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void status_reading(struct status *s, size_t router, size_t iface, int64_t time,
+		    uint64_t rx_total, uint64_t tx_total)
+{
+	if (!s || router >= s->t.n || iface >= s->t.routers[router].n_ifaces)
+		return;
+	pthread_mutex_lock(&s->lock);
+	struct status_iface *f = &s->t.routers[router].ifaces[iface];
+	f->has_reading = true;
+	f->last_time = time;
+	f->rx_total = rx_total;
+	f->tx_total = tx_total;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void status_push_accepted(struct status *s, size_t router, const char *addr)
+{
+	if (!s || router >= s->t.n)
+		return;
+	pthread_mutex_lock(&s->lock);
+	struct status_router *r = &s->t.routers[router];
+	r->pushes++;
+	if (addr && *addr)
+		snprintf(r->address, sizeof r->address, "%s", addr);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void status_push_rejected(struct status *s, enum status_push_reject why)
+{
+	if (!s || (unsigned)why >= PUSH_REJECT_COUNT)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->t.push_rejected[why]++;
+	pthread_mutex_unlock(&s->lock);
+}
+
+int status_snapshot(struct status *s, struct status_snapshot *out)
+{
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&s->lock);
+	size_t n = s->t.n;
+	struct status_router *v = calloc(n ? n : 1, sizeof *v);
+	int rc = v ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const struct status_router *src = &s->t.routers[i];
+		v[i] = *src;
+		v[i].ifaces = malloc((src->n_ifaces ? src->n_ifaces : 1) * sizeof *v[i].ifaces);
+		if (!v[i].ifaces) {
+			v[i].n_ifaces = 0;
+			rc = -1;
+			break;
+		}
+		memcpy(v[i].ifaces, src->ifaces, src->n_ifaces * sizeof *v[i].ifaces);
+	}
+	memcpy(out->push_rejected, s->t.push_rejected, sizeof out->push_rejected);
+	pthread_mutex_unlock(&s->lock);
+	if (rc < 0) {
+		free_routers(v, n);
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	out->routers = v;
+	out->n = n;
+	return 0;
+}
+
+void status_snapshot_free(struct status_snapshot *snap)
+{
+	if (!snap)
+		return;
+	free_routers(snap->routers, snap->n);
+	memset(snap, 0, sizeof *snap);
+}

@@ -1,0 +1,104 @@
+/*
+ * status.h — what the daemon knows about its routers right now, shared
+ * between the poller thread (which publishes) and the HTTP threads (which
+ * read: /api/v1/interfaces, /metrics).
+ *
+ * One row per configured router (cfg order, poll and push mode alike) and
+ * one per configured interface. A mutex guards the table; readers take a
+ * consistent copy with status_snapshot and never hold the lock while they
+ * render. Totals are the accounting totals (recorder_totals: committed
+ * plus pending), so they only grow, across router reboots and resets.
+ *
+ * Every function is thread-safe. Router and interface indices are the
+ * positions in cfg->routers and cfg_router->interfaces; out-of-range
+ * indices are ignored.
+ */
+#ifndef TIKSTAT_STATUS_H
+#define TIKSTAT_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+
+/* Why a poll failed, coarser than enum ros_status: the label values of
+ * tikstat_poll_failures_total. */
+enum status_reason {
+	REASON_TIMEOUT,
+	REASON_REFUSED,
+	REASON_RESOLVE,
+	REASON_AUTH,
+	REASON_TLS,
+	REASON_PROTOCOL,
+	REASON_CLOSED,
+	REASON_OTHER,
+	REASON_COUNT
+};
+
+/* Why a push was refused: the label values of tikstat_push_rejected_total. */
+enum status_push_reject {
+	PUSH_REJECT_TOKEN,     /* missing or unknown token (403) */
+	PUSH_REJECT_PARAMETER, /* a malformed or missing parameter (400) */
+	PUSH_REJECT_INTERFACE, /* an interface the router does not push (400) */
+	PUSH_REJECT_BUSY,      /* the queue to the poller was full (503) */
+	PUSH_REJECT_COUNT
+};
+
+/* The slug of a reason ("timeout", "refused", "resolve", "auth", "tls",
+ * "protocol", "closed", "other") and of a push rejection ("token",
+ * "parameter", "interface", "busy"). */
+const char *status_reason_name(enum status_reason r);
+const char *status_push_reject_name(enum status_push_reject r);
+/* Maps a negative enum ros_status to its reason. */
+enum status_reason status_reason_of(int ros_status);
+
+struct status_iface {
+	bool has_reading;
+	int64_t last_time;          /* Unix seconds of the last reading */
+	uint64_t rx_total, tx_total;
+};
+
+struct status_router {
+	bool known;                 /* poll mode: a poll ended (up or down) */
+	bool up;
+	char error[300];            /* the last failure while down, "" while up */
+	uint64_t polls_ok, polls_failed;
+	uint64_t failures[REASON_COUNT];
+	int64_t last_success;       /* Unix seconds, 0 = never */
+	int64_t last_duration_ms;   /* of the last successful poll */
+	uint64_t pushes;            /* accepted pushes */
+	char address[64];           /* last address pushed, "" none */
+	struct status_iface *ifaces; /* cfg_router->n_interfaces */
+	size_t n_ifaces;
+};
+
+struct status_snapshot {
+	struct status_router *routers; /* n, cfg order */
+	size_t n;
+	uint64_t push_rejected[PUSH_REJECT_COUNT];
+};
+
+struct status;
+
+/* A table for cfg's routers (cfg borrowed, must outlive it), all unknown.
+ * NULL when out of memory. */
+struct status *status_new(const struct cfg *cfg);
+void status_free(struct status *s);
+
+/* Poller side. */
+void status_poll_ok(struct status *s, size_t router, int64_t when, int64_t duration_ms);
+void status_poll_failed(struct status *s, size_t router, int ros_status, const char *error);
+void status_reading(struct status *s, size_t router, size_t iface, int64_t time,
+		    uint64_t rx_total, uint64_t tx_total);
+
+/* Push side (HTTP threads). addr: a validated address, copied. */
+void status_push_accepted(struct status *s, size_t router, const char *addr);
+void status_push_rejected(struct status *s, enum status_push_reject why);
+
+/* Copies the whole table into *out (free with status_snapshot_free).
+ * 0, or -1 when out of memory. */
+int status_snapshot(struct status *s, struct status_snapshot *out);
+void status_snapshot_free(struct status_snapshot *snap);
+
+#endif

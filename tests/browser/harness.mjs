@@ -1,0 +1,198 @@
+// What the dashboard's browser test and benchmark share: the fake router
+// (tests/fakerouter: control channel on stdin, "ready" on stdout), a real
+// tikstatd on a free loopback port, traffic the fake router counts exactly,
+// and Debian's Chromium driven by playwright-core (never a downloaded
+// browser). Only 127.0.0.1 is ever contacted.
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const PASSWORD = 'browser-Secret-9c1e';
+export const IFACES = { home: ['ether1', 'ether2 lan', 'bridge', 'ether9'], office: ['ether1'] };
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+	'--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Percent-encodes an interface name for the fake router's control channel.
+export const pct = (name) => [...Buffer.from(name, 'latin1')]
+	.map((b) => (b > 0x20 && b < 0x7f && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+	.join('');
+
+// JSON with the sizes kept exact (decimal strings), as the dashboard parses it.
+export const parseSizes = (text) =>
+	JSON.parse(text.replace(/"(rx|tx|total|estimate|quota|rx_total|tx_total)":(\d+)/g, '"$1":"$2"'));
+
+// Polls fn until it returns something truthy; throws after ms.
+export async function until(what, fn, ms = 20000) {
+	const end = Date.now() + ms;
+	let last;
+	for (;;) {
+		try {
+			const v = await fn();
+			if (v) return v;
+		} catch (e) {
+			last = e;
+		}
+		if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+		await sleep(200);
+	}
+}
+
+export function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = createServer();
+		s.on('error', reject);
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+// playwright-core from tests/browser/node_modules (npm ci there).
+export async function launchChromium(executablePath = '/usr/bin/chromium') {
+	let chromium;
+	try {
+		({ chromium } = await import('playwright-core'));
+	} catch (e) {
+		throw new Error(`playwright-core is missing: run scripts/deps.sh --test (npm ci in tests/browser): ${e.message}`);
+	}
+	// launch() gives the browser a new, empty profile directory of its own.
+	return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
+export class Fake {
+	constructor(bin) {
+		this.p = spawn(bin, ['--password', PASSWORD, '--spec', 'home:v7:plain', '--spec', 'office:v6:plain'],
+			{ stdio: ['pipe', 'pipe', 'inherit'] });
+		this.lines = [];
+		this.waiters = [];
+		createInterface({ input: this.p.stdout }).on('line', (l) => {
+			const w = this.waiters.shift();
+			if (w) w(l);
+			else this.lines.push(l);
+		});
+		this.routers = {};
+	}
+
+	line() {
+		if (this.lines.length) return Promise.resolve(this.lines.shift());
+		return new Promise((r) => this.waiters.push(r));
+	}
+
+	// Reads the start-up lines: name and port of every router.
+	async ready() {
+		for (;;) {
+			const [kind, ...kv] = (await this.line()).split(' ');
+			if (kind === 'ready') return;
+			const f = Object.fromEntries(kv.map((x) => x.split('=')));
+			this.routers[f.name] = f;
+		}
+	}
+
+	async cmd(text) {
+		this.p.stdin.write(`${text}\n`);
+		const answer = await this.line();
+		if (!answer.startsWith('ok')) throw new Error(`fake router: ${text} -> ${answer}`);
+		return answer;
+	}
+
+	stop() {
+		this.p.stdin.end();
+	}
+}
+
+export class Daemon {
+	constructor(bin, conf, log) {
+		Object.assign(this, { bin, conf, log, p: null });
+	}
+
+	start() {
+		const fd = openSync(this.log, 'a');
+		this.p = spawn(this.bin, ['-f', '-c', this.conf], { stdio: ['ignore', fd, fd] });
+		this.exited = new Promise((r) => this.p.on('exit', (code, sig) => r({ code, sig })));
+	}
+
+	async stop() {
+		if (!this.p || this.p.exitCode !== null || this.p.signalCode !== null) return;
+		this.p.kill('SIGTERM');
+		const t = setTimeout(() => this.p.kill('SIGKILL'), 15000);
+		await this.exited;
+		clearTimeout(t);
+	}
+}
+
+// Writes a config: both fake routers polled every second, home with a
+// quota of 10 MB, HTTP on 127.0.0.1:port.
+export function writeConfig(path, dir, fake, port) {
+	const r = (name) => `
+[router ${name}]
+host = 127.0.0.1
+port = ${fake.routers[name].port}
+user = admin
+password_file = ${join(dir, 'password')}
+interval = 1
+timeout = 1
+${name === 'home' ? 'quota = 10M\n' : ''}interfaces = ${IFACES[name].map((i) => `"${i}"`).join(', ')}
+`;
+	writeFileSync(path, `[tikstat]
+database = ${join(dir, 'tikstat.db')}
+timezone = Europe/Berlin
+commit_interval = 1
+
+[http]
+listen = 127.0.0.1:${port}
+${r('home')}${r('office')}`);
+	chmodSync(path, 0o600);
+}
+
+// Starts the fake router (growth rates zeroed: traffic only as added) and
+// tikstatd on a free port; returns { dir, conf, fake, daemon, base, get, log }.
+export async function startStack({ tikstatd, fakerouter }) {
+	const dir = mkdtempSync(join(tmpdir(), 'tikstat-browser-'));
+	const log = join(dir, 'tikstatd.log');
+	writeFileSync(join(dir, 'password'), `${PASSWORD}\n`, { mode: 0o600 });
+	const fake = new Fake(fakerouter);
+	await fake.ready();
+	for (const [router, ifaces] of Object.entries(IFACES)) {
+		for (const i of ifaces) if (i !== 'ether9') await fake.cmd(`rate ${router} ${pct(i)} 0 0`);
+	}
+	const port = await freePort();
+	const base = `http://127.0.0.1:${port}`;
+	const conf = join(dir, 'tikstat.conf');
+	writeConfig(conf, dir, fake, port);
+	const daemon = new Daemon(tikstatd, conf, log);
+	daemon.start();
+	const get = async (path) => {
+		const res = await fetch(base + path);
+		const text = await res.text();
+		if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${text.trim()}`);
+		return parseSizes(text);
+	};
+	await until('the HTTP API', () => get('/api/v1/interfaces'), 15000);
+	await until('a first reading of home/ether1', async () =>
+		(await get('/api/v1/interfaces')).some((i) => i.router === 'home' && i.interface === 'ether1' && i.last_reading));
+	return { dir, conf, fake, daemon, base, get, log };
+}
+
+// Adds traffic to home's ether1 and "ether2 lan" in a few polls; returns
+// the bytes added per interface as [rx, tx] BigInts.
+export async function driveTraffic(fake, steps = 3) {
+	const expect = { ether1: [0n, 0n], 'ether2 lan': [0n, 0n] };
+	await sleep(1500); // past the baseline reading
+	for (let step = 1; step <= steps; step++) {
+		for (const [n, iface] of Object.keys(expect).entries()) {
+			const rx = BigInt(1000003 * step + 7919 * n);
+			const tx = BigInt(500009 * step + n);
+			await fake.cmd(`add home ${pct(iface)} ${rx} ${tx}`);
+			expect[iface][0] += rx;
+			expect[iface][1] += tx;
+		}
+		await sleep(1200);
+	}
+	return expect;
+}

@@ -1,0 +1,541 @@
+#!/usr/bin/env python3
+"""tikstatd's HTTP side end to end: the real daemon polls the fake router
+(deterministic traffic added through its control channel) and receives
+pushes; every endpoint is checked for status, headers and exact values
+(/api/v1/traffic, traffic.csv and cycle byte for byte against `tikstat
+--json/--csv`), the refusals (400, 403, 404, 405, 413, 414), hostile
+clients (100 KB query, bad percent-encoding, '..', a slow client) while the
+server keeps answering, the push receiver (exact counting, malformed values
+leave the database unchanged, the legacy HTTP/1.0 URL with unencoded
+blanks, ip_file), gzip, the embedded dashboard with ETag/304, basic auth
+after a SIGHUP, and /metrics through `promtool check metrics`.
+Standard library only (plus promtool when installed).
+"""
+import argparse
+import base64
+import gzip
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+PASSWORD = "http-Secret-pw-1234"
+TOKEN = "cabin-token-0123456789abcdef"
+AUTH_USER, AUTH_PASS = "viewer", "dash-Pass-5678"
+FAILURES = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL:", what)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Fake:
+    def __init__(self, binary):
+        self.p = subprocess.Popen([binary, "--password", PASSWORD, "--spec", "home:v7:plain"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.routers = {}
+        for line in self.p.stdout:
+            words = line.decode().split()
+            if words[0] == "ready":
+                break
+            f = dict(w.split("=", 1) for w in words[1:])
+            self.routers[f["name"]] = f
+
+    def cmd(self, line):
+        self.p.stdin.write((line + "\n").encode())
+        self.p.stdin.flush()
+        answer = self.p.stdout.readline().decode().strip()
+        if not answer.startswith("ok"):
+            raise AssertionError("fake router: %s -> %s" % (line, answer))
+        return answer
+
+    def stop(self):
+        self.p.stdin.close()
+        self.p.wait(timeout=10)
+
+
+def write_config(path, workdir, port, home_port, auth=False):
+    text = """[tikstat]
+database = %(w)s/tikstat.db
+timezone = Europe/Berlin
+commit_interval = 1
+log_level = debug
+
+[http]
+listen = 127.0.0.1:%(port)d
+%(auth)s
+[router home]
+host = 127.0.0.1
+port = %(hp)s
+user = admin
+password_file = %(w)s/password
+interval = 1
+timeout = 1
+quota = 50G
+interfaces = ether1, "ether2 lan"
+
+[router cabin]
+mode = push
+push_token_file = %(w)s/token
+ip_file = %(w)s/cabin.ip
+interfaces = lte1, "wan 2"
+""" % {"w": workdir, "port": port, "hp": home_port,
+       "auth": ("auth_user = %s\nauth_password_file = %s/authpw\n" % (AUTH_USER, workdir))
+       if auth else ""}
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+
+
+class Client:
+    def __init__(self, port):
+        self.port = port
+        self.auth = None
+
+    def req(self, method, path, body=None, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        h = dict(headers or {})
+        if self.auth and "Authorization" not in h:
+            h["Authorization"] = "Basic " + base64.b64encode(self.auth.encode()).decode()
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+
+    def get(self, path, **kw):
+        return self.req("GET", path, **kw)
+
+
+def raw(port, data, wait=5):
+    """Sends bytes as they are; returns everything the server answered."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(wait)
+    s.sendall(data)
+    out = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            out += b
+    except (socket.timeout, ConnectionResetError):
+        pass
+    s.close()
+    return out
+
+
+def tikstat(args, conf, *opts):
+    out = subprocess.run([args.tikstat, "-c", conf] + list(opts), capture_output=True)
+    if out.returncode != 0:
+        raise AssertionError("tikstat %s: %s" % (opts, out.stderr.decode(errors="replace")))
+    return out.stdout
+
+
+def totals(args, conf, router, iface):
+    doc = json.loads(tikstat(args, conf, "-r", router, "-i", iface, "-y", "--json"))
+    return sum(p["rx"] for p in doc["points"]), sum(p["tx"] for p in doc["points"])
+
+
+def wait_for(pred, what, timeout=20):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.2)
+    check(False, "timed out waiting for " + what)
+    return False
+
+
+def same_as_cli(cl, args, conf, path, cli_opts, what):
+    """The HTTP body equals tikstat's output; retried across a second or
+    bucket boundary (both take 'now' independently)."""
+    for _ in range(5):
+        status, hdr, body = cl.get(path)
+        cli = tikstat(args, conf, *cli_opts)
+        if status == 200 and body == cli:
+            return hdr, body
+        time.sleep(0.3)
+    check(False, "%s: HTTP %d body differs from tikstat %s:\n%r\n%r" % (what, status, cli_opts,
+                                                                       body[:300], cli[:300]))
+    return hdr, body
+
+
+def api_headers(hdr, ctype, what):
+    check(hdr.get("content-type") == ctype, "%s: Content-Type %r" % (what, hdr.get("content-type")))
+    check(hdr.get("cache-control") == "no-store", "%s: Cache-Control %r" % (what,
+                                                                          hdr.get("cache-control")))
+    check(hdr.get("x-content-type-options") == "nosniff", what + ": nosniff missing")
+
+
+def error_is(status_body, code, needle, what):
+    status, hdr, body = status_body
+    ok = status == code
+    try:
+        doc = json.loads(body)
+        ok = ok and isinstance(doc.get("error"), str) and needle in doc["error"]
+    except ValueError:
+        ok = False
+    check(ok, "%s: expected %d with %r, got %d %r" % (what, code, needle, status, body[:200]))
+    if ok:
+        check(hdr.get("content-type") == "application/json; charset=utf-8",
+              what + ": error not JSON-typed")
+
+
+JSON = "application/json; charset=utf-8"
+
+
+def test_read_api(cl, args, conf, expect):
+    print("interfaces, traffic, traffic.csv, cycle: values and headers")
+    status, hdr, body = cl.get("/api/v1/interfaces")
+    check(status == 200, "interfaces: status %d" % status)
+    api_headers(hdr, JSON, "interfaces")
+    doc = json.loads(body)
+    rows = {(d["router"], d["interface"]): d for d in doc}
+    check(list(rows) == [("home", "ether1"), ("home", "ether2 lan"), ("cabin", "lte1"),
+                         ("cabin", "wan 2")], "interfaces: rows %r" % list(rows))
+    keys = ["router", "interface", "mode", "status", "last_reading", "rx_total", "tx_total",
+            "address", "error"]
+    check(all(list(d) == keys for d in doc), "interfaces: keys %r" % [list(d) for d in doc])
+    for iface in ("ether1", "ether2 lan"):
+        d = rows[("home", iface)]
+        check(d["mode"] == "poll" and d["status"] == "up" and d["error"] is None,
+              "interfaces: home %s state %r" % (iface, d))
+        check([d["rx_total"], d["tx_total"]] == expect[("home", iface)],
+              "interfaces: home %s totals %r != %r" % (iface, d, expect[("home", iface)]))
+        check(d["address"] == "127.0.0.1", "interfaces: address %r" % d["address"])
+        check(isinstance(d["last_reading"], str) and d["last_reading"][19:] in ("+01:00", "+02:00"),
+              "interfaces: last_reading %r" % d["last_reading"])
+    check(rows[("cabin", "lte1")]["status"] == "push", "interfaces: cabin status")
+
+    for step, letter in (("5min", "-5"), ("hour", "-h"), ("day", "-d"), ("month", "-m"),
+                         ("year", "-y")):
+        hdr, body = same_as_cli(cl, args, conf,
+                                "/api/v1/traffic?router=home&interface=ether2%20lan&step=" + step,
+                                ["-r", "home", "-i", "ether2 lan", letter, "--json"],
+                                "traffic " + step)
+        api_headers(hdr, JSON, "traffic " + step)
+    doc = json.loads(body)
+    check([sum(p["rx"] for p in doc["points"]), sum(p["tx"] for p in doc["points"])]
+          == expect[("home", "ether2 lan")], "traffic year: sums")
+    same_as_cli(cl, args, conf, "/api/v1/traffic?router=home&interface=ether1&step=day"
+                "&from=2020-01-01&to=2099-12-31",
+                ["-r", "home", "-i", "ether1", "-d", "--begin", "2020-01-01", "--end",
+                 "2099-12-31", "--json"], "traffic with from/to")
+    same_as_cli(cl, args, conf, "/api/v1/traffic", ["--json"], "traffic, every interface")
+    same_as_cli(cl, args, conf, "/api/v1/traffic?router=home", ["-r", "home", "--json"],
+                "traffic, one router")
+    hdr, _ = same_as_cli(cl, args, conf, "/api/v1/traffic.csv?router=home&interface=ether1&step=hour",
+                         ["-r", "home", "-i", "ether1", "-h", "--csv"], "traffic.csv")
+    api_headers(hdr, "text/csv; charset=utf-8", "traffic.csv")
+    hdr, body = same_as_cli(cl, args, conf, "/api/v1/cycle?router=home&interface=ether1",
+                            ["-r", "home", "-i", "ether1", "--cycle", "--json"], "cycle")
+    api_headers(hdr, JSON, "cycle")
+    doc = json.loads(body)
+    check(doc["quota"] == 50 * 10 ** 9, "cycle: quota %r" % doc.get("quota"))
+
+    print("HEAD: the headers of GET, no body")
+    s1, h1, b1 = cl.get("/api/v1/interfaces")
+    s2, h2, b2 = cl.req("HEAD", "/api/v1/interfaces")
+    check(s2 == 200 and b2 == b"" and h2.get("content-length") == str(len(b1)),
+          "HEAD: %d %r %r" % (s2, h2, b2))
+
+
+def test_refusals(cl, port):
+    print("400, 404, 405, 414 and hostile requests")
+    error_is(cl.get("/api/v1/traffic?router=home&interface=ether1&step=week"), 400,
+             "invalid parameter 'step': must be 5min, hour, day, month or year", "bad step")
+    error_is(cl.get("/api/v1/traffic?router=home&router=home&interface=ether1"), 400,
+             "'router'", "duplicated router")
+    error_is(cl.get("/api/v1/traffic?router=home&interface=ether1&from=yesterday"), 400,
+             "'from'", "bad from")
+    error_is(cl.get("/api/v1/traffic?router=home&interface=ether1&to=2026-13-45"), 400,
+             "'to'", "bad to")
+    error_is(cl.get("/api/v1/traffic.csv?router=home"), 400, "'interface'", "csv without iface")
+    error_is(cl.get("/api/v1/traffic?router=nowhere&interface=ether1"), 404, "nowhere",
+             "unknown router")
+    error_is(cl.get("/api/v1/cycle?router=home&interface=ether9"), 404, "ether9",
+             "unknown interface")
+    error_is(cl.get("/api/v1/nothing"), 404, "not found", "unknown path")
+    st = cl.req("DELETE", "/api/v1/interfaces")
+    error_is(st, 405, "method", "DELETE")
+    check(st[1].get("allow") == "GET, HEAD", "405 Allow %r" % st[1].get("allow"))
+    st = cl.req("PUT", "/api/v1/push")
+    check(st[0] == 405 and st[1].get("allow") == "GET, HEAD, POST", "push PUT: %r" % (st[:2],))
+    st = cl.req("POST", "/api/v1/interfaces", body="a=1",
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check(st[0] == 405, "POST on interfaces: %d" % st[0])
+    error_is(cl.get("/api/v1/interfaces?x=" + "a" * 9000), 414, "8192", "9 KB query")
+    answer = raw(port, b"GET /api/v1/interfaces?x=" + b"a" * 100000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(answer.startswith(b"HTTP/1.1 414") or answer.startswith(b"HTTP/1.1 431"),
+          "100 KB query: %r" % answer[:100])
+    error_is(cl.get("/api/v1/traffic?router=ho%zzme"), 400, "percent", "bad percent-encoding")
+    error_is(cl.get("/api/v1/traffic?router=ho%"), 400, "percent", "truncated percent")
+    error_is(cl.get("/api/v1/%2e%2e/metrics"), 400, "..", "encoded .. path")
+    answer = raw(port, b"GET /assets/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(answer.startswith(b"HTTP/1.1 400"), ".. path: %r" % answer[:60])
+    error_is(cl.get("//api/v1/interfaces"), 400, "//", "// path")
+
+    print("a slow client is cut, others are served meanwhile")
+    slow = socket.create_connection(("127.0.0.1", port))
+    slow.sendall(b"GET /api/v1/interfaces HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    t0 = time.time()
+    for _ in range(5):
+        check(cl.get("/api/v1/interfaces")[0] == 200, "served while a slow client waits")
+    slow.settimeout(20)
+    try:
+        got = slow.recv(100)
+    except (socket.timeout, ConnectionResetError):
+        got = b"<timeout>"
+    took = time.time() - t0
+    check(got in (b"",) and took < 15, "slow client not cut after %.1f s: %r" % (took, got))
+    slow.close()
+
+
+def push_url(**kw):
+    return "/api/v1/push?" + "&".join("%s=%s" % kv for kv in kw.items())
+
+
+def test_push(cl, args, conf, port, workdir, expect):
+    print("push: exact counting, refusals, legacy URL, ip_file")
+    # Baseline, then two readings, one of them a POST with a form body.
+    s = cl.get(push_url(token=TOKEN, interface="lte1", rx=1000, tx=2000, uptime=100))
+    check(s[0] == 204 and s[2] == b"", "push: %r" % (s,))
+    time.sleep(1.1)
+    s = cl.req("POST", "/api/v1/push?token=" + TOKEN,
+               body="interface=lte1&rx=5000&tx=2500&uptime=1m42s&ip=192.0.2.7%2F24",
+               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check(s[0] == 204, "push POST: %r" % (s,))
+    time.sleep(1.1)
+    s = cl.get(push_url(token=TOKEN, interface="wan%202", rx=18446744073709551615,
+                        tx=18446744073709551615, uptime="00:01:44"))
+    check(s[0] == 204, "push wan 2 baseline 2^64-1: %r" % (s,))
+    time.sleep(1.1)
+    s = cl.get(push_url(token=TOKEN, interface="lte1", rx=7000, tx=2600, uptime="1w"))
+    check(s[0] == 204, "push: %r" % (s,))
+    expect_lte = [6000, 600]
+    wait_for(lambda: list(totals(args, conf, "cabin", "lte1")) == expect_lte, "push counted")
+    check(list(totals(args, conf, "cabin", "lte1")) == expect_lte,
+          "push totals %r" % (totals(args, conf, "cabin", "lte1"),))
+    check(open(os.path.join(workdir, "cabin.ip")).read() == "192.0.2.7/24\n", "ip_file")
+    rows = {(d["router"], d["interface"]): d for d in json.loads(cl.get("/api/v1/interfaces")[2])}
+    check(rows[("cabin", "lte1")]["rx_total"] == expect_lte[0] and
+          rows[("cabin", "wan 2")]["last_reading"] is not None and
+          rows[("cabin", "lte1")]["address"] == "192.0.2.7/24", "interfaces after push %r"
+          % rows[("cabin", "lte1")])
+
+    before = tikstat(args, conf, "-y", "--json")
+    bad = [("rx", "1;x"), ("rx", "-1"), ("tx", "1e9"), ("tx", "18446744073709551616"),
+           ("rx", ""), ("uptime", "soon"), ("ip", "300.1.1.1"), ("ip", "::1/129")]
+    for name, value in bad:
+        params = {"token": TOKEN, "interface": "lte1", "rx": "99999999999", "tx": "99999999999"}
+        params[name] = value
+        q = "&".join("%s=%s" % (k, v.replace(";", "%3B")) for k, v in params.items())
+        error_is(cl.get("/api/v1/push?" + q), 400, "'%s'" % name, "push %s=%r" % (name, value))
+    error_is(cl.get(push_url(token=TOKEN, interface="lte1", rx=5, rx2=1) + "&rx=6&tx=1"), 400,
+             "'rx'", "push duplicated rx")
+    error_is(cl.get(push_url(token=TOKEN, interface="eth9", rx=5, tx=1)), 400, "'interface'",
+             "push unknown interface")
+    error_is(cl.get(push_url(token=TOKEN, rx=5, tx=1)), 400, "'interface'", "push no interface")
+    error_is(cl.get(push_url(token="wrong-token-0123456789", interface="lte1", rx=5, tx=1)), 403,
+             "token", "push bad token")
+    error_is(cl.get(push_url(interface="lte1", rx=5, tx=1)), 403, "token", "push no token")
+    s = cl.req("POST", "/api/v1/push", body="x=" + "a" * 5000,
+               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check(s[0] == 413, "push body 5 KB: %d" % s[0])
+    time.sleep(1.5)
+    check(tikstat(args, conf, "-y", "--json") == before, "malformed pushes changed the database")
+    log = open(os.path.join(workdir, "tikstatd.log"), "rb").read()
+    check(log.count(b"push from 127.0.0.1 refused") == 1, "bad token log lines: %d (rate limit)"
+          % log.count(b"push from 127.0.0.1 refused"))
+
+    print("legacy /traffic-receiver.php over HTTP/1.0 with unencoded blanks")
+    time.sleep(1.1)
+    answer = raw(port, ("GET /traffic-receiver.php?tx=3600&rx=8000&ip=10.1.2.3"
+                        "&token=%s&note=from a script HTTP/1.0\r\n"
+                        "User-Agent: Mikrotik/6.49 Fetch\r\nHost: 127.0.0.1\r\n\r\n" % TOKEN).encode())
+    check(answer.startswith(b"HTTP/1.") and b" 200 " in answer.split(b"\r\n")[0]
+          and answer.endswith(b"\r\n\r\nOK\n"), "legacy push: %r" % answer[:300])
+    expect_lte[0] += 1000
+    expect_lte[1] += 1000
+    wait_for(lambda: list(totals(args, conf, "cabin", "lte1")) == expect_lte, "legacy counted")
+    check(open(os.path.join(workdir, "cabin.ip")).read() == "10.1.2.3\n", "ip_file (legacy)")
+    answer = raw(port, b"GET /traffic-receiver.php?tx=1&rx=1&token=nope HTTP/1.0\r\n\r\n")
+    check(answer.startswith(b"HTTP/1.1 403"), "legacy bad token: %r" % answer[:40])
+    log = open(os.path.join(workdir, "tikstatd.log"), "rb").read()
+    check(TOKEN.encode() not in log and b"wrong-token" not in log, "a token reached the log")
+    expect[("cabin", "lte1")] = expect_lte
+
+
+def test_gzip_and_assets(cl):
+    print("gzip, dashboard, ETag and 304")
+    s, h, plain = cl.get("/metrics")
+    s2, h2, packed = cl.get("/metrics", headers={"Accept-Encoding": "gzip"})
+    check(len(plain) > 1024, "metrics smaller than 1 KiB?")
+    check(h2.get("content-encoding") == "gzip" and gzip.decompress(packed) == plain
+          and h2.get("vary") == "Accept-Encoding", "gzip: %r" % h2)
+    s3, h3, _ = cl.get("/metrics", headers={"Accept-Encoding": "gzip;q=0"})
+    check("content-encoding" not in h3, "gzip;q=0 honoured")
+    s, h, body = cl.get("/")
+    check(s == 200 and h.get("content-type", "").startswith("text/html") and b"<html" in body.lower()
+          and h.get("cache-control") == "no-cache" and h.get("etag", "").startswith('"'),
+          "GET /: %d %r" % (s, h))
+    s, h304, body = cl.get("/", headers={"If-None-Match": h.get("etag", "")})
+    check(s == 304 and body == b"", "If-None-Match: %d" % s)
+    s, hg, body = cl.get("/", headers={"Accept-Encoding": "gzip"})
+    if hg.get("content-encoding") == "gzip":
+        check(gzip.decompress(body).lower().count(b"<html") == 1, "gzip index")
+    assets = [a for a in body.decode(errors="replace").split('"') if a.startswith("/assets/")]
+    for a in assets[:3]:
+        s, ha, _ = cl.get(a)
+        check(s == 200 and ha.get("cache-control") == "public, max-age=31536000, immutable",
+              "asset %s: %d %r" % (a, s, ha.get("cache-control")))
+
+
+def test_metrics(cl, args, workdir):
+    print("/metrics: values and promtool check metrics")
+    s, h, body = cl.get("/metrics")
+    check(s == 200 and h.get("content-type") == "text/plain; version=0.0.4; charset=utf-8",
+          "metrics: %d %r" % (s, h.get("content-type")))
+    text = body.decode("utf-8")
+    for needle in ('tikstat_up{router="home"} 1', 'tikstat_quota_bytes{router="home"} 50000000000',
+                   'tikstat_poll_failures_total{router="home",reason="timeout"} 0',
+                   'tikstat_pushes_total{router="cabin"}', "# TYPE tikstat_polls_total counter",
+                   'tikstat_push_rejected_total{reason="token"} ',
+                   'tikstat_interface_rx_bytes_total{router="cabin",interface="lte1"} 7000\n'):
+        check(needle in text, "metrics lack %r" % needle)
+    promtool = shutil.which("promtool")
+    if not promtool:
+        print("promtool not installed: metrics format not checked by it")
+        return False
+    p = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True)
+    check(p.returncode == 0, "promtool: %s %s" % (p.stdout.decode(), p.stderr.decode()))
+    return True
+
+
+def test_auth(cl, daemon, conf, workdir, port, home_port):
+    print("basic auth after SIGHUP")
+    with open(os.path.join(workdir, "authpw"), "w") as f:
+        f.write(AUTH_PASS + "\n")
+    os.chmod(os.path.join(workdir, "authpw"), 0o600)
+    write_config(conf, workdir, port, home_port, auth=True)
+    daemon.send_signal(signal.SIGHUP)
+
+    def refused():
+        try:
+            return cl.get("/api/v1/interfaces")[0] == 401
+        except OSError:
+            return False
+    wait_for(refused, "401 after SIGHUP")
+    s, h, body = cl.get("/api/v1/interfaces")
+    check(s == 401 and h.get("www-authenticate", "").startswith('Basic realm="tikstat"'),
+          "401: %r" % h)
+    for cred in ("viewer:wrong", "viewe:" + AUTH_PASS, AUTH_USER + ":" + AUTH_PASS + "x", ""):
+        s = cl.get("/metrics", headers={"Authorization": "Basic " +
+                                         base64.b64encode(cred.encode()).decode()})[0]
+        check(s == 401, "auth %r: %d" % (cred, s))
+    cl.auth = AUTH_USER + ":" + AUTH_PASS
+    check(cl.get("/api/v1/interfaces")[0] == 200, "auth: good credentials")
+    check(cl.get("/")[0] == 200, "auth: dashboard")
+    cl.auth = None
+    s = cl.get(push_url(token=TOKEN, interface="wan%202", rx=8, tx=10))
+    check(s[0] == 204, "push needs no basic auth: %r" % (s,))
+    log = open(os.path.join(workdir, "tikstatd.log"), "rb").read()
+    check(AUTH_PASS.encode() not in log, "the auth password reached the log")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tikstatd", required=True)
+    ap.add_argument("--tikstat", required=True)
+    ap.add_argument("--fakerouter", required=True)
+    ap.add_argument("--require-promtool", action="store_true")
+    args = ap.parse_args()
+    workdir = tempfile.mkdtemp(prefix="tikstat-http-")
+    logpath = os.path.join(workdir, "tikstatd.log")
+    log = open(logpath, "wb")
+    fake = Fake(args.fakerouter)
+    daemon = None
+    try:
+        for name, secret in (("password", PASSWORD), ("token", TOKEN)):
+            with open(os.path.join(workdir, name), "w") as f:
+                f.write(secret + "\n")
+            os.chmod(os.path.join(workdir, name), 0o600)
+        for iface in ("ether1", "ether2%20lan"):
+            fake.cmd("rate home %s 0 0" % iface)
+        port = free_port()
+        home_port = fake.routers["home"]["port"]
+        conf = os.path.join(workdir, "tikstat.conf")
+        write_config(conf, workdir, port, home_port)
+        daemon = subprocess.Popen([args.tikstatd, "-f", "-c", conf], stdout=log, stderr=log)
+        cl = Client(port)
+
+        def up():
+            try:
+                return cl.get("/api/v1/interfaces")[0] == 200
+            except OSError:
+                return False
+        wait_for(up, "the HTTP server")
+        expect = {("home", "ether1"): [0, 0], ("home", "ether2 lan"): [0, 0]}
+        time.sleep(2)  # baselines
+        for n, (iface, enc) in enumerate((("ether1", "ether1"), ("ether2 lan", "ether2%20lan"))):
+            rx, tx = 123456789 + n, 987654 + n
+            fake.cmd("add home %s %d %d" % (enc, rx, tx))
+            expect[("home", iface)] = [rx, tx]
+        for k in list(expect):
+            wait_for(lambda: list(totals(args, conf, *k)) == expect[k], "poll counted %s" % (k,))
+
+        def status_up():
+            rows = json.loads(cl.get("/api/v1/interfaces")[2])
+            return all(r["status"] == "up" and [r["rx_total"], r["tx_total"]]
+                       == expect[(r["router"], r["interface"])]
+                       for r in rows if r["router"] == "home")
+        wait_for(status_up, "status table totals")
+
+        test_read_api(cl, args, conf, expect)
+        test_refusals(cl, port)
+        test_push(cl, args, conf, port, workdir, expect)
+        test_gzip_and_assets(cl)
+        had_promtool = test_metrics(cl, args, workdir)
+        test_auth(cl, daemon, conf, workdir, port, home_port)
+
+        daemon.send_signal(signal.SIGTERM)
+        rc = daemon.wait(timeout=20)
+        check(rc == 0, "tikstatd exited %d on SIGTERM" % rc)
+        daemon = None
+        if FAILURES:
+            raise AssertionError("%d checks failed" % len(FAILURES))
+        if not had_promtool and args.require_promtool:
+            raise AssertionError("promtool is required (--require-promtool) but not installed")
+        print("all HTTP checks passed")
+        return 0
+    except Exception:
+        log.flush()
+        sys.stdout.write(open(logpath, "rb").read().decode(errors="replace")[-5000:])
+        raise
+    finally:
+        if daemon and daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+        fake.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
