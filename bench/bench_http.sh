@@ -41,7 +41,13 @@ CONF
 chmod 600 "$work/tikstat.conf"
 
 "$build/bench/bench_http_seed" "$work/tikstat.db" 10 10
-"$build/daemon/tikstatd" -f -c "$work/tikstat.conf" 2>"$work/log" &
+# As root, tikstatd needs -u: it runs as nobody, owner of the work directory.
+user=()
+if [[ $(id -u) == 0 ]]; then
+	chown -R nobody:nogroup "$work"
+	user=(-u nobody)
+fi
+"$build/daemon/tikstatd" -f -c "$work/tikstat.conf" "${user[@]}" 2>"$work/log" &
 daemon=$!
 for _ in $(seq 50); do
 	curl -sf "http://127.0.0.1:$port/api/v1/interfaces" >/dev/null 2>&1 && break

@@ -5,8 +5,11 @@
 #include <string.h>
 
 /* The usual cause of a failure, in words a router admin acts on. */
-static const char *hint(int status)
+static const char *hint(int status, enum ros_tls_mode tls)
 {
+	if (status == ROS_ERR_TLS && tls == ROS_TLS_ANONYMOUS)
+		return "the router's api-ssl service has a certificate: pin it with "
+		       "tls = fingerprint (rosapi --fingerprint or this check shows it)";
 	switch (status) {
 	case ROS_ERR_RESOLVE: return "check the host name";
 	case ROS_ERR_REFUSED:
@@ -44,13 +47,13 @@ static void print_name(FILE *out, const char *name)
 			fprintf(out, "\\x%02X", *p);
 }
 
-static int fail(FILE *out, ros_conn *c, const char *what, int rc)
+static int fail(FILE *out, const struct cfg_router *r, ros_conn *c, const char *what, int rc)
 {
 	fprintf(out, "  FAILED %s: %s\n", what, ros_errstr(c));
-	if (ros_peer_fingerprint(c) &&
-	    (rc == ROS_ERR_TLS_FINGERPRINT || rc == ROS_ERR_TLS_VERIFY))
+	/* A mismatch names the fingerprint already; a failed verify does not. */
+	if (ros_peer_fingerprint(c) && rc == ROS_ERR_TLS_VERIFY)
 		fprintf(out, "  the router presented %s\n", ros_peer_fingerprint(c));
-	fprintf(out, "  hint: %s\n", hint(rc));
+	fprintf(out, "  hint: %s\n", hint(rc, r->tls));
 	return 1;
 }
 
@@ -71,7 +74,7 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 	size_t n = 0;
 	int rc = ros_read_counters(c, (const char *const *)r->interfaces, r->n_interfaces, &v, &n);
 	if (rc)
-		return fail(out, c, "reading interface counters", rc);
+		return fail(out, r, c, "reading interface counters", rc);
 	int bad = 0;
 	for (size_t k = 0; k < r->n_interfaces; k++) {
 		const struct ros_iface_counters *row = find(v, n, r->interfaces[k]);
@@ -121,7 +124,7 @@ static int check_router(const struct cfg_router *r, FILE *out)
 	int bad;
 	int rc = ros_connect(c);
 	if (rc) {
-		bad = fail(out, c, "connecting and logging in", rc);
+		bad = fail(out, r, c, "connecting and logging in", rc);
 	} else {
 		uint64_t up = 0;
 		fprintf(out, "  logged in%s%s\n", ros_tls_cipher(c) ? " over TLS, cipher " : "",
@@ -133,7 +136,7 @@ static int check_router(const struct cfg_router *r, FILE *out)
 				     "prefer api-ssl (tls = fingerprint)\n");
 		rc = ros_read_uptime(c, &up);
 		if (rc)
-			bad = fail(out, c, "reading the uptime", rc);
+			bad = fail(out, r, c, "reading the uptime", rc);
 		else {
 			fprintf(out, "  uptime %" PRIu64 " s\n", up);
 			bad = check_interfaces(r, c, out);

@@ -2,6 +2,7 @@
 #include "poller.h"
 
 #include "log.h"
+#include "notify.h"
 #include "quota.h"
 
 #include <errno.h>
@@ -594,6 +595,10 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			timer_prune(p);
 		}
 		quota_reap();
+		size_t up = 0;
+		for (size_t i = 0; i < p->n; i++)
+			up += p->routers[i].up;
+		notify_loop(up, p->n); /* WATCHDOG=1: the loop turns; STATUS= */
 		/* Readings may stop (routers down): commit what waits anyway. */
 		if (recorder_tick(p->rec, (int64_t)time(NULL)) < 0)
 			log_warnx("database: %s (kept in memory, retrying)",

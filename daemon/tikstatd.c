@@ -22,9 +22,12 @@
 #include "calendar.h"
 #include "cfg.h"
 #include "checkcfg.h"
+#include "demo.h"
 #include "http.h"
 #include "log.h"
+#include "notify.h"
 #include "poller.h"
+#include "privdrop.h"
 #include "pushq.h"
 #include "recorder.h"
 #include "status.h"
@@ -68,14 +71,21 @@ struct options {
 	const char *config;
 	bool foreground;
 	bool check;
+	const char *user; /* -u: the user to drop to when started as root */
+	bool demo;        /* --demo [--fakerouter PATH] [--listen HOST:PORT] */
+	struct demo_options demo_opt;
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: tikstatd [-c FILE] [-f] [--check-config] [--version]\n"
+	fprintf(out, "usage: tikstatd [-c FILE] [-f] [-u USER] [--check-config] [--version]\n"
 		     "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
 		     "  -f, --foreground    stay in the foreground and log to stderr\n"
-		     "      --check-config  check the configuration and every router, then exit\n");
+		     "  -u, --user USER     started as root: run as USER once the database and\n"
+		     "                      the HTTP sockets are open\n"
+		     "      --check-config  check the configuration and every router, then exit\n"
+		     "      --demo          poll a simulated router with a year of history (temporary\n"
+		     "                      files; --fakerouter PATH, --listen HOST:PORT)\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -83,14 +93,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'}, {"foreground", no_argument, NULL, 'f'},
 		{"check-config", no_argument, NULL, 'C'}, {"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'H'},         {NULL, 0, NULL, 0}};
+		{"help", no_argument, NULL, 'H'},         {"user", required_argument, NULL, 'u'},
+		{"demo", no_argument, NULL, 'D'},         {"fakerouter", required_argument, NULL, 'R'},
+		{"listen", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0}};
 	int ch;
 	o->config = DEFAULT_CONFIG;
-	while ((ch = getopt_long(argc, argv, "c:f", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fu:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
 		case 'f': o->foreground = true; break;
+		case 'u': o->user = optarg; break;
 		case 'C': o->check = true; break;
+		case 'D': o->demo = true; break;
+		case 'R': o->demo_opt.fakerouter = optarg; break;
+		case 'L': o->demo_opt.listen = optarg; break;
 		case 'V': printf("tikstatd %s\n", TIKSTAT_VERSION); exit(0);
 		case 'H': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -201,6 +217,7 @@ static struct cfg *reload(struct instance *in, struct cfg *running, const char *
 		return running;
 	}
 	log_info("reloading %s", path);
+	notify_reloading();
 	instance_stop(in);
 	if (instance_start(in, next) == 0) {
 		cfg_free(running);
@@ -218,6 +235,22 @@ int main(int argc, char **argv)
 	struct options opt = {0};
 	char err[1024];
 	parse_options(argc, argv, &opt);
+	if (opt.demo) { /* the fake router, a temporary config with history */
+		if (opt.user || opt.check) {
+			fprintf(stderr, "tikstatd: --demo runs as the invoking user, without -u "
+					"or --check-config\n");
+			return 2;
+		}
+		install_signals();
+		struct demo *demo = demo_start(&opt.demo_opt, &stop_flag);
+		if (!demo)
+			return stop_flag ? 0 : 1;
+		opt.config = demo_config(demo); /* removed at exit (demo.h) */
+		opt.foreground = true;
+	} else if (opt.demo_opt.fakerouter || opt.demo_opt.listen) {
+		fprintf(stderr, "tikstatd: --fakerouter and --listen go with --demo\n");
+		return 2;
+	}
 
 	struct cfg *cfg = cfg_load(opt.config, err, sizeof err);
 	if (!cfg) {
@@ -229,16 +262,57 @@ int main(int argc, char **argv)
 		cfg_free(cfg);
 		return rc;
 	}
+	/* Root only with -u: the daemon talks to the network. */
+	struct privdrop_user user = {0};
+	bool drop = false;
+	if (geteuid() == 0 && !opt.user && !opt.demo) { /* the demo only talks to loopback */
+		fprintf(stderr, "%s\n", PRIVDROP_ROOT_MESSAGE);
+		cfg_free(cfg);
+		return 1;
+	}
+	if (opt.user) {
+		if (privdrop_lookup(opt.user, &user, err, sizeof err) < 0) {
+			fprintf(stderr, "tikstatd: -u: %s\n", err);
+			cfg_free(cfg);
+			return 1;
+		}
+		drop = geteuid() == 0;
+		if (!drop && geteuid() != user.uid) {
+			fprintf(stderr, "tikstatd: -u %s: only root can change to another user\n",
+				opt.user);
+			cfg_free(cfg);
+			return 1;
+		}
+	}
 	log_init("tikstatd", log_level_parse(cfg->log_level), !opt.foreground);
 	if (!opt.foreground)
 		daemonize();
 	install_signals();
+	notify_init();
+	if (drop && privdrop_prepare_dir(cfg->database, &user, err, sizeof err) < 0)
+		fatalx("-u %s: %s", user.name, err);
 
 	struct instance in = {0};
 	if (instance_start(&in, cfg) < 0) {
 		cfg_free(cfg);
 		return 1;
 	}
+	/* The database is open and the HTTP sockets are bound: give up root
+	 * before the poller's first connection to a router. */
+	if (drop) {
+		if (privdrop_chown_db(cfg->database, &user, err, sizeof err) < 0 ||
+		    privdrop_drop(&user, err, sizeof err) < 0) {
+			log_errorx("-u %s: %s", user.name, err);
+			instance_stop(&in);
+			cfg_free(cfg);
+			return 1;
+		}
+		log_info("running as user %s (uid %ld, gid %ld)", user.name, (long)user.uid,
+			 (long)user.gid);
+	}
+	notify_ready(0, poller_count(in.poller));
+	if (opt.demo)
+		demo_announce(stdout);
 	int rc = 0;
 	for (;;) {
 		if (poller_run(in.poller, &stop_flag, &reload_flag) < 0) {
@@ -249,8 +323,10 @@ int main(int argc, char **argv)
 			break;
 		reload_flag = 0;
 		cfg = reload(&in, cfg, opt.config);
+		notify_ready(0, poller_count(in.poller));
 	}
 	log_info("stopping");
+	notify_stopping();
 	instance_stop(&in);
 	cfg_free(cfg);
 	return rc;

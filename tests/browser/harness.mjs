@@ -3,11 +3,11 @@
 // tikstatd on a free loopback port, traffic the fake router counts exactly,
 // and Debian's Chromium driven by playwright-core (never a downloaded
 // browser). Only 127.0.0.1 is ever contacted.
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const PASSWORD = 'browser-Secret-9c1e';
@@ -106,6 +106,17 @@ export class Fake {
 	}
 }
 
+// tikstatd refuses to start as root without -u USER, and the tests run as
+// root in CI: there the daemon runs as nobody, owner of the work directory
+// (root still reads and writes everything in it).
+export function daemonUserArgs(dir) {
+	if (process.getuid() !== 0) return [];
+	const [uid, gid] = ['-u', '-g'].map((o) => Number(execFileSync('id', [o, 'nobody']).toString().trim()));
+	chownSync(dir, uid, gid);
+	for (const f of readdirSync(dir)) chownSync(join(dir, f), uid, gid);
+	return ['-u', 'nobody'];
+}
+
 export class Daemon {
 	constructor(bin, conf, log) {
 		Object.assign(this, { bin, conf, log, p: null });
@@ -113,7 +124,9 @@ export class Daemon {
 
 	start() {
 		const fd = openSync(this.log, 'a');
-		this.p = spawn(this.bin, ['-f', '-c', this.conf], { stdio: ['ignore', fd, fd] });
+		this.p = spawn(this.bin, ['-f', '-c', this.conf, ...daemonUserArgs(dirname(this.conf))], {
+			stdio: ['ignore', fd, fd],
+		});
 		this.exited = new Promise((r) => this.p.on('exit', (code, sig) => r({ code, sig })));
 	}
 

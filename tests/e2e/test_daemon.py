@@ -21,6 +21,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import daemon_user  # noqa: E402
+
 PASSWORD = "e2e-Secret-pw-7f3a"
 IFACES = [b"ether1", b"ether2 lan", b"pppoe-out1", b"wlan-caf\xe9"]
 
@@ -63,7 +66,8 @@ class Daemon:
         self.p = None
 
     def start(self):
-        self.p = subprocess.Popen([self.args.tikstatd, "-f", "-c", self.conf],
+        self.p = subprocess.Popen([self.args.tikstatd, "-f", "-c", self.conf]
+                                  + daemon_user.args(os.path.dirname(self.conf)),
                                   stdout=self.log, stderr=self.log)
 
     def stop(self, sig=signal.SIGTERM):
@@ -76,6 +80,17 @@ class Daemon:
 QUOTA = 20000000
 
 
+def free_port():
+    """A loopback port nobody listens on (so parallel tests never clash)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+HTTP_PORT = free_port()
+
+
 def write_config(path, workdir, fake, commit_interval, password_file="password",
                  fingerprint=None):
     home, office = fake.routers["home"], fake.routers["office"]
@@ -86,6 +101,9 @@ timezone = Europe/Berlin
 commit_interval = %(ci)d
 log_level = debug
 
+[http]
+listen = 127.0.0.1:%(http)d
+
 [router home]
 host = 127.0.0.1
 port = %(hp)s
@@ -94,7 +112,7 @@ password_file = %(pw)s
 interval = 1
 timeout = 1
 interfaces = """ % {"db": os.path.join(workdir, "tikstat.db"), "ci": commit_interval,
-                    "hp": home["port"], "pw": os.path.join(workdir, password_file)}).encode()
+                    "http": HTTP_PORT, "hp": home["port"], "pw": os.path.join(workdir, password_file)}).encode()
     text += names + ("""
 
 [router office]
@@ -301,11 +319,13 @@ def main():
         print("SIGHUP: a broken configuration is refused, a good one applied")
         with open(conf, "ab") as f:
             f.write(b"[bogus section]\n")
+        daemon_user.own(workdir)
         daemon.p.send_signal(signal.SIGHUP)
         time.sleep(1)
         write_config(conf, workdir, fake, commit_interval=1)  # for tikstat
         s.traffic()
         s.wait_counted()  # still running, with the old configuration
+        daemon_user.own(workdir)
         daemon.p.send_signal(signal.SIGHUP)
         s.traffic()
         s.wait_counted()

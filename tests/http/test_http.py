@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import daemon_user  # noqa: E402
+
 PASSWORD = "http-Secret-pw-1234"
 TOKEN = "cabin-token-0123456789abcdef"
 AUTH_USER, AUTH_PASS = "viewer", "dash-Pass-5678"
@@ -435,6 +438,7 @@ def test_auth(cl, daemon, conf, workdir, port, home_port):
         f.write(AUTH_PASS + "\n")
     os.chmod(os.path.join(workdir, "authpw"), 0o600)
     write_config(conf, workdir, port, home_port, auth=True)
+    daemon_user.own(workdir)
     daemon.send_signal(signal.SIGHUP)
 
     def refused():
@@ -483,7 +487,8 @@ def main():
         home_port = fake.routers["home"]["port"]
         conf = os.path.join(workdir, "tikstat.conf")
         write_config(conf, workdir, port, home_port)
-        daemon = subprocess.Popen([args.tikstatd, "-f", "-c", conf], stdout=log, stderr=log)
+        daemon = subprocess.Popen([args.tikstatd, "-f", "-c", conf] + daemon_user.args(workdir),
+                                  stdout=log, stderr=log)
         cl = Client(port)
 
         def up():

@@ -11,10 +11,14 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 expect=(bin/rosapi bin/tikstat sbin/tikstatd share/man/man1/rosapi.1 share/man/man1/tikstat.1
 	share/man/man5/tikstat.conf.5 share/man/man8/tikstatd.8 share/doc/tikstat/examples/tikstat.conf
 	share/tikstat/routeros/tikstat-push.rsc share/tikstat/routeros/setup-push.rsc
-	share/tikstat/routeros/setup-api-user.rsc share/tikstat/routeros/README.md)
+	share/tikstat/routeros/setup-api-user.rsc share/tikstat/routeros/README.md
+	lib/systemd/system/tikstatd.service)
 for f in "${expect[@]}"; do
 	[[ -e "$dest/$f" ]] || fail "$f not installed"
 done
+grep -qx "ExecStart=$dest/sbin/tikstatd -f -c /etc/tikstat/tikstat.conf" \
+	"$dest/lib/systemd/system/tikstatd.service" || fail "the unit's ExecStart is not $dest/sbin/tikstatd"
+[[ ! -e "$dest/etc" ]] || fail "a prefix other than /usr got etc/"
 [[ -x "$dest/bin/rosapi" ]] || fail "rosapi not executable"
 "$dest/bin/rosapi" --help | grep -q "COMMAND" || fail "rosapi --help does not show usage"
 for prog in bin/tikstat sbin/tikstatd; do

@@ -44,6 +44,9 @@ import tempfile
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import daemon_user  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROUTEROS = os.path.normpath(os.path.join(HERE, "..", "..", "routeros"))
 PUSH_RSC = os.path.join(ROUTEROS, "tikstat-push.rsc")
@@ -452,7 +455,8 @@ interfaces = %s
             ", ".join('"%s"' % n for n in ifaces)))
     os.chmod(conf, 0o600)
     log = open(os.path.join(work, "tikstatd.log"), "w")
-    d = subprocess.Popen([args.tikstatd, "-f", "-c", conf], stdout=log, stderr=log)
+    d = subprocess.Popen([args.tikstatd, "-f", "-c", conf] + daemon_user.args(work),
+                         stdout=log, stderr=log)
     try:
         deadline = time.time() + 15
         while time.time() < deadline and d.poll() is None:
