@@ -23,41 +23,18 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import daemon_user  # noqa: E402
+from fakectl import FakeRouter, free_port, pct  # noqa: E402
 
 PASSWORD = "e2e-Secret-pw-7f3a"
 IFACES = [b"ether1", b"ether2 lan", b"pppoe-out1", b"wlan-caf\xe9"]
 
 
-def pct(name: bytes) -> str:
-    """Percent-encodes an interface name for the control channel."""
-    return "".join(chr(b) if 0x21 <= b < 0x7F and b != 0x25 else "%%%02X" % b for b in name)
-
-
-class Fake:
-    def __init__(self, binary, workdir):
-        self.p = subprocess.Popen(
-            [binary, "--password", PASSWORD, "--spec", "home:v7:plain",
-             "--spec", "office:v6old:tls", "--cert-out", os.path.join(workdir, "cert.pem")],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self.routers = {}
-        for line in self.p.stdout:
-            words = line.decode().split()
-            if words[0] == "ready":
-                break
-            f = dict(w.split("=", 1) for w in words[1:])
-            self.routers[f["name"]] = f
-
-    def cmd(self, line):
-        self.p.stdin.write((line + "\n").encode())
-        self.p.stdin.flush()
-        answer = self.p.stdout.readline().decode().strip()
-        if not answer.startswith("ok"):
-            raise AssertionError("fake router: %s -> %s" % (line, answer))
-        return answer
-
-    def stop(self):
-        self.p.stdin.close()
-        self.p.wait(timeout=10)
+def Fake(binary, workdir):
+    """The fake router of this test: a RouterOS 7 router on the plain API
+    and a pre-6.43 one on TLS with a certificate to pin."""
+    return FakeRouter(binary, ["--password", PASSWORD, "--spec", "home:v7:plain",
+                               "--spec", "office:v6old:tls",
+                               "--cert-out", os.path.join(workdir, "cert.pem")])
 
 
 class Daemon:
@@ -78,14 +55,6 @@ class Daemon:
 
 
 QUOTA = 20000000
-
-
-def free_port():
-    """A loopback port nobody listens on (so parallel tests never clash)."""
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 HTTP_PORT = free_port()

@@ -27,6 +27,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import daemon_user  # noqa: E402
+from fakectl import FakeRouter, free_port  # noqa: E402
 
 PASSWORD = "http-Secret-pw-1234"
 TOKEN = "cabin-token-0123456789abcdef"
@@ -40,37 +41,9 @@ def check(cond, what):
         print("FAIL:", what)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Fake:
-    def __init__(self, binary):
-        self.p = subprocess.Popen([binary, "--password", PASSWORD, "--spec", "home:v7:plain"],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self.routers = {}
-        for line in self.p.stdout:
-            words = line.decode().split()
-            if words[0] == "ready":
-                break
-            f = dict(w.split("=", 1) for w in words[1:])
-            self.routers[f["name"]] = f
-
-    def cmd(self, line):
-        self.p.stdin.write((line + "\n").encode())
-        self.p.stdin.flush()
-        answer = self.p.stdout.readline().decode().strip()
-        if not answer.startswith("ok"):
-            raise AssertionError("fake router: %s -> %s" % (line, answer))
-        return answer
-
-    def stop(self):
-        self.p.stdin.close()
-        self.p.wait(timeout=10)
+def Fake(binary):
+    """The fake router of this test: one RouterOS 7 router, plain API."""
+    return FakeRouter(binary, ["--password", PASSWORD, "--spec", "home:v7:plain"])
 
 
 def write_config(path, workdir, port, home_port, auth=False):

@@ -46,6 +46,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import daemon_user  # noqa: E402
+from fakectl import free_port  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROUTEROS = os.path.normpath(os.path.join(HERE, "..", "..", "routeros"))
@@ -374,13 +375,6 @@ def template_checks(t):
 
 
 # ---------------------------------------------------------------- daemon
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def http10(port, method, target, body=b"", content_type=None):

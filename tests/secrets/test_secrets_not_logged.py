@@ -18,7 +18,6 @@ import base64
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import daemon_user  # noqa: E402
+from fakectl import free_port  # noqa: E402
 
 ROUTER_PASSWORD = "Router-Pw-5f1b9c7e"
 WRONG_PASSWORD = "Wrong-Pw-8a2d44e1"
@@ -44,13 +44,6 @@ def forms(secret):
             base64.b64encode(("%s:%s" % (AUTH_USER, secret)).encode()),
             base64.b64encode(("nobody:%s" % secret).encode())]
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def request(port, method, path, body=None, auth=None):
