@@ -27,6 +27,7 @@
 #include "legacy.h"
 #include "recorder.h"
 #include "store.h"
+#include "tmpdir.h"
 
 static char tmpdir[256];
 
@@ -35,27 +36,13 @@ static int setup(void **state)
 	(void)state;
 	if (calendar_set_zone("Europe/Berlin"))
 		return -1;
-	const char *base = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof tmpdir, "%s/test_import.XXXXXX", base && *base ? base : "/tmp");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tmpdir_make(tmpdir, sizeof tmpdir, "test_import");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	DIR *d = opendir(tmpdir);
-	if (!d)
-		return -1;
-	struct dirent *e;
-	char p[600];
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	return rmdir(tmpdir);
+	return tmpdir_remove(tmpdir);
 }
 
 static int64_t t_of(const char *iso)

@@ -16,7 +16,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "recorder.h"
+#include "tmpdir.h"
 
 static char tmpdir[256];
 static int db_counter;
@@ -35,9 +35,7 @@ static int db_counter;
 static int make_tmpdir(void **state)
 {
 	(void)state;
-	const char *base = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof tmpdir, "%s/test_recorder.XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpdir))
+	if (tmpdir_make(tmpdir, sizeof tmpdir, "test_recorder"))
 		return -1;
 	return calendar_set_zone("Europe/Berlin");
 }
@@ -45,19 +43,7 @@ static int make_tmpdir(void **state)
 static int remove_tmpdir(void **state)
 {
 	(void)state;
-	DIR *d = opendir(tmpdir);
-	if (!d)
-		return -1;
-	struct dirent *e;
-	char p[512];
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	return rmdir(tmpdir);
+	return tmpdir_remove(tmpdir);
 }
 
 /* A fresh database path in the test directory (out holds 512 bytes). */

@@ -22,7 +22,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,7 @@
 #include "recorder.h"
 #include "report.h"
 #include "store.h"
+#include "tmpdir.h"
 
 /* "wéan" in Latin-1, not UTF-8: byte 0xE9 (octal 351). */
 #define WEAN "w\351an"
@@ -130,9 +130,7 @@ static int setup(void **state)
 	(void)state;
 	if (calendar_set_zone("Europe/Berlin"))
 		return -1;
-	const char *base = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof tmpdir, "%s/test_report.XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(tmpdir))
+	if (tmpdir_make(tmpdir, sizeof tmpdir, "test_report"))
 		return -1;
 	snprintf(dbpath, sizeof dbpath, "%s/tikstat.db", tmpdir);
 	seed(dbpath);
@@ -145,19 +143,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	store_close(db);
-	DIR *d = opendir(tmpdir);
-	if (!d)
-		return -1;
-	struct dirent *e;
-	char p[600];
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	return rmdir(tmpdir);
+	return tmpdir_remove(tmpdir);
 }
 
 /* --- helpers --- */
