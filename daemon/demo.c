@@ -594,7 +594,7 @@ struct demo *demo_start(const struct demo_options *o, volatile sig_atomic_t *sto
 	const char *fake = fakerouter_path(o->fakerouter);
 	if (!fake) {
 		errmsg("the fake router is not installed; pass --fakerouter PATH "
-		       "(build tree: tests/fakerouter/fakerouter)");
+		       "(build tree: simulator/fakerouter)");
 		free(d);
 		return NULL;
 	}

@@ -2,7 +2,7 @@
  * demo.h — `tikstatd --demo`: the daemon against a simulated router.
  *
  * demo_start makes a private temporary directory, starts the fake router
- * (tests/fakerouter) as a child with two routers ("home", RouterOS 7 over
+ * (simulator) as a child with two routers ("home", RouterOS 7 over
  * the plain API; "office", RouterOS 6.40 over api-ssl with a pinned
  * fingerprint), writes a configuration there and fills its database with
  * 13+ months of history through the real accounting path (recorder.h),

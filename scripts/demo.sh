@@ -11,4 +11,4 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTIKSTAT_NODE_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)" --target tikstatd fakerouter
-exec build/daemon/tikstatd --demo --fakerouter build/tests/fakerouter/fakerouter "$@"
+exec build/daemon/tikstatd --demo --fakerouter build/simulator/fakerouter "$@"

@@ -6,12 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake pkg-config libssl-dev openssl libsqlite3-dev libinih-dev tzdata
+packages=(build-essential cmake pkg-config libssl-dev openssl ca-certificates libsqlite3-dev libinih-dev tzdata
 	libmicrohttpd-dev zlib1g-dev libsystemd-dev)
 # node and npm build the dashboard (the build runs npm ci in its own tree).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--test" ]]; then
-	packages+=(libcmocka-dev clang libclang-rt-14-dev groff-base sqlite3 python3 prometheus dpkg-dev man-db systemd)
+	packages+=(libcmocka-dev clang libclang-rt-14-dev groff-base sqlite3 python3 prometheus dpkg-dev file man-db systemd)
 	packages+=(chromium) # the dashboard's browser test, driven by playwright-core
 fi
 

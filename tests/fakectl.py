@@ -1,5 +1,5 @@
 """Shared by the Python tests: the fake router as a child process driven
-through its control channel (tests/fakerouter/README.md), and free loopback
+through its control channel (simulator/README.md), and free loopback
 ports. Standard library only."""
 import socket
 import subprocess

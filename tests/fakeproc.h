@@ -1,5 +1,5 @@
 /*
- * fakeproc.h — runs the fake router (tests/fakerouter) as a child process
+ * fakeproc.h — runs the fake router (simulator) as a child process
  * for a test, and talks to its control channel (stdin/stdout lines).
  */
 #ifndef FAKEPROC_H

@@ -1,5 +1,5 @@
 // What the dashboard's browser test and benchmark share: the fake router
-// (tests/fakerouter: control channel on stdin, "ready" on stdout), a real
+// (simulator: control channel on stdin, "ready" on stdout), a real
 // tikstatd on a free loopback port, traffic the fake router counts exactly,
 // and Debian's Chromium driven by playwright-core (never a downloaded
 // browser). Only 127.0.0.1 is ever contacted.

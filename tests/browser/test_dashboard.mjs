@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The dashboard in a real browser against a real daemon: tikstatd polls the
-// fake router (tests/fakerouter) and serves the embedded dashboard on a
+// fake router (simulator) and serves the embedded dashboard on a
 // free loopback port; Debian's headless Chromium (driven by playwright-core,
 // never a downloaded browser) loads it. Checks, each printed as a sentence:
 //   - the monthly bars carry exactly the /api/v1/traffic?step=month totals

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_rosapi.sh — end-to-end test of rosapi, the RouterOS API CLI, against
-# the fake router (tests/fakerouter): output formats, logins, TLS modes and
+# the fake router (simulator): output formats, logins, TLS modes and
 # the exit status of every failure class.
 #
 #   test_rosapi.sh ROSAPI_BIN FAKEROUTER_BIN
