@@ -79,8 +79,8 @@ struct cli {
 	char *fingerprint;           /* normalised "sha256:..." */
 	const char *fingerprint_arg; /* as given, for messages */
 	int timeout_ms;
-	int deadline_ms;     /* --deadline: 0 none, -1 not given (the default) */
-	size_t max_reply;    /* --max-reply bytes, SIZE_MAX none, 0 the default */
+	int deadline_ms;      /* --deadline: 0 none, -1 not given (the default) */
+	size_t max_reply;     /* --max-reply bytes, SIZE_MAX none, 0 the default */
 	size_t max_sentences; /* --max-sentences, likewise */
 	int json;
 	const char *const *words;
@@ -320,8 +320,8 @@ static int apply_option(struct cli *cli, enum opt_id id, const char *spelling, c
 		if (strcmp(val, "0") == 0)
 			cli->deadline_ms = 0;
 		else if (parse_timeout(val, &cli->deadline_ms) < 0)
-			return usage_error("invalid deadline '%s' (seconds, e.g. 60, or 0 for none)",
-			                   val);
+			return usage_error(
+			        "invalid deadline '%s' (seconds, e.g. 60, or 0 for none)", val);
 		break;
 	case OPT_MAX_REPLY:
 		if (parse_bound(val, 1, &cli->max_reply) < 0)
@@ -330,7 +330,8 @@ static int apply_option(struct cli *cli, enum opt_id id, const char *spelling, c
 		break;
 	case OPT_MAX_SENTENCES:
 		if (parse_bound(val, 0, &cli->max_sentences) < 0)
-			return usage_error("invalid count '%s' (e.g. 500000, or 0 for no limit)", val);
+			return usage_error("invalid count '%s' (e.g. 500000, or 0 for no limit)",
+			                   val);
 		break;
 	case OPT_JSON:
 		cli->json = 1;
@@ -897,8 +898,9 @@ static int has_attr(const struct cli *cli, const char *name)
  * =count= or =duration=. A guess from the words; --deadline overrides. */
 static int is_streaming(const struct cli *cli)
 {
-	static const char *const endless[] = {"monitor-traffic", "monitor", "torch", "ping",
-	                                       "traceroute", "bandwidth-test", "sniffer-quick"};
+	static const char *const endless[] = {
+	        "monitor-traffic", "monitor",        "torch",        "ping",
+	        "traceroute",      "bandwidth-test", "sniffer-quick"};
 	const char *verb = command_verb(cli->words[0]);
 	if (strcmp(verb, "listen") == 0 || has_attr(cli, "follow") ||
 	    has_attr(cli, "follow-only") || has_attr(cli, "interval"))

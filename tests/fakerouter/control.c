@@ -409,8 +409,7 @@ static const struct router_cmd {
         {"rate", cmd_rate},         {"refuse", cmd_refuse},     {"stall", cmd_stall},
         {"dribble", cmd_dribble},   {"garbage", cmd_garbage},   {"cutword", cmd_cutword},
         {"fatal", cmd_fatal},       {"password", cmd_password}, {"flavour", cmd_flavour},
-        {"stats", cmd_stats},
-        {"flood", cmd_flood},
+        {"stats", cmd_stats},       {"flood", cmd_flood},
 };
 
 /* Runs a router command; 0 if the verb is not one. */

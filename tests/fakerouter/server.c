@@ -843,11 +843,13 @@ static int flood_build(struct srv_router *r, size_t bytes)
 	memcpy(word, key, sizeof(key) - 1);
 	memset(word + sizeof(key) - 1, 'x', bytes);
 	wbuf_free(&r->flood_sentence);
-	int rc = wire_put_str(&r->flood_sentence, "!re") < 0 ||
-	                         wire_put_word(&r->flood_sentence, word, sizeof(key) - 1 + bytes) < 0 ||
-	                         wire_put_end(&r->flood_sentence) < 0
-	                 ? -1
-	                 : 0;
+	struct wbuf *b = &r->flood_sentence;
+	int rc = 0;
+	if (wire_put_str(b, "!re") < 0 || wire_put_word(b, word, sizeof(key) - 1 + bytes) < 0 ||
+	    wire_put_end(b) < 0) {
+		wbuf_free(b); /* never a partial sentence */
+		rc = -1;
+	}
 	free(word);
 	return rc;
 }

@@ -44,7 +44,7 @@ struct srv_router {
 	size_t nconns;
 	int arm_garbage, arm_cutword, arm_fatal; /* for the next session if none is open */
 	char *fatal_reason;
-	int flood;                 /* commands after login get endless !re */
+	int flood;                  /* commands after login get endless !re */
 	struct wbuf flood_sentence; /* the encoded !re repeated while flooding */
 };
 
