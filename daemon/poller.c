@@ -212,9 +212,14 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 	const char *detail = r->conn && *ros_errstr(r->conn) ? ros_errstr(r->conn)
 							    : ros_status_name(status);
 	char why[sizeof r->last_error];
-	/* Name the keys that raise the limits, so the log says what to do. */
-	snprintf(why, sizeof why, "%s%s", detail,
-		 status == ROS_ERR_REPLY_TOO_LARGE ? " (max_reply_size, max_reply_items)" : "");
+	/* Name the key that sets the limit, so the log says what to do. */
+	const char *key = NULL;
+	if (status == ROS_ERR_REPLY_TOO_LARGE)
+		key = strstr(detail, "sentences") ? "max_reply_items" : "max_reply_size";
+	else if (status == ROS_ERR_TIMEOUT && strstr(detail, "not complete after"))
+		key = "command_timeout";
+	snprintf(why, sizeof why, "%s%s%s%s", detail, key ? " (limit: " : "", key ? key : "",
+		 key ? ")" : "");
 	if (r->up || strcmp(r->last_error, why) != 0)
 		log_warnx("router %s: down: %s", r->cfg->name, why);
 	snprintf(r->last_error, sizeof r->last_error, "%s", why);

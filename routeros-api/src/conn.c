@@ -378,8 +378,7 @@ static int hold_sentence(ros_conn *c, ros_sentence *s)
 	char ep[300];
 	endpoint(c, ep, sizeof ep);
 	return fail(c, ROS_ERR_REPLY_TOO_LARGE,
-		    "%s: reply too large: more than %zu %s (the reply limit), connection closed", ep,
-		    limit, what);
+		    "%s: reply too large: more than %zu %s", ep, limit, what);
 }
 
 /* A sentence of a command's reply: collect it until !done or !fatal. */

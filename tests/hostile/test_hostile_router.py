@@ -34,6 +34,7 @@ from fakectl import FakeRouter, free_port  # noqa: E402
 GOOD = ["g%02d" % i for i in range(19)]
 EVIL = "evil"
 EVIL_TLS = "evilt"  # the same over TLS, where input may wait inside OpenSSL
+TLS_MAX_ITEMS = 5000  # evilt's own max_reply_items
 IFACES = ["ether1", "pppoe-out1"]
 COMMAND_TIMEOUT = 5
 # Generous for an ASan build (redzones, shadow memory; about 70 MB at rest,
@@ -67,6 +68,7 @@ interfaces = %s
             text += "command_timeout = %d\n" % COMMAND_TIMEOUT
         if name == EVIL_TLS:
             text += "tls = fingerprint\ntls_fingerprint = %s\n" % fake.routers[name]["fingerprint"]
+            text += "max_reply_items = %d\nmax_reply_size = 16Mi\n" % TLS_MAX_ITEMS
     with open(path, "w") as f:
         f.write(text)
     os.chmod(path, 0o600)
@@ -185,6 +187,23 @@ def phase(name, daemon, truth, expect_error, reason):
           % (evil_status(daemon)[1], daemon.max_rss_kb), flush=True)
 
 
+def check_bad_bounds(tikstatd, workdir):
+    """Bounds of 0 or garbage are configuration errors naming the key."""
+    for key, value in (("max_reply_items", "0"), ("max_reply_size", "lots"),
+                       ("command_timeout", "0")):
+        conf = os.path.join(workdir, "bad.conf")
+        with open(conf, "w") as f:
+            f.write("[tikstat]\ndatabase = %s\n\n[router r]\nhost = 127.0.0.1\n"
+                    "password = pw\ninterfaces = ether1\n%s = %s\n"
+                    % (os.path.join(workdir, "bad.db"), key, value))
+        os.chmod(conf, 0o600)
+        out = subprocess.run([tikstatd, "-f", "-c", conf] + daemon_user.args(workdir),
+                             capture_output=True, timeout=DEADLINE)
+        if out.returncode == 0 or key.encode() not in out.stderr:
+            raise AssertionError("%s = %s: exit %d, %r" % (key, value, out.returncode, out.stderr))
+        os.unlink(conf)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tikstatd", required=True)
@@ -193,6 +212,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="tikstat-hostile-") as workdir:
         os.chmod(workdir, 0o755)
+        check_bad_bounds(args.tikstatd, workdir)
         specs = []
         for name in GOOD + [EVIL]:
             specs += ["--spec", "%s:v7:plain" % name]
@@ -220,18 +240,19 @@ def main():
             fake.cmd("flood %s" % EVIL)
             fake.cmd("flood %s" % EVIL_TLS)
             phase("endless small sentences", daemon, truth,
-                  "reply too large: more than 100000 sentences", "too_large")
-            tls_error = "reply too large: more than 100000 sentences"
+                  "reply too large: more than 100000 sentences (limit: max_reply_items)", "too_large")
+            tls_error = "reply too large: more than %d sentences" % TLS_MAX_ITEMS
             wait_for("evilt down with '%s'" % tls_error,
                      lambda: tls_error in evil_status(daemon, EVIL_TLS)[1]
                      or evil_status(daemon, EVIL_TLS), daemon)
             fake.cmd("flood %s off" % EVIL_TLS)
             fake.cmd("flood %s 200000" % EVIL)
             phase("endless large sentences", daemon, truth,
-                  "reply too large: more than 33554432 bytes", "too_large")
+                  "reply too large: more than 33554432 bytes (limit: max_reply_size)", "too_large")
             fake.cmd("dribble %s on" % EVIL)
             phase("dribbled endless reply", daemon, truth,
-                  "reply not complete after %d s" % COMMAND_TIMEOUT, "timeout")
+                  "reply not complete after %d s (limit: command_timeout)" % COMMAND_TIMEOUT,
+                  "timeout")
             fake.cmd("dribble %s off" % EVIL)
 
             # SIGTERM while the flood goes on: a clean exit, soon.
