@@ -338,7 +338,11 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 	}
 	switch (r->state) {
 	case R_CONNECTING:
-		router_up(r);
+		/* A router that failed is up again only once a poll succeeds: a
+		 * router that logs in and then floods must keep its back-off and
+		 * not log "up again" / "down" on every retry. */
+		if (!r->last_error[0])
+			router_up(r);
 		r->state = R_WAIT;
 		if (r->next_at < now)
 			r->next_at = now;

@@ -204,6 +204,22 @@ def check_bad_bounds(tikstatd, workdir):
         os.unlink(conf)
 
 
+def check_log_once(path):
+    """A hostile router is logged once per reason, not once per retry: it
+    logs in fine every time, which must not count as up again."""
+    with open(path, "rb") as f:
+        lines = f.read().decode("utf-8", errors="replace").splitlines()
+    for router in (EVIL, EVIL_TLS):
+        down = [l for l in lines if "router %s: down:" % router in l]
+        # (evilt recovers for real when its flood is switched off.)
+        again = [l for l in lines if "router %s: up again" % router in l and router == EVIL]
+        # evil: sentences, bytes, deadline, and maybe bytes again before SIGTERM.
+        if again or len(down) > 5:
+            raise AssertionError("%s logged %d down and %d up-again lines:\n%s"
+                                 % (router, len(down), len(again), "\n".join(down + again)))
+    print("log: the hostile routers' failures logged once per reason")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tikstatd", required=True)
@@ -269,6 +285,7 @@ def main():
                   % (took, daemon.max_rss_kb))
             daemon = None
             fake.cmd("flood %s off" % EVIL)
+            check_log_once(os.path.join(workdir, "tikstatd.log"))
         except BaseException:
             log.flush()
             with open(os.path.join(workdir, "tikstatd.log"), "rb") as f:
