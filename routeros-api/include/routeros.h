@@ -235,8 +235,8 @@ void ros_close(ros_conn *c);
  * default (ROS_DEFAULT_MAX_REPLY_*), SIZE_MAX means no limit. A reply
  * beyond either fails with ROS_ERR_REPLY_TOO_LARGE (ros_errstr names the
  * limit), and the connection is closed: a reply cannot be resynchronised.
- * Takes effect from the next sentence; the per-sentence cap of the parser
- * (no sentence above max_bytes) from the next connect. */
+ * Takes effect from the next sentence. Memory is bounded by max_bytes plus
+ * the sentence being parsed (ROS_DEFAULT_MAX_SENTENCE at most). */
 void ros_set_reply_limits(ros_conn *c, size_t max_sentences, size_t max_bytes);
 
 /* Sets the overall deadline of each command's reply and of the connect

@@ -240,11 +240,7 @@ static int queue_login(ros_conn *c, const char *secret_prefix, const char *secre
  * a challenge in =ret=. */
 static int start_login(ros_conn *c, int64_t now)
 {
-	/* No single sentence may be larger than a whole reply may be. */
-	size_t max_sentence = c->max_reply_bytes < ROS_DEFAULT_MAX_SENTENCE
-				      ? c->max_reply_bytes
-				      : ROS_DEFAULT_MAX_SENTENCE;
-	c->parser = ros_parser_new(c->max_word, max_sentence);
+	c->parser = ros_parser_new(c->max_word, 0);
 	if (!c->parser || queue_login(c, "=password=", c->password))
 		return fail(c, ROS_ERR_NOMEM, "out of memory");
 	c->phase = PH_LOGIN;
