@@ -78,6 +78,9 @@ enum key {
 	K_INTERFACES,
 	K_INTERVAL,
 	K_TIMEOUT,
+	K_COMMAND_TIMEOUT,
+	K_MAX_REPLY_SIZE,
+	K_MAX_REPLY_ITEMS,
 	K_PUSH_TOKEN_FILE,
 	K_IP_FILE,
 	K_QUOTA,
@@ -1303,6 +1306,39 @@ static int set_timeout(struct parser *p, const char *v)
 	return set_seconds(p, v, &router(p)->timeout);
 }
 
+static int set_command_timeout(struct parser *p, const char *v)
+{
+	return set_seconds(p, v, &router(p)->command_timeout);
+}
+
+/* A bound of one reply (max_reply_size, max_reply_items): 1 or more. */
+static int set_reply_bound(struct parser *p, const char *v, uint64_t *field, const char *unit,
+                           const char *example)
+{
+	uint64_t n = 0;
+	int rc = parse_size(v, &n);
+
+	if (rc == -1)
+		key_fail(p, "invalid %s '%s' (e.g. %s)", unit, shown(p, v), example);
+	else if (rc == -2)
+		key_fail(p, "%s '%s' is too large", unit, shown(p, v));
+	else if (n == 0)
+		key_fail(p, "must be more than 0");
+	else
+		*field = n;
+	return rc < 0 || n == 0 ? -1 : 0;
+}
+
+static int set_max_reply_size(struct parser *p, const char *v)
+{
+	return set_reply_bound(p, v, &router(p)->max_reply_size, "size", "32Mi or 100M");
+}
+
+static int set_max_reply_items(struct parser *p, const char *v)
+{
+	return set_reply_bound(p, v, &router(p)->max_reply_items, "count", "100000");
+}
+
 static int set_push_token_file(struct parser *p, const char *v)
 {
 	char **field = &router(p)->push_token;
@@ -1369,6 +1405,9 @@ static const struct key_def keys[K_COUNT] = {
         [K_INTERFACES] = {"interfaces", SEC_ROUTER, set_interfaces},
         [K_INTERVAL] = {"interval", SEC_ROUTER, set_interval},
         [K_TIMEOUT] = {"timeout", SEC_ROUTER, set_timeout},
+        [K_COMMAND_TIMEOUT] = {"command_timeout", SEC_ROUTER, set_command_timeout},
+        [K_MAX_REPLY_SIZE] = {"max_reply_size", SEC_ROUTER, set_max_reply_size},
+        [K_MAX_REPLY_ITEMS] = {"max_reply_items", SEC_ROUTER, set_max_reply_items},
         [K_PUSH_TOKEN_FILE] = {"push_token_file", SEC_ROUTER, set_push_token_file},
         [K_IP_FILE] = {"ip_file", SEC_ROUTER, set_ip_file},
         [K_QUOTA] = {"quota", SEC_ROUTER, set_quota},
@@ -1378,7 +1417,8 @@ static const struct key_def keys[K_COUNT] = {
 /* Keys that mean nothing for a router pushing its counters. */
 static const enum key poll_only[] = {
         K_HOST, K_PORT,     K_TLS,           K_TLS_CA_FILE, K_TLS_FINGERPRINT,
-        K_USER, K_PASSWORD, K_PASSWORD_FILE, K_TIMEOUT};
+        K_USER, K_PASSWORD, K_PASSWORD_FILE, K_TIMEOUT, K_COMMAND_TIMEOUT, K_MAX_REPLY_SIZE,
+        K_MAX_REPLY_ITEMS};
 
 /* ------------------------------------------------------------------ */
 /* Section checks                                                      */
@@ -1530,7 +1570,9 @@ static int add_router(struct parser *p, const char *name)
 	lines[c->n_routers] = p->lineno;
 	struct cfg_router *r = &grown[c->n_routers];
 	*r = (struct cfg_router){
-	        .mode = MODE_POLL, .tls = ROS_TLS_OFF, .interval = 10, .timeout = 5};
+	        .mode = MODE_POLL, .tls = ROS_TLS_OFF, .interval = 10, .timeout = 5,
+	        .max_reply_size = ROS_DEFAULT_MAX_REPLY_BYTES,
+	        .max_reply_items = ROS_DEFAULT_MAX_REPLY_SENTENCES};
 	c->n_routers++;
 	if (!(r->name = strdup(name)) || !(r->user = strdup(DEFAULT_USER)))
 		return nomem(p);

@@ -37,6 +37,9 @@ struct cfg_router {
 	size_t n_interfaces;
 	int interval;         /* seconds, default 10 */
 	int timeout;          /* seconds, default 5 */
+	int command_timeout;  /* seconds a whole reply may take, 0 = max(4 x timeout, 30) */
+	uint64_t max_reply_size;  /* bytes one reply may hold, default 32 MiB */
+	uint64_t max_reply_items; /* sentences one reply may hold, default 100000 */
 	char *push_token;     /* secret, mode = push */
 	char *ip_file;
 	uint64_t quota;       /* bytes per billing cycle, 0 = none */

@@ -39,6 +39,7 @@ struct router {
 	struct ros_iface_counters *counters; /* from R_COUNTERS until R_UPTIME ends */
 	size_t ncounters;
 	int64_t poll_started;
+	bool more;         /* the session has input epoll cannot report (ros_input_pending) */
 	int reg_fd;        /* fd registered with epoll, -1 none */
 	uint32_t reg_events;
 	unsigned timer_seq; /* invalidates older heap entries */
@@ -80,6 +81,7 @@ struct poller {
 	struct timer *heap;
 	size_t nheap, capheap;
 	unsigned rand_state;
+	size_t nmore; /* routers with more set */
 };
 
 /* ---- timers: a binary min-heap with lazy deletion ---- */
@@ -192,6 +194,14 @@ static void schedule(struct poller *p, size_t i)
 			log_warnx("out of memory scheduling router %s", r->cfg->name);
 		r->timer_at = at;
 	}
+	/* A step that stopped at its read budget is resumed on the next pass
+	 * without waiting: TLS may hold the rest, where epoll cannot see it. */
+	bool more = r->state != R_IDLE && r->state != R_WAIT && ros_input_pending(r->conn);
+	if (more && !r->more)
+		p->nmore++;
+	else if (!more && r->more)
+		p->nmore--;
+	r->more = more;
 	sync_epoll(p, i);
 }
 
@@ -199,8 +209,17 @@ static void schedule(struct poller *p, size_t i)
 static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 {
 	struct router *r = &p->routers[i];
-	const char *why = r->conn && *ros_errstr(r->conn) ? ros_errstr(r->conn)
-							 : ros_status_name(status);
+	const char *detail = r->conn && *ros_errstr(r->conn) ? ros_errstr(r->conn)
+							    : ros_status_name(status);
+	char why[sizeof r->last_error];
+	/* Name the key that sets the limit, so the log says what to do. */
+	const char *key = NULL;
+	if (status == ROS_ERR_REPLY_TOO_LARGE)
+		key = strstr(detail, "sentences") ? "max_reply_items" : "max_reply_size";
+	else if (status == ROS_ERR_TIMEOUT && strstr(detail, "not complete after"))
+		key = "command_timeout";
+	snprintf(why, sizeof why, "%s%s%s%s", detail, key ? " (limit: " : "", key ? key : "",
+		 key ? ")" : "");
 	if (r->up || strcmp(r->last_error, why) != 0)
 		log_warnx("router %s: down: %s", r->cfg->name, why);
 	snprintf(r->last_error, sizeof r->last_error, "%s", why);
@@ -319,7 +338,11 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 	}
 	switch (r->state) {
 	case R_CONNECTING:
-		router_up(r);
+		/* A router that failed is up again only once a poll succeeds: a
+		 * router that logs in and then floods must keep its back-off and
+		 * not log "up again" / "down" on every retry. */
+		if (!r->last_error[0])
+			router_up(r);
 		r->state = R_WAIT;
 		if (r->next_at < now)
 			r->next_at = now;
@@ -471,6 +494,12 @@ static int push_init(struct poller *p, struct push_router *pr, const struct cfg_
 	return 0;
 }
 
+/* A configured bound as the library takes it (size_t may be 32 bits). */
+static size_t clamp_size(uint64_t v)
+{
+	return v < (uint64_t)SIZE_MAX ? (size_t)v : SIZE_MAX;
+}
+
 static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 {
 	struct router *r = &p->routers[i];
@@ -484,6 +513,11 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 				.timeout_ms = c->timeout * 1000};
 	int st;
 	r->conn = ros_conn_new(&o, &st);
+	if (r->conn) {
+		ros_set_reply_limits(r->conn, clamp_size(c->max_reply_items),
+				     clamp_size(c->max_reply_size));
+		ros_set_command_deadline(r->conn, c->command_timeout * 1000);
+	}
 	r->handles = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->handles);
 	r->missing = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->missing);
 	r->nwords = ros_counters_words_needed(c->n_interfaces);
@@ -562,6 +596,17 @@ struct poller *poller_new(const struct cfg *cfg, struct recorder *rec, struct st
 	return p;
 }
 
+/* One bounded step for each session whose last step left input behind
+ * that epoll does not report. Each pass of the loop moves every busy
+ * session forward a little, so one flooding router cannot starve the
+ * others, and the loop comes back to its signal flags. */
+static void step_more(struct poller *p, int64_t now)
+{
+	for (size_t i = 0; p->nmore && i < p->n; i++)
+		if (p->routers[i].more)
+			on_io(p, i, now);
+}
+
 int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload)
 {
 	struct epoll_event ev[256];
@@ -569,7 +614,9 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 		timer_prune(p);
 		int64_t now = ros_now_ms();
 		int wait = 1000; /* wake at least every second to see signal flags */
-		if (p->nheap) {
+		if (p->nmore)
+			wait = 0; /* sessions with buffered input go on at once */
+		else if (p->nheap) {
 			int64_t d = p->heap[0].at - now;
 			wait = d < 0 ? 0 : d < wait ? (int)d : wait;
 		}
@@ -585,6 +632,7 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			else
 				on_io(p, (size_t)ev[k].data.u64, now);
 		}
+		step_more(p, now);
 		timer_prune(p);
 		while (p->nheap && p->heap[0].at <= now) {
 			size_t i = p->heap[0].router;

@@ -16,7 +16,8 @@ struct status {
 const char *status_reason_name(enum status_reason r)
 {
 	static const char *const names[REASON_COUNT] = {
-		"timeout", "refused", "resolve", "auth", "tls", "protocol", "closed", "other"};
+		"timeout", "refused", "resolve", "auth",      "tls",
+		"protocol", "closed", "too_large", "other"};
 	return (unsigned)r < REASON_COUNT ? names[r] : "other";
 }
 
@@ -44,6 +45,7 @@ enum status_reason status_reason_of(int st)
 	case ROS_ERR_CLOSED:
 	case ROS_ERR_IO:
 	case ROS_ERR_FATAL: return REASON_CLOSED;
+	case ROS_ERR_REPLY_TOO_LARGE: return REASON_TOO_LARGE;
 	default: return REASON_OTHER;
 	}
 }

@@ -32,6 +32,7 @@ enum status_reason {
 	REASON_TLS,
 	REASON_PROTOCOL,
 	REASON_CLOSED,
+	REASON_TOO_LARGE, /* a reply beyond max_reply_size / max_reply_items */
 	REASON_OTHER,
 	REASON_COUNT
 };
@@ -46,7 +47,7 @@ enum status_push_reject {
 };
 
 /* The slug of a reason ("timeout", "refused", "resolve", "auth", "tls",
- * "protocol", "closed", "other") and of a push rejection ("token",
+ * "protocol", "closed", "too_large", "other") and of a push rejection ("token",
  * "parameter", "interface", "busy"). */
 const char *status_reason_name(enum status_reason r);
 const char *status_push_reject_name(enum status_push_reject r);

@@ -351,6 +351,23 @@ static void cmd_fatal(struct srv_router *rt, const struct args *a, struct wbuf *
 		reply_fmt(r, "ok");
 }
 
+/* flood ROUTER [BYTES|off]: BYTES is the attribute size (default 16). */
+static void cmd_flood(struct srv_router *rt, const struct args *a, struct wbuf *r)
+{
+	uint64_t bytes = 16;
+	int on = !tok_is(a, 2, "off");
+	if (on && a->n > 2 &&
+	    (parse_u64(a->tok[2], a->len[2], &bytes) < 0 || bytes < 1 ||
+	     bytes > SERVER_FLOOD_MAX_BYTES)) {
+		reply_fmt(r, "error expected off or BYTES 1..%u", SERVER_FLOOD_MAX_BYTES);
+		return;
+	}
+	if (server_set_flood(rt, on, (size_t)bytes) < 0)
+		reply_fmt(r, "error out of memory");
+	else
+		reply_fmt(r, "ok");
+}
+
 static void cmd_password(struct srv_router *rt, const struct args *a, struct wbuf *r)
 {
 	char pw[1024] = "";
@@ -392,7 +409,7 @@ static const struct router_cmd {
         {"rate", cmd_rate},         {"refuse", cmd_refuse},     {"stall", cmd_stall},
         {"dribble", cmd_dribble},   {"garbage", cmd_garbage},   {"cutword", cmd_cutword},
         {"fatal", cmd_fatal},       {"password", cmd_password}, {"flavour", cmd_flavour},
-        {"stats", cmd_stats},
+        {"stats", cmd_stats},       {"flood", cmd_flood},
 };
 
 /* Runs a router command; 0 if the verb is not one. */

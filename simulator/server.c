@@ -36,7 +36,8 @@ struct conn {
 	struct ev_timer mon_timer, drib_timer, close_timer;
 	struct ev_timer read_timer; /* deferred read: resume after stall/back-pressure */
 	unsigned handshaking : 1, dead : 1, closing : 1, garbage : 1, cutword : 1, fatal : 1,
-	        tls_wants_write : 1, write_blocked : 1, read_paused : 1, no_notify : 1;
+	        tls_wants_write : 1, write_blocked : 1, read_paused : 1, no_notify : 1,
+	        flooding : 1;
 };
 
 struct server {
@@ -97,6 +98,10 @@ static uint32_t conn_interest(const struct conn *c)
 	if (!c->closing && !c->read_paused)
 		ev |= EPOLLIN;
 	if ((c->write_blocked || c->tls_wants_write) && !c->r->dribble)
+		ev |= EPOLLOUT;
+	/* A flood is refilled whenever the socket takes more: one batch per
+	 * wake-up, so the other routers of the process keep being served. */
+	if (c->flooding && !c->closing && !c->r->dribble)
 		ev |= EPOLLOUT;
 	return ev;
 }
@@ -270,11 +275,25 @@ static int write_all(struct conn *c)
 	return 0;
 }
 
+/* Tops the output of a flooding session up to LOW_WATER bytes with copies
+ * of the router's flood sentence: the flood grows only as the client reads
+ * (back-pressure on the fake's side too). */
+static void flood_fill(struct conn *c)
+{
+	const struct wbuf *f = &c->r->flood_sentence;
+	while (c->flooding && !c->dead && !c->closing && wbuf_size(f) > 0 &&
+	       wbuf_size(&c->out) < LOW_WATER)
+		conn_queue(c, f->data + f->off, wbuf_size(f));
+}
+
 /* Sends queued output (paced when dribbling), finishes a pending close,
  * resumes reading after back-pressure, and updates the epoll mask. */
 static void conn_flush(struct conn *c)
 {
 	if (c->dead || c->handshaking || c->r->stall)
+		return;
+	flood_fill(c);
+	if (c->dead)
 		return;
 	if (c->r->dribble)
 		dribble_step(c);
@@ -346,6 +365,12 @@ static void conn_on_sentence(struct conn *c)
 {
 	struct api_out out = {conn_emit, c};
 	size_t n;
+	if (c->flooding)
+		return; /* busy flooding: later commands go unanswered */
+	if (c->r->flood && api_session_logged_in(c->api)) {
+		c->flooding = 1; /* conn_flush, after this read, starts it */
+		return;
+	}
 	if (c->fatal) {
 		c->fatal = 0;
 		conn_send_fatal(c, c->r->fatal_reason ? c->r->fatal_reason
@@ -647,6 +672,7 @@ static void router_free(struct srv_router *r)
 	evloop_timer_stop(r->srv->loop, &r->listen_timer);
 	model_router_free(r->m);
 	free(r->fatal_reason);
+	wbuf_free(&r->flood_sentence);
 	free(r);
 }
 
@@ -804,5 +830,44 @@ int server_arm_fatal(struct srv_router *r, const char *reason)
 		r->arm_fatal = 1;
 	for (struct conn *c = r->conns; c; c = c->next)
 		c->fatal = 1;
+	return 0;
+}
+
+/* Encodes "!re =data=<bytes x 'x'>" into r->flood_sentence. */
+static int flood_build(struct srv_router *r, size_t bytes)
+{
+	static const char key[] = "=data=";
+	char *word = malloc(sizeof(key) - 1 + bytes);
+	if (!word)
+		return -1;
+	memcpy(word, key, sizeof(key) - 1);
+	memset(word + sizeof(key) - 1, 'x', bytes);
+	wbuf_free(&r->flood_sentence);
+	struct wbuf *b = &r->flood_sentence;
+	int rc = 0;
+	if (wire_put_str(b, "!re") < 0 || wire_put_word(b, word, sizeof(key) - 1 + bytes) < 0 ||
+	    wire_put_end(b) < 0) {
+		wbuf_free(b); /* never a partial sentence */
+		rc = -1;
+	}
+	free(word);
+	return rc;
+}
+
+int server_set_flood(struct srv_router *r, int on, size_t bytes)
+{
+	static const unsigned char done[] = {5, '!', 'd', 'o', 'n', 'e', 0};
+	struct conn *next;
+	if (on && (bytes < 1 || bytes > SERVER_FLOOD_MAX_BYTES || flood_build(r, bytes) < 0))
+		return -1;
+	r->flood = on != 0;
+	for (struct conn *c = r->conns; c; c = next) {
+		next = c->next;
+		if (on || !c->flooding)
+			continue;
+		c->flooding = 0;
+		conn_queue(c, done, sizeof(done));
+		conn_flush(c);
+	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "evloop.h"
 #include "model.h"
 #include "tlsutil.h"
+#include "wire.h"
 
 struct conn;
 struct server;
@@ -43,6 +44,8 @@ struct srv_router {
 	size_t nconns;
 	int arm_garbage, arm_cutword, arm_fatal; /* for the next session if none is open */
 	char *fatal_reason;
+	int flood;                  /* commands after login get endless !re */
+	struct wbuf flood_sentence; /* the encoded !re repeated while flooding */
 };
 
 /* Creates a server on loop l; cfg is copied. NULL on out of memory. */
@@ -90,6 +93,16 @@ void server_arm_cutword(struct srv_router *r);
 /* The next command of each session is answered with !fatal + reason
  * (copied) and the connection is closed. 0 or -1 on out of memory. */
 int server_arm_fatal(struct srv_router *r, const char *reason);
+
+/* Most bytes of the attribute of one flood sentence. */
+#define SERVER_FLOOD_MAX_BYTES (4u << 20)
+
+/* flood on (bytes = attribute size, 1..SERVER_FLOOD_MAX_BYTES): from now
+ * on, the next command of every logged-in session, and the first command
+ * after login of new sessions, is answered with endless "!re =data=x..."
+ * sentences, generated only as fast as the client reads. off: floods in
+ * progress end with !done. 0, or -1 on out of memory or a bad size. */
+int server_set_flood(struct srv_router *r, int on, size_t bytes);
 
 /* Frees sessions that died during the last loop iteration. Call after each
  * evloop_run_once, never from inside a callback. */

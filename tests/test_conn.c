@@ -11,9 +11,12 @@
 #include <cmocka.h>
 
 #include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fakeproc.h"
 #include "routeros.h"
@@ -33,7 +36,8 @@ static int group_setup(void **state)
 		"--spec", "stall:v7:plain", "--spec", "stallt:v7:tls", "--spec", "drib:v7:plain",
 		"--spec", "dribt:v7:tls", "--spec", "garb:v7:plain", "--spec", "cut:v7:plain",
 		"--spec", "fat:v7:plain", "--spec", "boot:v7:plain", "--spec", "refuse:v7:plain",
-		"--spec", "pw:v7:plain", NULL};
+		"--spec", "pw:v7:plain", "--spec", "flood:v7:plain", "--spec", "floodt:v7:tls",
+		"--spec", "floodl:v7:plain", "--spec", "floodd:v7:plain", NULL};
 	(void)state;
 	return fakeproc_start(&fp, FAKEROUTER_PATH, args);
 }
@@ -678,6 +682,220 @@ static void streaming_monitor_rows_arrive_before_done(void **s)
 	ros_conn_free(c); /* closing mid-stream must not leak or hang */
 }
 
+/* ---- a hostile router: endless replies (issue 8, defect 3) ---- */
+
+/* Resident set size of this process in bytes. */
+static uint64_t rss_bytes(void)
+{
+	unsigned long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu %lu", &size, &resident), 2);
+	fclose(f);
+	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Before the fix one ros_step never returned during a flood: make such a
+ * hang a failure instead of waiting for CTest's timeout. */
+static void watchdog(unsigned seconds)
+{
+	signal(SIGALRM, SIG_DFL);
+	alarm(seconds);
+}
+
+/* Drives the pending command of c like an event loop: polls only when the
+ * library holds no unread input (TLS may), and asserts that resident
+ * memory stays below rss_cap and that it ends within deadline_ms. */
+static int drive_bounded(ros_conn *c, int64_t deadline_ms, uint64_t rss_cap, size_t *max_step,
+			 bool *saw_pending)
+{
+	int64_t end = ros_now_ms() + deadline_ms;
+	int rc = ROS_AGAIN;
+	while (rc == ROS_AGAIN) {
+		if (saw_pending && ros_input_pending(c))
+			*saw_pending = true;
+		if (!ros_input_pending(c)) {
+			struct pollfd pfd = {.fd = ros_fd(c), .events = POLLIN};
+			poll(&pfd, 1, 200);
+		}
+		const ros_reply *before = ros_pending_reply(c);
+		size_t n0 = before ? ros_reply_count(before) : 0;
+		rc = ros_step(c, ros_now_ms());
+		const ros_reply *after = ros_pending_reply(c);
+		size_t n1 = rc == ROS_AGAIN && after ? ros_reply_count(after) : n0;
+		if (max_step && n1 - n0 > *max_step)
+			*max_step = n1 - n0;
+		if (rss_bytes() > rss_cap)
+			fail_msg("resident memory %llu MB beyond the bound",
+				 (unsigned long long)(rss_bytes() >> 20));
+		if (ros_now_ms() > end)
+			fail_msg("the endless reply did not end within %lld ms", (long long)deadline_ms);
+	}
+	return rc;
+}
+
+static void flood_expect_too_large(const char *router, enum ros_tls_mode mode, const char *limit)
+{
+	struct ros_options o = opts(router, mode);
+	ros_conn *c = connect_expect(&o, ROS_OK);
+	uint64_t rss0 = rss_bytes();
+	static const char *const print[] = {"/interface/print"};
+	assert_int_equal(ros_start_command(c, print, 1, ros_now_ms()), ROS_AGAIN);
+	/* Generous (ASan redzones and quarantine): without the limits this
+	 * grew by gigabytes. */
+	int rc = drive_bounded(c, 60000, rss0 + (256u << 20), NULL, NULL);
+	if (rc != ROS_ERR_REPLY_TOO_LARGE)
+		fail_msg("%s: got %s (%s)", router, ros_status_name(rc), ros_errstr(c));
+	assert_non_null(strstr(ros_errstr(c), "reply too large"));
+	assert_non_null(strstr(ros_errstr(c), limit));
+	assert_int_equal(ros_fd(c), -1); /* a reply cannot be resynchronised */
+	assert_null(ros_pending_reply(c));
+	assert_null(ros_take_reply(c));
+	assert_string_equal(ros_status_name(rc), "reply too large");
+	ros_conn_free(c);
+}
+
+static void endless_reply_is_too_large_plain_tls_and_large_sentences(void **s)
+{
+	(void)s;
+	watchdog(240);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood flood"), 0);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood floodt 100"), 0);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood floodl 300000"), 0);
+	flood_expect_too_large("flood", ROS_TLS_OFF, "more than 100000 sentences");
+	flood_expect_too_large("floodt", ROS_TLS_FINGERPRINT, "more than 100000 sentences");
+	flood_expect_too_large("floodl", ROS_TLS_OFF, "more than 33554432 bytes");
+	/* The limits are settable per connection. */
+	struct ros_options o = opts("flood", ROS_TLS_OFF);
+	ros_conn *c = connect_expect(&o, ROS_OK);
+	ros_set_reply_limits(c, 500, 0);
+	ros_reply *r = NULL;
+	static const char *const print[] = {"/interface/print"};
+	assert_int_equal(ros_command(c, print, 1, &r), ROS_ERR_REPLY_TOO_LARGE);
+	assert_null(r);
+	assert_non_null(strstr(ros_errstr(c), "more than 500 sentences"));
+	/* flood off: the same handle reconnects and reads normally. */
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood flood off"), 0);
+	assert_int_equal(ros_connect(c), ROS_OK);
+	check_counters(c, "flood");
+	ros_conn_free(c);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood floodt off"), 0);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood floodl off"), 0);
+	alarm(0);
+}
+
+static void one_step_reads_a_bounded_amount(void **s)
+{
+	(void)s;
+	watchdog(240);
+	const char *routers[] = {"flood", "floodt"};
+	enum ros_tls_mode modes[] = {ROS_TLS_OFF, ROS_TLS_FINGERPRINT};
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood %s", routers[i]), 0);
+		struct ros_options o = opts(routers[i], modes[i]);
+		ros_conn *c = connect_expect(&o, ROS_OK);
+		static const char *const print[] = {"/interface/print"};
+		assert_int_equal(ros_start_command(c, print, 1, ros_now_ms()), ROS_AGAIN);
+		size_t max_step = 0;
+		bool saw_pending = false;
+		int rc = drive_bounded(c, 60000, rss_bytes() + (256u << 20), &max_step,
+				       &saw_pending);
+		assert_int_equal(rc, ROS_ERR_REPLY_TOO_LARGE);
+		/* The budget ran out with input left: the caller was told to go on. */
+		assert_true(saw_pending);
+		assert_int_equal(ros_input_pending(c), 0); /* closed now */
+		/* A flood sentence is 28 bytes on the wire ("!re", "=data=" + 16). */
+		if (max_step > ROS_STEP_READ_BUDGET / 28 + 1)
+			fail_msg("%s: one step took %zu sentences", routers[i], max_step);
+		assert_true(max_step > 0);
+		ros_conn_free(c);
+		assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood %s off", routers[i]), 0);
+	}
+	alarm(0);
+}
+
+static void dribbled_endless_reply_ends_at_the_overall_deadline(void **s)
+{
+	(void)s;
+	watchdog(240);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood floodd"), 0);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "dribble floodd on"), 0);
+	struct ros_options o = opts("floodd", ROS_TLS_OFF);
+	o.timeout_ms = 1000; /* a byte every millisecond: silence never lasts that long */
+	ros_conn *c = connect_expect(&o, ROS_OK);
+	ros_set_command_deadline(c, 2000);
+	uint64_t up;
+	int64_t t0 = ros_now_ms();
+	int rc = ros_read_uptime(c, &up);
+	int64_t took = ros_now_ms() - t0;
+	assert_int_equal(rc, ROS_ERR_TIMEOUT);
+	assert_non_null(strstr(ros_errstr(c), "reply not complete after 2 s"));
+	assert_true(took >= 1950);
+	assert_true(took < 2000 + 20000); /* generous: the point is that it ends */
+	assert_int_equal(ros_fd(c), -1);
+	ros_conn_free(c);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood floodd off"), 0);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "dribble floodd off"), 0);
+	alarm(0);
+}
+
+static void command_deadline_is_settable_and_shows_in_ros_deadline(void **s)
+{
+	(void)s;
+	int timeouts[] = {3000, 10000};
+	for (int i = 0; i < 2; i++) {
+		struct ros_options o = opts("p7", ROS_TLS_OFF);
+		o.timeout_ms = timeouts[i];
+		ros_conn *c = connect_expect(&o, ROS_OK);
+		int64_t now = ros_now_ms();
+		assert_int_equal(ros_start_command(c, ros_uptime_words, 2, now), ROS_AGAIN);
+		/* The silence timeout comes first; the overall one is behind it. */
+		assert_int_equal(ros_deadline(c), now + timeouts[i]);
+		ros_close(c);
+		/* With the silence timeout beyond it, the overall deadline shows. */
+		ros_set_command_deadline(c, timeouts[i] / 2);
+		assert_int_equal(ros_connect(c), ROS_OK);
+		now = ros_now_ms();
+		assert_int_equal(ros_start_command(c, ros_uptime_words, 2, now), ROS_AGAIN);
+		assert_int_equal(ros_deadline(c), now + timeouts[i] / 2);
+		ros_close(c);
+		ros_set_command_deadline(c, 0);
+		assert_int_equal(ros_connect(c), ROS_OK);
+		ros_conn_free(c);
+	}
+}
+
+static void discarding_a_stream_keeps_it_within_the_limits(void **s)
+{
+	(void)s;
+	watchdog(240);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood flood"), 0);
+	struct ros_options o = opts("flood", ROS_TLS_OFF);
+	ros_conn *c = connect_expect(&o, ROS_OK);
+	ros_set_reply_limits(c, 5000, 0);
+	ros_set_command_deadline(c, -1);
+	static const char *const print[] = {"/interface/print"};
+	assert_int_equal(ros_start_command(c, print, 1, ros_now_ms()), ROS_AGAIN);
+	size_t seen = 0;
+	int64_t end = ros_now_ms() + 60000;
+	while (seen < 50000) {
+		if (!ros_input_pending(c)) {
+			struct pollfd pfd = {.fd = ros_fd(c), .events = POLLIN};
+			poll(&pfd, 1, 200);
+		}
+		int rc = ros_step(c, ros_now_ms());
+		if (rc != ROS_AGAIN)
+			fail_msg("after %zu rows: %s", seen, ros_errstr(c));
+		seen += ros_reply_count(ros_pending_reply(c));
+		ros_pending_discard(c);
+		assert_int_equal(ros_reply_count(ros_pending_reply(c)), 0);
+		assert_true(ros_now_ms() < end);
+	}
+	ros_conn_free(c);
+	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "flood flood off"), 0);
+	alarm(0);
+}
+
 static void api_misuse_returns_state_and_arg_errors(void **s)
 {
 	(void)s;
@@ -733,6 +951,14 @@ int main(void)
 		cmocka_unit_test(nonblocking_mode_drives_many_sessions_from_one_loop),
 		cmocka_unit_test(streaming_monitor_rows_arrive_before_done),
 		cmocka_unit_test(api_misuse_returns_state_and_arg_errors),
+		cmocka_unit_test(endless_reply_is_too_large_plain_tls_and_large_sentences),
+		cmocka_unit_test(one_step_reads_a_bounded_amount),
+		cmocka_unit_test(dribbled_endless_reply_ends_at_the_overall_deadline),
+		cmocka_unit_test(command_deadline_is_settable_and_shows_in_ros_deadline),
+		cmocka_unit_test(discarding_a_stream_keeps_it_within_the_limits),
 	};
+	/* TEST_FILTER=glob runs some tests only (e.g. to see one fail). */
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

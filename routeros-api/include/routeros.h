@@ -53,6 +53,7 @@ enum ros_status {
 	ROS_ERR_FATAL = -15,      /* the router sent !fatal (reason in ros_errstr) */
 	ROS_ERR_TRAP = -16,       /* the command was answered with !trap */
 	ROS_ERR_TOO_BIG = -17,    /* a word exceeded the size cap */
+	ROS_ERR_REPLY_TOO_LARGE = -18, /* a reply exceeded the connection's reply limits */
 };
 
 /* Short stable name of a status, e.g. "timeout". Never NULL. */
@@ -201,6 +202,18 @@ struct ros_options {
 	size_t max_word;         /* 0 = ROS_DEFAULT_MAX_WORD */
 };
 
+/* Default bounds of one command's reply (see ros_set_reply_limits).
+ * Measured: a RouterOS 7 /interface/print of 5,000 interfaces with all 30
+ * properties is 5,001 sentences, 3.1 MB on the wire and 10.3 MiB held
+ * here (2.1 KiB a row); with a .proplist, as tikstatd reads, a third of
+ * that. The defaults leave a 3x margin on that and 20x on the sentence
+ * count, for routers with thousands of interfaces and queues. */
+#define ROS_DEFAULT_MAX_REPLY_SENTENCES 100000u
+#define ROS_DEFAULT_MAX_REPLY_BYTES (32u * 1024u * 1024u) /* 32 MiB */
+/* The overall deadline of a command (and of connect + TLS + login) when
+ * none is set: 4 x timeout_ms, but at least this. */
+#define ROS_MIN_COMMAND_DEADLINE_MS 30000
+
 typedef struct ros_conn ros_conn;
 
 /* Creates an unconnected handle from opt (validated: host and user must be
@@ -215,6 +228,26 @@ void ros_conn_free(ros_conn *c);
 /* Closes the connection (as ros_conn_free, but keeps the handle so it can
  * connect again). */
 void ros_close(ros_conn *c);
+
+/* Bounds what one command's reply may hold: at most max_sentences
+ * sentences and max_bytes bytes (the memory the parsed sentences take)
+ * received and not yet released with ros_pending_discard. 0 selects the
+ * default (ROS_DEFAULT_MAX_REPLY_*), SIZE_MAX means no limit. A reply
+ * beyond either fails with ROS_ERR_REPLY_TOO_LARGE (ros_errstr names the
+ * limit), and the connection is closed: a reply cannot be resynchronised.
+ * Takes effect from the next sentence. Memory is bounded by max_bytes plus
+ * the sentence being parsed (ROS_DEFAULT_MAX_SENTENCE at most). */
+void ros_set_reply_limits(ros_conn *c, size_t max_sentences, size_t max_bytes);
+
+/* Sets the overall deadline of each command's reply and of the connect
+ * sequence (TCP, TLS, login together), besides timeout_ms, which bounds
+ * only silence: a reply still incomplete deadline_ms after the command
+ * started fails with ROS_ERR_TIMEOUT ("reply not complete after N s"), so
+ * a router dribbling an endless reply cannot hold a connection forever.
+ * 0 selects the default, max(4 x timeout_ms, ROS_MIN_COMMAND_DEADLINE_MS);
+ * a negative value disables it (streaming commands read until cancelled).
+ * Applies to operations started afterwards. */
+void ros_set_command_deadline(ros_conn *c, int deadline_ms);
 
 /* The detail of the last error, e.g. "login failed: invalid user name or
  * password (6)". Never contains the password. Borrowed until the next call. */
@@ -257,18 +290,29 @@ int ros_start_connect(ros_conn *c, int64_t now_ms);
 int ros_start_command(ros_conn *c, const char *const *words, size_t n, int64_t now_ms);
 
 /* Advances the pending operation (connect + TLS + login, or a command):
- * call it when the fd is ready as ros_events says, or when the deadline
- * has passed. Returns ROS_AGAIN while in progress, ROS_OK when the
+ * call it when the fd is ready as ros_events says, when the deadline has
+ * passed, or at once when ros_input_pending says so. Each call reads and
+ * parses a bounded amount (at most ROS_STEP_READ_BUDGET bytes), so one
+ * flooding connection cannot starve the caller's event loop. Returns ROS_AGAIN while in progress, ROS_OK when the
  * operation completed (for a command: ros_take_reply has the reply),
  * ROS_ERR_TRAP when a command was answered with !trap (reply available,
  * connection usable), or another error (connection closed). */
 int ros_step(ros_conn *c, int64_t now_ms);
 
+/* Bytes one ros_step call reads at most. */
+#define ROS_STEP_READ_BUDGET (64u * 1024u)
+
+/* 1 when the last ros_step stopped because of its read budget: more input
+ * may be waiting in the socket or inside TLS, where poll/epoll cannot see
+ * it. Call ros_step again without waiting for the fd. */
+int ros_input_pending(const ros_conn *c);
+
 /* The socket, or -1 when closed. */
 int ros_fd(const ros_conn *c);
 /* ROS_WANT_READ and/or ROS_WANT_WRITE for the pending operation, 0 if idle. */
 int ros_events(const ros_conn *c);
-/* Absolute monotonic ms at which the pending operation times out, or -1. */
+/* Absolute monotonic ms at which the pending operation times out (the
+ * earlier of the silence timeout and the overall deadline), or -1. */
 int64_t ros_deadline(const ros_conn *c);
 /* 1 when logged in and no operation is pending. */
 int ros_is_ready(const ros_conn *c);
@@ -280,6 +324,12 @@ ros_reply *ros_take_reply(ros_conn *c);
  * such as /interface/monitor-traffic without =once= never finish: read
  * their sentences from here as they arrive. */
 const ros_reply *ros_pending_reply(const ros_conn *c);
+
+/* Frees the sentences of the pending reply received so far (for a caller
+ * that has consumed them, e.g. printed a streaming command's rows), so
+ * they no longer count against the reply limits: a stream read this way
+ * runs in bounded memory. No-op without a pending command. */
+void ros_pending_discard(ros_conn *c);
 
 /* Monotonic clock in ms (CLOCK_MONOTONIC), for callers without one. */
 int64_t ros_now_ms(void);

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 
 /* Runs the pending operation to completion, error or timeout. */
@@ -13,7 +14,10 @@ static int run(ros_conn *c, int rc)
 	while (rc == ROS_AGAIN) {
 		int64_t now = ros_now_ms();
 		int64_t deadline = ros_deadline(c);
-		int wait = deadline < 0 ? -1 : deadline > now ? (int)(deadline - now) : 0;
+		int64_t left = deadline > now ? deadline - now : 0;
+		int wait = deadline < 0 ? -1 : left > INT_MAX ? INT_MAX : (int)left;
+		if (ros_input_pending(c))
+			wait = 0; /* input buffered where poll cannot see it */
 		int ev = ros_events(c);
 		struct pollfd pfd = {.fd = ros_fd(c)};
 		pfd.events = (short)((ev & ROS_WANT_READ ? POLLIN : 0) |

@@ -29,6 +29,9 @@ struct ros_conn {
 	unsigned char pin[32];
 	int timeout_ms;
 	size_t max_word;
+	size_t max_reply_sentences; /* bounds of what one reply holds */
+	size_t max_reply_bytes;
+	int command_deadline_ms;    /* 0 = derived from timeout_ms, < 0 = none */
 
 	struct transport tr;
 	enum phase phase;
@@ -37,7 +40,11 @@ struct ros_conn {
 	ros_parser *parser;
 	ros_reply *pending; /* the reply being received */
 	ros_reply *done;    /* the completed reply, until taken */
-	int64_t deadline;
+	int64_t deadline;    /* silence: restarts with every chunk received */
+	int64_t op_deadline; /* overall: the whole connect sequence or reply */
+	int op_deadline_ms;  /* its length, for the message */
+	size_t held_sentences, held_bytes; /* of c->pending, for the limits */
+	bool input_pending;  /* the last step stopped at its read budget */
 	char fingerprint[7 + 32 * 3];
 	char cipher[64];
 	char err[512];
@@ -89,7 +96,10 @@ ros_conn *ros_conn_new(const struct ros_options *opt, int *status)
 		c->port = opt->port ? opt->port : (opt->tls != ROS_TLS_OFF ? 8729 : 8728);
 		c->timeout_ms = opt->timeout_ms ? opt->timeout_ms : 10000;
 		c->max_word = opt->max_word;
+		c->max_reply_sentences = ROS_DEFAULT_MAX_REPLY_SENTENCES;
+		c->max_reply_bytes = ROS_DEFAULT_MAX_REPLY_BYTES;
 		c->deadline = -1;
+		c->op_deadline = -1;
 		if (opt->tls == ROS_TLS_FINGERPRINT)
 			fingerprint_parse(opt->fingerprint, c->pin);
 		transport_init(&c->tr);
@@ -102,6 +112,43 @@ ros_conn *ros_conn_new(const struct ros_options *opt, int *status)
 	if (status)
 		*status = rc;
 	return c;
+}
+
+void ros_set_reply_limits(ros_conn *c, size_t max_sentences, size_t max_bytes)
+{
+	c->max_reply_sentences = max_sentences ? max_sentences : ROS_DEFAULT_MAX_REPLY_SENTENCES;
+	c->max_reply_bytes = max_bytes ? max_bytes : ROS_DEFAULT_MAX_REPLY_BYTES;
+}
+
+void ros_set_command_deadline(ros_conn *c, int deadline_ms)
+{
+	c->command_deadline_ms = deadline_ms;
+}
+
+/* The overall deadline's length in ms, or -1 for none. */
+static int64_t command_deadline(const ros_conn *c)
+{
+	if (c->command_deadline_ms < 0)
+		return -1;
+	if (c->command_deadline_ms > 0)
+		return c->command_deadline_ms;
+	int64_t d = (int64_t)c->timeout_ms * 4; /* timeout_ms is an int: no overflow */
+	return d > ROS_MIN_COMMAND_DEADLINE_MS ? d : ROS_MIN_COMMAND_DEADLINE_MS;
+}
+
+/* Starts the overall deadline of an operation beginning at now. */
+static void start_op_deadline(ros_conn *c, int64_t now)
+{
+	int64_t d = command_deadline(c);
+	c->op_deadline = d < 0 ? -1 : now + d;
+	c->op_deadline_ms = d < 0 ? 0 : (int)(d > INT32_MAX ? INT32_MAX : d);
+}
+
+/* Forgets the counts of the reply limits (a new or consumed reply). */
+static void reset_held(ros_conn *c)
+{
+	c->held_sentences = 0;
+	c->held_bytes = 0;
 }
 
 const char *ros_errstr(const ros_conn *c)
@@ -140,6 +187,9 @@ static void teardown(ros_conn *c, bool graceful)
 	c->pending = NULL;
 	c->phase = PH_CLOSED;
 	c->deadline = -1;
+	c->op_deadline = -1;
+	c->input_pending = false;
+	reset_held(c);
 }
 
 /* Records an error that ends the connection and returns status. */
@@ -213,6 +263,7 @@ int ros_start_connect(ros_conn *c, int64_t now_ms)
 		return fail(c, rc, "%s: %s", ep, why);
 	c->phase = PH_CONNECTING;
 	c->deadline = now_ms + c->timeout_ms;
+	start_op_deadline(c, now_ms);
 	return ROS_AGAIN;
 }
 
@@ -292,6 +343,7 @@ static int on_login_sentence(ros_conn *c, ros_sentence *s, int64_t now)
 		} else {
 			c->phase = PH_READY;
 			c->deadline = -1;
+			c->op_deadline = -1;
 			rc = ROS_OK;
 		}
 	}
@@ -299,10 +351,39 @@ static int on_login_sentence(ros_conn *c, ros_sentence *s, int64_t now)
 	return rc;
 }
 
+/* Counts s against the reply limits; fails the connection (freeing s and
+ * everything received) when it would exceed one. */
+static int hold_sentence(ros_conn *c, ros_sentence *s)
+{
+	size_t bytes = s->size + sizeof(ros_sentence *); /* and its slot in the reply */
+	const char *what = NULL;
+	size_t limit = 0;
+	if (c->held_sentences >= c->max_reply_sentences) {
+		what = "sentences";
+		limit = c->max_reply_sentences;
+	} else if (bytes > c->max_reply_bytes || c->held_bytes > c->max_reply_bytes - bytes) {
+		what = "bytes";
+		limit = c->max_reply_bytes;
+	}
+	if (!what) {
+		c->held_sentences++;
+		c->held_bytes += bytes;
+		return ROS_OK;
+	}
+	ros_sentence_free(s);
+	char ep[300];
+	endpoint(c, ep, sizeof ep);
+	return fail(c, ROS_ERR_REPLY_TOO_LARGE,
+		    "%s: reply too large: more than %zu %s", ep, limit, what);
+}
+
 /* A sentence of a command's reply: collect it until !done or !fatal. */
 static int on_command_sentence(ros_conn *c, ros_sentence *s)
 {
 	enum ros_reply_type t = ros_sentence_type(s);
+	int rc = hold_sentence(c, s);
+	if (rc != ROS_OK)
+		return rc;
 	if (ros_reply_add(c->pending, s))
 		return fail(c, ROS_ERR_NOMEM, "out of memory");
 	if (t == ROS_REPLY_FATAL) {
@@ -316,6 +397,8 @@ static int on_command_sentence(ros_conn *c, ros_sentence *s)
 	c->pending = NULL;
 	c->phase = PH_READY;
 	c->deadline = -1;
+	c->op_deadline = -1;
+	reset_held(c);
 	const ros_sentence *trap = ros_reply_trap(c->done);
 	if (!trap)
 		return ROS_OK;
@@ -325,13 +408,21 @@ static int on_command_sentence(ros_conn *c, ros_sentence *s)
 	return ROS_ERR_TRAP;
 }
 
-/* Reads what has arrived and feeds it to the parser, sentence by sentence. */
+/* Reads what has arrived and feeds it to the parser, sentence by sentence,
+ * up to ROS_STEP_READ_BUDGET bytes per call: a router that floods must not
+ * keep the caller's loop (other routers, signals) waiting. */
 static int read_in(ros_conn *c, int64_t now)
 {
 	unsigned char buf[16384];
+	size_t budget = ROS_STEP_READ_BUDGET;
 	for (;;) {
 		char why[300];
-		long n = transport_read(&c->tr, buf, sizeof buf, why, sizeof why);
+		if (budget == 0) {
+			c->input_pending = true; /* maybe inside TLS, invisible to poll */
+			return ROS_AGAIN;
+		}
+		long n = transport_read(&c->tr, buf, budget < sizeof buf ? budget : sizeof buf, why,
+					sizeof why);
 		if (n == TRANSPORT_AGAIN)
 			return ROS_AGAIN;
 		if (n < 0) {
@@ -341,6 +432,7 @@ static int read_in(ros_conn *c, int64_t now)
 			return fail(c, (int)n, "%s", why);
 		}
 		c->deadline = now + c->timeout_ms; /* the timeout is for silence */
+		budget -= (size_t)n;
 		size_t off = 0;
 		while (off < (size_t)n) {
 			long used = ros_parser_feed(c->parser, buf + off, (size_t)n - off);
@@ -449,8 +541,14 @@ int ros_step(ros_conn *c, int64_t now_ms)
 	if (c->phase == PH_CLOSED || c->phase == PH_READY)
 		return ROS_ERR_STATE;
 	endpoint(c, ep, sizeof ep);
+	c->input_pending = false;
 	int rc = advance(c, now_ms, ep);
-	/* The deadline counts only while nothing arrives (see read_in). */
+	/* However steadily bytes arrive, the operation as a whole must end. */
+	if (rc == ROS_AGAIN && c->op_deadline >= 0 && now_ms >= c->op_deadline)
+		return fail(c, ROS_ERR_TIMEOUT, "%s: %s not complete after %d s", ep,
+			    c->phase == PH_COMMAND ? "reply" : "connect and login",
+			    (c->op_deadline_ms + 999) / 1000);
+	/* This deadline counts only while nothing arrives (see read_in). */
 	if (rc == ROS_AGAIN && c->deadline >= 0 && now_ms >= c->deadline)
 		return fail(c, ROS_ERR_TIMEOUT, "%s: timeout during %s (no answer within %d ms)", ep,
 			    phase_name(c->phase), c->timeout_ms);
@@ -478,6 +576,8 @@ int ros_start_command(ros_conn *c, const char *const *words, size_t n, int64_t n
 	c->tr.want = 0;
 	c->phase = PH_COMMAND;
 	c->deadline = now_ms + c->timeout_ms;
+	start_op_deadline(c, now_ms);
+	reset_held(c);
 	return ROS_AGAIN;
 }
 
@@ -503,7 +603,14 @@ int ros_events(const ros_conn *c)
 
 int64_t ros_deadline(const ros_conn *c)
 {
+	if (c->op_deadline >= 0 && (c->deadline < 0 || c->op_deadline < c->deadline))
+		return c->op_deadline;
 	return c->deadline;
+}
+
+int ros_input_pending(const ros_conn *c)
+{
+	return c->input_pending && c->phase != PH_CLOSED && c->phase != PH_READY;
 }
 
 int ros_is_ready(const ros_conn *c)
@@ -521,6 +628,14 @@ ros_reply *ros_take_reply(ros_conn *c)
 const ros_reply *ros_pending_reply(const ros_conn *c)
 {
 	return c->pending;
+}
+
+void ros_pending_discard(ros_conn *c)
+{
+	if (!c->pending)
+		return;
+	reply_clear(c->pending);
+	reset_held(c);
 }
 
 void ros_close(ros_conn *c)

@@ -22,6 +22,7 @@ struct ros_sentence {
 	size_t nwords;
 	size_t nattrs;
 	size_t tag_index; /* index of the ".tag=" word, or SIZE_MAX */
+	size_t size;      /* bytes of the allocation, for the reply limits */
 	struct ros_word *words;
 	struct ros_attr *attrs;
 };
@@ -31,6 +32,9 @@ struct ros_reply {
 	size_t count;
 	size_t cap;
 };
+
+/* reply.c: frees every sentence of r, which stays usable and empty. */
+void reply_clear(ros_reply *r);
 
 /* sentence.c: builds a classified sentence from nwords words stored
  * NUL-terminated in data (total bytes) at the given offsets. On a protocol

@@ -24,13 +24,21 @@ int ros_reply_add(ros_reply *r, ros_sentence *s)
 	return ROS_OK;
 }
 
+void reply_clear(ros_reply *r)
+{
+	for (size_t i = 0; i < r->count; i++)
+		ros_sentence_free(r->items[i]);
+	free(r->items);
+	r->items = NULL;
+	r->count = 0;
+	r->cap = 0;
+}
+
 void ros_reply_free(ros_reply *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->count; i++)
-		ros_sentence_free(r->items[i]);
-	free(r->items);
+	reply_clear(r);
 	free(r);
 }
 

@@ -93,6 +93,7 @@ int sentence_build(const unsigned char *data, const size_t *offsets, size_t nwor
 	s->nwords = nwords;
 	s->nattrs = 0;
 	s->tag_index = SIZE_MAX;
+	s->size = head + total;
 	s->words = (struct ros_word *)(s + 1);
 	s->attrs = (struct ros_attr *)(s->words + nwords);
 	for (size_t i = 0; i < nwords; i++) {

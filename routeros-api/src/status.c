@@ -23,6 +23,7 @@ const char *ros_status_name(int status)
 	case ROS_ERR_FATAL: return "fatal";
 	case ROS_ERR_TRAP: return "trap";
 	case ROS_ERR_TOO_BIG: return "word too big";
+	case ROS_ERR_REPLY_TOO_LARGE: return "reply too large";
 	}
 	return "unknown status";
 }

@@ -3,7 +3,8 @@
  * troubleshooting tool of the routeros-api library.
  *
  *   rosapi [-p PORT] [-u USER] [--tls verify|anonymous] [--ca FILE]
- *          [--fingerprint sha256:HEX] [--timeout SEC] [--json]
+ *          [--fingerprint sha256:HEX] [--timeout SEC] [--deadline SEC]
+ *          [--max-reply SIZE] [--max-sentences N] [--json]
  *          HOST COMMAND [WORD...]
  *
  * The contract (options, output formats, exit codes) is documented in
@@ -12,6 +13,7 @@
 #include "json_out.h"
 #include "routeros.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -77,6 +79,9 @@ struct cli {
 	char *fingerprint;           /* normalised "sha256:..." */
 	const char *fingerprint_arg; /* as given, for messages */
 	int timeout_ms;
+	int deadline_ms;      /* --deadline: 0 none, -1 not given (the default) */
+	size_t max_reply;     /* --max-reply bytes, SIZE_MAX none, 0 the default */
+	size_t max_sentences; /* --max-sentences, likewise */
 	int json;
 	const char *const *words;
 	size_t nwords;
@@ -100,6 +105,14 @@ static void usage(FILE *f)
 	      "      --timeout SEC       give up after SEC seconds without an answer, in\n"
 	      "                          connect, TLS, login or the reply (default 10,\n"
 	      "                          fractions such as 0.5 allowed)\n"
+	      "      --deadline SEC      give up when the reply is not complete after SEC\n"
+	      "                          seconds, however steadily it arrives (default\n"
+	      "                          4 x timeout, at least 30; none for streaming\n"
+	      "                          commands; 0 = none)\n"
+	      "      --max-reply SIZE    give up when the reply holds more than SIZE bytes\n"
+	      "                          (K, M, G = 1024-based; default 32M; 0 = no limit)\n"
+	      "      --max-sentences N   give up after more than N reply sentences\n"
+	      "                          (default 100000; 0 = no limit)\n"
 	      "      --json              print the reply as one JSON array\n"
 	      "  -h, --help              show this help and exit\n"
 	      "      --version           show the version and exit\n"
@@ -158,6 +171,36 @@ static int parse_timeout(const char *s, int *ms)
 	return 0;
 }
 
+/* Parses a count or a size: digits, and with units a K, M or G suffix
+ * (1024-based, a trailing B allowed). 0 becomes SIZE_MAX (no limit). */
+static int parse_bound(const char *s, int units, size_t *out)
+{
+	unsigned long long v = 0, mult = 1;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (ULLONG_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	if (p == s)
+		return -1;
+	if (units && *p) {
+		const char *u = strchr("KMG", toupper((unsigned char)*p));
+		if (!u)
+			return -1;
+		for (long i = 0; i <= u - "KMG"; i++)
+			mult *= 1024;
+		p++;
+		if (*p == 'B' || *p == 'b')
+			p++;
+	}
+	if (*p || v > SIZE_MAX / mult)
+		return -1;
+	*out = v ? (size_t)(v * mult) : SIZE_MAX;
+	return 0;
+}
+
 static int parse_port(const char *s, unsigned *port)
 {
 	unsigned long v = 0;
@@ -203,6 +246,9 @@ enum opt_id {
 	OPT_CA,
 	OPT_FINGERPRINT,
 	OPT_TIMEOUT,
+	OPT_DEADLINE,
+	OPT_MAX_REPLY,
+	OPT_MAX_SENTENCES,
 	OPT_JSON,
 	OPT_HELP,
 	OPT_VERSION
@@ -222,6 +268,9 @@ static const struct opt_def opt_defs[] = {
         {"ca", 0, 1, OPT_CA},
         {"fingerprint", 0, 1, OPT_FINGERPRINT},
         {"timeout", 0, 1, OPT_TIMEOUT},
+        {"deadline", 0, 1, OPT_DEADLINE},
+        {"max-reply", 0, 1, OPT_MAX_REPLY},
+        {"max-sentences", 0, 1, OPT_MAX_SENTENCES},
         {"json", 0, 0, OPT_JSON},
         {"help", 'h', 0, OPT_HELP},
         {"version", 0, 0, OPT_VERSION},
@@ -266,6 +315,23 @@ static int apply_option(struct cli *cli, enum opt_id id, const char *spelling, c
 	case OPT_TIMEOUT:
 		if (parse_timeout(val, &cli->timeout_ms) < 0)
 			return usage_error("invalid timeout '%s' (seconds, e.g. 5 or 0.5)", val);
+		break;
+	case OPT_DEADLINE:
+		if (strcmp(val, "0") == 0)
+			cli->deadline_ms = 0;
+		else if (parse_timeout(val, &cli->deadline_ms) < 0)
+			return usage_error(
+			        "invalid deadline '%s' (seconds, e.g. 60, or 0 for none)", val);
+		break;
+	case OPT_MAX_REPLY:
+		if (parse_bound(val, 1, &cli->max_reply) < 0)
+			return usage_error("invalid size '%s' (bytes, e.g. 64M, or 0 for no limit)",
+			                   val);
+		break;
+	case OPT_MAX_SENTENCES:
+		if (parse_bound(val, 0, &cli->max_sentences) < 0)
+			return usage_error("invalid count '%s' (e.g. 500000, or 0 for no limit)",
+			                   val);
 		break;
 	case OPT_JSON:
 		cli->json = 1;
@@ -445,6 +511,7 @@ static int exit_code_for(int status)
 		return EXIT_POLICY;
 	case ROS_ERR_PROTOCOL:
 	case ROS_ERR_TOO_BIG:
+	case ROS_ERR_REPLY_TOO_LARGE:
 		return EXIT_PROTOCOL;
 	case ROS_ERR_IO:
 	case ROS_ERR_CLOSED:
@@ -606,12 +673,26 @@ static int prompt_password(const char *user, const char *host, char *pw, size_t 
  * never-coming !done. */
 struct printer {
 	int json;
+	int stream;     /* free sentences once printed (a command that never ends) */
 	size_t printed; /* sentences of the current reply already printed */
 	int opened;     /* JSON: the array's "[" is out */
 	int failed;     /* stdout failed: stop */
 };
 
 /* Prints the sentences of r that are not printed yet. */
+static void printer_catch_up(struct printer *pr, const ros_reply *r);
+
+/* Prints what arrived of the pending reply; a stream's printed sentences
+ * are freed at once, so an endless stream runs in bounded memory. */
+static void printer_pending(struct printer *pr, ros_conn *c)
+{
+	printer_catch_up(pr, ros_pending_reply(c));
+	if (pr->stream && !pr->failed) {
+		ros_pending_discard(c);
+		pr->printed = 0;
+	}
+}
+
 static void printer_catch_up(struct printer *pr, const ros_reply *r)
 {
 	struct json_out_buf out = {0};
@@ -681,8 +762,8 @@ static int drive(ros_conn *c, int status, struct printer *pr)
 		}
 		now = ros_now_ms();
 		deadline = ros_deadline(c);
-		if (n == 1)
-			wait = 0; /* nothing to wait for: the library wants a step */
+		if (n == 1 || ros_input_pending(c))
+			wait = 0; /* the library wants a step, or holds unread input */
 		else if (deadline < 0)
 			wait = -1;
 		else if (deadline <= now)
@@ -697,7 +778,7 @@ static int drive(ros_conn *c, int status, struct printer *pr)
 			return DRIVE_SIGNAL;
 		status = ros_step(c, ros_now_ms());
 		if (status == ROS_AGAIN && pr) {
-			printer_catch_up(pr, ros_pending_reply(c));
+			printer_pending(pr, c);
 			if (pr->failed)
 				return DRIVE_OUTPUT_FAILED;
 		}
@@ -774,8 +855,10 @@ static ros_conn *open_handle(const struct cli *cli, const char *password, int *r
 	opt.password = password;
 	opt.timeout_ms = cli->timeout_ms;
 	c = ros_conn_new(&opt, &status);
-	if (c)
+	if (c) {
+		ros_set_reply_limits(c, cli->max_sentences, cli->max_reply);
 		return c;
+	}
 	if (status == ROS_ERR_ARG && cli->fingerprint)
 		*rc = usage_error("invalid fingerprint '%s' (want sha256: and 64 hex digits)",
 		                  cli->fingerprint_arg);
@@ -788,10 +871,63 @@ static ros_conn *open_handle(const struct cli *cli, const char *password, int *r
 	return NULL;
 }
 
+/* The last path segment of a command: "monitor-traffic" of
+ * "/interface/monitor-traffic". */
+static const char *command_verb(const char *cmd)
+{
+	const char *slash = strrchr(cmd, '/');
+	return slash ? slash + 1 : cmd;
+}
+
+/* True for a word "=NAME=..." (any value) or "=NAME" . */
+static int has_attr(const struct cli *cli, const char *name)
+{
+	size_t nl = strlen(name);
+	for (size_t k = 1; k < cli->nwords; k++) {
+		const char *w = cli->words[k];
+		if (w[0] == '=' && strncmp(w + 1, name, nl) == 0 &&
+		    (w[1 + nl] == '=' || w[1 + nl] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether COMMAND streams until cancelled, so that it gets no overall
+ * deadline and its printed rows are freed: /listen, =follow=, =interval=,
+ * and the monitors and tools that run until stopped unless told =once=,
+ * =count= or =duration=. A guess from the words; --deadline overrides. */
+static int is_streaming(const struct cli *cli)
+{
+	static const char *const endless[] = {
+	        "monitor-traffic", "monitor",        "torch",        "ping",
+	        "traceroute",      "bandwidth-test", "sniffer-quick"};
+	const char *verb = command_verb(cli->words[0]);
+	if (strcmp(verb, "listen") == 0 || has_attr(cli, "follow") ||
+	    has_attr(cli, "follow-only") || has_attr(cli, "interval"))
+		return 1;
+	for (size_t k = 0; k < sizeof endless / sizeof endless[0]; k++)
+		if (strcmp(verb, endless[k]) == 0)
+			return !has_attr(cli, "once") && !has_attr(cli, "count") &&
+			       !has_attr(cli, "duration");
+	return 0;
+}
+
+/* Applies the command's deadline of the command line to c. */
+static void apply_deadline(const struct cli *cli, ros_conn *c, int streaming)
+{
+	int deadline = cli->deadline_ms;
+	if (deadline < 0) /* not given: none for a stream, else the library's */
+		deadline = streaming ? -1 : 0;
+	else if (deadline == 0)
+		deadline = -1;
+	ros_set_command_deadline(c, deadline);
+}
+
 /* Connects, logs in, runs the command and prints its reply. */
 static int run(const struct cli *cli, ros_conn *c)
 {
-	struct printer pr = {.json = cli->json};
+	int streaming = is_streaming(cli);
+	struct printer pr = {.json = cli->json, .stream = streaming};
 	unsigned port = effective_port(cli);
 	ros_reply *reply;
 	int status, rc = EXIT_OK;
@@ -804,6 +940,7 @@ static int run(const struct cli *cli, ros_conn *c)
 	}
 
 	status = drive(c, ros_start_connect(c, ros_now_ms()), NULL);
+	apply_deadline(cli, c, streaming); /* connect keeps the library's deadline */
 	if (status == ROS_OK)
 		status = drive(c, ros_start_command(c, cli->words, cli->nwords, ros_now_ms()), &pr);
 
@@ -835,7 +972,7 @@ static int run(const struct cli *cli, ros_conn *c)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = {.user = "admin", .timeout_ms = 10000};
+	struct cli cli = {.user = "admin", .timeout_ms = 10000, .deadline_ms = -1};
 	char pw[PASSWORD_MAX + 1];
 	const char *password;
 	ros_conn *c;

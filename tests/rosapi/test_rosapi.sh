@@ -57,6 +57,7 @@ coproc FR {
 		--spec v7:v7:plain --spec old:v6old:plain --spec tls:v7:tls \
 		--spec adh:v7:adh --spec stall:v7:plain --spec refused:v7:plain \
 		--spec fatal:v7:plain --spec garbage:v7:plain \
+		--spec flood:v7:plain --spec floodl:v7:plain --spec floodd:v7:plain \
 		--noapi-user reader:readpw --monitor-interval-ms 100 \
 		--cert-out "$WORK/cert.pem" --password "$PASSWORD" 2>"$WORK/fakerouter.err"
 }
@@ -461,6 +462,80 @@ CASE="monitor with =once= ends by itself"
 run -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1 =once=
 expect_rc 0
 [[ "$(tail -n 1 "$WORK/out")" == '!done' ]] || fail "want !done last"
+
+# ---------------------------------------------------------------- hostile router
+
+# run_bounded SECONDS ARGS...: run, but killed after SECONDS (status 137):
+# before the reply bounds an endless reply never ended.
+run_bounded() {
+	local limit=$1 t0 t1
+	shift
+	t0=$(date +%s%N)
+	RC=0
+	timeout -s KILL "$limit" "$ROSAPI" "$@" </dev/null >/dev/null 2>"$WORK/err" || RC=$?
+	t1=$(date +%s%N)
+	ELAPSED_MS=$(((t1 - t0) / 1000000))
+	: >"$WORK/out"
+	checks=$((checks + 1))
+}
+
+ctl flood flood
+ctl flood floodl 200000
+ctl flood floodd
+ctl dribble floodd on
+
+CASE="endless reply: exit 11, one line naming the sentence limit"
+run_bounded 120 -p "${PORT[flood]}" "$H" /interface/print
+expect_rc 11
+expect_err_line "rosapi: $H:${PORT[flood]}: reply too large: more than 100000 sentences*"
+
+CASE="endless reply of large sentences: the byte limit"
+run_bounded 120 -p "${PORT[floodl]}" "$H" /interface/print
+expect_rc 11
+expect_err_line "rosapi: $H:${PORT[floodl]}: reply too large: more than 33554432 bytes*"
+
+CASE="--max-sentences and --max-reply change the limits"
+run_bounded 120 --max-sentences 1000 -p "${PORT[flood]}" "$H" /interface/print
+expect_rc 11
+expect_err_line "*more than 1000 sentences*"
+run_bounded 120 --max-reply 1M -p "${PORT[floodl]}" "$H" /interface/print
+expect_rc 11
+expect_err_line "*more than 1048576 bytes*"
+
+CASE="bad --max-reply / --max-sentences / --deadline: usage errors"
+run --max-reply 12X "$H" /interface/print
+expect_rc 2
+run --max-sentences -1 "$H" /interface/print
+expect_rc 2
+run --deadline soon "$H" /interface/print
+expect_rc 2
+
+CASE="dribbled endless reply: exit 5 at --deadline, though never silent"
+run_bounded 120 --timeout 1 --deadline 2 -p "${PORT[floodd]}" "$H" /interface/print
+expect_rc 5
+expect_err_line "rosapi: $H:${PORT[floodd]}: reply not complete after 2 s"
+[[ $ELAPSED_MS -ge 1900 && $ELAPSED_MS -le 60000 ]] || fail "took $ELAPSED_MS ms, want about 2000"
+
+CASE="a streaming command over a flood frees what it printed"
+# VmRSS of a stream that is printed to /dev/null: flat, not growing with
+# the flood (ASan's quarantine of freed memory kept small to see it).
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8" \
+	"$ROSAPI" -p "${PORT[flood]}" "$H" /interface/monitor-traffic =interface=ether1 \
+	</dev/null >/dev/null 2>"$WORK/err" &
+spid=$!
+sleep 3
+rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$spid/status" 2>/dev/null || echo gone)
+kill -INT "$spid" 2>/dev/null || true
+RC=0
+wait "$spid" || RC=$?
+checks=$((checks + 1))
+expect_rc 130
+[[ $rss_kb != gone && $rss_kb -lt 102400 ]] || fail "VmRSS $rss_kb kB after 3 s of flood, want < 100 MB"
+
+ctl flood flood off
+ctl flood floodl off
+ctl flood floodd off
+ctl dribble floodd off
 
 # ---------------------------------------------------------------- summary
 
