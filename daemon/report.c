@@ -45,8 +45,8 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 
 void report_rate(uint64_t bytes, int64_t seconds, char out[16])
 {
-	static const char *const units[] = {"kbit/s", "Mbit/s", "Gbit/s", "Tbit/s", "Pbit/s",
-	                                    "Ebit/s"};
+	static const char *const units[] = {"kbit/s", "Mbit/s", "Gbit/s",
+	                                    "Tbit/s", "Pbit/s", "Ebit/s"};
 	if (seconds < 1)
 		seconds = 1;
 	/* bytes * 8 fits in 67 bits: 128-bit arithmetic is exact. */
@@ -229,8 +229,7 @@ enum report_range_status report_range(enum step step, int64_t now, const char *b
 }
 
 enum report_range_status report_range_count(enum step step, int64_t now, const char *begin,
-                                            const char *end, int count, int64_t *from,
-                                            int64_t *to)
+                                            const char *end, int count, int64_t *from, int64_t *to)
 {
 	int buckets = count < 0 ? default_buckets(step) : count;
 	int64_t t;
@@ -431,8 +430,8 @@ static int table_render(const struct table *t, const char *label_head, struct jb
 	for (size_t i = 0; i < t->n; i++)
 		if (!t->rows[i].blank && strlen(t->rows[i].label) > lw)
 			lw = strlen(t->rows[i].label);
-	jbuf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, label_head, SIZE_WIDTH, "rx",
-	            SIZE_WIDTH, "tx", SIZE_WIDTH, "total");
+	jbuf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, label_head, SIZE_WIDTH, "rx", SIZE_WIDTH,
+	            "tx", SIZE_WIDTH, "total");
 	if (t->rates)
 		jbuf_printf(out, "  %*s", RATE_WIDTH, "avg. rate");
 	jbuf_puts(out, "\n");
@@ -542,8 +541,7 @@ static int64_t period_seconds(int64_t start, int64_t end, int64_t now)
 }
 
 /* Sets the avg. rate of the table's last row: bucket p of step. */
-static void bucket_rate(struct table *t, enum step step, const struct store_point *p,
-                        int64_t now)
+static void bucket_rate(struct table *t, enum step step, const struct store_point *p, int64_t now)
 {
 	if (t->failed || t->n == 0)
 		return;
@@ -882,8 +880,8 @@ static void summary_one(const struct report_summary *v, bool short_form, struct 
 	jbuf_puts(out, "\n");
 	struct report_period cycle;
 	period_of_cycle(c, &cycle);
-	uint64_t today_est = project(add_sat(v->today.rx, v->today.tx), v->today.start,
-	                             v->today.end, v->now);
+	uint64_t today_est =
+	        project(add_sat(v->today.rx, v->today.tx), v->today.start, v->today.end, v->now);
 	if (!short_form)
 		summary_row(out, "yesterday", &v->yesterday, v->now, NULL);
 	summary_row(out, "today", &v->today, v->now, &today_est);
@@ -895,8 +893,8 @@ static void summary_one(const struct report_summary *v, bool short_form, struct 
 int report_summary_table(const struct report_summary *v, size_t n, bool short_form,
                          struct jbuf *out)
 {
-	jbuf_printf(out, " %10s  %*s  %*s  %*s  %*s  %*s\n", "", SIZE_WIDTH, "rx", SIZE_WIDTH,
-	            "tx", SIZE_WIDTH, "total", RATE_WIDTH, "avg. rate", SIZE_WIDTH, "estimated");
+	jbuf_printf(out, " %10s  %*s  %*s  %*s  %*s  %*s\n", "", SIZE_WIDTH, "rx", SIZE_WIDTH, "tx",
+	            SIZE_WIDTH, "total", RATE_WIDTH, "avg. rate", SIZE_WIDTH, "estimated");
 	for (size_t i = 0; i < n; i++)
 		summary_one(&v[i], short_form, out);
 	return out->failed ? -1 : 0;
@@ -932,8 +930,7 @@ static void oneline_sizes(struct jbuf *out, uint64_t rx, uint64_t tx, bool bytes
 }
 
 /* ";rx;tx;total;rate" of a period at now. */
-static void oneline_period(struct jbuf *out, const struct report_period *p, int64_t now,
-                           bool bytes)
+static void oneline_period(struct jbuf *out, const struct report_period *p, int64_t now, bool bytes)
 {
 	oneline_sizes(out, p->rx, p->tx, bytes);
 	uint64_t sum = add_sat(p->rx, p->tx);

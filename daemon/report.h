@@ -109,8 +109,7 @@ enum report_range_status report_range(enum step step, int64_t now, const char *b
  * (vnStat's -d [count]): count < 0 the default above, 0 every bucket
  * (from the first one recorded). begin, when given, wins over count. */
 enum report_range_status report_range_count(enum step step, int64_t now, const char *begin,
-                                            const char *end, int count, int64_t *from,
-                                            int64_t *to);
+                                            const char *end, int count, int64_t *from, int64_t *to);
 
 /* --- series of buckets --- */
 

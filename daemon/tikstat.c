@@ -177,30 +177,18 @@ enum long_only {
 };
 
 static const struct option long_options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"router", required_argument, NULL, 'r'},
-        {"interface", required_argument, NULL, 'i'},
-        {"fiveminutes", no_argument, NULL, '5'},
-        {"hours", no_argument, NULL, 'h'},
-        {"days", no_argument, NULL, 'd'},
-        {"months", no_argument, NULL, 'm'},
-        {"years", no_argument, NULL, 'y'},
-        {"short", no_argument, NULL, 's'},
-        {"top", no_argument, NULL, 't'},
-        {"cycle", no_argument, NULL, OPT_CYCLE},
-        {"begin", required_argument, NULL, 'b'},
-        {"end", required_argument, NULL, 'e'},
-        {"oneline", no_argument, NULL, OPT_ONELINE},
-        {"remove", no_argument, NULL, OPT_REMOVE},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"now", required_argument, NULL, OPT_NOW},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"csv", no_argument, NULL, OPT_CSV},
-        {"db", required_argument, NULL, OPT_DB},
-        {"utc", no_argument, NULL, OPT_UTC},
-        {"help", no_argument, NULL, OPT_HELP},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},    {"router", required_argument, NULL, 'r'},
+        {"interface", required_argument, NULL, 'i'}, {"fiveminutes", no_argument, NULL, '5'},
+        {"hours", no_argument, NULL, 'h'},           {"days", no_argument, NULL, 'd'},
+        {"months", no_argument, NULL, 'm'},          {"years", no_argument, NULL, 'y'},
+        {"short", no_argument, NULL, 's'},           {"top", no_argument, NULL, 't'},
+        {"cycle", no_argument, NULL, OPT_CYCLE},     {"begin", required_argument, NULL, 'b'},
+        {"end", required_argument, NULL, 'e'},       {"oneline", no_argument, NULL, OPT_ONELINE},
+        {"remove", no_argument, NULL, OPT_REMOVE},   {"force", no_argument, NULL, OPT_FORCE},
+        {"now", required_argument, NULL, OPT_NOW},   {"json", no_argument, NULL, OPT_JSON},
+        {"csv", no_argument, NULL, OPT_CSV},         {"db", required_argument, NULL, OPT_DB},
+        {"utc", no_argument, NULL, OPT_UTC},         {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
 };
 
 /* vnStat's optional values are separate words (-d 7, --oneline b), which
@@ -479,11 +467,10 @@ static int render_series(store *s, const struct options *o, const struct setting
 		return -1;
 	size_t loaded = 0;
 	for (; loaded < sel->n && rc == 0; loaded++)
-		rc = o->mode == MODE_TOP
-		             ? report_top_load(s, &sel->v[loaded], from, to, (size_t)o->count,
-		                               st->now, &se[loaded])
-		             : report_series_load(s, &sel->v[loaded], o->step, from, to, st->now,
-		                                  &se[loaded]);
+		rc = o->mode == MODE_TOP ? report_top_load(s, &sel->v[loaded], from, to,
+		                                           (size_t)o->count, st->now, &se[loaded])
+		                         : report_series_load(s, &sel->v[loaded], o->step, from, to,
+		                                              st->now, &se[loaded]);
 	if (rc == 0 && o->format == FORMAT_JSON)
 		rc = report_series_json(se, sel->n, !sel->single, out);
 	else if (rc == 0 && o->format == FORMAT_CSV)

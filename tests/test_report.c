@@ -444,17 +444,18 @@ static void hourly_table_tells_the_repeated_autumn_hour_apart_by_offset(void **s
 {
 	(void)state;
 	const char *now = "2026-11-01T12:00:00+01:00";
-	ASSERT_DOC(series_doc("home", "ether2", STEP_HOUR, "2026-10-25", "2026-10-25", now, 't'),
-	           " home / ether2  (hourly, Europe/Berlin)\n"
-	           "\n"
-	           " hour                              rx           tx        total      avg. rate\n"
-	           " -----------------------  -----------  -----------  -----------  -------------\n"
-	           " 2026-10-25 00:00                10 B          1 B         11 B        0 bit/s\n"
-	           " 2026-10-25 01:00                20 B          2 B         22 B        0 bit/s\n"
-	           " 2026-10-25 02:00 +02:00         30 B          3 B         33 B        0 bit/s\n"
-	           " 2026-10-25 02:00 +01:00         40 B          4 B         44 B        0 bit/s\n"
-	           " -----------------------  -----------  -----------  -----------  -------------\n"
-	           " sum                            100 B         10 B        110 B\n");
+	ASSERT_DOC(
+	        series_doc("home", "ether2", STEP_HOUR, "2026-10-25", "2026-10-25", now, 't'),
+	        " home / ether2  (hourly, Europe/Berlin)\n"
+	        "\n"
+	        " hour                              rx           tx        total      avg. rate\n"
+	        " -----------------------  -----------  -----------  -----------  -------------\n"
+	        " 2026-10-25 00:00                10 B          1 B         11 B        0 bit/s\n"
+	        " 2026-10-25 01:00                20 B          2 B         22 B        0 bit/s\n"
+	        " 2026-10-25 02:00 +02:00         30 B          3 B         33 B        0 bit/s\n"
+	        " 2026-10-25 02:00 +01:00         40 B          4 B         44 B        0 bit/s\n"
+	        " -----------------------  -----------  -----------  -----------  -------------\n"
+	        " sum                            100 B         10 B        110 B\n");
 	ASSERT_DOC(series_doc("home", "ether2", STEP_HOUR, "2026-10-25", "2026-10-25", now, 'c'),
 	           "start,rx,tx\n"
 	           "2026-10-25T00:00:00+02:00,10,1\n"
@@ -655,23 +656,25 @@ static char *summary_doc(const char *router, const char *iface, int start_day, u
 static void summary_shows_days_and_cycles_with_rates_estimates_and_quota(void **state)
 {
 	(void)state;
-	ASSERT_DOC(summary_doc("office", "lte1", 15, 10000000000, "2026-03-20T00:00:00+01:00", 't'),
-	           "                      rx           tx        total      avg. rate    estimated\n"
-	           " office / lte1  (quota 9.31 GiB: 15.00 % used)\n"
-	           "  yesterday   190.73 MiB    95.37 MiB   286.10 MiB   27.78 kbit/s\n"
-	           "      today          0 B          0 B          0 B        0 bit/s          0 B\n"
-	           " last cycle     4.66 GiB          0 B     4.66 GiB   16.53 kbit/s\n"
-	           " this cycle   953.67 MiB   476.84 MiB     1.40 GiB   27.78 kbit/s     8.65 GiB\n");
+	ASSERT_DOC(
+	        summary_doc("office", "lte1", 15, 10000000000, "2026-03-20T00:00:00+01:00", 't'),
+	        "                      rx           tx        total      avg. rate    estimated\n"
+	        " office / lte1  (quota 9.31 GiB: 15.00 % used)\n"
+	        "  yesterday   190.73 MiB    95.37 MiB   286.10 MiB   27.78 kbit/s\n"
+	        "      today          0 B          0 B          0 B        0 bit/s          0 B\n"
+	        " last cycle     4.66 GiB          0 B     4.66 GiB   16.53 kbit/s\n"
+	        " this cycle   953.67 MiB   476.84 MiB     1.40 GiB   27.78 kbit/s     8.65 GiB\n");
 }
 
 static void short_summary_keeps_today_and_this_cycle(void **state)
 {
 	(void)state;
-	ASSERT_DOC(summary_doc("home", WEAN, 1, 0, "2026-03-15T12:00:00+01:00", 's'),
-	           "                      rx           tx        total      avg. rate    estimated\n"
-	           " home / w\\xE9an\n"
-	           "      today       1000 B     2.93 KiB     3.91 KiB        1 bit/s     7.81 KiB\n"
-	           " this cycle     2.98 KiB     3.93 KiB     6.91 KiB        0 bit/s    14.75 KiB\n");
+	ASSERT_DOC(
+	        summary_doc("home", WEAN, 1, 0, "2026-03-15T12:00:00+01:00", 's'),
+	        "                      rx           tx        total      avg. rate    estimated\n"
+	        " home / w\\xE9an\n"
+	        "      today       1000 B     2.93 KiB     3.91 KiB        1 bit/s     7.81 KiB\n"
+	        " this cycle     2.98 KiB     3.93 KiB     6.91 KiB        0 bit/s    14.75 KiB\n");
 }
 
 static void oneline_has_vnstat_fields_with_the_router_added(void **state)
