@@ -648,9 +648,10 @@ static bool configured(const struct cfg *cfg, const char *router, const char *if
 		jbuf_text(&name, router, strlen(router));
 		snprintf(why, whysz, "router \"%s\" is not in %s", jbuf_str(&name), cfg->path);
 	} else if (!listed) {
+		jbuf_text(&name, router, strlen(router));
+		jbuf_puts(&name, "\" has no interface \"");
 		jbuf_text(&name, iface, strlen(iface));
-		snprintf(why, whysz, "router \"%s\" has no interface \"%s\" in %s", r->name,
-		         jbuf_str(&name), cfg->path);
+		snprintf(why, whysz, "router \"%s\" in %s", jbuf_str(&name), cfg->path);
 	}
 	jbuf_free(&name);
 	return r && listed;
