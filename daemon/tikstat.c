@@ -226,7 +226,8 @@ static int check_options(int argc, char **argv, struct options *o, bool window)
 		if (!o->router || !o->iface)
 			return usage_error("import-legacy: name the interface to import into with "
 			                   "-r ROUTER -i IFACE");
-		if (o->mode != MODE_DEFAULT || window || o->format != FORMAT_TABLE || o->remove)
+		if (o->mode != MODE_DEFAULT || window || o->now || o->format != FORMAT_TABLE ||
+		    o->remove)
 			return usage_error("import-legacy takes only -r, -i, -c, --db, --utc and "
 			                   "--force");
 	} else if (o->text_utc) {
@@ -237,7 +238,7 @@ static int check_options(int argc, char **argv, struct options *o, bool window)
 	if (o->remove) {
 		if (!o->router || !o->iface)
 			return usage_error("--remove: name the interface with -r ROUTER -i IFACE");
-		if (o->mode != MODE_DEFAULT || window || o->format != FORMAT_TABLE)
+		if (o->mode != MODE_DEFAULT || window || o->now || o->format != FORMAT_TABLE)
 			return usage_error("--remove takes only -r, -i, -c, --db and --force");
 		return -1;
 	}
