@@ -198,6 +198,19 @@ out:
 	return ret;
 }
 
+/* Stops at the first row: legacy_check only needs the table to be read. */
+static int stop_at_first_row(void *ctx, const struct legacy_row *row)
+{
+	(void)ctx;
+	(void)row;
+	return 1;
+}
+
+int legacy_check(const char *path, char *err, size_t errsz)
+{
+	return legacy_read(path, false, stop_at_first_row, NULL, err, errsz) < 0 ? -1 : 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* importing                                                           */
 /* ------------------------------------------------------------------ */

@@ -67,6 +67,12 @@ typedef int (*legacy_row_fn)(void *ctx, const struct legacy_row *row);
 int legacy_read(const char *path, bool text_utc, legacy_row_fn fn, void *ctx, char *err,
                 size_t errsz);
 
+/* Checks, before anything is created or written, that path is a
+ * database of the old setup: opens it read-only and reads its traffic
+ * table up to the first row. Returns 0, or -1 with the reason in err
+ * (the messages of legacy_read). Writes nothing. */
+int legacy_check(const char *path, char *err, size_t errsz);
+
 struct legacy_import_options {
 	const char *router, *iface; /* target interface (created when missing) */
 	const char *source;         /* progress key; NULL: "legacy:" + base name of path */

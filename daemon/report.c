@@ -43,6 +43,33 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+void report_rate(uint64_t bytes, int64_t seconds, char out[16])
+{
+	static const char *const units[] = {"kbit/s", "Mbit/s", "Gbit/s",
+	                                    "Tbit/s", "Pbit/s", "Ebit/s"};
+	if (seconds < 1)
+		seconds = 1;
+	/* bytes * 8 fits in 67 bits: 128-bit arithmetic is exact. */
+	unsigned __int128 bits = (unsigned __int128)bytes * 8, secs = (unsigned __int128)seconds;
+	unsigned __int128 whole = (bits * 2 + secs) / (secs * 2); /* rounded half up */
+	if (whole < 1000) {
+		snprintf(out, 16, "%u bit/s", (unsigned)whole);
+		return;
+	}
+	/* Hundredths of the unit, rounded half up; 999.995 and up shows as
+	 * 1.00 of the next unit, as report_iec does. */
+	unsigned u = 0;
+	unsigned __int128 div = 1000;
+	while (u + 1 < sizeof units / sizeof units[0] && bits / secs >= div * 1000)
+		div *= 1000, u++;
+	unsigned __int128 h = (bits * 200 + div * secs) / (div * secs * 2);
+	if (h >= 100000 && u + 1 < sizeof units / sizeof units[0]) {
+		div *= 1000, u++;
+		h = (bits * 200 + div * secs) / (div * secs * 2);
+	}
+	snprintf(out, 16, "%u.%02u %s", (unsigned)(h / 100 % 10000), (unsigned)(h % 100), units[u]);
+}
+
 /* Projection of bytes counted in [start, now) to [start, end): the
  * formula of quota_usage (quota.h), so alerts, CLI and API agree. */
 static uint64_t project(uint64_t bytes, int64_t start, int64_t end, int64_t now)
@@ -198,6 +225,13 @@ static bool is_date_only(const char *text)
 enum report_range_status report_range(enum step step, int64_t now, const char *begin,
                                       const char *end, int64_t *from, int64_t *to)
 {
+	return report_range_count(step, now, begin, end, -1, from, to);
+}
+
+enum report_range_status report_range_count(enum step step, int64_t now, const char *begin,
+                                            const char *end, int count, int64_t *from, int64_t *to)
+{
+	int buckets = count < 0 ? default_buckets(step) : count;
 	int64_t t;
 	if (end) {
 		if (calendar_parse(end, &t))
@@ -210,11 +244,11 @@ enum report_range_status report_range(enum step step, int64_t now, const char *b
 		if (calendar_parse(begin, &t))
 			return REPORT_RANGE_BAD_BEGIN;
 		*from = calendar_bucket_start(step, t);
-	} else if (default_buckets(step) == 0) {
+	} else if (buckets == 0) {
 		*from = INT64_MIN;
 	} else {
 		int64_t b = calendar_bucket_start(step, *to - 1);
-		for (int i = 1; i < default_buckets(step); i++)
+		for (int i = 1; i < buckets && b > INT64_MIN / 2; i++)
 			b = calendar_bucket_start(step, b - 1);
 		*from = b;
 	}
@@ -335,18 +369,21 @@ int report_series_csv(const struct report_series *series, struct jbuf *out)
 /* --- tables --- */
 
 #define SIZE_WIDTH 11 /* "1023.99 KiB" */
+#define RATE_WIDTH 13 /* "999.99 Mbit/s" */
 
 struct table_row {
 	char label[48];
 	uint64_t rx, tx, total;
 	bool separator; /* a rule line instead of numbers */
 	bool blank;     /* the label only */
+	char rate[16];  /* the avg. rate column; "" = empty */
 };
 
 struct table {
 	struct table_row *rows;
 	size_t n, cap;
 	bool failed;
+	bool rates; /* the table has an avg. rate column */
 };
 
 static struct table_row *table_add(struct table *t, const char *label)
@@ -393,8 +430,11 @@ static int table_render(const struct table *t, const char *label_head, struct jb
 	for (size_t i = 0; i < t->n; i++)
 		if (!t->rows[i].blank && strlen(t->rows[i].label) > lw)
 			lw = strlen(t->rows[i].label);
-	jbuf_printf(out, " %-*s  %*s  %*s  %*s\n", (int)lw, label_head, SIZE_WIDTH, "rx",
-	            SIZE_WIDTH, "tx", SIZE_WIDTH, "total");
+	jbuf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, label_head, SIZE_WIDTH, "rx", SIZE_WIDTH,
+	            "tx", SIZE_WIDTH, "total");
+	if (t->rates)
+		jbuf_printf(out, "  %*s", RATE_WIDTH, "avg. rate");
+	jbuf_puts(out, "\n");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct table_row *r = &t->rows[i];
 		if (r->separator) {
@@ -403,6 +443,10 @@ static int table_render(const struct table *t, const char *label_head, struct jb
 			for (int k = 0; k < 3; k++) {
 				jbuf_puts(out, "  ");
 				jbuf_fill(out, '-', SIZE_WIDTH);
+			}
+			if (t->rates) {
+				jbuf_puts(out, "  ");
+				jbuf_fill(out, '-', RATE_WIDTH);
 			}
 			jbuf_puts(out, "\n");
 			continue;
@@ -415,8 +459,11 @@ static int table_render(const struct table *t, const char *label_head, struct jb
 		report_iec(r->rx, rx);
 		report_iec(r->tx, tx);
 		report_iec(r->total, total);
-		jbuf_printf(out, " %-*s  %*s  %*s  %*s\n", (int)lw, r->label, SIZE_WIDTH, rx,
+		jbuf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, r->label, SIZE_WIDTH, rx,
 		            SIZE_WIDTH, tx, SIZE_WIDTH, total);
+		if (t->rates && r->rate[0])
+			jbuf_printf(out, "  %*s", RATE_WIDTH, r->rate);
+		jbuf_puts(out, "\n");
 	}
 	return out->failed ? -1 : 0;
 }
@@ -484,12 +531,32 @@ static void bucket_label(enum step step, int64_t t, char out[48])
 		snprintf(out, 48, "%s", here);
 }
 
+/* Seconds a bucket or period [start, end) has run at time now: its length
+ * once over (or not begun), else the time since its start (at least 1). */
+static int64_t period_seconds(int64_t start, int64_t end, int64_t now)
+{
+	if (now < start || now >= end)
+		return end - start;
+	return now - start > 0 ? now - start : 1;
+}
+
+/* Sets the avg. rate of the table's last row: bucket p of step. */
+static void bucket_rate(struct table *t, enum step step, const struct store_point *p, int64_t now)
+{
+	if (t->failed || t->n == 0)
+		return;
+	int64_t end = calendar_bucket_next(step, p->start);
+	report_rate(add_sat(p->rx, p->tx), period_seconds(p->start, end, now),
+	            t->rows[t->n - 1].rate);
+}
+
 static int series_table(const struct report_series *s, struct jbuf *out)
 {
 	table_title(out, s->router, s->iface, step_title(s->step));
 	if (s->n == 0)
 		return jbuf_puts(out, " no traffic recorded in this period\n");
 	struct table t = {0};
+	t.rates = true;
 	bool estimates = s->step == STEP_DAY || s->step == STEP_MONTH || s->step == STEP_YEAR;
 	int64_t current = calendar_bucket_start(s->step, s->now);
 	uint64_t sum_rx = 0, sum_tx = 0;
@@ -499,6 +566,7 @@ static int series_table(const struct report_series *s, struct jbuf *out)
 		char label[48];
 		bucket_label(s->step, p->start, label);
 		table_numbers(&t, label, p->rx, p->tx, add_sat(p->rx, p->tx));
+		bucket_rate(&t, s->step, p, s->now);
 		sum_rx = add_sat(sum_rx, p->rx);
 		sum_tx = add_sat(sum_tx, p->tx);
 		if (estimates && p->start == current) {
@@ -668,6 +736,229 @@ int report_cycle_table(const struct report_cycle *v, size_t n, struct jbuf *out)
 			jbuf_puts(out, "\n");
 		if (cycle_table(&v[i], out))
 			return -1;
+	}
+	return out->failed ? -1 : 0;
+}
+
+/* --- top days --- */
+
+/* Orders by total, largest first; equal totals by day, earliest first. */
+static int by_total_desc(const void *va, const void *vb)
+{
+	const struct store_point *a = va, *b = vb;
+	uint64_t ta = add_sat(a->rx, a->tx), tb = add_sat(b->rx, b->tx);
+	if (ta != tb)
+		return ta > tb ? -1 : 1;
+	return (a->start > b->start) - (a->start < b->start);
+}
+
+int report_top_load(store *s, const struct report_iface *ifc, int64_t from, int64_t to,
+                    size_t limit, int64_t now, struct report_series *out)
+{
+	if (report_series_load(s, ifc, STEP_DAY, from, to, now, out))
+		return -1;
+	if (out->n > 1)
+		qsort(out->points, out->n, sizeof out->points[0], by_total_desc);
+	if (limit && out->n > limit)
+		out->n = limit;
+	return 0;
+}
+
+static int top_table(const struct report_series *s, struct jbuf *out)
+{
+	char what[64];
+	snprintf(what, sizeof what, "top %zu day%s by total", s->n, s->n == 1 ? "" : "s");
+	table_title(out, s->router, s->iface, what);
+	if (s->n == 0)
+		return jbuf_puts(out, " no traffic recorded in this period\n");
+	struct table t = {0};
+	t.rates = true;
+	table_separator(&t);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct store_point *p = &s->points[i];
+		char day[48], label[48];
+		bucket_label(STEP_DAY, p->start, day);
+		snprintf(label, sizeof label, "%2zu  %.10s", i + 1, day);
+		table_numbers(&t, label, p->rx, p->tx, add_sat(p->rx, p->tx));
+		bucket_rate(&t, STEP_DAY, p, s->now);
+	}
+	table_separator(&t);
+	int rc = t.failed ? -1 : table_render(&t, " #  day", out);
+	free(t.rows);
+	return rc;
+}
+
+int report_top_table(const struct report_series *v, size_t n, struct jbuf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			jbuf_puts(out, "\n");
+		if (top_table(&v[i], out))
+			return -1;
+	}
+	return out->failed ? -1 : 0;
+}
+
+/* --- summary and one line --- */
+
+/* Sums the day buckets of [from, to) into *p (p->start = from). */
+static int period_sum(store *s, int64_t id, int64_t from, int64_t to, struct report_period *p)
+{
+	p->start = from;
+	p->end = to;
+	return store_sum(s, id, STEP_DAY, from, to, &p->rx, &p->tx);
+}
+
+static void period_of_cycle(const struct report_cycle *c, struct report_period *p)
+{
+	p->start = c->start;
+	p->end = c->end;
+	p->rx = c->rx;
+	p->tx = c->tx;
+}
+
+int report_summary_load(store *s, const struct report_iface *ifc, int start_day, uint64_t quota,
+                        int64_t now, struct report_summary *out)
+{
+	memset(out, 0, sizeof *out);
+	out->router = ifc->router;
+	out->iface = ifc->name;
+	out->now = now;
+	int64_t today = calendar_bucket_start(STEP_DAY, now);
+	int64_t tomorrow = calendar_bucket_next(STEP_DAY, today);
+	int64_t yesterday = calendar_bucket_start(STEP_DAY, today - 1);
+	int64_t month = calendar_bucket_start(STEP_MONTH, now);
+	if (period_sum(s, ifc->id, today, tomorrow, &out->today) ||
+	    period_sum(s, ifc->id, yesterday, today, &out->yesterday) ||
+	    period_sum(s, ifc->id, month, calendar_bucket_next(STEP_MONTH, month), &out->month) ||
+	    report_cycle_load(s, ifc, start_day, quota, now, &out->cycle) ||
+	    store_totals(s, ifc->id, &out->all_rx, &out->all_tx))
+		return -1;
+	/* The cycle before: the one containing the last second of this one's
+	 * eve; its estimate is its total, since it is over. */
+	struct report_cycle last;
+	if (report_cycle_load(s, ifc, start_day, quota, out->cycle.start - 1, &last))
+		return -1;
+	period_of_cycle(&last, &out->last_cycle);
+	return 0;
+}
+
+/* Appends one summary row: label, rx, tx, total, avg. rate and, when
+ * estimate is non-NULL, the estimate. */
+static void summary_row(struct jbuf *out, const char *label, const struct report_period *p,
+                        int64_t now, const uint64_t *estimate)
+{
+	char rx[16], tx[16], total[16], rate[16], est[16] = "";
+	uint64_t sum = add_sat(p->rx, p->tx);
+	report_iec(p->rx, rx);
+	report_iec(p->tx, tx);
+	report_iec(sum, total);
+	report_rate(sum, period_seconds(p->start, p->end, now), rate);
+	if (estimate)
+		report_iec(*estimate, est);
+	jbuf_printf(out, " %10s  %*s  %*s  %*s  %*s", label, SIZE_WIDTH, rx, SIZE_WIDTH, tx,
+	            SIZE_WIDTH, total, RATE_WIDTH, rate);
+	if (estimate)
+		jbuf_printf(out, "  %*s", SIZE_WIDTH, est);
+	jbuf_puts(out, "\n");
+}
+
+static void summary_one(const struct report_summary *v, bool short_form, struct jbuf *out)
+{
+	const struct report_cycle *c = &v->cycle;
+	jbuf_puts(out, " ");
+	jbuf_text(out, v->router, strlen(v->router));
+	jbuf_puts(out, " / ");
+	jbuf_text(out, v->iface, strlen(v->iface));
+	if (c->quota) {
+		char q[16];
+		uint64_t used = report_cycle_used_hundredths(c);
+		report_iec(c->quota, q);
+		jbuf_printf(out, "  (quota %s: %" PRIu64 ".%02" PRIu64 " %% used)", q, used / 100,
+		            used % 100);
+	}
+	jbuf_puts(out, "\n");
+	struct report_period cycle;
+	period_of_cycle(c, &cycle);
+	uint64_t today_est =
+	        project(add_sat(v->today.rx, v->today.tx), v->today.start, v->today.end, v->now);
+	if (!short_form)
+		summary_row(out, "yesterday", &v->yesterday, v->now, NULL);
+	summary_row(out, "today", &v->today, v->now, &today_est);
+	if (!short_form)
+		summary_row(out, "last cycle", &v->last_cycle, v->now, NULL);
+	summary_row(out, "this cycle", &cycle, v->now, &c->estimate);
+}
+
+int report_summary_table(const struct report_summary *v, size_t n, bool short_form,
+                         struct jbuf *out)
+{
+	jbuf_printf(out, " %10s  %*s  %*s  %*s  %*s  %*s\n", "", SIZE_WIDTH, "rx", SIZE_WIDTH, "tx",
+	            SIZE_WIDTH, "total", RATE_WIDTH, "avg. rate", SIZE_WIDTH, "estimated");
+	for (size_t i = 0; i < n; i++)
+		summary_one(&v[i], short_form, out);
+	return out->failed ? -1 : 0;
+}
+
+/* A name as a field of a line: escaped for a terminal (jbuf_text), and
+ * the field separator written as \x3B. */
+static void oneline_name(struct jbuf *out, const char *name)
+{
+	for (;;) {
+		const char *semi = strchr(name, ';');
+		size_t len = semi ? (size_t)(semi - name) : strlen(name);
+		jbuf_text(out, name, len);
+		if (!semi)
+			return;
+		jbuf_puts(out, "\\x3B");
+		name = semi + 1;
+	}
+}
+
+/* ";rx;tx;total" as units or bytes. */
+static void oneline_sizes(struct jbuf *out, uint64_t rx, uint64_t tx, bool bytes)
+{
+	uint64_t v[3] = {rx, tx, add_sat(rx, tx)};
+	for (int i = 0; i < 3; i++) {
+		char text[16];
+		if (bytes)
+			snprintf(text, sizeof text, "%" PRIu64, v[i]);
+		else
+			report_iec(v[i], text);
+		jbuf_printf(out, ";%s", text);
+	}
+}
+
+/* ";rx;tx;total;rate" of a period at now. */
+static void oneline_period(struct jbuf *out, const struct report_period *p, int64_t now, bool bytes)
+{
+	oneline_sizes(out, p->rx, p->tx, bytes);
+	uint64_t sum = add_sat(p->rx, p->tx);
+	int64_t secs = period_seconds(p->start, p->end, now);
+	char rate[16];
+	if (bytes)
+		snprintf(rate, sizeof rate, "%" PRIu64, sum / (uint64_t)secs);
+	else
+		report_rate(sum, secs, rate);
+	jbuf_printf(out, ";%s", rate);
+}
+
+int report_oneline(const struct report_summary *v, size_t n, bool bytes, struct jbuf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		char day[32], month[32];
+		calendar_format(v[i].today.start, day);
+		calendar_format(v[i].month.start, month);
+		jbuf_printf(out, "%d;", REPORT_ONELINE_VERSION);
+		oneline_name(out, v[i].router);
+		jbuf_puts(out, ";");
+		oneline_name(out, v[i].iface);
+		jbuf_printf(out, ";%.10s", day);
+		oneline_period(out, &v[i].today, v[i].now, bytes);
+		jbuf_printf(out, ";%.7s", month);
+		oneline_period(out, &v[i].month, v[i].now, bytes);
+		oneline_sizes(out, v[i].all_rx, v[i].all_tx, bytes);
+		jbuf_puts(out, "\n");
 	}
 	return out->failed ? -1 : 0;
 }

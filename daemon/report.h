@@ -105,6 +105,12 @@ enum report_range_status {
 enum report_range_status report_range(enum step step, int64_t now, const char *begin,
                                       const char *end, int64_t *from, int64_t *to);
 
+/* As report_range, but the default window goes back count buckets
+ * (vnStat's -d [count]): count < 0 the default above, 0 every bucket
+ * (from the first one recorded). begin, when given, wins over count. */
+enum report_range_status report_range_count(enum step step, int64_t now, const char *begin,
+                                            const char *end, int count, int64_t *from, int64_t *to);
+
 /* --- series of buckets --- */
 
 struct report_series {
@@ -138,6 +144,17 @@ int report_series_csv(const struct report_series *series, struct jbuf *out);
  * bucket of now for days, months and years; a sum row. */
 int report_series_table(const struct report_series *v, size_t n, struct jbuf *out);
 
+/* --- top days --- */
+
+/* Loads the day buckets of ifc with from <= start < to, ordered by total
+ * (rx + tx), largest first (equal totals: earlier day first), keeping the
+ * first limit (0: all). out is a series of step day: its JSON and CSV are
+ * report_series_json/csv, with the points in that order. */
+int report_top_load(store *s, const struct report_iface *ifc, int64_t from, int64_t to,
+                    size_t limit, int64_t now, struct report_series *out);
+/* Appends the table of each top list: rank, day, rx, tx, total, avg. rate. */
+int report_top_table(const struct report_series *v, size_t n, struct jbuf *out);
+
 /* --- billing cycle --- */
 
 struct report_cycle {
@@ -168,11 +185,63 @@ int report_cycle_csv(const struct report_cycle *c, struct jbuf *out);
 /* Appends the table of each cycle: dates, used so far, estimate, quota. */
 int report_cycle_table(const struct report_cycle *v, size_t n, struct jbuf *out);
 
+/* --- summary (plain tikstat, -s) and one line (--oneline) --- */
+
+/* Bytes counted in [start, end). */
+struct report_period {
+	int64_t start, end;
+	uint64_t rx, tx;
+};
+
+struct report_summary {
+	const char *router; /* borrowed from the report_iface */
+	const char *iface;
+	int64_t now;
+	struct report_period today, yesterday, month, last_cycle;
+	struct report_cycle cycle; /* the billing cycle containing now */
+	uint64_t all_rx, all_tx;   /* every year bucket */
+};
+
+/* Loads the summary of ifc at now: today, yesterday, this calendar month,
+ * this and the previous billing cycle (start_day, quota as for
+ * report_cycle_load) and the all-time totals. */
+int report_summary_load(store *s, const struct report_iface *ifc, int start_day, uint64_t quota,
+                        int64_t now, struct report_summary *out);
+
+/* Appends the summary of v[0..n): one header line of columns (rx, tx,
+ * total, avg. rate, estimated), then per interface a line naming it (and
+ * its quota use) and the rows yesterday, today, last cycle, this cycle;
+ * short_form (-s) keeps today and this cycle. Estimates (report.h's
+ * formula) for today and this cycle; avg. rate is the period's bytes over
+ * its length, or over the time elapsed for the period of now. */
+int report_summary_table(const struct report_summary *v, size_t n, bool short_form,
+                         struct jbuf *out);
+
+/* The version of the --oneline field layout (the first field). */
+#define REPORT_ONELINE_VERSION 1
+
+/* Appends one line per summary, fields separated by ';' (vnStat's
+ * --oneline, with the router added as field 2):
+ *   1 layout version (REPORT_ONELINE_VERSION)  2 router  3 interface
+ *   4 today (YYYY-MM-DD)  5 rx  6 tx  7 total  8 avg. rate today
+ *   9 this month (YYYY-MM)  10 rx  11 tx  12 total  13 avg. rate this month
+ *   14 all-time rx  15 all-time tx  16 all-time total
+ * Sizes in IEC units and rates in bit/s units, or, when bytes (--oneline
+ * b), sizes in bytes and rates in bytes per second, as plain integers.
+ * Names are escaped for a terminal, a ';' in them as \x3B. */
+int report_oneline(const struct report_summary *v, size_t n, bool bytes, struct jbuf *out);
+
 /* --- units --- */
 
 /* Formats bytes with IEC units: "512 B", "1.00 KiB", "1.23 GiB",
  * "3.40 TiB" (two decimals, rounded half up; 1023.996 KiB is "1.00 MiB"). */
 void report_iec(uint64_t bytes, char out[16]);
+
+/* Formats the average rate of bytes over seconds (< 1 taken as 1) in
+ * decimal bit/s units, as vnStat does: "800 bit/s" (whole, rounded half
+ * up), "1.23 kbit/s", "45.60 Mbit/s" (two decimals, rounded half up, up
+ * to Ebit/s). */
+void report_rate(uint64_t bytes, int64_t seconds, char out[16]);
 
 /* b * num / den rounded down, capped at 2^64-1 (den > 0). */
 uint64_t report_scale(uint64_t b, uint64_t num, uint64_t den);

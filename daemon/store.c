@@ -28,6 +28,17 @@
  * value is repeated as a literal in SCHEMA_V1 (SQL cannot bind it). */
 #define APPLICATION_ID 0x74696b73
 
+/* X(id, name, sql): removing an interface's history (store_remove_history):
+ * its rows in every table but interfaces itself (a running tikstatd keeps
+ * the interface's id and writes under it again). */
+#define STORE_REMOVE_STATEMENTS(X)                                                                 \
+	X(ST_HISTORY_DAYS, "history_days",                                                         \
+	  "SELECT count(*) FROM traffic WHERE interface_id = ?1 AND step = ?2")                    \
+	X(ST_REMOVE_TRAFFIC, "remove_traffic", "DELETE FROM traffic WHERE interface_id = ?1")      \
+	X(ST_REMOVE_READING, "remove_reading", "DELETE FROM last_reading WHERE interface_id = ?1") \
+	X(ST_REMOVE_ALERTS, "remove_alerts", "DELETE FROM alerts WHERE interface_id = ?1")         \
+	X(ST_REMOVE_IMPORTS, "remove_imports", "DELETE FROM imports WHERE interface_id = ?1")
+
 /* X(id, name, sql): every statement the store runs after opening. */
 #define STORE_STATEMENTS(X)                                                                        \
 	X(ST_BEGIN_WRITE, "begin_write", "BEGIN IMMEDIATE")                                        \
@@ -78,7 +89,8 @@
 	  "SELECT r.name, i.id, i.name, l.time FROM routers AS r"                                  \
 	  " JOIN interfaces AS i ON i.router_id = r.id"                                            \
 	  " LEFT JOIN last_reading AS l ON l.interface_id = i.id"                                  \
-	  " ORDER BY r.name, i.name")
+	  " ORDER BY r.name, i.name")                                                              \
+	STORE_REMOVE_STATEMENTS(X)
 
 #define X(id, name, sql) id,
 enum stmt_id { STORE_STATEMENTS(X) ST_COUNT };
@@ -881,4 +893,48 @@ int store_list_interfaces(store *s, store_iface_fn fn, void *ctx)
 	s->in_list = false;
 	done(st);
 	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* removing history                                                    */
+/* ------------------------------------------------------------------ */
+
+int store_history_days(store *s, int64_t iface, int64_t *days)
+{
+	sqlite3_stmt *st = stmt(s, ST_HISTORY_DAYS);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	sqlite3_bind_int(st, 2, STEP_DAY);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*days = sqlite3_column_int64(st, 0);
+	done(st);
+	return rc == SQLITE_ROW ? 0 : fail(s, true, "cannot count the days of history");
+}
+
+int store_remove_history(store *s, int64_t iface)
+{
+	static const enum stmt_id removals[] = {ST_REMOVE_TRAFFIC, ST_REMOVE_READING,
+						ST_REMOVE_ALERTS, ST_REMOVE_IMPORTS};
+	if (writable(s, "cannot remove history"))
+		return -1;
+	/* BEGIN IMMEDIATE waits (busy timeout) for tikstatd's commit to end,
+	 * then holds the write lock: every table loses the rows, or none. */
+	if (store_begin(s))
+		return -1;
+	for (size_t i = 0; i < sizeof removals / sizeof removals[0]; i++) {
+		sqlite3_stmt *st = stmt(s, removals[i]);
+		if (!st)
+			goto err;
+		sqlite3_bind_int64(st, 1, iface);
+		if (run(s, st, "cannot remove history"))
+			goto err;
+	}
+	if (store_commit(s))
+		goto err;
+	return 0;
+err:
+	store_rollback(s);
+	return -1;
 }

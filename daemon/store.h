@@ -104,6 +104,20 @@ typedef int (*store_iface_fn)(void *ctx, const struct store_iface *i);
 /* Every interface, ordered by router then interface name. */
 int store_list_interfaces(store *s, store_iface_fn fn, void *ctx);
 
+/* --- removing history (tikstat --remove) --- */
+
+/* The number of day buckets interface iface holds (what "N days of
+ * history" counts). */
+int store_history_days(store *s, int64_t iface, int64_t *days);
+/* Deletes every row of interface iface's history in one transaction
+ * (read-write handle, no transaction open): its buckets of every step,
+ * last reading, quota alerts and import marks. The interface's row stays:
+ * a running tikstatd keeps its id and its last reading in memory and
+ * goes on counting new traffic from that reading; after a restart its
+ * next reading is a new baseline. Safe while tikstatd runs (WAL, busy
+ * timeout). 0 or -1. */
+int store_remove_history(store *s, int64_t iface);
+
 /* Diagnostics (tests, debugging): calls fn once per line of SQLite's
  * EXPLAIN QUERY PLAN for every statement the store runs, with the
  * statement's name ("series", "sum", "totals", "list", ...) and the plan

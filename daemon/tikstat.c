@@ -3,8 +3,11 @@
  * vnstat, and the import of the old PHP setup's database.
  *
  *   tikstat [-c FILE | --db FILE] [-r ROUTER] [-i IFACE]
- *           [-5|-h|-d|-m|-y|--cycle] [--begin T] [--end T] [--json|--csv]
+ *           [-s | -5|-h|-d|-m|-y [N] | -t [N] | --cycle | --oneline [b]]
+ *           [-b|--begin T] [-e|--end T] [--json|--csv]
+ *   tikstat --remove -r ROUTER -i IFACE [--force]
  *   tikstat import-legacy FILE -r ROUTER -i IFACE [-c FILE | --db FILE] [--utc]
+ *           [--force]
  *
  * main() is the sequence: options, settings (configuration, zone,
  * database path), then the report or the import. Exit status: 0 success,
@@ -17,8 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "calendar.h"
 #include "cfg.h"
@@ -37,12 +42,30 @@ enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
 
 enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_CSV };
 
+/* What to show: the vnStat forms. */
+enum mode {
+	MODE_DEFAULT, /* nothing chosen: the summary, or months for --json/--csv/--begin/--end */
+	MODE_SUMMARY, /* -s */
+	MODE_SERIES,  /* -5 -h -d -m -y */
+	MODE_CYCLE,   /* --cycle */
+	MODE_TOP,     /* -t */
+	MODE_ONELINE, /* --oneline */
+};
+
+/* The largest count after -5/-h/-d/-m/-y/-t (a bound on the work only). */
+#define MAX_COUNT 100000
+
 struct options {
 	const char *config; /* -c, or NULL: the default (unless --db) */
 	const char *db;     /* --db */
 	const char *router, *iface;
-	bool cycle;
+	enum mode mode;
 	enum step step;
+	int count;          /* after -5 -h -d -m -y -t: -1 none, 0 all */
+	bool oneline_bytes; /* --oneline b */
+	bool short_form;    /* -s */
+	bool remove;        /* --remove */
+	bool force;         /* --force */
 	const char *begin, *end, *now;
 	enum format format;
 	/* import-legacy */
@@ -98,24 +121,34 @@ static int usage_error(const char *fmt, ...)
 
 static void usage(void)
 {
-	fputs("usage: tikstat [options]             traffic report (default: monthly)\n"
+	fputs("usage: tikstat [options]             traffic report (default: a summary)\n"
+	      "       tikstat --remove -r ROUTER -i IFACE [--force]\n"
 	      "       tikstat import-legacy FILE -r ROUTER -i IFACE [options]\n"
 	      "\n"
 	      "what:\n"
 	      "  -r, --router ROUTER    only this router's interfaces\n"
 	      "  -i, --interface IFACE  only this interface\n"
-	      "  -5, --fiveminutes      5-minute buckets (default: the last 6 hours)\n"
-	      "  -h, --hours            hours (the last 48)\n"
-	      "  -d, --days             days (the last 30)\n"
-	      "  -m, --months           months (the last 12)\n"
-	      "  -y, --years            years (all)\n"
+	      "  -s, --short            today and this billing cycle only\n"
+	      "  -5, --fiveminutes [N]  the last N 5-minute buckets (default 72: 6 hours)\n"
+	      "  -h, --hours [N]        the last N hours (default 48)\n"
+	      "  -d, --days [N]         the last N days (default 30)\n"
+	      "  -m, --months [N]       the last N months (default 12)\n"
+	      "  -y, --years [N]        the last N years (default: all)\n"
+	      "                         (N = 0: every bucket recorded)\n"
+	      "  -t, --top [N]          the N days with the most traffic (default 10, 0: all)\n"
 	      "      --cycle            the current billing cycle and its quota\n"
-	      "      --begin T          from the bucket containing T (date or ISO time)\n"
-	      "      --end T            to T (a date: that whole day)\n"
+	      "  -b, --begin T          from the bucket containing T (date or ISO time)\n"
+	      "  -e, --end T            to T (a date: that whole day)\n"
 	      "      --now T            report as if it were T (windows, estimates)\n"
 	      "how:\n"
-	      "      --json             JSON, as the HTTP API sends it\n"
+	      "      --oneline [b]      one line per interface, fields separated by ';'\n"
+	      "                         (b: bytes and bytes/s, without units)\n"
+	      "      --json             JSON, as the HTTP API sends it (default: months)\n"
 	      "      --csv              CSV: start,rx,tx (one interface)\n"
+	      "history:\n"
+	      "      --remove           delete the history of -r ROUTER -i IFACE\n"
+	      "      --force            --remove without asking; import-legacy into a\n"
+	      "                         router or interface the configuration lacks\n"
 	      "where:\n"
 	      "  -c, --config FILE      configuration (default " DEFAULT_CONFIG ")\n"
 	      "      --db FILE          read this database (no configuration unless -c)\n"
@@ -136,31 +169,94 @@ enum long_only {
 	OPT_CSV,
 	OPT_DB,
 	OPT_UTC,
+	OPT_ONELINE,
+	OPT_REMOVE,
+	OPT_FORCE,
 	OPT_HELP,
 	OPT_VERSION,
 };
 
 static const struct option long_options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"router", required_argument, NULL, 'r'},
-        {"interface", required_argument, NULL, 'i'},
-        {"fiveminutes", no_argument, NULL, '5'},
-        {"hours", no_argument, NULL, 'h'},
-        {"days", no_argument, NULL, 'd'},
-        {"months", no_argument, NULL, 'm'},
-        {"years", no_argument, NULL, 'y'},
-        {"cycle", no_argument, NULL, OPT_CYCLE},
-        {"begin", required_argument, NULL, OPT_BEGIN},
-        {"end", required_argument, NULL, OPT_END},
-        {"now", required_argument, NULL, OPT_NOW},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"csv", no_argument, NULL, OPT_CSV},
-        {"db", required_argument, NULL, OPT_DB},
-        {"utc", no_argument, NULL, OPT_UTC},
-        {"help", no_argument, NULL, OPT_HELP},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},    {"router", required_argument, NULL, 'r'},
+        {"interface", required_argument, NULL, 'i'}, {"fiveminutes", no_argument, NULL, '5'},
+        {"hours", no_argument, NULL, 'h'},           {"days", no_argument, NULL, 'd'},
+        {"months", no_argument, NULL, 'm'},          {"years", no_argument, NULL, 'y'},
+        {"short", no_argument, NULL, 's'},           {"top", no_argument, NULL, 't'},
+        {"cycle", no_argument, NULL, OPT_CYCLE},     {"begin", required_argument, NULL, 'b'},
+        {"end", required_argument, NULL, 'e'},       {"oneline", no_argument, NULL, OPT_ONELINE},
+        {"remove", no_argument, NULL, OPT_REMOVE},   {"force", no_argument, NULL, OPT_FORCE},
+        {"now", required_argument, NULL, OPT_NOW},   {"json", no_argument, NULL, OPT_JSON},
+        {"csv", no_argument, NULL, OPT_CSV},         {"db", required_argument, NULL, OPT_DB},
+        {"utc", no_argument, NULL, OPT_UTC},         {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
 };
+
+/* vnStat's optional values are separate words (-d 7, --oneline b), which
+ * getopt cannot express: takes argv[optind] when it is all digits (the
+ * count) and advances optind. Returns 1 taken, 0 none, -1 too large. */
+static int take_count(int argc, char **argv, int *count)
+{
+	if (optind >= argc)
+		return 0;
+	const char *w = argv[optind];
+	if (!*w || strspn(w, "0123456789") != strlen(w))
+		return 0;
+	if (strlen(w) > 6 || atoi(w) > MAX_COUNT)
+		return -1;
+	*count = atoi(w);
+	optind++;
+	return 1;
+}
+
+/* Checks the combinations once every option is read. Returns -1 to go
+ * on, or an exit status. */
+static int check_options(int argc, char **argv, struct options *o, bool window)
+{
+	/* "tikstat -c FILE import-legacy ...": the word after the options
+	 * (getopt moved the words after the options). */
+	if (!o->import && optind < argc && strcmp(argv[optind], "import-legacy") == 0) {
+		o->import = true;
+		optind++;
+	}
+	if (o->import) {
+		if (optind >= argc)
+			return usage_error("import-legacy: which file? (tikstat import-legacy FILE "
+			                   "-r ROUTER -i IFACE)");
+		o->legacy_file = argv[optind++];
+		if (!o->router || !o->iface)
+			return usage_error("import-legacy: name the interface to import into with "
+			                   "-r ROUTER -i IFACE");
+		if (o->mode != MODE_DEFAULT || window || o->now || o->format != FORMAT_TABLE ||
+		    o->remove)
+			return usage_error("import-legacy takes only -r, -i, -c, --db, --utc and "
+			                   "--force");
+	} else if (o->text_utc) {
+		return usage_error("--utc belongs to import-legacy");
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (o->remove) {
+		if (!o->router || !o->iface)
+			return usage_error("--remove: name the interface with -r ROUTER -i IFACE");
+		if (o->mode != MODE_DEFAULT || window || o->now || o->format != FORMAT_TABLE)
+			return usage_error("--remove takes only -r, -i, -c, --db and --force");
+		return -1;
+	}
+	if (o->force && !o->import)
+		return usage_error("--force belongs to --remove and import-legacy");
+	if (o->mode == MODE_DEFAULT && (o->format != FORMAT_TABLE || window))
+		o->mode = MODE_SERIES; /* months: what --json, --csv and --begin always showed */
+	else if (o->mode == MODE_DEFAULT)
+		o->mode = MODE_SUMMARY;
+	if (o->mode == MODE_CYCLE && window)
+		return usage_error("--begin and --end do not apply to --cycle");
+	if ((o->mode == MODE_SUMMARY || o->mode == MODE_ONELINE) && window)
+		return usage_error("--begin and --end apply to -5/-h/-d/-m/-y and -t");
+	if ((o->mode == MODE_SUMMARY || o->mode == MODE_ONELINE) && o->format != FORMAT_TABLE)
+		return usage_error("the summary and --oneline have no JSON or CSV form: use "
+		                   "-d, -m, -t or --cycle with --json or --csv");
+	return -1;
+}
 
 /* Parses the command line into *o. Returns -1 to go on, or an exit status
  * (help, version, usage error). */
@@ -169,7 +265,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof *o);
 	o->step = STEP_MONTH;
 	o->format = FORMAT_TABLE;
-	bool step_given = false;
+	o->count = -1;
 	if (argc > 1 && strcmp(argv[1], "import-legacy") == 0) {
 		o->import = true;
 		argc--;
@@ -177,7 +273,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":c:r:i:5hdmy", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:r:i:5hdmystb:e:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -194,18 +290,37 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'm':
 		case 'y':
 			/* The letters in enum step order: 5min, hour, day, month, year. */
+			/* As before: the last report form given wins. */
+			o->mode = MODE_SERIES;
 			o->step = (enum step)(strchr(STEP_LETTERS, c) - STEP_LETTERS);
-			o->cycle = false;
-			step_given = true;
+			o->count = -1;
+			if (take_count(argc, argv, &o->count) < 0)
+				return usage_error("-%c: at most %d buckets", c, MAX_COUNT);
+			break;
+		case 't':
+			o->mode = MODE_TOP;
+			o->count = 10;
+			if (take_count(argc, argv, &o->count) < 0)
+				return usage_error("-t: at most %d days", MAX_COUNT);
+			break;
+		case 's':
+			o->mode = MODE_SUMMARY;
+			o->short_form = true;
 			break;
 		case OPT_CYCLE:
-			o->cycle = true;
-			step_given = true;
+			o->mode = MODE_CYCLE;
 			break;
-		case OPT_BEGIN:
+		case OPT_ONELINE:
+			o->mode = MODE_ONELINE;
+			if (optind < argc && strcmp(argv[optind], "b") == 0) {
+				o->oneline_bytes = true;
+				optind++;
+			}
+			break;
+		case 'b':
 			o->begin = optarg;
 			break;
-		case OPT_END:
+		case 'e':
 			o->end = optarg;
 			break;
 		case OPT_NOW:
@@ -223,6 +338,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_UTC:
 			o->text_utc = true;
 			break;
+		case OPT_REMOVE:
+			o->remove = true;
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
 		case OPT_HELP:
 			usage();
 			return EXIT_OK;
@@ -239,24 +360,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (o->import) {
-		if (optind >= argc)
-			return usage_error("import-legacy: which file? (tikstat import-legacy FILE "
-			                   "-r ROUTER -i IFACE)");
-		o->legacy_file = argv[optind++];
-		if (!o->router || !o->iface)
-			return usage_error("import-legacy: name the interface to import into with "
-			                   "-r ROUTER -i IFACE");
-		if (step_given || o->begin || o->end || o->now || o->format != FORMAT_TABLE)
-			return usage_error("import-legacy takes only -r, -i, -c, --db and --utc");
-	} else if (o->text_utc) {
-		return usage_error("--utc belongs to import-legacy");
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument \"%s\"", argv[optind]);
-	if (o->cycle && (o->begin || o->end))
-		return usage_error("--begin and --end do not apply to --cycle");
-	return -1;
+	return check_options(argc, argv, o, o->begin || o->end);
 }
 
 /* Reads the configuration (unless --db alone), sets the zone and picks
@@ -309,39 +413,71 @@ static int emit(const struct jbuf *out)
 	return 0;
 }
 
-/* Renders the report for the selected interfaces into out. */
-static int render(store *s, const struct options *o, const struct settings *st,
-                  const struct report_selection *sel, int64_t from, int64_t to, struct jbuf *out)
+static int cycle_start_day(const struct settings *st)
+{
+	return st->cfg ? st->cfg->cycle_start_day : 1;
+}
+
+static int render_cycle(store *s, const struct options *o, const struct settings *st,
+                        const struct report_selection *sel, struct jbuf *out)
 {
 	int rc = 0;
-	if (o->cycle) {
-		struct report_cycle *cy = calloc(sel->n ? sel->n : 1, sizeof *cy);
-		if (!cy)
-			return -1;
-		int start_day = st->cfg ? st->cfg->cycle_start_day : 1;
-		for (size_t i = 0; i < sel->n && rc == 0; i++)
-			rc = report_cycle_load(s, &sel->v[i], start_day,
-			                       router_quota(st, sel->v[i].router), st->now, &cy[i]);
-		if (rc == 0 && o->format == FORMAT_JSON)
-			rc = report_cycle_json(cy, sel->n, !sel->single, out);
-		else if (rc == 0 && o->format == FORMAT_CSV)
-			rc = report_cycle_csv(&cy[0], out);
-		else if (rc == 0)
-			rc = report_cycle_table(cy, sel->n, out);
-		free(cy);
-		return rc;
-	}
+	struct report_cycle *cy = calloc(sel->n ? sel->n : 1, sizeof *cy);
+	if (!cy)
+		return -1;
+	for (size_t i = 0; i < sel->n && rc == 0; i++)
+		rc = report_cycle_load(s, &sel->v[i], cycle_start_day(st),
+		                       router_quota(st, sel->v[i].router), st->now, &cy[i]);
+	if (rc == 0 && o->format == FORMAT_JSON)
+		rc = report_cycle_json(cy, sel->n, !sel->single, out);
+	else if (rc == 0 && o->format == FORMAT_CSV)
+		rc = report_cycle_csv(&cy[0], out);
+	else if (rc == 0)
+		rc = report_cycle_table(cy, sel->n, out);
+	free(cy);
+	return rc;
+}
+
+/* The summary (plain tikstat, -s) and --oneline. */
+static int render_summary(store *s, const struct options *o, const struct settings *st,
+                          const struct report_selection *sel, struct jbuf *out)
+{
+	int rc = 0;
+	struct report_summary *su = calloc(sel->n ? sel->n : 1, sizeof *su);
+	if (!su)
+		return -1;
+	for (size_t i = 0; i < sel->n && rc == 0; i++)
+		rc = report_summary_load(s, &sel->v[i], cycle_start_day(st),
+		                         router_quota(st, sel->v[i].router), st->now, &su[i]);
+	if (rc == 0 && o->mode == MODE_ONELINE)
+		rc = report_oneline(su, sel->n, o->oneline_bytes, out);
+	else if (rc == 0)
+		rc = report_summary_table(su, sel->n, o->short_form, out);
+	free(su);
+	return rc;
+}
+
+/* Buckets (-5 -h -d -m -y) or top days (-t) of [from, to). */
+static int render_series(store *s, const struct options *o, const struct settings *st,
+                         const struct report_selection *sel, int64_t from, int64_t to,
+                         struct jbuf *out)
+{
+	int rc = 0;
 	struct report_series *se = calloc(sel->n ? sel->n : 1, sizeof *se);
 	if (!se)
 		return -1;
 	size_t loaded = 0;
 	for (; loaded < sel->n && rc == 0; loaded++)
-		rc = report_series_load(s, &sel->v[loaded], o->step, from, to, st->now,
-		                        &se[loaded]);
+		rc = o->mode == MODE_TOP ? report_top_load(s, &sel->v[loaded], from, to,
+		                                           (size_t)o->count, st->now, &se[loaded])
+		                         : report_series_load(s, &sel->v[loaded], o->step, from, to,
+		                                              st->now, &se[loaded]);
 	if (rc == 0 && o->format == FORMAT_JSON)
 		rc = report_series_json(se, sel->n, !sel->single, out);
 	else if (rc == 0 && o->format == FORMAT_CSV)
 		rc = report_series_csv(&se[0], out);
+	else if (rc == 0 && o->mode == MODE_TOP)
+		rc = report_top_table(se, sel->n, out);
 	else if (rc == 0)
 		rc = report_series_table(se, sel->n, out);
 	for (size_t i = 0; i < loaded; i++)
@@ -350,21 +486,50 @@ static int render(store *s, const struct options *o, const struct settings *st,
 	return rc;
 }
 
+/* Renders the report for the selected interfaces into out. */
+static int render(store *s, const struct options *o, const struct settings *st,
+                  const struct report_selection *sel, int64_t from, int64_t to, struct jbuf *out)
+{
+	switch (o->mode) {
+	case MODE_CYCLE:
+		return render_cycle(s, o, st, sel, out);
+	case MODE_SUMMARY:
+	case MODE_ONELINE:
+		return render_summary(s, o, st, sel, out);
+	default:
+		return render_series(s, o, st, sel, from, to, out);
+	}
+}
+
+/* The window of -5 -h -d -m -y (count buckets back) or of -t (every day
+ * unless --begin/--end say otherwise). Returns -1 to go on, or an exit
+ * status. */
+static int report_window(const struct options *o, const struct settings *st, int64_t *from,
+                         int64_t *to)
+{
+	if (o->mode != MODE_SERIES && o->mode != MODE_TOP)
+		return -1;
+	enum step step = o->mode == MODE_TOP ? STEP_DAY : o->step;
+	int count = o->mode == MODE_TOP ? 0 : o->count;
+	switch (report_range_count(step, st->now, o->begin, o->end, count, from, to)) {
+	case REPORT_RANGE_OK:
+		return -1;
+	case REPORT_RANGE_BAD_BEGIN:
+		return usage_error("--begin: not a date or ISO time: \"%s\"", o->begin);
+	case REPORT_RANGE_BAD_END:
+		return usage_error("--end: not a date or ISO time: \"%s\"", o->end);
+	case REPORT_RANGE_EMPTY:
+	default:
+		return usage_error("--begin is not before --end");
+	}
+}
+
 static int run_report(const struct options *o, const struct settings *st)
 {
 	int64_t from = 0, to = 0;
-	if (!o->cycle) {
-		switch (report_range(o->step, st->now, o->begin, o->end, &from, &to)) {
-		case REPORT_RANGE_OK:
-			break;
-		case REPORT_RANGE_BAD_BEGIN:
-			return usage_error("--begin: not a date or ISO time: \"%s\"", o->begin);
-		case REPORT_RANGE_BAD_END:
-			return usage_error("--end: not a date or ISO time: \"%s\"", o->end);
-		case REPORT_RANGE_EMPTY:
-			return usage_error("--begin is not before --end");
-		}
-	}
+	int window = report_window(o, st, &from, &to);
+	if (window >= 0)
+		return window;
 	struct stat sb;
 	if (stat(st->database, &sb) != 0 && errno == ENOENT) {
 		errorf("no database at %s: is tikstatd running?", st->database);
@@ -420,15 +585,11 @@ static void summary_line(const char *what, uint64_t n, const char *note)
 	printf("  %-18s %" PRIu64 "%s%s\n", what, n, note && n ? "  " : "", note && n ? note : "");
 }
 
-static void print_summary(const struct options *o, const struct legacy_summary *sum)
+static void print_summary(const struct options *o, const struct legacy_summary *sum,
+                          const struct jbuf *names)
 {
-	struct jbuf names = JBUF_INIT;
-	jbuf_text(&names, o->router, strlen(o->router));
-	jbuf_puts(&names, "/");
-	jbuf_text(&names, o->iface, strlen(o->iface));
-	printf("import-legacy %s -> %s (source %s)\n", o->legacy_file, jbuf_str(&names),
+	printf("import-legacy %s -> %s (source %s)\n", o->legacy_file, jbuf_str(names),
 	       sum->source);
-	jbuf_free(&names);
 	summary_line("rows read", sum->rows, NULL);
 	summary_line("rows imported", sum->imported, NULL);
 	summary_line("already imported", sum->already, "(imported before: skipped)");
@@ -454,29 +615,69 @@ static void print_summary(const struct options *o, const struct legacy_summary *
 	if (sum->live)
 		printf("  %-18s kept: tikstatd accounts this interface\n", "last reading");
 	else if (sum->continued)
-		printf("  %-18s the last imported row: tikstatd continues from it\n",
-		       "last reading");
+		printf("  %-18s the last imported row\n", "last reading");
 	else
 		printf("  %-18s unchanged\n", "last reading");
+	/* A reading from another source (the old setup's counters) is never
+	 * compared with tikstatd's: say so, since the users of the old setup
+	 * fear counting twice. */
+	if (sum->imported && !sum->live)
+		printf("tikstatd takes its next reading of %s as a new starting point: nothing is "
+		       "counted twice\n",
+		       jbuf_str(names));
+}
+
+/* "router/iface" escaped for a terminal, into *names (caller frees). */
+static void iface_names(struct jbuf *names, const char *router, const char *iface)
+{
+	jbuf_text(names, router, strlen(router));
+	jbuf_puts(names, "/");
+	jbuf_text(names, iface, strlen(iface));
+}
+
+/* Whether the configuration lists router/iface (a router without an
+ * interface list takes any). Writes the reason into why when it does not. */
+static bool configured(const struct cfg *cfg, const char *router, const char *iface, char *why,
+                       size_t whysz)
+{
+	const struct cfg_router *r = cfg_router(cfg, router);
+	struct jbuf name = JBUF_INIT;
+	bool listed = r && r->n_interfaces == 0;
+	for (size_t i = 0; r && i < r->n_interfaces && !listed; i++)
+		listed = strcmp(r->interfaces[i], iface) == 0;
+	if (!r) {
+		jbuf_text(&name, router, strlen(router));
+		snprintf(why, whysz, "router \"%s\" is not in %s", jbuf_str(&name), cfg->path);
+	} else if (!listed) {
+		jbuf_text(&name, router, strlen(router));
+		jbuf_puts(&name, "\" has no interface \"");
+		jbuf_text(&name, iface, strlen(iface));
+		snprintf(why, whysz, "router \"%s\" in %s", jbuf_str(&name), cfg->path);
+	}
+	jbuf_free(&name);
+	return r && listed;
 }
 
 static int run_import(const struct options *o, const struct settings *st)
 {
-	if (st->cfg) {
-		/* Only a warning: importing before configuring is allowed. */
-		const struct cfg_router *r = cfg_router(st->cfg, o->router);
-		bool listed = false;
-		for (size_t i = 0; r && i < r->n_interfaces && !listed; i++)
-			listed = strcmp(r->interfaces[i], o->iface) == 0;
-		if (!r)
-			errorf("warning: router \"%s\" is not in %s", o->router, st->cfg->path);
-		else if (!listed && r->n_interfaces)
-			errorf("warning: router \"%s\" has no interface \"%s\" in %s", o->router,
-			       o->iface, st->cfg->path);
+	char err[1024];
+	/* The source first: a file that is not the old setup's must leave no
+	 * trace, not even an empty target database. */
+	if (legacy_check(o->legacy_file, err, sizeof err)) {
+		print_error(err);
+		return EXIT_ERROR;
+	}
+	char why[768];
+	if (st->cfg && !configured(st->cfg, o->router, o->iface, why, sizeof why)) {
+		/* A typo would start the history of an interface nobody polls. */
+		if (!o->force) {
+			errorf("%s: nothing imported (add --force to import into it anyway)", why);
+			return EXIT_ERROR;
+		}
+		errorf("warning: %s (--force: importing anyway)", why);
 	}
 	struct stat sb;
 	bool created = stat(st->database, &sb) != 0 && errno == ENOENT;
-	char err[1024];
 	store *s = store_open(st->database, false, err, sizeof err);
 	if (!s) {
 		print_error(err);
@@ -497,8 +698,81 @@ static int run_import(const struct options *o, const struct settings *st)
 		print_error(err);
 		return EXIT_ERROR;
 	}
-	print_summary(o, &sum);
+	struct jbuf names = JBUF_INIT;
+	iface_names(&names, o->router, o->iface);
+	print_summary(o, &sum, &names);
+	jbuf_free(&names);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+}
+
+/* Asks on the terminal whether to remove; true for y or yes. */
+static bool confirm(const char *names, int64_t days)
+{
+	printf("remove all %" PRId64 " day%s of history of %s? [y/N] ", days, days == 1 ? "" : "s",
+	       names);
+	fflush(stdout);
+	char line[16];
+	if (!fgets(line, sizeof line, stdin))
+		return false;
+	line[strcspn(line, "\n")] = '\0';
+	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+}
+
+/* tikstat --remove -r R -i I: deletes the interface's history after
+ * asking (or with --force). */
+static int run_remove(const struct options *o, const struct settings *st)
+{
+	struct stat sb;
+	if (stat(st->database, &sb) != 0 && errno == ENOENT) {
+		errorf("no database at %s", st->database);
+		return EXIT_ERROR;
+	}
+	char err[1024];
+	store *s = store_open(st->database, false, err, sizeof err);
+	if (!s) {
+		print_error(err);
+		return EXIT_ERROR;
+	}
+	int status = EXIT_ERROR;
+	struct jbuf names = JBUF_INIT;
+	iface_names(&names, o->router, o->iface);
+	int64_t id, days = 0;
+	int found = store_find_interface(s, o->router, o->iface, &id);
+	if (found != 0) {
+		if (found > 0)
+			errorf("unknown interface \"%s\": nothing to remove", jbuf_str(&names));
+		else
+			print_error(store_errmsg(s));
+		goto out;
+	}
+	if (store_history_days(s, id, &days)) {
+		print_error(store_errmsg(s));
+		goto out;
+	}
+	if (!o->force && !isatty(STDIN_FILENO)) {
+		status = usage_error("--remove: standard input is not a terminal: add --force to "
+		                     "remove all %" PRId64 " days of history of %s",
+		                     days, jbuf_str(&names));
+		goto out;
+	}
+	if (!o->force && !confirm(jbuf_str(&names), days)) {
+		printf("nothing removed\n");
+		goto out;
+	}
+	if (store_remove_history(s, id)) {
+		print_error(store_errmsg(s));
+		goto out;
+	}
+	printf("removed all %" PRId64 " day%s of history of %s\n"
+	       "if tikstatd still accounts it, new traffic goes on being counted from its "
+	       "last reading\n"
+	       "(after a restart of tikstatd, its next reading is a new starting point)\n",
+	       days, days == 1 ? "" : "s", jbuf_str(&names));
+	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+out:
+	jbuf_free(&names);
+	store_close(s);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -510,7 +784,9 @@ int main(int argc, char **argv)
 		return status;
 	status = load_settings(&o, &st);
 	if (status < 0)
-		status = o.import ? run_import(&o, &st) : run_report(&o, &st);
+		status = o.import   ? run_import(&o, &st)
+		         : o.remove ? run_remove(&o, &st)
+		                    : run_report(&o, &st);
 	cfg_free(st.cfg);
 	return status;
 }

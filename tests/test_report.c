@@ -356,14 +356,14 @@ static void monthly_table_shows_months_estimate_for_this_month_and_sum(void **st
 	                      't'),
 	           " home / ether1  (monthly, Europe/Berlin)\n"
 	           "\n"
-	           " month               rx           tx        total\n"
-	           " ---------  -----------  -----------  -----------\n"
-	           " 2026-01       1.00 GiB   512.00 MiB     1.50 GiB\n"
-	           " 2026-02       3.40 TiB        512 B     3.40 TiB\n"
-	           " 2026-03     977.15 KiB     1.91 MiB     2.86 MiB\n"
-	           " 2026-04       1.50 KiB          0 B     1.50 KiB\n"
+	           " month               rx           tx        total      avg. rate\n"
+	           " ---------  -----------  -----------  -----------  -------------\n"
+	           " 2026-01       1.00 GiB   512.00 MiB     1.50 GiB    4.81 kbit/s\n"
+	           " 2026-02       3.40 TiB        512 B     3.40 TiB   12.36 Mbit/s\n"
+	           " 2026-03     977.15 KiB     1.91 MiB     2.86 MiB        9 bit/s\n"
+	           " 2026-04       1.50 KiB          0 B     1.50 KiB        0 bit/s\n"
 	           " estimated     3.10 KiB          0 B     3.10 KiB\n"
-	           " ---------  -----------  -----------  -----------\n"
+	           " ---------  -----------  -----------  -----------  -------------\n"
 	           " sum           3.40 TiB   513.91 MiB     3.40 TiB\n");
 }
 
@@ -374,10 +374,10 @@ static void monthly_table_of_a_past_window_has_no_estimate(void **state)
 	                      "2026-04-15T12:00:00+02:00", 't'),
 	           " home / ether1  (monthly, Europe/Berlin)\n"
 	           "\n"
-	           " month               rx           tx        total\n"
-	           " ---------  -----------  -----------  -----------\n"
-	           " 2026-02       3.40 TiB        512 B     3.40 TiB\n"
-	           " ---------  -----------  -----------  -----------\n"
+	           " month               rx           tx        total      avg. rate\n"
+	           " ---------  -----------  -----------  -----------  -------------\n"
+	           " 2026-02       3.40 TiB        512 B     3.40 TiB   12.36 Mbit/s\n"
+	           " ---------  -----------  -----------  -----------  -------------\n"
 	           " sum           3.40 TiB        512 B     3.40 TiB\n");
 }
 
@@ -431,12 +431,12 @@ static void hourly_report_has_no_hour_two_on_the_spring_dst_day(void **state)
 	ASSERT_DOC(series_doc("home", "ether1", STEP_HOUR, "2026-03-29", "2026-03-29", now, 't'),
 	           " home / ether1  (hourly, Europe/Berlin)\n"
 	           "\n"
-	           " hour                       rx           tx        total\n"
-	           " ----------------  -----------  -----------  -----------\n"
-	           " 2026-03-29 00:00        100 B         10 B        110 B\n"
-	           " 2026-03-29 01:00        200 B         20 B        220 B\n"
-	           " 2026-03-29 03:00        300 B         30 B        330 B\n"
-	           " ----------------  -----------  -----------  -----------\n"
+	           " hour                       rx           tx        total      avg. rate\n"
+	           " ----------------  -----------  -----------  -----------  -------------\n"
+	           " 2026-03-29 00:00        100 B         10 B        110 B        0 bit/s\n"
+	           " 2026-03-29 01:00        200 B         20 B        220 B        0 bit/s\n"
+	           " 2026-03-29 03:00        300 B         30 B        330 B        1 bit/s\n"
+	           " ----------------  -----------  -----------  -----------  -------------\n"
 	           " sum                     600 B         60 B        660 B\n");
 }
 
@@ -444,17 +444,18 @@ static void hourly_table_tells_the_repeated_autumn_hour_apart_by_offset(void **s
 {
 	(void)state;
 	const char *now = "2026-11-01T12:00:00+01:00";
-	ASSERT_DOC(series_doc("home", "ether2", STEP_HOUR, "2026-10-25", "2026-10-25", now, 't'),
-	           " home / ether2  (hourly, Europe/Berlin)\n"
-	           "\n"
-	           " hour                              rx           tx        total\n"
-	           " -----------------------  -----------  -----------  -----------\n"
-	           " 2026-10-25 00:00                10 B          1 B         11 B\n"
-	           " 2026-10-25 01:00                20 B          2 B         22 B\n"
-	           " 2026-10-25 02:00 +02:00         30 B          3 B         33 B\n"
-	           " 2026-10-25 02:00 +01:00         40 B          4 B         44 B\n"
-	           " -----------------------  -----------  -----------  -----------\n"
-	           " sum                            100 B         10 B        110 B\n");
+	ASSERT_DOC(
+	        series_doc("home", "ether2", STEP_HOUR, "2026-10-25", "2026-10-25", now, 't'),
+	        " home / ether2  (hourly, Europe/Berlin)\n"
+	        "\n"
+	        " hour                              rx           tx        total      avg. rate\n"
+	        " -----------------------  -----------  -----------  -----------  -------------\n"
+	        " 2026-10-25 00:00                10 B          1 B         11 B        0 bit/s\n"
+	        " 2026-10-25 01:00                20 B          2 B         22 B        0 bit/s\n"
+	        " 2026-10-25 02:00 +02:00         30 B          3 B         33 B        0 bit/s\n"
+	        " 2026-10-25 02:00 +01:00         40 B          4 B         44 B        0 bit/s\n"
+	        " -----------------------  -----------  -----------  -----------  -------------\n"
+	        " sum                            100 B         10 B        110 B\n");
 	ASSERT_DOC(series_doc("home", "ether2", STEP_HOUR, "2026-10-25", "2026-10-25", now, 'c'),
 	           "start,rx,tx\n"
 	           "2026-10-25T00:00:00+02:00,10,1\n"
@@ -473,12 +474,12 @@ static void daily_table_escapes_a_latin1_name_and_estimates_today(void **state)
 	ASSERT_DOC(series_doc("home", WEAN, STEP_DAY, NULL, NULL, "2026-03-15T12:00:00+01:00", 't'),
 	           " home / w\\xE9an  (daily, Europe/Berlin)\n"
 	           "\n"
-	           " day                  rx           tx        total\n"
-	           " ----------  -----------  -----------  -----------\n"
-	           " 2026-03-14     2.00 KiB     1.00 KiB     3.00 KiB\n"
-	           " 2026-03-15       1000 B     2.93 KiB     3.91 KiB\n"
+	           " day                  rx           tx        total      avg. rate\n"
+	           " ----------  -----------  -----------  -----------  -------------\n"
+	           " 2026-03-14     2.00 KiB     1.00 KiB     3.00 KiB        0 bit/s\n"
+	           " 2026-03-15       1000 B     2.93 KiB     3.91 KiB        1 bit/s\n"
 	           " estimated      1.95 KiB     5.86 KiB     7.81 KiB\n"
-	           " ----------  -----------  -----------  -----------\n"
+	           " ----------  -----------  -----------  -----------  -------------\n"
 	           " sum            2.98 KiB     3.93 KiB     6.91 KiB\n");
 }
 
@@ -518,12 +519,12 @@ static void json_prints_sizes_up_to_2_64_minus_1_exactly(void **state)
 	ASSERT_DOC(series_doc("big", "x", STEP_MONTH, NULL, NULL, now, 't'),
 	           " big / x  (monthly, Europe/Berlin)\n"
 	           "\n"
-	           " month               rx           tx        total\n"
-	           " ---------  -----------  -----------  -----------\n"
-	           " 2026-01      16.00 EiB          1 B    16.00 EiB\n"
-	           " 2026-02            1 B          0 B          1 B\n"
+	           " month               rx           tx        total      avg. rate\n"
+	           " ---------  -----------  -----------  -----------  -------------\n"
+	           " 2026-01      16.00 EiB          1 B    16.00 EiB   55.10 Tbit/s\n"
+	           " 2026-02            1 B          0 B          1 B        0 bit/s\n"
 	           " estimated          1 B          0 B          1 B\n"
-	           " ---------  -----------  -----------  -----------\n"
+	           " ---------  -----------  -----------  -----------  -------------\n"
 	           " sum          16.00 EiB          1 B    16.00 EiB\n");
 }
 
@@ -538,6 +539,159 @@ static void a_window_without_traffic_says_so(void **state)
 	ASSERT_DOC(series_doc("office", "ether1", STEP_DAY, NULL, NULL, "2026-04-15T12:00:00+02:00",
 	                      'c'),
 	           "start,rx,tx\n");
+}
+
+/* --- vnStat forms: counts, top days, summary, one line, rates --- */
+
+static void rate_is_decimal_bits_per_second_with_two_decimals(void **state)
+{
+	(void)state;
+	char r[16];
+	report_rate(0, 1, r);
+	assert_string_equal(r, "0 bit/s");
+	report_rate(124, 1, r);
+	assert_string_equal(r, "992 bit/s");
+	report_rate(125, 1, r);
+	assert_string_equal(r, "1.00 kbit/s");
+	report_rate(3, 8, r); /* 2.5 bit/s: whole bits, rounded half up */
+	assert_string_equal(r, "3 bit/s");
+	report_rate(1, 0, r); /* no time elapsed: taken as one second */
+	assert_string_equal(r, "8 bit/s");
+	report_rate(12345678, 10, r);
+	assert_string_equal(r, "9.88 Mbit/s");
+	/* 999.995 kbit/s rounds to 1000.00: shown in the next unit. */
+	report_rate(999995, 8, r);
+	assert_string_equal(r, "1.00 Mbit/s");
+	report_rate(UINT64_MAX, 1, r);
+	assert_string_equal(r, "147.57 Ebit/s");
+}
+
+static void range_count_goes_back_that_many_buckets_and_0_means_all(void **state)
+{
+	(void)state;
+	int64_t now = t_of("2026-04-15T12:02:00+02:00"), from, to;
+	assert_int_equal(report_range_count(STEP_DAY, now, NULL, NULL, 7, &from, &to),
+	                 REPORT_RANGE_OK);
+	assert_int_equal(from, t_of("2026-04-09"));
+	assert_int_equal(to, t_of("2026-04-16"));
+	assert_int_equal(report_range_count(STEP_MONTH, now, NULL, NULL, 3, &from, &to),
+	                 REPORT_RANGE_OK);
+	assert_int_equal(from, t_of("2026-02-01"));
+	assert_int_equal(report_range_count(STEP_DAY, now, NULL, NULL, 0, &from, &to),
+	                 REPORT_RANGE_OK);
+	assert_true(from == INT64_MIN);
+	/* A count counts back from --end; --begin wins over a count. */
+	assert_int_equal(report_range_count(STEP_DAY, now, NULL, "2026-03-31", 2, &from, &to),
+	                 REPORT_RANGE_OK);
+	assert_int_equal(from, t_of("2026-03-30"));
+	assert_int_equal(to, t_of("2026-04-01"));
+	assert_int_equal(report_range_count(STEP_DAY, now, "2026-04-01", NULL, 3, &from, &to),
+	                 REPORT_RANGE_OK);
+	assert_int_equal(from, t_of("2026-04-01"));
+	/* Negative: the default window of report_range. */
+	assert_int_equal(report_range_count(STEP_DAY, now, NULL, NULL, -1, &from, &to),
+	                 REPORT_RANGE_OK);
+	assert_int_equal(from, t_of("2026-03-17"));
+}
+
+/* Renders the top days of one interface in [begin, end] (NULL: all). */
+static char *top_doc(const char *router, const char *iface, const char *begin, const char *end,
+                     size_t limit, char format)
+{
+	struct report_selection sel = select_ok(router, iface);
+	assert_int_equal(sel.n, 1);
+	int64_t from, to, now = t_of("2026-04-15T12:00:00+02:00");
+	assert_int_equal(report_range_count(STEP_DAY, now, begin, end, 0, &from, &to),
+	                 REPORT_RANGE_OK);
+	struct report_series se;
+	assert_int_equal(report_top_load(db, &sel.v[0], from, to, limit, now, &se), 0);
+	struct jbuf out = JBUF_INIT;
+	if (format == 'j')
+		assert_int_equal(report_series_json(&se, 1, false, &out), 0);
+	else
+		assert_int_equal(report_top_table(&se, 1, &out), 0);
+	report_series_free(&se);
+	report_selection_free(&sel);
+	char *r = strdup(jbuf_str(&out));
+	jbuf_free(&out);
+	return r;
+}
+
+static void top_orders_days_by_total_then_date_and_keeps_the_limit(void **state)
+{
+	(void)state;
+	ASSERT_DOC(top_doc("home", "ether1", "2026-03-27", "2026-03-29", 0, 'j'),
+	           "{\"router\":\"home\",\"interface\":\"ether1\",\"step\":\"day\","
+	           "\"timezone\":\"Europe/Berlin\",\"points\":["
+	           "{\"start\":\"2026-03-28T00:00:00+01:00\",\"rx\":35715,\"tx\":71429},"
+	           "{\"start\":\"2026-03-27T00:00:00+01:00\",\"rx\":35714,\"tx\":71429},"
+	           "{\"start\":\"2026-03-29T00:00:00+01:00\",\"rx\":600,\"tx\":60}]}\n");
+	ASSERT_DOC(top_doc("home", WEAN, NULL, NULL, 1, 't'),
+	           " home / w\\xE9an  (top 1 day by total, Europe/Berlin)\n"
+	           "\n"
+	           "  #  day                  rx           tx        total      avg. rate\n"
+	           " --------------  -----------  -----------  -----------  -------------\n"
+	           "  1  2026-03-15       1000 B     2.93 KiB     3.91 KiB        0 bit/s\n"
+	           " --------------  -----------  -----------  -----------  -------------\n");
+}
+
+static char *summary_doc(const char *router, const char *iface, int start_day, uint64_t quota,
+                         const char *now, char format)
+{
+	struct report_selection sel = select_ok(router, iface);
+	assert_int_equal(sel.n, 1);
+	struct report_summary su;
+	assert_int_equal(report_summary_load(db, &sel.v[0], start_day, quota, t_of(now), &su), 0);
+	struct jbuf out = JBUF_INIT;
+	if (format == 'o' || format == 'b')
+		assert_int_equal(report_oneline(&su, 1, format == 'b', &out), 0);
+	else
+		assert_int_equal(report_summary_table(&su, 1, format == 's', &out), 0);
+	report_selection_free(&sel);
+	char *r = strdup(jbuf_str(&out));
+	jbuf_free(&out);
+	return r;
+}
+
+static void summary_shows_days_and_cycles_with_rates_estimates_and_quota(void **state)
+{
+	(void)state;
+	ASSERT_DOC(
+	        summary_doc("office", "lte1", 15, 10000000000, "2026-03-20T00:00:00+01:00", 't'),
+	        "                      rx           tx        total      avg. rate    estimated\n"
+	        " office / lte1  (quota 9.31 GiB: 15.00 % used)\n"
+	        "  yesterday   190.73 MiB    95.37 MiB   286.10 MiB   27.78 kbit/s\n"
+	        "      today          0 B          0 B          0 B        0 bit/s          0 B\n"
+	        " last cycle     4.66 GiB          0 B     4.66 GiB   16.53 kbit/s\n"
+	        " this cycle   953.67 MiB   476.84 MiB     1.40 GiB   27.78 kbit/s     8.65 GiB\n");
+}
+
+static void short_summary_keeps_today_and_this_cycle(void **state)
+{
+	(void)state;
+	ASSERT_DOC(
+	        summary_doc("home", WEAN, 1, 0, "2026-03-15T12:00:00+01:00", 's'),
+	        "                      rx           tx        total      avg. rate    estimated\n"
+	        " home / w\\xE9an\n"
+	        "      today       1000 B     2.93 KiB     3.91 KiB        1 bit/s     7.81 KiB\n"
+	        " this cycle     2.98 KiB     3.93 KiB     6.91 KiB        0 bit/s    14.75 KiB\n");
+}
+
+static void oneline_has_vnstat_fields_with_the_router_added(void **state)
+{
+	(void)state;
+	const char *now = "2026-03-20T00:00:00+01:00";
+	ASSERT_DOC(summary_doc("office", "lte1", 1, 0, now, 'o'),
+	           "1;office;lte1;2026-03-20;0 B;0 B;0 B;0 bit/s;"
+	           "2026-03;5.59 GiB;476.84 MiB;6.05 GiB;31.68 kbit/s;"
+	           "5.59 GiB;476.84 MiB;6.05 GiB\n");
+	ASSERT_DOC(summary_doc("office", "lte1", 1, 0, now, 'b'),
+	           "1;office;lte1;2026-03-20;0;0;0;0;"
+	           "2026-03;6000000000;500000000;6500000000;3959;"
+	           "6000000000;500000000;6500000000\n");
+	ASSERT_DOC(summary_doc("home", WEAN, 1, 0, "2026-03-15T12:00:00+01:00", 'b'),
+	           "1;home;w\\xE9an;2026-03-15;1000;3000;4000;0;"
+	           "2026-03;3048;4024;7072;0;3048;4024;7072\n");
 }
 
 /* --- billing cycle --- */
@@ -637,6 +791,12 @@ int main(void)
 	        cmocka_unit_test(cycle_estimate_needs_an_hour_of_data),
 	        cmocka_unit_test(cycle_table_shows_used_estimate_and_quota),
 	        cmocka_unit_test(cycle_csv_is_one_line_with_a_header),
+	        cmocka_unit_test(rate_is_decimal_bits_per_second_with_two_decimals),
+	        cmocka_unit_test(range_count_goes_back_that_many_buckets_and_0_means_all),
+	        cmocka_unit_test(top_orders_days_by_total_then_date_and_keeps_the_limit),
+	        cmocka_unit_test(summary_shows_days_and_cycles_with_rates_estimates_and_quota),
+	        cmocka_unit_test(short_summary_keeps_today_and_this_cycle),
+	        cmocka_unit_test(oneline_has_vnstat_fields_with_the_router_added),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

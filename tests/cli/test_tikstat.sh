@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# test_tikstat.sh — end-to-end test of tikstat, the report CLI: table, JSON
-# and CSV on a seeded database, a configuration's zone, cycle and quota,
-# reading while another connection writes, import-legacy from a database
+# test_tikstat.sh — end-to-end test of tikstat, the report CLI: the summary,
+# the vnStat forms (-s, counts, -b/-e, -t, --oneline), table, JSON and CSV
+# on a seeded database, a configuration's zone, cycle and quota, reading
+# while another connection writes, --remove, import-legacy from a database
 # built with the sqlite3 command-line tool, errors and exit statuses.
 #
 #   test_tikstat.sh TIKSTAT_BIN SEED_DB_BIN
@@ -98,20 +99,129 @@ expect_json() {
 
 # ------------------------------------------------------------- reports
 
-run "monthly table" 0 --db "$DB" -r home -i ether1 --now "$NOW"
+# Plain tikstat: one screen, a few lines per interface (as plain vnstat).
+run "summary of every interface" 0 --db "$DB" --now 2026-03-29T12:00:00+02:00
+expect_out <<'EOF'
+                      rx           tx        total      avg. rate    estimated
+ home / ether1
+  yesterday    34.88 KiB    69.75 KiB   104.63 KiB       10 bit/s
+      today        600 B         60 B        660 B        0 bit/s     1.35 KiB
+ last cycle     3.40 TiB        512 B     3.40 TiB   12.36 Mbit/s
+ this cycle   977.15 KiB     1.91 MiB     2.86 MiB       10 bit/s     3.11 MiB
+ home / w\xE9an
+  yesterday          0 B          0 B          0 B        0 bit/s
+      today          0 B          0 B          0 B        0 bit/s          0 B
+ last cycle          0 B          0 B          0 B        0 bit/s
+ this cycle     2.98 KiB     3.93 KiB     6.91 KiB        0 bit/s     7.51 KiB
+ office / lte1
+  yesterday          0 B          0 B          0 B        0 bit/s
+      today          0 B          0 B          0 B        0 bit/s          0 B
+ last cycle          0 B          0 B          0 B        0 bit/s
+ this cycle     5.59 GiB   476.84 MiB     6.05 GiB   21.15 kbit/s     6.59 GiB
+EOF
+
+run "short summary" 0 --db "$DB" -r home -s --now 2026-03-29T12:00:00+02:00
+expect_out <<'EOF'
+                      rx           tx        total      avg. rate    estimated
+ home / ether1
+      today        600 B         60 B        660 B        0 bit/s     1.35 KiB
+ this cycle   977.15 KiB     1.91 MiB     2.86 MiB       10 bit/s     3.11 MiB
+ home / w\xE9an
+      today          0 B          0 B          0 B        0 bit/s          0 B
+ this cycle     2.98 KiB     3.93 KiB     6.91 KiB        0 bit/s     7.51 KiB
+EOF
+
+run "monthly table" 0 --db "$DB" -r home -i ether1 -m --now "$NOW"
 expect_out <<'EOF'
  home / ether1  (monthly, Europe/Berlin)
 
- month               rx           tx        total
- ---------  -----------  -----------  -----------
- 2026-01       1.00 GiB   512.00 MiB     1.50 GiB
- 2026-02       3.40 TiB        512 B     3.40 TiB
- 2026-03     977.15 KiB     1.91 MiB     2.86 MiB
- 2026-04       1.50 KiB          0 B     1.50 KiB
+ month               rx           tx        total      avg. rate
+ ---------  -----------  -----------  -----------  -------------
+ 2026-01       1.00 GiB   512.00 MiB     1.50 GiB    4.81 kbit/s
+ 2026-02       3.40 TiB        512 B     3.40 TiB   12.36 Mbit/s
+ 2026-03     977.15 KiB     1.91 MiB     2.86 MiB        9 bit/s
+ 2026-04       1.50 KiB          0 B     1.50 KiB        0 bit/s
  estimated     3.10 KiB          0 B     3.10 KiB
- ---------  -----------  -----------  -----------
+ ---------  -----------  -----------  -----------  -------------
  sum           3.40 TiB   513.91 MiB     3.40 TiB
 EOF
+
+# vnStat's -d [count]: the last count days.
+run "the last 3 days" 0 --db "$DB" -r home -i ether1 -d 3 --now 2026-03-29T12:00:00+02:00
+expect_out <<'EOF'
+ home / ether1  (daily, Europe/Berlin)
+
+ day                  rx           tx        total      avg. rate
+ ----------  -----------  -----------  -----------  -------------
+ 2026-03-27    34.88 KiB    69.75 KiB   104.63 KiB       10 bit/s
+ 2026-03-28    34.88 KiB    69.75 KiB   104.63 KiB       10 bit/s
+ 2026-03-29        600 B         60 B        660 B        0 bit/s
+ estimated      1.22 KiB        125 B     1.35 KiB
+ ----------  -----------  -----------  -----------  -------------
+ sum           70.34 KiB   139.57 KiB   209.91 KiB
+EOF
+
+run "the last 2 months as json" 0 --db "$DB" -r home -i ether1 -m 2 --json --now "$NOW"
+expect_out <<'EOF'
+{"router":"home","interface":"ether1","step":"month","timezone":"Europe/Berlin","points":[{"start":"2026-03-01T00:00:00+01:00","rx":1000600,"tx":2000060},{"start":"2026-04-01T00:00:00+02:00","rx":1536,"tx":0}]}
+EOF
+expect_json
+
+run "count 0 is every bucket" 0 --db "$DB" -r home -i ether1 --months 0 --csv --now 2026-04-15
+expect_out <<'EOF'
+start,rx,tx
+2026-01-01T00:00:00+01:00,1073741824,536870912
+2026-02-01T00:00:00+01:00,3738339534438,512
+2026-03-01T00:00:00+01:00,1000600,2000060
+2026-04-01T00:00:00+02:00,1536,0
+EOF
+
+run "-b and -e as --begin and --end" 0 --db "$DB" -i ether1 -h \
+	-b 2026-03-29 -e 2026-03-29 --json --now "$NOW"
+expect_out <<'EOF'
+{"router":"home","interface":"ether1","step":"hour","timezone":"Europe/Berlin","points":[{"start":"2026-03-29T00:00:00+01:00","rx":100,"tx":10},{"start":"2026-03-29T01:00:00+01:00","rx":200,"tx":20},{"start":"2026-03-29T03:00:00+02:00","rx":300,"tx":30}]}
+EOF
+
+run "top days" 0 --db "$DB" -r home -i ether1 -t --now "$NOW"
+expect_out <<'EOF'
+ home / ether1  (top 10 days by total, Europe/Berlin)
+
+  #  day                  rx           tx        total      avg. rate
+ --------------  -----------  -----------  -----------  -------------
+  1  2026-02-04   124.34 GiB         19 B   124.34 GiB   12.36 Mbit/s
+  2  2026-02-07   124.34 GiB         19 B   124.34 GiB   12.36 Mbit/s
+  3  2026-02-11   124.34 GiB         19 B   124.34 GiB   12.36 Mbit/s
+  4  2026-02-14   124.34 GiB         19 B   124.34 GiB   12.36 Mbit/s
+  5  2026-02-18   124.34 GiB         19 B   124.34 GiB   12.36 Mbit/s
+  6  2026-02-21   124.34 GiB         19 B   124.34 GiB   12.36 Mbit/s
+  7  2026-02-25   124.34 GiB         19 B   124.34 GiB   12.36 Mbit/s
+  8  2026-02-28   124.34 GiB         19 B   124.34 GiB   12.36 Mbit/s
+  9  2026-02-02   124.34 GiB         18 B   124.34 GiB   12.36 Mbit/s
+ 10  2026-02-03   124.34 GiB         18 B   124.34 GiB   12.36 Mbit/s
+ --------------  -----------  -----------  -----------  -------------
+EOF
+
+run "top 2 days of a window as csv" 0 --db "$DB" -r home -i ether1 --top 2 \
+	--begin 2026-03-27 --end 2026-03-29 --csv --now "$NOW"
+expect_out <<'EOF'
+start,rx,tx
+2026-03-28T00:00:00+01:00,35715,71429
+2026-03-27T00:00:00+01:00,35714,71429
+EOF
+
+# vnStat's --oneline fields, the router added as field 2.
+run "oneline" 0 --db "$DB" --oneline --now 2026-03-29T12:00:00+02:00
+expect_out <<'EOF'
+1;home;ether1;2026-03-29;600 B;60 B;660 B;0 bit/s;2026-03;977.15 KiB;1.91 MiB;2.86 MiB;10 bit/s;3.40 TiB;513.91 MiB;3.40 TiB
+1;home;w\xE9an;2026-03-29;0 B;0 B;0 B;0 bit/s;2026-03;2.98 KiB;3.93 KiB;6.91 KiB;0 bit/s;2.98 KiB;3.93 KiB;6.91 KiB
+1;office;lte1;2026-03-29;0 B;0 B;0 B;0 bit/s;2026-03;5.59 GiB;476.84 MiB;6.05 GiB;21.15 kbit/s;5.59 GiB;476.84 MiB;6.05 GiB
+EOF
+
+run "oneline in bytes" 0 --db "$DB" -r office -i lte1 --oneline b --now 2026-03-20T00:00:00+01:00
+expect_out <<'EOF'
+1;office;lte1;2026-03-20;0;0;0;0;2026-03;6000000000;500000000;6500000000;3959;6000000000;500000000;6500000000
+EOF
+
 
 run "monthly json" 0 --db "$DB" -r home -i ether1 -m --json --now "$NOW"
 expect_out <<'EOF'
@@ -138,11 +248,11 @@ run "yearly table" 0 --db "$DB" -r office -y --now "$NOW"
 expect_out <<'EOF'
  office / lte1  (yearly, Europe/Berlin)
 
- year                rx           tx        total
- ---------  -----------  -----------  -----------
- 2026          5.59 GiB   476.84 MiB     6.05 GiB
+ year                rx           tx        total      avg. rate
+ ---------  -----------  -----------  -----------  -------------
+ 2026          5.59 GiB   476.84 MiB     6.05 GiB    5.76 kbit/s
  estimated    19.53 GiB     1.63 GiB    21.15 GiB
- ---------  -----------  -----------  -----------
+ ---------  -----------  -----------  -----------  -------------
  sum           5.59 GiB   476.84 MiB     6.05 GiB
 EOF
 
@@ -157,12 +267,12 @@ run "a latin-1 name is escaped in the table" 0 --db "$DB" -r home -i $'w\xe9an' 
 expect_out <<'EOF'
  home / w\xE9an  (daily, Europe/Berlin)
 
- day                  rx           tx        total
- ----------  -----------  -----------  -----------
- 2026-03-14     2.00 KiB     1.00 KiB     3.00 KiB
- 2026-03-15       1000 B     2.93 KiB     3.91 KiB
+ day                  rx           tx        total      avg. rate
+ ----------  -----------  -----------  -----------  -------------
+ 2026-03-14     2.00 KiB     1.00 KiB     3.00 KiB        0 bit/s
+ 2026-03-15       1000 B     2.93 KiB     3.91 KiB        1 bit/s
  estimated      1.95 KiB     5.86 KiB     7.81 KiB
- ----------  -----------  -----------  -----------
+ ----------  -----------  -----------  -----------  -------------
  sum            2.98 KiB     3.93 KiB     6.91 KiB
 EOF
 
@@ -284,12 +394,100 @@ expect_err 'tikstat: unexpected argument "ether1" (see tikstat --help)'
 run "cycle with a window" 2 --db "$DB" --cycle --begin 2026-03-01
 expect_err "tikstat: --begin and --end do not apply to --cycle (see tikstat --help)"
 
+run "oneline has no json" 2 --db "$DB" --oneline --json
+expect_err "tikstat: the summary and --oneline have no JSON or CSV form: use -d, -m, -t or --cycle with --json or --csv (see tikstat --help)"
+
+run "the summary has no window" 2 --db "$DB" -s -b 2026-03-01
+expect_err "tikstat: --begin and --end apply to -5/-h/-d/-m/-y and -t (see tikstat --help)"
+
+run "a count too large" 2 --db "$DB" -d 1000000
+expect_err "tikstat: -d: at most 100000 buckets (see tikstat --help)"
+
+run "a word after a count" 2 --db "$DB" -d 7 ether1
+expect_err 'tikstat: unexpected argument "ether1" (see tikstat --help)'
+
+run "force without remove or import" 2 --db "$DB" --force
+expect_err "tikstat: --force belongs to --remove and import-legacy (see tikstat --help)"
+
+run "remove without the interface" 2 --db "$DB" --remove -r home
+expect_err "tikstat: --remove: name the interface with -r ROUTER -i IFACE (see tikstat --help)"
+
 run "help" 0 --help
 expect_out_contains "import-legacy FILE -r ROUTER -i IFACE"
 [[ ! -s $WORK/err ]] || fail "stderr is not empty"
 
 run "version" 0 --version
 grep -qE '^tikstat [0-9]+\.[0-9]+\.[0-9]+$' "$WORK/out" || fail "no version line"
+
+# ------------------------------------------------------------- --remove
+
+RM=$WORK/remove.db
+"$SEED" "$RM"
+# rows of router/interface in table (traffic, last_reading, ...)
+rows_of() {
+	sqlite3 "$RM" "SELECT count(*) FROM $1 AS t JOIN interfaces AS i ON i.id = t.interface_id
+		JOIN routers AS r ON r.id = i.router_id WHERE r.name = '$2' AND i.name = CAST('$3' AS BLOB)"
+}
+
+run "remove needs --force without a terminal" 2 --db "$RM" --remove -r home -i ether1 </dev/null
+expect_err "tikstat: --remove: standard input is not a terminal: add --force to remove all 75 days of history of home/ether1 (see tikstat --help)"
+[[ $(rows_of traffic home ether1) -gt 0 ]] || fail "history removed without --force"
+
+run "remove an unknown interface" 1 --db "$RM" --remove -r home -i nope --force
+expect_err 'tikstat: unknown interface "home/nope": nothing to remove'
+
+# While another connection holds the write lock (tikstatd committing),
+# --remove waits for it (busy timeout) and then removes in one transaction.
+(
+	printf 'BEGIN IMMEDIATE;\nUPDATE routers SET name = name;\n'
+	sleep 2
+	printf 'COMMIT;\n'
+) | sqlite3 "$RM" &
+WRITER_PID=$!
+# Until the writer holds the lock (the sqlite3 tool does not wait for it).
+for _ in $(seq 300); do
+	sqlite3 "$RM" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || break
+	sleep 0.05
+done
+run "remove with --force while a writer holds the lock" 0 --db "$RM" --remove -r home -i ether1 --force
+expect_out <<EOF
+removed all 75 days of history of home/ether1
+if tikstatd still accounts it, new traffic goes on being counted from its last reading
+(after a restart of tikstatd, its next reading is a new starting point)
+EOF
+wait "$WRITER_PID" || true
+WRITER_PID=''
+for table in traffic last_reading; do
+	[[ $(rows_of $table home ether1) -eq 0 ]] || fail "$table rows of home/ether1 remain"
+done
+[[ $(rows_of traffic office lte1) -gt 0 ]] || fail "another interface lost its history"
+
+run "the removed interface has no traffic" 0 --db "$RM" -r home -i ether1 -d 0 --now "$NOW"
+expect_out <<'EOF'
+ home / ether1  (daily, Europe/Berlin)
+
+ no traffic recorded in this period
+EOF
+
+# On a terminal it asks; only y or yes removes.
+if command -v script >/dev/null; then
+	CASE="remove asks on a terminal: no"
+	checks=$((checks + 1))
+	printf 'n\n' | script -qec "$(printf '%q ' "$TIKSTAT" --db "$RM" --remove -r office -i lte1)" \
+		/dev/null >"$WORK/out" 2>"$WORK/err" || true
+	grep -qF "remove all 10 days of history of office/lte1? [y/N]" "$WORK/out" || fail "no question"
+	grep -qF "nothing removed" "$WORK/out" || fail "not refused"
+	[[ $(rows_of traffic office lte1) -gt 0 ]] || fail "removed on no"
+
+	CASE="remove asks on a terminal: yes"
+	checks=$((checks + 1))
+	printf 'yes\n' | script -qec "$(printf '%q ' "$TIKSTAT" --db "$RM" --remove -r office -i lte1)" \
+		/dev/null >"$WORK/out" 2>"$WORK/err" || fail "exit status non-zero"
+	grep -qF "removed all 10 days of history of office/lte1" "$WORK/out" || fail "not removed"
+	[[ $(rows_of traffic office lte1) -eq 0 ]] || fail "history left"
+else
+	echo "script (util-linux) missing: the terminal question of --remove is not checked" >&2
+fi
 
 # ------------------------------------------------------- import-legacy
 
@@ -320,7 +518,8 @@ import-legacy $OLD -> home/ether1 (source legacy:old.db)
   rx added           1.63 KiB (1670 bytes)
   tx added           450 B (450 bytes)
   time range         2026-03-01T00:00:00+01:00 .. 2026-03-01T00:20:00+01:00
-  last reading       the last imported row: tikstatd continues from it
+  last reading       the last imported row
+tikstatd takes its next reading of home/ether1 as a new starting point: nothing is counted twice
 EOF
 
 run "import-legacy again adds nothing" 0 import-legacy "$OLD" -r home -i ether1 --db "$NEW"
@@ -361,6 +560,39 @@ expect_err "tikstat: cannot open $WORK/nope.db: No such file or directory"
 
 run "import-legacy of a file of another kind" 1 import-legacy "$DB" -r home -i ether1 --db "$NEW"
 grep -qF "not a database of the old setup" "$WORK/err" || fail "no clear reason"
+
+run "a rejected source creates no database" 1 import-legacy "$DB" -r home -i ether1 --db "$WORK/never.db"
+grep -qF "not a database of the old setup" "$WORK/err" || fail "no clear reason"
+[[ ! -e $WORK/never.db ]] || fail "the target database was created"
+
+# With a configuration, the target must be configured, or --force given.
+cat >"$WORK/import.conf" <<EOF
+[tikstat]
+database        = $WORK/cfgimport.db
+timezone        = Europe/Berlin
+
+[router office]
+mode            = push
+push_token_file = $WORK/office.token
+interfaces      = lte1
+EOF
+
+run "import-legacy into an unconfigured router" 1 import-legacy "$OLD" -r home -i ether1 -c "$WORK/import.conf"
+expect_err "tikstat: router \"home\" is not in $WORK/import.conf: nothing imported (add --force to import into it anyway)"
+[[ ! -e $WORK/cfgimport.db ]] || fail "the target database was created"
+
+run "import-legacy into an unconfigured interface" 1 import-legacy "$OLD" -r office -i ether9 -c "$WORK/import.conf"
+expect_err "tikstat: router \"office\" has no interface \"ether9\" in $WORK/import.conf: nothing imported (add --force to import into it anyway)"
+[[ ! -e $WORK/cfgimport.db ]] || fail "the target database was created"
+
+run "import-legacy --force into an unconfigured interface" 0 import-legacy "$OLD" -r office -i ether9 -c "$WORK/import.conf" --force
+expect_err "tikstat: warning: router \"office\" has no interface \"ether9\" in $WORK/import.conf (--force: importing anyway)"
+expect_out_contains "rows imported      5"
+
+# The options may also come before the word import-legacy.
+run "import-legacy into a configured interface" 0 -c "$WORK/import.conf" import-legacy "$OLD" -r office -i lte1
+expect_out_contains "tikstatd takes its next reading of office/lte1 as a new starting point: nothing is counted twice"
+[[ ! -s $WORK/err ]] || fail "stderr is not empty"
 
 run "report options do not apply to import-legacy" 2 import-legacy "$OLD" -r home -i ether1 --db "$NEW" --json
 
