@@ -39,6 +39,7 @@ struct router {
 	struct ros_iface_counters *counters; /* from R_COUNTERS until R_UPTIME ends */
 	size_t ncounters;
 	int64_t poll_started;
+	int64_t sent_wall, sent_mono; /* when the poll's request was sent: its readings' time */
 	int reg_fd;        /* fd registered with epoll, -1 none */
 	uint32_t reg_events;
 	unsigned timer_seq; /* invalidates older heap entries */
@@ -80,6 +81,8 @@ struct poller {
 	struct timer *heap;
 	size_t nheap, capheap;
 	unsigned rand_state;
+	/* The last (wall, monotonic) pair seen, to notice wall-clock steps. */
+	int64_t clk_wall_ms, clk_mono_ms;
 };
 
 /* ---- timers: a binary min-heap with lazy deletion ---- */
@@ -140,6 +143,35 @@ static void timer_prune(struct poller *p)
 static int64_t wall_now(void)
 {
 	return (int64_t)time(NULL);
+}
+
+/* Reads the wall clock (Unix s) and the monotonic clock (ms, > 0) together:
+ * a reading's time and the monotonic time that measures its intervals. */
+static void clock_pair(int64_t *wall, int64_t *mono_ms)
+{
+	*mono_ms = ros_now_ms();
+	if (*mono_ms < 1)
+		*mono_ms = 1; /* 0 means "unknown" in struct acct_reading */
+	*wall = wall_now();
+}
+
+/* Logs a step of the wall clock once, when the first (wall, monotonic) pair
+ * after it is seen: pairs are compared in monotonic order only, so a pushed
+ * reading stamped before the step cannot report it a second time. */
+static void note_clock(struct poller *p, int64_t wall, int64_t mono_ms)
+{
+	int64_t wall_ms = wall * 1000;
+	if (p->clk_mono_ms > 0 && mono_ms < p->clk_mono_ms)
+		return;
+	int64_t step = p->clk_mono_ms > 0
+			       ? acct_clock_step(p->clk_wall_ms, p->clk_mono_ms, wall_ms, mono_ms)
+			       : 0;
+	if (step)
+		log_warnx("clock stepped %s by %lld s; counting by the monotonic clock",
+			  step > 0 ? "forward" : "back",
+			  (long long)((step > 0 ? step : -step) / 1000));
+	p->clk_wall_ms = wall_ms;
+	p->clk_mono_ms = mono_ms;
 }
 
 static int jitter(struct poller *p, int ms)
@@ -279,7 +311,11 @@ static void publish_reading(struct poller *p, size_t router, size_t k, int h)
 /* Hands the poll's readings to the recorder. */
 static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 {
-	int64_t t = wall_now();
+	/* Timed when the request was sent: a reply that waited in the socket
+	 * while the daemon stalled is not younger than it is. The uptime may
+	 * have been read up to latency later (the reboot test allows it). */
+	int64_t t = r->sent_wall;
+	int64_t latency = ros_now_ms() - r->sent_mono;
 	for (size_t k = 0; k < r->cfg->n_interfaces; k++) {
 		const char *name = r->cfg->interfaces[k];
 		const struct ros_iface_counters *row = find_row(r, name);
@@ -292,7 +328,9 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 		if (r->missing[k])
 			log_info("router %s: interface %s found again", r->cfg->name, name);
 		r->missing[k] = false;
-		struct acct_reading rd = {.time = t, .rx = row->rx_bytes, .tx = row->tx_bytes,
+		struct acct_reading rd = {.time = t, .mono_ms = r->sent_mono,
+					  .latency_ms = latency > 0 ? latency : 0,
+					  .rx = row->rx_bytes, .tx = row->tx_bytes,
 					  .uptime = uptime, .has_uptime = true};
 		snprintf(rd.id, sizeof rd.id, "%s", row->id);
 		struct acct_delta d;
@@ -378,6 +416,8 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 		break;
 	case R_WAIT:
 		r->poll_started = now;
+		clock_pair(&r->sent_wall, &r->sent_mono);
+		note_clock(p, r->sent_wall, r->sent_mono);
 		rc = ros_start_command(r->conn, r->words, r->nwords, now);
 		r->state = R_COUNTERS;
 		if (rc != ROS_AGAIN)
@@ -431,6 +471,7 @@ static void drain_pushq(struct poller *p)
 			int h = pr->handles[it->iface];
 			struct acct_delta d;
 			int64_t t = it->reading.time;
+			note_clock(p, t, it->reading.mono_ms);
 			if (recorder_add(p->rec, h, &it->reading, t, &d) < 0)
 				log_warnx("database: %s (kept in memory, retrying)",
 					  store_errmsg(recorder_store(p->rec)));
