@@ -145,22 +145,24 @@ static int64_t wall_now(void)
 	return (int64_t)time(NULL);
 }
 
-/* Reads the wall clock (Unix s) and the monotonic clock (ms, > 0) together:
- * a reading's time and the monotonic time that measures its intervals. */
-static void clock_pair(int64_t *wall, int64_t *mono_ms)
+/* Reads the wall clock (Unix ms) and the monotonic clock (ms, > 0)
+ * together: a reading's time and the monotonic time that measures its
+ * intervals. */
+static void clock_pair(int64_t *wall_ms, int64_t *mono_ms)
 {
+	struct timespec ts;
 	*mono_ms = ros_now_ms();
 	if (*mono_ms < 1)
 		*mono_ms = 1; /* 0 means "unknown" in struct acct_reading */
-	*wall = wall_now();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Logs a step of the wall clock once, when the first (wall, monotonic) pair
  * after it is seen: pairs are compared in monotonic order only, so a pushed
  * reading stamped before the step cannot report it a second time. */
-static void note_clock(struct poller *p, int64_t wall, int64_t mono_ms)
+static void note_clock(struct poller *p, int64_t wall_ms, int64_t mono_ms)
 {
-	int64_t wall_ms = wall * 1000;
 	if (p->clk_mono_ms > 0 && mono_ms < p->clk_mono_ms)
 		return;
 	int64_t step = p->clk_mono_ms > 0
@@ -169,7 +171,7 @@ static void note_clock(struct poller *p, int64_t wall, int64_t mono_ms)
 	if (step)
 		log_warnx("clock stepped %s by %lld s; counting by the monotonic clock",
 			  step > 0 ? "forward" : "back",
-			  (long long)((step > 0 ? step : -step) / 1000));
+			  (long long)(((step > 0 ? step : -step) + 500) / 1000));
 	p->clk_wall_ms = wall_ms;
 	p->clk_mono_ms = mono_ms;
 }
@@ -414,15 +416,18 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 		if (rc != ROS_AGAIN)
 			router_failed(p, i, rc, now);
 		break;
-	case R_WAIT:
+	case R_WAIT: {
 		r->poll_started = now;
-		clock_pair(&r->sent_wall, &r->sent_mono);
-		note_clock(p, r->sent_wall, r->sent_mono);
+		int64_t wall_ms;
+		clock_pair(&wall_ms, &r->sent_mono);
+		note_clock(p, wall_ms, r->sent_mono);
+		r->sent_wall = wall_ms / 1000;
 		rc = ros_start_command(r->conn, r->words, r->nwords, now);
 		r->state = R_COUNTERS;
 		if (rc != ROS_AGAIN)
 			router_failed(p, i, rc, now);
 		break;
+	}
 	default:
 		/* The session's deadline: ros_step reports the timeout. */
 		rc = ros_step(r->conn, now);
@@ -471,7 +476,7 @@ static void drain_pushq(struct poller *p)
 			int h = pr->handles[it->iface];
 			struct acct_delta d;
 			int64_t t = it->reading.time;
-			note_clock(p, t, it->reading.mono_ms);
+			note_clock(p, t * 1000, it->reading.mono_ms);
 			if (recorder_add(p->rec, h, &it->reading, t, &d) < 0)
 				log_warnx("database: %s (kept in memory, retrying)",
 					  store_errmsg(recorder_store(p->rec)));
