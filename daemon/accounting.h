@@ -44,8 +44,10 @@
 /* One reading of an interface's cumulative counters. */
 struct acct_reading {
 	int64_t time;       /* Unix seconds when read (a poll: when its request was sent) */
-	int64_t mono_ms;    /* CLOCK_MONOTONIC ms at the same instant; 0 = unknown
-			       (loaded from the store, imported): never stored */
+	int64_t mono_ms;    /* monotonic ms (CLOCK_BOOTTIME: it counts a suspend of
+			       the host too, as the router's uptime does) at the same
+			       instant; 0 = unknown (loaded from the store, imported):
+			       never stored */
 	int64_t latency_ms; /* request sent -> reply processed (ms, >= 0): the uptime
 			       may have been read that much after time */
 	uint64_t rx, tx;  /* cumulative byte counters */

@@ -52,11 +52,12 @@ int pushq_fd(const struct pushq *q)
 	return q->efd;
 }
 
-/* CLOCK_MONOTONIC in ms, never 0 (0 means "unknown" in acct_reading). */
+/* CLOCK_BOOTTIME in ms, never 0 (0 means "unknown" in acct_reading): the
+ * poller's clock of readings (monotonic, and it counts a suspend). */
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	return ms > 0 ? ms : 1;
 }

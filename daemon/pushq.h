@@ -31,7 +31,7 @@ void pushq_free(struct pushq *q);
 int pushq_fd(const struct pushq *q);
 
 /* Appends a copy of *item, stamping item->reading.time (wall clock) and
- * .mono_ms (monotonic clock) with the current time under the queue's
+ * .mono_ms (CLOCK_BOOTTIME) with the current time under the queue's
  * lock, so readings leave in time order; .latency_ms is 0. Returns
  * 0, or -1 when the queue is full (nothing queued). */
 int pushq_put(struct pushq *q, const struct pushq_item *item);

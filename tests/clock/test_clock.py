@@ -181,7 +181,7 @@ def main():
         clock = Clock(os.path.join(workdir, "faketime"))
         env = dict(os.environ, LD_PRELOAD=preload(args.tikstatd),
                    FAKETIME_TIMESTAMP_FILE=clock.path, FAKETIME_NO_CACHE="1",
-                   DONT_FAKE_MONOTONIC="1")
+                   DONT_FAKE_MONOTONIC="1", FAKETIME_DONT_FAKE_MONOTONIC="1")
         daemon = subprocess.Popen([args.tikstatd, "-f", "-c", conf]
                                   + daemon_user.args(workdir), stdout=log, stderr=log, env=env)
         run = Run(args, workdir, fake, log_path)
