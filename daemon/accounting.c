@@ -101,8 +101,10 @@ struct acct_delta acct_compute(const struct acct_reading *prev, const struct acc
 	d.kind = classify(prev, cur, elapsed_ms, lim);
 	int64_t span_ms = elapsed_ms;
 	if (d.kind == ACCT_REBOOT) {
-		/* The traffic since boot happened after the boot, not before. */
-		if ((__int128)cur->uptime * 1000 < elapsed_ms) {
+		/* The traffic since boot happened after the boot, not before
+		 * (and never before the interval: t0 stays in range). */
+		if ((__int128)cur->uptime * 1000 < elapsed_ms &&
+		    cur->uptime < (uint64_t)(d.t1 - d.t0)) {
 			d.t0 = cur->time - (int64_t)cur->uptime;
 			span_ms = (int64_t)cur->uptime * 1000;
 		}

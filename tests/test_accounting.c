@@ -953,6 +953,14 @@ static void huge_uptimes_are_safe(void **state)
 	struct acct_limits tol = {0, INT64_MAX};
 	cur.uptime = (UINT64_C(1) << 63) + 1;
 	assert_int_equal(acct_compute(&prev, &cur, &tol).kind, ACCT_NORMAL);
+	/* a reboot's interval never starts before the interval itself, even
+	 * with an uptime longer than the wall clock's age */
+	struct acct_reading a = timed(W0, 1, 0, 1, 1, 5000);
+	struct acct_reading b = timed(W0 + 10, INT64_MAX, 0, 2, 2, UINT64_C(1) << 50);
+	a.uptime = (UINT64_C(1) << 50) + 1; /* down: a reboot */
+	struct acct_delta d = compute(&a, &b);
+	assert_int_equal(d.kind, ACCT_REBOOT);
+	assert_true(d.t0 >= ACCT_TIME_MIN && d.t0 <= d.t1 && d.t1 == W0 + 10);
 }
 
 static void times_outside_the_supported_range_are_ignored(void **state)
