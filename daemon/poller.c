@@ -327,6 +327,7 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 	 * have been read up to latency later (the reboot test allows it). */
 	int64_t t = r->sent_wall;
 	int64_t latency = reading_mono_ms() - r->sent_mono;
+	int64_t now = wall_now(); /* the recorder's commit schedule runs on the present */
 	for (size_t k = 0; k < r->cfg->n_interfaces; k++) {
 		const char *name = r->cfg->interfaces[k];
 		const struct ros_iface_counters *row = find_row(r, name);
@@ -345,7 +346,7 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 					  .uptime = uptime, .has_uptime = true};
 		snprintf(rd.id, sizeof rd.id, "%s", row->id);
 		struct acct_delta d;
-		if (recorder_add(p->rec, r->handles[k], &rd, t, &d) < 0)
+		if (recorder_add(p->rec, r->handles[k], &rd, now, &d) < 0)
 			log_warnx("database: %s (kept in memory, retrying)",
 				  store_errmsg(recorder_store(p->rec)));
 		log_delta(r, name, &d);
@@ -486,7 +487,7 @@ static void drain_pushq(struct poller *p)
 			struct acct_delta d;
 			int64_t t = it->reading.time;
 			note_clock(p, t * 1000, it->reading.mono_ms);
-			if (recorder_add(p->rec, h, &it->reading, t, &d) < 0)
+			if (recorder_add(p->rec, h, &it->reading, wall_now(), &d) < 0)
 				log_warnx("database: %s (kept in memory, retrying)",
 					  store_errmsg(recorder_store(p->rec)));
 			if (d.kind == ACCT_REJECTED)
