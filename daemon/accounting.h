@@ -7,8 +7,15 @@
  *  - delta = current - previous while the counters did not go down, the
  *    router did not reboot (its uptime grew by at least the elapsed time,
  *    minus a tolerance) and the interface's .id is unchanged;
- *  - otherwise (reboot, reset-counters, interface re-created) the delta is
- *    the current value: the traffic since the reset;
+ *  - after a reboot or a re-created interface the delta is the current
+ *    value: the traffic since the reset; a counter that went down without
+ *    either (reset-counters, a wrap) counts its current value, the other
+ *    direction its growth;
+ *  - elapsed time is measured on the monotonic clock when both readings
+ *    carry it (same run of the daemon), so a step of the wall clock is
+ *    never taken for a reboot; the wall clock only places the traffic in
+ *    buckets. Without it (the first reading after a restart) the wall
+ *    clock measures, as it must;
  *  - after downtime of the daemon or the link without a reboot, the whole
  *    growth counts and is spread over the gap;
  *  - a delta implying more than max_rate (bits/s) in either direction is
@@ -24,9 +31,25 @@
 
 #define ACCT_ID_MAX 32
 
+/* The time range accounting supports: 1970-01-01 to 9999-12-31 UTC.
+ * A reading outside it is ignored (ACCT_STALE), so no arithmetic on times
+ * can overflow. */
+#define ACCT_TIME_MIN INT64_C(0)
+#define ACCT_TIME_MAX INT64_C(253402300799)
+
+/* A wall-clock step larger than this (ms) between two readings of one run
+ * is a step (settimeofday, NTP step), not drift or rounding. */
+#define ACCT_STEP_MS INT64_C(3000)
+
 /* One reading of an interface's cumulative counters. */
 struct acct_reading {
-	int64_t time;     /* Unix seconds when read */
+	int64_t time;       /* Unix seconds when read (a poll: when its request was sent) */
+	int64_t mono_ms;    /* monotonic ms (CLOCK_BOOTTIME: it counts a suspend of
+			       the host too, as the router's uptime does) at the same
+			       instant; 0 = unknown (loaded from the store, imported):
+			       never stored */
+	int64_t latency_ms; /* request sent -> reply processed (ms, >= 0): the uptime
+			       may have been read that much after time */
 	uint64_t rx, tx;  /* cumulative byte counters */
 	uint64_t uptime;  /* router uptime in seconds, if has_uptime */
 	bool has_uptime;
@@ -63,9 +86,23 @@ const char *acct_kind_name(enum acct_kind k);
 int64_t acct_default_tolerance(int64_t elapsed);
 
 /* Computes what to count when cur follows prev (prev NULL: no previous
- * reading). lim->uptime_tolerance < 0 means acct_default_tolerance. */
+ * reading). lim->uptime_tolerance < 0 means acct_default_tolerance; the
+ * reboot test adds prev->latency_ms to it (prev's uptime may have been
+ * read that much after prev->time).
+ * Elapsed time: cur->mono_ms - prev->mono_ms when both are known (<= 0:
+ * ACCT_STALE), else cur->time - prev->time (<= 0: ACCT_STALE). The delta
+ * is spread over [cur->time - elapsed, cur->time]: after a wall-clock step
+ * the traffic lands where the new wall clock says, once, without phantom
+ * hours. Any uptime and counter values are safe; times outside
+ * [ACCT_TIME_MIN, ACCT_TIME_MAX] make cur ACCT_STALE (or, for prev, cur a
+ * baseline). */
 struct acct_delta acct_compute(const struct acct_reading *prev, const struct acct_reading *cur,
 			       const struct acct_limits *lim);
+
+/* The wall-clock step (ms, + forward, - back) between two observations of
+ * (wall ms, monotonic ms) taken together, or 0 when the clocks agree
+ * within ACCT_STEP_MS. Overflow-safe for any values. */
+int64_t acct_clock_step(int64_t wall0_ms, int64_t mono0_ms, int64_t wall1_ms, int64_t mono1_ms);
 
 /* Receives one piece of a split delta: the 5-minute bucket it belongs to. */
 typedef int (*acct_piece_fn)(void *ctx, int64_t bucket_start, uint64_t rx, uint64_t tx);

@@ -73,11 +73,19 @@ const char *calendar_zone(void)
 	return zone_name;
 }
 
+/* t clamped into [CALENDAR_TIME_MIN, CALENDAR_TIME_MAX]. */
+static int64_t clamp(int64_t t)
+{
+	if (t < CALENDAR_TIME_MIN)
+		return CALENDAR_TIME_MIN;
+	return t > CALENDAR_TIME_MAX ? CALENDAR_TIME_MAX : t;
+}
+
 static struct tm local(int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	localtime_r(&tt, &tm);
+	time_t tt = (time_t)clamp(t);
+	struct tm tm = {0};
+	localtime_r(&tt, &tm); /* cannot fail within the range */
 	return tm;
 }
 
@@ -120,6 +128,7 @@ static int64_t after_offset_change(int64_t candidate, int64_t t, long offset)
 
 int64_t calendar_bucket_start(enum step s, int64_t t)
 {
+	t = clamp(t);
 	struct tm tm = local(t);
 	switch (s) {
 	case STEP_5MIN:
@@ -136,9 +145,16 @@ int64_t calendar_bucket_start(enum step s, int64_t t)
 
 int64_t calendar_bucket_next(enum step s, int64_t start)
 {
+	start = clamp(start);
+	/* Past the range's end the next bucket is simply later: a loop over
+	 * buckets always ends. */
 	switch (s) {
-	case STEP_5MIN: return calendar_bucket_start(s, start + 300);
-	case STEP_HOUR: return calendar_bucket_start(s, start + 3600);
+	case STEP_5MIN:
+		return start + 300 > CALENDAR_TIME_MAX ? start + 300
+						       : calendar_bucket_start(s, start + 300);
+	case STEP_HOUR:
+		return start + 3600 > CALENDAR_TIME_MAX ? start + 3600
+							: calendar_bucket_start(s, start + 3600);
 	default: break;
 	}
 	struct tm tm = local(start);
@@ -152,6 +168,7 @@ int64_t calendar_bucket_next(enum step s, int64_t start)
 
 void calendar_cycle(int64_t t, int start_day, int64_t *start, int64_t *end)
 {
+	t = clamp(t);
 	struct tm tm = local(t);
 	int y = tm.tm_year + 1900, m = tm.tm_mon;
 	int64_t s = from_local(y, m, start_day, 0, 0);

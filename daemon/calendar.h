@@ -12,6 +12,13 @@
 
 #include <stdint.h>
 
+/* The supported range of times: 0001-01-01 to 9999-12-31 UTC. Every
+ * function taking a time clamps it into the range first, so no input
+ * (INT64_MIN, INT64_MAX from a bad import row) is undefined behaviour;
+ * results near the ends may lie just outside (the bucket after the last). */
+#define CALENDAR_TIME_MIN INT64_C(-62135596800)
+#define CALENDAR_TIME_MAX INT64_C(253402300799)
+
 enum step { STEP_5MIN, STEP_HOUR, STEP_DAY, STEP_MONTH, STEP_YEAR, STEP_COUNT };
 
 /* "5min", "hour", "day", "month", "year". */

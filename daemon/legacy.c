@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calendar.h"
@@ -220,6 +221,7 @@ struct import_ctx {
 	int h;
 	store *scratch;
 	int64_t mark, cutoff;
+	int64_t latest; /* rows after this are in the future */
 	struct legacy_summary *sum;
 	struct legacy_row candidate; /* the last row at or before the mark */
 	bool have_candidate, started;
@@ -280,6 +282,13 @@ static int import_row(void *vctx, const struct legacy_row *row)
 	c->sum->rows++;
 	if (row->problem) {
 		c->sum->malformed++;
+		return 0;
+	}
+	if (row->time < LEGACY_TIME_MIN || row->time > c->latest) {
+		if (c->sum->out_of_range++ == 0) {
+			c->sum->first_out_of_range_row = c->sum->rows;
+			c->sum->first_out_of_range_time = row->time;
+		}
 		return 0;
 	}
 	if (row->time <= c->mark) {
@@ -504,6 +513,7 @@ int legacy_import(store *target, const char *path, const struct legacy_import_op
 	c.scratch = scratch;
 	c.mark = mark;
 	c.cutoff = cutoff;
+	c.latest = (int64_t)time(NULL) + LEGACY_FUTURE_SLACK;
 	c.sum = sum;
 	c.err = err;
 	c.errsz = errsz;

@@ -72,6 +72,13 @@ int legacy_read(const char *path, bool text_utc, legacy_row_fn fn, void *ctx, ch
  * table up to the first row. Returns 0, or -1 with the reason in err
  * (the messages of legacy_read). Writes nothing. */
 int legacy_check(const char *path, char *err, size_t errsz);
+/* Rows are imported only when dated from 2000-01-01 UTC up to a day after
+ * the importing computer's clock: a row from 1970 (a clock without RTC) or
+ * from year 9999 is a broken clock, and spreading traffic over decades
+ * would take minutes and put it where it never was. Others are skipped and
+ * counted (struct legacy_summary.out_of_range). */
+#define LEGACY_TIME_MIN INT64_C(946684800)
+#define LEGACY_FUTURE_SLACK INT64_C(86400)
 
 struct legacy_import_options {
 	const char *router, *iface; /* target interface (created when missing) */
@@ -87,6 +94,9 @@ struct legacy_summary {
 	uint64_t already;    /* at or before the import mark: imported before */
 	uint64_t overlap;    /* in the time tikstatd accounts: skipped */
 	uint64_t malformed;  /* unreadable time or counters: skipped */
+	uint64_t out_of_range; /* dated before LEGACY_TIME_MIN or in the future: skipped */
+	uint64_t first_out_of_range_row; /* 1-based row number of the first, if any */
+	int64_t first_out_of_range_time; /* and its time */
 	uint64_t stale;      /* not newer than the row before (duplicate time): skipped */
 	uint64_t resets;     /* counters that went down */
 	uint64_t rejected;   /* deltas above max_rate: not counted */

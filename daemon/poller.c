@@ -40,6 +40,7 @@ struct router {
 	size_t ncounters;
 	int64_t poll_started;
 	bool more;         /* the session has input epoll cannot report (ros_input_pending) */
+	int64_t sent_wall, sent_mono; /* when the poll's request was sent: its readings' time */
 	int reg_fd;        /* fd registered with epoll, -1 none */
 	uint32_t reg_events;
 	unsigned timer_seq; /* invalidates older heap entries */
@@ -82,6 +83,8 @@ struct poller {
 	size_t nheap, capheap;
 	unsigned rand_state;
 	size_t nmore; /* routers with more set */
+	/* The last (wall, monotonic) pair seen, to notice wall-clock steps. */
+	int64_t clk_wall_ms, clk_mono_ms;
 };
 
 /* ---- timers: a binary min-heap with lazy deletion ---- */
@@ -142,6 +145,46 @@ static void timer_prune(struct poller *p)
 static int64_t wall_now(void)
 {
 	return (int64_t)time(NULL);
+}
+
+/* The monotonic clock of readings, ms > 0 (0 means "unknown" in struct
+ * acct_reading): CLOCK_BOOTTIME, which unlike CLOCK_MONOTONIC goes on while
+ * the host is suspended, as the router's uptime does. */
+static int64_t reading_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ms > 0 ? ms : 1;
+}
+
+/* Reads the wall clock (Unix ms) and the monotonic clock (ms, > 0)
+ * together: a reading's time and the monotonic time that measures its
+ * intervals. */
+static void clock_pair(int64_t *wall_ms, int64_t *mono_ms)
+{
+	struct timespec ts;
+	*mono_ms = reading_mono_ms();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Logs a step of the wall clock once, when the first (wall, monotonic) pair
+ * after it is seen: pairs are compared in monotonic order only, so a pushed
+ * reading stamped before the step cannot report it a second time. */
+static void note_clock(struct poller *p, int64_t wall_ms, int64_t mono_ms)
+{
+	if (p->clk_mono_ms > 0 && mono_ms < p->clk_mono_ms)
+		return;
+	int64_t step = p->clk_mono_ms > 0
+			       ? acct_clock_step(p->clk_wall_ms, p->clk_mono_ms, wall_ms, mono_ms)
+			       : 0;
+	if (step)
+		log_warnx("clock stepped %s by %lld s; counting by the monotonic clock",
+			  step > 0 ? "forward" : "back",
+			  (long long)(((step > 0 ? step : -step) + 500) / 1000));
+	p->clk_wall_ms = wall_ms;
+	p->clk_mono_ms = mono_ms;
 }
 
 static int jitter(struct poller *p, int ms)
@@ -298,7 +341,12 @@ static void publish_reading(struct poller *p, size_t router, size_t k, int h)
 /* Hands the poll's readings to the recorder. */
 static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 {
-	int64_t t = wall_now();
+	/* Timed when the request was sent: a reply that waited in the socket
+	 * while the daemon stalled is not younger than it is. The uptime may
+	 * have been read up to latency later (the reboot test allows it). */
+	int64_t t = r->sent_wall;
+	int64_t latency = reading_mono_ms() - r->sent_mono;
+	int64_t now = wall_now(); /* the recorder's commit schedule runs on the present */
 	for (size_t k = 0; k < r->cfg->n_interfaces; k++) {
 		const char *name = r->cfg->interfaces[k];
 		const struct ros_iface_counters *row = find_row(r, name);
@@ -311,11 +359,13 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 		if (r->missing[k])
 			log_info("router %s: interface %s found again", r->cfg->name, name);
 		r->missing[k] = false;
-		struct acct_reading rd = {.time = t, .rx = row->rx_bytes, .tx = row->tx_bytes,
+		struct acct_reading rd = {.time = t, .mono_ms = r->sent_mono,
+					  .latency_ms = latency > 0 ? latency : 0,
+					  .rx = row->rx_bytes, .tx = row->tx_bytes,
 					  .uptime = uptime, .has_uptime = true};
 		snprintf(rd.id, sizeof rd.id, "%s", row->id);
 		struct acct_delta d;
-		if (recorder_add(p->rec, r->handles[k], &rd, t, &d) < 0)
+		if (recorder_add(p->rec, r->handles[k], &rd, now, &d) < 0)
 			log_warnx("database: %s (kept in memory, retrying)",
 				  store_errmsg(recorder_store(p->rec)));
 		log_delta(r, name, &d);
@@ -399,13 +449,18 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 		if (rc != ROS_AGAIN)
 			router_failed(p, i, rc, now);
 		break;
-	case R_WAIT:
+	case R_WAIT: {
 		r->poll_started = now;
+		int64_t wall_ms;
+		clock_pair(&wall_ms, &r->sent_mono);
+		note_clock(p, wall_ms, r->sent_mono);
+		r->sent_wall = wall_ms / 1000;
 		rc = ros_start_command(r->conn, r->words, r->nwords, now);
 		r->state = R_COUNTERS;
 		if (rc != ROS_AGAIN)
 			router_failed(p, i, rc, now);
 		break;
+	}
 	default:
 		/* The session's deadline: ros_step reports the timeout. */
 		rc = ros_step(r->conn, now);
@@ -454,7 +509,8 @@ static void drain_pushq(struct poller *p)
 			int h = pr->handles[it->iface];
 			struct acct_delta d;
 			int64_t t = it->reading.time;
-			if (recorder_add(p->rec, h, &it->reading, t, &d) < 0)
+			note_clock(p, t * 1000, it->reading.mono_ms);
+			if (recorder_add(p->rec, h, &it->reading, wall_now(), &d) < 0)
 				log_warnx("database: %s (kept in memory, retrying)",
 					  store_errmsg(recorder_store(p->rec)));
 			if (d.kind == ACCT_REJECTED)

@@ -222,9 +222,13 @@ void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
 		size_t ul = strlen(up_s), digits = strspn(up_s, "0123456789");
 		int rc = ul && digits == ul ? ros_parse_u64(up_s, ul, &it.reading.uptime)
 					    : ros_parse_uptime(up_s, ul, &it.reading.uptime);
-		if (ul == 0 || rc != 0) {
+		/* At most 100 years: a bigger uptime is nonsense, and bounded
+		 * values keep the accounting arithmetic simple. */
+		if (ul == 0 || rc != 0 || it.reading.uptime > ROS_UPTIME_MAX) {
 			reject(st, PUSH_REJECT_PARAMETER, r, 400, "invalid parameter '%s': %s",
-			       "uptime", "must be seconds or a RouterOS duration such as 1w2d03:04:05");
+			       "uptime",
+			       "must be seconds or a RouterOS duration such as 1w2d03:04:05, "
+			       "at most 100 years");
 			return;
 		}
 		it.reading.has_uptime = true;

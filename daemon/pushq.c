@@ -52,6 +52,16 @@ int pushq_fd(const struct pushq *q)
 	return q->efd;
 }
 
+/* CLOCK_BOOTTIME in ms, never 0 (0 means "unknown" in acct_reading): the
+ * poller's clock of readings (monotonic, and it counts a suspend). */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ms > 0 ? ms : 1;
+}
+
 int pushq_put(struct pushq *q, const struct pushq_item *item)
 {
 	pthread_mutex_lock(&q->lock);
@@ -61,7 +71,11 @@ int pushq_put(struct pushq *q, const struct pushq_item *item)
 	}
 	struct pushq_item *slot = &q->ring[(q->head + q->len) % q->cap];
 	*slot = *item;
+	/* Timed on arrival, both clocks: the monotonic one measures the
+	 * interval to the next push even if the wall clock steps. */
 	slot->reading.time = (int64_t)time(NULL);
+	slot->reading.mono_ms = mono_ms();
+	slot->reading.latency_ms = 0;
 	if (q->len++ == 0) {
 		uint64_t one = 1;
 		/* Cannot fail short of a counter overflow: it is reset on empty. */

@@ -30,8 +30,9 @@ void pushq_free(struct pushq *q);
 /* The eventfd to watch for EPOLLIN. */
 int pushq_fd(const struct pushq *q);
 
-/* Appends a copy of *item, stamping item->reading.time with the current
- * time under the queue's lock, so readings leave in time order. Returns
+/* Appends a copy of *item, stamping item->reading.time (wall clock) and
+ * .mono_ms (CLOCK_BOOTTIME) with the current time under the queue's
+ * lock, so readings leave in time order; .latency_ms is 0. Returns
  * 0, or -1 when the queue is full (nothing queued). */
 int pushq_put(struct pushq *q, const struct pushq_item *item);
 

@@ -138,7 +138,10 @@ int recorder_add(struct recorder *r, int h, const struct acct_reading *reading, 
 		r->must_commit = true;
 	if (r->last_commit < 0)
 		r->last_commit = now;
-	if (r->must_commit || now - r->last_commit >= r->opt.commit_interval)
+	/* now < last_commit: the wall clock stepped back; commit rather than
+	 * hold readings in memory until it catches up. */
+	if (r->must_commit || now < r->last_commit ||
+	    now - r->last_commit >= r->opt.commit_interval)
 		return recorder_flush(r, now);
 	return 0;
 }
@@ -211,7 +214,8 @@ int recorder_flush(struct recorder *r, int64_t now)
 
 int recorder_tick(struct recorder *r, int64_t now)
 {
-	if (r->ndirty == 0 || (!r->must_commit && now - r->last_commit < r->opt.commit_interval))
+	if (r->ndirty == 0 || (!r->must_commit && now >= r->last_commit &&
+				now - r->last_commit < r->opt.commit_interval))
 		return 0;
 	return recorder_flush(r, now);
 }

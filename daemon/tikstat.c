@@ -595,6 +595,12 @@ static void print_summary(const struct options *o, const struct legacy_summary *
 	summary_line("already imported", sum->already, "(imported before: skipped)");
 	summary_line("overlap skipped", sum->overlap, "(in the time tikstatd already accounts)");
 	summary_line("malformed", sum->malformed, "(unreadable time or counters: skipped)");
+	if (sum->out_of_range) { /* rare: shown only when it happened */
+		summary_line("out of range", sum->out_of_range,
+			     "(dated before 2000 or in the future: skipped)");
+		printf("  %-18s row %" PRIu64 ", time %" PRId64 "\n", "first such",
+		       sum->first_out_of_range_row, sum->first_out_of_range_time);
+	}
 	summary_line("duplicate times", sum->stale, "(not newer than the row before: skipped)");
 	summary_line("counter resets", sum->resets, NULL);
 	summary_line("rejected", sum->rejected, "(above max_rate: not counted)");

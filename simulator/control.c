@@ -254,6 +254,22 @@ static void cmd_reset(struct srv_router *rt, const struct args *a, struct wbuf *
 	reply_fmt(r, "ok");
 }
 
+/* resetdir ROUTER IFACE rx|tx */
+static void cmd_resetdir(struct srv_router *rt, const struct args *a, struct wbuf *r)
+{
+	struct model_iface *it = arg_iface(rt, a, 2, r);
+	if (!it)
+		return;
+	bool rx = a->n == 4 && a->len[3] == 2 && memcmp(a->tok[3], "rx", 2) == 0;
+	bool tx = a->n == 4 && a->len[3] == 2 && memcmp(a->tok[3], "tx", 2) == 0;
+	if (!rx && !tx) {
+		reply_fmt(r, "error expected rx or tx");
+		return;
+	}
+	model_iface_reset_dir(it, rx, ev_now_ms());
+	reply_fmt(r, "ok");
+}
+
 static void cmd_recreate(struct srv_router *rt, const struct args *a, struct wbuf *r)
 {
 	struct model_iface *it = arg_iface(rt, a, 2, r);
@@ -409,7 +425,7 @@ static const struct router_cmd {
         {"rate", cmd_rate},         {"refuse", cmd_refuse},     {"stall", cmd_stall},
         {"dribble", cmd_dribble},   {"garbage", cmd_garbage},   {"cutword", cmd_cutword},
         {"fatal", cmd_fatal},       {"password", cmd_password}, {"flavour", cmd_flavour},
-        {"stats", cmd_stats},       {"flood", cmd_flood},
+        {"stats", cmd_stats},       {"flood", cmd_flood},       {"resetdir", cmd_resetdir},
 };
 
 /* Runs a router command; 0 if the verb is not one. */

@@ -199,6 +199,13 @@ void model_iface_reset(struct model_iface *i, int64_t now_ms)
 	i->tx.value_base = 0;
 }
 
+void model_iface_reset_dir(struct model_iface *i, bool rx, int64_t now_ms)
+{
+	struct model_counter *c = rx ? &i->rx : &i->tx;
+	counter_rebase(c, now_ms);
+	c->value_base = 0;
+}
+
 void model_iface_recreate(struct model_router *r, struct model_iface *i, int64_t now_ms)
 {
 	model_iface_reset(i, now_ms);

@@ -13,6 +13,7 @@
 #ifndef FR_MODEL_H
 #define FR_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -81,6 +82,10 @@ uint64_t model_counter_truth(const struct model_counter *c, int64_t now_ms);
 
 /* Zeroes rx/tx counters (not the ground truth) of one interface. */
 void model_iface_reset(struct model_iface *i, int64_t now_ms);
+
+/* Zeroes one direction's counter (rx when rx, else tx), not the ground
+ * truth: a counter wrap or a one-sided reset. */
+void model_iface_reset_dir(struct model_iface *i, bool rx, int64_t now_ms);
 
 /* Gives the interface the next free id and zeroes its counters, like a
  * PPPoE interface re-created on reconnect. */

@@ -166,11 +166,11 @@ static void counters_near_two_to_the_64_count_exactly(void **state)
 static void rx_reset_with_uptime_growing_counts_the_current_values(void **state)
 {
 	(void)state;
-	/* /interface/reset-counters: both counters restart from zero, so the
-	 * tx counter that outgrew its old value is also traffic since reset */
+	/* Each direction on its own: rx went down (reset, wrap) and counts its
+	 * current value; tx grew and counts its growth. */
 	struct acct_reading prev = polled(1000000, 1000000, 500, 5000, "*1");
 	struct acct_reading cur = polled(1000060, 300, 800, 5060, "*1");
-	assert_delta(compute(&prev, &cur), ACCT_RESET, 1000000, 1000060, 300, 800);
+	assert_delta(compute(&prev, &cur), ACCT_RESET, 1000000, 1000060, 300, 300);
 }
 
 static void tx_reset_alone_is_a_reset_too(void **state)
@@ -178,7 +178,7 @@ static void tx_reset_alone_is_a_reset_too(void **state)
 	(void)state;
 	struct acct_reading prev = polled(1000000, 100, 1000000, 5000, "*1");
 	struct acct_reading cur = polled(1000060, 4000, 20, 5060, "*1");
-	assert_delta(compute(&prev, &cur), ACCT_RESET, 1000000, 1000060, 4000, 20);
+	assert_delta(compute(&prev, &cur), ACCT_RESET, 1000000, 1000060, 3900, 20);
 }
 
 static void reset_to_zero_counts_nothing_negative(void **state)
@@ -334,7 +334,7 @@ static void readings_without_uptime_only_see_a_reset_when_counters_go_down(void 
 	struct acct_reading p2 = pushed(1000000 + 30 * 86400, 5000, 9000);
 	assert_delta(compute(&p1, &p2), ACCT_NORMAL, 1000000, 1000000 + 30 * 86400, 4000, 7000);
 	struct acct_reading p3 = pushed(1000000 + 30 * 86400, 500, 9000);
-	assert_delta(compute(&p1, &p3), ACCT_RESET, 1000000, 1000000 + 30 * 86400, 500, 9000);
+	assert_delta(compute(&p1, &p3), ACCT_RESET, 1000000, 1000000 + 30 * 86400, 500, 7000);
 	/* one of the two with uptime: still no reboot test */
 	struct acct_reading u1 = polled(1000000, 1000, 2000, 999999, "");
 	assert_int_equal(compute(&u1, &p2).kind, ACCT_NORMAL);
@@ -749,6 +749,248 @@ static void split_stops_at_a_callback_error_and_returns_it(void **state)
 	assert_int_equal(p.calls, 1);
 }
 
+/* ------------------------------------------------------------------ */
+/* the monotonic clock: wall-clock steps and stalls (issue 8, defect 1) */
+/* ------------------------------------------------------------------ */
+
+/* A polled reading of one run: wall time, monotonic ms and latency. */
+static struct acct_reading timed(int64_t wall, int64_t mono_ms, int64_t latency_ms, uint64_t rx,
+				 uint64_t tx, uint64_t uptime)
+{
+	struct acct_reading r = polled(wall, rx, tx, uptime, "*1");
+	r.mono_ms = mono_ms;
+	r.latency_ms = latency_ms;
+	return r;
+}
+
+#define W0 INT64_C(1790000000) /* 2026-09-21, any instant */
+#define M0 INT64_C(123456789)  /* monotonic ms, any */
+
+static void wall_step_forward_10s_is_no_reboot(void **state)
+{
+	(void)state;
+	/* 5 s pass, the wall clock jumps 10 s: uptime grew 5 s in 5 s */
+	struct acct_reading prev = timed(W0, M0, 20, 1000, 2000, 5000);
+	struct acct_reading cur = timed(W0 + 15, M0 + 5000, 20, 1500, 2600, 5005);
+	/* counted once, over the last 5 s of the new wall clock */
+	assert_delta(compute(&prev, &cur), ACCT_NORMAL, W0 + 10, W0 + 15, 500, 600);
+}
+
+static void wall_step_forward_an_hour_is_no_reboot_and_no_phantom_hour(void **state)
+{
+	(void)state;
+	struct acct_reading prev = timed(W0, M0, 20, 1000, 2000, 5000);
+	struct acct_reading cur = timed(W0 + 3605, M0 + 5000, 20, 1500, 2600, 5005);
+	assert_delta(compute(&prev, &cur), ACCT_NORMAL, W0 + 3600, W0 + 3605, 500, 600);
+	/* max_rate measures the 5 s that passed, not the hour */
+	struct acct_limits lim = {1000, -1}; /* 125 bytes/s */
+	assert_int_equal(acct_compute(&prev, &cur, &lim).kind, ACCT_NORMAL);
+	cur.rx = 1000 + 1001; /* 1001 bytes in 5 s: above 125/s */
+	assert_int_equal(acct_compute(&prev, &cur, &lim).kind, ACCT_REJECTED);
+}
+
+static void wall_step_back_an_hour_neither_freezes_nor_double_counts(void **state)
+{
+	(void)state;
+	struct acct_reading prev = timed(W0, M0, 20, 1000, 2000, 5000);
+	struct acct_reading cur = timed(W0 + 5 - 3600, M0 + 5000, 20, 1500, 2600, 5005);
+	assert_delta(compute(&prev, &cur), ACCT_NORMAL, W0 - 3600, W0 + 5 - 3600, 500, 600);
+	/* the next reading goes on from there: only its own growth */
+	struct acct_reading next = timed(W0 + 10 - 3600, M0 + 10000, 20, 1700, 2700, 5010);
+	assert_delta(compute(&cur, &next), ACCT_NORMAL, W0 + 5 - 3600, W0 + 10 - 3600, 200, 100);
+	/* with max_rate the reading is kept, not dropped as implausible */
+	struct acct_limits lim = {8000, -1};
+	assert_int_equal(acct_compute(&prev, &cur, &lim).kind, ACCT_NORMAL);
+}
+
+static void small_wall_differences_keep_the_intervals_contiguous(void **state)
+{
+	(void)state;
+	/* 4.6 s monotonic, 5 s on the wall (whole seconds): no step */
+	struct acct_reading prev = timed(W0, M0, 20, 1000, 2000, 5000);
+	struct acct_reading cur = timed(W0 + 5, M0 + 4600, 20, 1500, 2600, 5004);
+	assert_delta(compute(&prev, &cur), ACCT_NORMAL, W0, W0 + 5, 500, 600);
+	/* two pushes within one wall second still count */
+	struct acct_reading a = pushed(W0, 10, 10), b = pushed(W0, 30, 40);
+	a.mono_ms = M0;
+	b.mono_ms = M0 + 300;
+	assert_delta(compute(&a, &b), ACCT_NORMAL, W0, W0, 20, 30);
+}
+
+static void monotonic_time_not_newer_is_stale(void **state)
+{
+	(void)state;
+	struct acct_reading prev = timed(W0, M0, 20, 1000, 2000, 5000);
+	struct acct_reading cur = timed(W0 + 60, M0, 20, 1500, 2600, 5060);
+	assert_int_equal(compute(&prev, &cur).kind, ACCT_STALE);
+	cur.mono_ms = M0 - 1;
+	assert_int_equal(compute(&prev, &cur).kind, ACCT_STALE);
+}
+
+static void without_monotonic_time_on_either_side_the_wall_clock_measures(void **state)
+{
+	(void)state;
+	/* the first reading after a restart: prev was loaded from the store */
+	struct acct_reading prev = polled(W0, 1000, 2000, 5000, "*1");
+	struct acct_reading cur = timed(W0 + 60, M0, 20, 1500, 2600, 5060);
+	assert_delta(compute(&prev, &cur), ACCT_NORMAL, W0, W0 + 60, 500, 600);
+	/* uptime grew 60 s in 600 wall seconds: a reboot, as before */
+	cur.time = W0 + 600;
+	assert_int_equal(compute(&prev, &cur).kind, ACCT_REBOOT);
+	/* wall not newer: stale */
+	cur.time = W0;
+	assert_int_equal(compute(&prev, &cur).kind, ACCT_STALE);
+}
+
+static void reboot_is_judged_against_monotonic_time(void **state)
+{
+	(void)state;
+	/* the wall clock says 10 s passed, the monotonic clock 600 s; the
+	 * uptime grew 60 s: the router rebooted in between (uptime went
+	 * down and came back up past the old value is impossible here, but
+	 * grew far less than the time that really passed) */
+	struct acct_reading prev = timed(W0, M0, 20, 1000, 2000, 50);
+	struct acct_reading cur = timed(W0 + 10, M0 + 600000, 20, 300, 400, 110);
+	struct acct_delta d = compute(&prev, &cur);
+	assert_int_equal(d.kind, ACCT_REBOOT);
+	assert_int_equal(d.rx, 300);
+	assert_int_equal(d.tx, 400);
+	/* uptime down is a reboot whatever the clocks say */
+	cur = timed(W0 + 3600, M0 + 5000, 20, 300, 400, 3);
+	assert_delta(compute(&prev, &cur), ACCT_REBOOT, W0 + 3597, W0 + 3600, 300, 400);
+}
+
+static void a_stalled_daemon_sees_no_reboot_within_the_reply_latency(void **state)
+{
+	(void)state;
+	/* prev's request went out at M0; the daemon then stopped for 8 s, so
+	 * the uptime (read by a second command after the counters' reply)
+	 * was read 8 s later: 5008. The next poll, sent 9 s after prev's,
+	 * reads 5009: uptime grew 1 s in 9 s. */
+	struct acct_reading prev = timed(W0, M0, 8200, 1000, 2000, 5008);
+	struct acct_reading cur = timed(W0 + 9, M0 + 9000, 30, 1500, 2600, 5009);
+	assert_delta(compute(&prev, &cur), ACCT_NORMAL, W0, W0 + 9, 500, 600);
+	/* the same readings without the latency would be a reboot: it is
+	 * the latency that bounds the error */
+	prev.latency_ms = 0;
+	assert_int_equal(compute(&prev, &cur).kind, ACCT_REBOOT);
+}
+
+static void latency_extends_an_explicit_tolerance_to_the_millisecond(void **state)
+{
+	(void)state;
+	struct acct_limits tol2 = {0, 2};
+	/* uptime grew 10 s in 14.5 s: short by 4.5 s */
+	struct acct_reading prev = timed(W0, M0, 2500, 1000, 2000, 5000);
+	struct acct_reading cur = timed(W0 + 15, M0 + 14500, 0, 1500, 2600, 5010);
+	assert_int_equal(acct_compute(&prev, &cur, &tol2).kind, ACCT_NORMAL); /* 2 + 2.5 */
+	prev.latency_ms = 2499;
+	assert_int_equal(acct_compute(&prev, &cur, &tol2).kind, ACCT_REBOOT);
+	/* the current reading's own latency does not help */
+	prev.latency_ms = 0;
+	cur.latency_ms = 100000;
+	assert_int_equal(acct_compute(&prev, &cur, &tol2).kind, ACCT_REBOOT);
+}
+
+static void clock_step_is_the_change_of_wall_minus_monotonic(void **state)
+{
+	(void)state;
+	int64_t w = W0 * 1000;
+	assert_int_equal(acct_clock_step(w, M0, w + 5000, M0 + 5000), 0);
+	assert_int_equal(acct_clock_step(w, M0, w + 5000 + ACCT_STEP_MS, M0 + 5000), 0);
+	assert_int_equal(acct_clock_step(w, M0, w + 15000, M0 + 5000), 10000);
+	assert_int_equal(acct_clock_step(w, M0, w + 5000 - 3600000, M0 + 5000), -3600000);
+	/* no overflow at the extremes */
+	assert_int_equal(acct_clock_step(INT64_MIN, INT64_MAX, INT64_MAX, INT64_MIN), INT64_MAX);
+	assert_int_equal(acct_clock_step(INT64_MAX, INT64_MIN, INT64_MIN, INT64_MAX), INT64_MIN);
+}
+
+/* ------------------------------------------------------------------ */
+/* one direction going down (defect 7), extremes (defect 6)            */
+/* ------------------------------------------------------------------ */
+
+static void a_wrapped_rx_leaves_tx_counting_its_growth(void **state)
+{
+	(void)state;
+	/* rx wrapped past 2^64 (or was reset alone): tx grew 10 MB */
+	struct acct_reading prev = polled(1000000, U64_MAX - 99, 1000000000, 5000, "*1");
+	struct acct_reading cur = polled(1000060, 400, 1010000000, 5060, "*1");
+	assert_delta(compute(&prev, &cur), ACCT_RESET, 1000000, 1000060, 400, 10000000);
+	/* and max_rate judges each direction's own delta: nothing dropped */
+	struct acct_limits lim = {10000000, -1}; /* 1.25 MB/s: 10 MB in 60 s is fine */
+	assert_int_equal(acct_compute(&prev, &cur, &lim).kind, ACCT_RESET);
+	/* tx going down, rx growing */
+	struct acct_reading tprev = polled(1000000, 5000, 70000, 5000, "*1");
+	struct acct_reading tcur = polled(1000060, 9000, 300, 5060, "*1");
+	assert_delta(compute(&tprev, &tcur), ACCT_RESET, 1000000, 1000060, 4000, 300);
+}
+
+static void a_reboot_or_recreation_still_resets_both(void **state)
+{
+	(void)state;
+	struct acct_reading prev = polled(1000000, 5000, 70000, 5000, "*1");
+	struct acct_reading cur = polled(1000060, 9000, 300, 30, "*1");
+	assert_delta(compute(&prev, &cur), ACCT_REBOOT, 1000030, 1000060, 9000, 300);
+	cur = polled(1000060, 9000, 300, 5060, "*2");
+	assert_delta(compute(&prev, &cur), ACCT_RECREATED, 1000000, 1000060, 9000, 300);
+}
+
+static void huge_uptimes_are_safe(void **state)
+{
+	(void)state;
+	/* values near 2^64 and 2^63: no overflow, decisions still right */
+	struct acct_reading prev = polled(1000000, 1, 1, U64_MAX - 10, "*1");
+	struct acct_reading cur = polled(1000060, 2, 2, U64_MAX, "*1");
+	assert_int_equal(compute(&prev, &cur).kind, ACCT_REBOOT); /* 10 s in 60 s */
+	cur.uptime = U64_MAX;
+	prev.uptime = U64_MAX - 60;
+	assert_int_equal(compute(&prev, &cur).kind, ACCT_NORMAL);
+	prev.uptime = 0;
+	assert_int_equal(compute(&prev, &cur).kind, ACCT_NORMAL); /* grew 2^64-1 s */
+	prev.uptime = UINT64_C(1) << 63;
+	cur.uptime = 3;
+	assert_delta(compute(&prev, &cur), ACCT_REBOOT, 1000057, 1000060, 2, 2);
+	struct acct_limits tol = {0, INT64_MAX};
+	cur.uptime = (UINT64_C(1) << 63) + 1;
+	assert_int_equal(acct_compute(&prev, &cur, &tol).kind, ACCT_NORMAL);
+	/* a reboot's interval never starts before the interval itself, even
+	 * with an uptime longer than the wall clock's age */
+	struct acct_reading a = timed(W0, 1, 0, 1, 1, 5000);
+	struct acct_reading b = timed(W0 + 10, INT64_MAX, 0, 2, 2, UINT64_C(1) << 50);
+	a.uptime = (UINT64_C(1) << 50) + 1; /* down: a reboot */
+	struct acct_delta d = compute(&a, &b);
+	assert_int_equal(d.kind, ACCT_REBOOT);
+	assert_true(d.t0 >= ACCT_TIME_MIN && d.t0 <= d.t1 && d.t1 == W0 + 10);
+}
+
+static void times_outside_the_supported_range_are_ignored(void **state)
+{
+	(void)state;
+	struct acct_reading ok = polled(1000000, 1, 1, 5000, "*1");
+	struct acct_reading bad = polled(INT64_MIN, 2, 2, 5060, "*1");
+	assert_int_equal(compute(&ok, &bad).kind, ACCT_STALE);
+	assert_int_equal(compute(NULL, &bad).kind, ACCT_STALE);
+	bad.time = INT64_MAX;
+	assert_int_equal(compute(&ok, &bad).kind, ACCT_STALE);
+	bad.time = ACCT_TIME_MAX + 1;
+	assert_int_equal(compute(&ok, &bad).kind, ACCT_STALE);
+	bad.time = -1;
+	assert_int_equal(compute(&ok, &bad).kind, ACCT_STALE);
+	/* a previous reading out of range makes the current one a baseline */
+	assert_int_equal(compute(&bad, &ok).kind, ACCT_BASELINE);
+	/* the range's ends themselves work */
+	struct acct_reading lo = polled(ACCT_TIME_MIN, 1, 1, 5, "*1");
+	struct acct_reading hi = polled(ACCT_TIME_MAX, 2, 2, 5, "*1");
+	struct acct_limits none = {0, INT64_MAX};
+	assert_delta(acct_compute(&lo, &hi, &none), ACCT_NORMAL, ACCT_TIME_MIN, ACCT_TIME_MAX, 1, 1);
+	hi.mono_ms = 1;
+	lo.mono_ms = INT64_MAX;
+	assert_int_equal(compute(&lo, &hi).kind, ACCT_STALE);
+	hi.mono_ms = INT64_MAX;
+	lo.mono_ms = 1;
+	assert_int_equal(acct_compute(&lo, &hi, &none).kind, ACCT_NORMAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +1033,20 @@ int main(void)
 		cmocka_unit_test(split_over_the_repeated_fall_back_hour_keeps_both_hours_apart),
 		cmocka_unit_test(split_in_kolkata_uses_buckets_aligned_to_the_local_clock),
 		cmocka_unit_test(split_stops_at_a_callback_error_and_returns_it),
+		cmocka_unit_test(wall_step_forward_10s_is_no_reboot),
+		cmocka_unit_test(wall_step_forward_an_hour_is_no_reboot_and_no_phantom_hour),
+		cmocka_unit_test(wall_step_back_an_hour_neither_freezes_nor_double_counts),
+		cmocka_unit_test(small_wall_differences_keep_the_intervals_contiguous),
+		cmocka_unit_test(monotonic_time_not_newer_is_stale),
+		cmocka_unit_test(without_monotonic_time_on_either_side_the_wall_clock_measures),
+		cmocka_unit_test(reboot_is_judged_against_monotonic_time),
+		cmocka_unit_test(a_stalled_daemon_sees_no_reboot_within_the_reply_latency),
+		cmocka_unit_test(latency_extends_an_explicit_tolerance_to_the_millisecond),
+		cmocka_unit_test(clock_step_is_the_change_of_wall_minus_monotonic),
+		cmocka_unit_test(a_wrapped_rx_leaves_tx_counting_its_growth),
+		cmocka_unit_test(a_reboot_or_recreation_still_resets_both),
+		cmocka_unit_test(huge_uptimes_are_safe),
+		cmocka_unit_test(times_outside_the_supported_range_are_ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -728,6 +728,53 @@ static void set_zone_rejects_zoneinfo_entries_that_are_not_zones(void **state)
 	assert_string_equal(calendar_zone(), "Asia/Kolkata");
 }
 
+/* Issue 8, defect 6: INT64_MIN / INT64_MAX (an import row) are clamped
+ * into the supported range, never undefined behaviour (UBSan aborts). */
+static void extreme_times_are_clamped_into_the_supported_range(void **state)
+{
+	(void)state;
+	static const char *const zones[] = {"UTC", "Europe/Berlin", "Australia/Lord_Howe"};
+	static const int64_t extremes[] = {INT64_MIN, INT64_MIN + 1, CALENDAR_TIME_MIN - 1,
+					   CALENDAR_TIME_MAX + 1, INT64_MAX - 1, INT64_MAX};
+	for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+		zone(zones[z]);
+		for (int st = 0; st < STEP_COUNT; st++) {
+			enum step s = (enum step)st;
+			int64_t lo = calendar_bucket_start(s, CALENDAR_TIME_MIN);
+			int64_t hi = calendar_bucket_start(s, CALENDAR_TIME_MAX);
+			assert_true(lo <= CALENDAR_TIME_MIN && hi <= CALENDAR_TIME_MAX && lo < hi);
+			assert_true(calendar_bucket_next(s, hi) > CALENDAR_TIME_MAX);
+			for (size_t k = 0; k < sizeof extremes / sizeof extremes[0]; k++) {
+				int64_t t = extremes[k];
+				int64_t b = calendar_bucket_start(s, t);
+				assert_int_equal(b, t < 0 ? lo : hi);
+				assert_true(calendar_bucket_next(s, t) > b);
+			}
+		}
+		int64_t start, end;
+		calendar_cycle(INT64_MIN, 1, &start, &end);
+		assert_true(start < end);
+		calendar_cycle(INT64_MAX, 28, &start, &end);
+		assert_true(start <= CALENDAR_TIME_MAX && start < end);
+		char out[32];
+		calendar_format(INT64_MAX, out);
+		/* the last instant, in the zone's local time */
+		assert_true(strncmp(out, "9999-12-31T", 11) == 0 || strncmp(out, "10000-", 6) == 0);
+		calendar_format(INT64_MIN, out);
+		assert_true(strncmp(out, "0000-12-31T", 11) == 0 ||
+			    strncmp(out, "0001-01-01T", 11) == 0);
+	}
+	/* the range's ends in UTC, exactly */
+	zone("UTC");
+	char out[32];
+	calendar_format(CALENDAR_TIME_MAX, out);
+	assert_string_equal(out, "9999-12-31T23:59:59+00:00");
+	calendar_format(CALENDAR_TIME_MIN, out);
+	assert_string_equal(out, "0001-01-01T00:00:00+00:00");
+	assert_int_equal(CALENDAR_TIME_MAX, utc(9999, 12, 31, 23, 59, 59));
+	assert_int_equal(CALENDAR_TIME_MIN, utc(1, 1, 1, 0, 0, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +817,7 @@ int main(void)
 		cmocka_unit_test(set_zone_names_the_zone),
 		cmocka_unit_test(set_zone_rejects_unknown_zones_and_paths_and_keeps_the_old_one),
 		cmocka_unit_test(set_zone_rejects_zoneinfo_entries_that_are_not_zones),
+		cmocka_unit_test(extreme_times_are_clamped_into_the_supported_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,8 +218,46 @@ static void parse_uptime_rejects_overflow(void **state)
 	assert_uptime_invalid("18446744073709551616s");
 	assert_uptime_invalid("1m18446744073709551615s");
 	assert_uptime_invalid("300000000000000d");
-	/* Just fits. */
-	assert_uptime("18446744073709551615s", UINT64_MAX);
+	assert_uptime_invalid("18446744073709551615s");
+}
+
+static void parse_uptime_rejects_more_than_a_hundred_years(void **state)
+{
+	(void)state;
+	assert_uptime("3155760000s", ROS_UPTIME_MAX);
+	assert_uptime("5217w6d", ROS_UPTIME_MAX); /* the same */
+	assert_uptime_invalid("3155760001s");
+	assert_uptime_invalid("5217w6d00:00:01");
+	assert_uptime_invalid("5218w");
+	assert_uptime_invalid("36525d00:00:01");
+	assert_uptime_invalid("9223372036854775807s"); /* 2^63 - 1: no overflow downstream */
+	assert_uptime("36525d", ROS_UPTIME_MAX);
+}
+
+static void parse_uptime_rejects_out_of_range_components(void **state)
+{
+	(void)state;
+	/* after the first unit, each is below the next bigger one */
+	assert_uptime_invalid("1h70m");
+	assert_uptime_invalid("1h60m");
+	assert_uptime_invalid("1m60s");
+	assert_uptime_invalid("1d24h");
+	assert_uptime_invalid("1w7d");
+	assert_uptime_invalid("1w2d24h");
+	assert_uptime_invalid("1h61s");
+	assert_uptime_invalid("1s1000ms");
+	assert_uptime("1w6d23h59m59s999ms", W + 6 * D + 23 * H + 59 * M + 59);
+	/* the first unit is free (pushes may send 90m or 61s) */
+	assert_uptime("70m", 70 * M);
+	assert_uptime("100h", 100 * H);
+	assert_uptime("61s", 61);
+	assert_uptime("1500ms", 0); /* below our resolution */
+	/* the clock form: hours < 24 (RouterOS writes 1d00:00:00) */
+	assert_uptime_invalid("24:00:00");
+	assert_uptime_invalid("99:00:00");
+	assert_uptime_invalid("1d24:00:00");
+	assert_uptime_invalid("1w7d00:00:00");
+	assert_uptime("1w6d23:59:59", W + 6 * D + 23 * H + 59 * M + 59);
 }
 
 /* ------------------------------------------------------------------ */
@@ -367,6 +405,8 @@ int main(void)
 	        cmocka_unit_test(parse_uptime_rejects_malformed_text),
 	        cmocka_unit_test(parse_uptime_rejects_a_repeated_unit),
 	        cmocka_unit_test(parse_uptime_rejects_overflow),
+	        cmocka_unit_test(parse_uptime_rejects_more_than_a_hundred_years),
+	        cmocka_unit_test(parse_uptime_rejects_out_of_range_components),
 	        cmocka_unit_test(counters_words_needed_counts_queries_and_or_operators),
 	        cmocka_unit_test(counters_words_for_one_name),
 	        cmocka_unit_test(counters_words_join_several_names_with_or),

@@ -337,6 +337,38 @@ static void import_skips_malformed_rows_and_repeated_times(void **state)
 	store_close(s);
 }
 
+/* Issue 8, defect 6: a row dated year 9999 made the import spread traffic
+ * over 8,000 years of buckets (minutes of work), INT64_MIN overflowed. Rows
+ * outside 2000 .. tomorrow are skipped, counted, and the first is named. */
+static void import_skips_rows_dated_outside_the_sane_range(void **state)
+{
+	(void)state;
+	char lp[512], dp[512];
+	sql_file(path_of(lp, "old11.db"), legacy_table);
+	sql_file(lp, "INSERT INTO traffic VALUES ('2026-03-01 00:00:00', 0, 0, 0, 0);"
+	             "INSERT INTO traffic VALUES ('9999-12-31 23:59:59', 5, 5, 5, 5);"
+	             "INSERT INTO traffic VALUES (-9223372036854775807 - 1, 6, 6, 6, 6);"
+	             "INSERT INTO traffic VALUES (9223372036854775807, 7, 7, 7, 7);"
+	             "INSERT INTO traffic VALUES ('9223372036854775807', 8, 8, 8, 8);"
+	             "INSERT INTO traffic VALUES (100, 9, 9, 9, 9);"
+	             "INSERT INTO traffic VALUES (946684799, 9, 9, 9, 9);"
+	             "INSERT INTO traffic VALUES ('2026-03-01 00:05:00', 10, 20, 10, 20);");
+	store *s = open_target(path_of(dp, "t11.db"));
+	struct legacy_summary sum;
+	import_ok(s, lp, "home", "ether1", false, &sum);
+	assert_int_equal(sum.rows, 8);
+	assert_int_equal(sum.malformed, 0);
+	assert_int_equal(sum.out_of_range, 6);
+	/* ordered by timestamp: INT64_MIN comes first, as row 1 */
+	assert_int_equal(sum.first_out_of_range_row, 1);
+	assert_true(sum.first_out_of_range_time == INT64_MIN);
+	assert_int_equal(sum.imported, 2);
+	assert_int_equal(sum.rx, 20);
+	assert_int_equal(sum.tx, 10);
+	assert_totals(s, iface_id(s, "home", "ether1"), 20, 10);
+	store_close(s);
+}
+
 static void import_works_without_the_delta_columns(void **state)
 {
 	(void)state;
@@ -467,6 +499,7 @@ int main(void)
 	                import_into_a_live_interface_keeps_its_reading_and_skips_the_overlap),
 	        cmocka_unit_test(import_reads_unix_seconds_local_text_and_utc_text),
 	        cmocka_unit_test(import_skips_malformed_rows_and_repeated_times),
+	        cmocka_unit_test(import_skips_rows_dated_outside_the_sane_range),
 	        cmocka_unit_test(import_works_without_the_delta_columns),
 	        cmocka_unit_test(import_refuses_missing_and_foreign_files_and_changes_nothing),
 	        cmocka_unit_test(read_orders_rows_by_timestamp),

@@ -132,6 +132,68 @@ static void queue_is_bounded_fifo_with_eventfd(void **state)
 	pushq_free(q);
 }
 
+/* A push with uptime=value to a one-router configuration: the status code,
+ * and the queued reading in *out when it was accepted. */
+static int push_uptime(const char *value, struct pushq_item *out)
+{
+	char *ifaces[] = {"ether1"};
+	struct cfg_router router = {.name = "r", .mode = MODE_PUSH, .push_token = "T0ken-uptime",
+				    .interfaces = ifaces, .n_interfaces = 1};
+	struct cfg cfg = {.routers = &router, .n_routers = 1};
+	struct pushq *q = pushq_new(4);
+	assert_non_null(q);
+	char query[256];
+	snprintf(query, sizeof query, "token=T0ken-uptime&interface=ether1&rx=1&tx=2&uptime=%s",
+		 value);
+	struct api_params p = {0};
+	assert_int_equal(api_params_parse(&p, query, strlen(query)), 0);
+	struct api_response r = {0};
+	push_handle(&cfg, NULL, q, &p, false, "127.0.0.1", &r);
+	if (r.status == 400)
+		assert_non_null(strstr(r.body.data, "'uptime'"));
+	if (r.status == 204)
+		assert_int_equal(pushq_take(q, out, 1), 1);
+	api_params_free(&p);
+	jbuf_free(&r.body);
+	pushq_free(q);
+	return r.status;
+}
+
+static void push_refuses_out_of_range_uptimes(void **state)
+{
+	(void)state;
+	struct pushq_item it;
+	assert_int_equal(push_uptime("3155760000", &it), 204); /* 100 years */
+	assert_int_equal(it.reading.uptime, 3155760000u);
+	assert_true(it.reading.has_uptime);
+	assert_int_equal(push_uptime("1w2d03:04:05", &it), 204);
+	assert_int_equal(it.reading.uptime, 788645);
+	assert_int_equal(push_uptime("3155760001", &it), 400);
+	assert_int_equal(push_uptime("9223372036854775807", &it), 400);
+	assert_int_equal(push_uptime("18446744073709551615", &it), 400);
+	assert_int_equal(push_uptime("1h70m", &it), 400);
+	assert_int_equal(push_uptime("24:00:00", &it), 400);
+	assert_int_equal(push_uptime("5218w", &it), 400);
+}
+
+static void queue_stamps_wall_and_monotonic_time(void **state)
+{
+	(void)state;
+	struct pushq *q = pushq_new(2);
+	assert_non_null(q);
+	struct pushq_item it = {.router = 0, .iface = 0};
+	it.reading.latency_ms = 1234;
+	assert_int_equal(pushq_put(q, &it), 0);
+	assert_int_equal(pushq_put(q, &it), 0);
+	struct pushq_item out[2];
+	assert_int_equal(pushq_take(q, out, 2), 2);
+	assert_true(out[0].reading.time > 0);
+	assert_true(out[0].reading.mono_ms > 0);
+	assert_true(out[1].reading.mono_ms >= out[0].reading.mono_ms);
+	assert_int_equal(out[0].reading.latency_ms, 0); /* timed on arrival */
+	pushq_free(q);
+}
+
 static void label_values_are_escaped_and_utf8(void **state)
 {
 	(void)state;
@@ -155,6 +217,8 @@ int main(void)
 		cmocka_unit_test(ip_check_accepts_routeros_forms),
 		cmocka_unit_test(write_file_replaces_atomically),
 		cmocka_unit_test(queue_is_bounded_fifo_with_eventfd),
+		cmocka_unit_test(push_refuses_out_of_range_uptimes),
+		cmocka_unit_test(queue_stamps_wall_and_monotonic_time),
 		cmocka_unit_test(label_values_are_escaped_and_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -543,6 +543,41 @@ static void readings_within_the_commit_interval_stay_invisible_to_readers(void *
 	store_close(s);
 }
 
+/* Issue 8, defect 1: after the wall clock stepped back an hour, readings
+ * are committed as they come due, not held in memory for an hour. */
+static void a_wall_clock_step_back_does_not_hold_commits(void **state)
+{
+	(void)state;
+	char p[512];
+	store *s = open_store(new_db(p), false);
+	struct recorder_options o = options(60);
+	struct recorder *r = new_recorder(s, &o);
+	int h = iface(r, "home", "ether1");
+	int64_t id = recorder_iface_id(r, h);
+	store *ro = open_store(p, true);
+	int64_t t = utc(2026, 6, 1, 10, 0, 0);
+	struct acct_reading rd = reading(t, 1000, 1000, 5000, "*1");
+	rd.mono_ms = 1000000;
+	add(r, h, rd); /* the baseline commits */
+	/* 10 s later on the monotonic clock; the wall clock went back 1 h */
+	rd = reading(t + 10 - 3600, 1500, 1200, 5010, "*1");
+	rd.mono_ms = 1010000;
+	struct acct_delta d;
+	assert_int_equal(recorder_add(r, h, &rd, t + 10 - 3600, &d), 0);
+	assert_int_equal(d.kind, ACCT_NORMAL);
+	assert_totals(ro, id, 500, 200);
+	/* from there on the interval counts as usual */
+	rd = reading(t + 20 - 3600, 1600, 1300, 5020, "*1");
+	rd.mono_ms = 1020000;
+	assert_int_equal(recorder_add(r, h, &rd, t + 20 - 3600, &d), 0);
+	assert_totals(ro, id, 500, 200);
+	assert_int_equal(recorder_tick(r, t + 80 - 3600), 0);
+	assert_totals(ro, id, 600, 300);
+	recorder_free(r, t + 80 - 3600);
+	store_close(ro);
+	store_close(s);
+}
+
 static void reset_reboot_and_recreation_commit_at_once(void **state)
 {
 	(void)state;
@@ -948,6 +983,7 @@ int main(void)
 		cmocka_unit_test(stale_reading_is_ignored),
 		cmocka_unit_test(rejected_reading_stores_nothing_and_becomes_the_baseline),
 		cmocka_unit_test(readings_within_the_commit_interval_stay_invisible_to_readers),
+		cmocka_unit_test(a_wall_clock_step_back_does_not_hold_commits),
 		cmocka_unit_test(reset_reboot_and_recreation_commit_at_once),
 		cmocka_unit_test(recorder_totals_include_pending_traffic),
 		cmocka_unit_test(flush_with_nothing_pending_succeeds_and_writes_nothing),

@@ -379,7 +379,8 @@ static void the_last_reading_round_trips_exactly(void **state)
 	assert_int_equal(store_load_reading(s, id, &r, &have), 0);
 	assert_false(have);
 
-	struct acct_reading w = {1700000000, UINT64_MAX, UINT64_MAX - 1, TWO63, true, "*1A"};
+	struct acct_reading w = {.time = 1700000000, .rx = UINT64_MAX, .tx = UINT64_MAX - 1,
+				 .uptime = TWO63, .has_uptime = true, .id = "*1A"};
 	assert_int_equal(store_save_reading(s, id, &w), 0);
 	store_close(s);
 
@@ -397,7 +398,8 @@ static void the_last_reading_round_trips_exactly(void **state)
 
 	/* Replaced, with no uptime and no .id (a push reading). */
 	s = open_rw(p);
-	struct acct_reading w2 = {1700000010, TWO63 - 1, 0, 0, false, ""};
+	struct acct_reading w2 = {.time = 1700000010, .rx = TWO63 - 1, .tx = 0, .uptime = 0,
+				  .has_uptime = false, .id = ""};
 	assert_int_equal(store_save_reading(s, id, &w2), 0);
 	assert_int_equal(store_load_reading(s, id, &r, &have), 0);
 	assert_true(have);
@@ -417,7 +419,7 @@ static void a_reading_needs_an_existing_interface(void **state)
 	(void)state;
 	db_path(p, "fk.db");
 	store *s = open_rw(p);
-	struct acct_reading w = {1, 2, 3, 4, true, "*1"};
+	struct acct_reading w = {.time = 1, .rx = 2, .tx = 3, .uptime = 4, .has_uptime = true, .id = "*1"};
 	assert_int_equal(store_save_reading(s, 12345, &w), -1);
 	assert_non_null(strstr(store_errmsg(s), "FOREIGN KEY"));
 	store_close(s);
@@ -722,7 +724,8 @@ static void rollback_leaves_nothing(void **state)
 	int64_t id2 = iface_id(s, "home", "ether2");
 	add(s, id, STEP_5MIN, 0, 5, 5);
 	add(s, id, STEP_YEAR, 0, 5, 5);
-	struct acct_reading w = {10, 20, 30, 40, true, "*1"};
+	struct acct_reading w = {.time = 10, .rx = 20, .tx = 30, .uptime = 40,
+				 .has_uptime = true, .id = "*1"};
 	assert_int_equal(store_save_reading(s, id, &w), 0);
 	assert_int_equal(store_mark_alert(s, id, 0, 80), 0);
 	assert_int_equal(store_rollback(s), 0);
@@ -830,7 +833,7 @@ static void write_functions_fail_on_a_read_only_handle(void **state)
 	assert_int_equal(store_interface_id(s, "home", "ether9", &id), -1);
 	assert_non_null(strstr(store_errmsg(s), "read-only"));
 	assert_int_equal(store_add_traffic(s, a, STEP_5MIN, 0, 1, 1), -1);
-	struct acct_reading w = {1, 2, 3, 4, true, ""};
+	struct acct_reading w = {.time = 1, .rx = 2, .tx = 3, .uptime = 4, .has_uptime = true, .id = ""};
 	assert_int_equal(store_save_reading(s, a, &w), -1);
 	const int64_t keep[STEP_COUNT] = {1, 1, 1, 1, 1};
 	assert_int_equal(store_prune(s, 100, keep), -1);
@@ -865,7 +868,8 @@ static void list_interfaces_gives_router_then_name_order_with_totals(void **stat
 	add(s, b1, STEP_YEAR, 0, 100, 200);
 	add(s, b1, STEP_YEAR, 31536000, UINT64_MAX - 100, 1);
 	add(s, b1, STEP_MONTH, 0, 5, 5); /* not a year row: not in the totals */
-	struct acct_reading w = {1700000000, 1, 2, 3, true, "*2"};
+	struct acct_reading w = {.time = 1700000000, .rx = 1, .tx = 2, .uptime = 3,
+				 .has_uptime = true, .id = "*2"};
 	assert_int_equal(store_save_reading(s, b1, &w), 0);
 	store_close(s);
 

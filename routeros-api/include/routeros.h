@@ -342,9 +342,15 @@ int64_t ros_now_ms(void);
  * blanks, no overflow. Returns 0 or ROS_ERR_ARG. */
 int ros_parse_u64(const char *s, size_t len, uint64_t *out);
 
+/* The largest uptime accepted: 100 years (of 365.25 days) in seconds. */
+#define ROS_UPTIME_MAX UINT64_C(3155760000)
+
 /* Parses a RouterOS duration: "1w4d1h16m55s", "42m53s", "7w3s" (units w d
  * h m s, any zero unit left out, also "0s" and ms fractions ignored), or
- * the old "6w6d18:33:07" / "01:22:53" forms. Returns 0 or ROS_ERR_ARG. */
+ * the old "6w6d18:33:07" / "01:22:53" forms. As RouterOS prints them, only
+ * the first unit is unbounded: after it days are < 7, hours < 24, minutes
+ * and seconds < 60, milliseconds < 1000, and the clock form's hours < 24.
+ * Returns 0, or ROS_ERR_ARG when malformed or above ROS_UPTIME_MAX. */
 int ros_parse_uptime(const char *s, size_t len, uint64_t *seconds);
 
 /* Computes the pre-6.43 login response for a challenge given as hex (the

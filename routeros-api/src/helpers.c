@@ -50,11 +50,12 @@ static int add_checked(uint64_t *total, uint64_t v, uint64_t mul)
 	return ROS_OK;
 }
 
-/* The clock part "HH:MM:SS" of the old format. */
+/* The clock part "HH:MM:SS" of the old format: hours < 24 (a day more is
+ * "1d00:00:00"), minutes and seconds < 60. */
 static int parse_clock(const char *s, size_t len, size_t i, uint64_t *total)
 {
 	uint64_t h, m, sec;
-	if (read_number(s, len, &i, UINT64_MAX, &h) || i >= len || s[i++] != ':' ||
+	if (read_number(s, len, &i, 23, &h) || i >= len || s[i++] != ':' ||
 	    read_number(s, len, &i, 59, &m) || i >= len || s[i++] != ':' ||
 	    read_number(s, len, &i, 59, &sec))
 		return ROS_ERR_ARG;
@@ -76,6 +77,8 @@ int ros_parse_uptime(const char *s, size_t len, uint64_t *seconds)
 {
 	static const char units[] = "wdhms";
 	static const uint64_t mult[] = {604800, 86400, 3600, 60, 1};
+	/* A unit after the first is below its next bigger unit: 1w6d23h59m59s. */
+	static const uint64_t below[] = {UINT64_MAX, 7, 24, 60, 60};
 	uint64_t total = 0;
 	size_t i = 0;
 	int next_unit = 0; /* units must come in order, each at most once */
@@ -86,11 +89,14 @@ int ros_parse_uptime(const char *s, size_t len, uint64_t *seconds)
 		uint64_t v;
 		if (read_number(s, len, &i, UINT64_MAX, &v))
 			return ROS_ERR_ARG;
-		if (i < len && s[i] == ':' && next_unit <= 2)
-			return parse_clock(s, len, mark, &total) ? ROS_ERR_ARG
-				: (*seconds = total, ROS_OK);
+		if (i < len && s[i] == ':' && next_unit <= 2) {
+			if (parse_clock(s, len, mark, &total) || total > ROS_UPTIME_MAX)
+				return ROS_ERR_ARG;
+			*seconds = total;
+			return ROS_OK;
+		}
 		if (i < len && s[i] == 'm' && i + 1 < len && s[i + 1] == 's') {
-			if (next_unit > 5)
+			if (next_unit > 5 || (next_unit > 0 && v >= 1000))
 				return ROS_ERR_ARG;
 			i += 2; /* milliseconds, as in "1s500ms": below our resolution */
 			next_unit = 6;
@@ -99,11 +105,15 @@ int ros_parse_uptime(const char *s, size_t len, uint64_t *seconds)
 		const char *u = i < len ? strchr(units, s[i]) : NULL;
 		if (!u || !*u || (int)(u - units) < next_unit)
 			return ROS_ERR_ARG;
+		if (next_unit > 0 && v >= below[u - units])
+			return ROS_ERR_ARG;
 		next_unit = (int)(u - units) + 1;
 		if (add_checked(&total, v, mult[u - units]))
 			return ROS_ERR_ARG;
 		i++;
 	}
+	if (total > ROS_UPTIME_MAX)
+		return ROS_ERR_ARG;
 	*seconds = total;
 	return ROS_OK;
 }
