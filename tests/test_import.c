@@ -435,21 +435,21 @@ static void check_accepts_the_old_table_and_refuses_the_rest_writing_nothing(voi
 {
 	(void)state;
 	char lp[512], err[512] = "";
-	sql_file(path_of(lp, "old11.db"), legacy_table);
+	sql_file(path_of(lp, "check-old11.db"), legacy_table);
 	assert_int_equal(legacy_check(lp, err, sizeof err), 0); /* empty: still the old table */
 	sql_file(lp, legacy_rows);
 	assert_int_equal(legacy_check(lp, err, sizeof err), 0);
 
-	assert_int_equal(legacy_check(path_of(lp, "missing11.db"), err, sizeof err), -1);
+	assert_int_equal(legacy_check(path_of(lp, "check-missing11.db"), err, sizeof err), -1);
 	assert_non_null(strstr(err, "cannot open"));
 	/* Opened read-only: checking a missing file does not create it. */
 	assert_int_equal(access(lp, F_OK), -1);
 
-	sql_file(path_of(lp, "other11.db"), "CREATE TABLE t(a, b);");
+	sql_file(path_of(lp, "check-other11.db"), "CREATE TABLE t(a, b);");
 	assert_int_equal(legacy_check(lp, err, sizeof err), -1);
 	assert_non_null(strstr(err, "not a database of the old setup"));
 
-	FILE *f = fopen(path_of(lp, "text11.db"), "w");
+	FILE *f = fopen(path_of(lp, "check-text11.db"), "w");
 	assert_non_null(f);
 	fputs("not sqlite at all, but long enough to look like a file header..........\n"
 	      "................................................................\n",
