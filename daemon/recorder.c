@@ -323,7 +323,7 @@ static void prune(struct recorder *r, int64_t now)
 	if (!r->health.prune_failing || m - r->prune_remind_mono >= r->opt.remind_interval) {
 		log_warnx("database: cannot delete old buckets (retention): %s; new readings are "
 			  "still committed; retrying hourly (a damaged page? see tikstatd(8), "
-			  "DATABASE FAULTS)",
+			  "\"Database faults\")",
 			  r->prune_error);
 		r->prune_remind_mono = m;
 	}
