@@ -555,11 +555,29 @@ store *store_open(const char *path, bool readonly, char *err, size_t errsz)
 	return s;
 }
 
+/* Removes the writer's *.detached side files (after its connection closed). */
+static void drop_detached(store *s)
+{
+	for (int i = 0; s->detached && i < 2; i++) {
+		char *p = path_with2(s->path, SIDE_SUFFIX[i], DETACHED_SUFFIX);
+		if (p)
+			unlink(p);
+		free(p);
+	}
+	s->detached = false;
+}
+
 void store_close(store *s)
 {
 	if (!s)
 		return;
+	/* Another file is at the path: SQLite then skips the checkpoint at
+	 * close (the file "has moved"), so do it here, or the open file
+	 * (wherever it was moved) would lack what only the WAL holds. */
+	if (s->detached && s->db && sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 	disconnect(s);
+	drop_detached(s);
 	free(s->path);
 	free(s);
 }
@@ -1223,12 +1241,7 @@ int store_restore_file(store *s)
 	 * closing: nothing of it is needed any more. */
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	disconnect(s);
-	for (int i = 0; s->detached && i < 2; i++) {
-		char *p = path_with2(s->path, SIDE_SUFFIX[i], DETACHED_SUFFIX);
-		if (p)
-			unlink(p);
-		free(p);
-	}
+	drop_detached(s);
 	atomic_fetch_add(&restore_generation, 1);
 	if (connect_db(s) < 0) {
 		char why[sizeof s->err];

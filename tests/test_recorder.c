@@ -1177,6 +1177,16 @@ static void a_replaced_database_file_is_reported_and_never_written(void **state)
 	fclose(logf);
 	recorder_free(r, t + 10);
 	store_close(s);
+
+	/* the file moved away holds everything, and no side file is left */
+	ro = open_store(moved, true);
+	assert_totals(ro, id, 100, 200);
+	store_close(ro);
+	char detached[700];
+	snprintf(detached, sizeof detached, "%s-wal.detached", p);
+	assert_int_equal(access(detached, F_OK), -1);
+	snprintf(detached, sizeof detached, "%s-shm.detached", p);
+	assert_int_equal(access(detached, F_OK), -1);
 }
 
 int main(void)
