@@ -253,6 +253,12 @@ def scenario_damaged_page(args):
             raise AssertionError("no recent commit in /metrics")
         if m.get('tikstat_interface_up{router="home",interface="ether1"}') != 1:
             raise AssertionError("tikstat_interface_up is not 1")
+        if shutil.which("promtool"):
+            body = s.get("/metrics")[1]
+            check = subprocess.run(["promtool", "check", "metrics"], input=body.encode(),
+                                   capture_output=True)
+            if check.returncode != 0:
+                raise AssertionError("promtool: %s" % (check.stdout + check.stderr).decode())
         before = m["tikstat_database_read_errors_total"]
         code, body = s.get("/api/v1/traffic?router=home&interface=ether1&step=5min"
                            "&from=2001-09-09&to=2001-09-10")
