@@ -1150,6 +1150,11 @@ int store_quick_check(store *s, int budget_ms, char *out, size_t outsz)
 		ret = 1;
 	}
 	sqlite3_finalize(st);
+	/* One line: SQLite's messages may hold newlines, and the text goes
+	 * into the log and into sd_notify's STATUS= (newline-separated). */
+	for (char *c = out; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
 	return ret;
 }
 

@@ -25,7 +25,9 @@ static size_t page_size(int fd)
 	return n == 1 ? 65536 : n;
 }
 
-long dbcorrupt_page_with(const char *path, const void *needle, size_t n)
+/* Finds the page holding needle and lets damage change it in place. */
+static long corrupt(const char *path, const void *needle, size_t n,
+		    void (*damage)(unsigned char *page, size_t ps))
 {
 	int fd = open(path, O_RDWR);
 	if (fd < 0)
@@ -43,8 +45,7 @@ long dbcorrupt_page_with(const char *path, const void *needle, size_t n)
 			}
 	}
 	if (found > 0) {
-		/* 0xA5 is no b-tree page type: every read of the page fails. */
-		memset(page, 0xA5, ps);
+		damage(page, ps);
 		if (pwrite(fd, page, ps, (off_t)(found - 1) * (off_t)ps) != (ssize_t)ps ||
 		    fsync(fd) < 0)
 			found = -1;
@@ -52,4 +53,28 @@ long dbcorrupt_page_with(const char *path, const void *needle, size_t n)
 	free(page);
 	close(fd);
 	return found;
+}
+
+/* 0xA5 is no b-tree page type: every read of the page fails. */
+static void garbage(unsigned char *page, size_t ps)
+{
+	memset(page, 0xA5, ps);
+}
+
+/* The first freeblock (header bytes 1-2) points near the end of the page. */
+static void bad_freeblock(unsigned char *page, size_t ps)
+{
+	size_t off = ps - 96;
+	page[1] = (unsigned char)(off >> 8);
+	page[2] = (unsigned char)off;
+}
+
+long dbcorrupt_page_with(const char *path, const void *needle, size_t n)
+{
+	return corrupt(path, needle, n, garbage);
+}
+
+long dbcorrupt_freeblock_of_page_with(const char *path, const void *needle, size_t n)
+{
+	return corrupt(path, needle, n, bad_freeblock);
 }

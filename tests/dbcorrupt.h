@@ -18,4 +18,9 @@ void dbcorrupt_be32(unsigned char out[4], uint32_t v);
  * Returns that page's number, or -1 (not found, I/O error). */
 long dbcorrupt_page_with(const char *path, const void *needle, size_t n);
 
+/* The same page, but only its first-freeblock pointer is made wrong: the
+ * page still reads, and PRAGMA quick_check reports "Page N: free space
+ * corruption" under a "*** in database main ***" line. */
+long dbcorrupt_freeblock_of_page_with(const char *path, const void *needle, size_t n);
+
 #endif

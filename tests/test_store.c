@@ -1053,6 +1053,23 @@ static void a_damaged_old_page_is_found_and_new_buckets_still_commit(void **stat
 	store_close(s);
 }
 
+static void quick_check_reports_its_findings_on_one_line(void **state)
+{
+	(void)state;
+	char p[512];
+	db_path(p, "freeblock.db");
+	fill_old(p);
+	unsigned char needle[4];
+	dbcorrupt_be32(needle, OLD0 + 100 * 300);
+	assert_true(dbcorrupt_freeblock_of_page_with(p, needle, sizeof needle) > 1);
+	store *s = open_rw(p);
+	char why[256];
+	assert_int_equal(store_quick_check(s, 60000, why, sizeof why), 1);
+	assert_non_null(strstr(why, "free space corruption"));
+	assert_null(strchr(why, '\n')); /* it goes into the log and STATUS= */
+	store_close(s);
+}
+
 static void quick_check_says_ok_on_a_sound_file_and_zero_budget_skips(void **state)
 {
 	(void)state;
@@ -1168,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(queries_search_the_primary_key_and_never_scan_traffic),
 		cmocka_unit_test(errmsg_is_null_safe_and_close_is_null_safe),
 		cmocka_unit_test(a_damaged_old_page_is_found_and_new_buckets_still_commit),
+		cmocka_unit_test(quick_check_reports_its_findings_on_one_line),
 		cmocka_unit_test(quick_check_says_ok_on_a_sound_file_and_zero_budget_skips),
 		cmocka_unit_test(file_check_tells_a_deleted_from_a_replaced_file),
 		cmocka_unit_test(a_deleted_file_is_written_back_with_its_history_and_readers_follow),
