@@ -79,7 +79,7 @@ class Setup:
                     "[http]\nlisten = 127.0.0.1:%d\n\n"
                     "[router home]\nhost = 127.0.0.1\nport = %s\nuser = admin\n"
                     "password_file = %s/password\ninterval = 1\ntimeout = 2\n"
-                    "interfaces = ether1\n"
+                    "interfaces = ether1, ether9\n"  # ether9: not on the router
                     % (self.db, self.http, self.fake.routers["home"]["port"], self.work))
         os.chmod(self.conf, 0o600)
         self.logpath = os.path.join(self.work, "tikstatd.log")
@@ -252,7 +252,9 @@ def scenario_damaged_page(args):
         if m["tikstat_database_last_commit_timestamp_seconds"] < time.time() - WAIT:
             raise AssertionError("no recent commit in /metrics")
         if m.get('tikstat_interface_up{router="home",interface="ether1"}') != 1:
-            raise AssertionError("tikstat_interface_up is not 1")
+            raise AssertionError("tikstat_interface_up is not 1 for ether1")
+        if m.get('tikstat_interface_up{router="home",interface="ether9"}') != 0:
+            raise AssertionError("tikstat_interface_up is not 0 for a missing interface")
         if shutil.which("promtool"):
             body = s.get("/metrics")[1]
             check = subprocess.run(["promtool", "check", "metrics"], input=body.encode(),
