@@ -30,8 +30,8 @@ void notify_database(const char *problem);
 
 /* From the poller's loop, at every turn: WATCHDOG=1 every half watchdog
  * interval, and STATUS="N of M routers up" when N or M or the database's
- * problem changed. Cheap
- * when there is nothing to send (a clock read and two compares). */
+ * problem changed. Cheap when there is nothing to send (a clock read and
+ * three compares). */
 void notify_loop(size_t up, size_t total);
 
 #endif
