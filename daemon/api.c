@@ -216,7 +216,7 @@ static int select_ifaces(const struct api_ctx *c, const char *router, const char
 	case REPORT_SELECT_UNKNOWN_IFACE: return api_error(r, 404, "%s", err);
 	case REPORT_SELECT_AMBIGUOUS:
 		return api_error(r, 400, "invalid parameter 'interface': %s; add router=", err);
-	default: return api_error(r, 500, "database: %s", store_errmsg(c->db));
+	default: return api_error(r, 500, "database error: %s", store_errmsg(c->db));
 	}
 }
 
@@ -255,7 +255,7 @@ int api_traffic(const struct api_ctx *c, const struct api_params *p, bool csv,
 	for (; rc == 0 && loaded < sel.n; loaded++)
 		rc = report_series_load(c->db, &sel.v[loaded], step, from, to, c->now, &se[loaded]);
 	if (rc < 0) {
-		api_error(r, 500, "database: %s", store_errmsg(c->db));
+		api_error(r, 500, "database error: %s", store_errmsg(c->db));
 	} else {
 		if (csv)
 			rc = report_series_csv(&se[0], &r->body);
@@ -286,7 +286,7 @@ int api_cycle(const struct api_ctx *c, const struct api_params *p, struct api_re
 				       cr ? cr->quota : 0, c->now, &cy[i]);
 	}
 	if (rc < 0) {
-		api_error(r, 500, "database: %s", store_errmsg(c->db));
+		api_error(r, 500, "database error: %s", store_errmsg(c->db));
 	} else {
 		rc = report_cycle_json(cy, sel.n, !sel.single, &r->body);
 		rc = ok(r, API_JSON, rc);

@@ -75,6 +75,71 @@ static void value_u64(struct jbuf *out, uint64_t v)
 	jbuf_printf(out, "%" PRIu64 "\n", v);
 }
 
+/* Whether interface k of router i counts as up: read in the router's last
+ * successful poll (so present on the router then), or for a router in
+ * push mode, pushed within three of its intervals. */
+static bool interface_up(const struct cfg_router *cr, const struct status_router *sr, size_t k,
+			 int64_t now)
+{
+	const struct status_iface *f = &sr->ifaces[k];
+	if (!f->has_reading)
+		return false;
+	if (cr->mode == MODE_PUSH)
+		return now - f->last_time <= 3 * (int64_t)cr->interval;
+	return sr->up && f->read_in_poll == sr->polls_ok;
+}
+
+static void render_interface_up(const struct cfg *cfg, const struct status_snapshot *snap,
+				int64_t now, struct jbuf *out)
+{
+	size_t nr = cfg->n_routers < snap->n ? cfg->n_routers : snap->n;
+	family(out, "tikstat_interface_up", "gauge",
+	       "1 when the interface was read in the router's last successful poll (push: "
+	       "pushed within 3 intervals), else 0.");
+	for (size_t i = 0; i < nr; i++) {
+		const struct status_router *sr = &snap->routers[i];
+		for (size_t k = 0; k < sr->n_ifaces && k < cfg->routers[i].n_interfaces; k++) {
+			series(out, "tikstat_interface_up", cfg->routers[i].name,
+			       cfg->routers[i].interfaces[k], NULL);
+			value_u64(out, interface_up(&cfg->routers[i], sr, k, now) ? 1 : 0);
+		}
+	}
+}
+
+/* The database families (store.h struct store_health). */
+static void render_database(const struct store_health *h, struct jbuf *out)
+{
+	family(out, "tikstat_database_ok", "gauge",
+	       "1 when the database commits, prunes, is sound and is the file at its path.");
+	jbuf_printf(out, "tikstat_database_ok %d\n", store_health_ok(h) ? 1 : 0);
+	family(out, "tikstat_database_problem", "gauge",
+	       "1 for each database problem present now (see tikstatd(8)).");
+	const struct {
+		const char *name;
+		bool on;
+	} problems[] = {
+		{"commit", h->commit_failing},
+		{"prune", h->prune_failing},
+		{"integrity", h->integrity_bad},
+		{"file_deleted", h->file == STORE_FILE_DELETED},
+		{"file_replaced", h->file == STORE_FILE_REPLACED},
+	};
+	for (size_t i = 0; i < sizeof problems / sizeof problems[0]; i++)
+		jbuf_printf(out, "tikstat_database_problem{problem=\"%s\"} %d\n", problems[i].name,
+			    problems[i].on ? 1 : 0);
+	family(out, "tikstat_database_last_commit_timestamp_seconds", "gauge",
+	       "Unix time of the last successful commit, 0 = none since the start.");
+	jbuf_printf(out, "tikstat_database_last_commit_timestamp_seconds %" PRId64 "\n",
+		    h->last_commit);
+	family(out, "tikstat_database_commit_failures_total", "counter",
+	       "Commits that failed (their readings stayed pending and were retried).");
+	jbuf_printf(out, "tikstat_database_commit_failures_total %" PRIu64 "\n",
+		    h->commit_failures);
+	family(out, "tikstat_database_read_errors_total", "counter",
+	       "Reads that failed on a damaged or unreadable database file.");
+	jbuf_printf(out, "tikstat_database_read_errors_total %" PRIu64 "\n", store_read_errors());
+}
+
 int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
 		   int64_t now, struct jbuf *out)
 {
@@ -186,5 +251,7 @@ int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, st
 		       status_push_reject_name((enum status_push_reject)r));
 		value_u64(out, snap->push_rejected[r]);
 	}
+	render_interface_up(cfg, snap, now, out);
+	render_database(&snap->database, out);
 	return out->failed ? -1 : 0;
 }

@@ -15,6 +15,13 @@
  *   tikstat_last_success_timestamp_seconds{router}       gauge, 0 = never
  *   tikstat_pushes_total{router}                         counter, routers in push mode
  *   tikstat_push_rejected_total{reason}                  counter (status_push_reject_name)
+ *   tikstat_interface_up{router,interface}               gauge 1/0, read in the last poll
+ *   tikstat_database_ok                                  gauge 1/0 (store_health_ok)
+ *   tikstat_database_problem{problem}                    gauge 1/0: commit, prune,
+ *                                                        integrity, file_deleted, file_replaced
+ *   tikstat_database_last_commit_timestamp_seconds       gauge, 0 = none yet
+ *   tikstat_database_commit_failures_total               counter
+ *   tikstat_database_read_errors_total                   counter (store_read_errors)
  *
  * Label values are escaped as the format wants (\\, \", \n) and are always
  * valid UTF-8: valid UTF-8 is kept, any other byte is read as Latin-1

@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
@@ -15,6 +17,8 @@ static bool enabled;
 static uint64_t watchdog_half_us; /* 0: no watchdog */
 static uint64_t watchdog_last_us;
 static size_t last_up = (size_t)-1, last_total = (size_t)-1;
+static char db_problem[400];  /* notify_database; "" when all is well */
+static bool db_changed;       /* not yet in a STATUS= */
 
 static uint64_t now_us(void)
 {
@@ -40,8 +44,20 @@ static void send_status(size_t up, size_t total, const char *prefix)
 {
 	last_up = up;
 	last_total = total;
-	if (sd_notifyf(0, "%sSTATUS=%zu of %zu routers up", prefix, up, total) < 0)
+	db_changed = false;
+	if (sd_notifyf(0, "%sSTATUS=%zu of %zu routers up%s%s", prefix, up, total,
+		       db_problem[0] ? "; database " : "", db_problem) < 0)
 		log_debug("sd_notify failed");
+}
+
+void notify_database(const char *problem)
+{
+	if (!problem)
+		problem = "";
+	if (strcmp(problem, db_problem) == 0)
+		return;
+	snprintf(db_problem, sizeof db_problem, "%s", problem);
+	db_changed = true;
 }
 
 void notify_ready(size_t up, size_t total)
@@ -81,6 +97,6 @@ void notify_loop(size_t up, size_t total)
 			sd_notify(0, "WATCHDOG=1");
 		}
 	}
-	if (up != last_up || total != last_total)
+	if (up != last_up || total != last_total || db_changed)
 		send_status(up, total, "");
 }

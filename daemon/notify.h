@@ -23,9 +23,15 @@ void notify_reloading(void);
 /* STOPPING=1 on SIGTERM/SIGINT. */
 void notify_stopping(void);
 
+/* The database's problem for STATUS= ("failing since 12:00:03: disk
+ * full"; "" or NULL when all is well): STATUS= becomes "N of M routers
+ * up; database PROBLEM" at the next notify_loop. Copied. */
+void notify_database(const char *problem);
+
 /* From the poller's loop, at every turn: WATCHDOG=1 every half watchdog
- * interval, and STATUS="N of M routers up" when N or M changed. Cheap
- * when there is nothing to send (a clock read and two compares). */
+ * interval, and STATUS="N of M routers up" when N or M or the database's
+ * problem changed. Cheap when there is nothing to send (a clock read and
+ * three compares). */
 void notify_loop(size_t up, size_t total);
 
 #endif

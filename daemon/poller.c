@@ -365,9 +365,8 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 					  .uptime = uptime, .has_uptime = true};
 		snprintf(rd.id, sizeof rd.id, "%s", row->id);
 		struct acct_delta d;
-		if (recorder_add(p->rec, r->handles[k], &rd, now, &d) < 0)
-			log_warnx("database: %s (kept in memory, retrying)",
-				  store_errmsg(recorder_store(p->rec)));
+		/* A store failure keeps the reading pending; the recorder logs it. */
+		recorder_add(p->rec, r->handles[k], &rd, now, &d);
 		log_delta(r, name, &d);
 		publish_reading(p, r->cfg_index, k, r->handles[k]);
 		if (r->cfg->quota)
@@ -510,9 +509,7 @@ static void drain_pushq(struct poller *p)
 			struct acct_delta d;
 			int64_t t = it->reading.time;
 			note_clock(p, t * 1000, it->reading.mono_ms);
-			if (recorder_add(p->rec, h, &it->reading, wall_now(), &d) < 0)
-				log_warnx("database: %s (kept in memory, retrying)",
-					  store_errmsg(recorder_store(p->rec)));
+			recorder_add(p->rec, h, &it->reading, wall_now(), &d); /* failures: logged there */
 			if (d.kind == ACCT_REJECTED)
 				log_warnx("router %s: %s: pushed reading dropped: it implies more "
 					  "than max_rate",
@@ -704,9 +701,7 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			up += p->routers[i].up;
 		notify_loop(up, p->n); /* WATCHDOG=1: the loop turns; STATUS= */
 		/* Readings may stop (routers down): commit what waits anyway. */
-		if (recorder_tick(p->rec, (int64_t)time(NULL)) < 0)
-			log_warnx("database: %s (kept in memory, retrying)",
-				  store_errmsg(recorder_store(p->rec)));
+		recorder_tick(p->rec, (int64_t)time(NULL)); /* failures: logged there */
 	}
 	return 0;
 }

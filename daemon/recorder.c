@@ -1,8 +1,19 @@
 /* recorder.c — see recorder.h. */
 #include "recorder.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+#define REMIND_DEFAULT_S 300
+#define FILE_CHECK_DEFAULT_S 5
+#define RETRY_MAX_S 5          /* a failing commit is retried at least this often */
+#define PRUNE_EVERY_S 86400    /* retention: once a day is plenty for 5-minute buckets */
+#define PRUNE_RETRY_S 3600
 
 /* Traffic of one 5-minute bucket not yet committed. */
 struct piece {
@@ -30,7 +41,33 @@ struct recorder {
 	int64_t last_commit;
 	int64_t last_prune;
 	bool must_commit; /* an event that commits at once happened */
+	struct store_health health;
+	int64_t retry_at;            /* failing: no new attempt before (wall s) */
+	int64_t fail_mono;           /* failing: monotonic s of the first failure */
+	uint64_t failures_now;       /* failed commits of the current failure */
+	int64_t commit_remind_mono;  /* monotonic s of the last commit failure line */
+	int64_t prune_remind_mono;
+	int64_t file_check_mono;     /* last file check, -1 none */
+	int64_t file_remind_mono;
+	char commit_error[256];
+	char prune_error[256];
+	char integrity_error[256];
 };
+
+/* Seconds on the monotonic clock: durations that a clock step must not bend. */
+static int64_t mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/* While commits fail, attempts wait for retry_at (a wall clock stepped
+ * back never postpones them: then at once). */
+static bool retry_wait(const struct recorder *r, int64_t now)
+{
+	return r->health.commit_failing && now < r->retry_at && r->retry_at - now <= RETRY_MAX_S;
+}
 
 struct recorder *recorder_new(store *s, const struct recorder_options *opt)
 {
@@ -41,8 +78,13 @@ struct recorder *recorder_new(store *s, const struct recorder_options *opt)
 	r->opt = *opt;
 	if (r->opt.commit_interval < 1)
 		r->opt.commit_interval = 1;
+	if (r->opt.remind_interval <= 0)
+		r->opt.remind_interval = REMIND_DEFAULT_S;
+	if (r->opt.file_check_interval <= 0)
+		r->opt.file_check_interval = FILE_CHECK_DEFAULT_S;
 	r->last_commit = -1;
 	r->last_prune = -1;
+	r->file_check_mono = -1;
 	return r;
 }
 
@@ -125,11 +167,11 @@ int recorder_add(struct recorder *r, int h, const struct acct_reading *reading, 
 		return 0;
 	if (!f->dirty) {
 		if (mark_dirty(r, h))
-			return -1;
+			goto oom;
 		f->dirty = true;
 	}
 	if (acct_split(&d, add_piece, f))
-		return -1;
+		goto oom;
 	f->last = *reading;
 	f->have = true;
 	f->total_rx += d.rx;
@@ -138,12 +180,17 @@ int recorder_add(struct recorder *r, int h, const struct acct_reading *reading, 
 		r->must_commit = true;
 	if (r->last_commit < 0)
 		r->last_commit = now;
+	if (retry_wait(r, now))
+		return 0; /* pending; the failure was reported */
 	/* now < last_commit: the wall clock stepped back; commit rather than
 	 * hold readings in memory until it catches up. */
 	if (r->must_commit || now < r->last_commit ||
 	    now - r->last_commit >= r->opt.commit_interval)
 		return recorder_flush(r, now);
 	return 0;
+oom:
+	log_warnx("out of memory: a reading is lost (the next one counts its traffic)");
+	return -1;
 }
 
 /* Writes the interface's pending pieces into every step's buckets,
@@ -172,20 +219,209 @@ static int write_pieces(struct recorder *r, const struct rec_iface *f)
 	return 0;
 }
 
-static int write_all(struct recorder *r, int64_t now)
+static int write_all(struct recorder *r)
 {
 	for (size_t k = 0; k < r->ndirty; k++) {
 		struct rec_iface *f = &r->ifs[r->dirty[k]];
 		if (write_pieces(r, f) || store_save_reading(r->s, f->id, &f->last))
 			return -1;
 	}
-	/* Retention: once a day is plenty for buckets of 5 minutes and more. */
-	if (r->last_prune < 0 || now - r->last_prune >= 86400) {
-		if (store_prune(r->s, now, r->opt.retention))
-			return -1;
-		r->last_prune = now;
-	}
 	return 0;
+}
+
+/* ---- health ---- */
+
+/* Recomputes the one-line problem and tells the listener. */
+static void publish(struct recorder *r)
+{
+	struct store_health *h = &r->health;
+	char *p = h->problem;
+	size_t n = sizeof h->problem;
+	if (h->commit_failing) {
+		char when[32];
+		time_t t = (time_t)h->failing_since;
+		struct tm tm;
+		if (!localtime_r(&t, &tm) || !strftime(when, sizeof when, "%H:%M:%S", &tm))
+			snprintf(when, sizeof when, "%" PRId64, h->failing_since);
+		snprintf(p, n, "failing since %s: %s", when, r->commit_error);
+	} else if (h->file == STORE_FILE_DELETED) {
+		snprintf(p, n, "file deleted: %s (being written back)", store_path(r->s));
+	} else if (h->file == STORE_FILE_REPLACED) {
+		snprintf(p, n, "file replaced: another file is at %s", store_path(r->s));
+	} else if (h->integrity_bad) {
+		snprintf(p, n, "damaged: %s", r->integrity_error);
+	} else if (h->prune_failing) {
+		snprintf(p, n, "cannot prune old data: %s", r->prune_error);
+	} else {
+		p[0] = '\0';
+	}
+	if (r->opt.on_health)
+		r->opt.on_health(r->opt.health_ctx, h);
+}
+
+/* A commit failed: logged when the failure starts and every
+ * remind_interval while it lasts; the next attempt is scheduled. */
+static void commit_failed(struct recorder *r, int64_t now)
+{
+	struct store_health *h = &r->health;
+	int64_t m = mono_s();
+	snprintf(r->commit_error, sizeof r->commit_error, "%s", store_errmsg(r->s));
+	h->commit_failures++;
+	r->failures_now++;
+	if (!h->commit_failing) {
+		h->commit_failing = true;
+		h->failing_since = now;
+		r->fail_mono = m;
+		r->commit_remind_mono = m;
+		log_warnx("database: cannot commit: %s; the readings stay in memory and are "
+			  "retried (one line every %d s while this lasts)",
+			  r->commit_error, r->opt.remind_interval);
+	} else if (m - r->commit_remind_mono >= r->opt.remind_interval) {
+		r->commit_remind_mono = m;
+		log_warnx("database: still cannot commit, for %" PRId64 " s, %" PRIu64
+			  " commits failed since: %s",
+			  m - r->fail_mono, r->failures_now, r->commit_error);
+	}
+	int wait = r->opt.commit_interval < RETRY_MAX_S ? r->opt.commit_interval : RETRY_MAX_S;
+	r->retry_at = now + wait;
+	publish(r);
+}
+
+static void commit_ok(struct recorder *r, int64_t now)
+{
+	struct store_health *h = &r->health;
+	h->last_commit = now;
+	if (h->commit_failing) {
+		h->commit_failing = false;
+		log_info("database: writable again after %" PRId64 " s, %" PRIu64
+			 " commits failed, nothing lost while the router kept counting",
+			 mono_s() - r->fail_mono, r->failures_now);
+		r->failures_now = 0;
+		r->commit_error[0] = '\0';
+	}
+	publish(r);
+}
+
+/* Deletes buckets past their retention, in a transaction of its own:
+ * daily, hourly while it fails. A failure is logged when it starts and at
+ * most every remind_interval, and never affects the readings' commits. */
+static void prune(struct recorder *r, int64_t now)
+{
+	int64_t every = r->health.prune_failing ? PRUNE_RETRY_S : PRUNE_EVERY_S;
+	if (r->last_prune >= 0 && now >= r->last_prune && now - r->last_prune < every)
+		return;
+	r->last_prune = now;
+	if (store_begin(r->s) == 0 && store_prune(r->s, now, r->opt.retention) == 0 &&
+	    store_commit(r->s) == 0) {
+		if (r->health.prune_failing) {
+			r->health.prune_failing = false;
+			log_info("database: old buckets deleted again (retention)");
+			publish(r);
+		}
+		return;
+	}
+	snprintf(r->prune_error, sizeof r->prune_error, "%s", store_errmsg(r->s));
+	store_rollback(r->s);
+	int64_t m = mono_s();
+	if (!r->health.prune_failing || m - r->prune_remind_mono >= r->opt.remind_interval) {
+		log_warnx("database: cannot delete old buckets (retention): %s; new readings are "
+			  "still committed; retrying hourly (a damaged page? see tikstatd(8), "
+			  "\"Database faults\")",
+			  r->prune_error);
+		r->prune_remind_mono = m;
+	}
+	if (!r->health.prune_failing) {
+		r->health.prune_failing = true;
+		publish(r);
+	}
+}
+
+/* Whether a problem that lasts should be logged again now. */
+static bool remind(struct recorder *r, int64_t *last, int64_t m)
+{
+	if (m - *last < r->opt.remind_interval)
+		return false;
+	*last = m;
+	return true;
+}
+
+/* A deleted file: written back from the open connection at once. */
+static enum store_file file_deleted(struct recorder *r, enum store_file was, int64_t m)
+{
+	const char *path = store_path(r->s);
+	if (was != STORE_FILE_DELETED) {
+		log_errorx("database: %s was deleted while tikstatd has it open; writing the "
+			   "history back from the open file",
+			   path);
+		r->health.file = STORE_FILE_DELETED;
+		publish(r);
+	}
+	if (store_restore_file(r->s) == 0) {
+		log_warnx("database: %s restored: history kept, tikstatd goes on writing it", path);
+		return STORE_FILE_OK;
+	}
+	if (was != STORE_FILE_DELETED || remind(r, &r->file_remind_mono, m)) {
+		r->file_remind_mono = m;
+		log_errorx("database: cannot restore %s: %s (retrying)", path, store_errmsg(r->s));
+	}
+	return STORE_FILE_DELETED;
+}
+
+/* A replaced file: reported (once, then every remind_interval) and left
+ * alone; tikstatd goes on writing the file it has open. */
+static void file_replaced(struct recorder *r, enum store_file was, int64_t m)
+{
+	const char *path = store_path(r->s);
+	if (was != STORE_FILE_REPLACED && store_detach_side_files(r->s) < 0)
+		log_errorx("database: %s", store_errmsg(r->s));
+	if (was == STORE_FILE_REPLACED && !remind(r, &r->file_remind_mono, m))
+		return;
+	r->file_remind_mono = m;
+	log_errorx("database: %s is another file now, not the one tikstatd has open; "
+		   "tikstatd goes on writing the file it has open (wherever it was moved to; "
+		   "its -wal and -shm are renamed *.detached so that they cannot mix with the "
+		   "new file) and never writes the new one. To keep tikstatd's history, move "
+		   "the new file away: tikstatd then writes its history back to %s. To use "
+		   "the new file instead, restart tikstatd (or send SIGHUP): the routers' "
+		   "counters carry the traffic since the new file's last reading into it",
+		   path, path);
+}
+
+/* Checks the file at the path every file_check_interval. */
+static void check_file(struct recorder *r)
+{
+	int64_t m = mono_s();
+	if (r->file_check_mono >= 0 && m - r->file_check_mono < r->opt.file_check_interval)
+		return;
+	r->file_check_mono = m;
+	enum store_file was = r->health.file;
+	if (store_reconnect(r->s) < 0)
+		return; /* a restore could not reopen: reported, tried again next time */
+	enum store_file now = store_file_check(r->s);
+	if (now == STORE_FILE_DELETED)
+		now = file_deleted(r, was, m);
+	else if (now == STORE_FILE_REPLACED)
+		file_replaced(r, was, m);
+	else if (was == STORE_FILE_REPLACED && store_attach_side_files(r->s) == 0)
+		log_info("database: %s is the open file again", store_path(r->s));
+	else if (was == STORE_FILE_REPLACED)
+		log_errorx("database: %s", store_errmsg(r->s));
+	if (now != r->health.file) {
+		r->health.file = now;
+		publish(r);
+	}
+}
+
+const struct store_health *recorder_health(const struct recorder *r)
+{
+	return &r->health;
+}
+
+void recorder_set_integrity(struct recorder *r, const char *problem)
+{
+	r->health.integrity_bad = problem != NULL;
+	snprintf(r->integrity_error, sizeof r->integrity_error, "%s", problem ? problem : "");
+	publish(r);
 }
 
 int recorder_flush(struct recorder *r, int64_t now)
@@ -195,11 +431,10 @@ int recorder_flush(struct recorder *r, int64_t now)
 		r->must_commit = false;
 		return 0;
 	}
-	if (store_begin(r->s))
-		return -1;
-	if (write_all(r, now) || store_commit(r->s)) {
+	if (store_begin(r->s) || write_all(r) || store_commit(r->s)) {
 		/* Nothing was written: the pending state stays for the next try. */
 		store_rollback(r->s);
+		commit_failed(r, now);
 		return -1;
 	}
 	for (size_t k = 0; k < r->ndirty; k++) {
@@ -209,13 +444,17 @@ int recorder_flush(struct recorder *r, int64_t now)
 	r->ndirty = 0;
 	r->last_commit = now;
 	r->must_commit = false;
+	commit_ok(r, now);
+	prune(r, now);
 	return 0;
 }
 
 int recorder_tick(struct recorder *r, int64_t now)
 {
-	if (r->ndirty == 0 || (!r->must_commit && now >= r->last_commit &&
-				now - r->last_commit < r->opt.commit_interval))
+	check_file(r);
+	if (r->ndirty == 0 || retry_wait(r, now) ||
+	    (!r->must_commit && now >= r->last_commit &&
+	     now - r->last_commit < r->opt.commit_interval))
 		return 0;
 	return recorder_flush(r, now);
 }

@@ -9,6 +9,17 @@
  * crash loses nothing the router still counts (the next reading recovers
  * it from the cumulative counters). A baseline, a reset, a reboot or a
  * re-created interface commits at once. Used by one thread.
+ *
+ * Database faults never stop the accounting and are never silent: the
+ * recorder keeps the health (store.h struct store_health) and logs each
+ * change once: a failing commit (then a reminder every remind_interval
+ * while it lasts, and one line on recovery); readings stay pending in
+ * memory and are retried at most every min(commit_interval, 5) seconds.
+ * The retention prune runs in a transaction of its own after a commit, so
+ * a prune that fails (a damaged page in old data) never holds back new
+ * readings; it is retried hourly. recorder_tick also checks the file at
+ * the path: a deleted file is written back from the open one
+ * (store_restore_file); a replaced one is reported and left alone.
  */
 #ifndef TIKSTAT_RECORDER_H
 #define TIKSTAT_RECORDER_H
@@ -20,10 +31,18 @@
 #include "calendar.h"
 #include "store.h"
 
+/* Called with the database's health whenever it changes (and after
+ * every successful commit: last_commit moves). h is borrowed for the call. */
+typedef void (*recorder_health_fn)(void *ctx, const struct store_health *h);
+
 struct recorder_options {
 	uint64_t max_rate;          /* bits/s, 0 = no limit */
 	int commit_interval;        /* seconds; 1 = commit every reading */
 	int64_t retention[STEP_COUNT]; /* seconds per step, <= 0 forever */
+	recorder_health_fn on_health; /* NULL: nobody listens */
+	void *health_ctx;
+	int remind_interval;        /* seconds between "still failing" lines, 0 = 300 */
+	int file_check_interval;    /* seconds between checks of the file, 0 = 5 */
 };
 
 struct recorder;
@@ -46,7 +65,8 @@ int recorder_add(struct recorder *r, int h, const struct acct_reading *reading, 
 		 struct acct_delta *out);
 
 /* Commits what is pending when commit_interval has passed since the last
- * commit (call it from the event loop: readings may stop coming). */
+ * commit (call it from the event loop: readings may stop coming); checks
+ * the database file every file_check_interval (see above). */
 int recorder_tick(struct recorder *r, int64_t now);
 
 /* Commits everything pending now (also prunes old buckets once a day). */
@@ -58,6 +78,12 @@ const struct acct_reading *recorder_last(const struct recorder *r, int h);
 /* The store written to, and interface h's id in it. */
 store *recorder_store(const struct recorder *r);
 int64_t recorder_iface_id(const struct recorder *r, int h);
+
+/* The database's health now (borrowed until the next call on r). */
+const struct store_health *recorder_health(const struct recorder *r);
+/* Records the start-up integrity check (store_quick_check): problem is
+ * NULL when the file is sound, else what is wrong (logged by the caller). */
+void recorder_set_integrity(struct recorder *r, const char *problem);
 
 /* Totals since the start of the database, committed plus pending. */
 void recorder_totals(const struct recorder *r, int h, uint64_t *rx, uint64_t *tx);

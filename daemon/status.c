@@ -129,6 +129,17 @@ void status_reading(struct status *s, size_t router, size_t iface, int64_t time,
 	f->last_time = time;
 	f->rx_total = rx_total;
 	f->tx_total = tx_total;
+	/* Readings of a poll are published before its status_poll_ok. */
+	f->read_in_poll = s->t.routers[router].polls_ok + 1;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void status_database(struct status *s, const struct store_health *h)
+{
+	if (!s || !h)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->t.database = *h;
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -172,6 +183,7 @@ int status_snapshot(struct status *s, struct status_snapshot *out)
 		memcpy(v[i].ifaces, src->ifaces, src->n_ifaces * sizeof *v[i].ifaces);
 	}
 	memcpy(out->push_rejected, s->t.push_rejected, sizeof out->push_rejected);
+	out->database = s->t.database;
 	pthread_mutex_unlock(&s->lock);
 	if (rc < 0) {
 		free_routers(v, n);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "store.h"
 
 /* Why a poll failed, coarser than enum ros_status: the label values of
  * tikstat_poll_failures_total. */
@@ -58,6 +59,9 @@ struct status_iface {
 	bool has_reading;
 	int64_t last_time;          /* Unix seconds of the last reading */
 	uint64_t rx_total, tx_total;
+	uint64_t read_in_poll;      /* the router's polls_ok once the poll that
+				     * read it last succeeds: equal to polls_ok
+				     * when the last successful poll read it */
 };
 
 struct status_router {
@@ -78,6 +82,7 @@ struct status_snapshot {
 	struct status_router *routers; /* n, cfg order */
 	size_t n;
 	uint64_t push_rejected[PUSH_REJECT_COUNT];
+	struct store_health database; /* as the recorder last published it */
 };
 
 struct status;
@@ -92,6 +97,9 @@ void status_poll_ok(struct status *s, size_t router, int64_t when, int64_t durat
 void status_poll_failed(struct status *s, size_t router, int ros_status, const char *error);
 void status_reading(struct status *s, size_t router, size_t iface, int64_t time,
 		    uint64_t rx_total, uint64_t tx_total);
+
+/* The database's health (recorder.h on_health). */
+void status_database(struct status *s, const struct store_health *h);
 
 /* Push side (HTTP threads). addr: a validated address, copied. */
 void status_push_accepted(struct status *s, size_t router, const char *addr);

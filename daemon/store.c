@@ -17,11 +17,17 @@
  */
 #include "store.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 5000
 /* PRAGMA application_id of a tikstat database: "tiks" in ASCII. The
@@ -143,7 +149,13 @@ static const char SCHEMA_V1[] =
 	"PRAGMA user_version = 1;";
 
 struct store {
-	sqlite3 *db;
+	sqlite3 *db;              /* NULL only after a failed reconnect */
+	char *path;               /* as given to store_open */
+	dev_t dev;                /* the file the connection opened */
+	ino_t ino;
+	unsigned generation;      /* restore_generation when connected */
+	ino_t side_ino[2];        /* the writer's -wal and -shm (SIDE_SUFFIX) */
+	bool detached;            /* they are at their .detached names */
 	bool readonly;
 	bool in_series, in_list; /* a callback of these is running */
 	sqlite3_stmt *st[ST_COUNT];
@@ -154,6 +166,31 @@ struct store {
 /* errors and small helpers                                            */
 /* ------------------------------------------------------------------ */
 
+/* Failed reads of a damaged or unreadable file, all read-only handles of
+ * the process together (store_read_errors). */
+static atomic_uint_fast64_t read_errors;
+/* Incremented by every store_restore_file of this process: read-only
+ * handles then reconnect to the restored file at their next transaction. */
+static atomic_uint restore_generation;
+
+/* Whether an SQLite result code says the file itself is bad (as opposed
+ * to a busy lock, a constraint or a bug in the caller). */
+static bool damaged(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_IOERR:
+	case SQLITE_FORMAT: return true;
+	default: return false;
+	}
+}
+
+uint64_t store_read_errors(void)
+{
+	return atomic_load_explicit(&read_errors, memory_order_relaxed);
+}
+
 /* Sets the error message: the formatted context, then SQLite's message
  * when with_db. Always returns -1. */
 __attribute__((format(printf, 3, 4))) static int fail(store *s, bool with_db, const char *fmt, ...)
@@ -163,7 +200,10 @@ __attribute__((format(printf, 3, 4))) static int fail(store *s, bool with_db, co
 	int n = vsnprintf(s->err, sizeof s->err, fmt, ap);
 	va_end(ap);
 	if (with_db && n >= 0 && (size_t)n < sizeof s->err)
-		snprintf(s->err + n, sizeof s->err - (size_t)n, ": %s", sqlite3_errmsg(s->db));
+		snprintf(s->err + n, sizeof s->err - (size_t)n, ": %s",
+			 s->db ? sqlite3_errmsg(s->db) : "the database is not open");
+	if (with_db && s->readonly && s->db && damaged(sqlite3_errcode(s->db)))
+		atomic_fetch_add_explicit(&read_errors, 1, memory_order_relaxed);
 	return -1;
 }
 
@@ -184,6 +224,10 @@ static uint64_t col_u64(sqlite3_stmt *st, int col)
 /* The prepared statement id, prepared on first use. NULL on error. */
 static sqlite3_stmt *stmt(store *s, enum stmt_id id)
 {
+	if (!s->db) {
+		fail(s, false, "the database is not open (a reopen failed)");
+		return NULL;
+	}
 	if (!s->st[id] && sqlite3_prepare_v3(s->db, stmt_def[id].sql, -1, SQLITE_PREPARE_PERSISTENT,
 					     &s->st[id], NULL) != SQLITE_OK) {
 		fail(s, true, "cannot prepare statement %s", stmt_def[id].name);
@@ -399,18 +443,65 @@ static void report(char *err, size_t errsz, const char *path, const char *msg)
 		snprintf(err, errsz, "cannot open %s: %s", path, msg);
 }
 
-store *store_open(const char *path, bool readonly, char *err, size_t errsz)
+/* The writer's files next to the database: SQLite opens them by name
+ * once (WAL mode, PERSIST_WAL) and keeps them open. */
+static const char *const SIDE_SUFFIX[2] = {"-wal", "-shm"};
+#define DETACHED_SUFFIX ".detached"
+
+/* path + a + b in a new string, NULL when out of memory. */
+static char *path_with2(const char *path, const char *a, const char *b)
 {
-	store *s = calloc(1, sizeof *s);
-	if (!s) {
-		report(err, errsz, path, "out of memory");
-		return NULL;
+	size_t n = strlen(path), m = strlen(a), k = strlen(b);
+	char *p = malloc(n + m + k + 1);
+	if (p) {
+		memcpy(p, path, n);
+		memcpy(p + n, a, m);
+		memcpy(p + n + m, b, k + 1);
 	}
-	s->readonly = readonly;
-	int flags = SQLITE_OPEN_NOMUTEX |
-		    (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		report(err, errsz, path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	return p;
+}
+
+static char *path_with(const char *path, const char *suffix)
+{
+	return path_with2(path, suffix, "");
+}
+
+/* Records which -wal and -shm files the writer's connection has open. */
+static void remember_side_files(store *s)
+{
+	for (int i = 0; i < 2; i++) {
+		char *p = path_with(s->path, SIDE_SUFFIX[i]);
+		struct stat st;
+		s->side_ino[i] = p && stat(p, &st) == 0 ? st.st_ino : 0;
+		free(p);
+	}
+}
+
+/* Closes the connection (statements included); a transaction still open
+ * is rolled back. */
+static void disconnect(store *s)
+{
+	if (!s->db)
+		return;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+/* Opens s->path (s->readonly says how), checks and sets it up, and
+ * remembers which file it is (device and inode). 0, or -1 with the reason
+ * in s->err and no connection. */
+static int connect_db(store *s)
+{
+	int flags = SQLITE_OPEN_NOMUTEX | (s->readonly ? SQLITE_OPEN_READONLY
+						       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
+		fail(s, false, "%s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto err;
 	}
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
@@ -418,45 +509,88 @@ store *store_open(const char *path, bool readonly, char *err, size_t errsz)
 				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
 				       sql_u64add, NULL, NULL, NULL) != SQLITE_OK) {
 		fail(s, true, "cannot register SQL functions");
-		goto err_msg;
+		goto err;
 	}
 	/* Look before writing anything: a foreign or newer file is left as it is. */
 	sqlite3_int64 version = check_database(s);
 	if (version < 0)
-		goto err_msg;
-	if (readonly) {
+		goto err;
+	if (s->readonly) {
 		if (version == 0) {
 			fail(s, false, "no tikstat schema in it yet (tikstatd creates it)");
-			goto err_msg;
+			goto err;
 		}
 		if (version < store_schema_version()) {
 			fail(s, false,
 			     "database schema %lld is older than this tikstat (%d): start tikstatd "
 			     "once to upgrade it",
 			     (long long)version, store_schema_version());
-			goto err_msg;
+			goto err;
 		}
 	} else if (setup_writer(s) || (version < store_schema_version() && migrate(s))) {
-		goto err_msg;
+		goto err;
+	}
+	/* SQLite keeps the file open from here on: the file at the path now is
+	 * the one the connection reads (store_file_check compares later). */
+	struct stat st;
+	if (stat(s->path, &st) < 0) {
+		fail(s, false, "%s", strerror(errno));
+		goto err;
+	}
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->generation = atomic_load(&restore_generation);
+	s->detached = false;
+	if (!s->readonly)
+		remember_side_files(s);
+	return 0;
+err:
+	disconnect(s);
+	return -1;
+}
+
+store *store_open(const char *path, bool readonly, char *err, size_t errsz)
+{
+	store *s = calloc(1, sizeof *s);
+	if (!s || !(s->path = strdup(path))) {
+		report(err, errsz, path, "out of memory");
+		free(s);
+		return NULL;
+	}
+	s->readonly = readonly;
+	if (connect_db(s) < 0) {
+		report(err, errsz, path, s->err);
+		free(s->path);
+		free(s);
+		return NULL;
 	}
 	return s;
-err_msg:
-	report(err, errsz, path, s->err);
-err:
-	sqlite3_close(s->db);
-	free(s);
-	return NULL;
+}
+
+/* Removes the writer's *.detached side files (after its connection closed). */
+static void drop_detached(store *s)
+{
+	for (int i = 0; s->detached && i < 2; i++) {
+		char *p = path_with2(s->path, SIDE_SUFFIX[i], DETACHED_SUFFIX);
+		if (p)
+			unlink(p);
+		free(p);
+	}
+	s->detached = false;
 }
 
 void store_close(store *s)
 {
 	if (!s)
 		return;
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	for (int i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(s->st[i]);
-	sqlite3_close(s->db);
+	/* Another file is at the path: SQLite then skips the checkpoint at
+	 * close (the file "has moved"), so do it here, or the open file
+	 * (wherever it was moved) would lack what only the WAL holds. */
+	if (s->detached && s->db && sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	disconnect(s);
+	drop_detached(s);
+	free(s->path);
 	free(s);
 }
 
@@ -494,8 +628,26 @@ int store_explain(store *s, store_plan_fn fn, void *ctx)
 /* transactions                                                        */
 /* ------------------------------------------------------------------ */
 
+/* A reader whose file was restored by the writer (store_restore_file)
+ * moves to the restored file: same content, and the one written from now
+ * on. A reader never follows a file that merely replaced the open one. */
+static void follow_restore(store *s)
+{
+	if (!s->readonly || (s->db && s->generation == atomic_load(&restore_generation)))
+		return;
+	store next = {.path = s->path, .readonly = true};
+	if (connect_db(&next) < 0)
+		return; /* keep reading the old file */
+	disconnect(s);
+	s->db = next.db;
+	s->dev = next.dev;
+	s->ino = next.ino;
+	s->generation = next.generation;
+}
+
 int store_begin(store *s)
 {
+	follow_restore(s);
 	/* The writer takes the write lock at once, so a commit can never fail
 	 * with SQLITE_BUSY half-way; a reader's (deferred) BEGIN makes the
 	 * queries up to its COMMIT see the snapshot of the first of them. */
@@ -513,7 +665,7 @@ int store_rollback(store *s)
 {
 	/* Nothing to undo (also after a failed COMMIT that SQLite already
 	 * rolled back): success. */
-	if (sqlite3_get_autocommit(s->db))
+	if (!s->db || sqlite3_get_autocommit(s->db))
 		return 0;
 	sqlite3_stmt *st = stmt(s, ST_ROLLBACK);
 	return st ? run(s, st, "cannot roll back") : -1;
@@ -937,4 +1089,282 @@ int store_remove_history(store *s, int64_t iface)
 err:
 	store_rollback(s);
 	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* health: integrity, the file at the path, restoring a deleted file   */
+/* ------------------------------------------------------------------ */
+
+/* Interrupts a connection when a budget runs out, from a thread of its own:
+ * SQLite's progress handler is not called inside the b-tree walk of an
+ * integrity check (measured: first call after 0.7 s of 3.5 s), while
+ * sqlite3_interrupt stops it there too. */
+struct budget_timer {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	sqlite3 *db;
+	struct timespec deadline; /* CLOCK_MONOTONIC */
+	bool done, fired;
+};
+
+static void *budget_timer_main(void *arg)
+{
+	struct budget_timer *t = arg;
+	pthread_mutex_lock(&t->lock);
+	int rc = 0;
+	while (!t->done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&t->cond, &t->lock, &t->deadline);
+	if (!t->done) {
+		sqlite3_interrupt(t->db);
+		t->fired = true;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+/* Starts the timer; -1 when no thread could be made (then no budget). */
+static int budget_start(struct budget_timer *t, pthread_t *th, sqlite3 *db, int budget_ms)
+{
+	memset(t, 0, sizeof *t);
+	t->db = db;
+	clock_gettime(CLOCK_MONOTONIC, &t->deadline);
+	t->deadline.tv_sec += budget_ms / 1000;
+	t->deadline.tv_nsec += (long)(budget_ms % 1000) * 1000000L;
+	if (t->deadline.tv_nsec >= 1000000000L) {
+		t->deadline.tv_sec++;
+		t->deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(th, NULL, budget_timer_main, t) != 0) {
+		pthread_cond_destroy(&t->cond);
+		pthread_mutex_destroy(&t->lock);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stops the timer; true when it interrupted the connection. */
+static bool budget_stop(struct budget_timer *t, pthread_t th)
+{
+	pthread_mutex_lock(&t->lock);
+	t->done = true;
+	pthread_cond_signal(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(th, NULL);
+	pthread_cond_destroy(&t->cond);
+	pthread_mutex_destroy(&t->lock);
+	return t->fired;
+}
+
+int store_quick_check(store *s, int budget_ms, char *out, size_t outsz)
+{
+	if (!s->db)
+		return fail(s, false, "the database is not open");
+	if (budget_ms <= 0) {
+		snprintf(out, outsz, "not finished within %d ms (skipped)", budget_ms);
+		return 2;
+	}
+	sqlite3_stmt *st = NULL;
+	snprintf(out, outsz, "ok");
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(10)", -1, &st, NULL) != SQLITE_OK) {
+		/* A damaged schema already fails here. */
+		snprintf(out, outsz, "%s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		return 1;
+	}
+	struct budget_timer timer;
+	pthread_t th;
+	bool timed = budget_start(&timer, &th, s->db, budget_ms) == 0;
+	int rc, rows = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(st, 0);
+		if (rows++ == 0)
+			snprintf(out, outsz, "%s", line ? line : "?");
+	}
+	bool fired = timed && budget_stop(&timer, th);
+	int ret;
+	if (rc == SQLITE_INTERRUPT || (fired && rc != SQLITE_DONE)) {
+		snprintf(out, outsz, "not finished within %d ms", budget_ms);
+		ret = 2;
+	} else if (rc != SQLITE_DONE) {
+		snprintf(out, outsz, "%s", sqlite3_errmsg(s->db));
+		ret = 1;
+	} else if (rows == 1 && strcmp(out, "ok") == 0) {
+		ret = 0;
+	} else {
+		if (rows > 1) {
+			size_t n = strlen(out);
+			if (n < outsz)
+				snprintf(out + n, outsz - n, " (and %d more problem%s)", rows - 1,
+					 rows > 2 ? "s" : "");
+		}
+		ret = 1;
+	}
+	sqlite3_finalize(st);
+	/* One line: SQLite's messages may hold newlines, and the text goes
+	 * into the log and into sd_notify's STATUS= (newline-separated). */
+	for (char *c = out; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
+	return ret;
+}
+
+enum store_file store_file_check(const store *s)
+{
+	struct stat st;
+	if (stat(s->path, &st) < 0)
+		return errno == ENOENT ? STORE_FILE_DELETED : STORE_FILE_OK;
+	if (st.st_dev != s->dev || st.st_ino != s->ino)
+		return STORE_FILE_REPLACED;
+	return STORE_FILE_OK;
+}
+
+const char *store_path(const store *s)
+{
+	return s->path;
+}
+
+/* Copies the open database (all of it, pending WAL content included:
+ * the backup reads through the connection) into a new file at tmp. */
+static int backup_to(store *s, const char *tmp)
+{
+	sqlite3 *dst = NULL;
+	unlink(tmp);
+	int rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
+		if (b) {
+			rc = sqlite3_backup_step(b, -1);
+			sqlite3_backup_finish(b);
+			rc = rc == SQLITE_DONE ? sqlite3_errcode(dst) : rc;
+		} else {
+			rc = sqlite3_errcode(dst);
+		}
+	}
+	if (rc != SQLITE_OK)
+		fail(s, false, "cannot copy the open database to %s: %s", tmp,
+		     dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+	if (sqlite3_close(dst) != SQLITE_OK && rc == SQLITE_OK)
+		rc = fail(s, false, "cannot close the copy %s", tmp);
+	if (rc != SQLITE_OK) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Removes the -wal and -shm files at the path: they belong to the open
+ * (deleted) file, and a new file at the path must not take them over. The
+ * open connections keep their own descriptors of them. */
+static int drop_side_files(store *s)
+{
+	for (int i = 0; i < 2; i++) {
+		char *p = path_with(s->path, SIDE_SUFFIX[i]);
+		if (!p)
+			return fail(s, false, "out of memory");
+		int rc = unlink(p) < 0 && errno != ENOENT ? -1 : 0;
+		if (rc < 0)
+			fail(s, false, "cannot remove %s: %s", p, strerror(errno));
+		free(p);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_restore_file(store *s)
+{
+	if (s->readonly || !s->db || !sqlite3_get_autocommit(s->db))
+		return fail(s, false, "cannot restore the database file: not the idle writer");
+	if (store_file_check(s) != STORE_FILE_DELETED)
+		return fail(s, false, "cannot restore the database file: %s exists", s->path);
+	char *tmp = path_with(s->path, ".restoring");
+	if (!tmp)
+		return fail(s, false, "out of memory");
+	/* Everything into the open file first, so the WAL left behind is empty. */
+	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	int rc = backup_to(s, tmp);
+	if (rc == 0)
+		rc = drop_side_files(s);
+	/* link, not rename: never overwrite a file that appeared meanwhile. */
+	if (rc == 0 && link(tmp, s->path) < 0)
+		rc = fail(s, false, "cannot put the copy back at %s: %s", s->path, strerror(errno));
+	unlink(tmp);
+	free(tmp);
+	if (rc < 0)
+		return -1;
+	/* The old connection must not checkpoint into the deleted file while
+	 * closing: nothing of it is needed any more. */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	disconnect(s);
+	drop_detached(s);
+	atomic_fetch_add(&restore_generation, 1);
+	if (connect_db(s) < 0) {
+		char why[sizeof s->err];
+		snprintf(why, sizeof why, "%s", s->err);
+		return fail(s, false, "the copy is back at %s, but cannot be opened: %s", s->path,
+			    why);
+	}
+	return 0;
+}
+
+int store_reconnect(store *s)
+{
+	if (s->db)
+		return 0;
+	return connect_db(s);
+}
+
+bool store_health_ok(const struct store_health *h)
+{
+	return !h->commit_failing && !h->prune_failing && !h->integrity_bad &&
+	       h->file == STORE_FILE_OK;
+}
+
+/* Renames the writer's side file i from one suffix to the other when the
+ * file at from is still the one it has open. */
+static int move_side_file(store *s, int i, bool away)
+{
+	char *name = path_with(s->path, SIDE_SUFFIX[i]);
+	char *parked = path_with2(s->path, SIDE_SUFFIX[i], DETACHED_SUFFIX);
+	const char *from = away ? name : parked, *to = away ? parked : name;
+	struct stat st;
+	int rc = 0;
+	if (!name || !parked)
+		rc = fail(s, false, "out of memory");
+	else if (stat(from, &st) == 0 && st.st_ino == s->side_ino[i] && rename(from, to) < 0)
+		rc = fail(s, false, "cannot rename %s: %s", from, strerror(errno));
+	free(name);
+	free(parked);
+	return rc;
+}
+
+int store_detach_side_files(store *s)
+{
+	if (s->readonly || !s->db || s->detached)
+		return 0;
+	/* Empty the WAL first: a reader of the other file that opened the
+	 * WAL before the rename then finds no page of this database in it. */
+	sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	for (int i = 0; i < 2; i++)
+		if (move_side_file(s, i, true) < 0)
+			return -1;
+	s->detached = true;
+	return 0;
+}
+
+int store_attach_side_files(store *s)
+{
+	if (!s->detached)
+		return 0;
+	for (int i = 0; i < 2; i++)
+		if (move_side_file(s, i, false) < 0)
+			return -1;
+	s->detached = false;
+	return 0;
 }

@@ -117,6 +117,68 @@ int store_history_days(store *s, int64_t iface, int64_t *days);
  * next reading is a new baseline. Safe while tikstatd runs (WAL, busy
  * timeout). 0 or -1. */
 int store_remove_history(store *s, int64_t iface);
+/* --- health --- */
+
+/* PRAGMA quick_check, interrupted after budget_ms (it reads every page:
+ * seconds on a database of gigabytes). Returns 0 when the file is sound,
+ * 1 when problems were found (out: the first, and how many more), 2 when
+ * the budget ran out first (out says so; budget_ms <= 0 skips the check),
+ * -1 on error. Leaves out "ok" on 0. */
+int store_quick_check(store *s, int budget_ms, char *out, size_t outsz);
+
+/* What is at the path now compared with the file the connection has open
+ * (device and inode at open). */
+enum store_file {
+	STORE_FILE_OK,       /* the same file */
+	STORE_FILE_DELETED,  /* nothing at the path: the open file was removed */
+	STORE_FILE_REPLACED, /* another file at the path */
+};
+enum store_file store_file_check(const store *s);
+/* The path given to store_open (borrowed, lives as long as s). */
+const char *store_path(const store *s);
+
+/* The open database file was deleted (STORE_FILE_DELETED): writes its
+ * whole content (the connection still holds the deleted inode) back to the
+ * path with SQLite's online backup, through a temporary PATH.restoring
+ * linked into place (never over a file that appeared meanwhile), removes
+ * the deleted file's -wal/-shm at the path, and continues on the restored
+ * file. Read-only handles of this process follow at their next
+ * store_begin. Writer only, outside a transaction. 0 or -1 (store_errmsg;
+ * after a failed reopen every call fails until store_reconnect works). */
+int store_restore_file(store *s);
+/* Another file was put at the path (STORE_FILE_REPLACED) while the writer
+ * goes on writing the open one: its -wal and -shm files still carry the
+ * path's name, so another process opening the path would read (or, if it
+ * writes, checkpoint) this database's pages into the other file. This
+ * empties the WAL and renames both to PATH-wal.detached and
+ * PATH-shm.detached (SQLite keeps using them through its descriptors);
+ * store_attach_side_files puts them back when the open file is at the
+ * path again. Writer only. 0 or -1 (store_errmsg). */
+int store_detach_side_files(store *s);
+int store_attach_side_files(store *s);
+
+/* Opens the path again after store_restore_file failed to; 0 when open. */
+int store_reconnect(store *s);
+
+/* The writer's view of the database's health (kept by the recorder,
+ * published through status.h to /metrics and sd_notify STATUS=). Plain
+ * data. Times are Unix seconds. */
+struct store_health {
+	bool commit_failing;      /* the last commit failed */
+	int64_t failing_since;    /* first failed commit of this failure */
+	int64_t last_commit;      /* last successful commit, 0 = none yet */
+	uint64_t commit_failures; /* failed commits since the start */
+	bool prune_failing;       /* the last retention prune failed */
+	bool integrity_bad;       /* the quick check at start found problems */
+	enum store_file file;     /* at the last check */
+	char problem[400];        /* the most important problem, "" when none */
+};
+/* True when nothing is wrong (tikstat_database_ok). */
+bool store_health_ok(const struct store_health *h);
+
+/* Reads that failed because the file is damaged or unreadable (corrupt
+ * page, I/O error), over every read-only handle of the process. */
+uint64_t store_read_errors(void);
 
 /* Diagnostics (tests, debugging): calls fn once per line of SQLite's
  * EXPLAIN QUERY PLAN for every statement the store runs, with the

@@ -22,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dbcorrupt.h"
+#include "log.h"
 #include "recorder.h"
 #include "tmpdir.h"
 
@@ -974,6 +976,254 @@ static void retention_of_zero_keeps_every_row(void **state)
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------ */
+/* database faults                                                     */
+/* ------------------------------------------------------------------ */
+
+/* What the recorder published last (recorder_options.on_health). */
+struct health_seen {
+	int calls;
+	struct store_health last;
+};
+
+static void on_health(void *ctx, const struct store_health *h)
+{
+	struct health_seen *seen = ctx;
+	seen->calls++;
+	seen->last = *h;
+}
+
+static struct recorder_options watched(int commit_interval, struct health_seen *seen)
+{
+	struct recorder_options o = options(commit_interval);
+	memset(seen, 0, sizeof *seen);
+	o.on_health = on_health;
+	o.health_ctx = seen;
+	return o;
+}
+
+/* Lines of the captured log that contain what. */
+static int log_count(FILE *f, const char *what)
+{
+	char line[2048];
+	int n = 0;
+	fflush(f);
+	rewind(f);
+	while (fgets(line, sizeof line, f))
+		n += strstr(line, what) != NULL;
+	fseek(f, 0, SEEK_END);
+	return n;
+}
+
+#define OLD0 1000000000 /* 2001 */
+
+/* 5000 old 5-minute buckets of home/ether1, written and closed, with
+ * garbage over the page of bucket 100 (tests/dbcorrupt.h). */
+static void damaged_old_data(const char *path)
+{
+	store *s = open_store(path, false);
+	int64_t id;
+	assert_int_equal(store_interface_id(s, "home", "ether1", &id), 0);
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal(store_add_traffic(s, id, STEP_5MIN, OLD0 + (int64_t)i * 300, 7, 7), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+	char side[600];
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+	unsigned char needle[4];
+	dbcorrupt_be32(needle, OLD0 + 100 * 300);
+	assert_true(dbcorrupt_page_with(path, needle, sizeof needle) > 1);
+}
+
+static void a_prune_failing_on_a_damaged_old_page_never_holds_back_commits(void **state)
+{
+	(void)state;
+	char p[512];
+	damaged_old_data(new_db(p));
+	store *s = open_store(p, false);
+	struct health_seen seen;
+	struct recorder_options o = watched(1, &seen);
+	o.retention[STEP_5MIN] = 7 * 86400;
+	struct recorder *r = new_recorder(s, &o);
+	int h = iface(r, "home", "ether1");
+	int64_t id = recorder_iface_id(r, h);
+	int64_t t = utc(2026, 6, 1, 10, 0, 0);
+
+	add(r, h, reading(t, 0, 0, 1000, "*1")); /* commits, then the prune fails */
+	add(r, h, reading(t + 10, 1000, 2000, 1010, "*1"));
+	assert_totals(s, id, 1000, 2000);
+	uint64_t rx = 0, tx = 0;
+	assert_int_equal(store_sum(s, id, STEP_5MIN, t - 3600, INT64_MAX, &rx, &tx), 0);
+	assert_int_equal(rx, 1000);
+	assert_int_equal(tx, 2000);
+
+	const struct store_health *hh = recorder_health(r);
+	assert_true(hh->prune_failing);
+	assert_false(hh->commit_failing);
+	assert_int_equal(hh->commit_failures, 0);
+	assert_int_equal(hh->last_commit, t + 10);
+	assert_false(store_health_ok(hh));
+	assert_non_null(strstr(hh->problem, "prune"));
+	assert_true(seen.calls > 0);
+	assert_int_equal(seen.last.last_commit, t + 10);
+	assert_true(seen.last.prune_failing);
+
+	add(r, h, reading(t + 20, 1500, 2100, 1020, "*1"));
+	assert_totals(s, id, 1500, 2100);
+	recorder_free(r, t + 20);
+	store_close(s);
+}
+
+static void a_failing_commit_is_logged_once_reminded_and_its_recovery_logged(void **state)
+{
+	(void)state;
+	char p[512];
+	FILE *logf = tmpfile();
+	assert_non_null(logf);
+	log_set_output(logf);
+	store *s = open_store(new_db(p), false);
+	struct health_seen seen;
+	struct recorder_options o = watched(1, &seen);
+	o.remind_interval = 1;
+	struct recorder *r = new_recorder(s, &o);
+	int h = iface(r, "home", "ether1");
+	int64_t id = recorder_iface_id(r, h);
+	int64_t t = utc(2026, 6, 1, 10, 0, 0);
+	add(r, h, reading(t, 1000, 2000, 5000, "*1"));
+
+	/* another writer holds the lock: commits fail after the busy timeout */
+	store *other = open_store(p, false);
+	assert_int_equal(store_begin(other), 0);
+	struct acct_reading rd = reading(t + 10, 1500, 2100, 5010, "*1");
+	struct acct_delta d;
+	assert_int_equal(recorder_add(r, h, &rd, t + 10, &d), -1);
+	assert_true(seen.last.commit_failing);
+	assert_int_equal(seen.last.failing_since, t + 10);
+	assert_int_equal(seen.last.commit_failures, 1);
+	assert_non_null(strstr(seen.last.problem, "failing since"));
+
+	/* within the retry delay: pending, no new attempt, nothing logged */
+	rd = reading(t + 11, 1600, 2200, 5011, "*1");
+	assert_int_equal(recorder_add(r, h, &rd, t + 10, &d), 0);
+	assert_int_equal(recorder_tick(r, t + 10), 0);
+	assert_int_equal(recorder_health(r)->commit_failures, 1);
+
+	/* the next attempt fails too: one reminder (remind_interval 1 s) */
+	rd = reading(t + 20, 1700, 2300, 5020, "*1");
+	assert_int_equal(recorder_add(r, h, &rd, t + 20, &d), -1);
+	assert_int_equal(recorder_health(r)->commit_failures, 2);
+
+	assert_int_equal(store_rollback(other), 0);
+	store_close(other);
+	assert_int_equal(recorder_tick(r, t + 30), 0);
+	assert_false(recorder_health(r)->commit_failing);
+	assert_true(store_health_ok(&seen.last));
+	assert_int_equal(seen.last.last_commit, t + 30);
+	assert_int_equal(seen.last.commit_failures, 2);
+	assert_totals(s, id, 700, 300);
+
+	assert_int_equal(log_count(logf, "cannot commit"), 2);
+	assert_int_equal(log_count(logf, "still cannot commit"), 1);
+	assert_int_equal(log_count(logf, "writable again after"), 1);
+	assert_int_equal(log_count(logf, "2 commits failed, nothing lost"), 1);
+	log_set_output(NULL);
+	fclose(logf);
+	recorder_free(r, t + 30);
+	store_close(s);
+}
+
+static void a_deleted_database_file_is_written_back_by_the_next_tick(void **state)
+{
+	(void)state;
+	char p[512];
+	FILE *logf = tmpfile();
+	assert_non_null(logf);
+	log_set_output(logf);
+	store *s = open_store(new_db(p), false);
+	struct health_seen seen;
+	struct recorder_options o = watched(60, &seen);
+	struct recorder *r = new_recorder(s, &o);
+	int h = iface(r, "home", "ether1");
+	int64_t id = recorder_iface_id(r, h);
+	int64_t t = utc(2026, 6, 1, 10, 0, 0);
+	add(r, h, reading(t, 0, 0, 1000, "*1"));
+	add(r, h, reading(t + 10, 1000, 2000, 1010, "*1"));
+	flush(r, t + 10);
+
+	assert_int_equal(unlink(p), 0);
+	add(r, h, reading(t + 20, 1100, 2100, 1020, "*1")); /* pending */
+	assert_int_equal(recorder_tick(r, t + 20), 0);
+	assert_int_equal(access(p, F_OK), 0);
+	assert_int_equal(recorder_health(r)->file, STORE_FILE_OK);
+	assert_true(store_health_ok(recorder_health(r)));
+	assert_int_equal(log_count(logf, "was deleted while tikstatd has it open"), 1);
+	assert_int_equal(log_count(logf, "restored: history kept"), 1);
+	add(r, h, reading(t + 30, 1500, 2500, 1030, "*1"));
+	recorder_free(r, t + 30);
+	store_close(s);
+	log_set_output(NULL);
+	fclose(logf);
+
+	s = open_store(p, false); /* the next start has the whole history */
+	assert_totals(s, id, 1500, 2500);
+	store_close(s);
+}
+
+static void a_replaced_database_file_is_reported_and_never_written(void **state)
+{
+	(void)state;
+	char p[512], moved[600], other[600];
+	FILE *logf = tmpfile();
+	assert_non_null(logf);
+	log_set_output(logf);
+	store *s = open_store(new_db(p), false);
+	snprintf(moved, sizeof moved, "%s.moved", p);
+	snprintf(other, sizeof other, "%s.other", p);
+	struct health_seen seen;
+	struct recorder_options o = watched(1, &seen);
+	struct recorder *r = new_recorder(s, &o);
+	int h = iface(r, "home", "ether1");
+	int64_t id = recorder_iface_id(r, h);
+	int64_t t = utc(2026, 6, 1, 10, 0, 0);
+	add(r, h, reading(t, 0, 0, 1000, "*1"));
+
+	/* the admin moves the file away and puts another tikstat database there */
+	store_close(open_store(other, false));
+	assert_int_equal(rename(p, moved), 0);
+	assert_int_equal(rename(other, p), 0);
+	assert_int_equal(recorder_tick(r, t + 5), 0);
+	assert_int_equal(recorder_health(r)->file, STORE_FILE_REPLACED);
+	assert_false(store_health_ok(&seen.last));
+	assert_non_null(strstr(seen.last.problem, "replaced"));
+	assert_int_equal(log_count(logf, "move the new file away"), 1);
+
+	/* the counting goes on in the open file; the new one is not touched */
+	add(r, h, reading(t + 10, 100, 200, 1010, "*1"));
+	assert_totals(s, id, 100, 200);
+	store *ro = open_store(p, true);
+	int64_t other_id;
+	assert_int_equal(store_find_interface(ro, "home", "ether1", &other_id), 1);
+	store_close(ro);
+	log_set_output(NULL);
+	fclose(logf);
+	recorder_free(r, t + 10);
+	store_close(s);
+
+	/* the file moved away holds everything, and no side file is left */
+	ro = open_store(moved, true);
+	assert_totals(ro, id, 100, 200);
+	store_close(ro);
+	char detached[700];
+	snprintf(detached, sizeof detached, "%s-wal.detached", p);
+	assert_int_equal(access(detached, F_OK), -1);
+	snprintf(detached, sizeof detached, "%s-shm.detached", p);
+	assert_int_equal(access(detached, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -994,6 +1244,10 @@ int main(void)
 		cmocka_unit_test(crash_loses_nothing_the_router_still_counts),
 		cmocka_unit_test(five_minute_rows_older_than_retention_are_pruned_a_day_later),
 		cmocka_unit_test(retention_of_zero_keeps_every_row),
+		cmocka_unit_test(a_prune_failing_on_a_damaged_old_page_never_holds_back_commits),
+		cmocka_unit_test(a_failing_commit_is_logged_once_reminded_and_its_recovery_logged),
+		cmocka_unit_test(a_deleted_database_file_is_written_back_by_the_next_tick),
+		cmocka_unit_test(a_replaced_database_file_is_reported_and_never_written),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

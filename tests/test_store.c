@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dbcorrupt.h"
 #include "store.h"
 #include "tmpdir.h"
 
@@ -977,6 +978,187 @@ static void errmsg_is_null_safe_and_close_is_null_safe(void **state)
 	store_close(NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* database faults: damaged pages, deleted and replaced files          */
+/* ------------------------------------------------------------------ */
+
+#define OLD0 1000000000 /* 2001: the first of the old 5-minute buckets */
+#define OLD_N 5000
+#define NEW0 2000000000 /* 2033: new traffic */
+
+static void remove_side_files(const char *path)
+{
+	char p[600];
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+}
+
+/* OLD_N old 5-minute buckets of home/ether1 (rx 1000 + i, tx 1), closed
+ * and checkpointed. Returns the interface id. */
+static int64_t fill_old(const char *path)
+{
+	store *s = open_rw(path);
+	int64_t id = iface_id(s, "home", "ether1");
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < OLD_N; i++)
+		add(s, id, STEP_5MIN, OLD0 + (int64_t)i * 300, 1000 + (uint64_t)i, 1);
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+	remove_side_files(path);
+	return id;
+}
+
+/* Garbage over the page holding old bucket 100 (far from the newest). */
+static void damage_old_page(const char *path)
+{
+	unsigned char needle[4];
+	dbcorrupt_be32(needle, OLD0 + 100 * 300);
+	assert_true(dbcorrupt_page_with(path, needle, sizeof needle) > 1);
+}
+
+static void a_damaged_old_page_is_found_and_new_buckets_still_commit(void **state)
+{
+	(void)state;
+	char p[512];
+	db_path(p, "damaged.db");
+	int64_t id = fill_old(p);
+	damage_old_page(p);
+
+	store *s = open_rw(p); /* opening is never refused for a bad page */
+	char why[256];
+	assert_int_equal(store_quick_check(s, 60000, why, sizeof why), 1);
+	assert_string_not_equal(why, "ok");
+
+	assert_int_equal(store_begin(s), 0);
+	add(s, id, STEP_5MIN, NEW0, 5, 6);
+	add(s, id, STEP_YEAR, NEW0, 5, 6);
+	assert_int_equal(store_commit(s), 0);
+
+	/* the prune reads the damaged page: it fails, and can be rolled back */
+	int64_t keep[STEP_COUNT] = {86400, 0, 0, 0, 0};
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_prune(s, NEW0, keep), -1);
+	assert_non_null(strstr(store_errmsg(s), "malformed"));
+	assert_int_equal(store_rollback(s), 0);
+
+	store *ro = open_ro(p);
+	uint64_t rx = 0, tx = 0;
+	assert_int_equal(store_sum(ro, id, STEP_5MIN, NEW0, NEW0 + 300, &rx, &tx), 0);
+	assert_int_equal(rx, 5);
+	assert_int_equal(tx, 6);
+	/* reads of the damaged page fail and are counted */
+	uint64_t before = store_read_errors();
+	assert_int_equal(store_sum(ro, id, STEP_5MIN, OLD0, OLD0 + 300 * OLD_N, &rx, &tx), -1);
+	assert_non_null(strstr(store_errmsg(ro), "malformed"));
+	assert_true(store_read_errors() > before);
+	store_close(ro);
+	store_close(s);
+}
+
+static void quick_check_reports_its_findings_on_one_line(void **state)
+{
+	(void)state;
+	char p[512];
+	db_path(p, "freeblock.db");
+	fill_old(p);
+	unsigned char needle[4];
+	dbcorrupt_be32(needle, OLD0 + 100 * 300);
+	assert_true(dbcorrupt_freeblock_of_page_with(p, needle, sizeof needle) > 1);
+	store *s = open_rw(p);
+	char why[256];
+	assert_int_equal(store_quick_check(s, 60000, why, sizeof why), 1);
+	assert_non_null(strstr(why, "free space corruption"));
+	assert_null(strchr(why, '\n')); /* it goes into the log and STATUS= */
+	store_close(s);
+}
+
+static void quick_check_says_ok_on_a_sound_file_and_zero_budget_skips(void **state)
+{
+	(void)state;
+	char p[512];
+	db_path(p, "sound.db");
+	fill_old(p);
+	store *s = open_rw(p);
+	char why[256];
+	assert_int_equal(store_quick_check(s, 60000, why, sizeof why), 0);
+	assert_string_equal(why, "ok");
+	assert_int_equal(store_quick_check(s, 0, why, sizeof why), 2);
+	assert_non_null(strstr(why, "not finished"));
+	store_close(s);
+}
+
+static void file_check_tells_a_deleted_from_a_replaced_file(void **state)
+{
+	(void)state;
+	char p[512], moved[600];
+	db_path(p, "check.db");
+	snprintf(moved, sizeof moved, "%s.moved", p);
+	store *s = open_rw(p);
+	assert_string_equal(store_path(s), p);
+	assert_int_equal(store_file_check(s), STORE_FILE_OK);
+	assert_int_equal(rename(p, moved), 0);
+	assert_int_equal(store_file_check(s), STORE_FILE_DELETED);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(store_file_check(s), STORE_FILE_REPLACED);
+	/* never written back over another file */
+	assert_int_equal(store_restore_file(s), -1);
+	assert_int_equal(rename(moved, p), 0);
+	assert_int_equal(store_file_check(s), STORE_FILE_OK);
+	store_close(s);
+}
+
+static uint64_t year_rx(store *s, int64_t id)
+{
+	uint64_t rx = 0, tx = 0;
+	if (store_totals(s, id, &rx, &tx) != 0)
+		fail_msg("store_totals: %s", store_errmsg(s));
+	return rx;
+}
+
+static void commit_year(store *s, int64_t id, int64_t start, uint64_t rx)
+{
+	assert_int_equal(store_begin(s), 0);
+	add(s, id, STEP_YEAR, start, rx, 0);
+	assert_int_equal(store_commit(s), 0);
+}
+
+static void a_deleted_file_is_written_back_with_its_history_and_readers_follow(void **state)
+{
+	(void)state;
+	char p[512];
+	db_path(p, "deleted.db");
+	store *s = open_rw(p);
+	int64_t id = iface_id(s, "home", "ether1");
+	commit_year(s, id, NEW0, 100);
+	store *ro = open_ro(p);
+	assert_int_equal(year_rx(ro, id), 100);
+
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(store_file_check(s), STORE_FILE_DELETED);
+	commit_year(s, id, NEW0, 20); /* into the deleted file: not lost */
+	assert_int_equal(store_restore_file(s), 0);
+	assert_int_equal(store_file_check(s), STORE_FILE_OK);
+	assert_int_equal(access(p, F_OK), 0);
+	commit_year(s, id, NEW0, 3); /* into the restored file */
+
+	/* the reader opened before the deletion moves to the restored file */
+	assert_int_equal(store_begin(ro), 0);
+	assert_int_equal(year_rx(ro, id), 123);
+	assert_int_equal(store_rollback(ro), 0);
+	store_close(ro);
+	store_close(s);
+
+	s = open_rw(p); /* a restart finds the whole history */
+	assert_int_equal(year_rx(s, id), 123);
+	char why[256];
+	assert_int_equal(store_quick_check(s, 60000, why, sizeof why), 0);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1006,6 +1188,11 @@ int main(void)
 		cmocka_unit_test(list_interfaces_gives_router_then_name_order_with_totals),
 		cmocka_unit_test(queries_search_the_primary_key_and_never_scan_traffic),
 		cmocka_unit_test(errmsg_is_null_safe_and_close_is_null_safe),
+		cmocka_unit_test(a_damaged_old_page_is_found_and_new_buckets_still_commit),
+		cmocka_unit_test(quick_check_reports_its_findings_on_one_line),
+		cmocka_unit_test(quick_check_says_ok_on_a_sound_file_and_zero_budget_skips),
+		cmocka_unit_test(file_check_tells_a_deleted_from_a_replaced_file),
+		cmocka_unit_test(a_deleted_file_is_written_back_with_its_history_and_readers_follow),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
