@@ -62,4 +62,9 @@ int64_t recorder_iface_id(const struct recorder *r, int h);
 /* Totals since the start of the database, committed plus pending. */
 void recorder_totals(const struct recorder *r, int h, uint64_t *rx, uint64_t *tx);
 
+/* Traffic of interface h not yet committed, in 5-minute buckets starting
+ * in [from, to): what the store's sums lack until the next commit. */
+void recorder_pending(const struct recorder *r, int h, int64_t from, int64_t to, uint64_t *rx,
+		      uint64_t *tx);
+
 #endif
