@@ -666,21 +666,23 @@ static uid_t secret_owner(void)
 static bool fail_foreign_owner(struct parser *p, const char *file, const struct stat *st)
 {
 	uid_t self = secret_owner();
-	char owner[64], user[64];
+	char owner[64], user[128];
 	struct passwd *pw;
 
 	if (st->st_uid == 0 || st->st_uid == self)
 		return false;
 	pw = getpwuid(st->st_uid);
 	snprintf(owner, sizeof owner, "%s", pw ? pw->pw_name : "?");
-	pw = getpwuid(self);
-	if (pw)
-		snprintf(user, sizeof user, "%s", pw->pw_name);
+	pw = self == 0 ? NULL : getpwuid(self);
+	if (self == 0) /* root without -u: only --check-config and tools */
+		snprintf(user, sizeof user, "the user tikstatd runs as (-u USER)");
+	else if (pw)
+		snprintf(user, sizeof user, "%s, the user tikstatd runs as", pw->pw_name);
 	else
-		snprintf(user, sizeof user, "uid %ld", (long)self);
+		snprintf(user, sizeof user, "uid %ld, the user tikstatd runs as", (long)self);
 	key_fail(p,
 	         "%s is owned by %s (uid %ld): a file holding a secret must belong to root or "
-	         "to %s, the user tikstatd runs as: chown root %s",
+	         "to %s: chown root %s",
 	         file, owner, (long)st->st_uid, user, file);
 	return true;
 }
@@ -1043,8 +1045,8 @@ static int list_add(struct parser *p, char ***v, size_t *count, const char *s, s
 		size_t cap = *count ? *count * 2 : 1;
 
 		if (cap > SIZE_MAX / sizeof **v || (grown = realloc(*v, cap * sizeof **v)) == NULL)
-		return nomem(p);
-	*v = grown;
+			return nomem(p);
+		*v = grown;
 	}
 	if ((copy = strndup(s, n)) == NULL)
 		return nomem(p);
@@ -1177,7 +1179,7 @@ static int set_secret_file(struct parser *p, const char *v, char **field, char *
 	if (p->skip_secrets && !secret)
 		nomem(p);
 	if (!secret) {
-	free(path);
+		free(path);
 		return -1;
 	}
 	wipe_free(*field);

@@ -128,7 +128,7 @@ static int resolve_dir(const char *dir, char *out, size_t outlen, char *err, siz
 		if (realpath(head, out))
 			break;
 		char *slash = strrchr(head, '/');
-		if (errno != ENOENT || !slash || slash == head) {
+		if (errno != ENOENT || !slash) {
 			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 			return -1;
 		}
@@ -138,7 +138,10 @@ static int resolve_dir(const char *dir, char *out, size_t outlen, char *err, siz
 			return -1;
 		}
 		memcpy(tail, rest, sizeof tail);
-		*slash = '\0';
+		if (slash == head)
+			head[1] = '\0'; /* "/" itself exists */
+		else
+			*slash = '\0';
 	}
 	size_t n = strlen(out);
 	if (n + strlen(tail) >= outlen) {

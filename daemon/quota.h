@@ -10,8 +10,9 @@
  * in its environment. Each threshold is recorded in the database when it
  * fires, so it does not fire again in the same cycle, even after a
  * restart. The command starts with default signal dispositions and no
- * blocked signals, whatever the daemon ignores or blocks. When several thresholds are crossed at once (a first start in
- * mid-cycle), the command runs once, for the highest.
+ * blocked signals, whatever the daemon ignores or blocks. When several
+ * thresholds are crossed at once (a first start in mid-cycle), the
+ * command runs once, for the highest.
  */
 #ifndef TIKSTAT_QUOTA_H
 #define TIKSTAT_QUOTA_H

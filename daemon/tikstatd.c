@@ -324,16 +324,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_init("tikstatd", log_level_parse(cfg->log_level), !opt.foreground);
+	/* Before daemonize: its chdir("/") would change a relative config
+	 * path, and a refusal is best seen where tikstatd was started. */
+	if (drop) {
+		if (privdrop_prepare_database(cfg->database, &user, err, sizeof err) < 0)
+			fatalx("-u %s: %s", user.name, err);
+		warn_unreadable(cfg, &user);
+		open_db_as = &user;
+	}
 	if (!opt.foreground)
 		daemonize();
 	install_signals();
 	notify_init();
-	if (drop) {
-		if (privdrop_prepare_database(cfg->database, &user, err, sizeof err) < 0)
-		fatalx("-u %s: %s", user.name, err);
-		warn_unreadable(cfg, &user);
-		open_db_as = &user;
-	}
 
 	struct instance in = {0};
 	if (instance_start(&in, cfg) < 0) {

@@ -567,8 +567,8 @@ static void secret_file_of_another_user_is_refused(void **state)
 	assert_null(load_text("other.conf", conf, err, sizeof err));
 	snprintf(want, sizeof want,
 	         "%s:3: [router a] password_file: %s is owned by nobody (uid %ld): a file holding "
-	         "a secret must belong to root or to root, the user tikstatd runs as: chown root "
-	         "%s",
+	         "a secret must belong to root or to the user tikstatd runs as (-u USER): "
+	         "chown root %s",
 	         confpath, secret, (long)nobody, secret);
 	assert_string_equal(err, want);
 	assert_no_secret(err);
