@@ -1067,15 +1067,19 @@ static int by_name(const void *a, const void *b)
 
 /* Rejects a name listed twice, naming the one whose repetition comes
  * first in the list. Sorting makes this O(n log n): a router may list
- * thousands of interfaces. (cfg_load runs on one thread: sort_names.) */
-static int check_unique(struct parser *p, char *const *v, size_t n)
+ * thousands of interfaces. (cfg_load runs on one thread: sort_names.)
+ * With sorted, the indexes in name order are left there (a new array
+ * of n entries, the caller's). */
+static int check_unique(struct parser *p, char *const *v, size_t n, size_t **sorted)
 {
 	size_t *idx;
 	size_t dup = SIZE_MAX;
 
-	if (n < 2)
+	if (sorted)
+		*sorted = NULL;
+	if (n < 2 && !sorted)
 		return 0;
-	if ((idx = malloc(n * sizeof *idx)) == NULL)
+	if ((idx = malloc((n ? n : 1) * sizeof *idx)) == NULL)
 		return nomem(p);
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
@@ -1085,6 +1089,10 @@ static int check_unique(struct parser *p, char *const *v, size_t n)
 	for (size_t i = 1; i < n; i++)
 		if (strcmp(v[idx[i - 1]], v[idx[i]]) == 0 && idx[i] < dup)
 			dup = idx[i];
+	if (dup == SIZE_MAX && sorted) {
+		*sorted = idx;
+		return 0;
+	}
 	free(idx);
 	if (dup == SIZE_MAX)
 		return 0;
@@ -1124,7 +1132,7 @@ static int set_listen(struct parser *p, const char *v)
 		if (list_add(p, &list, &n, entry, strlen(entry)) < 0)
 			goto out;
 	}
-	if (check_unique(p, list, n) < 0)
+	if (check_unique(p, list, n, NULL) < 0)
 		goto out;
 	if (n > CFG_MAX_LISTEN) {
 		key_fail(p, "%zu entries: at most %d addresses can be listened on", n,
@@ -1426,6 +1434,7 @@ static int set_interfaces(struct parser *p, const char *v)
 	struct cfg_router *r = router(p);
 	char *name = malloc(strlen(v) + 1);
 	char **list = NULL;
+	size_t *sorted = NULL;
 	size_t n = 0;
 	bool more = true;
 	int rc = -1;
@@ -1442,11 +1451,13 @@ static int set_interfaces(struct parser *p, const char *v)
 		if (list_add(p, &list, &n, name, strlen(name)) < 0)
 			goto out;
 	}
-	if (check_unique(p, list, n) < 0)
+	if (check_unique(p, list, n, &sorted) < 0)
 		goto out;
 	free_list(r->interfaces, r->n_interfaces);
+	free(r->interfaces_by_name);
 	r->interfaces = list;
 	r->n_interfaces = n;
+	r->interfaces_by_name = sorted;
 	list = NULL;
 	rc = 0;
 out:
@@ -2093,6 +2104,26 @@ static void router_free(struct cfg_router *r)
 	free(r->alert_command);
 	free(r->password_file);
 	free(r->push_token_file);
+	free(r->interfaces_by_name);
+}
+
+long cfg_interface_index(const struct cfg_router *r, const char *name)
+{
+	size_t lo = 0, hi = r->n_interfaces;
+
+	if (!r->interfaces_by_name || !name)
+		return -1;
+	while (lo < hi) { /* the first name >= name */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(r->interfaces[r->interfaces_by_name[mid]], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < r->n_interfaces && strcmp(r->interfaces[r->interfaces_by_name[lo]], name) == 0)
+		return (long)r->interfaces_by_name[lo];
+	return -1;
 }
 
 void cfg_free(struct cfg *c)

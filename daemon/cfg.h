@@ -51,6 +51,7 @@ struct cfg_router {
 	char *alert_command;
 	char *password_file;   /* the file password came from, or NULL */
 	char *push_token_file; /* the file push_token came from, or NULL */
+	size_t *interfaces_by_name; /* indexes into interfaces, in strcmp order */
 };
 
 struct cfg {
@@ -98,6 +99,11 @@ void cfg_secret_owner(uid_t uid);
 
 /* Frees everything, wiping secrets. NULL-safe. */
 void cfg_free(struct cfg *c);
+
+/* The index of the interface named name in r->interfaces, or -1: a
+ * binary search over the names sorted at load (O(log n): a push or a poll
+ * of thousands of interfaces must not scan the list once per name). */
+long cfg_interface_index(const struct cfg_router *r, const char *name);
 
 /* The router named name, or NULL. */
 const struct cfg_router *cfg_router(const struct cfg *c, const char *name);

@@ -486,6 +486,23 @@ static void thousands_of_interfaces_load_and_duplicates_are_found(void **state)
 	assert_int_equal(c->routers[0].n_interfaces, 5000);
 	assert_string_equal(c->routers[0].interfaces[0], "e0");
 	assert_string_equal(c->routers[0].interfaces[4999], "e4999");
+	for (long i = 0; i < 5000; i += 7) {
+		char name[16];
+
+		snprintf(name, sizeof name, "e%ld", i);
+		assert_int_equal(cfg_interface_index(&c->routers[0], name), i);
+	}
+	assert_int_equal(cfg_interface_index(&c->routers[0], "e4999"), 4999);
+	assert_int_equal(cfg_interface_index(&c->routers[0], "e"), -1);
+	assert_int_equal(cfg_interface_index(&c->routers[0], "e5000"), -1);
+	assert_int_equal(cfg_interface_index(&c->routers[0], "zzz"), -1);
+	cfg_free(c);
+
+	c = load_text("one.conf", "[router a]\nhost = h\npassword = \"x\"\ninterfaces = e\n", err,
+	              sizeof err);
+	assert_non_null(c);
+	assert_int_equal(cfg_interface_index(&c->routers[0], "e"), 0);
+	assert_int_equal(cfg_interface_index(&c->routers[0], "f"), -1);
 	cfg_free(c);
 
 	text = big_router_text(5000, 1234);

@@ -225,6 +225,19 @@ def test_alerts_and_reloads(args, workdir):
                                capture_output=True, timeout=60)
             if r.returncode != 1 or r.stderr.decode() != "tikstatd: %s: %s\n" % (conf, NO_ROUTERS):
                 raise AssertionError("%s: exit %d, %r" % (extra, r.returncode, r.stderr))
+
+        # More listen entries than the daemon binds: --check-config says so
+        # (it used to accept them and the start failed).
+        write_config(conf, workdir, fake.routers["home"]["port"], IFACES)
+        text = read(conf).replace("listen = ", "listen = %s, " % ", ".join(
+            "127.0.0.1:%d" % (40000 + i) for i in range(16)))
+        with open(conf, "w") as f:
+            f.write(text)
+        r = subprocess.run([args.tikstatd, "-c", conf, "--check-config"] + user_args,
+                           capture_output=True, timeout=60)
+        want = "[http] listen: 17 entries: at most 16 addresses can be listened on"
+        if r.returncode != 1 or want not in r.stderr.decode():
+            raise AssertionError("17 listen entries: exit %d, %r" % (r.returncode, r.stderr))
     finally:
         if daemon:
             daemon.p.kill()
