@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,7 @@ struct parser {
 	size_t errsz;
 	bool failed;
 	bool skip_secrets; /* CFG_SKIP_SECRETS: reports need no secrets */
+	const struct cfg *prev; /* cfg_reload: the running configuration */
 
 	char *text; /* the whole file; wiped, it may hold passwords */
 	size_t len;
@@ -647,6 +649,47 @@ static const char *secret_exposure(const struct stat *st)
 	return "accessible";
 }
 
+/* Besides root, the owner a file holding a secret may have
+ * (cfg_secret_owner); (uid_t)-1 means geteuid(). */
+static uid_t secret_owner_uid = (uid_t)-1;
+
+void cfg_secret_owner(uid_t uid)
+{
+	secret_owner_uid = uid;
+}
+
+static uid_t secret_owner(void)
+{
+	return secret_owner_uid == (uid_t)-1 ? geteuid() : secret_owner_uid;
+}
+
+/* Another user owning a secret file could read it and, worse, put a
+ * password of their choice there: only root and the daemon's user may.
+ * Returns true after reporting when st's owner is anyone else. */
+static bool fail_foreign_owner(struct parser *p, const char *file, const struct stat *st)
+{
+	uid_t self = secret_owner();
+	char owner[64], user[128];
+	struct passwd *pw;
+
+	if (st->st_uid == 0 || st->st_uid == self)
+		return false;
+	pw = getpwuid(st->st_uid);
+	snprintf(owner, sizeof owner, "%s", pw ? pw->pw_name : "?");
+	pw = self == 0 ? NULL : getpwuid(self);
+	if (self == 0) /* root without -u: only --check-config and tools */
+		snprintf(user, sizeof user, "the user tikstatd runs as (-u USER)");
+	else if (pw)
+		snprintf(user, sizeof user, "%s, the user tikstatd runs as", pw->pw_name);
+	else
+		snprintf(user, sizeof user, "uid %ld, the user tikstatd runs as", (long)self);
+	key_fail(p,
+	         "%s is owned by %s (uid %ld): a file holding a secret must belong to root or "
+	         "to %s: chown root %s",
+	         file, owner, (long)st->st_uid, user, file);
+	return true;
+}
+
 /* Reports that a file holding a secret is open to group or others. */
 static void fail_exposed(struct parser *p, const char *file, const struct stat *st, const char *how)
 {
@@ -714,10 +757,75 @@ static char *read_secret(struct parser *p, const char *path)
 		key_fail(p, "%s is not a regular file", path);
 	else if ((how = secret_exposure(&st)) != NULL)
 		fail_exposed(p, path, &st, how);
-	else
+	else if (!fail_foreign_owner(p, path, &st))
 		secret = read_first_line(p, fd, path);
 	close(fd);
 	return secret;
+}
+
+/* On a reload: the secret the running configuration read from path for
+ * the key being parsed, or NULL. */
+static const char *prev_secret(struct parser *p, const char *path)
+{
+	const struct cfg *o = p->prev;
+	const struct cfg_router *r;
+
+	if (!o)
+		return NULL;
+	if (p->sec == SEC_HTTP)
+		return o->auth_password_file && strcmp(o->auth_password_file, path) == 0
+		               ? o->auth_password
+		               : NULL;
+	if (p->sec != SEC_ROUTER ||
+	    (r = cfg_router(o, p->cfg->routers[p->cfg->n_routers - 1].name)) == NULL)
+		return NULL;
+	if (strcmp(p->key, "password_file") == 0 && r->password_file &&
+	    strcmp(r->password_file, path) == 0)
+		return r->password;
+	if (strcmp(p->key, "push_token_file") == 0 && r->push_token_file &&
+	    strcmp(r->push_token_file, path) == 0)
+		return r->push_token;
+	return NULL;
+}
+
+/* read_secret on a reload: a daemon that gave up root may no longer open
+ * a secret file it read as root at start; when the path is unchanged the
+ * secret already loaded stays (the file's checks still apply where it
+ * can be seen). Returns the secret, or NULL after reporting. */
+static char *reread_secret(struct parser *p, const char *path)
+{
+	const char *old = prev_secret(p, path);
+	struct stat st;
+	const char *how;
+	char *copy;
+	int fd;
+
+	if (!old)
+		return read_secret(p, path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd >= 0) {
+		close(fd);
+		return read_secret(p, path);
+	}
+	if (errno != EACCES && errno != EPERM)
+		return read_secret(p, path);
+	if (stat(path, &st) == 0) {
+		if ((how = secret_exposure(&st)) != NULL) {
+			fail_exposed(p, path, &st, how);
+			return NULL;
+		}
+		if (fail_foreign_owner(p, path, &st))
+			return NULL;
+	}
+	if ((copy = strdup(old)) == NULL) {
+		nomem(p);
+		return NULL;
+	}
+	log_warnx("%s:%d: [%s] %s: cannot read %s as this user (%s): keeping the secret "
+	          "loaded before; to let a reload re-read it: chown root:" SECRET_GROUP
+	          " %s; chmod 640 %s",
+	          p->path, p->lineno, p->label, p->key, path, strerror(EACCES), path, path);
+	return copy;
 }
 
 /* ------------------------------------------------------------------ */
@@ -928,26 +1036,71 @@ static void free_list(char **v, size_t n)
 	free(v);
 }
 
-/* Appends a copy of the n bytes at s to *v; rejects a name listed twice. */
+/* Appends a copy of the n bytes at s to *v. The array doubles when its
+ * count reaches a power of two, so a list of thousands of names is built
+ * in linear time. */
 static int list_add(struct parser *p, char ***v, size_t *count, const char *s, size_t n)
 {
 	char **grown;
 	char *copy;
 
-	for (size_t i = 0; i < *count; i++) {
-		if (strlen((*v)[i]) == n && memcmp((*v)[i], s, n) == 0) {
-			key_fail(p, "'%s' is listed twice", shown(p, (*v)[i]));
-			return -1;
-		}
+	if (*count == 0 || (*count & (*count - 1)) == 0) {
+		size_t cap = *count ? *count * 2 : 1;
+
+		if (cap > SIZE_MAX / sizeof **v || (grown = realloc(*v, cap * sizeof **v)) == NULL)
+			return nomem(p);
+		*v = grown;
 	}
-	grown = realloc(*v, (*count + 1) * sizeof **v);
-	if (!grown)
-		return nomem(p);
-	*v = grown;
 	if ((copy = strndup(s, n)) == NULL)
 		return nomem(p);
-	grown[(*count)++] = copy;
+	(*v)[(*count)++] = copy;
 	return 0;
+}
+
+/* Orders indexes into a list by name, equal names by position. */
+static const char *const *sort_names;
+
+static int by_name(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(sort_names[i], sort_names[j]);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/* Rejects a name listed twice, naming the one whose repetition comes
+ * first in the list. Sorting makes this O(n log n): a router may list
+ * thousands of interfaces. (cfg_load runs on one thread: sort_names.)
+ * With sorted, the indexes in name order are left there (a new array
+ * of n entries, the caller's). */
+static int check_unique(struct parser *p, char *const *v, size_t n, size_t **sorted)
+{
+	size_t *idx;
+	size_t dup = SIZE_MAX;
+
+	if (sorted)
+		*sorted = NULL;
+	if (n < 2 && !sorted)
+		return 0;
+	if ((idx = malloc((n ? n : 1) * sizeof *idx)) == NULL)
+		return nomem(p);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	sort_names = (const char *const *)v;
+	qsort(idx, n, sizeof *idx, by_name);
+	sort_names = NULL;
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(v[idx[i - 1]], v[idx[i]]) == 0 && idx[i] < dup)
+			dup = idx[i];
+	if (dup == SIZE_MAX && sorted) {
+		*sorted = idx;
+		return 0;
+	}
+	free(idx);
+	if (dup == SIZE_MAX)
+		return 0;
+	key_fail(p, "'%s' is listed twice", shown(p, v[dup]));
+	return -1;
 }
 
 static int set_listen(struct parser *p, const char *v)
@@ -982,6 +1135,13 @@ static int set_listen(struct parser *p, const char *v)
 		if (list_add(p, &list, &n, entry, strlen(entry)) < 0)
 			goto out;
 	}
+	if (check_unique(p, list, n, NULL) < 0)
+		goto out;
+	if (n > CFG_MAX_LISTEN) {
+		key_fail(p, "%zu entries: at most %d addresses can be listened on", n,
+		         CFG_MAX_LISTEN);
+		goto out;
+	}
 	free_list(p->cfg->listen, p->cfg->n_listen);
 	p->cfg->listen = list;
 	p->cfg->n_listen = n;
@@ -1013,8 +1173,9 @@ static int set_auth_user(struct parser *p, const char *v)
 	return 0;
 }
 
-/* A secret file key: the path is resolved and the file read now. */
-static int set_secret_file(struct parser *p, const char *v, char **field)
+/* A secret file key: the path is resolved and the file read now; the
+ * path is kept in *path_field. */
+static int set_secret_file(struct parser *p, const char *v, char **field, char **path_field)
 {
 	char *path = NULL;
 	char *secret;
@@ -1025,20 +1186,23 @@ static int set_secret_file(struct parser *p, const char *v, char **field)
 		return 0;
 	/* Without secrets, a distinct placeholder keeps the checks that
 	 * compare secrets (one token per router) meaningful. */
-	secret = p->skip_secrets ? strdup(path) : read_secret(p, path);
+	secret = p->skip_secrets ? strdup(path) : reread_secret(p, path);
 	if (p->skip_secrets && !secret)
 		nomem(p);
-	free(path);
-	if (!secret)
+	if (!secret) {
+		free(path);
 		return -1;
+	}
 	wipe_free(*field);
 	*field = secret;
+	free(*path_field);
+	*path_field = path;
 	return 0;
 }
 
 static int set_auth_password_file(struct parser *p, const char *v)
 {
-	return set_secret_file(p, v, &p->cfg->auth_password);
+	return set_secret_file(p, v, &p->cfg->auth_password, &p->cfg->auth_password_file);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1212,6 +1376,10 @@ static int set_password(struct parser *p, const char *v)
 		wipe_free(s);
 		return -1;
 	}
+	if (*s && !p->skip_secrets && fail_foreign_owner(p, p->path, &p->st)) {
+		wipe_free(s);
+		return -1;
+	}
 	wipe_free(router(p)->password);
 	router(p)->password = s;
 	return 0;
@@ -1221,7 +1389,7 @@ static int set_password_file(struct parser *p, const char *v)
 {
 	if (exclusive_passwords(p) < 0)
 		return -1;
-	return set_secret_file(p, v, &router(p)->password);
+	return set_secret_file(p, v, &router(p)->password, &router(p)->password_file);
 }
 
 /* Reads one entry of an interfaces list at *s: blanks, a quoted or plain
@@ -1269,6 +1437,7 @@ static int set_interfaces(struct parser *p, const char *v)
 	struct cfg_router *r = router(p);
 	char *name = malloc(strlen(v) + 1);
 	char **list = NULL;
+	size_t *sorted = NULL;
 	size_t n = 0;
 	bool more = true;
 	int rc = -1;
@@ -1285,9 +1454,13 @@ static int set_interfaces(struct parser *p, const char *v)
 		if (list_add(p, &list, &n, name, strlen(name)) < 0)
 			goto out;
 	}
+	if (check_unique(p, list, n, &sorted) < 0)
+		goto out;
 	free_list(r->interfaces, r->n_interfaces);
+	free(r->interfaces_by_name);
 	r->interfaces = list;
 	r->n_interfaces = n;
+	r->interfaces_by_name = sorted;
 	list = NULL;
 	rc = 0;
 out:
@@ -1343,7 +1516,7 @@ static int set_push_token_file(struct parser *p, const char *v)
 {
 	char **field = &router(p)->push_token;
 
-	if (set_secret_file(p, v, field) < 0)
+	if (set_secret_file(p, v, field, &router(p)->push_token_file) < 0)
 		return -1;
 	if (*field && strlen(*field) < TOKEN_MIN) {
 		key_fail(p, "the token is shorter than %d characters", TOKEN_MIN);
@@ -1906,10 +2079,27 @@ struct cfg *cfg_load(const char *path, char *err, size_t errsz)
 	return cfg_load_flags(path, 0, err, errsz);
 }
 
+static struct cfg *load(const char *path, int flags, const struct cfg *prev, char *err,
+                        size_t errsz);
+
 struct cfg *cfg_load_flags(const char *path, int flags, char *err, size_t errsz)
 {
-	struct parser p = {.path = path ? path : "(null)", .err = err, .errsz = errsz,
-	                   .skip_secrets = (flags & CFG_SKIP_SECRETS) != 0};
+	return load(path, flags, NULL, err, errsz);
+}
+
+struct cfg *cfg_reload(const char *path, const struct cfg *prev, char *err, size_t errsz)
+{
+	return load(path, 0, prev, err, errsz);
+}
+
+static struct cfg *load(const char *path, int flags, const struct cfg *prev, char *err,
+                        size_t errsz)
+{
+	struct parser p = {.path = path ? path : "(null)",
+	                   .err = err,
+	                   .errsz = errsz,
+	                   .skip_secrets = (flags & CFG_SKIP_SECRETS) != 0,
+	                   .prev = prev};
 	int rc;
 
 	if (err && errsz)
@@ -1928,6 +2118,10 @@ struct cfg *cfg_load_flags(const char *path, int flags, char *err, size_t errsz)
 	if (!p.failed && rc != 0)
 		fail(&p, rc > 0 ? rc : 0, rc == -2 ? "out of memory" : "syntax error");
 	finish_section(&p);
+	/* A daemon with nothing to do is a mistake (an empty or wrong file),
+	 * and a reload to it would silently stop all accounting. */
+	if (!p.failed && p.cfg->n_routers == 0)
+		fail(&p, 0, "no [router NAME] section: nothing to poll or receive");
 	if (p.failed)
 		goto err;
 	parser_release(&p);
@@ -1950,6 +2144,28 @@ static void router_free(struct cfg_router *r)
 	wipe_free(r->push_token);
 	free(r->ip_file);
 	free(r->alert_command);
+	free(r->password_file);
+	free(r->push_token_file);
+	free(r->interfaces_by_name);
+}
+
+long cfg_interface_index(const struct cfg_router *r, const char *name)
+{
+	size_t lo = 0, hi = r->n_interfaces;
+
+	if (!r->interfaces_by_name || !name)
+		return -1;
+	while (lo < hi) { /* the first name >= name */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(r->interfaces[r->interfaces_by_name[mid]], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < r->n_interfaces && strcmp(r->interfaces[r->interfaces_by_name[lo]], name) == 0)
+		return (long)r->interfaces_by_name[lo];
+	return -1;
 }
 
 void cfg_free(struct cfg *c)
@@ -1966,6 +2182,7 @@ void cfg_free(struct cfg *c)
 	free_list(c->listen, c->n_listen);
 	free(c->auth_user);
 	wipe_free(c->auth_password);
+	free(c->auth_password_file);
 	free(c);
 }
 

@@ -5,8 +5,9 @@
  * the line and the key ("tikstat.conf:12: [router home] interval: must be
  * 1 to 86400 seconds, got 0"). Unknown sections and keys are errors.
  * Secrets come from password= / password_file= (first line, newline
- * stripped); a file holding a secret that group or others can read is
- * refused with a hint.
+ * stripped); a file holding a secret that group or others can read, or
+ * that belongs to anyone but root or the daemon's user, is refused with a
+ * hint. A file without any [router NAME] section is an error.
  * The syntax and every key are documented in tikstat.conf(5).
  *
  * cfg_load is not thread-safe (getgrnam, getenv): call it from one thread.
@@ -19,7 +20,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 #include "routeros.h"
+
+/* The most [http] listen addresses: cfg_load refuses more listen entries,
+ * --check-config more resolved addresses, and the HTTP server binds no
+ * more (one MHD daemon each). */
+#define CFG_MAX_LISTEN 16
 
 enum router_mode { MODE_POLL, MODE_PUSH };
 
@@ -44,6 +52,9 @@ struct cfg_router {
 	char *ip_file;
 	uint64_t quota;       /* bytes per billing cycle, 0 = none */
 	char *alert_command;
+	char *password_file;   /* the file password came from, or NULL */
+	char *push_token_file; /* the file push_token came from, or NULL */
+	size_t *interfaces_by_name; /* indexes into interfaces, in strcmp order */
 };
 
 struct cfg {
@@ -61,6 +72,7 @@ struct cfg {
 	size_t n_listen;
 	char *auth_user;
 	char *auth_password;    /* secret read from auth_password_file */
+	char *auth_password_file; /* its path, or NULL */
 	/* [router NAME] sections in file order */
 	struct cfg_router *routers;
 	size_t n_routers;
@@ -76,8 +88,25 @@ struct cfg *cfg_load(const char *path, char *err, size_t errsz);
 #define CFG_SKIP_SECRETS 1
 struct cfg *cfg_load_flags(const char *path, int flags, char *err, size_t errsz);
 
+/* cfg_load for a reload (SIGHUP) of the running configuration prev: a
+ * secret file that can no longer be opened for lack of permission (the
+ * daemon gave up root) while prev read the same key of the same section
+ * from the same path keeps prev's secret, with a warning logged. Every
+ * other error is as with cfg_load. */
+struct cfg *cfg_reload(const char *path, const struct cfg *prev, char *err, size_t errsz);
+
+/* Files holding secrets must belong to root or to uid: the user tikstatd
+ * runs as (with -u USER, USER). Until this is called, uid is geteuid() at
+ * load time. Process-wide; call it before cfg_load. */
+void cfg_secret_owner(uid_t uid);
+
 /* Frees everything, wiping secrets. NULL-safe. */
 void cfg_free(struct cfg *c);
+
+/* The index of the interface named name in r->interfaces, or -1: a
+ * binary search over the names sorted at load (O(log n): a push or a poll
+ * of thousands of interfaces must not scan the list once per name). */
+long cfg_interface_index(const struct cfg_router *r, const char *name);
 
 /* The router named name, or NULL. */
 const struct cfg_router *cfg_router(const struct cfg *c, const char *name);

@@ -1,8 +1,13 @@
 /* checkcfg.c — see checkcfg.h. */
 #include "checkcfg.h"
 
+#include "poller.h"
+
 #include <inttypes.h>
+#include <netdb.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* The usual cause of a failure, in words a router admin acts on. */
 static const char *hint(int status, enum ros_tls_mode tls)
@@ -57,13 +62,31 @@ static int fail(FILE *out, const struct cfg_router *r, ros_conn *c, const char *
 	return 1;
 }
 
-static const struct ros_iface_counters *find(const struct ros_iface_counters *v, size_t n,
-					     const char *name)
+/* Rows by name, equal names in reply order (the first one counts). */
+static int by_name(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].name, name) == 0)
-			return &v[i];
-	return NULL;
+	const struct ros_iface_counters *x = *(const struct ros_iface_counters *const *)a;
+	const struct ros_iface_counters *y = *(const struct ros_iface_counters *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x > y) - (x < y);
+}
+
+static int name_vs_row(const void *key, const void *row)
+{
+	return strcmp(key, (*(const struct ros_iface_counters *const *)row)->name);
+}
+
+/* The first row named name in sorted (n rows, by_name), or NULL. */
+static const struct ros_iface_counters *find(const struct ros_iface_counters *const *sorted,
+					     size_t n, const char *name)
+{
+	const struct ros_iface_counters *const *hit =
+		bsearch(name, sorted, n, sizeof *sorted, name_vs_row);
+	if (!hit)
+		return NULL;
+	while (hit > sorted && strcmp(hit[-1]->name, name) == 0)
+		hit--;
+	return *hit;
 }
 
 /* Reads the configured interfaces once; lists the router's others when
@@ -72,12 +95,23 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 {
 	struct ros_iface_counters *v = NULL;
 	size_t n = 0;
-	int rc = ros_read_counters(c, (const char *const *)r->interfaces, r->n_interfaces, &v, &n);
+	size_t nq = r->n_interfaces > POLLER_QUERY_NAMES_MAX ? 0 : r->n_interfaces;
+	int rc = ros_read_counters(c, (const char *const *)r->interfaces, nq, &v, &n);
 	if (rc)
 		return fail(out, r, c, "reading interface counters", rc);
+	/* Sorted once, searched per name: thousands of interfaces stay cheap. */
+	const struct ros_iface_counters **sorted = calloc(n ? n : 1, sizeof *sorted);
+	if (!sorted) {
+		ros_counters_free(v, n);
+		fprintf(out, "  FAILED: out of memory\n");
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &v[i];
+	qsort(sorted, n, sizeof *sorted, by_name);
 	int bad = 0;
 	for (size_t k = 0; k < r->n_interfaces; k++) {
-		const struct ros_iface_counters *row = find(v, n, r->interfaces[k]);
+		const struct ros_iface_counters *row = find(sorted, n, r->interfaces[k]);
 		fprintf(out, "  interface ");
 		print_name(out, r->interfaces[k]);
 		if (!row) {
@@ -89,6 +123,7 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 			row->rx_bytes, row->tx_bytes, row->running == 0 ? ", not running" : "",
 			row->disabled == 1 ? ", disabled" : "");
 	}
+	free(sorted);
 	ros_counters_free(v, n);
 	if (bad) {
 		rc = ros_read_counters(c, NULL, 0, &v, &n);
@@ -146,8 +181,52 @@ static int check_router(const struct cfg_router *r, FILE *out)
 	return bad;
 }
 
+/* The addresses the HTTP server would bind for one listen entry, counted
+ * as http.c resolves them ("*" is one dual-stack socket). 0 when the name
+ * does not resolve (the daemon then fails with the resolver's message). */
+static size_t listen_addresses(const char *entry)
+{
+	char host[256];
+	uint16_t port;
+	if (cfg_parse_listen(entry, host, sizeof host, &port) < 0)
+		return 0;
+	if (strcmp(host, "*") == 0)
+		return 1;
+	struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+				 .ai_socktype = SOCK_STREAM};
+	struct addrinfo *res = NULL;
+	char service[8];
+	snprintf(service, sizeof service, "%u", (unsigned)port);
+	if (getaddrinfo(host, service, &hints, &res) != 0)
+		return 0;
+	size_t n = 0;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
+			n++;
+	freeaddrinfo(res);
+	return n;
+}
+
+/* The daemon binds at most CFG_MAX_LISTEN addresses; host names may
+ * resolve to several. 0 when they fit, else 1 after saying so. */
+static int check_listen(const struct cfg *cfg, FILE *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->n_listen; i++)
+		n += listen_addresses(cfg->listen[i]);
+	if (n <= CFG_MAX_LISTEN)
+		return 0;
+	fprintf(out,
+		"%s: [http] listen: %zu addresses once host names are resolved: at most %d "
+		"addresses can be listened on\n",
+		cfg->path, n, CFG_MAX_LISTEN);
+	return 1;
+}
+
 int checkcfg_run(const struct cfg *cfg, FILE *out)
 {
+	if (check_listen(cfg, out))
+		return 1;
 	int bad = 0;
 	fprintf(out, "%s: configuration is valid (%zu routers)\n", cfg->path, cfg->n_routers);
 	for (size_t i = 0; i < cfg->n_routers; i++) {

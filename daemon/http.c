@@ -24,7 +24,7 @@
 #include "store.h"
 #include "urlcode.h"
 
-#define HTTP_MAX_DAEMONS     16
+#define HTTP_MAX_DAEMONS     CFG_MAX_LISTEN /* one per listen address (cfg.h) */
 #define HTTP_POOL_MAX        8
 #define HTTP_MAX_CONNECTIONS 512
 #define HTTP_MAX_PER_IP      64

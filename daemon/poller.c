@@ -296,13 +296,53 @@ static void router_up(struct router *r)
 	r->backoff_ms = 0;
 }
 
-/* Finds the reported row of a configured interface. */
-static const struct ros_iface_counters *find_row(const struct router *r, const char *name)
+/* Rows by name, equal names in reply order (the first one counts). */
+static int row_order(const void *a, const void *b)
 {
+	const struct ros_iface_counters *x = *(const struct ros_iface_counters *const *)a;
+	const struct ros_iface_counters *y = *(const struct ros_iface_counters *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x > y) - (x < y);
+}
+
+static int name_vs_row(const void *key, const void *row)
+{
+	return strcmp(key, (*(const struct ros_iface_counters *const *)row)->name);
+}
+
+/* The reply's rows sorted by name (row_order), for find_row; NULL when
+ * out of memory (find_row then scans). Freed by the caller. A scan per
+ * configured interface was quadratic: routers list thousands. */
+static const struct ros_iface_counters **sort_rows(const struct router *r)
+{
+	const struct ros_iface_counters **v = calloc(r->ncounters ? r->ncounters : 1, sizeof *v);
+	if (!v)
+		return NULL;
 	for (size_t k = 0; k < r->ncounters; k++)
-		if (strcmp(r->counters[k].name, name) == 0)
-			return &r->counters[k];
-	return NULL;
+		v[k] = &r->counters[k];
+	qsort(v, r->ncounters, sizeof *v, row_order);
+	return v;
+}
+
+/* Finds the reported row of a configured interface: a binary search in
+ * sorted (sort_rows), or a scan without it. */
+static const struct ros_iface_counters *find_row(const struct router *r,
+						 const struct ros_iface_counters *const *sorted,
+						 const char *name)
+{
+	if (!sorted) {
+		for (size_t k = 0; k < r->ncounters; k++)
+			if (strcmp(r->counters[k].name, name) == 0)
+				return &r->counters[k];
+		return NULL;
+	}
+	const struct ros_iface_counters *const *hit =
+		bsearch(name, sorted, r->ncounters, sizeof *sorted, name_vs_row);
+	if (!hit)
+		return NULL;
+	while (hit > sorted && strcmp(hit[-1]->name, name) == 0)
+		hit--;
+	return *hit;
 }
 
 /* Logs what is unusual about a reading (the normal case stays quiet). */
@@ -347,9 +387,10 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 	int64_t t = r->sent_wall;
 	int64_t latency = reading_mono_ms() - r->sent_mono;
 	int64_t now = wall_now(); /* the recorder's commit schedule runs on the present */
+	const struct ros_iface_counters **sorted = sort_rows(r);
 	for (size_t k = 0; k < r->cfg->n_interfaces; k++) {
 		const char *name = r->cfg->interfaces[k];
-		const struct ros_iface_counters *row = find_row(r, name);
+		const struct ros_iface_counters *row = find_row(r, sorted, name);
 		if (!row) {
 			if (!r->missing[k])
 				log_warnx("router %s: interface %s not found", r->cfg->name, name);
@@ -370,9 +411,9 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 		log_delta(r, name, &d);
 		publish_reading(p, r->cfg_index, k, r->handles[k]);
 		if (r->cfg->quota)
-			quota_check(p->cfg, r->cfg, recorder_store(p->rec),
-				    recorder_iface_id(p->rec, r->handles[k]), name, t);
+			quota_check(p->cfg, r->cfg, p->rec, r->handles[k], name, t);
 	}
+	free(sorted);
 }
 
 /* The pending operation of router i finished with rc. */
@@ -519,8 +560,7 @@ static void drain_pushq(struct poller *p)
 					 acct_kind_name(d.kind));
 			publish_reading(p, pr->cfg_index, it->iface, h);
 			if (pr->cfg->quota)
-				quota_check(p->cfg, pr->cfg, recorder_store(p->rec),
-					    recorder_iface_id(p->rec, h), name, t);
+				quota_check(p->cfg, pr->cfg, p->rec, h, name, t);
 		}
 		if (n < PUSHQ_BATCH)
 			break;
@@ -573,13 +613,14 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 	}
 	r->handles = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->handles);
 	r->missing = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->missing);
-	r->nwords = ros_counters_words_needed(c->n_interfaces);
+	size_t nq = c->n_interfaces > POLLER_QUERY_NAMES_MAX ? 0 : c->n_interfaces;
+	r->nwords = ros_counters_words_needed(nq);
 	r->words = calloc(r->nwords, sizeof *r->words);
 	if (!r->conn || !r->handles || !r->missing || !r->words) {
 		log_warnx("router %s: cannot set up: %s", c->name, ros_status_name(st));
 		return -1;
 	}
-	if (ros_counters_words((const char *const *)c->interfaces, c->n_interfaces, r->words,
+	if (ros_counters_words((const char *const *)c->interfaces, nq, r->words,
 			       &r->words_store) < 0)
 		return -1;
 	for (size_t k = 0; k < c->n_interfaces; k++) {

@@ -21,6 +21,13 @@
 #include "recorder.h"
 #include "status.h"
 
+/* Up to this many configured interfaces are read with one ?name= query
+ * each (2 words per name); a router with more is asked for its whole
+ * interface list, and the poll picks the configured ones from it (sorted
+ * once, searched per name): a command of 10,000 words is refused by
+ * routers and simulators alike. --check-config does the same. */
+#define POLLER_QUERY_NAMES_MAX 256
+
 struct poller;
 
 /* What the outside (metrics, status) may know of a router. */

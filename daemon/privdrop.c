@@ -4,6 +4,7 @@
 #include "privdrop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -45,71 +46,275 @@ int privdrop_lookup(const char *name, struct privdrop_user *u, char *err, size_t
 	return 0;
 }
 
-/* mkdir -p of dir's missing components (mode 0750), chowned to u. */
-static int make_dirs(char *dir, const struct privdrop_user *u, char *err, size_t errlen)
+/* A directory the database lives under, open as fd and shown as path,
+ * is safe when root or u owns it and nobody else can replace its
+ * entries: not writable by others, nor by a group other than root's or
+ * u's, unless sticky (/tmp: entries only their owners may rename). */
+static int check_dir(int fd, const char *path, const struct privdrop_user *u, char *err,
+                     size_t errlen)
 {
 	struct stat st;
-	if (stat(dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "%s is not a directory", dir);
-			return -1;
-		}
-		return 0;
-	}
-	if (errno != ENOENT) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		int rc = make_dirs(dir, u, err, errlen);
-		*slash = '/';
-		if (rc < 0)
-			return -1;
-	}
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a directory", path);
 		return -1;
 	}
-	if (chown(dir, u->uid, u->gid) < 0) {
-		snprintf(err, errlen, "chown %s: %s", dir, strerror(errno));
+	if (st.st_uid != 0 && st.st_uid != u->uid) {
+		snprintf(err, errlen,
+		         "%s belongs to uid %ld: the directories of the database must belong to "
+		         "root or %s, or its owner could replace the database",
+		         path, (long)st.st_uid, u->name);
+		return -1;
+	}
+	bool group_ok = st.st_gid == 0 || st.st_gid == u->gid;
+	bool open_to_others = (st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && !group_ok);
+	if (st.st_uid == 0 && open_to_others && !(st.st_mode & S_ISVTX)) {
+		snprintf(err, errlen,
+		         "%s is writable by group or others (mode %04o): they could replace the "
+		         "database; chmod go-w %s",
+		         path, (unsigned)(st.st_mode & 07777), path);
 		return -1;
 	}
 	return 0;
 }
 
-int privdrop_prepare_dir(const char *database, const struct privdrop_user *u, char *err,
-			 size_t errlen)
+/* Opens component name of the directory dirfd without following a link;
+ * creates it (mode 0750, handed to u) when missing. path is the directory
+ * shown in messages. The new descriptor, or -1 with err. */
+static int open_component(int dirfd, const char *name, const char *path,
+                          const struct privdrop_user *u, char *err, size_t errlen)
 {
-	char dir[PATH_MAX];
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	bool created = false;
+	int fd = openat(dirfd, name, flags);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdirat(dirfd, name, 0750) == 0)
+			created = true;
+		else if (errno != EEXIST) {
+			snprintf(err, errlen, "mkdir %s: %s", path, strerror(errno));
+			return -1;
+		}
+		fd = openat(dirfd, name, flags);
+	}
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			snprintf(err, errlen,
+			         "%s is not a directory or was replaced by a symbolic link while "
+			         "being checked",
+			         path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* The descriptor, not the name: a link planted since is not followed. */
+	if (created && fchown(fd, u->uid, u->gid) < 0) {
+		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The directory of the database as an absolute path without links: the
+ * existing part resolved by realpath, the missing rest appended. */
+static int resolve_dir(const char *dir, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char head[PATH_MAX], tail[PATH_MAX] = "";
+	snprintf(head, sizeof head, "%s", dir);
+	for (;;) {
+		if (realpath(head, out))
+			break;
+		char *slash = strrchr(head, '/');
+		if (errno != ENOENT || !slash) {
+			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		char rest[PATH_MAX];
+		if (snprintf(rest, sizeof rest, "%s%s", slash, tail) >= (int)sizeof rest) {
+			snprintf(err, errlen, "database path too long");
+			return -1;
+		}
+		memcpy(tail, rest, sizeof tail);
+		if (slash == head)
+			head[1] = '\0'; /* "/" itself exists */
+		else
+			*slash = '\0';
+	}
+	size_t n = strlen(out);
+	if (n + strlen(tail) >= outlen) {
+		snprintf(err, errlen, "database path too long");
+		return -1;
+	}
+	memcpy(out + n, tail, strlen(tail) + 1);
+	return 0;
+}
+
+/* A file of the database (name in the directory dirfd; path for
+ * messages) that exists must be u's own regular file. A regular file of
+ * root's with one link, as an older start as root left it, is handed to
+ * u through its descriptor: never through a name, which u may have
+ * pointed elsewhere. A link is refused, not followed. */
+static int check_db_file(int dirfd, const char *name, const char *path,
+                         const struct privdrop_user *u, char *err, size_t errlen)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen,
+		         "%s is a symbolic link: refusing to open the database through it (remove "
+		         "it)",
+		         path);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file", path);
+		return -1;
+	}
+	if (st.st_uid == u->uid)
+		return 0; /* u opens it itself (privdrop_become) */
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	int rc = -1;
+	if (!S_ISREG(st.st_mode))
+		snprintf(err, errlen, "%s is not a regular file", path);
+	else if (st.st_uid != 0)
+		snprintf(err, errlen, "%s belongs to uid %ld: it must belong to %s (or root)", path,
+		         (long)st.st_uid, u->name);
+	else if (st.st_nlink != 1 || (st.st_mode & (S_ISUID | S_ISGID)))
+		snprintf(err, errlen,
+		         "%s has %ld hard links or set-id bits: refusing to hand it to %s", path,
+		         (long)st.st_nlink, u->name);
+	else if (fchown(fd, u->uid, u->gid) < 0)
+		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
+	else
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+int privdrop_prepare_database(const char *database, const struct privdrop_user *u, char *err,
+                              size_t errlen)
+{
+	char dir[PATH_MAX], real[PATH_MAX], shown[PATH_MAX];
 	if (snprintf(dir, sizeof dir, "%s", database) >= (int)sizeof dir) {
 		snprintf(err, errlen, "database path too long");
 		return -1;
 	}
 	char *slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0; /* relative to the working directory, or in / */
-	*slash = '\0';
-	return make_dirs(dir, u, err, errlen);
+	const char *base = slash ? slash + 1 : dir;
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		snprintf(err, errlen, "%s: not a file name", database);
+		return -1;
+	}
+	char name[NAME_MAX + 1];
+	if (snprintf(name, sizeof name, "%s", base) >= (int)sizeof name) {
+		snprintf(err, errlen, "%s: file name too long", database);
+		return -1;
+	}
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		snprintf(dir, sizeof dir, "/");
+	else
+		*slash = '\0';
+	if (resolve_dir(dir, real, sizeof real, err, errlen) < 0)
+		return -1;
+	int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "/: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(shown, sizeof shown, "/");
+	int rc = check_dir(fd, shown, u, err, errlen);
+	/* Walk down from / one descriptor at a time: what was checked is what
+	 * is used, whatever happens to the names meanwhile. */
+	for (char *save = NULL, *c = strtok_r(real, "/", &save); c && rc == 0;
+	     c = strtok_r(NULL, "/", &save)) {
+		size_t n = strlen(shown);
+		snprintf(shown + n, sizeof shown - n, "%s%s", n > 1 ? "/" : "", c);
+		if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0) {
+			snprintf(err, errlen, "%s: '.' or '..' in the database path", database);
+			rc = -1;
+			break;
+		}
+		int next = open_component(fd, c, shown, u, err, errlen);
+		close(fd);
+		fd = next;
+		rc = fd < 0 ? -1 : check_dir(fd, shown, u, err, errlen);
+	}
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof suffix / sizeof *suffix && rc == 0; i++) {
+		char file[NAME_MAX + 16], path[PATH_MAX + NAME_MAX + 16];
+		snprintf(file, sizeof file, "%s%s", name, suffix[i]);
+		snprintf(path, sizeof path, "%s%s%s", shown, strcmp(shown, "/") ? "/" : "", file);
+		rc = check_db_file(fd, file, path, u, err, errlen);
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
-int privdrop_chown_db(const char *database, const struct privdrop_user *u, char *err,
-		      size_t errlen)
+/* Root's supplementary groups, put back by privdrop_restore. */
+static gid_t saved_groups[NGROUPS_MAX];
+static int n_saved_groups = -1;
+static gid_t saved_egid;
+
+int privdrop_become(const struct privdrop_user *u, char *err, size_t errlen)
 {
-	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
-		char path[PATH_MAX];
-		if (snprintf(path, sizeof path, "%s%s", database, suffix[i]) >= (int)sizeof path) {
-			snprintf(err, errlen, "database path too long");
-			return -1;
-		}
-		if (chown(path, u->uid, u->gid) < 0 && errno != ENOENT) {
-			snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
-			return -1;
-		}
+	saved_egid = getegid();
+	n_saved_groups = getgroups(NGROUPS_MAX, saved_groups);
+	if (n_saved_groups < 0) {
+		snprintf(err, errlen, "getgroups: %s", strerror(errno));
+		return -1;
+	}
+	/* u's groups, not root's: the files opened now are opened as u would. */
+	if (initgroups(u->name, u->gid) < 0 || setegid(u->gid) < 0 || seteuid(u->uid) < 0) {
+		snprintf(err, errlen, "acting as %s: %s", u->name, strerror(errno));
+		privdrop_restore();
+		return -1;
 	}
 	return 0;
+}
+
+void privdrop_restore(void)
+{
+	/* Cannot fail while the saved set-user-ID is root; if it did, the
+	 * process would go on with fewer rights, never more. */
+	if (seteuid(0) < 0 || setegid(saved_egid) < 0)
+		return;
+	if (n_saved_groups >= 0 && setgroups((size_t)n_saved_groups, saved_groups) < 0)
+		return;
+}
+
+int privdrop_can_read(const struct privdrop_user *u, const char *path, char *why, size_t whylen)
+{
+	char err[256];
+	if (privdrop_become(u, err, sizeof err) < 0) {
+		snprintf(why, whylen, "%s", err);
+		return -1;
+	}
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	privdrop_restore();
+	if (fd >= 0)
+		return 0;
+	snprintf(why, whylen, "%s", strerror(e));
+	return -1;
 }
 
 int privdrop_drop(const struct privdrop_user *u, char *err, size_t errlen)

@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,23 @@ extern char **environ;
 
 const int quota_thresholds[3] = {80, 90, 100};
 
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
+
+/* used from rx + tx, and the linear estimate at the cycle's end. */
+static void set_estimate(struct quota_usage *u, int64_t now)
+{
+	u->used = sat_add(u->rx, u->tx);
+	int64_t elapsed = now - u->start, length = u->end - u->start;
+	if (elapsed < 3600)
+		elapsed = 3600; /* an estimate from minutes of data would be noise */
+	if (elapsed > length)
+		elapsed = length;
+	u->estimate = (uint64_t)((unsigned __int128)u->used * (uint64_t)length / (uint64_t)elapsed);
+}
+
 int quota_usage(store *s, int64_t iface, int cycle_start_day, int64_t now,
 		struct quota_usage *u)
 {
@@ -21,14 +39,31 @@ int quota_usage(store *s, int64_t iface, int cycle_start_day, int64_t now,
 	/* Cycles start at local midnight, so day buckets cover them exactly. */
 	if (store_sum(s, iface, STEP_DAY, u->start, u->end, &u->rx, &u->tx))
 		return -1;
-	u->used = u->rx + u->tx;
-	int64_t elapsed = now - u->start, length = u->end - u->start;
-	if (elapsed < 3600)
-		elapsed = 3600; /* an estimate from minutes of data would be noise */
-	if (elapsed > length)
-		elapsed = length;
-	u->estimate = (uint64_t)((unsigned __int128)u->used * (uint64_t)length / (uint64_t)elapsed);
+	set_estimate(u, now);
 	return 0;
+}
+
+/* posix_spawn of /bin/sh with every signal at its default disposition
+ * and none blocked: the daemon ignores SIGPIPE, and a command like
+ * "yes | head -1" must not inherit that (nor a blocked mask). */
+static int spawn_clean(pid_t *pid, char *const argv[], char *const env[])
+{
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	int rc = posix_spawnattr_init(&attr);
+	if (rc)
+		return rc;
+	sigfillset(&all);
+	sigemptyset(&none);
+	rc = posix_spawnattr_setsigdefault(&attr, &all);
+	if (!rc)
+		rc = posix_spawnattr_setsigmask(&attr, &none);
+	if (!rc)
+		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	if (!rc)
+		rc = posix_spawn(pid, "/bin/sh", NULL, &attr, argv, env);
+	posix_spawnattr_destroy(&attr);
+	return rc;
 }
 
 /* Runs the alert command in the background with its environment. */
@@ -55,7 +90,7 @@ static void run_alert(const struct cfg_router *r, const char *iface, int percent
 		env[n + i] = vars[i];
 	char *argv[] = {"/bin/sh", "-c", r->alert_command, NULL};
 	pid_t pid;
-	int rc = posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, env);
+	int rc = spawn_clean(&pid, argv, env);
 	free(env);
 	if (rc != 0)
 		log_warnx("router %s: %s: cannot run alert_command: %s", r->name, iface,
@@ -65,12 +100,21 @@ static void run_alert(const struct cfg_router *r, const char *iface, int percent
 			 iface, percent);
 }
 
-void quota_check(const struct cfg *cfg, const struct cfg_router *r, store *s, int64_t iface,
-		 const char *iface_name, int64_t now)
+void quota_check(const struct cfg *cfg, const struct cfg_router *r, const struct recorder *rec,
+		 int h, const char *iface_name, int64_t now)
 {
+	store *s = recorder_store(rec);
+	int64_t iface = recorder_iface_id(rec, h);
 	struct quota_usage u;
+	uint64_t prx, ptx;
 	if (!r->quota || quota_usage(s, iface, cfg->cycle_start_day, now, &u))
 		return;
+	/* The store has the committed part; the rest waits for the next
+	 * commit, and a threshold crossed meanwhile must not be missed. */
+	recorder_pending(rec, h, u.start, u.end, &prx, &ptx);
+	u.rx = sat_add(u.rx, prx);
+	u.tx = sat_add(u.tx, ptx);
+	set_estimate(&u, now);
 	int fire = 0;
 	for (int k = 0; k < 3; k++) {
 		int pc = quota_thresholds[k];

@@ -9,8 +9,10 @@
  * TIKSTAT_USED, TIKSTAT_QUOTA, TIKSTAT_CYCLE_START and TIKSTAT_CYCLE_END
  * in its environment. Each threshold is recorded in the database when it
  * fires, so it does not fire again in the same cycle, even after a
- * restart. When several thresholds are crossed at once (a first start in
- * mid-cycle), the command runs once, for the highest.
+ * restart. The command starts with default signal dispositions and no
+ * blocked signals, whatever the daemon ignores or blocks. When several
+ * thresholds are crossed at once (a first start in mid-cycle), the
+ * command runs once, for the highest.
  */
 #ifndef TIKSTAT_QUOTA_H
 #define TIKSTAT_QUOTA_H
@@ -18,6 +20,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "recorder.h"
 #include "store.h"
 
 /* The thresholds, in percent. */
@@ -33,10 +36,12 @@ struct quota_usage {
 int quota_usage(store *s, int64_t iface, int cycle_start_day, int64_t now,
 		struct quota_usage *u);
 
-/* Checks interface iface (store id) of router r against r->quota and runs
- * the alert command when a threshold is newly crossed. */
-void quota_check(const struct cfg *cfg, const struct cfg_router *r, store *s, int64_t iface,
-		 const char *iface_name, int64_t now);
+/* Checks interface h (recorder handle) of router r against r->quota and
+ * runs the alert command when a threshold is newly crossed. Usage counts
+ * the committed traffic and what the recorder holds pending: readings of
+ * many interfaces may cross a threshold within one commit_interval. */
+void quota_check(const struct cfg *cfg, const struct cfg_router *r, const struct recorder *rec,
+		 int h, const char *iface_name, int64_t now);
 
 /* Collects finished alert commands (call from the event loop). */
 void quota_reap(void);

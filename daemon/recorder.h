@@ -88,4 +88,9 @@ void recorder_set_integrity(struct recorder *r, const char *problem);
 /* Totals since the start of the database, committed plus pending. */
 void recorder_totals(const struct recorder *r, int h, uint64_t *rx, uint64_t *tx);
 
+/* Traffic of interface h not yet committed, in 5-minute buckets starting
+ * in [from, to): what the store's sums lack until the next commit. */
+void recorder_pending(const struct recorder *r, int h, int64_t from, int64_t to, uint64_t *rx,
+		      uint64_t *tx);
+
 #endif

@@ -44,6 +44,10 @@
 
 static volatile sig_atomic_t stop_flag, reload_flag;
 
+/* Started as root with -u: the user the database is opened as, until
+ * root is given up (then NULL: the process is that user anyway). */
+static const struct privdrop_user *open_db_as;
+
 /* Signal handlers only set flags; the loop acts on them. */
 static void on_stop(int sig)
 {
@@ -206,7 +210,15 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 		log_errorx("unknown time zone %s", cfg->timezone);
 		goto fail;
 	}
+	/* As the -u user: a link that user planted by the database leads
+	 * nowhere that user could not go anyway. */
+	if (open_db_as && privdrop_become(open_db_as, err, sizeof err) < 0) {
+		log_errorx("database: -u %s: %s", open_db_as->name, err);
+		goto fail;
+	}
 	in->db = store_open(cfg->database, false, err, sizeof err);
+	if (open_db_as)
+		privdrop_restore();
 	if (!in->db) {
 		log_errorx("database: %s", err);
 		goto fail;
@@ -235,12 +247,39 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 	log_info("tikstatd %s: %zu routers (%zu polled), database %s, time zone %s",
 		 TIKSTAT_VERSION, cfg->n_routers, poller_count(in->poller), cfg->database,
 		 calendar_zone());
-	if (cfg->n_routers == 0)
-		log_warnx("%s has no [router NAME] section: nothing to account", cfg->path);
 	return 0;
 fail:
 	instance_stop(in);
 	return -1;
+}
+
+/* Warns about path (what it holds: what) when u cannot read it: after
+ * root is given up, a reload (SIGHUP) reads the files as u. */
+static void warn_unreadable_file(const struct privdrop_user *u, const char *path, const char *what,
+                                 const char *consequence)
+{
+	char why[256];
+	if (!path || privdrop_can_read(u, path, why, sizeof why) == 0)
+		return;
+	log_warnx("-u %s: %s cannot read %s (%s: %s): %s; fix: chown root:tikstat %s; "
+	          "chmod 640 %s",
+	          u->name, u->name, what, path, why, consequence, path, path);
+}
+
+/* Started as root with -u: the configuration and secret files were read
+ * as root; name each that u, reloading on SIGHUP, could not read. */
+static void warn_unreadable(const struct cfg *cfg, const struct privdrop_user *u)
+{
+	static const char keep[] =
+	        "a reload (SIGHUP) cannot re-read it and keeps the secret loaded now, "
+	        "so a changed secret needs a restart";
+	warn_unreadable_file(u, cfg->path, "the configuration",
+	                     "a reload (SIGHUP) would fail and keep the running configuration");
+	warn_unreadable_file(u, cfg->auth_password_file, "the [http] auth_password_file", keep);
+	for (size_t i = 0; i < cfg->n_routers; i++) {
+		warn_unreadable_file(u, cfg->routers[i].password_file, "a password_file", keep);
+		warn_unreadable_file(u, cfg->routers[i].push_token_file, "a push_token_file", keep);
+	}
 }
 
 /* SIGHUP: a valid new configuration replaces the running one; an invalid
@@ -248,7 +287,7 @@ fail:
 static struct cfg *reload(struct instance *in, struct cfg *running, const char *path)
 {
 	char err[1024];
-	struct cfg *next = cfg_load(path, err, sizeof err);
+	struct cfg *next = cfg_reload(path, running, err, sizeof err);
 	if (!next) {
 		log_errorx("reload: %s (keeping the running configuration)", err);
 		return running;
@@ -289,6 +328,22 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* The -u user first: it may own the secret files the config names. */
+	struct privdrop_user user = {0};
+	bool drop = false;
+	if (opt.user) {
+		if (privdrop_lookup(opt.user, &user, err, sizeof err) < 0) {
+			fprintf(stderr, "tikstatd: -u: %s\n", err);
+			return 1;
+		}
+		drop = geteuid() == 0;
+		if (!drop && geteuid() != user.uid) {
+			fprintf(stderr, "tikstatd: -u %s: only root can change to another user\n",
+			        opt.user);
+			return 1;
+		}
+		cfg_secret_owner(user.uid);
+	}
 	struct cfg *cfg = cfg_load(opt.config, err, sizeof err);
 	if (!cfg) {
 		fprintf(stderr, "tikstatd: %s\n", err);
@@ -300,34 +355,24 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	/* Root only with -u: the daemon talks to the network. */
-	struct privdrop_user user = {0};
-	bool drop = false;
 	if (geteuid() == 0 && !opt.user && !opt.demo) { /* the demo only talks to loopback */
 		fprintf(stderr, "%s\n", PRIVDROP_ROOT_MESSAGE);
 		cfg_free(cfg);
 		return 1;
 	}
-	if (opt.user) {
-		if (privdrop_lookup(opt.user, &user, err, sizeof err) < 0) {
-			fprintf(stderr, "tikstatd: -u: %s\n", err);
-			cfg_free(cfg);
-			return 1;
-		}
-		drop = geteuid() == 0;
-		if (!drop && geteuid() != user.uid) {
-			fprintf(stderr, "tikstatd: -u %s: only root can change to another user\n",
-				opt.user);
-			cfg_free(cfg);
-			return 1;
-		}
-	}
 	log_init("tikstatd", log_level_parse(cfg->log_level), !opt.foreground);
+	/* Before daemonize: its chdir("/") would change a relative config
+	 * path, and a refusal is best seen where tikstatd was started. */
+	if (drop) {
+		if (privdrop_prepare_database(cfg->database, &user, err, sizeof err) < 0)
+			fatalx("-u %s: %s", user.name, err);
+		warn_unreadable(cfg, &user);
+		open_db_as = &user;
+	}
 	if (!opt.foreground)
 		daemonize();
 	install_signals();
 	notify_init();
-	if (drop && privdrop_prepare_dir(cfg->database, &user, err, sizeof err) < 0)
-		fatalx("-u %s: %s", user.name, err);
 
 	struct instance in = {0};
 	if (instance_start(&in, cfg) < 0) {
@@ -337,8 +382,8 @@ int main(int argc, char **argv)
 	/* The database is open and the HTTP sockets are bound: give up root
 	 * before the poller's first connection to a router. */
 	if (drop) {
-		if (privdrop_chown_db(cfg->database, &user, err, sizeof err) < 0 ||
-		    privdrop_drop(&user, err, sizeof err) < 0) {
+		open_db_as = NULL;
+		if (privdrop_drop(&user, err, sizeof err) < 0) {
 			log_errorx("-u %s: %s", user.name, err);
 			instance_stop(&in);
 			cfg_free(cfg);

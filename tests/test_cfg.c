@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,24 +430,233 @@ static void full_config_sets_every_key_of_a_pushing_router(void **state)
 	cfg_free(c);
 }
 
-static void empty_file_is_a_valid_config_without_routers(void **state)
+/* A daemon without routers does nothing: an empty or wrong file is an
+ * error at start, with --check-config and on a reload. */
+static void config_without_routers_is_an_error(void **state)
 {
-	char err[256] = "x";
-	struct cfg *c = load_text("empty.conf", "", err, sizeof err);
+	char err[512];
+	char *want;
 
 	(void)state;
+	assert_null(load_text("empty.conf", "", err, sizeof err));
+	want = expected_message("empty.conf",
+	                        "@CONF@: no [router NAME] section: nothing to poll or receive");
+	assert_string_equal(err, want);
+	free(want);
+
+	assert_null(load_text("comments.conf", "; only\n# comments\n\n   \n[tikstat]\n[http]\n",
+	                      err, sizeof err));
+	want = expected_message("comments.conf",
+	                        "@CONF@: no [router NAME] section: nothing to poll or receive");
+	assert_string_equal(err, want);
+	free(want);
+}
+
+/* Appends "[router big]" with n interfaces e0..e(n-1) (e[dup] again at
+ * the end when dup < n) to a new string. */
+static char *big_router_text(size_t n, size_t dup)
+{
+	size_t cap = 64 + n * 16;
+	char *t = malloc(cap);
+	size_t len;
+
+	assert_non_null(t);
+	len = (size_t)snprintf(t, cap, "[router big]\nhost = h\npassword = \"x\"\ninterfaces = ");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(t + len, cap - len, "%se%zu", i ? ", " : "", i);
+	if (dup < n)
+		len += (size_t)snprintf(t + len, cap - len, ", e%zu", dup);
+	snprintf(t + len, cap - len, "\n");
+	return t;
+}
+
+/* The duplicate check sorts (it was a scan per name: quadratic), and
+ * still names the name whose repetition comes first. */
+static void thousands_of_interfaces_load_and_duplicates_are_found(void **state)
+{
+	char err[512];
+	char *text = big_router_text(5000, SIZE_MAX);
+	struct cfg *c;
+	char *want;
+
+	(void)state;
+	c = load_text("big.conf", text, err, sizeof err);
+	free(text);
 	assert_non_null(c);
-	assert_string_equal(err, "");
-	assert_global_defaults(c);
-	assert_int_equal(c->n_routers, 0);
-	assert_null(c->routers);
+	assert_int_equal(c->routers[0].n_interfaces, 5000);
+	assert_string_equal(c->routers[0].interfaces[0], "e0");
+	assert_string_equal(c->routers[0].interfaces[4999], "e4999");
+	for (long i = 0; i < 5000; i += 7) {
+		char name[16];
+
+		snprintf(name, sizeof name, "e%ld", i);
+		assert_int_equal(cfg_interface_index(&c->routers[0], name), i);
+	}
+	assert_int_equal(cfg_interface_index(&c->routers[0], "e4999"), 4999);
+	assert_int_equal(cfg_interface_index(&c->routers[0], "e"), -1);
+	assert_int_equal(cfg_interface_index(&c->routers[0], "e5000"), -1);
+	assert_int_equal(cfg_interface_index(&c->routers[0], "zzz"), -1);
 	cfg_free(c);
 
-	c = load_text("comments.conf", "; only\n# comments\n\n   \n[tikstat]\n[http]\n", err,
+	c = load_text("one.conf", "[router a]\nhost = h\npassword = \"x\"\ninterfaces = e\n", err,
 	              sizeof err);
 	assert_non_null(c);
-	assert_global_defaults(c);
+	assert_int_equal(cfg_interface_index(&c->routers[0], "e"), 0);
+	assert_int_equal(cfg_interface_index(&c->routers[0], "f"), -1);
 	cfg_free(c);
+
+	text = big_router_text(5000, 1234);
+	assert_null(load_text("big-dup.conf", text, err, sizeof err));
+	free(text);
+	want = expected_message("big-dup.conf",
+	                        "@CONF@:4: [router big] interfaces: 'e1234' is listed twice");
+	assert_string_equal(err, want);
+	free(want);
+
+	/* Two names repeated: the one repeated first is named. */
+	assert_null(load_text("two-dups.conf",
+	                      "[router a]\nhost = h\npassword = \"x\"\n"
+	                      "interfaces = z, y, x, y, z\n",
+	                      err, sizeof err));
+	want = expected_message("two-dups.conf",
+	                        "@CONF@:4: [router a] interfaces: 'y' is listed twice");
+	assert_string_equal(err, want);
+	free(want);
+}
+
+/* The daemon binds at most CFG_MAX_LISTEN addresses: more entries are
+ * refused by the config check itself, naming the key and the limit. */
+static void listen_entries_beyond_the_limit_are_refused(void **state)
+{
+	char text[2048], err[512];
+	size_t len;
+	struct cfg *c;
+	char *want;
+
+	(void)state;
+	len = (size_t)snprintf(text, sizeof text, "[http]\nlisten = ");
+	for (int i = 0; i < CFG_MAX_LISTEN; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, "%s127.0.0.1:%d",
+		                        i ? ", " : "", 20000 + i);
+	snprintf(text + len, sizeof text - len,
+	         "\n[router a]\nhost = h\npassword = \"x\"\ninterfaces = e\n");
+	c = load_text("listen-max.conf", text, err, sizeof err);
+	assert_non_null(c);
+	assert_int_equal(c->n_listen, CFG_MAX_LISTEN);
+	cfg_free(c);
+
+	len = (size_t)snprintf(text, sizeof text, "[http]\nlisten = ");
+	for (int i = 0; i <= CFG_MAX_LISTEN; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, "%s127.0.0.1:%d",
+		                        i ? ", " : "", 20000 + i);
+	snprintf(text + len, sizeof text - len,
+	         "\n[router a]\nhost = h\npassword = \"x\"\ninterfaces = e\n");
+	assert_null(load_text("listen-too-many.conf", text, err, sizeof err));
+	want = expected_message("listen-too-many.conf",
+	                        "@CONF@:2: [http] listen: 17 entries: at most 16 addresses can be "
+	                        "listened on");
+	assert_string_equal(err, want);
+	free(want);
+}
+
+/* A secret file of another user: that user could read it or plant a
+ * password. Only root and the daemon's user (cfg_secret_owner) may own
+ * it. Needs root to give files away. */
+static void secret_file_of_another_user_is_refused(void **state)
+{
+	static const char conf[] = "[router a]\nhost = h\npassword_file = other.password\n"
+	                           "interfaces = e\n";
+	struct passwd *pw = getpwnam("nobody");
+	char *secret = path_in("other.password");
+	char *confpath = path_in("other.conf");
+	char err[1024], want[2048];
+	uid_t nobody;
+	struct cfg *c;
+
+	(void)state;
+	write_text("other.password", HOME_PASSWORD "\n", 0600);
+	if (geteuid() != 0 || !pw || chown(secret, pw->pw_uid, pw->pw_gid) != 0) {
+		free(secret);
+		free(confpath);
+		skip(); /* needs root and the user nobody */
+	}
+	nobody = pw->pw_uid;
+	assert_null(load_text("other.conf", conf, err, sizeof err));
+	snprintf(want, sizeof want,
+	         "%s:3: [router a] password_file: %s is owned by nobody (uid %ld): a file holding "
+	         "a secret must belong to root or to the user tikstatd runs as (-u USER): "
+	         "chown root %s",
+	         confpath, secret, (long)nobody, secret);
+	assert_string_equal(err, want);
+	assert_no_secret(err);
+
+	/* tikstatd -u nobody: nobody's file is accepted, root's still. */
+	cfg_secret_owner(nobody);
+	c = load_text("other.conf", conf, err, sizeof err);
+	assert_non_null(c);
+	assert_string_equal(c->routers[0].password, HOME_PASSWORD);
+	assert_string_equal(c->routers[0].password_file, secret);
+	cfg_free(c);
+	assert_int_equal(chown(secret, 0, 0), 0);
+	c = load_text("other.conf", conf, err, sizeof err);
+	assert_non_null(c);
+	cfg_free(c);
+
+	/* An inline password in a config file of another user: the same. */
+	cfg_secret_owner(0);
+	c = load_text("other-inline.conf",
+	              "[router a]\nhost = h\npassword = \"x\"\ninterfaces = e\n", err, sizeof err);
+	assert_non_null(c);
+	cfg_free(c);
+	free(confpath);
+	confpath = path_in("other-inline.conf");
+	assert_int_equal(chown(confpath, nobody, (gid_t)-1), 0);
+	assert_null(cfg_load(confpath, err, sizeof err));
+	assert_non_null(strstr(err, "is owned by nobody"));
+	cfg_secret_owner((uid_t)-1);
+	free(secret);
+	free(confpath);
+}
+
+/* A reload by a daemon that gave up root: a secret file it may not open
+ * any more keeps the secret already loaded when its path is unchanged; a
+ * new path must be readable. Unreadable for the owner only without root
+ * (chmod 000); as root the daemon test (tests/e2e) covers it. */
+static void reload_keeps_a_secret_it_cannot_read_again(void **state)
+{
+	static const char conf[] = "[router a]\nhost = h\npassword_file = kept.password\n"
+	                           "interfaces = e\n";
+	char *secret = path_in("kept.password");
+	char *confpath = path_in("kept.conf");
+	char err[1024];
+	struct cfg *first, *next;
+
+	(void)state;
+	write_text("kept.password", HOME_PASSWORD "\n", 0600);
+	first = load_text("kept.conf", conf, err, sizeof err);
+	assert_non_null(first);
+	if (geteuid() == 0) {
+		cfg_free(first);
+		free(secret);
+		free(confpath);
+		skip();
+	}
+	assert_int_equal(chmod(secret, 0), 0);
+	assert_null(cfg_load(confpath, err, sizeof err)); /* a fresh load cannot */
+	assert_non_null(strstr(err, "Permission denied"));
+	next = cfg_reload(confpath, first, err, sizeof err);
+	assert_non_null(next);
+	assert_string_equal(next->routers[0].password, HOME_PASSWORD);
+	cfg_free(next);
+	write_text("kept-other.conf",
+	           "[router b]\nhost = h\npassword_file = kept.password\ninterfaces = e\n", 0600);
+	free(confpath);
+	confpath = path_in("kept-other.conf");
+	assert_null(cfg_reload(confpath, first, err, sizeof err)); /* another router's key */
+	assert_int_equal(chmod(secret, 0600), 0);
+	cfg_free(first);
+	free(secret);
+	free(confpath);
 }
 
 static void crlf_lines_and_a_byte_order_mark_are_accepted(void **state)
@@ -1241,7 +1451,11 @@ int main(void)
 	        cmocka_unit_test(full_config_sets_every_key_of_a_polled_router),
 	        cmocka_unit_test(full_config_resolves_tls_ports_and_inline_passwords),
 	        cmocka_unit_test(full_config_sets_every_key_of_a_pushing_router),
-	        cmocka_unit_test(empty_file_is_a_valid_config_without_routers),
+	        cmocka_unit_test(config_without_routers_is_an_error),
+	        cmocka_unit_test(thousands_of_interfaces_load_and_duplicates_are_found),
+	        cmocka_unit_test(listen_entries_beyond_the_limit_are_refused),
+	        cmocka_unit_test(secret_file_of_another_user_is_refused),
+	        cmocka_unit_test(reload_keeps_a_secret_it_cannot_read_again),
 	        cmocka_unit_test(crlf_lines_and_a_byte_order_mark_are_accepted),
 	        cmocka_unit_test(lines_longer_than_inih_buffer_are_read_whole),
 	        cmocka_unit_test(interfaces_are_trimmed_unquoted_and_unescaped),

@@ -2,7 +2,13 @@
 # tikstatd started as root: refused without -u; with -u nobody it creates
 # and hands over the database directory, runs as nobody (/proc/PID/status)
 # and still polls the fake router into its database; -u with an unknown
-# user is refused. Needs root (exit 77 otherwise: SKIP_RETURN_CODE).
+# user is refused. A database place the user (or a third user) could
+# have rigged is refused before root opens or chowns anything: a symbolic
+# link as the database or its -wal, -shm or -journal file (planted by the
+# user in its own directory, pointing at a root file or at a new file in
+# a directory only root may write), a directory of another user, a
+# world-writable directory; the target stays root's and unchanged.
+# Needs root (exit 77 otherwise: SKIP_RETURN_CODE).
 # Usage: test_privdrop.sh TIKSTATD FAKEROUTER
 set -euo pipefail
 tikstatd=$1 fakerouter=$2
@@ -104,4 +110,55 @@ if command -v sqlite3 >/dev/null; then
 	n=$(sqlite3 "file:$work/state/db/tikstat.db?mode=ro" "SELECT count(*) FROM sqlite_master WHERE type = 'table'")
 	[[ $n -gt 0 ]] || fail "no tables in the database"
 fi
-echo "privdrop: refused as root without -u; -u nobody runs as $uid:$gid, polls and commits"
+
+# Rigged database places: each start must exit 1 naming the problem and
+# leave the targets alone. A start that runs (the hole) is stopped by
+# timeout, and the checks below then fail.
+mkdir "$work/rootonly" "$work/evil"
+chmod 755 "$work/rootonly"
+cp /etc/passwd "$work/rootonly/target"
+chmod 644 "$work/rootonly/target"
+sum=$(sha256sum <"$work/rootonly/target")
+chown nobody: "$work/evil"
+refused() { # DATABASE WHAT EXPECTED-MESSAGE-PART
+	local db=$1 what=$2 want=$3 conf="$work/rigged.conf" rc=0 out
+	sed "s|^database = .*|database = $db|" "$work/tikstat.conf" >"$conf"
+	chmod 600 "$conf"
+	out=$(timeout 20 "$tikstatd" -f -c "$conf" -u nobody 2>&1) || rc=$?
+	[[ $rc == 1 ]] || fail "$what: exit $rc (expected 1, refused): $out"
+	[[ $out == *"$want"* ]] || fail "$what: '$out' does not say '$want'"
+	[[ $(stat -c %U "$work/rootonly/target") == root ]] || fail "$what: the target was chowned"
+	[[ $(sha256sum <"$work/rootonly/target") == "$sum" ]] || fail "$what: the target changed"
+	[[ ! -e "$work/rootonly/created.db" ]] || fail "$what: root created rootonly/created.db"
+	[[ -z $(find "$work/rootonly" -user nobody) ]] || fail "$what: nobody owns files in rootonly"
+}
+ln -s "$work/rootonly/created.db" "$work/evil/tikstat.db"
+refused "$work/evil/tikstat.db" "db -> a new file" "$work/evil/tikstat.db is a symbolic link"
+rm "$work/evil/tikstat.db"
+ln -s "$work/rootonly/target" "$work/evil/tikstat.db"
+refused "$work/evil/tikstat.db" "db -> a root file" "$work/evil/tikstat.db is a symbolic link"
+rm "$work/evil/tikstat.db"
+: >"$work/evil/tikstat.db" # an empty database of nobody's
+chown nobody: "$work/evil/tikstat.db"
+for sfx in -wal -shm -journal; do
+	ln -s "$work/rootonly/target" "$work/evil/tikstat.db$sfx"
+	refused "$work/evil/tikstat.db" "db$sfx -> a root file" "$work/evil/tikstat.db$sfx is a symbolic link"
+	rm "$work/evil/tikstat.db$sfx"
+done
+# The directory a link planted by nobody, to root's directory: resolved
+# and checked as that directory; the database is opened there as nobody,
+# which may not create it.
+ln -s "$work/rootonly" "$work/evil/sub"
+refused "$work/evil/sub/tikstat.db" "the directory -> a root directory" "unable to open"
+mkdir "$work/third" && chown daemon: "$work/third"
+refused "$work/third/tikstat.db" "a directory of a third user" "$work/third belongs to uid $(id -u daemon)"
+mkdir "$work/open" && chmod 777 "$work/open"
+refused "$work/open/tikstat.db" "a world-writable directory" "$work/open is writable by group or others"
+# A root-owned database with one link (an older start as root left it)
+# is handed over through its descriptor; one with two links is not.
+rm -f "$work/evil/tikstat.db"
+cp "$work/state/db/tikstat.db" "$work/evil/tikstat.db"
+ln "$work/evil/tikstat.db" "$work/evil/second-link"
+refused "$work/evil/tikstat.db" "a root database with two links" "has 2 hard links"
+echo "privdrop: refused as root without -u; -u nobody runs as $uid:$gid, polls and commits;" \
+	"rigged database paths refused, targets untouched"
