@@ -211,9 +211,9 @@ def test_read_api(cl, args, conf, expect):
     check([sum(p["rx"] for p in doc["points"]), sum(p["tx"] for p in doc["points"])]
           == expect[("home", "ether2 lan")], "traffic year: sums")
     same_as_cli(cl, args, conf, "/api/v1/traffic?router=home&interface=ether1&step=day"
-                "&from=2020-01-01&to=2099-12-31",
+                "&from=2020-01-01&to=2045-12-31",
                 ["-r", "home", "-i", "ether1", "-d", "--begin", "2020-01-01", "--end",
-                 "2099-12-31", "--json"], "traffic with from/to")
+                 "2045-12-31", "--json"], "traffic with from/to")
     same_as_cli(cl, args, conf, "/api/v1/traffic", ["--json"], "traffic, every interface")
     same_as_cli(cl, args, conf, "/api/v1/traffic?router=home", ["-r", "home", "--json"],
                 "traffic, one router")
