@@ -26,11 +26,11 @@
 #include "store.h"
 #include "urlcode.h"
 
-#define HTTP_MAX_DAEMONS 16
-#define HTTP_POOL_MAX    8
+#define HTTP_MAX_DAEMONS  16
+#define HTTP_POOL_MAX     8
 #define HTTP_MEMORY_LIMIT (64 * 1024)
-#define HTTP_MAX_BODY    4096
-#define HTTP_GZIP_MIN    1024
+#define HTTP_MAX_BODY     4096
+#define HTTP_GZIP_MIN     1024
 /* File descriptors kept for everything but HTTP connections (database
  * handles, router sessions, logs) when the connection limit is sized from
  * RLIMIT_NOFILE. */
@@ -63,7 +63,7 @@ struct req {
 struct conn {
 	struct conn *prev, *next;
 	int fd;
-	int64_t since_ms;           /* monotonic: when this request began to arrive */
+	int64_t since_ms;            /* monotonic: when this request began to arrive */
 	_Atomic int64_t deadline_ms; /* monotonic; 0 = none (being answered) */
 	struct req req;
 };

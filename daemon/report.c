@@ -224,9 +224,9 @@ enum report_range_status report_range(enum step step, int64_t now, const char *b
 uint64_t report_window_buckets(enum step step, int64_t from, int64_t to)
 {
 	static const uint64_t seconds[STEP_COUNT] = {
-		[STEP_5MIN] = 300, [STEP_HOUR] = 3600, [STEP_DAY] = 86400,
-		[STEP_MONTH] = 2629746, /* 365.2425 days / 12 */
-		[STEP_YEAR] = 31556952,
+	        [STEP_5MIN] = 300,      [STEP_HOUR] = 3600,
+	        [STEP_DAY] = 86400,     [STEP_MONTH] = 2629746, /* 365.2425 days / 12 */
+	        [STEP_YEAR] = 31556952,
 	};
 	if (from == INT64_MIN)
 		return UINT64_MAX;
