@@ -276,21 +276,23 @@ static void *reaper_main(void *arg)
  * argument parser drops requests that overflow the connection's memory
  * pool without answering or completing them). The socket is fully shut
  * down HTTP_EARLY_LINGER_MS later by the reaper unless the client closes
- * first. Plain HTTP only (the server speaks no TLS itself). */
-static void answer_early(struct conn *k, int status, const char *reason, const char *msg)
+ * first. Over TLS (nothing can be written past the TLS layer) the stream
+ * just ends. */
+static void answer_early(struct MHD_Connection *c, struct conn *k, int status,
+			 const char *reason, const char *msg)
 {
-	char body[256], head[512];
+	bool tls = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION) != NULL;
+	char body[256], all[768];
 	int blen = snprintf(body, sizeof body, "{\"error\":\"%s\"}\n", msg);
-	int hlen = snprintf(head, sizeof head,
-			    "HTTP/1.1 %d %s\r\nConnection: close\r\n"
-			    "Content-Type: " API_JSON "\r\nContent-Length: %d\r\n"
-			    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n",
-			    status, reason, blen);
-	if (blen > 0 && (size_t)blen < sizeof body && hlen > 0 && (size_t)hlen < sizeof head) {
-		/* a fresh socket's send buffer takes these few hundred bytes */
-		(void)!send(k->fd, head, (size_t)hlen, MSG_NOSIGNAL | MSG_DONTWAIT);
-		(void)!send(k->fd, body, (size_t)blen, MSG_NOSIGNAL | MSG_DONTWAIT);
-	}
+	int len = snprintf(all, sizeof all,
+			   "HTTP/1.1 %d %s\r\nConnection: close\r\n"
+			   "Content-Type: " API_JSON "\r\nContent-Length: %d\r\n"
+			   "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
+			   status, reason, blen, body);
+	/* one write (no Nagle delay between parts); a fresh socket's send
+	 * buffer takes these few hundred bytes */
+	if (!tls && blen > 0 && (size_t)blen < sizeof body && len > 0 && (size_t)len < sizeof all)
+		(void)!send(k->fd, all, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	shutdown(k->fd, SHUT_WR);
 	k->req.dead = true;
 	k->deadline_ms = mono_ms() + HTTP_EARLY_LINGER_MS;
@@ -833,12 +835,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	req_reset(&k->req);
 	size_t len = strlen(uri);
 	if (len > HTTP_MAX_TARGET) {
-		answer_early(k, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
+		answer_early(c, k, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
 			     "request target longer than 8192 bytes");
 		return &k->req;
 	}
 	if (query_pieces(uri) > HTTP_MAX_PARAMS) {
-		answer_early(k, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
+		answer_early(c, k, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
 			     "more than 256 query parameters");
 		return &k->req;
 	}
