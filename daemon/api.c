@@ -220,6 +220,14 @@ static int select_ifaces(const struct api_ctx *c, const char *router, const char
 	}
 }
 
+/* 400: the window holds more than REPORT_MAX_POINTS buckets. */
+static int too_many_points(struct api_response *r, uint64_t asked, enum step step)
+{
+	return api_error(r, 400,
+			 "too many points: %llu %s buckets, at most %d; narrow from/to",
+			 (unsigned long long)asked, step_name(step), REPORT_MAX_POINTS);
+}
+
 int api_traffic(const struct api_ctx *c, const struct api_params *p, bool csv,
 		struct api_response *r)
 {
@@ -242,6 +250,9 @@ int api_traffic(const struct api_ctx *c, const struct api_params *p, bool csv,
 	case REPORT_RANGE_EMPTY:
 		return api_error(r, 400, "invalid parameter 'from': must be before 'to'");
 	}
+	uint64_t asked = report_window_buckets(step, from, to);
+	if (asked != UINT64_MAX && asked > REPORT_MAX_POINTS)
+		return too_many_points(r, asked, step);
 	if (csv && !router)
 		return api_error(r, 400, "missing parameter 'router': CSV holds one interface");
 	if (csv && !iface)
@@ -254,8 +265,13 @@ int api_traffic(const struct api_ctx *c, const struct api_params *p, bool csv,
 	size_t loaded = 0;
 	for (; rc == 0 && loaded < sel.n; loaded++)
 		rc = report_series_load(c->db, &sel.v[loaded], step, from, to, c->now, &se[loaded]);
+	size_t most = 0;
+	for (size_t i = 0; rc == 0 && i < sel.n; i++)
+		most = se[i].n > most ? se[i].n : most;
 	if (rc < 0) {
 		api_error(r, 500, "database error: %s", store_errmsg(c->db));
+	} else if (most > REPORT_MAX_POINTS) {
+		rc = too_many_points(r, most, step);
 	} else {
 		if (csv)
 			rc = report_series_csv(&se[0], &r->body);

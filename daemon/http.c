@@ -2,6 +2,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,17 +26,47 @@
 #include "store.h"
 #include "urlcode.h"
 
-#define HTTP_MAX_DAEMONS     CFG_MAX_LISTEN /* one per listen address (cfg.h) */
-#define HTTP_POOL_MAX        8
-#define HTTP_MAX_CONNECTIONS 512
-#define HTTP_MAX_PER_IP      64
-#define HTTP_MEMORY_LIMIT    (64 * 1024)
-#define HTTP_MAX_TARGET      8192
-#define HTTP_MAX_BODY        4096
-#define HTTP_GZIP_MIN        1024
+#define HTTP_MAX_DAEMONS  CFG_MAX_LISTEN /* one per listen address (cfg.h) */
+#define HTTP_POOL_MAX     8
+#define HTTP_MEMORY_LIMIT (64 * 1024)
+#define HTTP_MAX_BODY     4096
+#define HTTP_GZIP_MIN     1024
+/* File descriptors kept for everything but HTTP connections (database
+ * handles, router sessions, logs) when the connection limit is sized from
+ * RLIMIT_NOFILE. */
+#define HTTP_FD_RESERVE 256
+/* After an early answer written by on_uri, the client gets this long to
+ * read it before the socket is shut down completely (a reset too early
+ * could destroy the answer in the client's receive queue). */
+#define HTTP_EARLY_LINGER_MS 2000
+/* How often the deadline reaper looks at the connections. */
+#define HTTP_REAP_INTERVAL_MS 500
 
 #define ALLOW_GET  "GET, HEAD"
 #define ALLOW_PUSH "GET, HEAD, POST"
+
+/* Per request, from the URI callback until the request completes; lives
+ * inside its connection (struct conn), so whatever libmicrohttpd does with
+ * a request it gives up on, the connection's end frees it. */
+struct req {
+	char *target;         /* the raw request target (owned) */
+	uintptr_t target_end; /* where it ended in MHD's request line */
+	bool dead;            /* answered early by on_uri: never serve it */
+	bool started;
+	bool post;
+	bool body_too_big;
+	struct jbuf body;
+};
+
+/* Per connection, from MHD_CONNECTION_NOTIFY_STARTED to _CLOSED (always
+ * called), linked into the server's list for the deadline reaper. */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	int64_t since_ms;            /* monotonic: when this request began to arrive */
+	_Atomic int64_t deadline_ms; /* monotonic; 0 = none (being answered) */
+	struct req req;
+};
 
 struct http {
 	const struct cfg *cfg;
@@ -45,16 +77,13 @@ struct http {
 	pthread_mutex_t pool_lock;
 	store **pool; /* idle read-only handles */
 	size_t npool, cappool;
-};
-
-/* Per request, from the URI callback until the request completes. */
-struct req {
-	char *target;    /* the raw request target, NULL when too long */
-	bool too_long;
-	bool started;
-	bool post;
-	bool body_too_big;
-	struct jbuf body;
+	unsigned max_connections; /* per daemon, sized from RLIMIT_NOFILE */
+	/* the deadline reaper */
+	pthread_mutex_t conn_lock; /* guards conns and reaper_stop */
+	pthread_cond_t reaper_wake;
+	pthread_t reaper;
+	bool reaper_running, reaper_stop;
+	struct conn *conns;
 };
 
 enum route {
@@ -107,6 +136,181 @@ static void pool_put(struct http *h, store *s)
 	}
 	pthread_mutex_unlock(&h->pool_lock);
 	store_close(s);
+}
+
+/* ---- connections and their deadlines ---- */
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Frees what the current request holds; the connection stays usable. */
+static void req_reset(struct req *rq)
+{
+	free(rq->target);
+	jbuf_free(&rq->body);
+	memset(rq, 0, sizeof *rq);
+}
+
+/* A request begins to arrive now: its headers must be complete within
+ * HTTP_HEADER_DEADLINE seconds (the whole request within
+ * HTTP_REQUEST_DEADLINE, see headers_arrived). */
+static void deadline_start(struct conn *k)
+{
+	k->since_ms = mono_ms();
+	k->deadline_ms = k->since_ms + HTTP_HEADER_DEADLINE * 1000;
+}
+
+static void headers_arrived(struct conn *k)
+{
+	k->deadline_ms = k->since_ms + HTTP_REQUEST_DEADLINE * 1000;
+}
+
+/* The request is being answered: sending the answer is bound by the idle
+ * timeout only (a large CSV to a slow reader is no attack). */
+static void answering(struct MHD_Connection *c)
+{
+	struct conn *k = conn_of(c);
+	if (k)
+		k->deadline_ms = 0;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http *h = cls;
+	struct conn *k = *socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		k = calloc(1, sizeof *k);
+		if (!k || !ci) {
+			/* no state: on_uri finds none and the request is refused */
+			free(k);
+			*socket_context = NULL;
+			return;
+		}
+		k->fd = ci->connect_fd;
+		deadline_start(k);
+		pthread_mutex_lock(&h->conn_lock);
+		k->next = h->conns;
+		if (h->conns)
+			h->conns->prev = k;
+		h->conns = k;
+		pthread_mutex_unlock(&h->conn_lock);
+		*socket_context = k;
+		return;
+	}
+	if (!k)
+		return;
+	/* CLOSED: MHD closes the socket only after this returns, so the
+	 * reaper never shuts down a reused descriptor. */
+	pthread_mutex_lock(&h->conn_lock);
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		h->conns = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	pthread_mutex_unlock(&h->conn_lock);
+	req_reset(&k->req);
+	free(k);
+	*socket_context = NULL;
+}
+
+/* Shuts down every connection past its deadline; MHD then sees the end of
+ * the stream and closes it cleanly (NOTIFY_CLOSED frees its state). */
+static void reap(struct http *h)
+{
+	int64_t now = mono_ms();
+	unsigned cut = 0;
+	pthread_mutex_lock(&h->conn_lock);
+	for (struct conn *k = h->conns; k; k = k->next) {
+		int64_t dl = k->deadline_ms;
+		if (dl == 0 || now < dl)
+			continue;
+		shutdown(k->fd, SHUT_RDWR);
+		k->deadline_ms = 0;
+		cut++;
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+	if (cut)
+		log_debug("http: closed %u connection(s) whose request did not arrive in time "
+			  "(headers %d s, request %d s)",
+			  cut, HTTP_HEADER_DEADLINE, HTTP_REQUEST_DEADLINE);
+}
+
+static void *reaper_main(void *arg)
+{
+	struct http *h = arg;
+	pthread_mutex_lock(&h->conn_lock);
+	while (!h->reaper_stop) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += HTTP_REAP_INTERVAL_MS * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&h->reaper_wake, &h->conn_lock, &ts);
+		if (h->reaper_stop)
+			break;
+		pthread_mutex_unlock(&h->conn_lock);
+		reap(h);
+		pthread_mutex_lock(&h->conn_lock);
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+	return NULL;
+}
+
+/* Writes a complete JSON error answer straight to the socket and ends the
+ * stream: for requests libmicrohttpd cannot be trusted to finish (its
+ * argument parser drops requests that overflow the connection's memory
+ * pool without answering or completing them). The socket is fully shut
+ * down HTTP_EARLY_LINGER_MS later by the reaper unless the client closes
+ * first. Over TLS (nothing can be written past the TLS layer) the stream
+ * just ends. */
+static void answer_early(struct MHD_Connection *c, struct conn *k, int status,
+			 const char *reason, const char *msg)
+{
+	bool tls = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION) != NULL;
+	char body[256], all[768];
+	int blen = snprintf(body, sizeof body, "{\"error\":\"%s\"}\n", msg);
+	int len = snprintf(all, sizeof all,
+			   "HTTP/1.1 %d %s\r\nConnection: close\r\n"
+			   "Content-Type: " API_JSON "\r\nContent-Length: %d\r\n"
+			   "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
+			   status, reason, blen, body);
+	/* one write (no Nagle delay between parts); a fresh socket's send
+	 * buffer takes these few hundred bytes */
+	if (!tls && blen > 0 && (size_t)blen < sizeof body && len > 0 && (size_t)len < sizeof all)
+		(void)!send(k->fd, all, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	shutdown(k->fd, SHUT_WR);
+	k->req.dead = true;
+	k->deadline_ms = mono_ms() + HTTP_EARLY_LINGER_MS;
+}
+
+/* Connections per daemon: HTTP_MAX_CONNECTIONS, fewer when RLIMIT_NOFILE
+ * cannot hold them for every listen entry (at least 64). */
+static unsigned connection_limit(size_t n_listen)
+{
+	struct rlimit rl;
+	rlim_t want = HTTP_MAX_CONNECTIONS;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		rlim_t avail = rl.rlim_cur > HTTP_FD_RESERVE ? rl.rlim_cur - HTTP_FD_RESERVE : 0;
+		avail /= n_listen ? n_listen : 1;
+		if (avail < want)
+			want = avail < 64 ? 64 : avail;
+	}
+	return (unsigned)want;
 }
 
 /* ---- request target checks ---- */
@@ -253,6 +457,7 @@ static enum MHD_Result send_dynamic(struct MHD_Connection *c, int status, const 
 	unsigned char *gz = NULL;
 	size_t gzlen = 0;
 	const void *data = body->data ? body->data : "";
+	answering(c);
 	size_t len = body->len;
 	bool compressible = type && len > HTTP_GZIP_MIN;
 	if (compressible && accepts_gzip(c) && gzip_buf(data, len, &gz, &gzlen) == 0) {
@@ -322,6 +527,7 @@ static enum MHD_Result send_asset(struct MHD_Connection *c, const struct tikstat
 	bool immutable = strncmp(a->path, "/assets/", 8) == 0;
 	const char *cache = immutable ? "public, max-age=31536000, immutable" : "no-cache";
 	bool not_modified = a->etag && etag_matches(c, a->etag);
+	answering(c);
 	bool gz = !not_modified && a->gz && a->gz_len && accepts_gzip(c);
 	const void *data = a->data;
 	if (not_modified)
@@ -507,6 +713,45 @@ static bool is_method(const char *m, const char *want)
 	return strcmp(m, want) == 0;
 }
 
+/* The request's body (POST) arrives piece by piece; the last call, with
+ * nothing left, answers it. */
+static enum MHD_Result on_body(struct http *h, struct MHD_Connection *c, struct req *rq,
+			       const char *upload_data, size_t *upload_size)
+{
+	if (*upload_size) {
+		if (rq->body.len + *upload_size > HTTP_MAX_BODY)
+			rq->body_too_big = true;
+		else
+			jbuf_append(&rq->body, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (rq->body_too_big)
+		return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, NULL,
+				  "request body larger than 4096 bytes");
+	if (rq->body.failed)
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, NULL, "out of memory");
+	const char *q = strchr(rq->target, '?');
+	char path[512];
+	size_t plen = q ? (size_t)(q - rq->target) : strlen(rq->target);
+	decode_path(rq->target, plen, path, sizeof path);
+	enum route rt = route_of(path);
+	if (rt == ROUTE_ASSET)
+		return send_asset(c, find_asset(path));
+	return dispatch(h, c, rq, rt, q ? q + 1 : "");
+}
+
+/* True when the request target held a NUL byte. libmicrohttpd hands the
+ * target to on_uri as a C string (so cut at the NUL) and the version to
+ * on_request, both pointing into its copy of the request line, where the
+ * target ends one byte (the separating blank) before the version. */
+static bool target_has_nul(const struct req *rq, const char *version)
+{
+	uintptr_t v = (uintptr_t)version;
+	return version && *version && v > rq->target_end + 1 &&
+	       v - rq->target_end <= HTTP_MAX_TARGET + 2;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **con_cls)
@@ -514,37 +759,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct http *h = cls;
 	struct req *rq = *con_cls;
 	(void)url;
-	(void)version;
-	if (!rq)
+	if (!rq || rq->dead || !rq->target)
 		return MHD_NO;
-	if (rq->started) {
-		if (*upload_size) {
-			if (rq->body.len + *upload_size > HTTP_MAX_BODY)
-				rq->body_too_big = true;
-			else
-				jbuf_append(&rq->body, upload_data, *upload_size);
-			*upload_size = 0;
-			return MHD_YES;
-		}
-		if (rq->body_too_big)
-			return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, NULL,
-					  "request body larger than 4096 bytes");
-		if (rq->body.failed)
-			return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, NULL,
-					  "out of memory");
-		const char *q = strchr(rq->target, '?');
-		char path[512];
-		size_t plen = q ? (size_t)(q - rq->target) : strlen(rq->target);
-		decode_path(rq->target, plen, path, sizeof path);
-		enum route rt = route_of(path);
-		if (rt == ROUTE_ASSET)
-			return send_asset(c, find_asset(path));
-		return dispatch(h, c, rq, rt, q ? q + 1 : "");
-	}
+	if (rq->started)
+		return on_body(h, c, rq, upload_data, upload_size);
 	rq->started = true;
-	if (rq->too_long || !rq->target)
-		return send_error(c, MHD_HTTP_URI_TOO_LONG, NULL, NULL,
-				  "request target longer than 8192 bytes");
+	struct conn *k = conn_of(c);
+	if (k)
+		headers_arrived(k);
+	if (target_has_nul(rq, version))
+		return send_error(c, MHD_HTTP_BAD_REQUEST, NULL, NULL,
+				  "malformed request target: NUL byte");
 	const char *target = rq->target;
 	const char *q = strchr(target, '?');
 	size_t plen = q ? (size_t)(q - target) : strlen(target);
@@ -582,34 +807,65 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return MHD_YES;
 }
 
-/* MHD hands over the raw request target here, before it parses it. */
+/* The number of '&'-separated pieces of the query in target. */
+static size_t query_pieces(const char *target)
+{
+	const char *q = strchr(target, '?');
+	size_t n = q ? 1 : 0;
+	for (; q && *q; q++)
+		n += *q == '&';
+	return n;
+}
+
+/* MHD hands over the raw request target here, before it parses it. The
+ * request's state lives in the connection (nothing allocated here
+ * survives the connection). Targets libmicrohttpd's argument parser could
+ * not hold in the connection's memory are answered right here (see
+ * answer_early): longer than HTTP_MAX_TARGET bytes or with more than
+ * HTTP_MAX_PARAMS parameters. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	(void)cls;
-	(void)c;
-	struct req *rq = calloc(1, sizeof *rq);
-	if (!rq)
+	struct conn *k = conn_of(c);
+	if (!k)
 		return NULL;
-	if (strlen(uri) > HTTP_MAX_TARGET)
-		rq->too_long = true;
-	else
-		rq->target = strdup(uri);
-	return rq;
+	if (k->req.dead)
+		return &k->req; /* answered early: the stream is over */
+	/* a request MHD abandoned without completing it leaves its state */
+	req_reset(&k->req);
+	size_t len = strlen(uri);
+	if (len > HTTP_MAX_TARGET) {
+		answer_early(c, k, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
+			     "request target longer than 8192 bytes");
+		return &k->req;
+	}
+	if (query_pieces(uri) > HTTP_MAX_PARAMS) {
+		answer_early(c, k, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
+			     "more than 256 query parameters");
+		return &k->req;
+	}
+	k->req.target = strdup(uri);
+	k->req.target_end = (uintptr_t)uri + len;
+	return &k->req;
 }
 
+/* The request is over (answered or abandoned): free its state, and the
+ * next request on this connection starts its own deadline. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)c;
 	(void)toe;
 	struct req *rq = *con_cls;
 	if (rq) {
-		free(rq->target);
-		jbuf_free(&rq->body);
-		free(rq);
+		bool dead = rq->dead;
+		req_reset(rq);
+		rq->dead = dead;
 		*con_cls = NULL;
 	}
+	struct conn *k = conn_of(c);
+	if (k && !k->req.dead)
+		deadline_start(k);
 }
 
 #pragma GCC diagnostic push
@@ -643,12 +899,13 @@ static int start_one(struct http *h, const struct sockaddr *sa, bool dual, const
 		flags, port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
 		(void *)h, MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_THREAD_POOL_SIZE, pool_threads(),
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_LIMIT, h->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_MAX_PER_IP,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)h, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, (void *)h, MHD_OPTION_END);
+		on_completed, (void *)h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *)h,
+		MHD_OPTION_END);
 	if (!d) {
 		log_errorx("http: cannot listen on %s (address in use, or not local?)", shown);
 		return -1;
@@ -709,6 +966,20 @@ struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *
 	h->status = st;
 	h->q = q;
 	pthread_mutex_init(&h->pool_lock, NULL);
+	pthread_mutex_init(&h->conn_lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->reaper_wake, &ca);
+	pthread_condattr_destroy(&ca);
+	h->max_connections = connection_limit(cfg->n_listen);
+	int e = pthread_create(&h->reaper, NULL, reaper_main, h);
+	if (e != 0) {
+		log_errorx("http: cannot start the deadline thread: %s", strerror(e));
+		http_stop(h);
+		return NULL;
+	}
+	h->reaper_running = true;
 	for (size_t i = 0; i < cfg->n_listen; i++) {
 		if (start_entry(h, cfg->listen[i]) < 0) {
 			http_stop(h);
@@ -724,6 +995,15 @@ void http_stop(struct http *h)
 		return;
 	for (size_t i = 0; i < h->nd; i++)
 		MHD_stop_daemon(h->d[i]);
+	if (h->reaper_running) {
+		pthread_mutex_lock(&h->conn_lock);
+		h->reaper_stop = true;
+		pthread_cond_signal(&h->reaper_wake);
+		pthread_mutex_unlock(&h->conn_lock);
+		pthread_join(h->reaper, NULL);
+	}
+	pthread_cond_destroy(&h->reaper_wake);
+	pthread_mutex_destroy(&h->conn_lock);
 	for (size_t i = 0; i < h->npool; i++)
 		store_close(h->pool[i]);
 	free(h->pool);

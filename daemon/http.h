@@ -5,10 +5,17 @@
  *
  * One MHD daemon per address of every [http] listen entry ("*:PORT" is
  * one dual-stack socket), each with its own small thread pool. Limits:
- * connections in total and per client address, an idle timeout (a slow
- * client is cut after HTTP_TIMEOUT seconds), memory per connection, the
- * request target (more than 8 KiB: 414) and POST bodies (more than 4 KiB:
- * 413). GET and HEAD everywhere, POST only on the push endpoints, other
+ * connections in total (HTTP_MAX_CONNECTIONS, fewer when RLIMIT_NOFILE is
+ * too low for them) and per client address (HTTP_MAX_PER_IP), an idle
+ * timeout (HTTP_TIMEOUT), deadlines for a request to arrive whole however
+ * steadily it trickles in (slowloris: HTTP_HEADER_DEADLINE for the request
+ * line and headers, HTTP_REQUEST_DEADLINE with the body; a late request's
+ * socket is shut down), memory per connection, the request target (more
+ * than HTTP_MAX_TARGET bytes or HTTP_MAX_PARAMS parameters: 414, a NUL
+ * byte: 400) and POST bodies (more than 4 KiB: 413). Whatever
+ * libmicrohttpd does with a request, its state is tied to the connection
+ * and freed when the connection closes. GET and HEAD everywhere, POST only
+ * on the push endpoints, other
  * methods 405 with Allow. Request targets with invalid percent-encoding,
  * a ".." segment or "//" are refused (400) before routing. Responses over
  * 1 KiB are gzip-compressed for clients that accept it. With [http]
@@ -27,6 +34,17 @@
 #include "status.h"
 
 #define HTTP_TIMEOUT 10 /* seconds a connection may stay idle */
+/* Seconds from the first byte of a request (or the end of the previous one
+ * on a kept-alive connection) to the end of its headers, and to its end
+ * with the body. */
+#define HTTP_HEADER_DEADLINE  10
+#define HTTP_REQUEST_DEADLINE 30
+/* Connections per listening socket, and per client address: a reverse
+ * proxy (one address for all its clients) gets a quarter of them. */
+#define HTTP_MAX_CONNECTIONS 4096
+#define HTTP_MAX_PER_IP      1024
+#define HTTP_MAX_TARGET      8192 /* bytes of the request target */
+#define HTTP_MAX_PARAMS      256  /* '&'-separated query parameters */
 
 struct http;
 

@@ -93,17 +93,30 @@ int push_write_file(const char *path, const char *text)
 	return rc;
 }
 
-/* At most one "bad token" line per source address per 10 s. */
+/* At most one "bad token" line per source address per 10 s, and at most
+ * BAD_TOKEN_LOG_PER_MINUTE such lines in total per minute (the per-address
+ * table forgets addresses beyond its 64 slots, so many addresses would
+ * otherwise flood the log); refusals beyond that are counted and reported
+ * in one line when the next minute begins. Never logs the token. */
+#define BAD_TOKEN_LOG_PER_MINUTE 20
 static pthread_mutex_t bad_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	char peer[64];
 	int64_t at;
 } bad_seen[BAD_TOKEN_SLOTS];
+static struct {
+	int64_t window_start; /* monotonic seconds */
+	unsigned logged;
+	unsigned long suppressed;
+} bad_total;
 
 static void log_bad_token(const char *peer, bool missing)
 {
 	int64_t now = (int64_t)time(NULL);
+	struct timespec mono;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
 	bool log_it = true;
+	unsigned long report = 0;
 	size_t oldest = 0;
 	pthread_mutex_lock(&bad_lock);
 	for (size_t i = 0; i < BAD_TOKEN_SLOTS; i++) {
@@ -115,11 +128,26 @@ static void log_bad_token(const char *peer, bool missing)
 		if (bad_seen[i].at < bad_seen[oldest].at)
 			oldest = i;
 	}
+	if (bad_total.logged == 0 || mono.tv_sec - bad_total.window_start >= 60) {
+		report = bad_total.suppressed;
+		bad_total.window_start = mono.tv_sec;
+		bad_total.logged = 0;
+		bad_total.suppressed = 0;
+	}
+	if (log_it && bad_total.logged >= BAD_TOKEN_LOG_PER_MINUTE) {
+		log_it = false;
+		bad_total.suppressed++;
+	}
 	if (log_it) {
 		snprintf(bad_seen[oldest].peer, sizeof bad_seen[oldest].peer, "%s", peer);
 		bad_seen[oldest].at = now;
+		bad_total.logged++;
 	}
 	pthread_mutex_unlock(&bad_lock);
+	if (report)
+		log_warnx("push: %lu more refusals for a bad token were not logged (at most %d "
+			  "lines a minute)",
+			  report, BAD_TOKEN_LOG_PER_MINUTE);
 	if (log_it)
 		log_warnx("push from %s refused: %s token (further refusals from there are "
 			  "not logged for %d s)",
@@ -190,16 +218,14 @@ void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
 		       "");
 		return;
 	} else {
-		size_t k = 0;
-		while (k < cr->n_interfaces && strcmp(cr->interfaces[k], iface) != 0)
-			k++;
-		if (k == cr->n_interfaces) {
+		long k = cfg_interface_index(cr, iface); /* O(log n): a round of N pushes is not O(N^2) */
+		if (k < 0) {
 			reject(st, PUSH_REJECT_INTERFACE, r, 400,
 			       "invalid parameter 'interface': router '%s' does not push '%s'",
 			       cr->name, iface);
 			return;
 		}
-		it.iface = k;
+		it.iface = (size_t)k;
 	}
 	if (!rx_s || !tx_s) {
 		reject(st, PUSH_REJECT_PARAMETER, r, 400, "missing parameter '%s'%s",

@@ -255,6 +255,22 @@ enum report_range_status report_range_count(enum step step, int64_t now, const c
 	return *from < *to ? REPORT_RANGE_OK : REPORT_RANGE_EMPTY;
 }
 
+uint64_t report_window_buckets(enum step step, int64_t from, int64_t to)
+{
+	static const uint64_t seconds[STEP_COUNT] = {
+	        [STEP_5MIN] = 300,      [STEP_HOUR] = 3600,
+	        [STEP_DAY] = 86400,     [STEP_MONTH] = 2629746, /* 365.2425 days / 12 */
+	        [STEP_YEAR] = 31556952,
+	};
+	if (from == INT64_MIN)
+		return UINT64_MAX;
+	if (to <= from || (unsigned)step >= STEP_COUNT)
+		return 0;
+	/* to - from in unsigned arithmetic: exact for any from < to */
+	uint64_t span = (uint64_t)to - (uint64_t)from;
+	return span / seconds[step] + (span % seconds[step] != 0);
+}
+
 /* --- series --- */
 
 struct series_ctx {

@@ -110,6 +110,17 @@ enum report_range_status report_range(enum step step, int64_t now, const char *b
  * (from the first one recorded). begin, when given, wins over count. */
 enum report_range_status report_range_count(enum step step, int64_t now, const char *begin,
                                             const char *end, int count, int64_t *from, int64_t *to);
+/* Buckets one series may hold: 10,000 (34 days of 5-minute buckets, 13
+ * months of hours, 27 years of days; the dashboard's longest view is 2
+ * years of months). The HTTP API refuses larger windows (report_window_
+ * buckets) and series (a year step from the beginning of time is bounded
+ * by the data only); the CLI, reading a local file, has no cap. */
+#define REPORT_MAX_POINTS 10000
+
+/* About how many buckets of step the window [from, to) holds: exact for
+ * 5min and hour, within one for day (DST), from the mean length for month
+ * and year; UINT64_MAX when from is INT64_MIN (no lower bound). */
+uint64_t report_window_buckets(enum step step, int64_t from, int64_t to);
 
 /* --- series of buckets --- */
 

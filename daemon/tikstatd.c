@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -201,6 +202,20 @@ static void check_database(struct instance *in)
 	}
 }
 
+/* Raises the soft limit of open files to the hard limit: the HTTP server
+ * sizes its connection limit (thousands, to keep room for real clients
+ * while slow ones wait out their deadline) from it. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		/* "unlimited" is refused for open files: take a generous number */
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 65536 : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the open files limit");
+	}
+}
+
 /* Applies cfg: time zone, database, recorder, status, poller, HTTP. */
 static int instance_start(struct instance *in, const struct cfg *cfg)
 {
@@ -373,6 +388,7 @@ int main(int argc, char **argv)
 		daemonize();
 	install_signals();
 	notify_init();
+	raise_nofile();
 
 	struct instance in = {0};
 	if (instance_start(&in, cfg) < 0) {

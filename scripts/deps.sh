@@ -14,6 +14,7 @@ if [[ "${1:-}" == "--test" ]]; then
 	packages+=(libcmocka-dev clang libclang-rt-14-dev groff-base sqlite3 python3 prometheus dpkg-dev file man-db systemd)
 	packages+=(chromium) # the dashboard's browser test, driven by playwright-core
 	packages+=(faketime) # libfaketime: the wall-clock step test (tests/clock)
+	packages+=(wrk)      # the load of the HTTP abuse test (tests/abuse)
 fi
 
 if [[ "${1:-}" == "--bench" ]]; then
