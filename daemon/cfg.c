@@ -2153,8 +2153,14 @@ long cfg_interface_index(const struct cfg_router *r, const char *name)
 {
 	size_t lo = 0, hi = r->n_interfaces;
 
-	if (!r->interfaces_by_name || !name)
+	if (!name)
 		return -1;
+	if (!r->interfaces_by_name) { /* a router not made by cfg_load (tests, demo) */
+		for (size_t k = 0; k < r->n_interfaces; k++)
+			if (strcmp(r->interfaces[k], name) == 0)
+				return (long)k;
+		return -1;
+	}
 	while (lo < hi) { /* the first name >= name */
 		size_t mid = lo + (hi - lo) / 2;
 

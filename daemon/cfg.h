@@ -105,7 +105,8 @@ void cfg_free(struct cfg *c);
 
 /* The index of the interface named name in r->interfaces, or -1: a
  * binary search over the names sorted at load (O(log n): a push or a poll
- * of thousands of interfaces must not scan the list once per name). */
+ * of thousands of interfaces must not scan the list once per name); a
+ * router built by hand without that index is scanned. */
 long cfg_interface_index(const struct cfg_router *r, const char *name);
 
 /* The router named name, or NULL. */
