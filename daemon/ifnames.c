@@ -6,13 +6,16 @@
 #include <string.h>
 
 #define MAX_DISTANCE 2
-#define MAX_NAME 256 /* longer names are never near matches */
+#define MAX_NAME     256 /* longer names are never near matches */
 
 /* Length of the valid UTF-8 sequence at p (up to end), 0 when invalid. */
 static size_t utf8_len(const unsigned char *p, const unsigned char *end)
 {
-	size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
-		 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+	size_t n = *p < 0x80             ? 1
+	           : (*p & 0xE0) == 0xC0 ? 2
+	           : (*p & 0xF0) == 0xE0 ? 3
+	           : (*p & 0xF8) == 0xF0 ? 4
+	                                 : 0;
 	if (n == 0 || (size_t)(end - p) < n)
 		return 0;
 	for (size_t i = 1; i < n; i++)
@@ -39,8 +42,7 @@ static bool needs_quotes(const char *name)
 		return true;
 	while (p < end) {
 		size_t l = utf8_len(p, end);
-		if (l == 0 || needs_escape(*p) || *p == ' ' || *p == ',' || *p == '"' ||
-		    *p == '\\')
+		if (l == 0 || needs_escape(*p) || *p == ' ' || *p == ',' || *p == '"' || *p == '\\')
 			return true;
 		p += l;
 	}
@@ -116,7 +118,8 @@ static size_t distance(const char *a, const char *b)
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t up = row[j];
-			size_t cost = lower((unsigned char)a[i - 1]) != lower((unsigned char)b[j - 1]);
+			size_t cost =
+			        lower((unsigned char)a[i - 1]) != lower((unsigned char)b[j - 1]);
 			size_t best = diag + cost;
 			if (up + 1 < best)
 				best = up + 1;
@@ -175,8 +178,7 @@ static void joined_hint(const char *want, char *out, size_t cap)
 	}
 }
 
-int ifnames_suggest(const char *want, const char *const *have, size_t n, char *out,
-		    size_t cap)
+int ifnames_suggest(const char *want, const char *const *have, size_t n, char *out, size_t cap)
 {
 	if (cap)
 		out[0] = '\0';
@@ -204,7 +206,7 @@ int ifnames_suggest(const char *want, const char *const *have, size_t n, char *o
 }
 
 void ifnames_missing_message(const char *want, const char *const *have, size_t n, char *out,
-			     size_t cap)
+                             size_t cap)
 {
 	char hint[200];
 	int h = ifnames_suggest(want, have, n, hint, sizeof hint);

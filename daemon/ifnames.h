@@ -20,13 +20,12 @@ size_t ifnames_quote(const char *name, char *out, size_t cap);
  * match, "separate names with commas: interfaces = a, b" for a name with
  * blanks whose parts are all names the router has). Returns 1 when a hint
  * was written, 0 (out = "") otherwise. */
-int ifnames_suggest(const char *want, const char *const *have, size_t n, char *out,
-		    size_t cap);
+int ifnames_suggest(const char *want, const char *const *have, size_t n, char *out, size_t cap);
 
 /* "not on the router; it has: A, "B C", ...; HINT" for want, into out
  * (always NUL-terminated; a list that does not fit ends with "and N
  * more"). */
 void ifnames_missing_message(const char *want, const char *const *have, size_t n, char *out,
-			     size_t cap);
+                             size_t cap);
 
 #endif

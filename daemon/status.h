@@ -58,12 +58,14 @@ struct status_iface {
 	bool has_reading;
 	int64_t last_time;          /* Unix seconds of the last reading */
 	uint64_t rx_total, tx_total;
+	bool missing;               /* poll mode: not on the router at the last poll */
+	char error[512];            /* while missing: what the router has (ifnames.h) */
 };
 
 struct status_router {
 	bool known;                 /* poll mode: a poll ended (up or down) */
 	bool up;
-	char error[300];            /* the last failure while down, "" while up */
+	char error[512];            /* the last failure while down, "" while up */
 	uint64_t polls_ok, polls_failed;
 	uint64_t failures[REASON_COUNT];
 	int64_t last_success;       /* Unix seconds, 0 = never */
@@ -92,6 +94,10 @@ void status_poll_ok(struct status *s, size_t router, int64_t when, int64_t durat
 void status_poll_failed(struct status *s, size_t router, int ros_status, const char *error);
 void status_reading(struct status *s, size_t router, size_t iface, int64_t time,
 		    uint64_t rx_total, uint64_t tx_total);
+
+/* Interface iface is missing on the router (error: what it has, copied)
+ * or, with error NULL, present again. */
+void status_iface_missing(struct status *s, size_t router, size_t iface, const char *error);
 
 /* Push side (HTTP threads). addr: a validated address, copied. */
 void status_push_accepted(struct status *s, size_t router, const char *addr);

@@ -12,8 +12,8 @@
 
 #include "ifnames.h"
 
-static const char *const have[] = {"ether1", "ether2", "ether2 lan", "pppoe-out1",
-				   "wlan-caf\xc3\xa9", "bad\xe9name", "tab\tname", "a,b"};
+static const char *const have[] = {"ether1",           "ether2",      "ether2 lan", "pppoe-out1",
+                                   "wlan-caf\xc3\xa9", "bad\xe9name", "tab\tname",  "a,b"};
 #define N_HAVE (sizeof have / sizeof have[0])
 
 static void quote(const char *name, const char *want)
@@ -98,7 +98,7 @@ static void missing_message_lists_names_unambiguously_with_the_hint(void **s)
 	static const char *const three[] = {"ether1", "ether2", "ether2 lan"};
 	ifnames_missing_message("Ether2", three, 3, out, sizeof out);
 	assert_string_equal(out, "not on the router; it has: ether1, ether2, \"ether2 lan\"; "
-				 "did you mean ether2?");
+	                         "did you mean ether2?");
 	ifnames_missing_message("wan", three, 3, out, sizeof out);
 	assert_string_equal(out, "not on the router; it has: ether1, ether2, \"ether2 lan\"");
 	ifnames_missing_message("wan", three, 0, out, sizeof out);
@@ -118,15 +118,15 @@ static void missing_message_cuts_a_long_list_with_a_count(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(quote_keeps_plain_names_and_valid_utf8_as_they_are),
-		cmocka_unit_test(quote_wraps_names_with_blanks_commas_quotes),
-		cmocka_unit_test(quote_escapes_control_bytes_and_invalid_utf8_only),
-		cmocka_unit_test(quote_truncates_safely_and_reports_the_full_length),
-		cmocka_unit_test(suggests_the_name_in_another_case),
-		cmocka_unit_test(suggests_a_near_name_within_two_edits),
-		cmocka_unit_test(suggests_commas_for_names_joined_by_blanks),
-		cmocka_unit_test(missing_message_lists_names_unambiguously_with_the_hint),
-		cmocka_unit_test(missing_message_cuts_a_long_list_with_a_count),
+	        cmocka_unit_test(quote_keeps_plain_names_and_valid_utf8_as_they_are),
+	        cmocka_unit_test(quote_wraps_names_with_blanks_commas_quotes),
+	        cmocka_unit_test(quote_escapes_control_bytes_and_invalid_utf8_only),
+	        cmocka_unit_test(quote_truncates_safely_and_reports_the_full_length),
+	        cmocka_unit_test(suggests_the_name_in_another_case),
+	        cmocka_unit_test(suggests_a_near_name_within_two_edits),
+	        cmocka_unit_test(suggests_commas_for_names_joined_by_blanks),
+	        cmocka_unit_test(missing_message_lists_names_unambiguously_with_the_hint),
+	        cmocka_unit_test(missing_message_cuts_a_long_list_with_a_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
