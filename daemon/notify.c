@@ -40,7 +40,8 @@ static void send_status(size_t up, size_t total, const char *prefix)
 {
 	last_up = up;
 	last_total = total;
-	if (sd_notifyf(0, "%sSTATUS=%zu of %zu routers up", prefix, up, total) < 0)
+	if (sd_notifyf(0, "%sSTATUS=%zu of %zu router%s up", prefix, up, total,
+		       total == 1 ? "" : "s") < 0)
 		log_debug("sd_notify failed");
 }
 

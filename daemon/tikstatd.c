@@ -195,9 +195,9 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 	in->http = http_start(cfg, in->status, in->pushq);
 	if (!in->http)
 		goto fail;
-	log_info("tikstatd %s: %zu routers (%zu polled), database %s, time zone %s",
-		 TIKSTAT_VERSION, cfg->n_routers, poller_count(in->poller), cfg->database,
-		 calendar_zone());
+	log_info("tikstatd %s: %zu router%s (%zu polled), database %s, time zone %s",
+		 TIKSTAT_VERSION, cfg->n_routers, cfg->n_routers == 1 ? "" : "s",
+		 poller_count(in->poller), cfg->database, calendar_zone());
 	if (cfg->n_routers == 0)
 		log_warnx("%s has no [router NAME] section: nothing to account", cfg->path);
 	return 0;
