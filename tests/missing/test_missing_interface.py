@@ -138,10 +138,22 @@ def check_daemon(args, conf, port, logpath):
     check(lines and lines[0].endswith("did you mean pppoe-out1?"), "log hint: %r" % lines)
 
 
+def check_cli(args, conf):
+    """The CLI sees only the database: it notes interfaces never read."""
+    out = subprocess.run([args.tikstat, "-c", conf], capture_output=True)
+    text = out.stdout.decode("utf-8", errors="replace")
+    print(text)
+    check(out.returncode == 0, "tikstat exit %d" % out.returncode)
+    check('note: no reading yet of home/PPPOE-out1, home/"ether1 pppoe-out1", home/wan: '
+          "are they on the router? tikstatd --check-config shows its names" in text,
+          "tikstat notes the interfaces never read, names quoted")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tikstatd", required=True)
     ap.add_argument("--fakerouter", required=True)
+    ap.add_argument("--tikstat", required=True)
     args = ap.parse_args()
     workdir = tempfile.mkdtemp(prefix="tikstat-missing-")
     logpath = os.path.join(workdir, "tikstatd.log")
@@ -164,6 +176,7 @@ def main():
             daemon.send_signal(signal.SIGTERM)
             check(daemon.wait(timeout=30) == 0, "tikstatd exit status")
             daemon = None
+        check_cli(args, conf)
     finally:
         if daemon:
             daemon.kill()
