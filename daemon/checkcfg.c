@@ -16,6 +16,10 @@ const char *checkcfg_hint(int status, enum ros_tls_mode tls)
 	if ((status == ROS_ERR_CLOSED || status == ROS_ERR_IO) && tls == ROS_TLS_OFF)
 		return "if this is the api-ssl port (8729), set tls = fingerprint (or verify); "
 		       "else check the API service's available-from";
+	if (status == ROS_ERR_TIMEOUT && tls != ROS_TLS_OFF)
+		return "no answer: check the address and that the router's firewall accepts "
+		       "tcp/8729 from this host; a plain API port (8728) also stays silent to "
+		       "TLS: then set tls = off or use the api-ssl port 8729";
 	switch (status) {
 	case ROS_ERR_PORT_TLS:
 		return "this port speaks TLS: set tls = fingerprint (or verify) and port = 8729";
