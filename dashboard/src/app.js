@@ -422,7 +422,7 @@ function summary(step, buckets) {
 	if (!rec.length) return `${c.name}: no records`;
 	const max = rec.reduce((a, b) => (a.rx + a.tx >= b.rx + b.tx ? a : b));
 	return `${c.name}, ${titleText(buckets[0])} to ${titleText(buckets[buckets.length - 1])}: ` +
-		`${rec.length} periods with records, highest ${iec(max.rx + max.tx)} in ${titleText(max)}. ` +
+		`${rec.length} ${rec.length === 1 ? 'period' : 'periods'} with records, highest ${iec(max.rx + max.tx)} in ${titleText(max)}. ` +
 		'Use the Table button for exact values.';
 }
 
