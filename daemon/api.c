@@ -173,8 +173,9 @@ int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct a
 			jsonw_string(&w, cr->interfaces[k]);
 			jsonw_key(&w, "mode");
 			jsonw_string(&w, push ? "push" : "poll");
+			bool missing = !push && sr->known && sr->up && f->missing;
 			jsonw_key(&w, "status");
-			jsonw_string(&w, state);
+			jsonw_string(&w, missing ? "missing" : state);
 			jsonw_key(&w, "last_reading");
 			if (f->has_reading) {
 				char iso[32];
@@ -193,7 +194,8 @@ int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct a
 			else
 				jsonw_string(&w, cr->host);
 			jsonw_key(&w, "error");
-			jsonw_string(&w, !push && sr->known && !sr->up ? sr->error : NULL);
+			jsonw_string(&w, missing ? f->error
+					 : !push && sr->known && !sr->up ? sr->error : NULL);
 			jsonw_object_end(&w);
 		}
 	}

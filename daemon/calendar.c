@@ -51,11 +51,59 @@ static int zone_exists(const char *name)
 	return n == 4 && memcmp(magic, "TZif", 4) == 0;
 }
 
+/* The zone name after ".../zoneinfo/" in a link target, or NULL. */
+static const char *after_zoneinfo(const char *target)
+{
+	const char *z = strstr(target, "zoneinfo/");
+	return z && z[9] ? z + 9 : NULL;
+}
+
+/* Writes "UTC+01:00" for the offset of the process's local time now. */
+static void offset_name(char *out, size_t cap)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	long off = tm.tm_gmtoff / 60;
+	long a = off < 0 ? -off : off;
+	snprintf(out, cap, "UTC%c%02ld:%02ld", off < 0 ? '-' : '+', a / 60, a % 60);
+}
+
+void calendar_system_zone_name(const char *etc_timezone, const char *etc_localtime, char *out,
+			       size_t cap)
+{
+	char line[128] = "", target[512];
+	FILE *f = fopen(etc_timezone, "r");
+	if (f) {
+		if (!fgets(line, sizeof line, f))
+			line[0] = '\0';
+		fclose(f);
+		line[strcspn(line, " \t\r\n")] = '\0';
+	}
+	if (line[0] && zone_exists(line)) {
+		snprintf(out, cap, "%s", line);
+		return;
+	}
+	ssize_t n = readlink(etc_localtime, target, sizeof target - 1);
+	const char *z = NULL;
+	if (n > 0) {
+		target[n] = '\0';
+		z = after_zoneinfo(target);
+	}
+	if (z && zone_exists(z))
+		snprintf(out, cap, "%s", z);
+	else
+		offset_name(out, cap);
+}
+
 int calendar_set_zone(const char *name)
 {
 	if (!name || !*name) {
 		unsetenv("TZ");
-		snprintf(zone_name, sizeof zone_name, "localtime");
+		tzset();
+		/* Users know their zone by name, not as "localtime". */
+		calendar_system_zone_name("/etc/timezone", "/etc/localtime", zone_name,
+					  sizeof zone_name);
 	} else {
 		if (!zone_exists(name))
 			return -1;

@@ -10,6 +10,7 @@
 #ifndef TIKSTAT_CALENDAR_H
 #define TIKSTAT_CALENDAR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The supported range of times: 0001-01-01 to 9999-12-31 UTC. Every
@@ -30,8 +31,16 @@ int step_parse(const char *name, enum step *out);
  * "" for the system's local time. Returns 0, or -1 if the zone is unknown
  * (no such file under the zoneinfo directory). */
 int calendar_set_zone(const char *name);
-/* The configured zone's name ("Europe/Berlin", or "localtime"). */
+/* The configured zone's name ("Europe/Berlin"); with no zone configured,
+ * the system's (calendar_system_zone_name). */
 const char *calendar_zone(void);
+
+/* The system zone's name into out: the first word of etc_timezone
+ * ("/etc/timezone"), else what the etc_localtime link ("/etc/localtime")
+ * points at after ".../zoneinfo/", else the current offset of local time
+ * as "UTC+01:00". Names are used only when tzdata has them. */
+void calendar_system_zone_name(const char *etc_timezone, const char *etc_localtime, char *out,
+			       size_t cap);
 
 /* Start of the bucket of size s that contains t. */
 int64_t calendar_bucket_start(enum step s, int64_t t);

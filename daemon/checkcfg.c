@@ -5,17 +5,31 @@
 
 #include <inttypes.h>
 #include <netdb.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-/* The usual cause of a failure, in words a router admin acts on. */
-static const char *hint(int status, enum ros_tls_mode tls)
+#include "ifnames.h"
+
+const char *checkcfg_hint(int status, enum ros_tls_mode tls)
 {
 	if (status == ROS_ERR_TLS && tls == ROS_TLS_ANONYMOUS)
 		return "the router's api-ssl service has a certificate: pin it with "
-		       "tls = fingerprint (rosapi --fingerprint or this check shows it)";
+		       "tls = fingerprint (rosapi --show-fingerprint HOST shows it)";
+	if ((status == ROS_ERR_CLOSED || status == ROS_ERR_IO) && tls == ROS_TLS_OFF)
+		return "if this is the api-ssl port (8729), set tls = fingerprint (or verify); "
+		       "else check the API service's available-from";
+	if (status == ROS_ERR_TIMEOUT && tls != ROS_TLS_OFF)
+		return "no answer: check the address and that the router's firewall accepts "
+		       "tcp/8729 from this host; a plain API port (8728) also stays silent to "
+		       "TLS: then set tls = off or use the api-ssl port 8729";
 	switch (status) {
+	case ROS_ERR_PORT_TLS:
+		return "this port speaks TLS: set tls = fingerprint (or verify) and port = 8729";
+	case ROS_ERR_PORT_PLAIN:
+		return "this port speaks the plain API, not TLS: set tls = off or use the "
+		       "api-ssl port 8729";
 	case ROS_ERR_RESOLVE: return "check the host name";
 	case ROS_ERR_REFUSED:
 		return "is the API service enabled on the router (/ip service enable api, or "
@@ -42,24 +56,14 @@ static const char *hint(int status, enum ros_tls_mode tls)
 	}
 }
 
-/* Prints a name with control and non-ASCII bytes escaped. */
+/* Prints a name quoted and escaped as ifnames_quote does. */
 static void print_name(FILE *out, const char *name)
 {
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p >= 0x20 && *p < 0x7f && *p != '\\')
-			fputc(*p, out);
-		else
-			fprintf(out, "\\x%02X", *p);
-}
-
-static int fail(FILE *out, const struct cfg_router *r, ros_conn *c, const char *what, int rc)
-{
-	fprintf(out, "  FAILED %s: %s\n", what, ros_errstr(c));
-	/* A mismatch names the fingerprint already; a failed verify does not. */
-	if (ros_peer_fingerprint(c) && rc == ROS_ERR_TLS_VERIFY)
-		fprintf(out, "  the router presented %s\n", ros_peer_fingerprint(c));
-	fprintf(out, "  hint: %s\n", hint(rc, r->tls));
-	return 1;
+	char q[300];
+	if (ifnames_quote(name, q, sizeof q) >= sizeof q)
+		fputs("(a name too long to show)", out);
+	else
+		fputs(q, out);
 }
 
 /* Rows by name, equal names in reply order (the first one counts). */
@@ -89,6 +93,53 @@ static const struct ros_iface_counters *find(const struct ros_iface_counters *co
 	return *hit;
 }
 
+/* v's rows sorted by name (by_name), for find; NULL when out of memory.
+ * The caller frees the array (not the rows). */
+static const struct ros_iface_counters **sort_rows(const struct ros_iface_counters *v, size_t n)
+{
+	const struct ros_iface_counters **sorted = calloc(n ? n : 1, sizeof *sorted);
+	if (!sorted)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = &v[i];
+	qsort(sorted, n, sizeof *sorted, by_name);
+	return sorted;
+}
+
+/* Prints, for each configured interface the router does not have, what it
+ * has (v, n; listed false when that could not be read) and the likely
+ * meant name. */
+static void print_missing(const struct cfg_router *r, const struct ros_iface_counters *v,
+			  size_t n, bool listed, FILE *out)
+{
+	const char **names = calloc(n ? n : 1, sizeof *names);
+	const struct ros_iface_counters **sorted = sort_rows(v, n);
+	for (size_t i = 0; names && i < n; i++)
+		names[i] = v[i].name;
+	for (size_t k = 0; k < r->n_interfaces; k++) {
+		if (sorted && find(sorted, n, r->interfaces[k]))
+			continue;
+		char msg[2048] = "NOT FOUND on the router (names are case-sensitive)";
+		if (names && listed)
+			ifnames_missing_message(r->interfaces[k], names, n, msg, sizeof msg);
+		fprintf(out, "  interface ");
+		print_name(out, r->interfaces[k]);
+		fprintf(out, ": %s\n", msg);
+	}
+	free(sorted);
+	free(names);
+}
+
+static int fail(FILE *out, const struct cfg_router *r, ros_conn *c, const char *what, int rc)
+{
+	fprintf(out, "  FAILED %s: %s\n", what, ros_errstr(c));
+	/* A mismatch names the fingerprint already; a failed verify does not. */
+	if (ros_peer_fingerprint(c) && rc == ROS_ERR_TLS_VERIFY)
+		fprintf(out, "  the router presented %s\n", ros_peer_fingerprint(c));
+	fprintf(out, "  hint: %s\n", checkcfg_hint(rc, r->tls));
+	return 1;
+}
+
 /* Reads the configured interfaces once; lists the router's others when
  * one is missing (names are case-sensitive). */
 static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
@@ -100,25 +151,21 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 	if (rc)
 		return fail(out, r, c, "reading interface counters", rc);
 	/* Sorted once, searched per name: thousands of interfaces stay cheap. */
-	const struct ros_iface_counters **sorted = calloc(n ? n : 1, sizeof *sorted);
+	const struct ros_iface_counters **sorted = sort_rows(v, n);
 	if (!sorted) {
 		ros_counters_free(v, n);
 		fprintf(out, "  FAILED: out of memory\n");
 		return 1;
 	}
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = &v[i];
-	qsort(sorted, n, sizeof *sorted, by_name);
 	int bad = 0;
 	for (size_t k = 0; k < r->n_interfaces; k++) {
 		const struct ros_iface_counters *row = find(sorted, n, r->interfaces[k]);
-		fprintf(out, "  interface ");
-		print_name(out, r->interfaces[k]);
 		if (!row) {
-			fprintf(out, ": NOT FOUND on the router (names are case-sensitive)\n");
-			bad = 1;
+			bad = 1; /* shown below, with what the router has */
 			continue;
 		}
+		fprintf(out, "  interface ");
+		print_name(out, r->interfaces[k]);
 		fprintf(out, ": id %s, rx %" PRIu64 " bytes, tx %" PRIu64 " bytes%s%s\n", row->id,
 			row->rx_bytes, row->tx_bytes, row->running == 0 ? ", not running" : "",
 			row->disabled == 1 ? ", disabled" : "");
@@ -126,16 +173,11 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 	free(sorted);
 	ros_counters_free(v, n);
 	if (bad) {
+		/* Names are compared exactly: list all, to show what was meant. */
 		rc = ros_read_counters(c, NULL, 0, &v, &n);
-		if (rc == ROS_OK) {
-			fprintf(out, "  the router has:");
-			for (size_t i = 0; i < n; i++) {
-				fputc(' ', out);
-				print_name(out, v[i].name);
-			}
-			fputc('\n', out);
+		print_missing(r, rc == ROS_OK ? v : NULL, rc == ROS_OK ? n : 0, rc == ROS_OK, out);
+		if (rc == ROS_OK)
 			ros_counters_free(v, n);
-		}
 	}
 	return bad;
 }
@@ -228,7 +270,8 @@ int checkcfg_run(const struct cfg *cfg, FILE *out)
 	if (check_listen(cfg, out))
 		return 1;
 	int bad = 0;
-	fprintf(out, "%s: configuration is valid (%zu routers)\n", cfg->path, cfg->n_routers);
+	fprintf(out, "%s: configuration is valid (%zu router%s)\n", cfg->path, cfg->n_routers,
+		cfg->n_routers == 1 ? "" : "s");
 	for (size_t i = 0; i < cfg->n_routers; i++) {
 		const struct cfg_router *r = &cfg->routers[i];
 		if (r->mode == MODE_PUSH) {

@@ -660,8 +660,9 @@ void demo_announce(FILE *out)
 		"tikstat demo: routers \"home\" (RouterOS 7, API on 127.0.0.1:%d) and \"office\" "
 		"(RouterOS 6.40, api-ssl on 127.0.0.1:%d)\n"
 		"tikstat demo: database %s\n"
-		"tikstat demo: dashboard at %s (Ctrl-C to stop)\n",
-		d->port[0], d->port[1], d->database, d->url);
+		"tikstat demo: dashboard at %s (Ctrl-C to stop)\n"
+		"tikstat demo: try the CLI meanwhile: tikstat -c %s -m\n",
+		d->port[0], d->port[1], d->database, d->url, d->config);
 	fflush(out);
 }
 

@@ -207,6 +207,18 @@ int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, st
 			series(out, "tikstat_up", cfg->routers[i].name, NULL, NULL);
 			value_u64(out, snap->routers[i].up ? 1 : 0);
 		}
+	family(out, "tikstat_interface_up", "gauge",
+	       "1 when the interface was read at the last poll (push: has a reading); 0 when "
+	       "the router is down or does not have it.");
+	for (size_t i = 0; i < nr; i++)
+		for (size_t k = 0; k < snap->routers[i].n_ifaces; k++) {
+			const struct status_router *sr = &snap->routers[i];
+			bool up = cfg->routers[i].mode == MODE_POLL ? sr->up && !sr->ifaces[k].missing
+								    : sr->ifaces[k].has_reading;
+			series(out, "tikstat_interface_up", cfg->routers[i].name,
+			       cfg->routers[i].interfaces[k], NULL);
+			value_u64(out, up ? 1 : 0);
+		}
 	family(out, "tikstat_polls_total", "counter",
 	       "Polls of the router tried (connection attempts included).");
 	for (size_t i = 0; i < nr; i++)

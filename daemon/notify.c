@@ -45,8 +45,8 @@ static void send_status(size_t up, size_t total, const char *prefix)
 	last_up = up;
 	last_total = total;
 	db_changed = false;
-	if (sd_notifyf(0, "%sSTATUS=%zu of %zu routers up%s%s", prefix, up, total,
-		       db_problem[0] ? "; database " : "", db_problem) < 0)
+	if (sd_notifyf(0, "%sSTATUS=%zu of %zu router%s up%s%s", prefix, up, total,
+		       total == 1 ? "" : "s", db_problem[0] ? "; database " : "", db_problem) < 0)
 		log_debug("sd_notify failed");
 }
 

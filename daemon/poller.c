@@ -1,6 +1,8 @@
 /* poller.c — see poller.h. */
 #include "poller.h"
 
+#include "checkcfg.h"
+#include "ifnames.h"
 #include "log.h"
 #include "notify.h"
 #include "quota.h"
@@ -22,6 +24,7 @@ enum rstate {
 	R_WAIT,       /* logged in; next_at = when to poll */
 	R_COUNTERS,   /* /interface/print sent */
 	R_UPTIME,     /* /system/resource/print sent */
+	R_NAMES,      /* /interface/print of every name sent: an interface is missing */
 };
 
 struct router {
@@ -33,6 +36,8 @@ struct router {
 	int backoff_ms;
 	int *handles;      /* recorder handle per configured interface */
 	bool *missing;     /* interface i was not found at the last poll */
+	bool *announced;   /* its absence was logged and published with the router's names */
+	bool names_needed; /* an interface went missing: read the router's names */
 	const char **words; /* the counters command, built once */
 	size_t nwords;
 	char *words_store;
@@ -47,7 +52,7 @@ struct router {
 	int64_t timer_at;   /* time of the valid heap entry, -1 none */
 	/* status */
 	bool up, ever_up;
-	char last_error[300];
+	char last_error[512];
 	uint64_t polls_ok, polls_failed;
 	int64_t last_success, last_duration_ms;
 };
@@ -263,6 +268,14 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 		key = "command_timeout";
 	snprintf(why, sizeof why, "%s%s%s%s", detail, key ? " (limit: " : "", key ? key : "",
 		 key ? ")" : "");
+	/* A wrong port or TLS mode: the log says which setting to change. */
+	if (status == ROS_ERR_PORT_TLS || status == ROS_ERR_PORT_PLAIN ||
+	    ((status == ROS_ERR_CLOSED || status == ROS_ERR_IO) && r->state == R_CONNECTING &&
+	     r->cfg->tls == ROS_TLS_OFF)) {
+		size_t len = strlen(why);
+		snprintf(why + len, sizeof why - len, " (hint: %s)",
+			 checkcfg_hint(status, r->cfg->tls));
+	}
 	if (r->up || strcmp(r->last_error, why) != 0)
 		log_warnx("router %s: down: %s", r->cfg->name, why);
 	snprintf(r->last_error, sizeof r->last_error, "%s", why);
@@ -345,6 +358,18 @@ static const struct ros_iface_counters *find_row(const struct router *r,
 	return *hit;
 }
 
+/* What a reading's kind means, as words for a log line. */
+static const char *kind_words(enum acct_kind k)
+{
+	switch (k) {
+	case ACCT_BASELINE: return "first reading";
+	case ACCT_REBOOT: return "router rebooted";
+	case ACCT_RESET: return "counter reset";
+	case ACCT_RECREATED: return "interface re-created";
+	default: return acct_kind_name(k);
+	}
+}
+
 /* Logs what is unusual about a reading (the normal case stays quiet). */
 static void log_delta(const struct router *r, const char *iface, const struct acct_delta *d)
 {
@@ -355,9 +380,10 @@ static void log_delta(const struct router *r, const char *iface, const struct ac
 	case ACCT_REBOOT:
 	case ACCT_RESET:
 	case ACCT_RECREATED:
-		log_info("router %s: %s: %s detected, counting %llu rx + %llu tx bytes since",
-			 r->cfg->name, iface, acct_kind_name(d->kind), (unsigned long long)d->rx,
-			 (unsigned long long)d->tx);
+		log_info("router %s: %s: %s, counting %llu rx + %llu tx bytes since", r->cfg->name,
+			 iface,
+			 kind_words(d->kind),
+			 (unsigned long long)d->rx, (unsigned long long)d->tx);
 		break;
 	case ACCT_REJECTED:
 		log_warnx("router %s: %s: reading dropped: it implies more than max_rate",
@@ -392,14 +418,17 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 		const char *name = r->cfg->interfaces[k];
 		const struct ros_iface_counters *row = find_row(r, sorted, name);
 		if (!row) {
-			if (!r->missing[k])
-				log_warnx("router %s: interface %s not found", r->cfg->name, name);
+			if (!r->announced[k])
+				r->names_needed = true; /* logged once the names are known */
 			r->missing[k] = true;
 			continue;
 		}
-		if (r->missing[k])
+		if (r->missing[k] && r->announced[k]) {
 			log_info("router %s: interface %s found again", r->cfg->name, name);
+			status_iface_missing(p->status, r->cfg_index, k, NULL);
+		}
 		r->missing[k] = false;
+		r->announced[k] = false;
 		struct acct_reading rd = {.time = t, .mono_ms = r->sent_mono,
 					  .latency_ms = latency > 0 ? latency : 0,
 					  .rx = row->rx_bytes, .tx = row->tx_bytes,
@@ -414,6 +443,42 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 			quota_check(p->cfg, r->cfg, p->rec, r->handles[k], name, t);
 	}
 	free(sorted);
+}
+
+/* The words that list every interface name of the router. */
+static const char *const names_words[2] = {"/interface/print", "=.proplist=name"};
+
+/* Logs (once per interface going missing) and publishes the missing
+ * interfaces with the router's names and the likely meant one. */
+static void announce_missing(struct poller *p, struct router *r, const ros_reply *reply)
+{
+	size_t n = ros_reply_count(reply), nn = 0;
+	const char **names = calloc(n ? n : 1, sizeof *names);
+	char **copies = calloc(n ? n : 1, sizeof *copies);
+	for (size_t i = 0; names && copies && i < n; i++) {
+		const ros_sentence *s = ros_reply_sentence(reply, i);
+		size_t len;
+		const char *v = ros_sentence_get(s, "name", &len);
+		if (ros_sentence_type(s) != ROS_REPLY_RE || !v)
+			continue;
+		copies[nn] = strndup(v, len); /* values are not NUL-terminated */
+		if (copies[nn])
+			names[nn] = copies[nn], nn++;
+	}
+	for (size_t k = 0; k < r->cfg->n_interfaces; k++) {
+		if (!r->missing[k] || r->announced[k])
+			continue;
+		char msg[512], quoted[300];
+		ifnames_missing_message(r->cfg->interfaces[k], names, nn, msg, sizeof msg);
+		ifnames_quote(r->cfg->interfaces[k], quoted, sizeof quoted);
+		log_warnx("router %s: interface %s: %s", r->cfg->name, quoted, msg);
+		status_iface_missing(p->status, r->cfg_index, k, msg);
+		r->announced[k] = true;
+	}
+	for (size_t i = 0; copies && i < nn; i++)
+		free(copies[i]);
+	free(copies);
+	free(names);
 }
 
 /* The pending operation of router i finished with rc. */
@@ -470,8 +535,22 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 		r->next_at = r->poll_started + (int64_t)r->cfg->interval * 1000;
 		if (r->next_at <= now)
 			r->next_at = now + 1;
+		if (r->names_needed) {
+			r->names_needed = false;
+			rc = ros_start_command(r->conn, names_words, 2, now);
+			if (rc != ROS_AGAIN) {
+				ros_reply_free(reply);
+				router_failed(p, i, rc, now);
+				return;
+			}
+			r->state = R_NAMES;
+		}
 		break;
 	}
+	case R_NAMES:
+		announce_missing(p, r, reply);
+		r->state = R_WAIT;
+		break;
 	default: break;
 	}
 	ros_reply_free(reply);
@@ -557,7 +636,7 @@ static void drain_pushq(struct poller *p)
 					  pr->cfg->name, name);
 			else if (d.kind != ACCT_NORMAL && d.kind != ACCT_STALE)
 				log_info("router %s: %s: pushed reading: %s", pr->cfg->name, name,
-					 acct_kind_name(d.kind));
+					 kind_words(d.kind));
 			publish_reading(p, pr->cfg_index, it->iface, h);
 			if (pr->cfg->quota)
 				quota_check(p->cfg, pr->cfg, p->rec, h, name, t);
@@ -613,10 +692,11 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 	}
 	r->handles = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->handles);
 	r->missing = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->missing);
+	r->announced = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->announced);
 	size_t nq = c->n_interfaces > POLLER_QUERY_NAMES_MAX ? 0 : c->n_interfaces;
 	r->nwords = ros_counters_words_needed(nq);
 	r->words = calloc(r->nwords, sizeof *r->words);
-	if (!r->conn || !r->handles || !r->missing || !r->words) {
+	if (!r->conn || !r->handles || !r->missing || !r->announced || !r->words) {
 		log_warnx("router %s: cannot set up: %s", c->name, ros_status_name(st));
 		return -1;
 	}
@@ -758,6 +838,7 @@ void poller_free(struct poller *p)
 		ros_conn_free(r->conn);
 		free(r->handles);
 		free(r->missing);
+		free(r->announced);
 		free(r->words);
 		free(r->words_store);
 		ros_counters_free(r->counters, r->ncounters);

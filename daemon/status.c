@@ -38,7 +38,9 @@ enum status_reason status_reason_of(int st)
 	case ROS_ERR_POLICY: return REASON_AUTH;
 	case ROS_ERR_TLS:
 	case ROS_ERR_TLS_VERIFY:
-	case ROS_ERR_TLS_FINGERPRINT: return REASON_TLS;
+	case ROS_ERR_TLS_FINGERPRINT:
+	case ROS_ERR_PORT_TLS:
+	case ROS_ERR_PORT_PLAIN: return REASON_TLS;
 	case ROS_ERR_PROTOCOL:
 	case ROS_ERR_TOO_BIG:
 	case ROS_ERR_TRAP: return REASON_PROTOCOL;
@@ -140,6 +142,17 @@ void status_database(struct status *s, const struct store_health *h)
 		return;
 	pthread_mutex_lock(&s->lock);
 	s->t.database = *h;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void status_iface_missing(struct status *s, size_t router, size_t iface, const char *error)
+{
+	if (!s || router >= s->t.n || iface >= s->t.routers[router].n_ifaces)
+		return;
+	pthread_mutex_lock(&s->lock);
+	struct status_iface *f = &s->t.routers[router].ifaces[iface];
+	f->missing = error != NULL;
+	snprintf(f->error, sizeof f->error, "%s", error ? error : "");
 	pthread_mutex_unlock(&s->lock);
 }
 

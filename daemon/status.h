@@ -62,12 +62,14 @@ struct status_iface {
 	uint64_t read_in_poll;      /* the router's polls_ok once the poll that
 				     * read it last succeeds: equal to polls_ok
 				     * when the last successful poll read it */
+	bool missing;               /* poll mode: not on the router at the last poll */
+	char error[512];            /* while missing: what the router has (ifnames.h) */
 };
 
 struct status_router {
 	bool known;                 /* poll mode: a poll ended (up or down) */
 	bool up;
-	char error[300];            /* the last failure while down, "" while up */
+	char error[512];            /* the last failure while down, "" while up */
 	uint64_t polls_ok, polls_failed;
 	uint64_t failures[REASON_COUNT];
 	int64_t last_success;       /* Unix seconds, 0 = never */
@@ -100,6 +102,9 @@ void status_reading(struct status *s, size_t router, size_t iface, int64_t time,
 
 /* The database's health (recorder.h on_health). */
 void status_database(struct status *s, const struct store_health *h);
+/* Interface iface is missing on the router (error: what it has, copied)
+ * or, with error NULL, present again. */
+void status_iface_missing(struct status *s, size_t router, size_t iface, const char *error);
 
 /* Push side (HTTP threads). addr: a validated address, copied. */
 void status_push_accepted(struct status *s, size_t router, const char *addr);

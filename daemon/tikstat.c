@@ -27,6 +27,7 @@
 
 #include "calendar.h"
 #include "cfg.h"
+#include "ifnames.h"
 #include "jsonw.h"
 #include "legacy.h"
 #include "report.h"
@@ -375,6 +376,8 @@ static int load_settings(const struct options *o, struct settings *st)
 			tz++;
 		if (tz && *tz)
 			calendar_set_zone(tz);
+		else
+			calendar_set_zone(NULL); /* the system zone, by its name */
 		st->database = o->db;
 	} else {
 		const char *path = o->config ? o->config : DEFAULT_CONFIG;
@@ -524,6 +527,27 @@ static int report_window(const struct options *o, const struct settings *st, int
 	}
 }
 
+/* Appends one note naming the selected interfaces that have no reading at
+ * all: often ones the router does not have (the daemon knows; the CLI only
+ * sees the database). */
+static void note_unread(store *s, const struct report_selection *sel, struct jbuf *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sel->n; i++) {
+		struct acct_reading r;
+		bool have = true;
+		if (store_load_reading(s, sel->v[i].id, &r, &have) != 0 || have)
+			continue;
+		char q[300];
+		ifnames_quote(sel->v[i].name, q, sizeof q);
+		jbuf_printf(out, "%s%s/%s", n++ ? ", " : "note: no reading yet of ", sel->v[i].router,
+			    q);
+	}
+	if (n)
+		jbuf_printf(out, ": %s on the router? tikstatd --check-config shows its names\n",
+			    n == 1 ? "is it" : "are they");
+}
+
 static int run_report(const struct options *o, const struct settings *st)
 {
 	int64_t from = 0, to = 0;
@@ -571,6 +595,8 @@ static int run_report(const struct options *o, const struct settings *st)
 		print_error(out.failed ? "out of memory" : store_errmsg(s));
 		goto out;
 	}
+	if ((o->mode == MODE_SUMMARY || o->mode == MODE_DEFAULT) && o->format == FORMAT_TABLE)
+		note_unread(s, &sel, &out);
 	store_commit(s);
 	status = emit(&out) ? EXIT_ERROR : EXIT_OK;
 out:

@@ -259,9 +259,9 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 	in->http = http_start(cfg, in->status, in->pushq);
 	if (!in->http)
 		goto fail;
-	log_info("tikstatd %s: %zu routers (%zu polled), database %s, time zone %s",
-		 TIKSTAT_VERSION, cfg->n_routers, poller_count(in->poller), cfg->database,
-		 calendar_zone());
+	log_info("tikstatd %s: %zu router%s (%zu polled), database %s, time zone %s",
+		 TIKSTAT_VERSION, cfg->n_routers, cfg->n_routers == 1 ? "" : "s",
+		 poller_count(in->poller), cfg->database, calendar_zone());
 	return 0;
 fail:
 	instance_stop(in);

@@ -107,8 +107,9 @@
 # What to put into tikstat.conf. RouterOS shows the certificate's SHA-256
 # fingerprint as 64 hex digits (also in /certificate print detail, as
 # fingerprint=); older versions may show another digest: then take the one
-# tikstatd --check-config or rosapi --fingerprint reports (both print what
-# the router presented when a pinned fingerprint does not match).
+# rosapi --show-fingerprint HOST prints, or tikstatd --check-config reports
+# (it prints what the router presented when a pinned fingerprint does not
+# match).
 :local fp [/certificate get [find name="tikstat-api"] fingerprint]
 :put "setup-api-user: done. In tikstat.conf, for this router:"
 :put "  port = 8729"

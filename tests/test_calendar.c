@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "calendar.h"
 
@@ -682,12 +684,51 @@ static void set_zone_names_the_zone(void **state)
 	assert_string_equal(calendar_zone(), "Asia/Kolkata");
 	zone("Europe/Berlin");
 	assert_string_equal(calendar_zone(), "Europe/Berlin");
+	/* Unset: the system zone by its name, never "localtime". */
+	char sys[128];
+	calendar_system_zone_name("/etc/timezone", "/etc/localtime", sys, sizeof sys);
 	zone("");
-	assert_string_equal(calendar_zone(), "localtime");
+	assert_string_equal(calendar_zone(), sys);
+	assert_string_not_equal(calendar_zone(), "localtime");
 	zone("UTC");
 	assert_string_equal(calendar_zone(), "UTC");
 	assert_int_equal(calendar_set_zone(NULL), 0);
-	assert_string_equal(calendar_zone(), "localtime");
+	assert_string_equal(calendar_zone(), sys);
+}
+
+/* Writes text to path (a test file). */
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void system_zone_name_from_etc_timezone_link_or_offset(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/tikstat-zone-XXXXXX", tzfile[64], link[64], out[128];
+	assert_non_null(mkdtemp(dir));
+	snprintf(tzfile, sizeof tzfile, "%s/timezone", dir);
+	snprintf(link, sizeof link, "%s/localtime", dir);
+	put_file(tzfile, "Asia/Kolkata\n");
+	assert_int_equal(symlink("/usr/share/zoneinfo/Europe/Berlin", link), 0);
+	calendar_system_zone_name(tzfile, link, out, sizeof out);
+	assert_string_equal(out, "Asia/Kolkata");
+	/* No /etc/timezone (or a name tzdata lacks): the link's target. */
+	put_file(tzfile, "Nowhere/Atlantis\n");
+	calendar_system_zone_name(tzfile, link, out, sizeof out);
+	assert_string_equal(out, "Europe/Berlin");
+	unlink(tzfile);
+	calendar_system_zone_name(tzfile, link, out, sizeof out);
+	assert_string_equal(out, "Europe/Berlin");
+	/* Neither: the offset of local time now. */
+	unlink(link);
+	zone("Asia/Kolkata");
+	calendar_system_zone_name(tzfile, link, out, sizeof out);
+	assert_string_equal(out, "UTC+05:30");
+	rmdir(dir);
 }
 
 static void set_zone_rejects_unknown_zones_and_paths_and_keeps_the_old_one(void **state)
@@ -815,6 +856,7 @@ int main(void)
 		cmocka_unit_test(step_names_round_trip),
 		cmocka_unit_test(step_parse_rejects_unknown_names),
 		cmocka_unit_test(set_zone_names_the_zone),
+		cmocka_unit_test(system_zone_name_from_etc_timezone_link_or_offset),
 		cmocka_unit_test(set_zone_rejects_unknown_zones_and_paths_and_keeps_the_old_one),
 		cmocka_unit_test(set_zone_rejects_zoneinfo_entries_that_are_not_zones),
 		cmocka_unit_test(extreme_times_are_clamped_into_the_supported_range),

@@ -285,15 +285,59 @@ static void anonymous_dh_against_a_certificate_router_fails(void **s)
 	ros_conn_free(c);
 }
 
-static void plain_client_against_tls_port_fails_cleanly(void **s)
+static void plain_client_against_tls_port_says_the_port_may_speak_tls(void **s)
 {
 	(void)s;
 	struct ros_options o = opts("t7", ROS_TLS_OFF);
-	o.timeout_ms = 1000;
+	o.timeout_ms = 3000;
 	int st;
 	ros_conn *c = ros_conn_new(&o, &st);
 	int rc = ros_connect(c);
-	assert_true(rc == ROS_ERR_PROTOCOL || rc == ROS_ERR_CLOSED || rc == ROS_ERR_TIMEOUT);
+	/* OpenSSL drops a client that does not speak TLS without an alert. */
+	assert_true(rc == ROS_ERR_CLOSED || rc == ROS_ERR_IO || rc == ROS_ERR_PORT_TLS);
+	assert_non_null(strstr(ros_errstr(c), "api-ssl (TLS)"));
+	ros_conn_free(c);
+}
+
+static void tls_client_against_plain_port_says_the_port_speaks_the_plain_api(void **s)
+{
+	(void)s;
+	/* The router answers once the ClientHello's bytes happen to end a
+	 * sentence (a zero byte where a word length is read), else it waits:
+	 * then the timeout says what may be wrong. Tries until it answers. */
+	int answered = 0;
+	for (int i = 0; i < 20 && !answered; i++) {
+		struct ros_options o = opts("p7", i % 2 ? ROS_TLS_VERIFY : ROS_TLS_FINGERPRINT);
+		if (o.tls == ROS_TLS_FINGERPRINT)
+			o.fingerprint = fakeproc_router(&fp, "t7")->fingerprint;
+		o.timeout_ms = 1000;
+		int st;
+		ros_conn *c = ros_conn_new(&o, &st);
+		int rc = ros_connect(c);
+		if (rc == ROS_ERR_PORT_PLAIN) {
+			assert_non_null(
+				strstr(ros_errstr(c), "this port speaks the plain API, not TLS"));
+			assert_null(strstr(ros_errstr(c), "certificate"));
+			answered = 1;
+		} else {
+			assert_int_equal(rc, ROS_ERR_TIMEOUT);
+			assert_non_null(strstr(ros_errstr(c), "a plain API port may also stay silent"));
+		}
+		ros_conn_free(c);
+	}
+	assert_true(answered);
+}
+
+static void certificate_subject_and_validity_are_shown_even_on_a_mismatch(void **s)
+{
+	(void)s;
+	struct ros_options o = opts("t7", ROS_TLS_FINGERPRINT);
+	o.fingerprint = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+	ros_conn *c = connect_expect(&o, ROS_ERR_TLS_FINGERPRINT);
+	assert_non_null(ros_peer_certificate(c));
+	assert_non_null(strstr(ros_peer_certificate(c), "subject /CN="));
+	assert_non_null(strstr(ros_peer_certificate(c), ", valid from "));
+	assert_non_null(strstr(ros_peer_certificate(c), " until "));
 	ros_conn_free(c);
 }
 
@@ -930,7 +974,9 @@ int main(void)
 		cmocka_unit_test(malformed_fingerprint_option_is_rejected),
 		cmocka_unit_test(anonymous_dh_works_only_when_asked),
 		cmocka_unit_test(anonymous_dh_against_a_certificate_router_fails),
-		cmocka_unit_test(plain_client_against_tls_port_fails_cleanly),
+		cmocka_unit_test(plain_client_against_tls_port_says_the_port_may_speak_tls),
+		cmocka_unit_test(tls_client_against_plain_port_says_the_port_speaks_the_plain_api),
+		cmocka_unit_test(certificate_subject_and_validity_are_shown_even_on_a_mismatch),
 		cmocka_unit_test(wrong_password_is_an_auth_error_in_every_flavour),
 		cmocka_unit_test(modern_router_message_is_reported),
 		cmocka_unit_test(user_without_api_policy_is_a_policy_error),

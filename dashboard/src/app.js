@@ -175,6 +175,12 @@ function routerStatus() {
 		el.hidden = true;
 		return;
 	}
+	if (cur.status === 'missing') {
+		// The error lists the router's names and the likely meant one.
+		el.textContent = `Interface ${cur.interface} is missing on router ${cur.router}: ${cur.error}.`;
+		el.hidden = false;
+		return;
+	}
 	let text = `Router ${cur.router} is ${cur.status || 'down'}`;
 	if (cur.error) text += `: ${cur.error}`;
 	text += '.';
@@ -210,7 +216,8 @@ function fillSelectors() {
 	is.replaceChildren(
 		...ifaces.map((i) => {
 			const down = i.status === 'down' || (i.error && i.error !== '');
-			return new Option(down ? `${i.interface} (down)` : i.interface, i.interface, false, i.interface === state.iface);
+			const mark = i.status === 'missing' ? ' (missing)' : down ? ' (down)' : '';
+			return new Option(`${i.interface}${mark}`, i.interface, false, i.interface === state.iface);
 		}),
 	);
 }
@@ -415,7 +422,7 @@ function summary(step, buckets) {
 	if (!rec.length) return `${c.name}: no records`;
 	const max = rec.reduce((a, b) => (a.rx + a.tx >= b.rx + b.tx ? a : b));
 	return `${c.name}, ${titleText(buckets[0])} to ${titleText(buckets[buckets.length - 1])}: ` +
-		`${rec.length} periods with records, highest ${iec(max.rx + max.tx)} in ${titleText(max)}. ` +
+		`${rec.length} ${rec.length === 1 ? 'period' : 'periods'} with records, highest ${iec(max.rx + max.tx)} in ${titleText(max)}. ` +
 		'Use the Table button for exact values.';
 }
 
@@ -565,9 +572,35 @@ function csvLink(step, params) {
 		.attr('download', `${state.router}-${state.iface}-${step}.csv`);
 }
 
+// The offset (minutes) of the configured zone at instant ms when no time
+// string showed one yet (no data): "UTC+05:30" as the daemon names a zone
+// without a name, else the browser's tzdata for the zone's name.
+function zoneOffset(zone, ms) {
+	const sign = (c) => (c === '+' ? 1 : -1);
+	const fixed = /^UTC([+\-−])(\d\d):(\d\d)$/.exec(zone);
+	if (fixed) return sign(fixed[1]) * (+fixed[2] * 60 + +fixed[3]);
+	try {
+		const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(new Date(ms));
+		const m = /^GMT(?:([+\-−])(\d\d):(\d\d))?$/.exec(parts.find((p) => p.type === 'timeZoneName')?.value ?? '');
+		if (!m) return null;
+		return m[1] ? sign(m[1]) * (+m[2] * 60 + +m[3]) : 0;
+	} catch {
+		return null; // a zone the browser does not know
+	}
+}
+
+// The zone's current offset: the latest the API showed, else the cycle's,
+// else from the zone's name.
+function currentOff() {
+	if (state.off !== null) return state.off;
+	if (state.cycle) return wallOf(state.cycle.start).off;
+	const z = state.zone ? zoneOffset(state.zone, Date.now()) : null;
+	return z ?? 0;
+}
+
 // "Now" on the zone's wall clock, from the latest offset the API showed.
 function nowWall() {
-	return wallAt(Date.now(), state.off ?? (state.cycle ? wallOf(state.cycle.start).off : 0));
+	return wallAt(Date.now(), currentOff());
 }
 
 async function loadMonths(gen) {
@@ -669,7 +702,7 @@ async function loadCycle(gen) {
 }
 
 function footer() {
-	const off = state.off ?? 0;
+	const off = currentOff();
 	$('zone').textContent = state.zone ? `Times in ${state.zone} (${offText(off)})` : '';
 	const w = wallAt(Date.now(), off);
 	$('updated').textContent = `updated ${hm(w)}:${pad(new Date(w.ms).getUTCSeconds())}`;

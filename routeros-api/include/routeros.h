@@ -54,6 +54,8 @@ enum ros_status {
 	ROS_ERR_TRAP = -16,       /* the command was answered with !trap */
 	ROS_ERR_TOO_BIG = -17,    /* a word exceeded the size cap */
 	ROS_ERR_REPLY_TOO_LARGE = -18, /* a reply exceeded the connection's reply limits */
+	ROS_ERR_PORT_TLS = -19,   /* plain API asked, the port speaks TLS (api-ssl) */
+	ROS_ERR_PORT_PLAIN = -20, /* TLS asked, the port speaks the plain API */
 };
 
 /* Short stable name of a status, e.g. "timeout". Never NULL. */
@@ -257,6 +259,12 @@ const char *ros_errstr(const ros_conn *c);
  * handshake ("sha256:AB:CD:..."), or NULL. Also set when pinning failed,
  * so users can see what the router presented. */
 const char *ros_peer_fingerprint(const ros_conn *c);
+
+/* The router certificate's subject and validity after a TLS handshake
+ * that saw one ("subject /CN=router, valid from Dec  6 15:00:00 2026 GMT
+ * until ..."), also when the pin did not match; NULL otherwise. Borrowed
+ * until the next connect or ros_conn_free. */
+const char *ros_peer_certificate(const ros_conn *c);
 
 /* The negotiated TLS cipher name after a handshake, or NULL. */
 const char *ros_tls_cipher(const ros_conn *c);

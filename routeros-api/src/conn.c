@@ -45,8 +45,10 @@ struct ros_conn {
 	int op_deadline_ms;  /* its length, for the message */
 	size_t held_sentences, held_bytes; /* of c->pending, for the limits */
 	bool input_pending;  /* the last step stopped at its read budget */
+	bool heard;          /* the router sent something since the login began */
 	char fingerprint[7 + 32 * 3];
 	char cipher[64];
+	char certificate[400];
 	char err[512];
 };
 
@@ -156,6 +158,11 @@ const char *ros_errstr(const ros_conn *c)
 	return c->err;
 }
 
+const char *ros_peer_certificate(const ros_conn *c)
+{
+	return c->certificate[0] ? c->certificate : NULL;
+}
+
 const char *ros_peer_fingerprint(const ros_conn *c)
 {
 	return c->fingerprint[0] ? c->fingerprint : NULL;
@@ -244,6 +251,7 @@ static int start_login(ros_conn *c, int64_t now)
 	if (!c->parser || queue_login(c, "=password=", c->password))
 		return fail(c, ROS_ERR_NOMEM, "out of memory");
 	c->phase = PH_LOGIN;
+	c->heard = false;
 	c->deadline = now + c->timeout_ms;
 	c->tr.want = 0; /* a stale read interest must not hide queued output */
 	return ROS_AGAIN;
@@ -256,6 +264,7 @@ int ros_start_connect(ros_conn *c, int64_t now_ms)
 	c->err[0] = '\0';
 	c->fingerprint[0] = '\0';
 	c->cipher[0] = '\0';
+	c->certificate[0] = '\0';
 	char ep[300], why[300] = "";
 	endpoint(c, ep, sizeof ep);
 	int rc = transport_connect_start(&c->tr, c->host, c->port, why, sizeof why);
@@ -426,6 +435,15 @@ static int read_in(ros_conn *c, int64_t now)
 		if (n == TRANSPORT_AGAIN)
 			return ROS_AGAIN;
 		if (n < 0) {
+			/* A TLS server drops a plain client silently (OpenSSL sends
+			 * no alert for a record that is not TLS): say so. */
+			if ((n == ROS_ERR_CLOSED || n == ROS_ERR_IO) && c->phase == PH_LOGIN &&
+			    !c->heard)
+				return fail(c, (int)n,
+					    "%s, no answer to the login: an api-ssl (TLS) port does "
+					    "that to the plain API; else check the API service's "
+					    "available-from",
+					    why);
 			if (n == ROS_ERR_CLOSED && !parser_idle(c->parser))
 				return fail(c, ROS_ERR_CLOSED,
 					    "the router closed the connection in the middle of a reply");
@@ -433,6 +451,13 @@ static int read_in(ros_conn *c, int64_t now)
 		}
 		c->deadline = now + c->timeout_ms; /* the timeout is for silence */
 		budget -= (size_t)n;
+		/* A TLS alert or handshake record (0x15/0x16, version 3.x) where
+		 * an API answer ("!done": length 5) belongs: an api-ssl port. */
+		if (c->phase == PH_LOGIN && !c->heard && (buf[0] == 0x15 || buf[0] == 0x16) &&
+		    (n < 2 || buf[1] == 0x03))
+			return fail(c, ROS_ERR_PORT_TLS,
+				    "this port speaks TLS (api-ssl), not the plain API");
+		c->heard = true;
 		size_t off = 0;
 		while (off < (size_t)n) {
 			long used = ros_parser_feed(c->parser, buf + off, (size_t)n - off);
@@ -505,6 +530,8 @@ static int step_tls(ros_conn *c, int64_t now)
 	if (c->tr.tls) {
 		const char *fp = tls_fingerprint(c->tr.tls);
 		const char *ci = tls_cipher(c->tr.tls);
+		const char *ce = tls_certificate(c->tr.tls);
+		snprintf(c->certificate, sizeof c->certificate, "%s", ce ? ce : "");
 		snprintf(c->fingerprint, sizeof c->fingerprint, "%s", fp ? fp : "");
 		snprintf(c->cipher, sizeof c->cipher, "%s", ci ? ci : "");
 	}
@@ -550,8 +577,9 @@ int ros_step(ros_conn *c, int64_t now_ms)
 			    (c->op_deadline_ms + 999) / 1000);
 	/* This deadline counts only while nothing arrives (see read_in). */
 	if (rc == ROS_AGAIN && c->deadline >= 0 && now_ms >= c->deadline)
-		return fail(c, ROS_ERR_TIMEOUT, "%s: timeout during %s (no answer within %d ms)", ep,
-			    phase_name(c->phase), c->timeout_ms);
+		return fail(c, ROS_ERR_TIMEOUT, "%s: timeout during %s (no answer within %d ms%s)",
+			    ep, phase_name(c->phase), c->timeout_ms,
+			    c->phase == PH_TLS ? "; a plain API port may also stay silent" : "");
 	return rc;
 }
 

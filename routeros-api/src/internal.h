@@ -109,6 +109,8 @@ int tls_pending(struct tls_session *t);
 /* Sends close_notify once, without waiting. */
 void tls_shutdown(struct tls_session *t);
 const char *tls_fingerprint(const struct tls_session *t);
+/* "subject ..., valid from ... until ..." of the peer certificate, or NULL. */
+const char *tls_certificate(const struct tls_session *t);
 const char *tls_cipher(const struct tls_session *t);
 
 /* digest.c: parses "sha256:AB:CD:..." into 32 bytes. */

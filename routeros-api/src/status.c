@@ -24,6 +24,8 @@ const char *ros_status_name(int status)
 	case ROS_ERR_TRAP: return "trap";
 	case ROS_ERR_TOO_BIG: return "word too big";
 	case ROS_ERR_REPLY_TOO_LARGE: return "reply too large";
+	case ROS_ERR_PORT_TLS: return "the port speaks tls";
+	case ROS_ERR_PORT_PLAIN: return "the port speaks the plain api";
 	}
 	return "unknown status";
 }

@@ -27,6 +27,9 @@ struct tls_session {
 	unsigned char pin[32];
 	char fingerprint[7 + 32 * 3];
 	char cipher[64];
+	char certificate[400]; /* "subject ..., valid from ... until ..." */
+	unsigned char first[2]; /* the first bytes the peer sent, to tell what it speaks */
+	size_t nfirst;
 };
 
 /* Describes the first queued OpenSSL error (or fallback) into err. */
@@ -84,6 +87,8 @@ static int sock_bio_read(BIO *b, char *data, size_t len, size_t *got)
 	}
 	if (n == 0)
 		BIO_set_flags(b, BIO_FLAGS_IN_EOF);
+	for (ssize_t i = 0; i < n && t->nfirst < sizeof t->first; i++)
+		t->first[t->nfirst++] = (unsigned char)data[i];
 	*got = (size_t)n;
 	return n > 0;
 }
@@ -216,12 +221,35 @@ void tls_session_free(struct tls_session *t)
 	free(t);
 }
 
+/* Writes an ASN1 time as OpenSSL prints it ("Dec  6 15:00:00 2026 GMT"). */
+static void format_time(const ASN1_TIME *tm, char *out, size_t outsz)
+{
+	BIO *m = BIO_new(BIO_s_mem());
+	char *data = NULL;
+	long len = m && ASN1_TIME_print(m, tm) ? BIO_get_mem_data(m, &data) : 0;
+	snprintf(out, outsz, "%.*s", len > 0 ? (int)len : 1, len > 0 ? data : "?");
+	BIO_free(m);
+}
+
+/* Records the certificate's subject and validity for ros_peer_certificate. */
+static void describe_certificate(struct tls_session *t, X509 *cert)
+{
+	char subject[200] = "", from[40], until[40];
+	X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
+	format_time(X509_get0_notBefore(cert), from, sizeof from);
+	format_time(X509_get0_notAfter(cert), until, sizeof until);
+	snprintf(t->certificate, sizeof t->certificate, "subject %s, valid from %s until %s",
+		 subject, from, until);
+}
+
 /* Records the peer certificate's SHA-256 fingerprint; returns 0 if none. */
 static int record_fingerprint(struct tls_session *t, unsigned char md[32])
 {
 	X509 *cert = SSL_get1_peer_certificate(t->ssl);
 	unsigned int n = 0;
 	int ok = cert && X509_digest(cert, EVP_sha256(), md, &n) && n == 32;
+	if (ok)
+		describe_certificate(t, cert);
 	X509_free(cert);
 	if (!ok)
 		return 0;
@@ -243,6 +271,13 @@ static int handshake_error(struct tls_session *t, int rc, char *err, size_t errs
 			 X509_verify_cert_error_string(vr));
 		ERR_clear_error();
 		return ROS_ERR_TLS_VERIFY;
+	}
+	/* A TLS record starts with a content type (0x14..0x18) and major
+	 * version 3; an API sentence starts with a short length, then '!'. */
+	if (t->nfirst >= 2 && (t->first[0] < 0x14 || t->first[0] > 0x18 || t->first[1] != 0x03)) {
+		ERR_clear_error();
+		snprintf(err, errsz, "TLS handshake failed: this port speaks the plain API, not TLS");
+		return ROS_ERR_PORT_PLAIN;
 	}
 	if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
 		snprintf(err, errsz, "TLS handshake failed: the router closed the connection");
@@ -343,6 +378,11 @@ void tls_shutdown(struct tls_session *t)
 	ERR_clear_error();
 	SSL_shutdown(t->ssl);
 	ERR_clear_error();
+}
+
+const char *tls_certificate(const struct tls_session *t)
+{
+	return t->certificate[0] ? t->certificate : NULL;
 }
 
 const char *tls_fingerprint(const struct tls_session *t)

@@ -83,6 +83,7 @@ struct cli {
 	size_t max_reply;     /* --max-reply bytes, SIZE_MAX none, 0 the default */
 	size_t max_sentences; /* --max-sentences, likewise */
 	int json;
+	int show_fingerprint; /* --show-fingerprint: print the certificate, no login */
 	const char *const *words;
 	size_t nwords;
 };
@@ -90,6 +91,7 @@ struct cli {
 static void usage(FILE *f)
 {
 	fputs("Usage: rosapi [OPTION...] HOST COMMAND [WORD...]\n"
+	      "       rosapi [-p PORT] [--timeout SEC] --show-fingerprint HOST\n"
 	      "Run one RouterOS API command on HOST and print the reply.\n"
 	      "\n"
 	      "  -p, --port PORT         API port (default 8728, 8729 with TLS)\n"
@@ -101,7 +103,11 @@ static void usage(FILE *f)
 	      "      --ca FILE           trust the CA certificates in FILE (implies --tls verify)\n"
 	      "      --fingerprint sha256:HEX\n"
 	      "                          accept only the certificate with this SHA-256\n"
-	      "                          fingerprint (implies TLS)\n"
+	      "                          fingerprint (implies TLS); the placeholder\n"
+	      "                          sha256:00 fails, naming the fingerprint presented\n"
+	      "      --show-fingerprint  connect over TLS without logging in, print the\n"
+	      "                          router certificate's fingerprint, subject and\n"
+	      "                          validity, and exit 0\n"
 	      "      --timeout SEC       give up after SEC seconds without an answer, in\n"
 	      "                          connect, TLS, login or the reply (default 10,\n"
 	      "                          fractions such as 0.5 allowed)\n"
@@ -239,6 +245,33 @@ static char *normalise_fingerprint(const char *s)
 	return out;
 }
 
+/* True for a short pin of zeros ("sha256:00"): the README's placeholder,
+ * asked to learn the router's fingerprint from the mismatch message. */
+static int is_placeholder_pin(const char *fp)
+{
+	size_t digits = 0;
+	for (const char *p = fp + 7; *p; p++) {
+		if (*p == ':')
+			continue;
+		if (*p != '0')
+			return 0;
+		digits++;
+	}
+	return digits > 0 && digits < 64;
+}
+
+/* A well-formed pin no certificate matches (all zero), heap-allocated. */
+static char *learning_pin(void)
+{
+	char *p = malloc(7 + 64 + 1);
+	if (p) {
+		memcpy(p, "sha256:", 7);
+		memset(p + 7, '0', 64);
+		p[7 + 64] = '\0';
+	}
+	return p;
+}
+
 enum opt_id {
 	OPT_PORT,
 	OPT_USER,
@@ -250,6 +283,7 @@ enum opt_id {
 	OPT_MAX_REPLY,
 	OPT_MAX_SENTENCES,
 	OPT_JSON,
+	OPT_SHOW_FINGERPRINT,
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -272,6 +306,7 @@ static const struct opt_def opt_defs[] = {
         {"max-reply", 0, 1, OPT_MAX_REPLY},
         {"max-sentences", 0, 1, OPT_MAX_SENTENCES},
         {"json", 0, 0, OPT_JSON},
+        {"show-fingerprint", 0, 0, OPT_SHOW_FINGERPRINT},
         {"help", 'h', 0, OPT_HELP},
         {"version", 0, 0, OPT_VERSION},
 };
@@ -302,6 +337,9 @@ static int apply_option(struct cli *cli, enum opt_id id, const char *spelling, c
 		if (!*val)
 			return usage_error("%s needs a file name", spelling);
 		cli->ca_file = val;
+		break;
+	case OPT_SHOW_FINGERPRINT:
+		cli->show_fingerprint = 1;
 		break;
 	case OPT_FINGERPRINT:
 		free(cli->fingerprint);
@@ -410,10 +448,24 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 	}
 
 	if (!cli->host)
-		return usage_error("missing HOST and COMMAND");
-	if (!cli->nwords)
+		return usage_error(cli->show_fingerprint ? "missing HOST"
+		                                         : "missing HOST and COMMAND");
+	if (cli->show_fingerprint) {
+		if (cli->nwords)
+			return usage_error("--show-fingerprint takes no COMMAND");
+		if (cli->fingerprint || cli->tls_given || cli->ca_file)
+			return usage_error(
+			        "--show-fingerprint cannot be combined with --fingerprint, "
+			        "--tls or --ca");
+		cli->fingerprint = learning_pin();
+		if (!cli->fingerprint) {
+			fputs("rosapi: out of memory\n", stderr);
+			return EXIT_LOCAL;
+		}
+		cli->words = NULL;
+	} else if (!cli->nwords)
 		return usage_error("missing COMMAND, e.g. /system/resource/print");
-	if (cli->words[0][0] != '/')
+	if (cli->nwords && cli->words[0][0] != '/')
 		return usage_error("COMMAND must start with '/' (e.g. /interface/print), not '%s'",
 		                   cli->words[0]);
 	for (k = 1; k < cli->nwords; k++)
@@ -437,6 +489,16 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 		return usage_error("empty HOST");
 
 	/* Implied and conflicting TLS modes. */
+	if (cli->fingerprint && is_placeholder_pin(cli->fingerprint)) {
+		/* The README's way to learn a fingerprint: a pin that cannot
+		 * match, so the mismatch message names what the router presents. */
+		free(cli->fingerprint);
+		cli->fingerprint = learning_pin();
+		if (!cli->fingerprint) {
+			fputs("rosapi: out of memory\n", stderr);
+			return EXIT_LOCAL;
+		}
+	}
 	if (cli->fingerprint) {
 		if (cli->tls_given)
 			return usage_error("--fingerprint cannot be combined with --tls");
@@ -500,6 +562,8 @@ static int exit_code_for(int status)
 	case ROS_ERR_TIMEOUT:
 		return EXIT_TIMEOUT;
 	case ROS_ERR_TLS:
+	case ROS_ERR_PORT_TLS:
+	case ROS_ERR_PORT_PLAIN:
 		return EXIT_TLS;
 	case ROS_ERR_TLS_VERIFY:
 		return EXIT_TLS_VERIFY;
@@ -860,7 +924,8 @@ static ros_conn *open_handle(const struct cli *cli, const char *password, int *r
 		return c;
 	}
 	if (status == ROS_ERR_ARG && cli->fingerprint)
-		*rc = usage_error("invalid fingerprint '%s' (want sha256: and 64 hex digits)",
+		*rc = usage_error("invalid fingerprint '%s' (want sha256: and 64 hex digits; "
+		                  "rosapi --show-fingerprint HOST shows the router's)",
 		                  cli->fingerprint_arg);
 	else if (status == ROS_ERR_ARG)
 		*rc = usage_error("invalid connection options");
@@ -970,6 +1035,24 @@ static int run(const struct cli *cli, ros_conn *c)
 	return rc;
 }
 
+/* --show-fingerprint: connects with a pin nothing matches, so the
+ * handshake ends before the login, and prints what the router presented.
+ * 0 when it presented a certificate, else the failure's exit status. */
+static int show_fingerprint(const struct cli *cli, ros_conn *c)
+{
+	int status = ros_connect(c);
+	const char *fp = ros_peer_fingerprint(c);
+	if (status != ROS_ERR_TLS_FINGERPRINT || !fp)
+		return report_failure(cli, effective_port(cli), c,
+		                      status == ROS_OK ? ROS_ERR_PROTOCOL : status);
+	printf("%s\n", fp);
+	if (ros_peer_certificate(c)) {
+		put_sanitised(stdout, ros_peer_certificate(c));
+		fputc('\n', stdout);
+	}
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_LOCAL;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {.user = "admin", .timeout_ms = 10000, .deadline_ms = -1};
@@ -988,7 +1071,8 @@ int main(int argc, char **argv)
 	}
 
 	pw[0] = '\0';
-	password = getenv("ROS_PASSWORD");
+	/* --show-fingerprint never logs in: the handshake stops at the pin. */
+	password = cli.show_fingerprint ? "" : getenv("ROS_PASSWORD");
 	if (!password && isatty(STDIN_FILENO)) {
 		rc = prompt_password(cli.user, cli.host, pw, sizeof pw);
 		if (rc != 0) {
@@ -1001,7 +1085,10 @@ int main(int argc, char **argv)
 
 	c = open_handle(&cli, password, &rc);
 	explicit_bzero(pw, sizeof pw);
-	if (c) {
+	if (c && cli.show_fingerprint) {
+		rc = show_fingerprint(&cli, c);
+		ros_conn_free(c);
+	} else if (c) {
 		rc = run(&cli, c);
 		/* Also on a signal: close cleanly (best-effort /quit). */
 		ros_conn_free(c);

@@ -196,10 +196,32 @@ try {
 		equal(await page.isVisible('#months svg'), false, 'no chart');
 	});
 
-	await check('an interface the router does not have shows the empty state', async () => {
+	await check('an interface the router does not have is shown missing, with what the router has', async () => {
+		await until('ether9 missing in /api/v1/interfaces', async () =>
+			(await get('/api/v1/interfaces')).some((i) => i.interface === 'ether9' && i.status === 'missing'));
+		await page.reload();
 		await page.selectOption('#interface', 'ether9');
 		await page.waitForSelector('#empty', { state: 'visible' });
+		await page.waitForSelector('#router-status', { state: 'visible' });
+		const t = await page.textContent('#router-status');
+		const api = (await get('/api/v1/interfaces')).find((i) => i.interface === 'ether9');
+		if (!t.includes('ether9 is missing on router home') || !t.includes(api.error) || !api.error.includes('it has: ether1, "ether2 lan"'))
+			throw new Error(`banner: ${t} (API error: ${api.error})`);
+		const label = await page.$eval('#interface option[value="ether9"]', (o) => o.textContent);
+		equal(label, 'ether9 (missing)', 'selector label');
 		equal(await page.isVisible('#alert'), false, 'no error alert');
+	});
+
+	await check("the empty state of a fresh page shows the configured zone's offset, not UTC+00:00", async () => {
+		const fresh = await ctx.newPage();
+		await fresh.goto(`${base}/#router=home&interface=bridge`);
+		await fresh.waitForSelector('#empty', { state: 'visible' });
+		const name = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Berlin', timeZoneName: 'longOffset' })
+			.formatToParts(new Date()).find((p) => p.type === 'timeZoneName').value; // GMT+01:00
+		const want = `Times in Europe/Berlin (UTC${name.slice(3)})`;
+		await until('the zone footer', async () => (await fresh.textContent('#zone')) === want, 10000)
+			.catch(async () => { throw new Error(`zone: ${await fresh.textContent('#zone')}, want ${want}`); });
+		await fresh.close();
 	});
 
 	await check('a router that is down shows its reason', async () => {

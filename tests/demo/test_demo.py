@@ -78,6 +78,25 @@ def main():
             raise AssertionError("temporary directory %s missing" % tmpdir)
         print("# %s, database %s, %.1f s to start" % (url, info["db"], time.monotonic() - start))
 
+        # The banner says how to try the CLI on the demo, and that works.
+        end = time.monotonic() + 30  # printed just after the URL, by another thread here
+        tries = []
+        while not tries and time.monotonic() < end:
+            tries = [re.search(r"^tikstat demo: try the CLI meanwhile: (tikstat -c (\S+) -m)$",
+                               l) for l in list(lines)]
+            tries = [m for m in tries if m]
+            if not tries:
+                time.sleep(0.1)
+        if not tries or not os.path.isfile(tries[0].group(2)):
+            raise AssertionError("no 'try the CLI' line naming the demo's configuration:\n"
+                                 + "\n".join(lines))
+        cli = os.path.join(os.path.dirname(os.path.abspath(args.tikstatd)), "tikstat")
+        if os.path.exists(cli):
+            out = subprocess.run([cli] + tries[0].group(1).split()[1:], capture_output=True)
+            if out.returncode != 0 or b"ether1" not in out.stdout:
+                raise AssertionError("%s: exit %d\n%s" % (tries[0].group(1), out.returncode,
+                                                          out.stderr.decode(errors="replace")))
+
         # Within 10 s: a full history and live readings.
         deadline = time.monotonic() + 10
         ok, why = False, ""

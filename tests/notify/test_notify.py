@@ -87,10 +87,10 @@ def main():
         return next((i for i, m in enumerate(lines) if pred(m)), None)
 
     ready = first(lambda m: "READY=1" in m)
-    if ready is None or "STATUS=0 of 1 routers up" not in lines[ready]:
-        failures.append("no READY=1 with STATUS=0 of 1 routers up")
-    if first(lambda m: m == "STATUS=1 of 1 routers up") is None:
-        failures.append("no STATUS=1 of 1 routers up once the router answered")
+    if ready is None or "STATUS=0 of 1 router up" not in lines[ready]:
+        failures.append("no READY=1 with STATUS=0 of 1 router up")
+    if first(lambda m: m == "STATUS=1 of 1 router up") is None:
+        failures.append("no STATUS=1 of 1 router up once the router answered")
     n_wd = sum(1 for m in lines[:first(lambda m: "RELOADING=1" in m) or len(lines)]
                if m == "WATCHDOG=1")
     if n_wd < 5:  # 4 s at one every 0.5 s, from READY on

@@ -356,6 +356,29 @@ expect_rc 8
 expect_no_out
 expect_err_line "rosapi: $H:${PORT[tls]}: *$FINGERPRINT*"
 
+CASE="the README's trick --fingerprint sha256:00: exit 8, the presented one on stderr"
+run --fingerprint sha256:00 -p "${PORT[tls]}" "$H" /system/identity/print
+expect_rc 8
+expect_no_out
+expect_err_line "rosapi: $H:${PORT[tls]}: *mismatch*$FINGERPRINT*"
+
+CASE="--show-fingerprint prints the fingerprint, subject and validity, exit 0, no password"
+ROS_PASSWORD= run --show-fingerprint -p "${PORT[tls]}" "$H"
+expect_rc 0
+expect_no_err
+[[ "$(head -n 1 "$WORK/out")" == "$FINGERPRINT" ]] || fail "first line is not $FINGERPRINT"
+[[ "$(sed -n 2p "$WORK/out")" == "subject /CN="*", valid from "*" until "* ]] ||
+	fail "second line lacks the subject and validity"
+
+CASE="--show-fingerprint on a plain API port fails with a TLS error"
+run --show-fingerprint --timeout 2 -p "${PORT[v7]}" "$H"
+[[ $RC -eq 6 || $RC -eq 5 ]] || fail "exit status $RC, want 6 (or 5: the port stayed silent)"
+expect_no_out
+
+CASE="--show-fingerprint takes no COMMAND"
+run --show-fingerprint "$H" /interface/print
+expect_rc 2
+
 CASE="anonymous-DH router with --tls anonymous: works, warns"
 run --tls anonymous -p "${PORT[adh]}" "$H" /interface/print '?name=ether1' '=.proplist=name'
 expect_rc 0
@@ -373,10 +396,10 @@ run --fingerprint "$FINGERPRINT" -p "${PORT[adh]}" "$H" /interface/print
 expect_rc 6
 expect_err_line "rosapi: $H:${PORT[adh]}: *"
 
-CASE="plain client on the TLS port fails cleanly"
+CASE="plain client on the TLS port fails cleanly, naming TLS"
 run --timeout 2 -p "${PORT[tls]}" "$H" /interface/print
 [[ $RC -ge 3 && $RC -le 12 ]] || fail "exit status $RC, want a connection failure"
-expect_err_line "rosapi: $H:${PORT[tls]}: *"
+expect_err_line "rosapi: $H:${PORT[tls]}: *api-ssl (TLS)*"
 
 # ---------------------------------------------------------------- failures
 
