@@ -76,7 +76,7 @@ static void value_u64(struct jbuf *out, uint64_t v)
 }
 
 /* Whether interface k of router i counts as up: read in the router's last
- * successful poll (so present on the router then), or for a router in
+ * successful poll (so present on the router then: a missing one is 0), or for a router in
  * push mode, pushed within three of its intervals. */
 static bool interface_up(const struct cfg_router *cr, const struct status_router *sr, size_t k,
 			 int64_t now)
@@ -86,7 +86,7 @@ static bool interface_up(const struct cfg_router *cr, const struct status_router
 		return false;
 	if (cr->mode == MODE_PUSH)
 		return now - f->last_time <= 3 * (int64_t)cr->interval;
-	return sr->up && f->read_in_poll == sr->polls_ok;
+	return sr->up && !f->missing && f->read_in_poll == sr->polls_ok;
 }
 
 static void render_interface_up(const struct cfg *cfg, const struct status_snapshot *snap,
@@ -206,18 +206,6 @@ int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, st
 		if (cfg->routers[i].mode == MODE_POLL) {
 			series(out, "tikstat_up", cfg->routers[i].name, NULL, NULL);
 			value_u64(out, snap->routers[i].up ? 1 : 0);
-		}
-	family(out, "tikstat_interface_up", "gauge",
-	       "1 when the interface was read at the last poll (push: has a reading); 0 when "
-	       "the router is down or does not have it.");
-	for (size_t i = 0; i < nr; i++)
-		for (size_t k = 0; k < snap->routers[i].n_ifaces; k++) {
-			const struct status_router *sr = &snap->routers[i];
-			bool up = cfg->routers[i].mode == MODE_POLL ? sr->up && !sr->ifaces[k].missing
-								    : sr->ifaces[k].has_reading;
-			series(out, "tikstat_interface_up", cfg->routers[i].name,
-			       cfg->routers[i].interfaces[k], NULL);
-			value_u64(out, up ? 1 : 0);
 		}
 	family(out, "tikstat_polls_total", "counter",
 	       "Polls of the router tried (connection attempts included).");

@@ -262,7 +262,7 @@ def test_many_interfaces(args, workdir):
         daemon = Daemon(args.tikstatd, conf, os.path.join(workdir, "log"))
         for n in IFACES:
             daemon.wait_log("router home: %s: first reading" % n.decode("latin-1"), 120)
-        daemon.wait_log("router home: interface x4995 not found", 120)
+        daemon.wait_log("router home: interface x4995: not on the router", 120)
         before = fake.cmd("stats home")
         wait_for("more polls", lambda: fake.cmd("stats home") != before, 120)
         daemon.stop()
