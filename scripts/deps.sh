@@ -12,6 +12,7 @@ packages=(build-essential cmake pkg-config libssl-dev openssl libsqlite3-dev lib
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--test" ]]; then
 	packages+=(libcmocka-dev clang libclang-rt-14-dev groff-base sqlite3 python3 prometheus dpkg-dev man-db systemd)
+	packages+=(faketime) # the fault-injection suite steps the clock with libfaketime
 	packages+=(chromium) # the dashboard's browser test, driven by playwright-core
 fi
 
