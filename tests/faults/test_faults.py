@@ -399,15 +399,18 @@ class Suite:
             t0, c0 = base
             self.add(inst, routers=["other"])
             end = time.monotonic() + self.deadline
+            # A few seconds of flood at least, RSS sampled throughout.
+            busy_until = time.monotonic() + self.long(3, 30)
             while True:
+                rss = max(rss, rss_mb(inst.p.pid) if inst.alive() else 0)
                 got = inst.counted()
                 k = ("other", b"ether1")
-                if got and got[k] != c0[k] and sub(got, c0)[k] == sub(inst.truth(), t0)[k]:
+                if (got and got[k] != c0[k] and sub(got, c0)[k] == sub(inst.truth(), t0)[k]
+                        and time.monotonic() > busy_until):
                     break
                 if time.monotonic() > end or not inst.alive():
                     raise AssertionError("router 'other' not counted during the flood of 'main'")
                 time.sleep(0.5)
-            rss = rss_mb(inst.p.pid) if inst.alive() else 0
             if rss > 512:
                 raise AssertionError("tikstatd RSS %d MB during the flood" % rss)
         finally:
