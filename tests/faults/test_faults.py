@@ -718,7 +718,8 @@ def corrupt_old_page(path):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description="tikstatd under injected faults: expected "
+                                 "against counted bytes per scenario")
     ap.add_argument("--tikstatd", required=True)
     ap.add_argument("--tikstat", required=True)
     ap.add_argument("--fakerouter", required=True)
