@@ -359,6 +359,15 @@ static int decode_path(const char *s, size_t len, char *out, size_t outsz)
 	return 0;
 }
 
+int http_check_target(const char *target, char *path, size_t pathsz)
+{
+	const char *q = strchr(target, '?');
+	size_t plen = q ? (size_t)(q - target) : strlen(target);
+	if (decode_path(target, plen, path, pathsz) < 0 || (q && !percent_ok(q, strlen(q))))
+		return -1;
+	return 0;
+}
+
 static const struct tikstat_asset *find_asset(const char *path)
 {
 	if (strcmp(path, "/") == 0)
@@ -600,22 +609,32 @@ static long b64decode(const char *s, char *out, size_t outsz)
 	return (long)o;
 }
 
+long http_basic_credentials(const char *header, char *out, size_t outsz, size_t *ulen)
+{
+	if (!header || strncasecmp(header, "Basic ", 6) != 0)
+		return -1;
+	header += 6;
+	header += strspn(header, " ");
+	long n = b64decode(header, out, outsz);
+	char *colon = n > 0 ? memchr(out, ':', (size_t)n) : NULL;
+	if (!colon)
+		return -1;
+	*ulen = (size_t)(colon - out);
+	return n;
+}
+
 /* True when the request carries the configured user and password. */
 static bool authorized(const struct http *h, struct MHD_Connection *c)
 {
 	const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 	char buf[1024];
-	if (!a || strncasecmp(a, "Basic ", 6) != 0)
-		return false;
-	a += 6;
-	a += strspn(a, " ");
-	long n = b64decode(a, buf, sizeof buf);
-	char *colon = n > 0 ? memchr(buf, ':', (size_t)n) : NULL;
+	size_t ulen = 0;
+	long n = http_basic_credentials(a, buf, sizeof buf, &ulen);
 	bool ok = false;
-	if (colon) {
-		size_t ulen = (size_t)(colon - buf);
+	if (n >= 0) {
 		bool u = push_secret_equal(buf, ulen, h->cfg->auth_user);
-		bool p = push_secret_equal(colon + 1, (size_t)n - ulen - 1, h->cfg->auth_password);
+		bool p = push_secret_equal(buf + ulen + 1, (size_t)n - ulen - 1,
+					   h->cfg->auth_password);
 		ok = u & p;
 	}
 	explicit_bzero(buf, sizeof buf);

@@ -29,6 +29,8 @@
 #ifndef TIKSTAT_HTTP_H
 #define TIKSTAT_HTTP_H
 
+#include <stddef.h>
+
 #include "cfg.h"
 #include "pushq.h"
 #include "status.h"
@@ -55,5 +57,21 @@ struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *
 
 /* Stops every daemon (waiting for running requests) and frees. NULL-safe. */
 void http_stop(struct http *h);
+
+/* The request-target check the server applies before routing (pure, for
+ * the fuzz target tests/fuzz/fuzz_http.c): target is the raw, NUL-terminated
+ * target "PATH[?QUERY]". Decodes PATH into path (pathsz bytes) and returns
+ * 0, or -1 when PATH is empty, not absolute, too long for path, holds bad
+ * percent-encoding, %00, a control byte, "//", a "." or ".." segment, or
+ * QUERY holds bad percent-encoding. */
+int http_check_target(const char *target, char *path, size_t pathsz);
+
+/* Decodes an Authorization header value "Basic BASE64(user:password)"
+ * (header may be NULL) into out (outsz bytes, NUL-terminated). Returns the
+ * decoded length n with *ulen the user's length (out[*ulen] is the first
+ * ':'; the password is out[*ulen + 1 .. n)), or -1 when the header is
+ * absent, not Basic, not base64, too long for out or without a ':'. The
+ * caller wipes out after use: it holds the password. */
+long http_basic_credentials(const char *header, char *out, size_t outsz, size_t *ulen);
 
 #endif

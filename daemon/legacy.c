@@ -45,26 +45,24 @@ static int parse_digits(const char *s, uint64_t *out)
 }
 
 /* A counter column: an integer, integral real or decimal text, >= 0. */
-static int column_u64(sqlite3_stmt *st, int col, uint64_t *out)
+static int value_u64(const struct legacy_value *v, uint64_t *out)
 {
-	switch (sqlite3_column_type(st, col)) {
-	case SQLITE_INTEGER: {
-		sqlite3_int64 v = sqlite3_column_int64(st, col);
-		if (v < 0)
+	switch (v->type) {
+	case LEGACY_INTEGER:
+		if (v->i < 0)
 			return -1;
-		*out = (uint64_t)v;
+		*out = (uint64_t)v->i;
 		return 0;
-	}
-	case SQLITE_FLOAT: {
+	case LEGACY_FLOAT: {
 		/* Counters above 2^63 written as numbers become REAL in SQLite. */
-		double d = sqlite3_column_double(st, col);
+		double d = v->d;
 		if (!(d >= 0) || d >= 18446744073709551616.0 || (double)(uint64_t)d != d)
 			return -1; /* negative, NaN, too big, or a fraction */
 		*out = (uint64_t)d;
 		return 0;
 	}
-	case SQLITE_TEXT:
-		return parse_digits((const char *)sqlite3_column_text(st, col), out);
+	case LEGACY_TEXT:
+		return parse_digits(v->text, out);
 	default:
 		return -1;
 	}
@@ -72,24 +70,23 @@ static int column_u64(sqlite3_stmt *st, int col, uint64_t *out)
 
 /* A timestamp column: Unix seconds (integer, real or digits) or a local
  * (UTC with text_utc) date and time as text. */
-static int column_time(sqlite3_stmt *st, int col, bool text_utc, int64_t *out)
+static int value_time(const struct legacy_value *v, bool text_utc, int64_t *out)
 {
-	int type = sqlite3_column_type(st, col);
-	if (type == SQLITE_INTEGER) {
-		*out = sqlite3_column_int64(st, col);
+	if (v->type == LEGACY_INTEGER) {
+		*out = v->i;
 		return 0;
 	}
-	if (type == SQLITE_FLOAT) {
-		double d = sqlite3_column_double(st, col);
+	if (v->type == LEGACY_FLOAT) {
+		double d = v->d;
 		if (!(d > -9.2e18 && d < 9.2e18))
 			return -1;
 		/* Whole seconds, rounded down (the cast truncates toward zero). */
 		*out = (int64_t)d - ((double)(int64_t)d > d);
 		return 0;
 	}
-	if (type != SQLITE_TEXT)
+	if (v->type != LEGACY_TEXT)
 		return -1;
-	const char *text = (const char *)sqlite3_column_text(st, col);
+	const char *text = v->text;
 	uint64_t secs;
 	if (parse_digits(text, &secs) == 0) {
 		if (secs > INT64_MAX)
@@ -123,6 +120,47 @@ static int column_time(sqlite3_stmt *st, int col, bool text_utc, int64_t *out)
 			return 0;
 	}
 	return calendar_parse(buf, out);
+}
+
+void legacy_row_convert(const struct legacy_value v[5], bool text_utc, struct legacy_row *row)
+{
+	uint64_t dtx, drx;
+	memset(row, 0, sizeof *row);
+	if (value_time(&v[0], text_utc, &row->time))
+		row->problem = "unreadable timestamp";
+	else if (value_u64(&v[1], &row->tx) || value_u64(&v[2], &row->rx))
+		row->problem = "unreadable tx or rx counter";
+	if (!row->problem && value_u64(&v[3], &dtx) == 0 && value_u64(&v[4], &drx) == 0) {
+		row->has_deltas = true;
+		row->dtx = dtx;
+		row->drx = drx;
+	}
+}
+
+/* Column col of st's current row as a legacy_value (text borrowed from st
+ * until the next step). */
+static struct legacy_value column_value(sqlite3_stmt *st, int col)
+{
+	struct legacy_value v = {.type = LEGACY_OTHER};
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_INTEGER:
+		v.type = LEGACY_INTEGER;
+		v.i = sqlite3_column_int64(st, col);
+		break;
+	case SQLITE_FLOAT:
+		v.type = LEGACY_FLOAT;
+		v.d = sqlite3_column_double(st, col);
+		break;
+	case SQLITE_TEXT:
+		v.type = LEGACY_TEXT;
+		v.text = (const char *)sqlite3_column_text(st, col);
+		if (!v.text)
+			v.type = LEGACY_OTHER; /* out of memory */
+		break;
+	default:
+		break;
+	}
+	return v;
 }
 
 /* The queries tried in turn: with the deltas or without, with rowid (ties
@@ -175,17 +213,11 @@ int legacy_read(const char *path, bool text_utc, legacy_row_fn fn, void *ctx, ch
 	int rc;
 	ret = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct legacy_row row = {0};
-		uint64_t dtx, drx;
-		if (column_time(st, 0, text_utc, &row.time))
-			row.problem = "unreadable timestamp";
-		else if (column_u64(st, 1, &row.tx) || column_u64(st, 2, &row.rx))
-			row.problem = "unreadable tx or rx counter";
-		if (!row.problem && column_u64(st, 3, &dtx) == 0 && column_u64(st, 4, &drx) == 0) {
-			row.has_deltas = true;
-			row.dtx = dtx;
-			row.drx = drx;
-		}
+		struct legacy_row row;
+		struct legacy_value v[5];
+		for (int c = 0; c < 5; c++)
+			v[c] = column_value(st, c);
+		legacy_row_convert(v, text_utc, &row);
 		if ((ret = fn(ctx, &row)) != 0)
 			break;
 	}

@@ -55,6 +55,23 @@ struct legacy_row {
 	const char *problem; /* non-NULL: the row is malformed (why), fields unset */
 };
 
+/* One column value of a legacy row as SQLite typed it (legacy.h does not
+ * include sqlite3.h). */
+enum legacy_type { LEGACY_INTEGER, LEGACY_FLOAT, LEGACY_TEXT, LEGACY_OTHER };
+struct legacy_value {
+	enum legacy_type type;
+	int64_t i;        /* LEGACY_INTEGER */
+	double d;         /* LEGACY_FLOAT */
+	const char *text; /* LEGACY_TEXT: NUL-terminated */
+};
+
+/* Converts the columns timestamp, tx, rx, dtx, drx of one row (v[0..4])
+ * into *row, as legacy_read does for every row: a malformed timestamp or
+ * counter sets row->problem; deltas count only when both are valid. Pure
+ * but for the process time zone (calendar.h), for legacy_read and the
+ * fuzz target tests/fuzz/fuzz_legacy.c. */
+void legacy_row_convert(const struct legacy_value v[5], bool text_utc, struct legacy_row *row);
+
 /* Receives the rows; a non-zero return stops the iteration. */
 typedef int (*legacy_row_fn)(void *ctx, const struct legacy_row *row);
 

@@ -172,103 +172,105 @@ static long find_router(const struct cfg *cfg, const char *token)
 
 static const char *const push_params[] = {"token", "interface", "rx", "tx", "uptime", "ip"};
 
-static void reject(struct status *st, enum status_push_reject why, struct api_response *r,
-		   int code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void reject(struct status *st, enum status_push_reject why, struct api_response *r,
-		   int code, const char *fmt, ...)
+/* Sets out's error and returns -1, so push_parse can `return fail(...)`. */
+static int fail(struct push_parsed *out, enum status_push_reject why, int code, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
+static int fail(struct push_parsed *out, enum status_push_reject why, int code, const char *fmt,
+		...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(out->error, sizeof out->error, fmt, ap);
 	va_end(ap);
-	status_push_rejected(st, why);
-	api_error(r, code, "%s", msg);
+	out->why = why;
+	out->status = code;
+	return -1;
+}
+
+int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
+	       struct push_parsed *out)
+{
+	memset(out, 0, sizeof *out);
+	const char *v[6] = {0};
+	for (size_t i = 0; i < 6; i++) {
+		if (legacy && i == 1)
+			continue;
+		if (api_param_get(p, push_params[i], &v[i]) < 0)
+			return fail(out, PUSH_REJECT_PARAMETER, 400,
+				    "invalid parameter '%s': given more than once", push_params[i]);
+	}
+	const char *token = v[0], *iface = v[1], *rx_s = v[2], *tx_s = v[3], *up_s = v[4],
+		   *ip = v[5];
+	long ri = token && *token ? find_router(cfg, token) : -1;
+	if (ri < 0) {
+		out->token_missing = !token || !*token;
+		return fail(out, PUSH_REJECT_TOKEN, 403, "%s",
+			    token && *token ? "unknown token" : "missing parameter 'token'");
+	}
+	const struct cfg_router *cr = &cfg->routers[ri];
+	struct pushq_item *it = &out->item;
+	it->router = (size_t)ri;
+	if (legacy) {
+		it->iface = 0;
+	} else if (!iface) {
+		return fail(out, PUSH_REJECT_PARAMETER, 400, "missing parameter '%s'", "interface");
+	} else {
+		long k = cfg_interface_index(cr, iface); /* O(log n): a round of N pushes is not O(N^2) */
+		if (k < 0)
+			return fail(out, PUSH_REJECT_INTERFACE, 400,
+				    "invalid parameter 'interface': router '%s' does not push '%s'",
+				    cr->name, iface);
+		it->iface = (size_t)k;
+	}
+	if (!rx_s || !tx_s)
+		return fail(out, PUSH_REJECT_PARAMETER, 400, "missing parameter '%s'",
+			    !rx_s ? "rx" : "tx");
+	if (ros_parse_u64(rx_s, strlen(rx_s), &it->reading.rx) != 0)
+		return fail(out, PUSH_REJECT_PARAMETER, 400, "invalid parameter '%s': %s", "rx",
+			    "must be decimal digits, at most 18446744073709551615");
+	if (ros_parse_u64(tx_s, strlen(tx_s), &it->reading.tx) != 0)
+		return fail(out, PUSH_REJECT_PARAMETER, 400, "invalid parameter '%s': %s", "tx",
+			    "must be decimal digits, at most 18446744073709551615");
+	if (up_s) {
+		size_t ul = strlen(up_s), digits = strspn(up_s, "0123456789");
+		int rc = ul && digits == ul ? ros_parse_u64(up_s, ul, &it->reading.uptime)
+					    : ros_parse_uptime(up_s, ul, &it->reading.uptime);
+		/* At most 100 years: a bigger uptime is nonsense, and bounded
+		 * values keep the accounting arithmetic simple. */
+		if (ul == 0 || rc != 0 || it->reading.uptime > ROS_UPTIME_MAX)
+			return fail(out, PUSH_REJECT_PARAMETER, 400, "invalid parameter '%s': %s",
+				    "uptime",
+				    "must be seconds or a RouterOS duration such as 1w2d03:04:05, "
+				    "at most 100 years");
+		it->reading.has_uptime = true;
+	}
+	if (ip && push_check_ip(ip) < 0)
+		return fail(out, PUSH_REJECT_PARAMETER, 400, "invalid parameter '%s': %s", "ip",
+			    "must be an IPv4 or IPv6 address, optionally with /prefix");
+	out->ip = ip;
+	return 0;
 }
 
 void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
 		 const struct api_params *p, bool legacy, const char *peer,
 		 struct api_response *r)
 {
-	const char *v[6] = {0};
-	for (size_t i = 0; i < 6; i++) {
-		if (legacy && i == 1)
-			continue;
-		if (api_param_get(p, push_params[i], &v[i]) < 0) {
-			reject(st, PUSH_REJECT_PARAMETER, r, 400,
-			       "invalid parameter '%s': given more than once%s", push_params[i], "");
-			return;
-		}
-	}
-	const char *token = v[0], *iface = v[1], *rx_s = v[2], *tx_s = v[3], *up_s = v[4],
-		   *ip = v[5];
-	long ri = token && *token ? find_router(cfg, token) : -1;
-	if (ri < 0) {
-		log_bad_token(peer, !token || !*token);
-		reject(st, PUSH_REJECT_TOKEN, r, 403, "%s%s",
-		       token && *token ? "unknown token" : "missing parameter 'token'", "");
+	struct push_parsed pp;
+	if (push_parse(cfg, p, legacy, &pp) < 0) {
+		if (pp.why == PUSH_REJECT_TOKEN)
+			log_bad_token(peer, pp.token_missing);
+		status_push_rejected(st, pp.why);
+		api_error(r, pp.status, "%s", pp.error);
 		return;
 	}
-	const struct cfg_router *cr = &cfg->routers[ri];
-	struct pushq_item it = {.router = (size_t)ri};
-	if (legacy) {
-		it.iface = 0;
-	} else if (!iface) {
-		reject(st, PUSH_REJECT_PARAMETER, r, 400, "missing parameter '%s'%s", "interface",
-		       "");
-		return;
-	} else {
-		long k = cfg_interface_index(cr, iface); /* O(log n): a round of N pushes is not O(N^2) */
-		if (k < 0) {
-			reject(st, PUSH_REJECT_INTERFACE, r, 400,
-			       "invalid parameter 'interface': router '%s' does not push '%s'",
-			       cr->name, iface);
-			return;
-		}
-		it.iface = (size_t)k;
-	}
-	if (!rx_s || !tx_s) {
-		reject(st, PUSH_REJECT_PARAMETER, r, 400, "missing parameter '%s'%s",
-		       !rx_s ? "rx" : "tx", "");
+	const struct cfg_router *cr = &cfg->routers[pp.item.router];
+	const char *ip = pp.ip;
+	if (pushq_put(q, &pp.item) < 0) {
+		status_push_rejected(st, PUSH_REJECT_BUSY);
+		api_error(r, 503, "%s", "busy: too many pushes, try again");
 		return;
 	}
-	if (ros_parse_u64(rx_s, strlen(rx_s), &it.reading.rx) != 0) {
-		reject(st, PUSH_REJECT_PARAMETER, r, 400,
-		       "invalid parameter '%s': %s", "rx",
-		       "must be decimal digits, at most 18446744073709551615");
-		return;
-	}
-	if (ros_parse_u64(tx_s, strlen(tx_s), &it.reading.tx) != 0) {
-		reject(st, PUSH_REJECT_PARAMETER, r, 400,
-		       "invalid parameter '%s': %s", "tx",
-		       "must be decimal digits, at most 18446744073709551615");
-		return;
-	}
-	if (up_s) {
-		size_t ul = strlen(up_s), digits = strspn(up_s, "0123456789");
-		int rc = ul && digits == ul ? ros_parse_u64(up_s, ul, &it.reading.uptime)
-					    : ros_parse_uptime(up_s, ul, &it.reading.uptime);
-		/* At most 100 years: a bigger uptime is nonsense, and bounded
-		 * values keep the accounting arithmetic simple. */
-		if (ul == 0 || rc != 0 || it.reading.uptime > ROS_UPTIME_MAX) {
-			reject(st, PUSH_REJECT_PARAMETER, r, 400, "invalid parameter '%s': %s",
-			       "uptime",
-			       "must be seconds or a RouterOS duration such as 1w2d03:04:05, "
-			       "at most 100 years");
-			return;
-		}
-		it.reading.has_uptime = true;
-	}
-	if (ip && push_check_ip(ip) < 0) {
-		reject(st, PUSH_REJECT_PARAMETER, r, 400, "invalid parameter '%s': %s", "ip",
-		       "must be an IPv4 or IPv6 address, optionally with /prefix");
-		return;
-	}
-	if (pushq_put(q, &it) < 0) {
-		reject(st, PUSH_REJECT_BUSY, r, 503, "%s%s", "busy: too many pushes, try again", "");
-		return;
-	}
-	status_push_accepted(st, (size_t)ri, ip);
+	status_push_accepted(st, pp.item.router, ip);
 	if (ip && cr->ip_file && push_write_file(cr->ip_file, ip) < 0)
 		log_warn("router %s: cannot write ip_file %s", cr->name, cr->ip_file);
 	jbuf_reset(&r->body);

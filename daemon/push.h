@@ -34,6 +34,24 @@
 #include "pushq.h"
 #include "status.h"
 
+/* The checked parameters of one push, or why they were refused. */
+struct push_parsed {
+	struct pushq_item item; /* router, iface and reading (time 0: pushq_put stamps it) */
+	const char *ip;         /* the ip parameter (borrowed from the params) or NULL */
+	int status;             /* on refusal: 400 or 403 */
+	enum status_push_reject why;
+	bool token_missing;     /* a 403 because no token was given at all */
+	char error[512];        /* on refusal: the message, naming the parameter */
+};
+
+/* Checks a push's parameters in the order described above, without side
+ * effects (no log, no counters, no queue): pure but for reading cfg, for
+ * push_handle and the fuzz target tests/fuzz/fuzz_push.c. Returns 0 with
+ * out->item and out->ip set, or -1 with out->status, why, token_missing
+ * and error set. */
+int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
+	       struct push_parsed *out);
+
 /* Handles one push; peer is the client's address as text (for the log). */
 void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
 		 const struct api_params *p, bool legacy, const char *peer,

@@ -1,25 +1,29 @@
 #!/bin/sh
-# run-libfuzzer.sh SRCDIR BUILDDIR [SECONDS]
+# run-libfuzzer.sh SRCDIR BUILDDIR TARGET [SECONDS [BINARY]]
 #
-# Builds tests/fuzz/fuzz_parser.c with clang's libFuzzer, ASan and UBSan
-# against the pure codec sources of routeros-api (no OpenSSL), then fuzzes
-# for SECONDS (default 60; the environment variable TIKSTAT_FUZZ_SECONDS
-# overrides) starting from a copy of the seed corpus in BUILDDIR. Nothing
-# is written into SRCDIR.
+# Fuzzes tests/fuzz/fuzz_TARGET.c with clang's libFuzzer, ASan and UBSan
+# for SECONDS (default 20; the environment variable TIKSTAT_FUZZ_SECONDS
+# overrides), starting from a copy of the seed corpus corpus/TARGET in
+# BUILDDIR. BINARY is a fuzzer already built (a TIKSTAT_FUZZ=ON build);
+# without it the fuzzers are built with clang in BUILDDIR/libfuzzer/build
+# (TIKSTAT_FUZZ=ON, no dashboard), once, under a lock so that parallel
+# tests share the build. Nothing is written into SRCDIR.
 #
 # Exit status: 0 when the fuzzer found nothing, 77 when clang or its
 # libFuzzer runtime is unavailable (CTest reports the test as skipped),
-# anything else on a build failure, crash, leak or sanitizer report.
-# Crash inputs are kept in BUILDDIR/fuzz-artifacts/.
+# anything else on a build failure, crash, leak, timeout or sanitizer
+# report. Crash inputs are kept in BUILDDIR/libfuzzer/TARGET/artifacts/.
 set -eu
 
-if [ $# -lt 2 ]; then
-	echo "usage: $0 SRCDIR BUILDDIR [SECONDS]" >&2
+if [ $# -lt 3 ]; then
+	echo "usage: $0 SRCDIR BUILDDIR TARGET [SECONDS [BINARY]]" >&2
 	exit 2
 fi
 src=$1
 build=$2
-seconds=${TIKSTAT_FUZZ_SECONDS:-${3:-60}}
+target=$3
+seconds=${TIKSTAT_FUZZ_SECONDS:-${4:-20}}
+bin=${5:-}
 clang=${CLANG:-clang}
 
 case $seconds in
@@ -28,46 +32,68 @@ case $seconds in
 	exit 2
 	;;
 esac
-
-if ! command -v "$clang" >/dev/null 2>&1; then
-	echo "run-libfuzzer.sh: $clang not found; libFuzzer needs clang, skipping" >&2
-	exit 77
+if [ ! -d "$src/tests/fuzz/corpus/$target" ]; then
+	echo "run-libfuzzer.sh: no corpus for target '$target'" >&2
+	exit 2
 fi
 
-work=$build/libfuzzer
-mkdir -p "$work"
+mkdir -p "$build/libfuzzer"
+# Absolute paths: the fuzzer runs in a directory of its own.
+src=$(cd "$src" && pwd)
+base=$(cd "$build/libfuzzer" && pwd)
+case $bin in
+'' | /*) ;;
+*) bin=$(pwd)/$bin ;;
+esac
 
-# Can this clang link a fuzzer at all (runtime installed)?
-probe=$work/probe.c
-cat >"$probe" <<'PROBE'
+if [ -z "$bin" ]; then
+	if ! command -v "$clang" >/dev/null 2>&1; then
+		echo "run-libfuzzer.sh: $clang not found; libFuzzer needs clang, skipping" >&2
+		exit 77
+	fi
+	# Can this clang link a fuzzer at all (runtime installed)?
+	probe=$base/probe.c
+	cat >"$probe" <<'PROBE'
 #include <stddef.h>
 #include <stdint.h>
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }
 PROBE
-if ! "$clang" -fsanitize=fuzzer,address,undefined "$probe" -o "$work/probe" >/dev/null 2>&1; then
-	echo "run-libfuzzer.sh: $clang cannot build with -fsanitize=fuzzer (libFuzzer runtime missing?); skipping" >&2
-	exit 77
+	if ! "$clang" -fsanitize=fuzzer,address,undefined "$probe" -o "$base/probe" >/dev/null 2>&1; then
+		echo "run-libfuzzer.sh: $clang cannot build with -fsanitize=fuzzer (libFuzzer runtime missing?); skipping" >&2
+		exit 77
+	fi
+	fbuild=$base/build
+	# One build for all targets; parallel runs wait here for it.
+	(
+		flock 9
+		if [ ! -f "$fbuild/CMakeCache.txt" ]; then
+			CC=$clang nice cmake -S "$src" -B "$fbuild" -DCMAKE_BUILD_TYPE=Debug \
+				-DCMAKE_C_FLAGS="-O1" -DTIKSTAT_FUZZ=ON -DTIKSTAT_SANITIZE=ON \
+				-DTIKSTAT_WERROR=OFF -DTIKSTAT_DASHBOARD=OFF \
+				-DTIKSTAT_NODE_TESTS=OFF >"$base/configure.log" 2>&1 || {
+				cat "$base/configure.log" >&2
+				exit 1
+			}
+		fi
+		echo "building the fuzzers in $fbuild"
+		nice cmake --build "$fbuild" -j2 --target fuzz_parser fuzz_numbers fuzz_config \
+			fuzz_http fuzz_basic_auth fuzz_push fuzz_legacy >"$base/build.log" 2>&1 || {
+			tail -n 50 "$base/build.log" >&2
+			exit 1
+		}
+	) 9>"$base/lock"
+	bin=$fbuild/tests/fuzz/fuzz_$target
 fi
 
-lib=$src/routeros-api
-bin=$work/fuzz_parser
-echo "building $bin"
-"$clang" -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	-Wall -Wextra -Wno-unused-parameter -Werror \
-	-I "$lib/include" -I "$lib/src" \
-	"$src/tests/fuzz/fuzz_parser.c" \
-	"$lib/src/codec.c" "$lib/src/sentence.c" "$lib/src/buf.c" "$lib/src/status.c" \
-	-o "$bin"
-
+work=$base/$target
 corpus=$work/corpus
-artifacts=$work/fuzz-artifacts
+artifacts=$work/artifacts
 rm -rf "$corpus"
 mkdir -p "$corpus" "$artifacts"
-cp "$src/tests/fuzz/corpus/"* "$corpus/"
+cp "$src/tests/fuzz/corpus/$target/"* "$corpus/"
 
-echo "fuzzing for $seconds s (corpus $corpus)"
+echo "fuzzing $target for $seconds s (corpus $corpus)"
 cd "$work"
 # libFuzzer's default error exit code is 77, which CTest would take for
 # "skipped": make every finding exit 1.
