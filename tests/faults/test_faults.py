@@ -519,11 +519,12 @@ class Suite:
             inst.start()
             base = self.settle(inst)
             filler = os.path.join(mnt, "filler")
-            with open(filler, "wb") as f:
+            # Unbuffered: a write refused for lack of space leaves nothing
+            # behind for close() to fail on.
+            with open(filler, "wb", buffering=0) as f:
                 try:
                     while True:
-                        f.write(b"\0" * 65536)
-                        f.flush()
+                        f.write(b"\0" * 4096)
                 except OSError:
                     pass
             self.add(inst)
