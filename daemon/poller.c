@@ -41,6 +41,7 @@ struct router {
 	int64_t poll_started;
 	bool more;         /* the session has input epoll cannot report (ros_input_pending) */
 	int64_t sent_wall, sent_mono; /* when the poll's request was sent: its readings' time */
+	int32_t sent_sub_ms;          /* milliseconds past sent_wall */
 	int reg_fd;        /* fd registered with epoll, -1 none */
 	uint32_t reg_events;
 	unsigned timer_seq; /* invalidates older heap entries */
@@ -305,9 +306,23 @@ static const struct ros_iface_counters *find_row(const struct router *r, const c
 	return NULL;
 }
 
+/* Logs a baseline caused by a change of source (legacy import, push,
+ * poll); false when d is not one. */
+static bool log_source_change(const char *router, const char *iface, const struct acct_delta *d,
+			      enum acct_source now)
+{
+	if (d->kind != ACCT_BASELINE || d->was == ACCT_SRC_UNKNOWN)
+		return false;
+	log_info("%s/%s: readings now come from %s (before: %s): new baseline", router, iface,
+		 acct_source_text(now), acct_source_text(d->was));
+	return true;
+}
+
 /* Logs what is unusual about a reading (the normal case stays quiet). */
 static void log_delta(const struct router *r, const char *iface, const struct acct_delta *d)
 {
+	if (log_source_change(r->cfg->name, iface, d, ACCT_SRC_POLL))
+		return;
 	switch (d->kind) {
 	case ACCT_BASELINE:
 		log_info("router %s: %s: first reading, counting from now", r->cfg->name, iface);
@@ -359,7 +374,8 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 		if (r->missing[k])
 			log_info("router %s: interface %s found again", r->cfg->name, name);
 		r->missing[k] = false;
-		struct acct_reading rd = {.time = t, .mono_ms = r->sent_mono,
+		struct acct_reading rd = {.time = t, .time_sub_ms = r->sent_sub_ms,
+					  .source = ACCT_SRC_POLL, .mono_ms = r->sent_mono,
 					  .latency_ms = latency > 0 ? latency : 0,
 					  .rx = row->rx_bytes, .tx = row->tx_bytes,
 					  .uptime = uptime, .has_uptime = true};
@@ -455,6 +471,7 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 		clock_pair(&wall_ms, &r->sent_mono);
 		note_clock(p, wall_ms, r->sent_mono);
 		r->sent_wall = wall_ms / 1000;
+		r->sent_sub_ms = (int32_t)(wall_ms % 1000);
 		rc = ros_start_command(r->conn, r->words, r->nwords, now);
 		r->state = R_COUNTERS;
 		if (rc != ROS_AGAIN)
@@ -491,6 +508,20 @@ static void on_io(struct poller *p, size_t i, int64_t now)
 
 /* ---- set-up ---- */
 
+/* Logs what is unusual about a pushed reading. */
+static void log_push_delta(const struct push_router *pr, const char *name,
+			   const struct acct_delta *d)
+{
+	if (log_source_change(pr->cfg->name, name, d, ACCT_SRC_PUSH))
+		return;
+	if (d->kind == ACCT_REJECTED)
+		log_warnx("router %s: %s: pushed reading dropped: it implies more than max_rate",
+			  pr->cfg->name, name);
+	else if (d->kind != ACCT_NORMAL && d->kind != ACCT_STALE)
+		log_info("router %s: %s: pushed reading: %s", pr->cfg->name, name,
+			 acct_kind_name(d->kind));
+}
+
 /* Accounts the readings waiting in the push queue. */
 static void drain_pushq(struct poller *p)
 {
@@ -509,17 +540,11 @@ static void drain_pushq(struct poller *p)
 			int h = pr->handles[it->iface];
 			struct acct_delta d;
 			int64_t t = it->reading.time;
-			note_clock(p, t * 1000, it->reading.mono_ms);
+			note_clock(p, t * 1000 + it->reading.time_sub_ms, it->reading.mono_ms);
 			if (recorder_add(p->rec, h, &it->reading, wall_now(), &d) < 0)
 				log_warnx("database: %s (kept in memory, retrying)",
 					  store_errmsg(recorder_store(p->rec)));
-			if (d.kind == ACCT_REJECTED)
-				log_warnx("router %s: %s: pushed reading dropped: it implies more "
-					  "than max_rate",
-					  pr->cfg->name, name);
-			else if (d.kind != ACCT_NORMAL && d.kind != ACCT_STALE)
-				log_info("router %s: %s: pushed reading: %s", pr->cfg->name, name,
-					 acct_kind_name(d.kind));
+			log_push_delta(pr, name, &d);
 			publish_reading(p, pr->cfg_index, it->iface, h);
 			if (pr->cfg->quota)
 				quota_check(p->cfg, pr->cfg, recorder_store(p->rec),
