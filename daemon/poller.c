@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "notify.h"
+#include "push.h"
 #include "quota.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@ enum rstate {
 	R_WAIT,       /* logged in; next_at = when to poll */
 	R_COUNTERS,   /* /interface/print sent */
 	R_UPTIME,     /* /system/resource/print sent */
+	R_ADDRESS,    /* /ip/address/print sent (ip_file) */
 };
 
 struct router {
@@ -42,6 +44,11 @@ struct router {
 	bool more;         /* the session has input epoll cannot report (ros_input_pending) */
 	int64_t sent_wall, sent_mono; /* when the poll's request was sent: its readings' time */
 	int32_t sent_sub_ms;          /* milliseconds past sent_wall */
+	/* ip_file: the address of ip_interface, read after every poll */
+	const char *addr_words[3]; /* the /ip/address/print command */
+	char *addr_query;          /* its "?interface=NAME" word, owned */
+	char ip_written[64];       /* what ip_file holds ("": nothing known) */
+	bool addr_logged;          /* "no address" / "cannot read" said once */
 	int reg_fd;        /* fd registered with epoll, -1 none */
 	uint32_t reg_events;
 	unsigned timer_seq; /* invalidates older heap entries */
@@ -392,11 +399,120 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 	}
 }
 
+/* ---- ip_file: the router's address, over the polling session ---- */
+
+/* The interface whose address goes to ip_file. */
+static const char *addr_iface(const struct cfg_router *c)
+{
+	return c->ip_interface ? c->ip_interface : c->interfaces[0];
+}
+
+/* Builds the /ip/address/print command of router r (ip_file set): only
+ * the properties the choice needs, only the addresses of ip_interface.
+ * Reads what ip_file already holds, so that a restart does not rewrite
+ * an unchanged file. 0 or -1 (out of memory). */
+static int addr_init(struct router *r)
+{
+	const char *name = addr_iface(r->cfg);
+	size_t n = strlen(name);
+	r->addr_query = malloc(n + sizeof "?interface=");
+	if (!r->addr_query)
+		return -1;
+	memcpy(r->addr_query, "?interface=", sizeof "?interface=" - 1);
+	memcpy(r->addr_query + sizeof "?interface=" - 1, name, n + 1);
+	r->addr_words[0] = "/ip/address/print";
+	r->addr_words[1] = r->addr_query;
+	r->addr_words[2] = "=.proplist=address,interface,disabled,invalid";
+	FILE *f = fopen(r->cfg->ip_file, "r");
+	if (f) {
+		if (!fgets(r->ip_written, sizeof r->ip_written, f))
+			r->ip_written[0] = '\0';
+		r->ip_written[strcspn(r->ip_written, "\r\n")] = '\0';
+		fclose(f);
+	}
+	return 0;
+}
+
+/* A property of an address row is "true" (RouterOS prints booleans as
+ * true/false; "yes" is accepted too). */
+static bool prop_true(const ros_sentence *s, const char *key)
+{
+	size_t n;
+	const char *v = ros_sentence_get(s, key, &n);
+	return v && ((n == 4 && memcmp(v, "true", 4) == 0) || (n == 3 && memcmp(v, "yes", 3) == 0));
+}
+
+/* The first enabled, valid address of the reply (the router's order), as
+ * RouterOS prints it ("A.B.C.D/NN"), copied into out; false when none. */
+static bool addr_pick(const ros_reply *reply, const char *iface, char *out, size_t outsz)
+{
+	for (size_t i = 0; i < ros_reply_count(reply); i++) {
+		const ros_sentence *s = ros_reply_sentence(reply, i);
+		size_t n, in;
+		const char *a = ros_sentence_get(s, "address", &n);
+		const char *name = ros_sentence_get(s, "interface", &in);
+		if (ros_sentence_type(s) != ROS_REPLY_RE || !a || n == 0 || n >= outsz ||
+		    prop_true(s, "disabled") || prop_true(s, "invalid"))
+			continue;
+		/* The query already filters; a router that ignored it must not
+		 * hand us another interface's address. */
+		if (name && (in != strlen(iface) || memcmp(name, iface, in) != 0))
+			continue;
+		memcpy(out, a, n);
+		out[n] = '\0';
+		if (push_check_ip(out) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Handles the /ip/address/print reply of router r (rc from the session):
+ * writes ip_file when the address changed; a missing address or a
+ * refused command is logged once and leaves the file as it is. */
+static void addr_done(struct router *r, int rc, const ros_reply *reply)
+{
+	const char *iface = addr_iface(r->cfg);
+	char addr[sizeof r->ip_written];
+	if (rc != ROS_OK) {
+		if (!r->addr_logged)
+			log_warnx("router %s: cannot read the address of %s for ip_file: %s",
+				  r->cfg->name, iface, ros_errstr(r->conn));
+		r->addr_logged = true;
+		return;
+	}
+	if (!addr_pick(reply, iface, addr, sizeof addr)) {
+		if (!r->addr_logged)
+			log_warnx("router %s: %s has no enabled, valid IPv4 address: ip_file %s "
+				  "left as it is",
+				  r->cfg->name, iface, r->cfg->ip_file);
+		r->addr_logged = true;
+		return;
+	}
+	r->addr_logged = false;
+	if (strcmp(addr, r->ip_written) == 0)
+		return;
+	if (push_write_file(r->cfg->ip_file, addr) < 0) {
+		log_warn("router %s: cannot write ip_file %s", r->cfg->name, r->cfg->ip_file);
+		return;
+	}
+	log_info("router %s: %s has address %s (written to %s)", r->cfg->name, iface, addr,
+		 r->cfg->ip_file);
+	snprintf(r->ip_written, sizeof r->ip_written, "%s", addr);
+}
+
 /* The pending operation of router i finished with rc. */
 static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 {
 	struct router *r = &p->routers[i];
 	ros_reply *reply = ros_take_reply(r->conn);
+	if (r->state == R_ADDRESS && (rc == ROS_OK || rc == ROS_ERR_TRAP)) {
+		/* The poll itself is done; a refused address command (a user
+		 * without the read policy on /ip) is no failure of the router. */
+		addr_done(r, rc, reply);
+		ros_reply_free(reply);
+		r->state = R_WAIT;
+		return;
+	}
 	if (rc != ROS_OK) {
 		ros_reply_free(reply);
 		router_failed(p, i, rc, now);
@@ -446,6 +562,16 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 		r->next_at = r->poll_started + (int64_t)r->cfg->interval * 1000;
 		if (r->next_at <= now)
 			r->next_at = now + 1;
+		if (r->addr_query) {
+			/* ip_file: the address, over the same session, once a round. */
+			rc = ros_start_command(r->conn, r->addr_words, 3, now);
+			r->state = R_ADDRESS;
+			if (rc != ROS_AGAIN) {
+				ros_reply_free(reply);
+				router_failed(p, i, rc, now);
+				return;
+			}
+		}
 		break;
 	}
 	default: break;
@@ -610,6 +736,8 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 	if (ros_counters_words((const char *const *)c->interfaces, c->n_interfaces, r->words,
 			       &r->words_store) < 0)
 		return -1;
+	if (c->ip_file && addr_init(r) < 0)
+		return -1;
 	for (size_t k = 0; k < c->n_interfaces; k++) {
 		r->handles[k] = recorder_interface(p->rec, c->name, c->interfaces[k]);
 		if (r->handles[k] < 0) {
@@ -749,6 +877,7 @@ void poller_free(struct poller *p)
 		free(r->missing);
 		free(r->words);
 		free(r->words_store);
+		free(r->addr_query);
 		ros_counters_free(r->counters, r->ncounters);
 	}
 	for (size_t i = 0; p->push && i < p->npush; i++)
