@@ -77,7 +77,8 @@ int pushq_put(struct pushq *q, const struct pushq_item *item)
 	clock_gettime(CLOCK_REALTIME, &wall);
 	slot->reading.time = (int64_t)wall.tv_sec;
 	slot->reading.time_sub_ms = (int32_t)(wall.tv_nsec / 1000000);
-	slot->reading.source = ACCT_SRC_PUSH;
+	if (slot->reading.source == ACCT_SRC_UNKNOWN)
+		slot->reading.source = ACCT_SRC_PUSH;
 	slot->reading.mono_ms = mono_ms();
 	slot->reading.latency_ms = 0;
 	if (q->len++ == 0) {
