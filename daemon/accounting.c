@@ -12,6 +12,34 @@ const char *acct_kind_name(enum acct_kind k)
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
+const char *acct_source_name(enum acct_source s)
+{
+	switch (s) {
+	case ACCT_SRC_POLL: return "poll";
+	case ACCT_SRC_PUSH: return "push";
+	case ACCT_SRC_LEGACY: return "legacy";
+	default: return NULL;
+	}
+}
+
+enum acct_source acct_source_parse(const char *name)
+{
+	for (int s = ACCT_SRC_POLL; s <= ACCT_SRC_LEGACY; s++)
+		if (name && strcmp(name, acct_source_name((enum acct_source)s)) == 0)
+			return (enum acct_source)s;
+	return ACCT_SRC_UNKNOWN;
+}
+
+const char *acct_source_text(enum acct_source s)
+{
+	switch (s) {
+	case ACCT_SRC_POLL: return "polling";
+	case ACCT_SRC_PUSH: return "pushes";
+	case ACCT_SRC_LEGACY: return "legacy import";
+	default: return "unknown";
+	}
+}
+
 int64_t acct_default_tolerance(int64_t elapsed)
 {
 	return 5 + (elapsed > 0 ? elapsed / 200 : 0);
@@ -47,6 +75,21 @@ static bool too_fast(uint64_t bytes, int64_t ms, uint64_t max)
 	return (unsigned __int128)bytes * 8000 > (unsigned __int128)max * (uint64_t)ms;
 }
 
+/* The wall time of a reading in ms (its time is in range: no overflow);
+ * a sub-second part out of 0..999 counts as 0. */
+static int64_t wall_ms_of(const struct acct_reading *r)
+{
+	int64_t sub = r->time_sub_ms >= 0 && r->time_sub_ms <= 999 ? r->time_sub_ms : 0;
+	return r->time * 1000 + sub;
+}
+
+/* Two known, different sources: the counters are not comparable. */
+static bool source_changed(const struct acct_reading *prev, const struct acct_reading *cur)
+{
+	return prev->source != ACCT_SRC_UNKNOWN && cur->source != ACCT_SRC_UNKNOWN &&
+	       prev->source != cur->source;
+}
+
 /* Both readings carry monotonic times: they were taken in the same run. */
 static bool have_mono(const struct acct_reading *prev, const struct acct_reading *cur)
 {
@@ -72,26 +115,33 @@ static enum acct_kind classify(const struct acct_reading *prev, const struct acc
 struct acct_delta acct_compute(const struct acct_reading *prev, const struct acct_reading *cur,
 			       const struct acct_limits *lim)
 {
-	struct acct_delta d = {ACCT_BASELINE, cur->time, cur->time, 0, 0};
+	struct acct_delta d = {ACCT_BASELINE, cur->time, cur->time, 0, 0, ACCT_SRC_UNKNOWN};
 	if (!time_ok(cur->time)) {
 		d.kind = ACCT_STALE;
 		return d;
 	}
 	if (!prev || !time_ok(prev->time))
 		return d;
+	if (source_changed(prev, cur)) {
+		d.was = prev->source;
+		return d;
+	}
 	int64_t elapsed_ms; /* both times are in range: no overflow */
 	if (have_mono(prev, cur))
 		elapsed_ms = cur->mono_ms - prev->mono_ms;
 	else
-		elapsed_ms = (cur->time - prev->time) * 1000;
-	if (elapsed_ms <= 0) {
+		elapsed_ms = wall_ms_of(cur) - wall_ms_of(prev);
+	/* The same instant again: a reading of this run was answered 2xx and
+	 * must count (a burst of pushes); a row without monotonic time (an
+	 * imported one repeating a time) is a duplicate. */
+	if (elapsed_ms < 0 || (elapsed_ms == 0 && cur->mono_ms <= 0)) {
 		d.kind = ACCT_STALE;
 		return d;
 	}
 	/* Where the interval starts on the wall clock: the previous reading's
 	 * time unless the wall clock stepped in between; then the new clock,
 	 * counted back by the monotonic time that really passed. */
-	int64_t wall_ms = (cur->time - prev->time) * 1000;
+	int64_t wall_ms = wall_ms_of(cur) - wall_ms_of(prev);
 	int64_t back = elapsed_ms / 1000 + (elapsed_ms % 1000 >= 500);
 	if (back > cur->time - ACCT_TIME_MIN)
 		back = cur->time - ACCT_TIME_MIN;

@@ -3,7 +3,8 @@
  *
  * Pure functions: no I/O, no clock, no globals. The rules (README,
  * "Accounting"):
- *  - the first reading of an interface is a baseline, not counted;
+ *  - the first reading of an interface is a baseline, not counted; so is
+ *    the first reading from another source (legacy import, push, poll);
  *  - delta = current - previous while the counters did not go down, the
  *    router did not reboot (its uptime grew by at least the elapsed time,
  *    minus a tolerance) and the interface's .id is unchanged;
@@ -41,9 +42,22 @@
  * is a step (settimeofday, NTP step), not drift or rounding. */
 #define ACCT_STEP_MS INT64_C(3000)
 
+/* Where a reading came from. Counters of different sources are different
+ * counters (the old router script read driver-rx-byte, the poller reads
+ * rx-byte): a change of source is a new baseline, never a reset. */
+enum acct_source {
+	ACCT_SRC_UNKNOWN, /* not known (a database of schema 1): same as any */
+	ACCT_SRC_POLL,    /* read by the poller over the API */
+	ACCT_SRC_PUSH,    /* pushed by the router (HTTP) */
+	ACCT_SRC_LEGACY,  /* imported from the old PHP setup (import-legacy) */
+};
+
 /* One reading of an interface's cumulative counters. */
 struct acct_reading {
 	int64_t time;       /* Unix seconds when read (a poll: when its request was sent) */
+	int32_t time_sub_ms; /* milliseconds past time (0..999): readings in the same
+				second keep their order, also after a restart */
+	enum acct_source source;
 	int64_t mono_ms;    /* monotonic ms (CLOCK_BOOTTIME: it counts a suspend of
 			       the host too, as the router's uptime does) at the same
 			       instant; 0 = unknown (loaded from the store, imported):
@@ -58,7 +72,7 @@ struct acct_reading {
 
 /* What happened between two readings. */
 enum acct_kind {
-	ACCT_BASELINE,  /* first reading: nothing counted */
+	ACCT_BASELINE,  /* first reading, or the first of another source: nothing counted */
 	ACCT_NORMAL,    /* counters grew: the growth counts (also across downtime) */
 	ACCT_REBOOT,    /* the router rebooted: the current value counts */
 	ACCT_RESET,     /* counters went down without a reboot: the current value counts */
@@ -71,6 +85,8 @@ struct acct_delta {
 	enum acct_kind kind;
 	int64_t t0, t1;  /* the interval the traffic is spread over */
 	uint64_t rx, tx; /* bytes to count */
+	enum acct_source was; /* ACCT_BASELINE because the source changed: the
+				 previous reading's source; else ACCT_SRC_UNKNOWN */
 };
 
 struct acct_limits {
@@ -81,6 +97,14 @@ struct acct_limits {
 /* Name of a kind, for logs: "baseline", "normal", "reboot", ... */
 const char *acct_kind_name(enum acct_kind k);
 
+/* Name of a source as stored: "poll", "push", "legacy"; NULL for
+ * ACCT_SRC_UNKNOWN. acct_source_parse is its inverse (NULL or an unknown
+ * name: ACCT_SRC_UNKNOWN). */
+const char *acct_source_name(enum acct_source s);
+enum acct_source acct_source_parse(const char *name);
+/* For logs: "polling", "pushes", "legacy import", "unknown". */
+const char *acct_source_text(enum acct_source s);
+
 /* The default tolerance of the reboot test for a gap of elapsed seconds:
  * 5 s for reading skew plus 0.5 % for clock drift over long gaps. */
 int64_t acct_default_tolerance(int64_t elapsed);
@@ -89,8 +113,13 @@ int64_t acct_default_tolerance(int64_t elapsed);
  * reading). lim->uptime_tolerance < 0 means acct_default_tolerance; the
  * reboot test adds prev->latency_ms to it (prev's uptime may have been
  * read that much after prev->time).
- * Elapsed time: cur->mono_ms - prev->mono_ms when both are known (<= 0:
- * ACCT_STALE), else cur->time - prev->time (<= 0: ACCT_STALE). The delta
+ * Readings of two different known sources: ACCT_BASELINE with d.was set.
+ * Elapsed time: cur->mono_ms - prev->mono_ms when both are known, else
+ * the wall time (time and time_sub_ms) of cur minus that of prev. Less
+ * than 0: ACCT_STALE. Exactly 0: a reading of this run (cur->mono_ms
+ * known: a push answered 2xx, never dropped) counts its growth into the
+ * bucket of its time; one without (an imported row repeating a time) is
+ * ACCT_STALE. The delta
  * is spread over [cur->time - elapsed, cur->time]: after a wall-clock step
  * the traffic lands where the new wall clock says, once, without phantom
  * hours. Any uptime and counter values are safe; times outside

@@ -84,6 +84,7 @@ enum key {
 	K_MAX_REPLY_ITEMS,
 	K_PUSH_TOKEN_FILE,
 	K_IP_FILE,
+	K_IP_INTERFACE,
 	K_QUOTA,
 	K_ALERT_COMMAND,
 	K_COUNT
@@ -1530,6 +1531,29 @@ static int set_ip_file(struct parser *p, const char *v)
 	return set_path(p, v, &router(p)->ip_file);
 }
 
+/* One interface name, plain or quoted as in interfaces (any interface of
+ * the router: the WAN need not be accounted). */
+static int set_ip_interface(struct parser *p, const char *v)
+{
+	char *name = malloc(strlen(v) + 1);
+	bool more = false;
+	int rc = -1;
+
+	if (!name)
+		return nomem(p);
+	const char *s = v;
+	const char *why = list_entry(&s, name, &more);
+
+	if (why)
+		key_fail(p, "%s", why);
+	else if (more)
+		key_fail(p, "one interface name only");
+	else
+		rc = set_string(p, &router(p)->ip_interface, name);
+	free(name);
+	return rc;
+}
+
 static int set_quota(struct parser *p, const char *v)
 {
 	int rc = parse_size(v, &router(p)->quota);
@@ -1583,6 +1607,7 @@ static const struct key_def keys[K_COUNT] = {
         [K_MAX_REPLY_ITEMS] = {"max_reply_items", SEC_ROUTER, set_max_reply_items},
         [K_PUSH_TOKEN_FILE] = {"push_token_file", SEC_ROUTER, set_push_token_file},
         [K_IP_FILE] = {"ip_file", SEC_ROUTER, set_ip_file},
+        [K_IP_INTERFACE] = {"ip_interface", SEC_ROUTER, set_ip_interface},
         [K_QUOTA] = {"quota", SEC_ROUTER, set_quota},
         [K_ALERT_COMMAND] = {"alert_command", SEC_ROUTER, set_alert_command},
 };
@@ -1591,7 +1616,7 @@ static const struct key_def keys[K_COUNT] = {
 static const enum key poll_only[] = {
         K_HOST, K_PORT,     K_TLS,           K_TLS_CA_FILE, K_TLS_FINGERPRINT,
         K_USER, K_PASSWORD, K_PASSWORD_FILE, K_TIMEOUT, K_COMMAND_TIMEOUT, K_MAX_REPLY_SIZE,
-        K_MAX_REPLY_ITEMS};
+        K_MAX_REPLY_ITEMS, K_IP_INTERFACE};
 
 /* ------------------------------------------------------------------ */
 /* Section checks                                                      */
@@ -1634,6 +1659,9 @@ static void finish_poll_router(struct parser *p, struct cfg_router *r)
 	else if (r->push_token)
 		key_fail_at(p, line_of(p, K_PUSH_TOKEN_FILE), "push_token_file",
 		            "only used with mode = push");
+	else if (r->ip_interface && !r->ip_file)
+		key_fail_at(p, line_of(p, K_IP_INTERFACE), "ip_interface",
+		            "only used with ip_file");
 }
 
 static void finish_push_router(struct parser *p, struct cfg_router *r)
@@ -2143,6 +2171,7 @@ static void router_free(struct cfg_router *r)
 	free_list(r->interfaces, r->n_interfaces);
 	wipe_free(r->push_token);
 	free(r->ip_file);
+	free(r->ip_interface);
 	free(r->alert_command);
 	free(r->password_file);
 	free(r->push_token_file);

@@ -50,6 +50,7 @@ struct cfg_router {
 	uint64_t max_reply_items; /* sentences one reply may hold, default 100000 */
 	char *push_token;     /* secret, mode = push */
 	char *ip_file;
+	char *ip_interface;   /* mode = poll: whose address goes to ip_file; NULL = interfaces[0] */
 	uint64_t quota;       /* bytes per billing cycle, 0 = none */
 	char *alert_command;
 	char *password_file;   /* the file password came from, or NULL */

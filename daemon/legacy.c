@@ -268,6 +268,7 @@ static struct acct_reading reading_of(const struct legacy_row *row)
 	struct acct_reading r;
 	memset(&r, 0, sizeof r);
 	r.time = row->time;
+	r.source = ACCT_SRC_LEGACY; /* the old script's counters: a baseline for the next source */
 	r.rx = row->rx;
 	r.tx = row->tx;
 	return r;

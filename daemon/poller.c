@@ -5,6 +5,7 @@
 #include "ifnames.h"
 #include "log.h"
 #include "notify.h"
+#include "push.h"
 #include "quota.h"
 
 #include <errno.h>
@@ -25,6 +26,7 @@ enum rstate {
 	R_COUNTERS,   /* /interface/print sent */
 	R_UPTIME,     /* /system/resource/print sent */
 	R_NAMES,      /* /interface/print of every name sent: an interface is missing */
+	R_ADDRESS,    /* /ip/address/print sent (ip_file) */
 };
 
 struct router {
@@ -46,6 +48,12 @@ struct router {
 	int64_t poll_started;
 	bool more;         /* the session has input epoll cannot report (ros_input_pending) */
 	int64_t sent_wall, sent_mono; /* when the poll's request was sent: its readings' time */
+	int32_t sent_sub_ms;          /* milliseconds past sent_wall */
+	/* ip_file: the address of ip_interface, read after every poll */
+	const char *addr_words[3]; /* the /ip/address/print command */
+	char *addr_query;          /* its "?interface=NAME" word, owned */
+	char ip_written[64];       /* what ip_file holds ("": nothing known) */
+	bool addr_logged;          /* "no address" / "cannot read" said once */
 	int reg_fd;        /* fd registered with epoll, -1 none */
 	uint32_t reg_events;
 	unsigned timer_seq; /* invalidates older heap entries */
@@ -370,9 +378,23 @@ static const char *kind_words(enum acct_kind k)
 	}
 }
 
+/* Logs a baseline caused by a change of source (legacy import, push,
+ * poll); false when d is not one. */
+static bool log_source_change(const char *router, const char *iface, const struct acct_delta *d,
+			      enum acct_source now)
+{
+	if (d->kind != ACCT_BASELINE || d->was == ACCT_SRC_UNKNOWN)
+		return false;
+	log_info("%s/%s: readings now come from %s (before: %s): new baseline", router, iface,
+		 acct_source_text(now), acct_source_text(d->was));
+	return true;
+}
+
 /* Logs what is unusual about a reading (the normal case stays quiet). */
 static void log_delta(const struct router *r, const char *iface, const struct acct_delta *d)
 {
+	if (log_source_change(r->cfg->name, iface, d, ACCT_SRC_POLL))
+		return;
 	switch (d->kind) {
 	case ACCT_BASELINE:
 		log_info("router %s: %s: first reading, counting from now", r->cfg->name, iface);
@@ -429,7 +451,8 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 		}
 		r->missing[k] = false;
 		r->announced[k] = false;
-		struct acct_reading rd = {.time = t, .mono_ms = r->sent_mono,
+		struct acct_reading rd = {.time = t, .time_sub_ms = r->sent_sub_ms,
+					  .source = ACCT_SRC_POLL, .mono_ms = r->sent_mono,
 					  .latency_ms = latency > 0 ? latency : 0,
 					  .rx = row->rx_bytes, .tx = row->tx_bytes,
 					  .uptime = uptime, .has_uptime = true};
@@ -481,11 +504,140 @@ static void announce_missing(struct poller *p, struct router *r, const ros_reply
 	free(names);
 }
 
+/* ---- ip_file: the router's address, over the polling session ---- */
+
+/* The interface whose address goes to ip_file. */
+static const char *addr_iface(const struct cfg_router *c)
+{
+	return c->ip_interface ? c->ip_interface : c->interfaces[0];
+}
+
+/* Builds the /ip/address/print command of router r (ip_file set): only
+ * the properties the choice needs, only the addresses of ip_interface.
+ * Reads what ip_file already holds, so that a restart does not rewrite
+ * an unchanged file. 0 or -1 (out of memory). */
+static int addr_init(struct router *r)
+{
+	const char *name = addr_iface(r->cfg);
+	size_t n = strlen(name);
+	r->addr_query = malloc(n + sizeof "?interface=");
+	if (!r->addr_query)
+		return -1;
+	memcpy(r->addr_query, "?interface=", sizeof "?interface=" - 1);
+	memcpy(r->addr_query + sizeof "?interface=" - 1, name, n + 1);
+	r->addr_words[0] = "/ip/address/print";
+	r->addr_words[1] = r->addr_query;
+	r->addr_words[2] = "=.proplist=address,interface,disabled,invalid";
+	FILE *f = fopen(r->cfg->ip_file, "r");
+	if (f) {
+		if (!fgets(r->ip_written, sizeof r->ip_written, f))
+			r->ip_written[0] = '\0';
+		r->ip_written[strcspn(r->ip_written, "\r\n")] = '\0';
+		fclose(f);
+	}
+	return 0;
+}
+
+/* A property of an address row is "true" (RouterOS prints booleans as
+ * true/false; "yes" is accepted too). */
+static bool prop_true(const ros_sentence *s, const char *key)
+{
+	size_t n;
+	const char *v = ros_sentence_get(s, key, &n);
+	return v && ((n == 4 && memcmp(v, "true", 4) == 0) || (n == 3 && memcmp(v, "yes", 3) == 0));
+}
+
+/* The first enabled, valid address of the reply (the router's order), as
+ * RouterOS prints it ("A.B.C.D/NN"), copied into out; false when none. */
+static bool addr_pick(const ros_reply *reply, const char *iface, char *out, size_t outsz)
+{
+	for (size_t i = 0; i < ros_reply_count(reply); i++) {
+		const ros_sentence *s = ros_reply_sentence(reply, i);
+		size_t n, in;
+		const char *a = ros_sentence_get(s, "address", &n);
+		const char *name = ros_sentence_get(s, "interface", &in);
+		if (ros_sentence_type(s) != ROS_REPLY_RE || !a || n == 0 || n >= outsz ||
+		    prop_true(s, "disabled") || prop_true(s, "invalid"))
+			continue;
+		/* The query already filters; a router that ignored it must not
+		 * hand us another interface's address. */
+		if (name && (in != strlen(iface) || memcmp(name, iface, in) != 0))
+			continue;
+		memcpy(out, a, n);
+		out[n] = '\0';
+		if (push_check_ip(out) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Handles the /ip/address/print reply of router r (rc from the session):
+ * writes ip_file when the address changed; a missing address or a
+ * refused command is logged once and leaves the file as it is. */
+static void addr_done(struct router *r, int rc, const ros_reply *reply)
+{
+	const char *iface = addr_iface(r->cfg);
+	char addr[sizeof r->ip_written];
+	if (rc != ROS_OK) {
+		if (!r->addr_logged)
+			log_warnx("router %s: cannot read the address of %s for ip_file: %s",
+				  r->cfg->name, iface, ros_errstr(r->conn));
+		r->addr_logged = true;
+		return;
+	}
+	if (!addr_pick(reply, iface, addr, sizeof addr)) {
+		if (!r->addr_logged)
+			log_warnx("router %s: %s has no enabled, valid IPv4 address: ip_file %s "
+				  "left as it is",
+				  r->cfg->name, iface, r->cfg->ip_file);
+		r->addr_logged = true;
+		return;
+	}
+	r->addr_logged = false;
+	if (strcmp(addr, r->ip_written) == 0)
+		return;
+	if (push_write_file(r->cfg->ip_file, addr) < 0) {
+		log_warn("router %s: cannot write ip_file %s", r->cfg->name, r->cfg->ip_file);
+		return;
+	}
+	log_info("router %s: %s has address %s (written to %s)", r->cfg->name, iface, addr,
+		 r->cfg->ip_file);
+	snprintf(r->ip_written, sizeof r->ip_written, "%s", addr);
+}
+
+/* After a successful poll, the round's extra commands, one at a time on
+ * the session: the router's names when an interface went missing (unless
+ * names_done), then the address for ip_file. ROS_AGAIN when one was
+ * started, ROS_OK when none is left (state R_WAIT), else the failure. */
+static int start_followup(struct router *r, bool names_done, int64_t now)
+{
+	if (!names_done && r->names_needed) {
+		r->names_needed = false;
+		r->state = R_NAMES;
+		return ros_start_command(r->conn, names_words, 2, now);
+	}
+	if (r->addr_query) {
+		/* ip_file: the address, over the same session, once a round. */
+		r->state = R_ADDRESS;
+		return ros_start_command(r->conn, r->addr_words, 3, now);
+	}
+	r->state = R_WAIT;
+	return ROS_OK;
+}
+
 /* The pending operation of router i finished with rc. */
 static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 {
 	struct router *r = &p->routers[i];
 	ros_reply *reply = ros_take_reply(r->conn);
+	if (r->state == R_ADDRESS && (rc == ROS_OK || rc == ROS_ERR_TRAP)) {
+		/* The poll itself is done; a refused address command (a user
+		 * without the read policy on /ip) is no failure of the router. */
+		addr_done(r, rc, reply);
+		ros_reply_free(reply);
+		r->state = R_WAIT;
+		return;
+	}
 	if (rc != ROS_OK) {
 		ros_reply_free(reply);
 		router_failed(p, i, rc, now);
@@ -535,21 +687,22 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 		r->next_at = r->poll_started + (int64_t)r->cfg->interval * 1000;
 		if (r->next_at <= now)
 			r->next_at = now + 1;
-		if (r->names_needed) {
-			r->names_needed = false;
-			rc = ros_start_command(r->conn, names_words, 2, now);
-			if (rc != ROS_AGAIN) {
-				ros_reply_free(reply);
-				router_failed(p, i, rc, now);
-				return;
-			}
-			r->state = R_NAMES;
+		rc = start_followup(r, false, now);
+		if (rc != ROS_OK && rc != ROS_AGAIN) {
+			ros_reply_free(reply);
+			router_failed(p, i, rc, now);
+			return;
 		}
 		break;
 	}
 	case R_NAMES:
 		announce_missing(p, r, reply);
-		r->state = R_WAIT;
+		rc = start_followup(r, true, now);
+		if (rc != ROS_OK && rc != ROS_AGAIN) {
+			ros_reply_free(reply);
+			router_failed(p, i, rc, now);
+			return;
+		}
 		break;
 	default: break;
 	}
@@ -574,6 +727,7 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 		clock_pair(&wall_ms, &r->sent_mono);
 		note_clock(p, wall_ms, r->sent_mono);
 		r->sent_wall = wall_ms / 1000;
+		r->sent_sub_ms = (int32_t)(wall_ms % 1000);
 		rc = ros_start_command(r->conn, r->words, r->nwords, now);
 		r->state = R_COUNTERS;
 		if (rc != ROS_AGAIN)
@@ -610,6 +764,20 @@ static void on_io(struct poller *p, size_t i, int64_t now)
 
 /* ---- set-up ---- */
 
+/* Logs what is unusual about a pushed reading. */
+static void log_push_delta(const struct push_router *pr, const char *name,
+			   const struct acct_delta *d)
+{
+	if (log_source_change(pr->cfg->name, name, d, ACCT_SRC_PUSH))
+		return;
+	if (d->kind == ACCT_REJECTED)
+		log_warnx("router %s: %s: pushed reading dropped: it implies more than max_rate",
+			  pr->cfg->name, name);
+	else if (d->kind != ACCT_NORMAL && d->kind != ACCT_STALE)
+		log_info("router %s: %s: pushed reading: %s", pr->cfg->name, name,
+			 acct_kind_name(d->kind));
+}
+
 /* Accounts the readings waiting in the push queue. */
 static void drain_pushq(struct poller *p)
 {
@@ -628,15 +796,9 @@ static void drain_pushq(struct poller *p)
 			int h = pr->handles[it->iface];
 			struct acct_delta d;
 			int64_t t = it->reading.time;
-			note_clock(p, t * 1000, it->reading.mono_ms);
+			note_clock(p, t * 1000 + it->reading.time_sub_ms, it->reading.mono_ms);
 			recorder_add(p->rec, h, &it->reading, wall_now(), &d); /* failures: logged there */
-			if (d.kind == ACCT_REJECTED)
-				log_warnx("router %s: %s: pushed reading dropped: it implies more "
-					  "than max_rate",
-					  pr->cfg->name, name);
-			else if (d.kind != ACCT_NORMAL && d.kind != ACCT_STALE)
-				log_info("router %s: %s: pushed reading: %s", pr->cfg->name, name,
-					 kind_words(d.kind));
+			log_push_delta(pr, name, &d);
 			publish_reading(p, pr->cfg_index, it->iface, h);
 			if (pr->cfg->quota)
 				quota_check(p->cfg, pr->cfg, p->rec, h, name, t);
@@ -702,6 +864,8 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 	}
 	if (ros_counters_words((const char *const *)c->interfaces, nq, r->words,
 			       &r->words_store) < 0)
+		return -1;
+	if (c->ip_file && addr_init(r) < 0)
 		return -1;
 	for (size_t k = 0; k < c->n_interfaces; k++) {
 		r->handles[k] = recorder_interface(p->rec, c->name, c->interfaces[k]);
@@ -841,6 +1005,7 @@ void poller_free(struct poller *p)
 		free(r->announced);
 		free(r->words);
 		free(r->words_store);
+		free(r->addr_query);
 		ros_counters_free(r->counters, r->ncounters);
 	}
 	for (size_t i = 0; p->push && i < p->npush; i++)

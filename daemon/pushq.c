@@ -73,7 +73,12 @@ int pushq_put(struct pushq *q, const struct pushq_item *item)
 	*slot = *item;
 	/* Timed on arrival, both clocks: the monotonic one measures the
 	 * interval to the next push even if the wall clock steps. */
-	slot->reading.time = (int64_t)time(NULL);
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	slot->reading.time = (int64_t)wall.tv_sec;
+	slot->reading.time_sub_ms = (int32_t)(wall.tv_nsec / 1000000);
+	if (slot->reading.source == ACCT_SRC_UNKNOWN)
+		slot->reading.source = ACCT_SRC_PUSH;
 	slot->reading.mono_ms = mono_ms();
 	slot->reading.latency_ms = 0;
 	if (q->len++ == 0) {

@@ -30,10 +30,13 @@ void pushq_free(struct pushq *q);
 /* The eventfd to watch for EPOLLIN. */
 int pushq_fd(const struct pushq *q);
 
-/* Appends a copy of *item, stamping item->reading.time (wall clock) and
- * .mono_ms (CLOCK_BOOTTIME) with the current time under the queue's
- * lock, so readings leave in time order; .latency_ms is 0. Returns
- * 0, or -1 when the queue is full (nothing queued). */
+/* Appends a copy of *item, stamping item->reading.time and .time_sub_ms
+ * (wall clock, ms) and .mono_ms (CLOCK_BOOTTIME) with the current time
+ * under the queue's lock, so readings leave in time order; .latency_ms is
+ * 0. .source stays as the caller set it (ACCT_SRC_LEGACY: the old PHP
+ * setup's script, whose counters import-legacy imported), and is
+ * ACCT_SRC_PUSH when unset. Returns 0, or -1 when the queue is full
+ * (nothing queued). */
 int pushq_put(struct pushq *q, const struct pushq_item *item);
 
 /* Moves up to max items, oldest first, into out; returns how many. The

@@ -60,12 +60,14 @@
 	  "SELECT i.id FROM routers AS r JOIN interfaces AS i ON i.router_id = r.id"               \
 	  " WHERE r.name = ?1 AND i.name = ?2")                                                    \
 	X(ST_READING_LOAD, "reading_load",                                                         \
-	  "SELECT time, rx, tx, uptime, ros_id FROM last_reading WHERE interface_id = ?1")         \
+	  "SELECT time, rx, tx, uptime, ros_id, time_ms, source FROM last_reading"                 \
+	  " WHERE interface_id = ?1")                                                              \
 	X(ST_READING_SAVE, "reading_save",                                                         \
-	  "INSERT INTO last_reading(interface_id, time, rx, tx, uptime, ros_id)"                   \
-	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(interface_id) DO UPDATE SET"               \
+	  "INSERT INTO last_reading(interface_id, time, rx, tx, uptime, ros_id, time_ms, source)"  \
+	  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(interface_id) DO UPDATE SET"       \
 	  " time = excluded.time, rx = excluded.rx, tx = excluded.tx,"                             \
-	  " uptime = excluded.uptime, ros_id = excluded.ros_id")                                   \
+	  " uptime = excluded.uptime, ros_id = excluded.ros_id,"                                   \
+	  " time_ms = excluded.time_ms, source = excluded.source")                                 \
 	X(ST_TRAFFIC_ADD, "traffic_add",                                                           \
 	  "INSERT INTO traffic(interface_id, step, start, rx, tx) VALUES (?1, ?2, ?3, ?4, ?5)"     \
 	  " ON CONFLICT(interface_id, step, start) DO UPDATE SET"                                  \
@@ -147,6 +149,22 @@ static const char SCHEMA_V1[] =
 	" PRIMARY KEY(interface_id, source)) STRICT;"
 	"PRAGMA application_id = 1953065843;"
 	"PRAGMA user_version = 1;";
+
+/* Schema version 2: the last reading's sub-second time and its source
+ * (accounting.h). A last reading of version 1 that import-legacy wrote (the
+ * time of the interface's import mark, no uptime, no .id) is a legacy
+ * reading: the first poll or push after the upgrade is then a new
+ * baseline, not a reset that counts the whole counter again. Any other old
+ * reading keeps an unknown source, which continues like any source. */
+static const char SCHEMA_V2[] =
+	"ALTER TABLE last_reading ADD COLUMN"
+	" time_ms INTEGER NOT NULL DEFAULT 0 CHECK (time_ms BETWEEN 0 AND 999);"
+	"ALTER TABLE last_reading ADD COLUMN"
+	" source TEXT CHECK (source IN ('poll', 'push', 'legacy'));"
+	"UPDATE last_reading SET source = 'legacy'"
+	" WHERE uptime IS NULL AND ros_id = '' AND EXISTS (SELECT 1 FROM imports AS m"
+	"  WHERE m.interface_id = last_reading.interface_id AND m.last_time = last_reading.time);"
+	"PRAGMA user_version = 2;";
 
 struct store {
 	sqlite3 *db;              /* NULL only after a failed reconnect */
@@ -337,9 +355,14 @@ static int migrate_v1(store *s)
 	return exec_const(s, SCHEMA_V1, "cannot create schema version 1");
 }
 
+static int migrate_v2(store *s)
+{
+	return exec_const(s, SCHEMA_V2, "cannot migrate to schema version 2");
+}
+
 /* migrations[i] brings a database from user_version i to i + 1 and sets
  * user_version itself. A new schema version adds one function here. */
-static int (*const migrations[])(store *s) = {migrate_v1};
+static int (*const migrations[])(store *s) = {migrate_v1, migrate_v2};
 
 int store_schema_version(void)
 {
@@ -780,6 +803,8 @@ int store_load_reading(store *s, int64_t iface, struct acct_reading *r, bool *ha
 			memcpy(r->id, rid, len);
 			r->id[len] = '\0';
 		}
+		r->time_sub_ms = (int32_t)sqlite3_column_int64(st, 5);
+		r->source = acct_source_parse((const char *)sqlite3_column_text(st, 6));
 		*have = true;
 	}
 	int ret = rc == SQLITE_ROW || rc == SQLITE_DONE
@@ -806,6 +831,12 @@ int store_save_reading(store *s, int64_t iface, const struct acct_reading *r)
 	else
 		sqlite3_bind_null(st, 5);
 	sqlite3_bind_text(st, 6, r->id, (int)strnlen(r->id, sizeof r->id), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, r->time_sub_ms >= 0 && r->time_sub_ms <= 999 ? r->time_sub_ms : 0);
+	const char *source = acct_source_name(r->source);
+	if (source)
+		sqlite3_bind_text(st, 8, source, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 8);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		fail(s, true, "cannot save the last reading of interface %lld", (long long)iface);
 		done(st);

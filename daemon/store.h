@@ -4,7 +4,9 @@
  * Schema (versioned with PRAGMA user_version, migrated forward on open):
  *   routers(id, name)                      one row per configured router
  *   interfaces(id, router_id, name)        one row per accounted interface
- *   last_reading(interface_id, time, rx, tx, uptime, has_uptime, ros_id)
+ *   last_reading(interface_id, time, rx, tx, uptime, ros_id, time_ms, source)
+ *       time_ms: ms past time; source: 'poll', 'push', 'legacy' or NULL
+ *       (unknown: a reading of schema 1); both since schema 2
  *   traffic(interface_id, step, start, rx, tx)   rollups: step 0..4 =
  *       5min, hour, day, month, year (calendar.h); start = bucket start
  *   alerts(interface_id, cycle_start, percent)   quota alerts already run

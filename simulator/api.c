@@ -291,7 +291,8 @@ static int iface_lookup(void *item, const char *name, size_t n, const char **val
 
 struct prop_emit {
 	struct api_session *s;
-	struct iface_item *it;
+	query_lookup_fn lookup;
+	void *item;
 };
 
 static int emit_one_prop(void *ctx, const char *name, size_t n)
@@ -300,7 +301,7 @@ static int emit_one_prop(void *ctx, const char *name, size_t n)
 	const char *val;
 	size_t vlen;
 	char key[64];
-	if (n == 0 || n >= sizeof(key) || !iface_lookup(pe->it, name, n, &val, &vlen))
+	if (n == 0 || n >= sizeof(key) || !pe->lookup(pe->item, name, n, &val, &vlen))
 		return 0; /* unknown properties are silently left out */
 	memcpy(key, name, n);
 	key[n] = '\0';
@@ -308,20 +309,27 @@ static int emit_one_prop(void *ctx, const char *name, size_t n)
 	return 0;
 }
 
-static void send_iface(struct api_session *s, const struct req *q, struct iface_item *it,
-                       const struct api_out *out)
+/* Sends one !re row of item: the .proplist properties, else all of props. */
+static void send_item(struct api_session *s, const struct req *q, query_lookup_fn lookup,
+                      void *item, const char *const *props, const struct api_out *out)
 {
 	const char *plist;
 	size_t pn;
-	struct prop_emit pe = {s, it};
+	struct prop_emit pe = {s, lookup, item};
 	sb_begin(s, "!re");
 	if (req_attr(q, ".proplist", &plist, &pn)) {
 		each_token(plist, pn, emit_one_prop, &pe);
 	} else {
-		for (size_t k = 0; model_iface_props[k]; k++)
-			emit_one_prop(&pe, model_iface_props[k], strlen(model_iface_props[k]));
+		for (size_t k = 0; props[k]; k++)
+			emit_one_prop(&pe, props[k], strlen(props[k]));
 	}
 	sb_send(s, q->tagword, q->taglen, out);
+}
+
+static void send_iface(struct api_session *s, const struct req *q, struct iface_item *it,
+                       const struct api_out *out)
+{
+	send_item(s, q, iface_lookup, it, model_iface_props, out);
 }
 
 /* Copies the query words of q into a fresh array (NULL when none). */
@@ -385,6 +393,49 @@ static int cmd_iface_print(struct api_session *s, const struct req *q, int64_t n
 		matched++;
 		if (!count_only)
 			send_iface(s, q, &it, out);
+	}
+	free(qs);
+	send_print_end(s, q, matched, out);
+	return API_CONTINUE;
+}
+
+/* ---- /ip/address/print ---------------------------------------------------- */
+
+/* An interface's address item: one per interface that has an address. */
+static int address_lookup(void *item, const char *name, size_t n, const char **val,
+                          size_t *vlen)
+{
+	struct iface_item *it = item;
+	return model_address_prop(it->i, name, n, it->buf, val, vlen);
+}
+
+static int cmd_address_print(struct api_session *s, const struct req *q, int64_t now,
+                             const struct api_out *out)
+{
+	size_t nq, matched = 0;
+	const char *v;
+	size_t vn;
+	struct wire_word *qs = collect_queries(q, &nq);
+	int count_only = req_attr(q, "count-only", &v, &vn);
+	if (nq > 0 && !qs) {
+		send_trap(s, q, NULL, "out of memory", out);
+		return API_CONTINUE;
+	}
+	for (size_t k = 0; k < s->r->nifaces; k++) {
+		struct iface_item it = {.i = &s->r->ifaces[k], .now = now};
+		if (!it.i->address[0])
+			continue;
+		int rc = query_eval(qs, nq, address_lookup, &it);
+		if (rc == QUERY_E_SYNTAX) {
+			free(qs);
+			send_trap(s, q, NULL, "invalid query", out);
+			return API_CONTINUE;
+		}
+		if (rc == QUERY_FALSE)
+			continue;
+		matched++;
+		if (!count_only)
+			send_item(s, q, address_lookup, &it, model_address_props, out);
 	}
 	free(qs);
 	send_print_end(s, q, matched, out);
@@ -656,6 +707,7 @@ static const struct command {
         {"/interface/monitor-traffic", cmd_monitor, 1},
         {"/system/resource/print", cmd_resource, 1},
         {"/system/identity/print", cmd_identity, 1},
+        {"/ip/address/print", cmd_address_print, 1},
         {"/cancel", cmd_cancel, 1},
         {"/quit", cmd_quit, 1},
 };

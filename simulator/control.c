@@ -415,6 +415,18 @@ static void cmd_flavour(struct srv_router *rt, const struct args *a, struct wbuf
 	reply_fmt(r, "ok");
 }
 
+/* address ROUTER IFACE A.B.C.D/NN|none */
+static void cmd_address(struct srv_router *rt, const struct args *a, struct wbuf *r)
+{
+	struct model_iface *it = arg_iface(rt, a, 2, r);
+	if (!it)
+		return;
+	if (a->n != 4 || model_iface_set_address(it, a->tok[3], a->len[3]) < 0)
+		reply_fmt(r, "error expected A.B.C.D/NN or none");
+	else
+		reply_fmt(r, "ok");
+}
+
 /* Commands of the form "<verb> ROUTER ...". */
 static const struct router_cmd {
 	const char *verb;
@@ -426,6 +438,7 @@ static const struct router_cmd {
         {"dribble", cmd_dribble},   {"garbage", cmd_garbage},   {"cutword", cmd_cutword},
         {"fatal", cmd_fatal},       {"password", cmd_password}, {"flavour", cmd_flavour},
         {"stats", cmd_stats},       {"flood", cmd_flood},       {"resetdir", cmd_resetdir},
+        {"address", cmd_address},
 };
 
 /* Runs a router command; 0 if the verb is not one. */

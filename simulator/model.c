@@ -30,6 +30,11 @@ const char *const model_iface_props[] = {
         "comment", "rx-byte", "tx-byte", "rx-packet", "tx-packet", NULL,
 };
 
+const char *const model_address_props[] = {
+        ".id",     "address", "network",  "interface", "actual-interface",
+        "invalid", "dynamic", "disabled", NULL,
+};
+
 static char *dupstr(const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -377,6 +382,80 @@ int model_iface_prop(const struct model_iface *i, const char *name, size_t n, in
 		set_str(i->comment, val, vlen);
 	} else {
 		return counter_prop(i, name, n, now_ms, buf, val, vlen);
+	}
+	return 1;
+}
+
+/* Parses "A.B.C.D/NN" (n bytes) into its four octets and prefix length. */
+static int parse_cidr(const char *t, size_t n, unsigned oct[4], unsigned *prefix)
+{
+	char buf[24];
+	char tail;
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, t, n);
+	buf[n] = '\0';
+	for (size_t k = 0; k < n; k++)
+		if (!(buf[k] >= '0' && buf[k] <= '9') && buf[k] != '.' && buf[k] != '/')
+			return -1;
+	if (sscanf(buf, "%3u.%3u.%3u.%3u/%2u%c", &oct[0], &oct[1], &oct[2], &oct[3], prefix,
+	           &tail) != 5)
+		return -1;
+	for (int k = 0; k < 4; k++)
+		if (oct[k] > 255)
+			return -1;
+	return *prefix <= 32 ? 0 : -1;
+}
+
+int model_iface_set_address(struct model_iface *i, const char *text, size_t n)
+{
+	unsigned oct[4], prefix;
+	if (n == 4 && memcmp(text, "none", 4) == 0) {
+		i->address[0] = '\0';
+		return 0;
+	}
+	if (parse_cidr(text, n, oct, &prefix) < 0)
+		return -1;
+	/* Stored as RouterOS prints it: no leading zeros. */
+	snprintf(i->address, sizeof(i->address), "%u.%u.%u.%u/%u", oct[0], oct[1], oct[2], oct[3],
+	         prefix);
+	return 0;
+}
+
+/* The network address of the interface's address ("A.B.C.D"). */
+static void address_network(const struct model_iface *i, char *buf, size_t size)
+{
+	unsigned oct[4], prefix;
+	if (parse_cidr(i->address, strlen(i->address), oct, &prefix) < 0) {
+		snprintf(buf, size, "0.0.0.0");
+		return;
+	}
+	uint32_t a = (uint32_t)oct[0] << 24 | oct[1] << 16 | oct[2] << 8 | oct[3];
+	uint32_t mask = prefix == 0 ? 0 : UINT32_MAX << (32 - prefix);
+	a &= mask;
+	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+int model_address_prop(const struct model_iface *i, const char *name, size_t n, char *buf,
+                       const char **val, size_t *vlen)
+{
+	if (!i->address[0])
+		return 0;
+	if (name_is(name, n, ".id")) {
+		*vlen = (size_t)snprintf(buf, 32, "*%X", i->id);
+		*val = buf;
+	} else if (name_is(name, n, "address")) {
+		set_str(i->address, val, vlen);
+	} else if (name_is(name, n, "network")) {
+		address_network(i, buf, 32);
+		set_str(buf, val, vlen);
+	} else if (name_is(name, n, "interface") || name_is(name, n, "actual-interface")) {
+		set_str(i->name, val, vlen);
+	} else if (name_is(name, n, "invalid") || name_is(name, n, "dynamic") ||
+	           name_is(name, n, "disabled")) {
+		set_str("false", val, vlen);
+	} else {
+		return 0;
 	}
 	return 1;
 }

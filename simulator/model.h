@@ -35,6 +35,7 @@ struct model_iface {
 	unsigned mtu;
 	char *comment; /* owned; NULL = the item has no comment property */
 	struct model_counter rx, tx;
+	char address[20]; /* its IPv4 address "A.B.C.D/NN" (/ip/address); "" = none */
 };
 
 struct model_defaults {
@@ -125,5 +126,18 @@ int model_iface_prop(const struct model_iface *i, const char *name, size_t n, in
 
 /* All interface property names in print order, NULL-terminated. */
 extern const char *const model_iface_props[];
+
+/* Sets the interface's IPv4 address from text "A.B.C.D/NN" (n bytes), or
+ * removes it when text is "none". 0, or -1 when text is neither. */
+int model_iface_set_address(struct model_iface *i, const char *text, size_t n);
+
+/* As model_iface_prop, for the interface's /ip/address item (only when it
+ * has an address). Properties: .id address network interface
+ * actual-interface invalid dynamic disabled. */
+int model_address_prop(const struct model_iface *i, const char *name, size_t n, char *buf,
+                       const char **val, size_t *vlen);
+
+/* All /ip/address property names in print order, NULL-terminated. */
+extern const char *const model_address_props[];
 
 #endif

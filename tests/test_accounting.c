@@ -115,7 +115,7 @@ static void split(const struct acct_delta *d, struct pieces *p)
 
 static struct acct_delta span(int64_t t0, int64_t t1, uint64_t rx, uint64_t tx)
 {
-	struct acct_delta d = {ACCT_NORMAL, t0, t1, rx, tx};
+	struct acct_delta d = {ACCT_NORMAL, t0, t1, rx, tx, ACCT_SRC_UNKNOWN};
 	return d;
 }
 
@@ -817,12 +817,14 @@ static void small_wall_differences_keep_the_intervals_contiguous(void **state)
 	assert_delta(compute(&a, &b), ACCT_NORMAL, W0, W0, 20, 30);
 }
 
-static void monotonic_time_not_newer_is_stale(void **state)
+static void monotonic_time_older_is_stale_and_the_same_instant_counts(void **state)
 {
 	(void)state;
 	struct acct_reading prev = timed(W0, M0, 20, 1000, 2000, 5000);
-	struct acct_reading cur = timed(W0 + 60, M0, 20, 1500, 2600, 5060);
-	assert_int_equal(compute(&prev, &cur).kind, ACCT_STALE);
+	struct acct_reading cur = timed(W0, M0, 20, 1500, 2600, 5000);
+	/* The same instant of this run (a push answered 2xx): its growth goes
+	 * into the bucket of its time, never dropped. */
+	assert_delta(compute(&prev, &cur), ACCT_NORMAL, W0, W0, 500, 600);
 	cur.mono_ms = M0 - 1;
 	assert_int_equal(compute(&prev, &cur).kind, ACCT_STALE);
 }
@@ -837,9 +839,123 @@ static void without_monotonic_time_on_either_side_the_wall_clock_measures(void *
 	/* uptime grew 60 s in 600 wall seconds: a reboot, as before */
 	cur.time = W0 + 600;
 	assert_int_equal(compute(&prev, &cur).kind, ACCT_REBOOT);
-	/* wall not newer: stale */
-	cur.time = W0;
+	/* wall older: stale */
+	cur.time = W0 - 1;
 	assert_int_equal(compute(&prev, &cur).kind, ACCT_STALE);
+}
+
+static void after_a_restart_sub_second_wall_time_orders_readings(void **state)
+{
+	(void)state;
+	/* The stored reading (no monotonic time) at W0.200; a push burst after
+	 * the restart within the same wall second. */
+	struct acct_reading prev = pushed(W0, 1000, 2000);
+	prev.time_sub_ms = 200;
+	struct acct_reading cur = pushed(W0, 1500, 2100);
+	cur.mono_ms = M0;
+	cur.time_sub_ms = 700;
+	assert_delta(compute(&prev, &cur), ACCT_NORMAL, W0, W0, 500, 100);
+	/* the same millisecond: still counted (a reading of this run) */
+	cur.time_sub_ms = 200;
+	assert_delta(compute(&prev, &cur), ACCT_NORMAL, W0, W0, 500, 100);
+	/* earlier within the second: older than the stored one */
+	cur.time_sub_ms = 199;
+	assert_int_equal(compute(&prev, &cur).kind, ACCT_STALE);
+	/* an imported row repeating the stored time (no monotonic time) is a
+	 * duplicate */
+	struct acct_reading dup = pushed(W0, 1500, 2100);
+	dup.time_sub_ms = 200;
+	assert_int_equal(compute(&prev, &dup).kind, ACCT_STALE);
+	/* a reset inside the burst counts the value after it */
+	struct acct_reading reset = pushed(W0, 40, 3000);
+	reset.mono_ms = M0 + 5;
+	reset.time_sub_ms = 705;
+	assert_delta(compute(&cur, &reset), ACCT_RESET, W0, W0, 40, 900);
+}
+
+static void a_burst_of_pushes_in_one_second_counts_every_byte(void **state)
+{
+	(void)state;
+	/* 50 pushes in one second, a few in the same millisecond, a counter
+	 * reset at the 25th: the sum is exactly what the counters imply. */
+	struct acct_reading prev = pushed(W0, 0, 0);
+	prev.mono_ms = M0;
+	prev.source = ACCT_SRC_PUSH;
+	uint64_t want_rx = 0, want_tx = 0, got_rx = 0, got_tx = 0;
+	for (int i = 1; i <= 50; i++) {
+		struct acct_reading cur = prev;
+		cur.mono_ms = M0 + i / 3 * 20; /* three readings share each instant */
+		cur.time_sub_ms = (int32_t)(i / 3 * 20);
+		if (i == 25) {
+			cur.rx = 7;
+			cur.tx = 11;
+			want_rx += 7;
+			want_tx += 11;
+		} else {
+			cur.rx = prev.rx + 1000 + (uint64_t)i;
+			cur.tx = prev.tx + 2000;
+			want_rx += 1000 + (uint64_t)i;
+			want_tx += 2000;
+		}
+		struct acct_delta d = compute(&prev, &cur);
+		assert_int_not_equal(d.kind, ACCT_STALE);
+		got_rx += d.rx;
+		got_tx += d.tx;
+		prev = cur;
+	}
+	assert_true(got_rx == want_rx);
+	assert_true(got_tx == want_tx);
+}
+
+static void a_change_of_source_is_a_new_baseline(void **state)
+{
+	(void)state;
+	/* The last imported row of the old setup (driver-rx-byte) is above the
+	 * first polled counter (rx-byte): not a reset of 4.55 TiB. */
+	struct acct_reading legacy = pushed(W0, UINT64_C(5000000000000), UINT64_C(9000000000));
+	legacy.source = ACCT_SRC_LEGACY;
+	struct acct_reading poll = timed(W0 + 300, M0, 20, 1000, 2000, 5000);
+	poll.source = ACCT_SRC_POLL;
+	struct acct_delta d = compute(&legacy, &poll);
+	assert_delta(d, ACCT_BASELINE, W0 + 300, W0 + 300, 0, 0);
+	assert_int_equal(d.was, ACCT_SRC_LEGACY);
+	/* poll -> push and push -> poll (a router switched between modes) */
+	struct acct_reading push = pushed(W0 + 600, 10, 20);
+	push.source = ACCT_SRC_PUSH;
+	push.mono_ms = M0 + 300000;
+	d = compute(&poll, &push);
+	assert_delta(d, ACCT_BASELINE, W0 + 600, W0 + 600, 0, 0);
+	assert_int_equal(d.was, ACCT_SRC_POLL);
+	poll.time = W0 + 900;
+	poll.mono_ms = M0 + 600000;
+	d = compute(&push, &poll);
+	assert_int_equal(d.kind, ACCT_BASELINE);
+	assert_int_equal(d.was, ACCT_SRC_PUSH);
+	/* an unknown source (schema 1) continues like the same source */
+	struct acct_reading old = pushed(W0, 500, 1000);
+	d = compute(&old, &push);
+	assert_delta(d, ACCT_RESET, W0, W0 + 600, 10, 20);
+	assert_int_equal(d.was, ACCT_SRC_UNKNOWN);
+	/* the same source: accounting as usual, was stays unknown */
+	struct acct_reading push2 = push;
+	push2.time = W0 + 660;
+	push2.mono_ms = M0 + 360000;
+	push2.rx = 110;
+	d = compute(&push, &push2);
+	assert_delta(d, ACCT_NORMAL, W0 + 600, W0 + 660, 100, 0);
+	assert_int_equal(d.was, ACCT_SRC_UNKNOWN);
+}
+
+static void source_names_round_trip(void **state)
+{
+	(void)state;
+	for (int s = ACCT_SRC_POLL; s <= ACCT_SRC_LEGACY; s++)
+		assert_int_equal(acct_source_parse(acct_source_name((enum acct_source)s)), s);
+	assert_null(acct_source_name(ACCT_SRC_UNKNOWN));
+	assert_int_equal(acct_source_parse(NULL), ACCT_SRC_UNKNOWN);
+	assert_int_equal(acct_source_parse("fax"), ACCT_SRC_UNKNOWN);
+	assert_string_equal(acct_source_text(ACCT_SRC_POLL), "polling");
+	assert_string_equal(acct_source_text(ACCT_SRC_LEGACY), "legacy import");
 }
 
 static void reboot_is_judged_against_monotonic_time(void **state)
@@ -1037,7 +1153,11 @@ int main(void)
 		cmocka_unit_test(wall_step_forward_an_hour_is_no_reboot_and_no_phantom_hour),
 		cmocka_unit_test(wall_step_back_an_hour_neither_freezes_nor_double_counts),
 		cmocka_unit_test(small_wall_differences_keep_the_intervals_contiguous),
-		cmocka_unit_test(monotonic_time_not_newer_is_stale),
+		cmocka_unit_test(monotonic_time_older_is_stale_and_the_same_instant_counts),
+		cmocka_unit_test(after_a_restart_sub_second_wall_time_orders_readings),
+		cmocka_unit_test(a_burst_of_pushes_in_one_second_counts_every_byte),
+		cmocka_unit_test(a_change_of_source_is_a_new_baseline),
+		cmocka_unit_test(source_names_round_trip),
 		cmocka_unit_test(without_monotonic_time_on_either_side_the_wall_clock_measures),
 		cmocka_unit_test(reboot_is_judged_against_monotonic_time),
 		cmocka_unit_test(a_stalled_daemon_sees_no_reboot_within_the_reply_latency),

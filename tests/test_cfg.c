@@ -376,6 +376,52 @@ static void full_config_sets_every_key_of_a_polled_router(void **state)
 	cfg_free(c);
 }
 
+/* ip_interface: one name (any interface of the router), poll with ip_file. */
+static void ip_interface_names_one_interface_for_ip_file(void **state)
+{
+	static const struct {
+		const char *body, *message; /* message NULL: loads */
+	} cases[] = {
+	        {"ip_file = /run/home.ip\nip_interface = \"pppoe out\"\n", NULL},
+	        {"ip_file = /run/home.ip\n", NULL},
+	        {"ip_interface = pppoe-out1\n",
+	         ":5: [router home] ip_interface: only used with ip_file"},
+	        {"ip_file = /run/home.ip\nip_interface = ether1, ether2\n",
+	         ":6: [router home] ip_interface: one interface name only"},
+	        {"mode = push\npush_token_file = ipif.token\nip_file = /run/home.ip\n"
+	         "ip_interface = ether1\n",
+	         ":6: [router home] ip_interface: only used with mode = poll"},
+	};
+	char text[512], err[1024], *conf = path_in("ipif.conf");
+
+	(void)state;
+	write_text("ipif.token", "ipif-token-0123456789abcdef\n", 0600);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		bool push = strstr(cases[i].body, "mode = push") != NULL;
+		snprintf(text, sizeof text, "[router home]\n%sinterfaces = ether1\n%s",
+		         push ? "" : "host = 192.168.88.1\npassword = pw\n", cases[i].body);
+		err[0] = '\0';
+		struct cfg *c = load_text("ipif.conf", text, err, sizeof err);
+		if (!cases[i].message) {
+			if (!c)
+				fail_msg("case %zu: %s", i, err);
+			const struct cfg_router *r = cfg_router(c, "home");
+			if (i == 0)
+				assert_string_equal(r->ip_interface, "pppoe out");
+			else
+				assert_null(r->ip_interface);
+			cfg_free(c);
+			continue;
+		}
+		char want[1200];
+		snprintf(want, sizeof want, "%s%s", conf, cases[i].message);
+		if (c)
+			fail_msg("case %zu loaded, expected: %s", i, want);
+		assert_string_equal(err, want);
+	}
+	free(conf);
+}
+
 static void full_config_resolves_tls_ports_and_inline_passwords(void **state)
 {
 	char err[512] = "";
@@ -1450,6 +1496,7 @@ int main(void)
 	        cmocka_unit_test(full_config_sets_every_global_key),
 	        cmocka_unit_test(full_config_sets_every_key_of_a_polled_router),
 	        cmocka_unit_test(full_config_resolves_tls_ports_and_inline_passwords),
+	        cmocka_unit_test(ip_interface_names_one_interface_for_ip_file),
 	        cmocka_unit_test(full_config_sets_every_key_of_a_pushing_router),
 	        cmocka_unit_test(config_without_routers_is_an_error),
 	        cmocka_unit_test(thousands_of_interfaces_load_and_duplicates_are_found),

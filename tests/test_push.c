@@ -118,14 +118,19 @@ static void queue_is_bounded_fifo_with_eventfd(void **state)
 	it.reading.rx = 10;
 	assert_int_equal(pushq_put(q, &it), 0);
 	it.reading.rx = 20;
+	it.reading.source = ACCT_SRC_LEGACY; /* the old script's pushes keep theirs */
 	assert_int_equal(pushq_put(q, &it), 0);
 	assert_int_equal(pushq_put(q, &it), -1); /* full */
 	struct pushq_item out[4];
 	assert_int_equal(pushq_take(q, out, 1), 1);
 	assert_int_equal(out[0].reading.rx, 10);
 	assert_true(out[0].reading.time > 0);
+	assert_true(out[0].reading.time_sub_ms >= 0 && out[0].reading.time_sub_ms <= 999);
+	assert_int_equal(out[0].reading.source, ACCT_SRC_PUSH);
+	assert_true(out[0].reading.mono_ms > 0);
 	assert_int_equal(pushq_take(q, out, 4), 1);
 	assert_int_equal(out[0].reading.rx, 20);
+	assert_int_equal(out[0].reading.source, ACCT_SRC_LEGACY);
 	uint64_t v;
 	assert_int_equal(read(pushq_fd(q), &v, sizeof v), -1); /* reset once empty */
 	assert_int_equal(errno, EAGAIN);

@@ -177,14 +177,14 @@ static int collect_iface(void *ctx, const struct store_iface *i)
 /* opening and migrations                                              */
 /* ------------------------------------------------------------------ */
 
-static void opening_a_new_file_creates_schema_version_1_in_wal_mode(void **state)
+static void opening_a_new_file_creates_the_schema_in_wal_mode(void **state)
 {
 	char p[512];
 	(void)state;
 	db_path(p, "new.db");
 	assert_false(file_exists(p));
 	store *s = open_rw(p);
-	assert_int_equal(store_schema_version(), 1);
+	assert_int_equal(store_schema_version(), 2);
 	store_close(s);
 	/* The writer leaves an empty -wal and the -shm behind, so that readers
 	 * without write access to the directory can still open the file. */
@@ -195,7 +195,7 @@ static void opening_a_new_file_creates_schema_version_1_in_wal_mode(void **state
 	assert_int_equal(sb.st_size, 0);
 	snprintf(side, sizeof side, "%s-shm", p);
 	assert_true(file_exists(side));
-	assert_int_equal(raw_int(p, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(p, "PRAGMA application_id"), 0x74696b73);
 	char mode[32];
 	raw_text(p, "PRAGMA journal_mode", mode, sizeof mode);
@@ -221,7 +221,7 @@ static void reopening_keeps_the_data_and_does_not_migrate_twice(void **state)
 		assert_true(rx == 5 && tx == 6);
 		store_close(s);
 	}
-	assert_int_equal(raw_int(p, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_schema"), tables);
 }
 
@@ -235,13 +235,79 @@ static void a_newer_schema_is_refused_with_the_exact_message_and_left_alone(void
 
 	snprintf(
 		want, sizeof want,
-		"cannot open %s: database schema 3 is newer than this tikstat (1): upgrade tikstat",
+		"cannot open %s: database schema 3 is newer than this tikstat (2): upgrade tikstat",
 		p);
 	assert_null(store_open(p, false, err, sizeof err));
 	assert_string_equal(err, want);
 	assert_null(store_open(p, true, err, sizeof err));
 	assert_string_equal(err, want);
 	assert_int_equal(raw_int(p, "PRAGMA user_version"), 3);
+}
+
+/* A database as tikstat of schema 1 wrote it (the fixture is that
+ * schema's text, kept here as it was released). */
+static const char SCHEMA_1_FIXTURE[] =
+	"CREATE TABLE routers(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE) STRICT;"
+	"CREATE TABLE interfaces(id INTEGER PRIMARY KEY,"
+	" router_id INTEGER NOT NULL REFERENCES routers(id), name BLOB NOT NULL,"
+	" UNIQUE(router_id, name)) STRICT;"
+	"CREATE TABLE last_reading(interface_id INTEGER PRIMARY KEY REFERENCES interfaces(id),"
+	" time INTEGER NOT NULL, rx INTEGER NOT NULL, tx INTEGER NOT NULL, uptime INTEGER,"
+	" ros_id TEXT NOT NULL DEFAULT '') STRICT;"
+	"CREATE TABLE traffic(interface_id INTEGER NOT NULL, step INTEGER NOT NULL,"
+	" start INTEGER NOT NULL, rx INTEGER NOT NULL, tx INTEGER NOT NULL,"
+	" PRIMARY KEY(interface_id, step, start)) WITHOUT ROWID, STRICT;"
+	"CREATE TABLE alerts(interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
+	" cycle_start INTEGER NOT NULL, percent INTEGER NOT NULL,"
+	" PRIMARY KEY(interface_id, cycle_start, percent)) WITHOUT ROWID, STRICT;"
+	"CREATE TABLE imports(interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
+	" source TEXT NOT NULL, last_time INTEGER NOT NULL,"
+	" PRIMARY KEY(interface_id, source)) STRICT;"
+	"PRAGMA application_id = 1953065843;"
+	"PRAGMA user_version = 1;"
+	"INSERT INTO routers VALUES (1, 'home');"
+	"INSERT INTO interfaces VALUES (1, 1, CAST('ether1' AS BLOB)),"
+	" (2, 1, CAST('ether2' AS BLOB)), (3, 1, CAST('ether3' AS BLOB));"
+	/* ether1: import-legacy's own reading (time of the mark, no uptime, no .id) */
+	"INSERT INTO imports VALUES (1, 'legacy:old.db', 1790000000);"
+	"INSERT INTO last_reading VALUES (1, 1790000000, 5000, 6000, NULL, '');"
+	/* ether2: polled after an import: the poller's reading */
+	"INSERT INTO imports VALUES (2, 'legacy:old.db', 1780000000);"
+	"INSERT INTO last_reading VALUES (2, 1790000060, 7000, 8000, 4000, '*2');"
+	/* ether3: pushed, never imported */
+	"INSERT INTO last_reading VALUES (3, 1790000120, 9000, 9500, NULL, '');";
+
+static void schema_1_migrates_and_an_imported_last_reading_becomes_legacy(void **state)
+{
+	char p[512];
+	(void)state;
+	db_path(p, "v1.db");
+	raw_exec(p, SCHEMA_1_FIXTURE);
+	store *s = open_rw(p);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
+	struct acct_reading r;
+	bool have = false;
+	const enum acct_source want[] = {ACCT_SRC_LEGACY, ACCT_SRC_UNKNOWN, ACCT_SRC_UNKNOWN};
+	const int64_t times[] = {1790000000, 1790000060, 1790000120};
+	for (int64_t id = 1; id <= 3; id++) {
+		assert_int_equal(store_load_reading(s, id, &r, &have), 0);
+		assert_true(have);
+		assert_int_equal(r.time, times[id - 1]);
+		assert_int_equal(r.time_sub_ms, 0);
+		assert_int_equal(r.source, want[id - 1]);
+	}
+	/* The first poll after the upgrade is a baseline, not a reset that
+	 * counts the whole (other) counter again. */
+	assert_int_equal(store_load_reading(s, 1, &r, &have), 0);
+	struct acct_reading poll = {.time = 1790000300, .source = ACCT_SRC_POLL, .rx = 10,
+				    .tx = 10, .uptime = 100, .has_uptime = true, .id = "*1"};
+	struct acct_limits lim = {0, -1};
+	assert_int_equal(acct_compute(&r, &poll, &lim).kind, ACCT_BASELINE);
+	store_close(s);
+	/* Opening again migrates nothing more. */
+	store_close(open_rw(p));
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM last_reading WHERE source = 'legacy'"), 1);
 }
 
 static void a_foreign_database_is_refused_and_not_switched_to_wal(void **state)
@@ -380,7 +446,8 @@ static void the_last_reading_round_trips_exactly(void **state)
 	assert_int_equal(store_load_reading(s, id, &r, &have), 0);
 	assert_false(have);
 
-	struct acct_reading w = {.time = 1700000000, .rx = UINT64_MAX, .tx = UINT64_MAX - 1,
+	struct acct_reading w = {.time = 1700000000, .time_sub_ms = 999, .source = ACCT_SRC_POLL,
+				 .rx = UINT64_MAX, .tx = UINT64_MAX - 1,
 				 .uptime = TWO63, .has_uptime = true, .id = "*1A"};
 	assert_int_equal(store_save_reading(s, id, &w), 0);
 	store_close(s);
@@ -390,6 +457,9 @@ static void the_last_reading_round_trips_exactly(void **state)
 	assert_int_equal(store_load_reading(s, id, &r, &have), 0);
 	assert_true(have);
 	assert_int_equal(r.time, 1700000000);
+	assert_int_equal(r.time_sub_ms, 999);
+	assert_int_equal(r.source, ACCT_SRC_POLL);
+	assert_int_equal(r.mono_ms, 0);
 	assert_true(r.rx == UINT64_MAX);
 	assert_true(r.tx == UINT64_MAX - 1);
 	assert_true(r.has_uptime);
@@ -399,12 +469,15 @@ static void the_last_reading_round_trips_exactly(void **state)
 
 	/* Replaced, with no uptime and no .id (a push reading). */
 	s = open_rw(p);
-	struct acct_reading w2 = {.time = 1700000010, .rx = TWO63 - 1, .tx = 0, .uptime = 0,
+	struct acct_reading w2 = {.time = 1700000010, .time_sub_ms = 7, .source = ACCT_SRC_PUSH,
+				  .rx = TWO63 - 1, .tx = 0, .uptime = 0,
 				  .has_uptime = false, .id = ""};
 	assert_int_equal(store_save_reading(s, id, &w2), 0);
 	assert_int_equal(store_load_reading(s, id, &r, &have), 0);
 	assert_true(have);
 	assert_int_equal(r.time, 1700000010);
+	assert_int_equal(r.time_sub_ms, 7);
+	assert_int_equal(r.source, ACCT_SRC_PUSH);
 	assert_true(r.rx == TWO63 - 1);
 	assert_true(r.tx == 0);
 	assert_false(r.has_uptime);
@@ -1162,7 +1235,7 @@ static void a_deleted_file_is_written_back_with_its_history_and_readers_follow(v
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(opening_a_new_file_creates_schema_version_1_in_wal_mode),
+		cmocka_unit_test(opening_a_new_file_creates_the_schema_in_wal_mode),
 		cmocka_unit_test(reopening_keeps_the_data_and_does_not_migrate_twice),
 		cmocka_unit_test(a_newer_schema_is_refused_with_the_exact_message_and_left_alone),
 		cmocka_unit_test(a_foreign_database_is_refused_and_not_switched_to_wal),
@@ -1172,6 +1245,7 @@ int main(void)
 		cmocka_unit_test(a_file_of_random_bytes_gives_a_clean_error),
 		cmocka_unit_test(interface_ids_are_stable_across_reopen_and_names_are_exact_bytes),
 		cmocka_unit_test(the_last_reading_round_trips_exactly),
+		cmocka_unit_test(schema_1_migrates_and_an_imported_last_reading_becomes_legacy),
 		cmocka_unit_test(a_reading_needs_an_existing_interface),
 		cmocka_unit_test(traffic_upserts_sum_into_one_bucket_per_step),
 		cmocka_unit_test(a_bucket_sum_beyond_64_bits_is_refused_and_nothing_changes),

@@ -1,6 +1,6 @@
 // Proves the fake router is faithful to a real third-party RouterOS API
 // client: node-routeros 1.6.9 logs in (6.43+ and pre-6.43 challenge
-// flavours), prints interfaces with a query and .proplist, streams and
+// flavours), prints interfaces (and /ip/address) with a query and .proplist, streams and
 // cancels /interface/monitor-traffic, and talks TLS to a self-signed router.
 //
 // Run: FAKEROUTER=/path/to/fakerouter node --test faithful.test.mjs
@@ -164,6 +164,29 @@ test('v6 print without a match answers an empty list', async () => {
   await api.connect();
   try {
     assert.deepEqual(await api.write('/interface/print', ['?name=nonexistent']), []);
+  } finally {
+    await api.close();
+  }
+});
+
+test('/ip/address/print with ?interface= and .proplist (the ip_file query)', async () => {
+  assert.match(await fake.ctl('address six ether1 192.0.2.7/24'), /^ok/);
+  assert.match(await fake.ctl('address six pppoe-out1 100.64.1.2/10'), /^ok/);
+  const api = client('six');
+  await api.connect();
+  try {
+    const rows = await api.write('/ip/address/print', [
+      '?interface=pppoe-out1',
+      '=.proplist=address,interface,disabled,invalid',
+    ]);
+    assert.deepEqual(rows, [{ address: '100.64.1.2/10', interface: 'pppoe-out1', disabled: 'false', invalid: 'false' }]);
+    const all = await api.write('/ip/address/print', ['=.proplist=.id,address,network,interface']);
+    assert.deepEqual(all, [
+      { '.id': '*1', address: '192.0.2.7/24', network: '192.0.2.0', interface: 'ether1' },
+      { '.id': '*3', address: '100.64.1.2/10', network: '100.64.0.0', interface: 'pppoe-out1' },
+    ]);
+    assert.match(await fake.ctl('address six pppoe-out1 none'), /^ok/);
+    assert.deepEqual(await api.write('/ip/address/print', ['?interface=pppoe-out1']), []);
   } finally {
     await api.close();
   }
