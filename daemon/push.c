@@ -210,9 +210,7 @@ int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
 	const struct cfg_router *cr = &cfg->routers[ri];
 	struct pushq_item *it = &out->item;
 	it->router = (size_t)ri;
-	/* The old PHP setup's script sends the counters import-legacy imports:
-	 * its pushes continue that series rather than start a new one. */
-	it->reading.source = legacy ? ACCT_SRC_LEGACY : ACCT_SRC_PUSH;
+	it->reading.source = ACCT_SRC_PUSH; /* the legacy receiver too: it is a push */
 	if (legacy) {
 		it->iface = 0;
 	} else if (!iface) {
