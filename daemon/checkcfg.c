@@ -66,46 +66,6 @@ static void print_name(FILE *out, const char *name)
 		fputs(q, out);
 }
 
-/* Rows by name, equal names in reply order (the first one counts). */
-static int by_name(const void *a, const void *b)
-{
-	const struct ros_iface_counters *x = *(const struct ros_iface_counters *const *)a;
-	const struct ros_iface_counters *y = *(const struct ros_iface_counters *const *)b;
-	int c = strcmp(x->name, y->name);
-	return c ? c : (x > y) - (x < y);
-}
-
-static int name_vs_row(const void *key, const void *row)
-{
-	return strcmp(key, (*(const struct ros_iface_counters *const *)row)->name);
-}
-
-/* The first row named name in sorted (n rows, by_name), or NULL. */
-static const struct ros_iface_counters *find(const struct ros_iface_counters *const *sorted,
-					     size_t n, const char *name)
-{
-	const struct ros_iface_counters *const *hit =
-		bsearch(name, sorted, n, sizeof *sorted, name_vs_row);
-	if (!hit)
-		return NULL;
-	while (hit > sorted && strcmp(hit[-1]->name, name) == 0)
-		hit--;
-	return *hit;
-}
-
-/* v's rows sorted by name (by_name), for find; NULL when out of memory.
- * The caller frees the array (not the rows). */
-static const struct ros_iface_counters **sort_rows(const struct ros_iface_counters *v, size_t n)
-{
-	const struct ros_iface_counters **sorted = calloc(n ? n : 1, sizeof *sorted);
-	if (!sorted)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		sorted[i] = &v[i];
-	qsort(sorted, n, sizeof *sorted, by_name);
-	return sorted;
-}
-
 /* Prints, for each configured interface the router does not have, what it
  * has (v, n; listed false when that could not be read) and the likely
  * meant name. */
@@ -113,11 +73,11 @@ static void print_missing(const struct cfg_router *r, const struct ros_iface_cou
 			  size_t n, bool listed, FILE *out)
 {
 	const char **names = calloc(n ? n : 1, sizeof *names);
-	const struct ros_iface_counters **sorted = sort_rows(v, n);
+	const struct ros_iface_counters **sorted = ros_counters_index(v, n);
 	for (size_t i = 0; names && i < n; i++)
 		names[i] = v[i].name;
 	for (size_t k = 0; k < r->n_interfaces; k++) {
-		if (sorted && find(sorted, n, r->interfaces[k]))
+		if (sorted && ros_counters_find(sorted, n, r->interfaces[k]))
 			continue;
 		char msg[2048] = "NOT FOUND on the router (names are case-sensitive)";
 		if (names && listed)
@@ -151,7 +111,7 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 	if (rc)
 		return fail(out, r, c, "reading interface counters", rc);
 	/* Sorted once, searched per name: thousands of interfaces stay cheap. */
-	const struct ros_iface_counters **sorted = sort_rows(v, n);
+	const struct ros_iface_counters **sorted = ros_counters_index(v, n);
 	if (!sorted) {
 		ros_counters_free(v, n);
 		fprintf(out, "  FAILED: out of memory\n");
@@ -159,7 +119,7 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 	}
 	int bad = 0;
 	for (size_t k = 0; k < r->n_interfaces; k++) {
-		const struct ros_iface_counters *row = find(sorted, n, r->interfaces[k]);
+		const struct ros_iface_counters *row = ros_counters_find(sorted, n, r->interfaces[k]);
 		if (!row) {
 			bad = 1; /* shown below, with what the router has */
 			continue;

@@ -317,53 +317,19 @@ static void router_up(struct router *r)
 	r->backoff_ms = 0;
 }
 
-/* Rows by name, equal names in reply order (the first one counts). */
-static int row_order(const void *a, const void *b)
-{
-	const struct ros_iface_counters *x = *(const struct ros_iface_counters *const *)a;
-	const struct ros_iface_counters *y = *(const struct ros_iface_counters *const *)b;
-	int c = strcmp(x->name, y->name);
-	return c ? c : (x > y) - (x < y);
-}
-
-static int name_vs_row(const void *key, const void *row)
-{
-	return strcmp(key, (*(const struct ros_iface_counters *const *)row)->name);
-}
-
-/* The reply's rows sorted by name (row_order), for find_row; NULL when
- * out of memory (find_row then scans). Freed by the caller. A scan per
- * configured interface was quadratic: routers list thousands. */
-static const struct ros_iface_counters **sort_rows(const struct router *r)
-{
-	const struct ros_iface_counters **v = calloc(r->ncounters ? r->ncounters : 1, sizeof *v);
-	if (!v)
-		return NULL;
-	for (size_t k = 0; k < r->ncounters; k++)
-		v[k] = &r->counters[k];
-	qsort(v, r->ncounters, sizeof *v, row_order);
-	return v;
-}
-
 /* Finds the reported row of a configured interface: a binary search in
- * sorted (sort_rows), or a scan without it. */
+ * index (ros_counters_index), or a scan when that could not be made. */
 static const struct ros_iface_counters *find_row(const struct router *r,
-						 const struct ros_iface_counters *const *sorted,
+						 const struct ros_iface_counters *const *index,
 						 const char *name)
 {
-	if (!sorted) {
+	if (!index) {
 		for (size_t k = 0; k < r->ncounters; k++)
 			if (strcmp(r->counters[k].name, name) == 0)
 				return &r->counters[k];
 		return NULL;
 	}
-	const struct ros_iface_counters *const *hit =
-		bsearch(name, sorted, r->ncounters, sizeof *sorted, name_vs_row);
-	if (!hit)
-		return NULL;
-	while (hit > sorted && strcmp(hit[-1]->name, name) == 0)
-		hit--;
-	return *hit;
+	return ros_counters_find(index, r->ncounters, name);
 }
 
 /* What a reading's kind means, as words for a log line. */
@@ -435,7 +401,8 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 	int64_t t = r->sent_wall;
 	int64_t latency = reading_mono_ms() - r->sent_mono;
 	int64_t now = wall_now(); /* the recorder's commit schedule runs on the present */
-	const struct ros_iface_counters **sorted = sort_rows(r);
+	/* Indexed once, searched per name: routers list thousands. */
+	const struct ros_iface_counters **sorted = ros_counters_index(r->counters, r->ncounters);
 	for (size_t k = 0; k < r->cfg->n_interfaces; k++) {
 		const char *name = r->cfg->interfaces[k];
 		const struct ros_iface_counters *row = find_row(r, sorted, name);

@@ -389,6 +389,34 @@ static void counters_free_accepts_null(void **state)
 	assert_int_equal(ros_counters_words_needed(0), 2);
 }
 
+/* The index finds every name, the first of duplicates in reply order, and
+ * nothing for an absent or prefix name. */
+static void counters_index_finds_first_row_of_each_name(void **state)
+{
+	(void)state;
+	char *names[] = {"ether2", "ether1", "wlan", "ether1", "ether10", "ether 1"};
+	struct ros_iface_counters v[6] = {0};
+	for (size_t i = 0; i < 6; i++) {
+		v[i].name = names[i];
+		v[i].rx_bytes = i;
+	}
+	const struct ros_iface_counters **index = ros_counters_index(v, 6);
+	assert_non_null(index);
+	for (size_t i = 1; i < 6; i++)
+		assert_true(strcmp(index[i - 1]->name, index[i]->name) <= 0);
+	assert_ptr_equal(ros_counters_find(index, 6, "ether1"), &v[1]); /* not v[3] */
+	assert_ptr_equal(ros_counters_find(index, 6, "ether10"), &v[4]);
+	assert_ptr_equal(ros_counters_find(index, 6, "ether 1"), &v[5]);
+	assert_ptr_equal(ros_counters_find(index, 6, "wlan"), &v[2]);
+	assert_null(ros_counters_find(index, 6, "ether"));
+	assert_null(ros_counters_find(index, 6, "zzz"));
+	free(index);
+	index = ros_counters_index(v, 0); /* an empty reply: an empty index */
+	assert_non_null(index);
+	assert_null(ros_counters_find(index, 0, "ether1"));
+	free(index);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +444,7 @@ int main(void)
 	        cmocka_unit_test(counters_words_handle_many_names),
 	        cmocka_unit_test(uptime_words_restrict_to_uptime),
 	        cmocka_unit_test(counters_free_accepts_null),
+	        cmocka_unit_test(counters_index_finds_first_row_of_each_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

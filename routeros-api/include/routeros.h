@@ -391,6 +391,17 @@ int ros_counters_words(const char *const *names, size_t n, const char **words, c
 int ros_counters_parse(const ros_reply *r, struct ros_iface_counters **out, size_t *n);
 void ros_counters_free(struct ros_iface_counters *v, size_t n);
 
+/* An index of v's n rows by name, for ros_counters_find: pointers into v,
+ * sorted by name (equal names in reply order). NULL when out of memory.
+ * The caller frees the array (not the rows) with free(); it is valid while
+ * v is. O(n log n), so that looking up each of n names is not O(n^2). */
+const struct ros_iface_counters **ros_counters_index(const struct ros_iface_counters *v,
+						     size_t n);
+/* The first row (in reply order) named name in an index of n rows, or
+ * NULL. O(log n). */
+const struct ros_iface_counters *ros_counters_find(const struct ros_iface_counters *const *index,
+						   size_t n, const char *name);
+
 /* Blocking: reads counters of the named interfaces in one command. */
 int ros_read_counters(ros_conn *c, const char *const *names, size_t n,
 		      struct ros_iface_counters **out, size_t *nout);

@@ -276,3 +276,41 @@ int ros_read_uptime(ros_conn *c, uint64_t *seconds)
 	ros_reply_free(r);
 	return rc;
 }
+
+/* Rows by name, equal names in reply order (the first one counts). */
+static int row_order(const void *a, const void *b)
+{
+	const struct ros_iface_counters *x = *(const struct ros_iface_counters *const *)a;
+	const struct ros_iface_counters *y = *(const struct ros_iface_counters *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x > y) - (x < y);
+}
+
+static int name_vs_row(const void *key, const void *row)
+{
+	return strcmp(key, (*(const struct ros_iface_counters *const *)row)->name);
+}
+
+const struct ros_iface_counters **ros_counters_index(const struct ros_iface_counters *v,
+						     size_t n)
+{
+	const struct ros_iface_counters **index = calloc(n ? n : 1, sizeof *index);
+	if (!index)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		index[i] = &v[i];
+	qsort(index, n, sizeof *index, row_order);
+	return index;
+}
+
+const struct ros_iface_counters *ros_counters_find(const struct ros_iface_counters *const *index,
+						   size_t n, const char *name)
+{
+	const struct ros_iface_counters *const *hit =
+		bsearch(name, index, n, sizeof *index, name_vs_row);
+	if (!hit)
+		return NULL;
+	while (hit > index && strcmp(hit[-1]->name, name) == 0)
+		hit--;
+	return *hit;
+}
