@@ -153,7 +153,7 @@ static int push_uptime(const char *value, struct pushq_item *out)
 	struct api_params p = {0};
 	assert_int_equal(api_params_parse(&p, query, strlen(query)), 0);
 	struct api_response r = {0};
-	push_handle(&cfg, NULL, q, &p, false, "127.0.0.1", &r);
+	push_handle(&cfg, NULL, q, &p, false, NULL, "127.0.0.1", &r);
 	if (r.status == 400)
 		assert_non_null(strstr(r.body.data, "'uptime'"));
 	if (r.status == 204)

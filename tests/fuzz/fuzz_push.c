@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	legacy = data[0] & 1;
 	if (api_params_parse(&p, (const char *)data + 1, size - 1) == 0) {
-		if (push_parse(&config, &p, legacy, &pp) == 0)
+		if (push_parse(&config, &p, legacy, NULL, &pp) == 0)
 			check_accepted(&p, legacy, &pp);
 		else
 			check_refused(&p, &pp);

@@ -354,7 +354,7 @@ def test_push(cl, args, conf, port, workdir, expect):
     expect_lte[0] += 1000
     expect_lte[1] += 1000
     wait_for(lambda: list(totals(args, conf, "cabin", "lte1")) == expect_lte, "legacy counted")
-    check(open(os.path.join(workdir, "cabin.ip")).read() == "10.1.2.3\n", "ip_file (legacy)")
+    check(open(os.path.join(workdir, "cabin.ip")).read() == "10.1.2.3", "ip_file (legacy: as written, no newline)")
     answer = raw(port, b"GET /traffic-receiver.php?tx=1&rx=1&token=nope HTTP/1.0\r\n\r\n")
     check(answer.startswith(b"HTTP/1.1 403"), "legacy bad token: %r" % answer[:40])
     log = open(os.path.join(workdir, "tikstatd.log"), "rb").read()
