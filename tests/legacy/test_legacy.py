@@ -228,6 +228,34 @@ def test_routing(args, conf, port, workdir):
     check(status_of(a) == 400, "/api/v1/push keeps numbers strict: %r" % a[:200])
 
 
+def test_tls_limits(tls_port):
+    print("over TLS: a trickled request is cut, an overlong target closed, not answered")
+    s = socket.create_connection(("127.0.0.1", tls_port), timeout=60)
+    s = tls_context().wrap_socket(s, server_hostname="example.com")
+    start = time.monotonic()
+    closed = False
+    try:
+        for c in b"GET /api/v1/interfaces HTTP/1.1\r\nX-Slow: " + b"a" * 200:
+            s.sendall(bytes([c]))
+            time.sleep(0.5)
+            if time.monotonic() - start > 50:
+                break
+    except (OSError, ssl.SSLError):
+        closed = True
+    if not closed:
+        try:
+            closed = s.recv(100) == b""
+        except (OSError, ssl.SSLError):
+            closed = True
+    s.close()
+    check(closed and time.monotonic() - start < 50,
+          "a trickled TLS request was not cut (%.1f s)" % (time.monotonic() - start))
+    a, _ = exchange(tls_port, b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(b"200 OK" not in a, "overlong target over TLS answered: %r" % a[:100])
+    a = get(tls_port, "/api/v1/interfaces")
+    check(status_of(a) == 200, "HTTPS after the hostile clients: %r" % a[:100])
+
+
 def test_sighup_cert(daemon, workdir, tls_port):
     print("SIGHUP loads a renewed certificate")
     _, old = exchange(tls_port, b"GET /api/v1/interfaces HTTP/1.0\r\n\r\n")
@@ -274,6 +302,7 @@ def main():
         test_https_api(port, tls_port)
         test_old_script(args, conf, workdir, tls_port)
         test_routing(args, conf, port, workdir)
+        test_tls_limits(tls_port)
         test_sighup_cert(daemon, workdir, tls_port)
         daemon.send_signal(signal.SIGTERM)
         rc = daemon.wait(timeout=30)
