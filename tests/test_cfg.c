@@ -1645,6 +1645,44 @@ static void https_keys_load_the_certificate_and_the_secret_key(void **state)
 	cfg_free(c);
 }
 
+/* A daemon that gave up root reloads: a key it may no longer read stays,
+ * and with it the certificate it was loaded with (a pair), even when the
+ * certificate file was renewed. */
+static void reload_keeps_a_tls_key_it_cannot_read_and_its_certificate(void **state)
+{
+	static const char conf[] = "[http]\nhttps_listen = *:8443\ntls_cert_file = k.crt\n"
+	                           "tls_key_file = k.key\n" ALLOW_PUSH;
+	char err[1024];
+	struct cfg *first, *next;
+
+	(void)state;
+	if (geteuid() == 0)
+		skip(); /* root reads any file */
+	write_text("allow.token", HOME_TOKEN "\n", 0600);
+	write_text("k.crt", TEST_CERT, 0644);
+	write_text("k.key", TEST_KEY, 0600);
+	first = load_text("tlsreload.conf", conf, err, sizeof err);
+	if (!first)
+		fail_msg("%s", err);
+	char *key = path_in("k.key"), *confpath = path_in("tlsreload.conf");
+	write_text("k.crt", TEST_CERT "renewed\n", 0644);
+	assert_int_equal(chmod(key, 0), 0);
+	next = cfg_reload(confpath, first, err, sizeof err);
+	assert_non_null(next);
+	assert_string_equal(next->tls_key, TEST_KEY);
+	assert_string_equal(next->tls_cert, TEST_CERT); /* the pair, not the renewed file */
+	cfg_free(next);
+	assert_null(cfg_load(confpath, err, sizeof err)); /* a fresh start cannot */
+	assert_int_equal(chmod(key, 0600), 0);
+	next = cfg_reload(confpath, first, err, sizeof err); /* readable: both new */
+	assert_non_null(next);
+	assert_string_equal(next->tls_cert, TEST_CERT "renewed\n");
+	cfg_free(next);
+	cfg_free(first);
+	free(key);
+	free(confpath);
+}
+
 static void https_errors_give_the_reason_and_never_the_key(void **state)
 {
 	(void)state;
@@ -1724,6 +1762,7 @@ int main(void)
 	        cmocka_unit_test(push_allow_from_errors_give_the_reason),
 	        cmocka_unit_test(https_keys_load_the_certificate_and_the_secret_key),
 	        cmocka_unit_test(https_errors_give_the_reason_and_never_the_key),
+	        cmocka_unit_test(reload_keeps_a_tls_key_it_cannot_read_and_its_certificate),
 	        cmocka_unit_test(log_writes_one_line_per_message_at_or_below_the_level),
 	        cmocka_unit_test(log_cuts_long_messages_on_one_line),
 	        cmocka_unit_test(fatal_logs_and_exits_with_status_1),
