@@ -45,6 +45,8 @@
 #define SECONDS_MAX     86400        /* interval, timeout, commit_interval */
 #define SECRET_GROUP    "tikstat"    /* may read secrets with mode 0640 */
 #define FINGERPRINT_LEN (7 + 32 * 3) /* "sha256:" + "AB:" * 32 - 1, + NUL */
+#define TLS_CERT_MAX    (1024 * 1024) /* bytes of tls_cert_file (a chain) */
+#define TLS_KEY_MAX     (64 * 1024)   /* bytes of tls_key_file */
 
 #define DEFAULT_DATABASE "/var/lib/tikstat/tikstat.db"
 #define DEFAULT_LISTEN   "127.0.0.1:8085"
@@ -67,6 +69,9 @@ enum key {
 	K_LISTEN,
 	K_AUTH_USER,
 	K_AUTH_PASSWORD_FILE,
+	K_HTTPS_LISTEN,
+	K_TLS_CERT_FILE,
+	K_TLS_KEY_FILE,
 	K_MODE,
 	K_HOST,
 	K_PORT,
@@ -87,6 +92,7 @@ enum key {
 	K_IP_INTERFACE,
 	K_QUOTA,
 	K_ALERT_COMMAND,
+	K_PUSH_ALLOW_FROM,
 	K_COUNT
 };
 
@@ -99,6 +105,7 @@ struct parser {
 	bool failed;
 	bool skip_secrets; /* CFG_SKIP_SECRETS: reports need no secrets */
 	const struct cfg *prev; /* cfg_reload: the running configuration */
+	bool tls_key_kept;      /* the reload kept prev's key: keep its certificate too */
 
 	char *text; /* the whole file; wiped, it may hold passwords */
 	size_t len;
@@ -1104,7 +1111,8 @@ static int check_unique(struct parser *p, char *const *v, size_t n, size_t **sor
 	return -1;
 }
 
-static int set_listen(struct parser *p, const char *v)
+/* A comma list of listen entries into *field (*count entries). */
+static int set_listen_list(struct parser *p, const char *v, char ***field, size_t *count)
 {
 	char *tok = malloc(strlen(v) + 1);
 	char **list = NULL;
@@ -1143,15 +1151,25 @@ static int set_listen(struct parser *p, const char *v)
 		         CFG_MAX_LISTEN);
 		goto out;
 	}
-	free_list(p->cfg->listen, p->cfg->n_listen);
-	p->cfg->listen = list;
-	p->cfg->n_listen = n;
+	free_list(*field, *count);
+	*field = list;
+	*count = n;
 	list = NULL;
 	rc = 0;
 out:
 	free_list(list, n);
 	free(tok);
 	return rc;
+}
+
+static int set_listen(struct parser *p, const char *v)
+{
+	return set_listen_list(p, v, &p->cfg->listen, &p->cfg->n_listen);
+}
+
+static int set_https_listen(struct parser *p, const char *v)
+{
+	return set_listen_list(p, v, &p->cfg->https_listen, &p->cfg->n_https_listen);
 }
 
 static int set_auth_user(struct parser *p, const char *v)
@@ -1204,6 +1222,137 @@ static int set_secret_file(struct parser *p, const char *v, char **field, char *
 static int set_auth_password_file(struct parser *p, const char *v)
 {
 	return set_secret_file(p, v, &p->cfg->auth_password, &p->cfg->auth_password_file);
+}
+
+/* The whole of the regular file open as fd (at most max bytes, no NUL
+ * byte) into a new string; it must hold marker (PEM). NULL after
+ * reporting. */
+static char *read_pem(struct parser *p, int fd, const char *path, size_t max, const char *marker)
+{
+	char *buf = malloc(max + 1);
+	size_t n = 0;
+	ssize_t r;
+
+	if (!buf) {
+		nomem(p);
+		return NULL;
+	}
+	while (n <= max) {
+		r = read(fd, buf + n, max + 1 - n);
+		if (r == 0)
+			break;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			key_fail(p, "cannot read %s: %s", path, strerror(errno));
+			goto fail;
+		}
+		n += (size_t)r;
+	}
+	buf[n > max ? max : n] = '\0';
+	if (n > max)
+		key_fail(p, "%s is larger than %zu bytes", path, max);
+	else if (memchr(buf, '\0', n))
+		key_fail(p, "%s contains a NUL byte: not a PEM file", path);
+	else if (!strstr(buf, marker))
+		key_fail(p, "%s holds no '%s' block: a PEM file is needed (openssl req ... -out)",
+		         path, marker);
+	else
+		return buf;
+fail:
+	explicit_bzero(buf, max + 1);
+	free(buf);
+	return NULL;
+}
+
+/* Opens path for a TLS key: a regular file. -1 after reporting; errno is
+ * kept for the caller (EACCES on a reload). */
+static int open_regular(struct parser *p, const char *path, struct stat *st, bool report)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int e;
+
+	if (fd < 0) {
+		e = errno;
+		if (report)
+			key_fail(p, "cannot open %s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		key_fail(p, "%s is not a regular file", path);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+/* The certificate (chain) is public: any readable regular file. */
+static int set_tls_cert_file(struct parser *p, const char *v)
+{
+	struct stat st;
+	char *pem;
+	int fd;
+
+	if (set_path(p, v, &p->cfg->tls_cert_file) < 0)
+		return -1;
+	if (!p->cfg->tls_cert_file || p->skip_secrets)
+		return 0;
+	if ((fd = open_regular(p, p->cfg->tls_cert_file, &st, true)) < 0)
+		return -1;
+	pem = read_pem(p, fd, p->cfg->tls_cert_file, TLS_CERT_MAX, "-----BEGIN CERTIFICATE-----");
+	close(fd);
+	if (!pem)
+		return -1;
+	free(p->cfg->tls_cert);
+	p->cfg->tls_cert = pem;
+	return 0;
+}
+
+/* The private key is a secret file (owner and mode as password_file). A
+ * reload by a daemon that gave up root and may not open it keeps the
+ * running key, and finish_http the running certificate with it (a pair). */
+static int set_tls_key_file(struct parser *p, const char *v)
+{
+	const struct cfg *o = p->prev;
+	struct stat st;
+	const char *how;
+	char *pem = NULL;
+	char *path;
+	int fd;
+
+	if (set_path(p, v, &p->cfg->tls_key_file) < 0)
+		return -1;
+	path = p->cfg->tls_key_file;
+	if (!path || p->skip_secrets)
+		return 0;
+	bool same = o && o->tls_key && o->tls_key_file && strcmp(o->tls_key_file, path) == 0;
+	fd = open_regular(p, path, &st, !same);
+	if (fd < 0 && same && (errno == EACCES || errno == EPERM)) {
+		if ((pem = strdup(o->tls_key)) == NULL)
+			return nomem(p);
+		log_warnx("%s:%d: [http] tls_key_file: cannot read %s as this user: keeping the "
+		          "key and certificate loaded before (a restart loads new ones; or: chown "
+		          "root:" SECRET_GROUP " %s; chmod 640 %s)",
+		          p->path, p->lineno, path, path, path);
+		p->tls_key_kept = true;
+	} else if (fd < 0) {
+		if (same)
+			key_fail(p, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	} else if ((how = secret_exposure(&st)) != NULL) {
+		fail_exposed(p, path, &st, how);
+	} else if (!fail_foreign_owner(p, path, &st)) {
+		pem = read_pem(p, fd, path, TLS_KEY_MAX, "PRIVATE KEY-----");
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!pem)
+		return -1;
+	wipe_free(p->cfg->tls_key);
+	p->cfg->tls_key = pem;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1554,6 +1703,112 @@ static int set_ip_interface(struct parser *p, const char *v)
 	return rc;
 }
 
+const char *cfg_parse_net(const char *text, struct cfg_net *out)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+	struct cfg_net n = {0};
+	unsigned max;
+	long prefix;
+
+	if (alen == 0 || alen >= sizeof addr)
+		return "not an IPv4 or IPv6 address";
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+	if (inet_pton(AF_INET, addr, n.addr) == 1) {
+		n.family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, n.addr) == 1) {
+		n.family = AF_INET6;
+		max = 128;
+	} else {
+		return "not an IPv4 or IPv6 address";
+	}
+	n.prefix = max;
+	if (slash) {
+		if (parse_int(slash + 1, 0, (long)max, &prefix) < 0)
+			return max == 32 ? "the prefix must be 0 to 32" : "the prefix must be 0 to 128";
+		n.prefix = (unsigned)prefix;
+	}
+	for (unsigned bit = n.prefix; bit < max; bit++)
+		if (n.addr[bit / 8] & (0x80u >> (bit % 8)))
+			return "host bits set after the prefix (write the network, e.g. "
+			       "192.0.2.0/24, or the address alone)";
+	*out = n;
+	return NULL;
+}
+
+/* True when the first bits bits of a and b are equal. */
+static bool same_bits(const unsigned char *a, const unsigned char *b, unsigned bits)
+{
+	unsigned whole = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, whole) != 0)
+		return false;
+	return rest == 0 || ((a[whole] ^ b[whole]) & (0xFFu << (8 - rest)) & 0xFFu) == 0;
+}
+
+bool cfg_net_contains(const struct cfg_net *n, int family, const unsigned char *addr)
+{
+	return n->family == family && same_bits(n->addr, addr, n->prefix);
+}
+
+bool cfg_net_overlap(const struct cfg_net *a, const struct cfg_net *b)
+{
+	return a->family == b->family &&
+	       same_bits(a->addr, b->addr, a->prefix < b->prefix ? a->prefix : b->prefix);
+}
+
+/* A comma list of ADDR[/PREFIX] (blanks around entries allowed). */
+static int set_push_allow_from(struct parser *p, const char *v)
+{
+	struct cfg_router *r = router(p);
+	char *tok = malloc(strlen(v) + 1);
+	struct cfg_net *nets = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (!tok)
+		return nomem(p);
+	for (const char *s = v; s;) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		struct cfg_net net;
+		const char *why;
+		char *entry;
+		struct cfg_net *grown;
+
+		memcpy(tok, s, len);
+		tok[len] = '\0';
+		s = comma ? comma + 1 : NULL;
+		entry = trim(tok);
+		if (!*entry) {
+			key_fail(p, "empty entry in the list");
+			goto out;
+		}
+		if ((why = cfg_parse_net(entry, &net)) != NULL) {
+			key_fail(p, "'%s': %s", shown(p, entry), why);
+			goto out;
+		}
+		if ((grown = realloc(nets, (n + 1) * sizeof *nets)) == NULL) {
+			nomem(p);
+			goto out;
+		}
+		nets = grown;
+		nets[n++] = net;
+	}
+	free(r->push_allow);
+	r->push_allow = nets;
+	r->n_push_allow = n;
+	nets = NULL;
+	rc = 0;
+out:
+	free(nets);
+	free(tok);
+	return rc;
+}
+
 static int set_quota(struct parser *p, const char *v)
 {
 	int rc = parse_size(v, &router(p)->quota);
@@ -1590,6 +1845,9 @@ static const struct key_def keys[K_COUNT] = {
         [K_LISTEN] = {"listen", SEC_HTTP, set_listen},
         [K_AUTH_USER] = {"auth_user", SEC_HTTP, set_auth_user},
         [K_AUTH_PASSWORD_FILE] = {"auth_password_file", SEC_HTTP, set_auth_password_file},
+        [K_HTTPS_LISTEN] = {"https_listen", SEC_HTTP, set_https_listen},
+        [K_TLS_CERT_FILE] = {"tls_cert_file", SEC_HTTP, set_tls_cert_file},
+        [K_TLS_KEY_FILE] = {"tls_key_file", SEC_HTTP, set_tls_key_file},
         [K_MODE] = {"mode", SEC_ROUTER, set_mode},
         [K_HOST] = {"host", SEC_ROUTER, set_host},
         [K_PORT] = {"port", SEC_ROUTER, set_port},
@@ -1610,6 +1868,7 @@ static const struct key_def keys[K_COUNT] = {
         [K_IP_INTERFACE] = {"ip_interface", SEC_ROUTER, set_ip_interface},
         [K_QUOTA] = {"quota", SEC_ROUTER, set_quota},
         [K_ALERT_COMMAND] = {"alert_command", SEC_ROUTER, set_alert_command},
+        [K_PUSH_ALLOW_FROM] = {"push_allow_from", SEC_ROUTER, set_push_allow_from},
 };
 
 /* Keys that mean nothing for a router pushing its counters. */
@@ -1628,6 +1887,47 @@ static int line_of(const struct parser *p, enum key k)
 	return p->key_line[k] ? p->key_line[k] : p->sec_line;
 }
 
+/* https_listen, tls_cert_file and tls_key_file go together, and no
+ * address is both plain and TLS. */
+static void finish_https(struct parser *p)
+{
+	struct cfg *c = p->cfg;
+
+	if (c->n_https_listen && !c->tls_cert_file)
+		key_fail_at(p, line_of(p, K_HTTPS_LISTEN), "tls_cert_file",
+		            "required with https_listen");
+	else if (c->n_https_listen && !c->tls_key_file)
+		key_fail_at(p, line_of(p, K_HTTPS_LISTEN), "tls_key_file",
+		            "required with https_listen");
+	else if (!c->n_https_listen && (c->tls_cert_file || c->tls_key_file))
+		key_fail_at(p, line_of(p, c->tls_cert_file ? K_TLS_CERT_FILE : K_TLS_KEY_FILE),
+		            "https_listen", "required with tls_cert_file and tls_key_file");
+	for (size_t i = 0; i < c->n_https_listen && !p->failed; i++)
+		for (size_t j = 0; j < c->n_listen; j++)
+			if (strcmp(c->https_listen[i], c->listen[j]) == 0) {
+				key_fail_at(p, line_of(p, K_HTTPS_LISTEN), "https_listen",
+				            "'%s' is also in listen: an address serves either "
+				            "plain HTTP or HTTPS",
+				            shown(p, c->https_listen[i]));
+				break;
+			}
+	if (!p->failed && c->n_listen + c->n_https_listen > CFG_MAX_LISTEN)
+		key_fail_at(p, line_of(p, K_HTTPS_LISTEN), "https_listen",
+		            "%zu entries with listen: at most %d addresses can be listened on",
+		            c->n_listen + c->n_https_listen, CFG_MAX_LISTEN);
+	/* the kept key needs the certificate it was loaded with */
+	if (!p->failed && p->tls_key_kept && p->prev && p->prev->tls_cert) {
+		char *cert = strdup(p->prev->tls_cert);
+
+		if (!cert) {
+			nomem(p);
+			return;
+		}
+		free(c->tls_cert);
+		c->tls_cert = cert;
+	}
+}
+
 static void finish_http(struct parser *p)
 {
 	const struct cfg *c = p->cfg;
@@ -1638,6 +1938,8 @@ static void finish_http(struct parser *p)
 	else if (c->auth_password && !c->auth_user)
 		key_fail_at(p, line_of(p, K_AUTH_PASSWORD_FILE), "auth_user",
 		            "required with auth_password_file");
+	else
+		finish_https(p);
 }
 
 static void finish_poll_router(struct parser *p, struct cfg_router *r)
@@ -1662,6 +1964,35 @@ static void finish_poll_router(struct parser *p, struct cfg_router *r)
 	else if (r->ip_interface && !r->ip_file)
 		key_fail_at(p, line_of(p, K_IP_INTERFACE), "ip_interface",
 		            "only used with ip_file");
+	else if (r->n_push_allow)
+		key_fail_at(p, line_of(p, K_PUSH_ALLOW_FROM), "push_allow_from",
+		            "only used with mode = push");
+}
+
+/* A token-less legacy push must name exactly one router: no address may
+ * be allowed for two. Reports the first overlap with an earlier router. */
+static void check_allow_overlap(struct parser *p, const struct cfg_router *r)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i + 1 < p->cfg->n_routers; i++) {
+		const struct cfg_router *o = &p->cfg->routers[i];
+
+		for (size_t j = 0; j < r->n_push_allow; j++)
+			for (size_t k = 0; k < o->n_push_allow; k++) {
+				const struct cfg_net *x = &r->push_allow[j], *y = &o->push_allow[k];
+
+				if (!cfg_net_overlap(x, y))
+					continue;
+				inet_ntop(x->family, x->addr, a, sizeof a);
+				inet_ntop(y->family, y->addr, b, sizeof b);
+				key_fail_at(p, line_of(p, K_PUSH_ALLOW_FROM), "push_allow_from",
+				            "%s/%u overlaps %s/%u of router '%s': a push without a "
+				            "token must come from the addresses of one router only",
+				            a, x->prefix, b, y->prefix, o->name);
+				return;
+			}
+	}
 }
 
 static void finish_push_router(struct parser *p, struct cfg_router *r)
@@ -1690,6 +2021,7 @@ static void finish_push_router(struct parser *p, struct cfg_router *r)
 			return;
 		}
 	}
+	check_allow_overlap(p, r);
 }
 
 static void finish_router(struct parser *p)
@@ -2176,6 +2508,7 @@ static void router_free(struct cfg_router *r)
 	free(r->password_file);
 	free(r->push_token_file);
 	free(r->interfaces_by_name);
+	free(r->push_allow);
 }
 
 long cfg_interface_index(const struct cfg_router *r, const char *name)
@@ -2218,6 +2551,11 @@ void cfg_free(struct cfg *c)
 	free(c->auth_user);
 	wipe_free(c->auth_password);
 	free(c->auth_password_file);
+	free_list(c->https_listen, c->n_https_listen);
+	free(c->tls_cert_file);
+	free(c->tls_key_file);
+	free(c->tls_cert);
+	wipe_free(c->tls_key);
 	free(c);
 }
 

@@ -31,6 +31,14 @@
 
 enum router_mode { MODE_POLL, MODE_PUSH };
 
+/* One ADDR[/PREFIX] of push_allow_from: an IPv4 (4 bytes) or IPv6 (16
+ * bytes) network, host bits zero. */
+struct cfg_net {
+	int family;             /* AF_INET or AF_INET6 */
+	unsigned char addr[16]; /* network byte order, the first 4 for AF_INET */
+	unsigned prefix;        /* 0..32 or 0..128; a bare address is /32 or /128 */
+};
+
 struct cfg_router {
 	char *name;           /* from [router NAME] */
 	enum router_mode mode;
@@ -56,6 +64,8 @@ struct cfg_router {
 	char *password_file;   /* the file password came from, or NULL */
 	char *push_token_file; /* the file push_token came from, or NULL */
 	size_t *interfaces_by_name; /* indexes into interfaces, in strcmp order */
+	struct cfg_net *push_allow; /* mode = push: push_allow_from, n_push_allow entries */
+	size_t n_push_allow;
 };
 
 struct cfg {
@@ -74,6 +84,12 @@ struct cfg {
 	char *auth_user;
 	char *auth_password;    /* secret read from auth_password_file */
 	char *auth_password_file; /* its path, or NULL */
+	char **https_listen;    /* n_https_listen entries served over TLS, default none */
+	size_t n_https_listen;
+	char *tls_cert_file;    /* PEM certificate (chain) for https_listen */
+	char *tls_key_file;     /* PEM private key: a secret file */
+	char *tls_cert;         /* the certificate file's contents (NULL with CFG_SKIP_SECRETS) */
+	char *tls_key;          /* the key file's contents: secret, wiped by cfg_free */
 	/* [router NAME] sections in file order */
 	struct cfg_router *routers;
 	size_t n_routers;
@@ -131,5 +147,20 @@ int cfg_parse_duration(const char *text, int64_t *seconds);
  * Returns 0, or -1 with errno EINVAL when malformed or host does not fit
  * in hostsz bytes. cfg_load has checked every cfg->listen entry with it. */
 int cfg_parse_listen(const char *text, char *host, size_t hostsz, uint16_t *port);
+
+/* Parses one push_allow_from entry, "ADDR" or "ADDR/PREFIX" (IPv4 or
+ * IPv6, no blanks). Returns NULL with *out set, or the reason it is
+ * refused (a static string; host bits set under the prefix are refused:
+ * "192.0.2.7/24" is ambiguous). */
+const char *cfg_parse_net(const char *text, struct cfg_net *out);
+
+/* True when the address addr (4 bytes for AF_INET, 16 for AF_INET6) of
+ * family lies in n. Families must be equal: the caller maps an
+ * IPv4-mapped IPv6 peer (::ffff:A.B.C.D) to AF_INET first. */
+bool cfg_net_contains(const struct cfg_net *n, int family, const unsigned char *addr);
+
+/* True when a and b share an address (same family, and the shorter
+ * prefix's network holds the other's). */
+bool cfg_net_overlap(const struct cfg_net *a, const struct cfg_net *b);
 
 #endif

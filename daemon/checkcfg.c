@@ -216,11 +216,13 @@ static int check_listen(const struct cfg *cfg, FILE *out)
 	size_t n = 0;
 	for (size_t i = 0; i < cfg->n_listen; i++)
 		n += listen_addresses(cfg->listen[i]);
+	for (size_t i = 0; i < cfg->n_https_listen; i++) /* one server per address, too */
+		n += listen_addresses(cfg->https_listen[i]);
 	if (n <= CFG_MAX_LISTEN)
 		return 0;
 	fprintf(out,
-		"%s: [http] listen: %zu addresses once host names are resolved: at most %d "
-		"addresses can be listened on\n",
+		"%s: [http] listen, https_listen: %zu addresses once host names are resolved: at "
+		"most %d addresses can be listened on\n",
 		cfg->path, n, CFG_MAX_LISTEN);
 	return 1;
 }

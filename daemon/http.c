@@ -380,6 +380,8 @@ static const struct tikstat_asset *find_asset(const char *path)
 
 static enum route route_of(const char *path)
 {
+	static const char legacy[] = "/traffic-receiver.php";
+	size_t n = strlen(path), ln = sizeof legacy - 1;
 	static const struct {
 		const char *path;
 		enum route r;
@@ -387,8 +389,11 @@ static enum route route_of(const char *path)
 		{"/api/v1/interfaces", ROUTE_INTERFACES}, {"/api/v1/traffic", ROUTE_TRAFFIC},
 		{"/api/v1/traffic.csv", ROUTE_TRAFFIC_CSV}, {"/api/v1/cycle", ROUTE_CYCLE},
 		{"/metrics", ROUTE_METRICS},               {"/api/v1/push", ROUTE_PUSH},
-		{"/traffic-receiver.php", ROUTE_LEGACY_PUSH},
 	};
+	/* The old setup's receiver under any directory: its URL is in the
+	 * routers' scripts, with whatever path the web server had. */
+	if (n >= ln && strcmp(path + n - ln, legacy) == 0)
+		return ROUTE_LEGACY_PUSH;
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
 		if (strcmp(path, table[i].path) == 0)
 			return table[i].r;
@@ -643,6 +648,13 @@ static bool authorized(const struct http *h, struct MHD_Connection *c)
 
 /* ---- handlers ---- */
 
+static const struct sockaddr *peer_addr(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return ci ? ci->client_addr : NULL;
+}
+
 static void peer_name(struct MHD_Connection *c, char *out, size_t outsz)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -717,7 +729,8 @@ static enum MHD_Result dispatch(struct http *h, struct MHD_Connection *c, struct
 		char peer[INET6_ADDRSTRLEN + 1];
 		struct api_response r = {0};
 		peer_name(c, peer, sizeof peer);
-		push_handle(h->cfg, h->status, h->q, &params, rt == ROUTE_LEGACY_PUSH, peer, &r);
+		push_handle(h->cfg, h->status, h->q, &params, rt == ROUTE_LEGACY_PUSH,
+			    peer_addr(c), peer, &r);
 		rc = send_response(c, &r);
 		jbuf_free(&r.body);
 	} else {
@@ -902,13 +915,26 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- start and stop ---- */
 
-static int start_one(struct http *h, const struct sockaddr *sa, bool dual, const char *shown)
+static int start_one(struct http *h, const struct sockaddr *sa, bool dual, bool tls,
+		     const char *shown)
 {
 	if (h->nd == HTTP_MAX_DAEMONS) {
 		log_errorx("http: more than %d listen addresses", HTTP_MAX_DAEMONS);
 		return -1;
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	/* MHD copies nothing of the key and certificate: they live in cfg,
+	 * which outlives the daemon. */
+	struct MHD_OptionItem tls_opts[] = {
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, h->cfg->tls_key},
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, h->cfg->tls_cert},
+		{MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)HTTP_TLS_PRIORITIES},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	if (tls)
+		flags |= MHD_USE_TLS;
+	else
+		tls_opts[0].option = MHD_OPTION_END;
 	if (sa->sa_family == AF_INET6)
 		flags |= dual ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 	uint16_t port = sa->sa_family == AF_INET6
@@ -924,18 +950,22 @@ static int start_one(struct http *h, const struct sockaddr *sa, bool dual, const
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)h, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, (void *)h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *)h,
-		MHD_OPTION_END);
+		MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
 	if (!d) {
-		log_errorx("http: cannot listen on %s (address in use, or not local?)", shown);
+		log_errorx("http: cannot listen on %s%s", shown,
+			   tls ? " with TLS (address in use, or not local? or tls_cert_file and "
+				 "tls_key_file do not make a pair?)"
+			       : " (address in use, or not local?)");
 		return -1;
 	}
 	h->d[h->nd++] = d;
-	log_info("http: listening on %s", shown);
+	log_info("http: listening on %s%s", shown, tls ? " (HTTPS)" : "");
 	return 0;
 }
 
-/* Starts a daemon for every address of one listen entry. */
-static int start_entry(struct http *h, const char *entry)
+/* Starts a daemon for every address of one listen entry (tls: an
+ * https_listen entry). */
+static int start_entry(struct http *h, const char *entry, bool tls)
 {
 	char host[256];
 	uint16_t port;
@@ -946,7 +976,7 @@ static int start_entry(struct http *h, const char *entry)
 	if (strcmp(host, "*") == 0) {
 		struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_port = htons(port),
 					   .sin6_addr = IN6ADDR_ANY_INIT};
-		return start_one(h, (const struct sockaddr *)&any, true, entry);
+		return start_one(h, (const struct sockaddr *)&any, true, tls, entry);
 	}
 	struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
 				 .ai_socktype = SOCK_STREAM};
@@ -970,7 +1000,7 @@ static int start_entry(struct http *h, const char *entry)
 		inet_ntop(ai->ai_family, bin, addr, sizeof addr);
 		snprintf(shown, sizeof shown, ai->ai_family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr,
 			 (unsigned)port);
-		rc = start_one(h, ai->ai_addr, false, shown);
+		rc = start_one(h, ai->ai_addr, false, tls, shown);
 	}
 	freeaddrinfo(res);
 	return rc;
@@ -991,7 +1021,18 @@ struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&h->reaper_wake, &ca);
 	pthread_condattr_destroy(&ca);
-	h->max_connections = connection_limit(cfg->n_listen);
+	h->max_connections = connection_limit(cfg->n_listen + cfg->n_https_listen);
+	if (cfg->n_https_listen && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		log_errorx("http: https_listen: this libmicrohttpd was built without TLS support "
+			   "(GnuTLS); install one with it, or serve plain HTTP behind a TLS proxy");
+		http_stop(h);
+		return NULL;
+	}
+	if (cfg->n_https_listen && (!cfg->tls_cert || !cfg->tls_key)) {
+		log_errorx("http: https_listen: the certificate or key was not loaded");
+		http_stop(h);
+		return NULL;
+	}
 	int e = pthread_create(&h->reaper, NULL, reaper_main, h);
 	if (e != 0) {
 		log_errorx("http: cannot start the deadline thread: %s", strerror(e));
@@ -1000,7 +1041,13 @@ struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *
 	}
 	h->reaper_running = true;
 	for (size_t i = 0; i < cfg->n_listen; i++) {
-		if (start_entry(h, cfg->listen[i]) < 0) {
+		if (start_entry(h, cfg->listen[i], false) < 0) {
+			http_stop(h);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; i < cfg->n_https_listen; i++) {
+		if (start_entry(h, cfg->https_listen[i], true) < 0) {
 			http_stop(h);
 			return NULL;
 		}

@@ -3,8 +3,11 @@
  * includes microhttpd.h): the dashboard, the JSON/CSV API (api.h),
  * /metrics (metrics.h) and the push receiver (push.h).
  *
- * One MHD daemon per address of every [http] listen entry ("*:PORT" is
- * one dual-stack socket), each with its own small thread pool. Limits:
+ * One MHD daemon per address of every [http] listen and https_listen
+ * entry ("*:PORT" is one dual-stack socket), each with its own small
+ * thread pool; https_listen daemons speak TLS (GnuTLS through
+ * libmicrohttpd, HTTP_TLS_PRIORITIES) with cfg's tls_cert and tls_key,
+ * and serve the same routes with the same auth and limits. Limits:
  * connections in total (HTTP_MAX_CONNECTIONS, fewer when RLIMIT_NOFILE is
  * too low for them) and per client address (HTTP_MAX_PER_IP), an idle
  * timeout (HTTP_TIMEOUT), deadlines for a request to arrive whole however
@@ -15,7 +18,8 @@
  * byte: 400) and POST bodies (more than 4 KiB: 413). Whatever
  * libmicrohttpd does with a request, its state is tied to the connection
  * and freed when the connection closes. GET and HEAD everywhere, POST only
- * on the push endpoints, other
+ * on the push endpoints (/api/v1/push, and the legacy receiver: any
+ * path whose last segment is traffic-receiver.php), other
  * methods 405 with Allow. Request targets with invalid percent-encoding,
  * a ".." segment or "//" are refused (400) before routing. Responses over
  * 1 KiB are gzip-compressed for clients that accept it. With [http]
@@ -47,6 +51,14 @@
 #define HTTP_MAX_PER_IP      1024
 #define HTTP_MAX_TARGET      8192 /* bytes of the request target */
 #define HTTP_MAX_PARAMS      256  /* '&'-separated query parameters */
+/* GnuTLS priorities of https_listen: GnuTLS's NORMAL set (TLS 1.3 and
+ * 1.2, forward-secret key exchange first), plus what RouterOS 6's /tool
+ * fetch needs and a hardened system policy might drop: TLS 1.2 with
+ * ECDHE-RSA or ECDHE-ECDSA and AES-128/256-GCM or AES-128/256-CBC with
+ * SHA-1/SHA-256 HMAC. No SSL 3.0, TLS 1.0/1.1, RC4 or 3DES. */
+#define HTTP_TLS_PRIORITIES                                                              \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+ECDHE-RSA:+ECDHE-ECDSA:+AES-256-GCM:" \
+	"+AES-128-GCM:+AES-256-CBC:+AES-128-CBC:+AEAD:+SHA256:+SHA1"
 
 struct http;
 

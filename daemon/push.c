@@ -59,7 +59,9 @@ int push_check_ip(const char *text)
 	return 0;
 }
 
-int push_write_file(const char *path, const char *text)
+/* push_write_file and push_write_file_exact: text, and a newline when
+ * newline is set. */
+static int write_file(const char *path, const char *text, bool newline)
 {
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
@@ -75,7 +77,7 @@ int push_write_file(const char *path, const char *text)
 	size_t tlen = strlen(text);
 	int rc = 0;
 	if (fchmod(fd, 0644) < 0 || write(fd, text, tlen) != (ssize_t)tlen ||
-	    write(fd, "\n", 1) != 1 || fsync(fd) < 0)
+	    (newline && write(fd, "\n", 1) != 1) || fsync(fd) < 0)
 		rc = -1;
 	int e = errno;
 	if (close(fd) < 0 && rc == 0) {
@@ -91,6 +93,72 @@ int push_write_file(const char *path, const char *text)
 	free(tmp);
 	errno = e;
 	return rc;
+}
+
+int push_write_file(const char *path, const char *text)
+{
+	return write_file(path, text, true);
+}
+
+int push_write_file_exact(const char *path, const char *text)
+{
+	return write_file(path, text, false);
+}
+
+int push_strip_blanks(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+	for (; *in; in++) {
+		if (*in == ' ')
+			continue;
+		if (o + 1 >= outsz)
+			return -1;
+		out[o++] = *in;
+	}
+	if (outsz == 0)
+		return -1;
+	out[o] = '\0';
+	return 0;
+}
+
+long push_allowed_router(const struct cfg *cfg, const struct sockaddr *peer, size_t *matches)
+{
+	unsigned char addr[16];
+	int family;
+	long found = -1;
+	*matches = 0;
+	if (!peer)
+		return -1;
+	if (peer->sa_family == AF_INET) {
+		family = AF_INET;
+		memcpy(addr, &((const struct sockaddr_in *)(const void *)peer)->sin_addr, 4);
+	} else if (peer->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)peer;
+		const struct in6_addr *a6 = &s6->sin6_addr;
+		/* a dual-stack socket sees IPv4 clients as ::ffff:A.B.C.D */
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			family = AF_INET;
+			memcpy(addr, a6->s6_addr + 12, 4);
+		} else {
+			family = AF_INET6;
+			memcpy(addr, a6->s6_addr, 16);
+		}
+	} else {
+		return -1;
+	}
+	for (size_t i = 0; i < cfg->n_routers; i++) {
+		const struct cfg_router *r = &cfg->routers[i];
+		if (r->mode != MODE_PUSH)
+			continue;
+		for (size_t k = 0; k < r->n_push_allow; k++) {
+			if (cfg_net_contains(&r->push_allow[k], family, addr)) {
+				found = (long)i;
+				(*matches)++;
+				break;
+			}
+		}
+	}
+	return found;
 }
 
 /* At most one "bad token" line per source address per 10 s, and at most
@@ -187,8 +255,47 @@ static int fail(struct push_parsed *out, enum status_push_reject why, int code, 
 	return -1;
 }
 
+/* The counter named name (rx or tx) from text; the legacy receiver first
+ * removes blanks, as the old PHP receiver did ("12 345"). 0 or -1. */
+static int parse_counter(const char *text, bool legacy, uint64_t *out)
+{
+	char digits[64];
+	if (legacy) {
+		if (push_strip_blanks(text, digits, sizeof digits) < 0)
+			return -1;
+		text = digits;
+	}
+	return ros_parse_u64(text, strlen(text), out);
+}
+
+/* The push router the request names: by its token, or (legacy receiver
+ * without a token) by its source address in push_allow_from. -1 after
+ * setting out's refusal. */
+static long identify(const struct cfg *cfg, const char *token, bool legacy,
+		     const struct sockaddr *peer, struct push_parsed *out)
+{
+	bool given = token && *token;
+	size_t matches = 0;
+	long ri = given ? find_router(cfg, token)
+		: legacy ? push_allowed_router(cfg, peer, &matches)
+			 : -1;
+	if (ri >= 0 && matches <= 1)
+		return ri;
+	out->token_missing = !given;
+	if (matches > 1)
+		return fail(out, PUSH_REJECT_TOKEN, 403,
+			    "missing parameter 'token': this address is in the push_allow_from "
+			    "of %zu routers",
+			    matches);
+	return fail(out, PUSH_REJECT_TOKEN, 403, "%s",
+		    given    ? "unknown token"
+		    : legacy ? "missing parameter 'token' (and this address is in no router's "
+			       "push_allow_from)"
+			     : "missing parameter 'token'");
+}
+
 int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
-	       struct push_parsed *out)
+	       const struct sockaddr *peer, struct push_parsed *out)
 {
 	memset(out, 0, sizeof *out);
 	const char *v[6] = {0};
@@ -201,12 +308,9 @@ int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
 	}
 	const char *token = v[0], *iface = v[1], *rx_s = v[2], *tx_s = v[3], *up_s = v[4],
 		   *ip = v[5];
-	long ri = token && *token ? find_router(cfg, token) : -1;
-	if (ri < 0) {
-		out->token_missing = !token || !*token;
-		return fail(out, PUSH_REJECT_TOKEN, 403, "%s",
-			    token && *token ? "unknown token" : "missing parameter 'token'");
-	}
+	long ri = identify(cfg, token, legacy, peer, out);
+	if (ri < 0)
+		return -1;
 	const struct cfg_router *cr = &cfg->routers[ri];
 	struct pushq_item *it = &out->item;
 	it->router = (size_t)ri;
@@ -226,10 +330,10 @@ int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
 	if (!rx_s || !tx_s)
 		return fail(out, PUSH_REJECT_PARAMETER, 400, "missing parameter '%s'",
 			    !rx_s ? "rx" : "tx");
-	if (ros_parse_u64(rx_s, strlen(rx_s), &it->reading.rx) != 0)
+	if (parse_counter(rx_s, legacy, &it->reading.rx) != 0)
 		return fail(out, PUSH_REJECT_PARAMETER, 400, "invalid parameter '%s': %s", "rx",
 			    "must be decimal digits, at most 18446744073709551615");
-	if (ros_parse_u64(tx_s, strlen(tx_s), &it->reading.tx) != 0)
+	if (parse_counter(tx_s, legacy, &it->reading.tx) != 0)
 		return fail(out, PUSH_REJECT_PARAMETER, 400, "invalid parameter '%s': %s", "tx",
 			    "must be decimal digits, at most 18446744073709551615");
 	if (up_s) {
@@ -253,11 +357,11 @@ int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
 }
 
 void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
-		 const struct api_params *p, bool legacy, const char *peer,
-		 struct api_response *r)
+		 const struct api_params *p, bool legacy, const struct sockaddr *peer_addr,
+		 const char *peer, struct api_response *r)
 {
 	struct push_parsed pp;
-	if (push_parse(cfg, p, legacy, &pp) < 0) {
+	if (push_parse(cfg, p, legacy, peer_addr, &pp) < 0) {
 		if (pp.why == PUSH_REJECT_TOKEN)
 			log_bad_token(peer, pp.token_missing);
 		status_push_rejected(st, pp.why);
@@ -272,7 +376,10 @@ void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
 		return;
 	}
 	status_push_accepted(st, pp.item.router, ip);
-	if (ip && cr->ip_file && push_write_file(cr->ip_file, ip) < 0)
+	/* The old receiver wrote the ip parameter as it came, without a
+	 * newline (PHP file_put_contents): its readers expect exactly that. */
+	if (ip && cr->ip_file &&
+	    (legacy ? push_write_file_exact(cr->ip_file, ip) : push_write_file(cr->ip_file, ip)) < 0)
 		log_warn("router %s: cannot write ip_file %s", cr->name, cr->ip_file);
 	jbuf_reset(&r->body);
 	if (legacy) {

@@ -291,6 +291,9 @@ static void warn_unreadable(const struct cfg *cfg, const struct privdrop_user *u
 	warn_unreadable_file(u, cfg->path, "the configuration",
 	                     "a reload (SIGHUP) would fail and keep the running configuration");
 	warn_unreadable_file(u, cfg->auth_password_file, "the [http] auth_password_file", keep);
+	warn_unreadable_file(u, cfg->tls_key_file, "the [http] tls_key_file",
+	                     "a reload (SIGHUP) keeps the key and certificate loaded now, so a "
+	                     "renewed certificate needs a restart");
 	for (size_t i = 0; i < cfg->n_routers; i++) {
 		warn_unreadable_file(u, cfg->routers[i].password_file, "a password_file", keep);
 		warn_unreadable_file(u, cfg->routers[i].push_token_file, "a push_token_file", keep);

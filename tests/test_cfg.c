@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <arpa/inet.h>
 #include <pwd.h>
 #include <limits.h>
 #include <stdio.h>
@@ -1489,6 +1490,234 @@ static void fatal_logs_and_exits_with_status_1(void **state)
 	fclose(f);
 }
 
+/* ------------------------------------------------------------------ */
+/* push_allow_from and HTTPS (issue 9: the old setup's routers)        */
+/* ------------------------------------------------------------------ */
+
+#define ALLOW_PUSH "[router cabin]\nmode = push\npush_token_file = allow.token\n" \
+                   "interfaces = ether1\n"
+
+/* Loads ALLOW_PUSH with extra lines appended; err holds the message. */
+static struct cfg *load_allow(const char *extra, char *err, size_t errsz)
+{
+	char text[1024];
+
+	write_text("allow.token", HOME_TOKEN "\n", 0600);
+	snprintf(text, sizeof text, "%s%s", ALLOW_PUSH, extra);
+	return load_text("allow.conf", text, err, errsz);
+}
+
+static void assert_allow_error(const char *extra, const char *expected)
+{
+	char err[512] = "";
+	char *want = expected_message("allow.conf", expected);
+
+	assert_null(load_allow(extra, err, sizeof err));
+	assert_string_equal(err, want);
+	free(want);
+}
+
+static void push_allow_from_parses_ipv4_and_ipv6_networks(void **state)
+{
+	char err[512] = "";
+	struct cfg *c = load_allow("push_allow_from = 192.0.2.7, 2001:db8::/64 ,10.0.0.0/8,::1\n",
+	                           err, sizeof err);
+	const struct cfg_router *r;
+	static const unsigned char v4[4] = {192, 0, 2, 7}, in8[4] = {10, 200, 3, 4},
+	                           out8[4] = {11, 0, 0, 0};
+	unsigned char v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0xff, 0xff};
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	r = &c->routers[0];
+	assert_int_equal(r->n_push_allow, 4);
+	assert_int_equal(r->push_allow[0].family, AF_INET);
+	assert_int_equal(r->push_allow[0].prefix, 32);
+	assert_memory_equal(r->push_allow[0].addr, v4, 4);
+	assert_int_equal(r->push_allow[1].family, AF_INET6);
+	assert_int_equal(r->push_allow[1].prefix, 64);
+	assert_int_equal(r->push_allow[2].prefix, 8);
+	assert_int_equal(r->push_allow[3].prefix, 128);
+	assert_true(cfg_net_contains(&r->push_allow[0], AF_INET, v4));
+	assert_false(cfg_net_contains(&r->push_allow[0], AF_INET, in8));
+	assert_true(cfg_net_contains(&r->push_allow[2], AF_INET, in8));
+	assert_false(cfg_net_contains(&r->push_allow[2], AF_INET, out8));
+	assert_true(cfg_net_contains(&r->push_allow[1], AF_INET6, v6));
+	v6[7] = 1; /* another /64 */
+	assert_false(cfg_net_contains(&r->push_allow[1], AF_INET6, v6));
+	assert_false(cfg_net_contains(&r->push_allow[0], AF_INET6, v6)); /* families differ */
+	cfg_free(c);
+}
+
+static void cfg_parse_net_checks_prefixes_and_host_bits(void **state)
+{
+	struct cfg_net n;
+	static const char *const good[] = {"0.0.0.0/0", "192.0.2.128/25", "::/0", "2001:db8::/32",
+	                                   "fe80::1", "192.0.2.255/32"};
+	static const char *const bad[] = {"", "/24", "192.0.2.7/24", "192.0.2.0/33", "192.0.2.0/",
+	                                  "192.0.2.0/-1", "192.0.2.0/ 24", "2001:db8::1/64",
+	                                  "::/129", "example.com", "192.0.2", "1.2.3.4 ",
+	                                  "192.0.2.0/024x"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (cfg_parse_net(good[i], &n) != NULL)
+			fail_msg("refused %s", good[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (cfg_parse_net(bad[i], &n) == NULL)
+			fail_msg("accepted '%s'", bad[i]);
+	struct cfg_net a, b;
+	assert_null(cfg_parse_net("192.0.2.0/24", &a));
+	assert_null(cfg_parse_net("192.0.2.7", &b));
+	assert_true(cfg_net_overlap(&a, &b) && cfg_net_overlap(&b, &a));
+	assert_null(cfg_parse_net("192.0.3.0/24", &b));
+	assert_false(cfg_net_overlap(&a, &b));
+	assert_null(cfg_parse_net("::ffff:192.0.2.7", &b)); /* IPv6, not mapped at load */
+	assert_false(cfg_net_overlap(&a, &b));
+}
+
+static void push_allow_from_errors_give_the_reason(void **state)
+{
+	(void)state;
+	assert_allow_error("push_allow_from = 192.0.2.7/24\n",
+	                   "@CONF@:5: [router cabin] push_allow_from: '192.0.2.7/24': host bits set "
+	                   "after the prefix (write the network, e.g. 192.0.2.0/24, or the address "
+	                   "alone)");
+	assert_allow_error("push_allow_from = 192.0.2.7,\n",
+	                   "@CONF@:5: [router cabin] push_allow_from: empty entry in the list");
+	assert_allow_error("push_allow_from = router.example\n",
+	                   "@CONF@:5: [router cabin] push_allow_from: 'router.example': not an IPv4 "
+	                   "or IPv6 address");
+	assert_allow_error("push_allow_from = 2001:db8::/129\n",
+	                   "@CONF@:5: [router cabin] push_allow_from: '2001:db8::/129': the prefix "
+	                   "must be 0 to 128");
+	/* one address, two routers: which one pushed would be a guess */
+	write_text("allow2.token", "another-token-" NEVER "\n", 0600);
+	assert_allow_error("push_allow_from = 192.0.2.0/24\n[router b]\nmode = push\n"
+	                   "push_token_file = allow2.token\ninterfaces = e\n"
+	                   "push_allow_from = 198.51.100.1, 192.0.2.7\n",
+	                   "@CONF@:10: [router b] push_allow_from: 192.0.2.7/32 overlaps "
+	                   "192.0.2.0/24 of router 'cabin': a push without a token must come from "
+	                   "the addresses of one router only");
+	char err[512];
+	write_text("allow-poll.conf",
+	           "[router p]\nhost = h\npassword = x\ninterfaces = e\npush_allow_from = ::1\n", 0600);
+	char *path = path_in("allow-poll.conf");
+	assert_null(cfg_load(path, err, sizeof err));
+	free(path);
+	char *want = expected_message("allow-poll.conf", "@CONF@:5: [router p] push_allow_from: only "
+	                                                 "used with mode = push");
+	assert_string_equal(err, want);
+	free(want);
+}
+
+#define TEST_CERT "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+#define TEST_KEY  "-----BEGIN PRIVATE KEY-----\n" NEVER "\n-----END PRIVATE KEY-----\n"
+
+static void https_keys_load_the_certificate_and_the_secret_key(void **state)
+{
+	char err[512] = "";
+	struct cfg *c;
+
+	(void)state;
+	write_text("tls.crt", TEST_CERT, 0644);
+	write_text("tls.key", TEST_KEY, 0600);
+	c = load_allow("[http]\nlisten = 127.0.0.1:8085\nhttps_listen = *:8443, 127.0.0.1:9443\n"
+	               "tls_cert_file = tls.crt\ntls_key_file = tls.key\n",
+	               err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(c->n_https_listen, 2);
+	assert_string_equal(c->https_listen[0], "*:8443");
+	assert_string_equal(c->https_listen[1], "127.0.0.1:9443");
+	assert_string_equal(c->tls_cert, TEST_CERT);
+	assert_string_equal(c->tls_key, TEST_KEY);
+	assert_non_null(strstr(c->tls_key_file, "/tls.key"));
+	cfg_free(c);
+
+	/* tools that read no secrets read no key either */
+	char *path = path_in("allow.conf");
+	c = cfg_load_flags(path, CFG_SKIP_SECRETS, err, sizeof err);
+	free(path);
+	assert_non_null(c);
+	assert_null(c->tls_key);
+	cfg_free(c);
+}
+
+/* A daemon that gave up root reloads: a key it may no longer read stays,
+ * and with it the certificate it was loaded with (a pair), even when the
+ * certificate file was renewed. */
+static void reload_keeps_a_tls_key_it_cannot_read_and_its_certificate(void **state)
+{
+	static const char conf[] = "[http]\nhttps_listen = *:8443\ntls_cert_file = k.crt\n"
+	                           "tls_key_file = k.key\n" ALLOW_PUSH;
+	char err[1024];
+	struct cfg *first, *next;
+
+	(void)state;
+	if (geteuid() == 0)
+		skip(); /* root reads any file */
+	write_text("allow.token", HOME_TOKEN "\n", 0600);
+	write_text("k.crt", TEST_CERT, 0644);
+	write_text("k.key", TEST_KEY, 0600);
+	first = load_text("tlsreload.conf", conf, err, sizeof err);
+	if (!first)
+		fail_msg("%s", err);
+	char *key = path_in("k.key"), *confpath = path_in("tlsreload.conf");
+	write_text("k.crt", TEST_CERT "renewed\n", 0644);
+	assert_int_equal(chmod(key, 0), 0);
+	next = cfg_reload(confpath, first, err, sizeof err);
+	assert_non_null(next);
+	assert_string_equal(next->tls_key, TEST_KEY);
+	assert_string_equal(next->tls_cert, TEST_CERT); /* the pair, not the renewed file */
+	cfg_free(next);
+	assert_null(cfg_load(confpath, err, sizeof err)); /* a fresh start cannot */
+	assert_int_equal(chmod(key, 0600), 0);
+	next = cfg_reload(confpath, first, err, sizeof err); /* readable: both new */
+	assert_non_null(next);
+	assert_string_equal(next->tls_cert, TEST_CERT "renewed\n");
+	cfg_free(next);
+	cfg_free(first);
+	free(key);
+	free(confpath);
+}
+
+static void https_errors_give_the_reason_and_never_the_key(void **state)
+{
+	(void)state;
+	write_text("tls.crt", TEST_CERT, 0644);
+	write_text("tls.key", TEST_KEY, 0600);
+	write_text("open.key", TEST_KEY, 0644);
+	write_text("nokey.key", "just text " NEVER "\n", 0600);
+	assert_allow_error("[http]\nhttps_listen = *:8443\ntls_key_file = tls.key\n",
+	                   "@CONF@:6: [http] tls_cert_file: required with https_listen");
+	assert_allow_error("[http]\nhttps_listen = *:8443\ntls_cert_file = tls.crt\n",
+	                   "@CONF@:6: [http] tls_key_file: required with https_listen");
+	assert_allow_error("[http]\ntls_cert_file = tls.crt\ntls_key_file = tls.key\n",
+	                   "@CONF@:6: [http] https_listen: required with tls_cert_file and "
+	                   "tls_key_file");
+	assert_allow_error("[http]\nhttps_listen = 127.0.0.1:8085\ntls_cert_file = tls.crt\n"
+	                   "tls_key_file = tls.key\n",
+	                   "@CONF@:6: [http] https_listen: '127.0.0.1:8085' is also in listen: an "
+	                   "address serves either plain HTTP or HTTPS");
+	assert_allow_error("[http]\nhttps_listen = 443\n",
+	                   "@CONF@:6: [http] https_listen: '443': missing ':PORT'");
+	assert_allow_error("[http]\ntls_key_file = open.key\n",
+	                   "@CONF@:6: [http] tls_key_file: @DIR@/open.key is readable by group or "
+	                   "others (mode 0644): chmod 600 @DIR@/open.key, or chmod 640 with group "
+	                   "tikstat");
+	assert_allow_error("[http]\ntls_key_file = nokey.key\n",
+	                   "@CONF@:6: [http] tls_key_file: @DIR@/nokey.key holds no 'PRIVATE "
+	                   "KEY-----' block: a PEM file is needed (openssl req ... -out)");
+	assert_allow_error("[http]\ntls_cert_file = tls.key\n",
+	                   "@CONF@:6: [http] tls_cert_file: @DIR@/tls.key holds no '-----BEGIN "
+	                   "CERTIFICATE-----' block: a PEM file is needed (openssl req ... -out)");
+	assert_allow_error("[http]\ntls_cert_file = missing.crt\n",
+	                   "@CONF@:6: [http] tls_cert_file: cannot open @DIR@/missing.crt: No such "
+	                   "file or directory");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1528,6 +1757,12 @@ int main(void)
 	        cmocka_unit_test(parse_listen_splits_host_and_port),
 	        cmocka_unit_test(free_wipes_and_releases_everything),
 	        cmocka_unit_test(log_level_names_parse_exactly),
+	        cmocka_unit_test(push_allow_from_parses_ipv4_and_ipv6_networks),
+	        cmocka_unit_test(cfg_parse_net_checks_prefixes_and_host_bits),
+	        cmocka_unit_test(push_allow_from_errors_give_the_reason),
+	        cmocka_unit_test(https_keys_load_the_certificate_and_the_secret_key),
+	        cmocka_unit_test(https_errors_give_the_reason_and_never_the_key),
+	        cmocka_unit_test(reload_keeps_a_tls_key_it_cannot_read_and_its_certificate),
 	        cmocka_unit_test(log_writes_one_line_per_message_at_or_below_the_level),
 	        cmocka_unit_test(log_cuts_long_messages_on_one_line),
 	        cmocka_unit_test(fatal_logs_and_exits_with_status_1),

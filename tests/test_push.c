@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,7 +154,7 @@ static int push_uptime(const char *value, struct pushq_item *out)
 	struct api_params p = {0};
 	assert_int_equal(api_params_parse(&p, query, strlen(query)), 0);
 	struct api_response r = {0};
-	push_handle(&cfg, NULL, q, &p, false, "127.0.0.1", &r);
+	push_handle(&cfg, NULL, q, &p, false, NULL, "127.0.0.1", &r);
 	if (r.status == 400)
 		assert_non_null(strstr(r.body.data, "'uptime'"));
 	if (r.status == 204)
@@ -212,6 +213,172 @@ static void label_values_are_escaped_and_utf8(void **state)
 	jbuf_free(&b);
 }
 
+/* The legacy receiver's routers: cabin allows 192.0.2.7 and
+ * 2001:db8::/64, office 198.51.100.0/24; poll's list is ignored (not a
+ * push router). */
+static char *legacy_ifaces[] = {"ether1", "lte1"};
+static struct cfg_net cabin_nets[2], office_nets[1], poll_nets[1];
+static struct cfg_router legacy_routers[] = {
+	{.name = "poll", .mode = MODE_POLL, .interfaces = legacy_ifaces, .n_interfaces = 1,
+	 .push_allow = poll_nets, .n_push_allow = 1},
+	{.name = "cabin", .mode = MODE_PUSH, .push_token = "cabin-token-0123456789",
+	 .interfaces = legacy_ifaces, .n_interfaces = 2, .push_allow = cabin_nets, .n_push_allow = 2},
+	{.name = "office", .mode = MODE_PUSH, .push_token = "office-token-0123456789",
+	 .interfaces = legacy_ifaces, .n_interfaces = 1, .push_allow = office_nets,
+	 .n_push_allow = 1},
+};
+static const struct cfg legacy_cfg = {.routers = legacy_routers, .n_routers = 3};
+
+static void legacy_nets(void)
+{
+	assert_null(cfg_parse_net("192.0.2.7", &cabin_nets[0]));
+	assert_null(cfg_parse_net("2001:db8::/64", &cabin_nets[1]));
+	assert_null(cfg_parse_net("198.51.100.0/24", &office_nets[0]));
+	assert_null(cfg_parse_net("203.0.113.9", &poll_nets[0]));
+}
+
+static struct sockaddr_storage peer_of(const char *text)
+{
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, text, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+	} else {
+		assert_int_equal(inet_pton(AF_INET6, text, &s6->sin6_addr), 1);
+		s6->sin6_family = AF_INET6;
+	}
+	return ss;
+}
+
+/* The router push_allowed_router finds for the address text, or -1. */
+static long allowed(const char *text, size_t *matches)
+{
+	struct sockaddr_storage ss = peer_of(text);
+	return push_allowed_router(&legacy_cfg, (const struct sockaddr *)&ss, matches);
+}
+
+static void allow_from_matches_v4_mapped_v4_and_v6(void **state)
+{
+	(void)state;
+	size_t m;
+	legacy_nets();
+	assert_int_equal(allowed("192.0.2.7", &m), 1);
+	assert_int_equal(m, 1);
+	assert_int_equal(allowed("::ffff:192.0.2.7", &m), 1); /* a dual-stack socket's view */
+	assert_int_equal(allowed("192.0.2.8", &m), -1);
+	assert_int_equal(m, 0);
+	assert_int_equal(allowed("2001:db8::42", &m), 1);
+	assert_int_equal(allowed("2001:db8:0:1::42", &m), -1);
+	assert_int_equal(allowed("198.51.100.200", &m), 2);
+	assert_int_equal(allowed("::ffff:198.51.100.1", &m), 2);
+	assert_int_equal(allowed("::198.51.100.1", &m), -1); /* compatible, not mapped */
+	assert_int_equal(allowed("203.0.113.9", &m), -1);      /* a polled router's list */
+	assert_int_equal(push_allowed_router(&legacy_cfg, NULL, &m), -1);
+	/* the same address in two routers (cfg_load refuses it): ambiguous */
+	office_nets[0] = cabin_nets[0];
+	assert_int_equal(allowed("192.0.2.7", &m) >= 0, 1);
+	assert_int_equal(m, 2);
+}
+
+/* The ip of the last accepted parse_from (pp->ip points into freed params). */
+static char last_ip[64];
+
+/* push_parse of query q for the legacy receiver (or not) from peer. */
+static int parse_from(const char *q, bool legacy, const char *peer, struct push_parsed *pp)
+{
+	struct api_params p = {0};
+	struct sockaddr_storage ss = peer_of(peer);
+	assert_int_equal(api_params_parse(&p, q, strlen(q)), 0);
+	int rc = push_parse(&legacy_cfg, &p, legacy, (const struct sockaddr *)&ss, pp);
+	snprintf(last_ip, sizeof last_ip, "%s", rc == 0 && pp->ip ? pp->ip : "");
+	pp->ip = NULL;
+	api_params_free(&p);
+	return rc;
+}
+
+static void legacy_push_without_token_needs_an_allowed_address(void **state)
+{
+	(void)state;
+	struct push_parsed pp;
+	legacy_nets();
+	assert_int_equal(parse_from("tx=12+345&rx=1%20000%20000&ip=192.0.2.7/24", true,
+				    "192.0.2.7", &pp), 0);
+	assert_int_equal(pp.item.router, 1);
+	assert_int_equal(pp.item.iface, 0);
+	assert_int_equal(pp.item.reading.tx, 12345);
+	assert_int_equal(pp.item.reading.rx, 1000000);
+	assert_string_equal(last_ip, "192.0.2.7/24");
+	assert_int_equal(parse_from("tx=1&rx=2", true, "::ffff:198.51.100.3", &pp), 0);
+	assert_int_equal(pp.item.router, 2);
+	/* not listed anywhere: 403, saying why */
+	assert_int_equal(parse_from("tx=1&rx=2", true, "192.0.2.8", &pp), -1);
+	assert_int_equal(pp.status, 403);
+	assert_true(pp.token_missing);
+	assert_non_null(strstr(pp.error, "push_allow_from"));
+	/* /api/v1/push stays token-only, even from an allowed address */
+	assert_int_equal(parse_from("interface=ether1&tx=1&rx=2", false, "192.0.2.7", &pp), -1);
+	assert_int_equal(pp.status, 403);
+	/* a token decides when given: a wrong one is refused from anywhere */
+	assert_int_equal(parse_from("tx=1&rx=2&token=nope-nope-nope-nope", true, "192.0.2.7", &pp),
+			 -1);
+	assert_int_equal(pp.status, 403);
+	assert_int_equal(parse_from("tx=1&rx=2&token=office-token-0123456789", true, "192.0.2.7",
+				    &pp),
+			 0);
+	assert_int_equal(pp.item.router, 2);
+	/* blanks only on the legacy receiver; nothing else is lenient */
+	assert_int_equal(parse_from("token=cabin-token-0123456789&interface=ether1&tx=12+345&rx=1",
+				    false, "192.0.2.7", &pp),
+			 -1);
+	assert_int_equal(pp.status, 400);
+	assert_int_equal(parse_from("tx=12%09345&rx=1", true, "192.0.2.7", &pp), -1);
+	assert_int_equal(parse_from("tx=+&rx=1", true, "192.0.2.7", &pp), -1);
+	assert_int_equal(parse_from("tx=-1 2&rx=1", true, "192.0.2.7", &pp), -1);
+	assert_int_equal(parse_from("tx=18446744073709551615&rx=18 446 744 073 709 551 616", true,
+				    "192.0.2.7", &pp),
+			 -1);
+	assert_int_equal(pp.status, 400);
+	/* the same address in two routers (cfg_load refuses it): 403 */
+	office_nets[0] = cabin_nets[0];
+	assert_int_equal(parse_from("tx=1&rx=2", true, "192.0.2.7", &pp), -1);
+	assert_int_equal(pp.status, 403);
+	assert_non_null(strstr(pp.error, "of 2 routers"));
+}
+
+static void strip_blanks_removes_spaces_only(void **state)
+{
+	(void)state;
+	char out[8];
+	assert_int_equal(push_strip_blanks(" 12 345 ", out, sizeof out), 0);
+	assert_string_equal(out, "12345");
+	assert_int_equal(push_strip_blanks("1\t2", out, sizeof out), 0);
+	assert_string_equal(out, "1\t2");
+	assert_int_equal(push_strip_blanks("", out, sizeof out), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(push_strip_blanks("1 234 567", out, sizeof out), 0); /* 7 + NUL fit */
+	assert_int_equal(push_strip_blanks("12345678", out, sizeof out), -1);
+	assert_int_equal(push_strip_blanks("1", out, 0), -1);
+}
+
+static void write_file_exact_adds_no_newline(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_push.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[256], buf[64];
+	snprintf(path, sizeof path, "%s/mikrotik-ip.txt", dir);
+	assert_int_equal(push_write_file_exact(path, "192.0.2.7/24"), 0);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	assert_int_equal(n, 12);
+	assert_memory_equal(buf, "192.0.2.7/24", 12);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +392,10 @@ int main(void)
 		cmocka_unit_test(push_refuses_out_of_range_uptimes),
 		cmocka_unit_test(queue_stamps_wall_and_monotonic_time),
 		cmocka_unit_test(label_values_are_escaped_and_utf8),
+		cmocka_unit_test(allow_from_matches_v4_mapped_v4_and_v6),
+		cmocka_unit_test(legacy_push_without_token_needs_an_allowed_address),
+		cmocka_unit_test(strip_blanks_removes_spaces_only),
+		cmocka_unit_test(write_file_exact_adds_no_newline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -354,9 +354,20 @@ def test_push(cl, args, conf, port, workdir, expect):
     expect_lte[0] += 1000
     expect_lte[1] += 1000
     wait_for(lambda: list(totals(args, conf, "cabin", "lte1")) == expect_lte, "legacy counted")
-    check(open(os.path.join(workdir, "cabin.ip")).read() == "10.1.2.3\n", "ip_file (legacy)")
+    check(open(os.path.join(workdir, "cabin.ip")).read() == "10.1.2.3", "ip_file (legacy: as written, no newline)")
     answer = raw(port, b"GET /traffic-receiver.php?tx=1&rx=1&token=nope HTTP/1.0\r\n\r\n")
     check(answer.startswith(b"HTTP/1.1 403"), "legacy bad token: %r" % answer[:40])
+    # any directory reaches the legacy receiver; a token-less request from
+    # an address in no push_allow_from stays 403; .bak is no receiver
+    answer = raw(port, ("GET /x/y/traffic-receiver.php?tx=3600&rx=8000&token=%s HTTP/1.0\r\n\r\n"
+                        % TOKEN).encode())
+    check(b" 200 " in answer.split(b"\r\n")[0], "legacy under /x/y/: %r" % answer[:60])
+    answer = raw(port, b"GET /x/traffic-receiver.php?tx=1&rx=1 HTTP/1.0\r\n\r\n")
+    check(answer.startswith(b"HTTP/1.1 403") and b"push_allow_from" in answer,
+          "legacy without token: %r" % answer[:300])
+    answer = raw(port, ("GET /traffic-receiver.php.bak?tx=1&rx=1&token=%s HTTP/1.0\r\n\r\n"
+                        % TOKEN).encode())
+    check(answer.startswith(b"HTTP/1.1 404"), "legacy .bak: %r" % answer[:40])
     log = open(os.path.join(workdir, "tikstatd.log"), "rb").read()
     check(TOKEN.encode() not in log and b"wrong-token" not in log, "a token reached the log")
     expect[("cabin", "lte1")] = expect_lte
