@@ -548,24 +548,34 @@ static void note_unread(store *s, const struct report_selection *sel, struct jbu
 			    n == 1 ? "is it" : "are they");
 }
 
+/* Opens the configured database, which must exist (never creates one),
+ * read-only or not; NULL after saying why (hint follows "no database at
+ * PATH"). */
+static store *open_existing(const struct settings *st, bool read_only, const char *hint)
+{
+	struct stat sb;
+	if (stat(st->database, &sb) != 0 && errno == ENOENT) {
+		errorf("no database at %s%s", st->database, hint);
+		return NULL;
+	}
+	char err[1024];
+	store *s = store_open(st->database, read_only, err, sizeof err);
+	if (!s)
+		print_error(err);
+	return s;
+}
+
 static int run_report(const struct options *o, const struct settings *st)
 {
 	int64_t from = 0, to = 0;
 	int window = report_window(o, st, &from, &to);
 	if (window >= 0)
 		return window;
-	struct stat sb;
-	if (stat(st->database, &sb) != 0 && errno == ENOENT) {
-		errorf("no database at %s: is tikstatd running?", st->database);
+	store *s = open_existing(st, true, ": is tikstatd running?");
+	if (!s)
 		return EXIT_ERROR;
-	}
-	char err[1024];
-	store *s = store_open(st->database, true, err, sizeof err);
-	if (!s) {
-		print_error(err);
-		return EXIT_ERROR;
-	}
 	int status = EXIT_ERROR;
+	char err[1024];
 	struct report_selection sel = {0};
 	struct jbuf out = JBUF_INIT;
 	/* One snapshot for the whole report, while tikstatd goes on writing. */
@@ -754,17 +764,9 @@ static bool confirm(const char *names, int64_t days)
  * asking (or with --force). */
 static int run_remove(const struct options *o, const struct settings *st)
 {
-	struct stat sb;
-	if (stat(st->database, &sb) != 0 && errno == ENOENT) {
-		errorf("no database at %s", st->database);
+	store *s = open_existing(st, false, "");
+	if (!s)
 		return EXIT_ERROR;
-	}
-	char err[1024];
-	store *s = store_open(st->database, false, err, sizeof err);
-	if (!s) {
-		print_error(err);
-		return EXIT_ERROR;
-	}
 	int status = EXIT_ERROR;
 	struct jbuf names = JBUF_INIT;
 	iface_names(&names, o->router, o->iface);

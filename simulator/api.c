@@ -326,12 +326,6 @@ static void send_item(struct api_session *s, const struct req *q, query_lookup_f
 	sb_send(s, q->tagword, q->taglen, out);
 }
 
-static void send_iface(struct api_session *s, const struct req *q, struct iface_item *it,
-                       const struct api_out *out)
-{
-	send_item(s, q, iface_lookup, it, model_iface_props, out);
-}
-
 /* Copies the query words of q into a fresh array (NULL when none). */
 static struct wire_word *collect_queries(const struct req *q, size_t *nq)
 {
@@ -368,8 +362,13 @@ static void send_print_end(struct api_session *s, const struct req *q, size_t ma
 	send_done(s, q, out);
 }
 
-static int cmd_iface_print(struct api_session *s, const struct req *q, int64_t now,
-                           const struct api_out *out)
+/* Answers a print of the router's interfaces as items of one menu: each
+ * interface (only those with an address when with_address) is a row seen
+ * through lookup, filtered by the ?queries, sent with the .proplist or all
+ * of props, or only counted (=count-only=). */
+static int print_rows(struct api_session *s, const struct req *q, int64_t now,
+                      const struct api_out *out, query_lookup_fn lookup,
+                      const char *const *props, int with_address)
 {
 	size_t nq, matched = 0;
 	const char *v;
@@ -382,7 +381,9 @@ static int cmd_iface_print(struct api_session *s, const struct req *q, int64_t n
 	}
 	for (size_t k = 0; k < s->r->nifaces; k++) {
 		struct iface_item it = {.i = &s->r->ifaces[k], .now = now};
-		int rc = query_eval(qs, nq, iface_lookup, &it);
+		if (with_address && !it.i->address[0])
+			continue;
+		int rc = query_eval(qs, nq, lookup, &it);
 		if (rc == QUERY_E_SYNTAX) {
 			free(qs);
 			send_trap(s, q, NULL, "invalid query", out);
@@ -392,11 +393,17 @@ static int cmd_iface_print(struct api_session *s, const struct req *q, int64_t n
 			continue;
 		matched++;
 		if (!count_only)
-			send_iface(s, q, &it, out);
+			send_item(s, q, lookup, &it, props, out);
 	}
 	free(qs);
 	send_print_end(s, q, matched, out);
 	return API_CONTINUE;
+}
+
+static int cmd_iface_print(struct api_session *s, const struct req *q, int64_t now,
+                           const struct api_out *out)
+{
+	return print_rows(s, q, now, out, iface_lookup, model_iface_props, 0);
 }
 
 /* ---- /ip/address/print ---------------------------------------------------- */
@@ -412,34 +419,7 @@ static int address_lookup(void *item, const char *name, size_t n, const char **v
 static int cmd_address_print(struct api_session *s, const struct req *q, int64_t now,
                              const struct api_out *out)
 {
-	size_t nq, matched = 0;
-	const char *v;
-	size_t vn;
-	struct wire_word *qs = collect_queries(q, &nq);
-	int count_only = req_attr(q, "count-only", &v, &vn);
-	if (nq > 0 && !qs) {
-		send_trap(s, q, NULL, "out of memory", out);
-		return API_CONTINUE;
-	}
-	for (size_t k = 0; k < s->r->nifaces; k++) {
-		struct iface_item it = {.i = &s->r->ifaces[k], .now = now};
-		if (!it.i->address[0])
-			continue;
-		int rc = query_eval(qs, nq, address_lookup, &it);
-		if (rc == QUERY_E_SYNTAX) {
-			free(qs);
-			send_trap(s, q, NULL, "invalid query", out);
-			return API_CONTINUE;
-		}
-		if (rc == QUERY_FALSE)
-			continue;
-		matched++;
-		if (!count_only)
-			send_item(s, q, address_lookup, &it, model_address_props, out);
-	}
-	free(qs);
-	send_print_end(s, q, matched, out);
-	return API_CONTINUE;
+	return print_rows(s, q, now, out, address_lookup, model_address_props, 1);
 }
 
 /* ---- /interface/reset-counters ---------------------------------------- */
