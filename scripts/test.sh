@@ -3,6 +3,8 @@
 # -Werror under AddressSanitizer and UndefinedBehaviorSanitizer, and runs
 # every test through CTest (unit, fake-router integration, node-routeros
 # faithfulness, CLI, install, fuzzing). Build tree: build-test/.
+# Arguments go to ctest: scripts/test.sh -L unit runs the quick tests only
+# (labels: unit, integration, browser, fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test
