@@ -526,7 +526,7 @@ static void put_sanitised(FILE *f, const char *s)
 	if (text_escape_terminal(&b, s, strlen(s), TEXT_KEEP_BACKSLASH) == 0)
 		fputs(text_buf_str(&b), f);
 	else
-		fputs("?", f); /* out of memory: nothing raw rather than nothing */
+		fputs("?", f); /* out of memory: a mark, never the raw bytes */
 	text_buf_free(&b);
 }
 
