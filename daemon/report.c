@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "quota.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -110,16 +111,12 @@ static int select_one(void *vctx, const struct store_iface *i)
 	if (c->iface && strcmp(c->iface, i->name) != 0)
 		return 0;
 	struct report_selection *sel = c->sel;
-	if (sel->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		struct report_iface *v = realloc(sel->v, cap * sizeof *v);
-		if (!v) {
-			c->failed = true;
-			return 1;
-		}
-		sel->v = v;
-		c->cap = cap;
+	struct report_iface *v = text_grow(sel->v, &c->cap, sel->n + 1, sizeof *v);
+	if (!v) {
+		c->failed = true;
+		return 1;
 	}
+	sel->v = v;
 	struct report_iface *r = &sel->v[sel->n];
 	r->id = i->id;
 	r->router = dup_str(i->router);
@@ -283,16 +280,12 @@ static int collect_point(void *vctx, const struct store_point *p)
 {
 	struct series_ctx *c = vctx;
 	struct report_series *s = c->out;
-	if (s->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct store_point *v = realloc(s->points, cap * sizeof *v);
-		if (!v) {
-			c->failed = true;
-			return 1;
-		}
-		s->points = v;
-		c->cap = cap;
+	struct store_point *v = text_grow(s->points, &c->cap, s->n + 1, sizeof *v);
+	if (!v) {
+		c->failed = true;
+		return 1;
 	}
+	s->points = v;
 	s->points[s->n++] = *p;
 	return 0;
 }
@@ -404,16 +397,12 @@ struct table {
 
 static struct table_row *table_add(struct table *t, const char *label)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		struct table_row *v = realloc(t->rows, cap * sizeof *v);
-		if (!v) {
-			t->failed = true;
-			return NULL;
-		}
-		t->rows = v;
-		t->cap = cap;
+	struct table_row *v = text_grow(t->rows, &t->cap, t->n + 1, sizeof *v);
+	if (!v) {
+		t->failed = true;
+		return NULL;
 	}
+	t->rows = v;
 	struct table_row *r = &t->rows[t->n++];
 	memset(r, 0, sizeof *r);
 	snprintf(r->label, sizeof r->label, "%s", label);

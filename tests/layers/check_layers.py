@@ -25,16 +25,18 @@ import sys
 # layer: (its CMake targets, the layers it may use). The order is the
 # build's (daemon/CMakeLists.txt): a layer uses only layers above it.
 LAYERS = {
-    "routeros": ({"routeros", "routeros_headers"}, set()),
-    "rosapi": ({"rosapi"}, {"routeros"}),
+    "text": ({"tikstat_text"}, set()),
+    "routeros": ({"routeros", "routeros_headers"}, {"text"}),
+    "rosapi": ({"rosapi"}, {"routeros", "text"}),
     "simulator": ({"fakerouter"}, set()),
-    "base": ({"tikstat_base"}, set()),
-    "store": ({"tikstat_store"}, {"base"}),
-    "core": ({"tikstat_core"}, {"store", "base", "routeros"}),
-    "import": ({"tikstat_import"}, {"core", "store", "base", "routeros"}),
-    "server": ({"tikstat_server"}, {"core", "store", "base", "routeros"}),
-    "daemon": ({"tikstat_daemon", "tikstatd"}, {"server", "core", "store", "base", "routeros"}),
-    "cli": ({"tikstat"}, {"import", "core", "store", "base", "routeros"}),
+    "base": ({"tikstat_base"}, {"text"}),
+    "store": ({"tikstat_store"}, {"base", "text"}),
+    "core": ({"tikstat_core"}, {"store", "base", "text", "routeros"}),
+    "import": ({"tikstat_import"}, {"core", "store", "base", "text", "routeros"}),
+    "server": ({"tikstat_server"}, {"core", "store", "base", "text", "routeros"}),
+    "daemon": ({"tikstat_daemon", "tikstatd"},
+               {"server", "core", "store", "base", "text", "routeros"}),
+    "cli": ({"tikstat"}, {"import", "core", "store", "base", "text", "routeros"}),
 }
 
 # A foreign library's headers (a name, or a directory ending in "/") and

@@ -2,8 +2,8 @@
 """test_check_layers.py TARGETS: check_layers.py fails on each kind of bad
 #include and on a bad link, and passes on the tree as it is.
 
-Copies the checked directories of the tree named in TARGETS to a temporary
-directory, adds one bad #include to one file at a time and runs
+Copies the directories of the checked targets (daemon/, text/, ...) to a
+temporary directory, adds one bad #include to one file at a time and runs
 check_layers.py --root on the copy: it must exit 1 naming that file.
 """
 import os
@@ -15,7 +15,6 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECK = os.path.join(HERE, "check_layers.py")
-DIRS = ("daemon", "routeros-api", "simulator")
 
 # (file, #include line added to it): each breaks one rule.
 BAD = [
@@ -30,15 +29,23 @@ BAD = [
     ("daemon/tikstat.c", '#include "status.h"'),  # the CLI uses no server header
     ("simulator/api.c", '#include "routeros.h"'),  # the simulator has its own codec
     ("simulator/wire.c", "#include <openssl/ssl.h>"),  # OpenSSL only in tlsutil.c
+    ("text/escape.c", '#include "jsonw.h"'),  # text, the bottom, uses no other layer
 ]
 
 
-def source_root(targets):
+def source_dirs(targets):
+    """The source root TARGETS names and its top directories holding targets."""
+    root, dirs = None, set()
     with open(targets, encoding="utf-8") as f:
         for line in f:
-            if line.startswith("source_root "):
-                return line.rstrip("\n").split(" ", 1)[1]
-    raise SystemExit(f"{targets}: no source_root")
+            key, _, value = line.rstrip("\n").partition(" ")
+            if key == "source_root":
+                root = value
+            elif key == "dir":
+                dirs.add(value)
+    if root is None:
+        raise SystemExit(f"{targets}: no source_root")
+    return root, {os.path.relpath(d, root).split(os.sep)[0] for d in dirs}
 
 
 def add_include(path, include):
@@ -56,8 +63,8 @@ class CheckLayers(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="tikstat-layers-")
-        src = source_root(self.targets)
-        for d in DIRS:
+        src, dirs = source_dirs(self.targets)
+        for d in dirs:
             shutil.copytree(os.path.join(src, d), os.path.join(self.tmp, d),
                             ignore=shutil.ignore_patterns("node_modules", "build*"))
 
