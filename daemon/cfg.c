@@ -475,31 +475,43 @@ struct file_rule {
 	bool pair;          /* the TLS key: keeping it keeps its certificate */
 };
 
-/* The first line of the secret file open as fd, read into a new string,
- * "\r\n" removed. NULL after reporting. */
-static char *read_first_line(struct parser *p, int fd, const char *path)
+/* Reads from fd into buf until cap bytes, the end of the file or, with
+ * line, a newline. Returns the bytes read, or -1 after reporting. */
+static ssize_t read_upto(struct parser *p, int fd, const char *path, char *buf, size_t cap,
+                         bool line)
 {
-	char buf[SECRET_MAX + 2];
-	char *secret = NULL;
-	const char *nl;
 	size_t n = 0;
-	size_t len;
-	ssize_t r;
 
-	while (n < sizeof buf - 1 && !memchr(buf, '\n', n)) {
-		r = read(fd, buf + n, sizeof buf - 1 - n);
+	while (n < cap && !(line && memchr(buf, '\n', n))) {
+		ssize_t r = read(fd, buf + n, cap - n);
+
 		if (r == 0)
 			break;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
 			key_fail(p, "cannot read %s: %s", path, strerror(errno));
-			return NULL;
+			return -1;
 		}
 		n += (size_t)r;
 	}
-	nl = memchr(buf, '\n', n);
-	len = nl ? (size_t)(nl - buf) : n;
+	return (ssize_t)n;
+}
+
+/* The first line of the secret file open as fd, read into a new string,
+ * "\r\n" removed. NULL after reporting. */
+static char *read_first_line(struct parser *p, int fd, const char *path)
+{
+	char buf[SECRET_MAX + 2];
+	char *secret = NULL;
+	ssize_t got = read_upto(p, fd, path, buf, sizeof buf - 1, true);
+	const char *nl;
+	size_t len;
+
+	if (got < 0)
+		goto out;
+	nl = memchr(buf, '\n', (size_t)got);
+	len = nl ? (size_t)(nl - buf) : (size_t)got;
 	if (len > 0 && buf[len - 1] == '\r')
 		len--;
 	if (len > SECRET_MAX)
@@ -510,6 +522,7 @@ static char *read_first_line(struct parser *p, int fd, const char *path)
 		key_fail(p, "the first line of %s is empty", path);
 	else if ((secret = strndup(buf, len)) == NULL)
 		nomem(p);
+out:
 	explicit_bzero(buf, sizeof buf);
 	return secret;
 }
@@ -520,25 +533,16 @@ static char *read_first_line(struct parser *p, int fd, const char *path)
 static char *read_pem(struct parser *p, int fd, const char *path, size_t max, const char *marker)
 {
 	char *buf = malloc(max + 1);
-	size_t n = 0;
-	ssize_t r;
+	ssize_t got;
+	size_t n;
 
 	if (!buf) {
 		nomem(p);
 		return NULL;
 	}
-	while (n <= max) {
-		r = read(fd, buf + n, max + 1 - n);
-		if (r == 0)
-			break;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			key_fail(p, "cannot read %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		n += (size_t)r;
-	}
+	if ((got = read_upto(p, fd, path, buf, max + 1, false)) < 0)
+		goto fail;
+	n = (size_t)got;
 	buf[n > max ? max : n] = '\0';
 	if (n > max)
 		key_fail(p, "%s is larger than %zu bytes", path, max);
@@ -604,12 +608,9 @@ static char *read_value_file(struct parser *p, const struct file_rule *r, const 
 		key_fail(p, "cannot stat %s: %s", path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
 		key_fail(p, "%s is not a regular file", path);
-	else if (r->secret && fail_unsafe_secret(p, path, &st))
-		;
-	else if (r->max == 0)
-		value = read_first_line(p, fd, path);
-	else
-		value = read_pem(p, fd, path, r->max, r->marker);
+	else if (!r->secret || !fail_unsafe_secret(p, path, &st))
+		value = r->max == 0 ? read_first_line(p, fd, path)
+		                    : read_pem(p, fd, path, r->max, r->marker);
 	close(fd);
 	return value;
 }
@@ -1177,6 +1178,15 @@ static int parse_password(struct parser *p, const struct key_row *k, void *base,
 	return 0;
 }
 
+static void release_interfaces(const struct key_row *k, void *base)
+{
+	struct cfg_router *r = base;
+
+	(void)k;
+	free_list(r->interfaces, r->n_interfaces);
+	free(r->interfaces_by_name);
+}
+
 /* The router's interfaces: names, plain or quoted, with an index of them
  * in name order (cfg_interface_index). */
 static int parse_interfaces(struct parser *p, const struct key_row *k, void *base, const char *v)
@@ -1189,7 +1199,6 @@ static int parse_interfaces(struct parser *p, const struct key_row *k, void *bas
 	bool more = true;
 	int rc = -1;
 
-	(void)k;
 	if (!name)
 		return nomem(p);
 	for (const char *s = v; more;) {
@@ -1204,8 +1213,7 @@ static int parse_interfaces(struct parser *p, const struct key_row *k, void *bas
 	}
 	if (check_unique(p, list, n, &sorted) < 0)
 		goto out;
-	free_list(r->interfaces, r->n_interfaces);
-	free(r->interfaces_by_name);
+	release_interfaces(k, base);
 	r->interfaces = list;
 	r->n_interfaces = n;
 	r->interfaces_by_name = sorted;
@@ -1215,15 +1223,6 @@ out:
 	free_list(list, n);
 	free(name);
 	return rc;
-}
-
-static void release_interfaces(const struct key_row *k, void *base)
-{
-	struct cfg_router *r = base;
-
-	(void)k;
-	free_list(r->interfaces, r->n_interfaces);
-	free(r->interfaces_by_name);
 }
 
 /* One interface name, plain or quoted as in interfaces (any interface of
@@ -1247,6 +1246,12 @@ static int parse_interface(struct parser *p, const struct key_row *k, void *base
 	return rc;
 }
 
+static void release_nets(const struct key_row *k, void *base)
+{
+	(void)k;
+	free(((struct cfg_router *)base)->push_allow);
+}
+
 /* A comma list of ADDR[/PREFIX] (blanks around entries allowed). */
 static int parse_nets(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
@@ -1256,7 +1261,6 @@ static int parse_nets(struct parser *p, const struct key_row *k, void *base, con
 	size_t n = 0;
 	int rc = -1;
 
-	(void)k;
 	if (!entry)
 		return nomem(p);
 	for (const char *s = v; cfg_next_item(&s, entry);) {
@@ -1279,7 +1283,7 @@ static int parse_nets(struct parser *p, const struct key_row *k, void *base, con
 		nets = grown;
 		nets[n++] = net;
 	}
-	free(r->push_allow);
+	release_nets(k, base);
 	r->push_allow = nets;
 	r->n_push_allow = n;
 	nets = NULL;
@@ -1288,12 +1292,6 @@ out:
 	free(nets);
 	free(entry);
 	return rc;
-}
-
-static void release_nets(const struct key_row *k, void *base)
-{
-	(void)k;
-	free(((struct cfg_router *)base)->push_allow);
 }
 
 /* ------------------------------------------------------------------ */
