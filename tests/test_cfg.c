@@ -723,7 +723,7 @@ static void crlf_lines_and_a_byte_order_mark_are_accepted(void **state)
 	cfg_free(c);
 }
 
-static void lines_longer_than_inih_buffer_are_read_whole(void **state)
+static void lines_of_any_length_are_read_whole(void **state)
 {
 	char text[4096];
 	char err[256];
@@ -1623,7 +1623,7 @@ int main(void)
 	        cmocka_unit_test(secret_file_of_another_user_is_refused),
 	        cmocka_unit_test(reload_keeps_a_secret_it_cannot_read_again),
 	        cmocka_unit_test(crlf_lines_and_a_byte_order_mark_are_accepted),
-	        cmocka_unit_test(lines_longer_than_inih_buffer_are_read_whole),
+	        cmocka_unit_test(lines_of_any_length_are_read_whole),
 	        cmocka_unit_test(interfaces_are_trimmed_unquoted_and_unescaped),
 	        cmocka_unit_test(inline_comments_need_a_blank_and_stop_at_quotes),
 	        cmocka_unit_test(indented_lines_and_colon_separators_are_keys),
