@@ -304,10 +304,12 @@ static void warn_unreadable(const struct cfg *cfg, const struct privdrop_user *u
  * one is reported and the running one goes on. Returns the config in use. */
 static struct cfg *reload(struct instance *in, struct cfg *running, const char *path)
 {
-	char err[1024];
+	char err[CFG_ERR_SIZE];
 	struct cfg *next = cfg_reload(path, running, err, sizeof err);
-	if (!next) {
-		log_errorx("reload: %s (keeping the running configuration)", err);
+	if (!next) { /* one log line per error */
+		char *save = NULL;
+		for (char *e = strtok_r(err, "\n", &save); e; e = strtok_r(NULL, "\n", &save))
+			log_errorx("reload: %s (keeping the running configuration)", e);
 		return running;
 	}
 	log_info("reloading %s", path);
@@ -362,9 +364,12 @@ int main(int argc, char **argv)
 		}
 		cfg_secret_owner(user.uid);
 	}
-	struct cfg *cfg = cfg_load(opt.config, err, sizeof err);
-	if (!cfg) {
-		fprintf(stderr, "tikstatd: %s\n", err);
+	char cfg_err[CFG_ERR_SIZE];
+	struct cfg *cfg = cfg_load(opt.config, cfg_err, sizeof cfg_err);
+	if (!cfg) { /* every error, one a line */
+		char *save = NULL;
+		for (char *e = strtok_r(cfg_err, "\n", &save); e; e = strtok_r(NULL, "\n", &save))
+			fprintf(stderr, "tikstatd: %s\n", e);
 		return 1;
 	}
 	if (opt.check) {

@@ -47,7 +47,6 @@ FOREIGN = [
     ("microhttpd.h", {"daemon/http.c"}),
     ("zlib.h", {"daemon/http.c"}),
     ("systemd/", {"daemon/notify.c"}),
-    ("ini.h", {"daemon/cfg.c"}),
     ("openssl/", {"routeros-api/src/tls.c", "routeros-api/src/digest.c", "simulator/tlsutil.c"}),
 ]
 
@@ -57,7 +56,6 @@ FOREIGN_LINKS = {
     "PkgConfig::MHD": {"server"},
     "PkgConfig::ZLIB": {"server"},
     "PkgConfig::SYSTEMD": {"daemon"},
-    "PkgConfig::INIH": {"core"},
     "OpenSSL::SSL": {"routeros", "simulator"},
     "OpenSSL::Crypto": {"routeros", "simulator"},
 }
