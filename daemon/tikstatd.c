@@ -3,7 +3,7 @@
  * their interfaces' traffic in SQLite.
  *
  * main() is the start-up sequence: options, configuration, logging, time
- * zone, database, status table and push queue, the poller, the HTTP
+ * zone, database, status table, ingest table and push queue, the poller, the HTTP
  * server (its own threads), then the poller's event loop until
  * SIGTERM/SIGINT (stop HTTP, finish, /quit every session, commit, exit 0)
  * or SIGHUP (re-read the configuration and restart poller and HTTP server
