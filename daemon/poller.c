@@ -783,8 +783,6 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 {
 	struct epoll_event ev[256];
 	while (!*stop && !(reload && *reload)) {
-		if (p->before_sleep)
-			p->before_sleep(p->before_sleep_ctx, p);
 		timer_prune(p);
 		int64_t now = ros_now_ms();
 		int wait = 1000; /* wake at least every second to see signal flags */
@@ -816,6 +814,10 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			on_timer(p, i, now);
 			timer_prune(p);
 		}
+		/* After every pass, also the one a signal ended: the watchdog
+		 * hears of the loop up to the moment it returns. */
+		if (p->before_sleep)
+			p->before_sleep(p->before_sleep_ctx, p);
 	}
 	return 0;
 }

@@ -45,10 +45,10 @@ typedef void (*poller_hook_fn)(void *ctx, const struct poller *p);
 struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct status *st,
 			  struct pushq *q);
 
-/* Sets the callback run before each wait of the loop (NULL: none): the
- * housekeeping that does not depend on an event (reaping alert commands,
- * the systemd watchdog, the recorder's commit schedule). It runs at least
- * once a second. */
+/* Sets the callback run after each pass of the loop, before it waits
+ * again or returns (NULL: none): the housekeeping that no event brings
+ * (reaping alert commands, the systemd watchdog, the recorder's commit
+ * schedule). The loop passes at least once a second. */
 void poller_set_before_sleep(struct poller *p, poller_hook_fn fn, void *ctx);
 
 /* Runs until *stop or *reload becomes non-zero (set from signal
