@@ -143,118 +143,113 @@ class Scenario:
 def main():
     args = harness.parse_args("tikstatd", "tikstat", "fakerouter")
     with harness.Session("tikstat-e2e-") as w:
-        run(args, w)
+        workdir = w.dir
+        fake = w.fake(Fake(args.fakerouter, workdir))
+        w.secret("password", PASSWORD)
+        for router in ("home", "office"):
+            for iface in IFACES:
+                fake.cmd("rate %s %s 0 0" % (router, pct(iface)))
+        conf = os.path.join(workdir, "tikstat.conf")
+        check_config(args, conf, workdir, fake)
+        write_config(conf, workdir, fake, commit_interval=1)
+        s = Scenario(args, conf, fake)
+        daemon = w.daemon(args.tikstatd, conf)
+
+        print("baseline, then normal growth")
+        time.sleep(2)
+        s.traffic()
+        s.wait_counted()
+
+        print("reboot of each router (traffic after the reboot is counted)")
+        for router in ("home", "office"):
+            fake.cmd("reboot %s 1" % router)
+        s.traffic()
+        s.wait_counted()
+
+        print("unavoidable loss: bytes counted just before a reboot are not ours")
+        # A real reboot takes tens of seconds: the uptime then tells it.
+        daemon.send(signal.SIGSTOP)
+        s.traffic(counted=False)
+        fake.cmd("reboot home 6")
+        fake.cmd("reboot office 6")
+        daemon.send(signal.SIGCONT)
+        s.traffic()
+        s.wait_counted()
+
+        print("reset-counters and a re-created PPPoE interface")
+        s.traffic()
+        s.wait_counted()
+        for router in ("home", "office"):
+            fake.cmd("reset %s %s" % (router, pct(b"ether1")))
+            fake.cmd("recreate %s %s" % (router, pct(b"pppoe-out1")))
+        s.traffic()
+        s.wait_counted()
+
+        print("unreachable period: traffic meanwhile is recovered")
+        fake.cmd("refuse home on")
+        s.traffic()
+        time.sleep(3)
+        fake.cmd("refuse home off")
+        s.wait_counted()
+
+        print("stalled router: timeout, reconnect, traffic recovered")
+        fake.cmd("stall office on")
+        s.traffic()
+        time.sleep(3)
+        fake.cmd("stall office off")
+        s.wait_counted()
+
+        print("clean daemon restart: traffic while it is down is recovered")
+        daemon.stop()
+        s.traffic()
+        time.sleep(1)
+        daemon.start()
+        s.wait_counted()
+
+        print("kill -9 with uncommitted readings, then restart")
+        daemon.stop()
+        write_config(conf, workdir, fake, commit_interval=3600)
+        daemon.start()
+        time.sleep(2)
+        s.traffic()
+        time.sleep(3)  # polled, but not committed: commit_interval is an hour
+        daemon.stop(signal.SIGKILL)
+        db = sqlite3.connect(os.path.join(workdir, "tikstat.db"))
+        check = db.execute("PRAGMA integrity_check").fetchone()[0]
+        db.close()
+        if check != "ok":
+            raise AssertionError("integrity_check after kill -9: %s" % check)
+        write_config(conf, workdir, fake, commit_interval=1)
+        daemon.start()
+        s.wait_counted()
+
+        print("SIGHUP: a broken configuration is refused, a good one applied")
+        with open(conf, "ab") as f:
+            f.write(b"[bogus section]\n")
+        daemon.reload()
+        time.sleep(1)
+        write_config(conf, workdir, fake, commit_interval=1)  # for tikstat
+        s.traffic()
+        s.wait_counted()  # still running, with the old configuration
+        daemon.reload()
+        s.traffic()
+        s.wait_counted()
+
+        daemon.stop()
+        check_alerts(workdir)
+        text = daemon.log()
+        for expect in (b"keeping the running configuration", b"reloading"):
+            if expect not in text:
+                raise AssertionError("log lacks %r" % expect)
+        if PASSWORD.encode() in text:
+            raise AssertionError("the password appears in the daemon's log")
+        for router in ("home", "office"):
+            downs = text.count(b"router %s: down:" % router.encode())
+            if not 1 <= downs <= 6:
+                raise AssertionError("router %s: %d 'down' log lines (logged per poll?)"
+                                     % (router, downs))
+        print("totals exact for %d interfaces" % len(s.expect))
     return 0
-
-
-def run(args, w):
-    """The scenario, in the harness.Session w."""
-    workdir = w.dir
-    fake = w.fake(Fake(args.fakerouter, workdir))
-    w.secret("password", PASSWORD)
-    for router in ("home", "office"):
-        for iface in IFACES:
-            fake.cmd("rate %s %s 0 0" % (router, pct(iface)))
-    conf = os.path.join(workdir, "tikstat.conf")
-    check_config(args, conf, workdir, fake)
-    write_config(conf, workdir, fake, commit_interval=1)
-    s = Scenario(args, conf, fake)
-    daemon = w.daemon(args.tikstatd, conf)
-
-    print("baseline, then normal growth")
-    time.sleep(2)
-    s.traffic()
-    s.wait_counted()
-
-    print("reboot of each router (traffic after the reboot is counted)")
-    for router in ("home", "office"):
-        fake.cmd("reboot %s 1" % router)
-    s.traffic()
-    s.wait_counted()
-
-    print("unavoidable loss: bytes counted just before a reboot are not ours")
-    # A real reboot takes tens of seconds: the uptime then tells it.
-    daemon.send(signal.SIGSTOP)
-    s.traffic(counted=False)
-    fake.cmd("reboot home 6")
-    fake.cmd("reboot office 6")
-    daemon.send(signal.SIGCONT)
-    s.traffic()
-    s.wait_counted()
-
-    print("reset-counters and a re-created PPPoE interface")
-    s.traffic()
-    s.wait_counted()
-    for router in ("home", "office"):
-        fake.cmd("reset %s %s" % (router, pct(b"ether1")))
-        fake.cmd("recreate %s %s" % (router, pct(b"pppoe-out1")))
-    s.traffic()
-    s.wait_counted()
-
-    print("unreachable period: traffic meanwhile is recovered")
-    fake.cmd("refuse home on")
-    s.traffic()
-    time.sleep(3)
-    fake.cmd("refuse home off")
-    s.wait_counted()
-
-    print("stalled router: timeout, reconnect, traffic recovered")
-    fake.cmd("stall office on")
-    s.traffic()
-    time.sleep(3)
-    fake.cmd("stall office off")
-    s.wait_counted()
-
-    print("clean daemon restart: traffic while it is down is recovered")
-    daemon.stop()
-    s.traffic()
-    time.sleep(1)
-    daemon.start()
-    s.wait_counted()
-
-    print("kill -9 with uncommitted readings, then restart")
-    daemon.stop()
-    write_config(conf, workdir, fake, commit_interval=3600)
-    daemon.start()
-    time.sleep(2)
-    s.traffic()
-    time.sleep(3)  # polled, but not committed: commit_interval is an hour
-    daemon.stop(signal.SIGKILL)
-    db = sqlite3.connect(os.path.join(workdir, "tikstat.db"))
-    check = db.execute("PRAGMA integrity_check").fetchone()[0]
-    db.close()
-    if check != "ok":
-        raise AssertionError("integrity_check after kill -9: %s" % check)
-    write_config(conf, workdir, fake, commit_interval=1)
-    daemon.start()
-    s.wait_counted()
-
-    print("SIGHUP: a broken configuration is refused, a good one applied")
-    with open(conf, "ab") as f:
-        f.write(b"[bogus section]\n")
-    daemon.reload()
-    time.sleep(1)
-    write_config(conf, workdir, fake, commit_interval=1)  # for tikstat
-    s.traffic()
-    s.wait_counted()  # still running, with the old configuration
-    daemon.reload()
-    s.traffic()
-    s.wait_counted()
-
-    daemon.stop()
-    check_alerts(workdir)
-    text = daemon.log()
-    for expect in (b"keeping the running configuration", b"reloading"):
-        if expect not in text:
-            raise AssertionError("log lacks %r" % expect)
-    if PASSWORD.encode() in text:
-        raise AssertionError("the password appears in the daemon's log")
-    for router in ("home", "office"):
-        downs = text.count(b"router %s: down:" % router.encode())
-        if not 1 <= downs <= 6:
-            raise AssertionError("router %s: %d 'down' log lines (logged per poll?)"
-                                 % (router, downs))
-    print("totals exact for %d interfaces" % len(s.expect))
 
 
 if __name__ == "__main__":
