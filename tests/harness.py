@@ -118,7 +118,8 @@ def section(title, **keys):
 
 def polled(name, port, password_file, interfaces, timeout=1, **more):
     """A [router NAME] section polling 127.0.0.1:port as admin every
-    second; more keys (quota, tls, ...) come before interfaces."""
+    second; more keys (quota, tls, password when password_file is None,
+    ...) come before interfaces."""
     return section("router " + name, host="127.0.0.1", port=port, user="admin",
                    password_file=password_file, interval=1, timeout=timeout, **more,
                    interfaces=interfaces)
