@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "quota.h"
+#include "cycle.h"
 
 int metrics_label_value(struct jbuf *out, const char *s)
 {
@@ -169,9 +169,9 @@ int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, st
 			const struct cfg_router *cr = &cfg->routers[i];
 			for (size_t k = 0; k < cr->n_interfaces; k++) {
 				int64_t id;
-				struct quota_usage u;
+				struct cycle_usage u;
 				if (store_find_interface(db, cr->name, cr->interfaces[k], &id) != 0 ||
-				    quota_usage(db, id, cfg->cycle_start_day, now, &u) != 0)
+				    cycle_usage(db, id, cfg->cycle_start_day, now, &u) != 0)
 					continue;
 				series(&rx, "tikstat_cycle_rx_bytes", cr->name, cr->interfaces[k],
 				       NULL);

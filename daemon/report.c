@@ -1,7 +1,7 @@
 /* report.c — report data and renderings; see report.h for the formats. */
 #include "report.h"
 
-#include "quota.h"
+#include "cycle.h"
 #include "text.h"
 
 #include <inttypes.h>
@@ -31,12 +31,6 @@ void report_iec(uint64_t bytes, char out[16])
 	}
 	/* h / 100 is at most 1024 here; the modulo only tells the compiler. */
 	snprintf(out, 16, "%u.%02u %s", (unsigned)(h / 100 % 10000), (unsigned)(h % 100), units[u]);
-}
-
-uint64_t report_scale(uint64_t b, uint64_t num, uint64_t den)
-{
-	unsigned __int128 v = (unsigned __int128)b * num / den;
-	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
@@ -69,18 +63,6 @@ void report_rate(uint64_t bytes, int64_t seconds, char out[16])
 		h = (bits * 200 + div * secs) / (div * secs * 2);
 	}
 	snprintf(out, 16, "%u.%02u %s", (unsigned)(h / 100 % 10000), (unsigned)(h % 100), units[u]);
-}
-
-/* Projection of bytes counted in [start, now) to [start, end): the
- * formula of quota_usage (quota.h), so alerts, CLI and API agree. */
-static uint64_t project(uint64_t bytes, int64_t start, int64_t end, int64_t now)
-{
-	int64_t length = end - start, elapsed = now - start;
-	if (elapsed < REPORT_MIN_ELAPSED)
-		elapsed = REPORT_MIN_ELAPSED;
-	if (elapsed > length)
-		elapsed = length;
-	return report_scale(bytes, (uint64_t)length, (uint64_t)elapsed);
 }
 
 /* --- selection --- */
@@ -576,10 +558,10 @@ static int series_table(const struct report_series *s, struct jbuf *out)
 		sum_tx = add_sat(sum_tx, p->tx);
 		if (estimates && p->start == current) {
 			int64_t end = calendar_bucket_next(s->step, current);
-			uint64_t erx = project(p->rx, current, end, s->now);
-			uint64_t etx = project(p->tx, current, end, s->now);
+			uint64_t erx = cycle_project(p->rx, current, end, s->now);
+			uint64_t etx = cycle_project(p->tx, current, end, s->now);
 			table_numbers(&t, "estimated", erx, etx,
-			              project(add_sat(p->rx, p->tx), current, end, s->now));
+			              cycle_project(add_sat(p->rx, p->tx), current, end, s->now));
 		}
 	}
 	table_separator(&t);
@@ -611,8 +593,8 @@ int report_cycle_load(store *s, const struct report_iface *ifc, int start_day, u
 	out->now = now;
 	out->quota = quota;
 	/* The daemon's own figures: what the quota alerts are based on. */
-	struct quota_usage u;
-	if (quota_usage(s, ifc->id, start_day, now, &u))
+	struct cycle_usage u;
+	if (cycle_usage(s, ifc->id, start_day, now, &u))
 		return -1;
 	out->start = u.start;
 	out->end = u.end;
@@ -710,8 +692,8 @@ static int cycle_table(const struct report_cycle *c, struct jbuf *out)
 	struct table t = {0};
 	table_separator(&t);
 	table_numbers(&t, "so far", c->rx, c->tx, c->total);
-	table_numbers(&t, "estimated", project(c->rx, c->start, c->end, c->now),
-	              project(c->tx, c->start, c->end, c->now), c->estimate);
+	table_numbers(&t, "estimated", cycle_project(c->rx, c->start, c->end, c->now),
+	              cycle_project(c->tx, c->start, c->end, c->now), c->estimate);
 	table_separator(&t);
 	int rc = t.failed ? -1 : table_render(&t, "", out);
 	free(t.rows);
@@ -886,7 +868,7 @@ static void summary_one(const struct report_summary *v, bool short_form, struct 
 	struct report_period cycle;
 	period_of_cycle(c, &cycle);
 	uint64_t today_est =
-	        project(add_sat(v->today.rx, v->today.tx), v->today.start, v->today.end, v->now);
+	        cycle_project(add_sat(v->today.rx, v->today.tx), v->today.start, v->today.end, v->now);
 	if (!short_form)
 		summary_row(out, "yesterday", &v->yesterday, v->now, NULL);
 	summary_row(out, "today", &v->today, v->now, &today_est);
