@@ -15,6 +15,9 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECK = os.path.join(HERE, "check_layers.py")
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # the tests write nothing into the source tree
+import check_layers  # noqa: E402 (beside this file)
 
 # (file, #include line added to it): each breaks one rule.
 BAD = [
@@ -35,17 +38,8 @@ BAD = [
 
 def source_dirs(targets):
     """The source root TARGETS names and its top directories holding targets."""
-    root, dirs = None, set()
-    with open(targets, encoding="utf-8") as f:
-        for line in f:
-            key, _, value = line.rstrip("\n").partition(" ")
-            if key == "source_root":
-                root = value
-            elif key == "dir":
-                dirs.add(value)
-    if root is None:
-        raise SystemExit(f"{targets}: no source_root")
-    return root, {os.path.relpath(d, root).split(os.sep)[0] for d in dirs}
+    root, _, found = check_layers.read_targets(targets)
+    return root, {os.path.relpath(t["dir"], root).split(os.sep)[0] for t in found.values()}
 
 
 def add_include(path, include):
