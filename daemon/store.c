@@ -175,6 +175,7 @@ struct store {
 	ino_t side_ino[2];        /* the writer's -wal and -shm (SIDE_SUFFIX) */
 	bool detached;            /* they are at their .detached names */
 	bool readonly;
+	int busy_ms;               /* how long a statement waits for a lock */
 	bool in_series, in_list; /* a callback of these is running */
 	sqlite3_stmt *st[ST_COUNT];
 	char err[512];
@@ -527,7 +528,7 @@ static int connect_db(store *s)
 		fail(s, false, "%s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto err;
 	}
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(s->db, s->busy_ms);
 	if (sqlite3_create_function_v2(s->db, "tikstat_u64add", 2,
 				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
 				       sql_u64add, NULL, NULL, NULL) != SQLITE_OK) {
@@ -581,6 +582,7 @@ store *store_open(const char *path, bool readonly, char *err, size_t errsz)
 		return NULL;
 	}
 	s->readonly = readonly;
+	s->busy_ms = BUSY_TIMEOUT_MS;
 	if (connect_db(s) < 0) {
 		report(err, errsz, path, s->err);
 		free(s->path);
@@ -588,6 +590,13 @@ store *store_open(const char *path, bool readonly, char *err, size_t errsz)
 		return NULL;
 	}
 	return s;
+}
+
+void store_set_busy_timeout(store *s, int ms)
+{
+	s->busy_ms = ms;
+	if (s->db)
+		sqlite3_busy_timeout(s->db, ms);
 }
 
 /* Removes the writer's *.detached side files (after its connection closed). */

@@ -37,6 +37,10 @@ typedef struct store store;
  * Read-only handles fail when the file does not exist. On failure returns
  * NULL and writes the reason into err. */
 store *store_open(const char *path, bool readonly, char *err, size_t errsz);
+/* How long a statement waits for another connection's lock before it
+ * fails with "database is locked" (default 5000 ms; kept across
+ * reconnects). Tests that hold a lock on purpose shorten it. */
+void store_set_busy_timeout(store *s, int ms);
 /* Closes; a transaction still open is rolled back. NULL-safe. */
 void store_close(store *s);
 const char *store_errmsg(const store *s);

@@ -685,6 +685,7 @@ static void store_failure_keeps_the_reading_pending_for_the_next_commit(void **s
 	 * store's busy timeout) */
 	store *other = open_store(p, false);
 	assert_int_equal(store_begin(other), 0);
+	store_set_busy_timeout(s, 50); /* fail fast: the lock is held on purpose */
 	struct acct_reading rd = reading(t + 10, 1500, 2100, 5010, "*1");
 	struct acct_delta d;
 	assert_int_equal(recorder_add(r, h, &rd, t + 10, &d), -1);
@@ -1098,6 +1099,7 @@ static void a_failing_commit_is_logged_once_reminded_and_its_recovery_logged(voi
 	/* another writer holds the lock: commits fail after the busy timeout */
 	store *other = open_store(p, false);
 	assert_int_equal(store_begin(other), 0);
+	store_set_busy_timeout(s, 50); /* fail fast: the lock is held on purpose */
 	struct acct_reading rd = reading(t + 10, 1500, 2100, 5010, "*1");
 	struct acct_delta d;
 	assert_int_equal(recorder_add(r, h, &rd, t + 10, &d), -1);
@@ -1112,7 +1114,9 @@ static void a_failing_commit_is_logged_once_reminded_and_its_recovery_logged(voi
 	assert_int_equal(recorder_tick(r, t + 10), 0);
 	assert_int_equal(recorder_health(r)->commit_failures, 1);
 
-	/* the next attempt fails too: one reminder (remind_interval 1 s) */
+	/* the next attempt fails too: one reminder (remind_interval 1 s, on
+	 * the monotonic clock: the lock wait lets more than a second pass) */
+	store_set_busy_timeout(s, 1100);
 	rd = reading(t + 20, 1700, 2300, 5020, "*1");
 	assert_int_equal(recorder_add(r, h, &rd, t + 20, &d), -1);
 	assert_int_equal(recorder_health(r)->commit_failures, 2);
