@@ -9,6 +9,7 @@
 
 #include "calendar.h"
 #include "report.h"
+#include "text.h"
 #include "urlcode.h"
 
 /* Decodes s[0..len) into a fresh string; NULL with errno on failure. */
@@ -55,16 +56,12 @@ int api_params_parse(struct api_params *p, const char *text, size_t len)
 			continue;
 		const char *eq = memchr(piece, '=', plen);
 		size_t nlen = eq ? (size_t)(eq - piece) : plen;
-		if (p->n == p->cap) {
-			size_t cap = p->cap ? p->cap * 2 : 8;
-			struct api_param *v = realloc(p->v, cap * sizeof *v);
-			if (!v) {
-				errno = ENOMEM;
-				return -1;
-			}
-			p->v = v;
-			p->cap = cap;
+		struct api_param *v = text_grow(p->v, &p->cap, p->n + 1, sizeof *v);
+		if (!v) {
+			errno = ENOMEM;
+			return -1;
 		}
+		p->v = v;
 		char *name = decode(piece, nlen);
 		if (!name)
 			return -1;

@@ -2,7 +2,8 @@
  * assets.h — the dashboard's files, embedded in the daemon.
  *
  * A generated C file (CMake variable TIKSTAT_ASSETS_C; without it
- * assets_fallback.c, a minimal page) defines tikstat_assets[0..count).
+ * assets_fallback.c, made by cmake/EmbedAsset.cmake from the minimal page
+ * daemon/fallback/index.html) defines tikstat_assets[0..count).
  * The HTTP server serves GET / as the entry with path "/index.html"
  * (Cache-Control: no-cache) and every other path exactly as listed; paths
  * under /assets/ are fingerprinted, so they are cached for a year

@@ -1,27 +1,28 @@
 /*
  * cfg.c — see cfg.h.
  *
- * inih drives the parse: it tells section lines from key lines and calls
- * on_key once per key. It reads through read_line, our reader, because
- * Debian's inih (r55) lacks what a strict config needs: its handler gets
- * no line number; its inline comments know only ';' and cut through
- * double quotes; its line buffer holds 200 bytes; an indented line
- * continues the previous value. So read_line counts lines, removes
- * comments itself (quote-aware), keeps each whole line in our buffer and
- * hands inih only the line's structure: "[section]" or "key=". Values are
- * taken from our buffer; a password is never copied into inih's stack.
+ * Our own line reader: it counts lines, removes comments (';' or '#' at
+ * the start or after a blank, outside double quotes), tells "[section]"
+ * lines from "key = value" lines and hands each key to set_key. Lines may
+ * be of any length; a value is never copied anywhere but the cfg.
+ *
+ * Keys are rows of one typed table (keys[]): name, section, value type,
+ * the field it fills (an offset into struct cfg or struct cfg_router) and
+ * its range or words. A type parses the value and reports what is wrong;
+ * the pure value parsers are in cfgvalue.c. A type used by one key only
+ * (timezone, interfaces...) is that key's custom parser.
  *
  * Checks that involve several keys of a section (password or
- * password_file, tls and its fingerprint, mode) run when the section ends.
- * Errors are "FILE:LINE: [SECTION] KEY: reason", first error wins, and a
- * secret value is never part of one.
+ * password_file, tls and its fingerprint, mode) run when the section ends,
+ * when its keys had no error. Every error in the file is reported, one
+ * "FILE:LINE: [SECTION] KEY: reason" line each, at most CFG_MAX_ERRORS,
+ * and a secret value is never part of one. A file with any error gives no
+ * cfg.
  */
 #include "cfg.h"
 
 #include "calendar.h"
 #include "log.h"
-
-#include <ini.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -34,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,9 +42,8 @@
 #define SECRET_MAX      1024          /* bytes of a password or token */
 #define TOKEN_MIN       16            /* characters of a push token */
 #define ROUTER_NAME_MAX 64
-#define SECONDS_MAX     86400        /* interval, timeout, commit_interval */
-#define SECRET_GROUP    "tikstat"    /* may read secrets with mode 0640 */
-#define FINGERPRINT_LEN (7 + 32 * 3) /* "sha256:" + "AB:" * 32 - 1, + NUL */
+#define SECONDS_MAX     86400         /* interval, timeout, commit_interval */
+#define SECRET_GROUP    "tikstat"     /* may read secrets with mode 0640 */
 #define TLS_CERT_MAX    (1024 * 1024) /* bytes of tls_cert_file (a chain) */
 #define TLS_KEY_MAX     (64 * 1024)   /* bytes of tls_key_file */
 
@@ -52,9 +51,12 @@
 #define DEFAULT_LISTEN   "127.0.0.1:8085"
 #define DEFAULT_USER     "tikstat"
 
-enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER };
+/* SEC_SKIP: after a bad section header, whose keys are not checked. */
+enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER, SEC_SKIP };
 
+/* One per key, to name keys in the checks across a section's keys. */
 enum key {
+	K_NONE,
 	K_DATABASE,
 	K_TIMEZONE,
 	K_CYCLE_START_DAY,
@@ -100,12 +102,17 @@ struct parser {
 	const char *path; /* as given, for messages */
 	char *dir;        /* absolute directory of path, for relative file names */
 	struct stat st;   /* of the config file */
-	char *err;
-	size_t errsz;
-	bool failed;
 	bool skip_secrets; /* CFG_SKIP_SECRETS: reports need no secrets */
 	const struct cfg *prev; /* cfg_reload: the running configuration */
 	bool tls_key_kept;      /* the reload kept prev's key: keep its certificate too */
+
+	char *err; /* the caller's: one error a line */
+	size_t errsz;
+	size_t err_len;    /* bytes written to err */
+	unsigned n_errors; /* reported, written or not */
+	unsigned n_shown;  /* written to err */
+	bool err_full;     /* no more lines go to err */
+	bool fatal;        /* stop reading (out of memory) */
 
 	char *text; /* the whole file; wiped, it may hold passwords */
 	size_t len;
@@ -119,51 +126,99 @@ struct parser {
 	enum section sec;
 	char label[8 + ROUTER_NAME_MAX + 1]; /* "tikstat", "router home" */
 	int sec_line;
+	unsigned sec_errors; /* n_errors when the section started */
 	int tikstat_line;
 	int http_line;
 	int key_line[K_COUNT]; /* where a key of this section was given */
-	bool key_set[K_COUNT]; /* given with a non-empty value */
+	bool key_set[K_COUNT]; /* given with a valid, non-empty value */
 	int *router_lines;     /* header line of each router */
 	char show[200];        /* a value made printable for a message */
 
 	struct cfg *cfg;
 };
 
-typedef int (*setter)(struct parser *p, const char *value);
+struct key_row;
 
-struct key_def {
+/* A value type: parse checks the value v of key k and stores it in the
+ * field of base (struct cfg or struct cfg_router) that k names, or
+ * reports why not and returns -1. release frees that field (NULL: it
+ * holds no memory). */
+struct value_type {
+	int (*parse)(struct parser *p, const struct key_row *k, void *base, const char *v);
+	void (*release)(const struct key_row *k, void *base);
+};
+
+/* One key of tikstat.conf. */
+struct key_row {
 	const char *name;
 	enum section sec;
-	setter set;
+	const struct value_type *type;
+	size_t off; /* the field in struct cfg ([tikstat], [http]) or struct cfg_router */
+	size_t aux; /* its companion: a list's count; what a file key read */
+	long min;   /* integers, durations: the range; size: 1 refuses 0; token: length */
+	long max;
+	const char *what;         /* size: the value's name in messages ("rate") */
+	const char *hint;         /* size: examples after "invalid WHAT 'VALUE'" */
+	const char *const *names; /* enum, word: the words, in the field's enum order */
+	enum key excludes;        /* a key that may not be given with this one */
+	bool poll_only;           /* refused with mode = push */
 };
+
+#define FIELD(type, base, off) ((type *)(void *)((char *)(base) + (off)))
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
 /* ------------------------------------------------------------------ */
 
+/* Adds one error line to the caller's text. A line goes in whole while
+ * room for the summary ("FILE: N more errors") is left, the first one in
+ * any case (cut to fit); after the first that does not, no more do. */
+static void add_error(struct parser *p, const char *msg)
+{
+	size_t len = strlen(msg);
+	size_t at = p->err_len + (p->n_shown ? 1 : 0);
+	size_t reserve = strlen(p->path) + 32;
+
+	if (!p->err || p->errsz == 0 || p->err_full)
+		return;
+	if (p->n_shown > 0 && (p->n_shown >= CFG_MAX_ERRORS || at + len + reserve >= p->errsz)) {
+		p->err_full = true;
+		return;
+	}
+	if (p->n_shown)
+		p->err[p->err_len] = '\n';
+	snprintf(p->err + at, p->errsz - at, "%s", msg);
+	p->err_len = at + len < p->errsz ? at + len : p->errsz - 1;
+	p->n_shown++;
+}
+
+/* After the last error: how many did not fit. */
+static void add_error_summary(struct parser *p)
+{
+	unsigned more = p->n_errors - p->n_shown;
+
+	if (more == 0 || !p->err || p->err_len + 1 >= p->errsz)
+		return;
+	snprintf(p->err + p->err_len, p->errsz - p->err_len, "\n%s: %u more error%s", p->path,
+	         more, more == 1 ? "" : "s");
+}
+
 __attribute__((format(printf, 4, 0))) static void vfail(struct parser *p, int line, const char *key,
                                                         const char *fmt, va_list ap)
 {
+	char msg[2 * PATH_MAX];
 	int n;
 
-	if (p->failed)
-		return;
-	p->failed = true;
-	if (!p->err || p->errsz == 0)
-		return;
+	p->n_errors++;
 	if (line > 0)
-		n = snprintf(p->err, p->errsz, "%s:%d: ", p->path, line);
+		n = snprintf(msg, sizeof msg, "%s:%d: ", p->path, line);
 	else
-		n = snprintf(p->err, p->errsz, "%s: ", p->path);
-	if (n < 0 || (size_t)n >= p->errsz)
-		return;
-	if (key) {
-		int m = snprintf(p->err + n, p->errsz - (size_t)n, "[%s] %s: ", p->label, key);
-		if (m < 0 || (size_t)(n + m) >= p->errsz)
-			return;
-		n += m;
-	}
-	vsnprintf(p->err + n, p->errsz - (size_t)n, fmt, ap);
+		n = snprintf(msg, sizeof msg, "%s: ", p->path);
+	if (key && n >= 0 && (size_t)n < sizeof msg)
+		n += snprintf(msg + n, sizeof msg - (size_t)n, "[%s] %s: ", p->label, key);
+	if (n >= 0 && (size_t)n < sizeof msg)
+		vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+	add_error(p, msg);
 }
 
 /* "FILE:LINE: message" (line 0: "FILE: message"). */
@@ -198,9 +253,11 @@ __attribute__((format(printf, 4, 5))) static void key_fail_at(struct parser *p, 
 	va_end(ap);
 }
 
+/* Out of memory ends the reading: nothing after it could be trusted. */
 static int nomem(struct parser *p)
 {
 	fail(p, p->lineno, "out of memory");
+	p->fatal = true;
 	return -1;
 }
 
@@ -237,39 +294,21 @@ static const char *shown(struct parser *p, const char *s)
 /* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static bool has_control(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			if (*s != '\t')
-				return true;
-	return false;
-}
-
-/* Removes blanks at both ends, in place; returns the new start. */
-static char *trim(char *s)
-{
-	size_t n;
-
-	while (is_blank(*s))
-		s++;
-	n = strlen(s);
-	while (n > 0 && is_blank(s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}
-
 static void wipe_free(char *s)
 {
 	if (s) {
 		explicit_bzero(s, strlen(s));
 		free(s);
 	}
+}
+
+static void free_list(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 /* Replaces *field with a copy of v. */
@@ -282,29 +321,6 @@ static int set_string(struct parser *p, char **field, const char *v)
 	free(*field);
 	*field = copy;
 	return 0;
-}
-
-/* Decodes the double-quoted string at s (s[0] == '"') into out, which
- * holds strlen(s) bytes; *end receives the position after the closing
- * quote. Returns NULL or the reason it is malformed (never quoting it). */
-static const char *dequote(const char *s, char *out, const char **end)
-{
-	size_t o = 0;
-
-	for (s++; *s && *s != '"'; s++) {
-		if (*s == '\\') {
-			if (s[1] != '"' && s[1] != '\\')
-				return "unknown escape inside quotes (only \\\" and \\\\ are "
-				       "allowed)";
-			s++;
-		}
-		out[o++] = *s;
-	}
-	if (*s != '"')
-		return "unterminated quote";
-	out[o] = '\0';
-	*end = s + 1;
-	return NULL;
 }
 
 /* The value of a scalar key: a value enclosed in double quotes is
@@ -323,9 +339,9 @@ static char *scalar(struct parser *p, const char *v)
 	}
 	if (v[0] != '"')
 		memcpy(out, v, size);
-	else if ((why = dequote(v, out, &end)) == NULL && *end != '\0')
+	else if ((why = cfg_dequote(v, out, &end)) == NULL && *end != '\0')
 		why = "text after the closing quote";
-	if (!why && has_control(out))
+	if (!why && cfg_has_control(out))
 		why = "contains a control character";
 	if (why) {
 		key_fail(p, "%s", why);
@@ -336,279 +352,17 @@ static char *scalar(struct parser *p, const char *v)
 	return out;
 }
 
-/* Parses a decimal integer from min to max, digits only. */
-static int parse_int(const char *s, long min, long max, long *out)
+/* The scalar value of a key that may be left empty (the default stays):
+ * NULL with *s NULL for empty, -1 after reporting. */
+static int optional_scalar(struct parser *p, const char *v, char **s)
 {
-	long v = 0;
-
-	if (!*s || strlen(s) > 9)
+	*s = scalar(p, v);
+	if (!*s)
 		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
+	if (!**s) {
+		free(*s);
+		*s = NULL;
 	}
-	if (v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Sizes and durations                                                 */
-/* ------------------------------------------------------------------ */
-
-/* "DIGITS" or "DIGITS.DIGITS" at the start of a text. */
-struct decimal {
-	const char *ip; /* integer digits */
-	size_t n_ip;
-	const char *fp; /* fraction digits */
-	size_t n_fp;
-};
-
-/* Reads a decimal number; returns the text after it or NULL. */
-static const char *read_decimal(const char *s, struct decimal *d)
-{
-	d->ip = s;
-	while (*s >= '0' && *s <= '9')
-		s++;
-	d->n_ip = (size_t)(s - d->ip);
-	d->fp = s;
-	d->n_fp = 0;
-	if (d->n_ip == 0)
-		return NULL;
-	if (*s == '.') {
-		d->fp = ++s;
-		while (*s >= '0' && *s <= '9')
-			s++;
-		d->n_fp = (size_t)(s - d->fp);
-		if (d->n_fp == 0)
-			return NULL;
-	}
-	return s;
-}
-
-/* d * mult rounded down, exactly: the fraction is folded in from its last
- * digit, floor((digit * mult + carry) / 10), which never exceeds mult.
- * mult <= 2^50. Returns 0, or -1 on overflow. */
-static int scale_decimal(const struct decimal *d, uint64_t mult, uint64_t *out)
-{
-	uint64_t v = 0;
-	uint64_t frac = 0;
-
-	for (size_t i = 0; i < d->n_ip; i++) {
-		uint64_t digit = (uint64_t)(d->ip[i] - '0');
-
-		if (v > (UINT64_MAX - digit) / 10)
-			return -1;
-		v = v * 10 + digit;
-	}
-	if (mult != 0 && v > UINT64_MAX / mult)
-		return -1;
-	v *= mult;
-	for (size_t i = d->n_fp; i-- > 0;)
-		frac = ((uint64_t)(d->fp[i] - '0') * mult + frac) / 10;
-	if (v > UINT64_MAX - frac)
-		return -1;
-	*out = v + frac;
-	return 0;
-}
-
-/* The unit after a number: blanks may come before it, but only before
- * it. NULL when blanks end the text. */
-static const char *skip_to_unit(const char *s)
-{
-	const char *u = s;
-
-	while (*u == ' ' || *u == '\t')
-		u++;
-	return u != s && !*u ? NULL : u;
-}
-
-/* The multiplier of a size unit ("", "K", "Mi", "GB", "kib"...), or 0. */
-static uint64_t size_unit(const char *u)
-{
-	static const char prefixes[] = "kmgtp";
-	uint64_t mult = 1;
-	const char *at;
-
-	if (*u && *u != 'B' && *u != 'b') {
-		at = strchr(prefixes, tolower((unsigned char)*u));
-		if (!at)
-			return 0;
-		bool binary = u[1] == 'i';
-		for (long i = 0; i <= at - prefixes; i++)
-			mult *= binary ? 1024 : 1000;
-		u += binary ? 2 : 1;
-	}
-	if (*u == 'B' || *u == 'b')
-		u++;
-	return *u ? 0 : mult;
-}
-
-/* cfg_parse_size with distinct failures: -1 malformed, -2 too large. */
-static int parse_size(const char *text, uint64_t *out)
-{
-	struct decimal d;
-	const char *s = read_decimal(text, &d);
-	uint64_t mult;
-
-	if (!s || (s = skip_to_unit(s)) == NULL)
-		return -1;
-	mult = size_unit(s);
-	if (mult == 0)
-		return -1;
-	return scale_decimal(&d, mult, out) < 0 ? -2 : 0;
-}
-
-int cfg_parse_size(const char *text, uint64_t *out)
-{
-	uint64_t v;
-	int rc = text ? parse_size(text, &v) : -1;
-
-	if (rc < 0) {
-		errno = rc == -2 ? ERANGE : EINVAL;
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* cfg_parse_duration with distinct failures: -1 malformed, -2 too large. */
-static int parse_duration(const char *text, int64_t *seconds)
-{
-	struct decimal d;
-	const char *s = read_decimal(text, &d);
-	uint64_t mult;
-	uint64_t v;
-
-	if (!s || (s = skip_to_unit(s)) == NULL)
-		return -1;
-	switch (*s) {
-	case '\0':
-	case 's':
-		mult = 1;
-		break;
-	case 'm':
-		mult = 60;
-		break;
-	case 'h':
-		mult = 3600;
-		break;
-	case 'd':
-		mult = 86400;
-		break;
-	default:
-		return -1;
-	}
-	if (*s && s[1])
-		return -1;
-	if (scale_decimal(&d, mult, &v) < 0 || v > (uint64_t)INT64_MAX)
-		return -2;
-	*seconds = (int64_t)v;
-	return 0;
-}
-
-int cfg_parse_duration(const char *text, int64_t *seconds)
-{
-	int64_t v;
-	int rc = text ? parse_duration(text, &v) : -1;
-
-	if (rc < 0) {
-		errno = rc == -2 ? ERANGE : EINVAL;
-		return -1;
-	}
-	*seconds = v;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Listen addresses                                                    */
-/* ------------------------------------------------------------------ */
-
-/* An IPv6 address, optionally with a %zone. */
-static bool is_ipv6(const char *s, size_t n)
-{
-	char buf[64];
-	struct in6_addr a;
-	const char *zone = memchr(s, '%', n);
-
-	if (zone) {
-		if (zone + 1 == s + n)
-			return false;
-		n = (size_t)(zone - s);
-	}
-	if (n == 0 || n >= sizeof buf)
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return inet_pton(AF_INET6, buf, &a) == 1;
-}
-
-/* A host name or IPv4 address: letters, digits, '-', '_', '.'. */
-static bool is_host_name(const char *s, size_t n)
-{
-	if (n == 0 || n > 253)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
-			return false;
-	return true;
-}
-
-/* cfg_parse_listen's work; returns NULL or the reason. */
-static const char *listen_error(const char *text, char *host, size_t hostsz, uint16_t *port)
-{
-	const char *h = text;
-	const char *colon;
-	size_t n;
-	long v;
-
-	if (text[0] == '[') {
-		const char *close = strchr(text, ']');
-
-		if (!close)
-			return "missing ']' after the IPv6 address";
-		if (close[1] != ':')
-			return "missing ':PORT' after ']'";
-		h = text + 1;
-		n = (size_t)(close - h);
-		colon = close + 1;
-		if (!is_ipv6(h, n))
-			return "invalid IPv6 address";
-	} else {
-		colon = strrchr(text, ':');
-		if (!colon)
-			return "missing ':PORT'";
-		n = (size_t)(colon - text);
-		if (memchr(text, ':', n))
-			return "an IPv6 address needs brackets, e.g. [::1]:8085";
-		if (n == 0)
-			return "missing host (use * for every address)";
-		if (!(n == 1 && text[0] == '*') && !is_host_name(text, n))
-			return "invalid host name";
-	}
-	if (parse_int(colon + 1, 1, 65535, &v) < 0)
-		return "the port must be 1 to 65535";
-	if (n >= hostsz)
-		return "host name too long";
-	memcpy(host, h, n);
-	host[n] = '\0';
-	*port = (uint16_t)v;
-	return NULL;
-}
-
-int cfg_parse_listen(const char *text, char *host, size_t hostsz, uint16_t *port)
-{
-	char buf[256];
-	uint16_t v;
-
-	if (!text || listen_error(text, buf, sizeof buf, &v) != NULL || strlen(buf) >= hostsz) {
-		errno = EINVAL;
-		return -1;
-	}
-	strcpy(host, buf);
-	*port = v;
 	return 0;
 }
 
@@ -698,13 +452,50 @@ static bool fail_foreign_owner(struct parser *p, const char *file, const struct 
 	return true;
 }
 
-/* Reports that a file holding a secret is open to group or others. */
-static void fail_exposed(struct parser *p, const char *file, const struct stat *st, const char *how)
+/* True after reporting when a file holding a secret is open to group or
+ * others, or belongs to a stranger. */
+static bool fail_unsafe_secret(struct parser *p, const char *file, const struct stat *st)
 {
+	const char *how = secret_exposure(st);
+
+	if (!how)
+		return fail_foreign_owner(p, file, st);
 	key_fail(p,
 	         "%s is %s by group or others (mode %04o): chmod 600 %s, or chmod 640 with "
 	         "group " SECRET_GROUP,
 	         file, how, (unsigned)(st->st_mode & 07777), file);
+	return true;
+}
+
+/* What a file key reads from its file. */
+struct file_rule {
+	bool secret;        /* owner and mode checked; kept on a reload that cannot read it */
+	size_t max;         /* a PEM file: bytes at most; 0: the first line (password, token) */
+	const char *marker; /* a PEM file: the block it must hold */
+	bool pair;          /* the TLS key: keeping it keeps its certificate */
+};
+
+/* Reads from fd into buf until cap bytes, the end of the file or, with
+ * line, a newline. Returns the bytes read, or -1 after reporting. */
+static ssize_t read_upto(struct parser *p, int fd, const char *path, char *buf, size_t cap,
+                         bool line)
+{
+	size_t n = 0;
+
+	while (n < cap && !(line && memchr(buf, '\n', n))) {
+		ssize_t r = read(fd, buf + n, cap - n);
+
+		if (r == 0)
+			break;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			key_fail(p, "cannot read %s: %s", path, strerror(errno));
+			return -1;
+		}
+		n += (size_t)r;
+	}
+	return (ssize_t)n;
 }
 
 /* The first line of the secret file open as fd, read into a new string,
@@ -713,25 +504,14 @@ static char *read_first_line(struct parser *p, int fd, const char *path)
 {
 	char buf[SECRET_MAX + 2];
 	char *secret = NULL;
+	ssize_t got = read_upto(p, fd, path, buf, sizeof buf - 1, true);
 	const char *nl;
-	size_t n = 0;
 	size_t len;
-	ssize_t r;
 
-	while (n < sizeof buf - 1 && !memchr(buf, '\n', n)) {
-		r = read(fd, buf + n, sizeof buf - 1 - n);
-		if (r == 0)
-			break;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			key_fail(p, "cannot read %s: %s", path, strerror(errno));
-			return NULL;
-		}
-		n += (size_t)r;
-	}
-	nl = memchr(buf, '\n', n);
-	len = nl ? (size_t)(nl - buf) : n;
+	if (got < 0)
+		goto out;
+	nl = memchr(buf, '\n', (size_t)got);
+	len = nl ? (size_t)(nl - buf) : (size_t)got;
 	if (len > 0 && buf[len - 1] == '\r')
 		len--;
 	if (len > SECRET_MAX)
@@ -742,98 +522,97 @@ static char *read_first_line(struct parser *p, int fd, const char *path)
 		key_fail(p, "the first line of %s is empty", path);
 	else if ((secret = strndup(buf, len)) == NULL)
 		nomem(p);
+out:
 	explicit_bzero(buf, sizeof buf);
 	return secret;
 }
 
-/* Reads the first line of a secret file (password, token): refused when
- * it is not a regular file or group or others can access it. */
-static char *read_secret(struct parser *p, const char *path)
+/* The whole of the regular file open as fd (at most max bytes, no NUL
+ * byte) into a new string; it must hold marker (PEM). NULL after
+ * reporting. */
+static char *read_pem(struct parser *p, int fd, const char *path, size_t max, const char *marker)
 {
-	char *secret = NULL;
+	char *buf = malloc(max + 1);
+	ssize_t got;
+	size_t n;
+
+	if (!buf) {
+		nomem(p);
+		return NULL;
+	}
+	if ((got = read_upto(p, fd, path, buf, max + 1, false)) < 0)
+		goto fail;
+	n = (size_t)got;
+	buf[n > max ? max : n] = '\0';
+	if (n > max)
+		key_fail(p, "%s is larger than %zu bytes", path, max);
+	else if (memchr(buf, '\0', n))
+		key_fail(p, "%s contains a NUL byte: not a PEM file", path);
+	else if (!strstr(buf, marker))
+		key_fail(p, "%s holds no '%s' block: a PEM file is needed (openssl req ... -out)",
+		         path, marker);
+	else
+		return buf;
+fail:
+	explicit_bzero(buf, max + 1);
+	free(buf);
+	return NULL;
+}
+
+/* On a reload, for a secret file this user may no longer open: a daemon
+ * that gave up root cannot re-read what it read as root at start. The
+ * secret already loaded from the same path (old) stays; the file's checks
+ * still apply where it can be seen. Returns a copy, or NULL (reported). */
+static char *keep_secret(struct parser *p, const struct file_rule *r, const char *path,
+                         const char *old)
+{
 	struct stat st;
-	const char *how;
+	char *copy;
+
+	if (stat(path, &st) == 0 && fail_unsafe_secret(p, path, &st))
+		return NULL;
+	if ((copy = strdup(old)) == NULL) {
+		nomem(p);
+		return NULL;
+	}
+	log_warnx("%s:%d: [%s] %s: cannot read %s as this user (%s): keeping the secret%s "
+	          "loaded before; to let a reload re-read it: chown root:" SECRET_GROUP
+	          " %s; chmod 640 %s",
+	          p->path, p->lineno, p->label, p->key, path, strerror(EACCES),
+	          r->pair ? " and its certificate" : "", path, path);
+	if (r->pair)
+		p->tls_key_kept = true;
+	return copy;
+}
+
+/* Reads what rule r says from the file at path: refused when it is not a
+ * regular file, or, for a secret, group or others can access it or a
+ * stranger owns it. old: on a reload, what the running configuration read
+ * from the same path for the same key. NULL after reporting. */
+static char *read_value_file(struct parser *p, const struct file_rule *r, const char *path,
+                             const char *old)
+{
+	char *value = NULL;
+	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0) {
-		key_fail(p, "cannot open %s: %s", path, strerror(errno));
+		int e = errno;
+
+		if (old && r->secret && (e == EACCES || e == EPERM))
+			return keep_secret(p, r, path, old);
+		key_fail(p, "cannot open %s: %s", path, strerror(e));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0)
 		key_fail(p, "cannot stat %s: %s", path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
 		key_fail(p, "%s is not a regular file", path);
-	else if ((how = secret_exposure(&st)) != NULL)
-		fail_exposed(p, path, &st, how);
-	else if (!fail_foreign_owner(p, path, &st))
-		secret = read_first_line(p, fd, path);
+	else if (!r->secret || !fail_unsafe_secret(p, path, &st))
+		value = r->max == 0 ? read_first_line(p, fd, path)
+		                    : read_pem(p, fd, path, r->max, r->marker);
 	close(fd);
-	return secret;
-}
-
-/* On a reload: the secret the running configuration read from path for
- * the key being parsed, or NULL. */
-static const char *prev_secret(struct parser *p, const char *path)
-{
-	const struct cfg *o = p->prev;
-	const struct cfg_router *r;
-
-	if (!o)
-		return NULL;
-	if (p->sec == SEC_HTTP)
-		return o->auth_password_file && strcmp(o->auth_password_file, path) == 0
-		               ? o->auth_password
-		               : NULL;
-	if (p->sec != SEC_ROUTER ||
-	    (r = cfg_router(o, p->cfg->routers[p->cfg->n_routers - 1].name)) == NULL)
-		return NULL;
-	if (strcmp(p->key, "password_file") == 0 && r->password_file &&
-	    strcmp(r->password_file, path) == 0)
-		return r->password;
-	if (strcmp(p->key, "push_token_file") == 0 && r->push_token_file &&
-	    strcmp(r->push_token_file, path) == 0)
-		return r->push_token;
-	return NULL;
-}
-
-/* read_secret on a reload: a daemon that gave up root may no longer open
- * a secret file it read as root at start; when the path is unchanged the
- * secret already loaded stays (the file's checks still apply where it
- * can be seen). Returns the secret, or NULL after reporting. */
-static char *reread_secret(struct parser *p, const char *path)
-{
-	const char *old = prev_secret(p, path);
-	struct stat st;
-	const char *how;
-	char *copy;
-	int fd;
-
-	if (!old)
-		return read_secret(p, path);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd >= 0) {
-		close(fd);
-		return read_secret(p, path);
-	}
-	if (errno != EACCES && errno != EPERM)
-		return read_secret(p, path);
-	if (stat(path, &st) == 0) {
-		if ((how = secret_exposure(&st)) != NULL) {
-			fail_exposed(p, path, &st, how);
-			return NULL;
-		}
-		if (fail_foreign_owner(p, path, &st))
-			return NULL;
-	}
-	if ((copy = strdup(old)) == NULL) {
-		nomem(p);
-		return NULL;
-	}
-	log_warnx("%s:%d: [%s] %s: cannot read %s as this user (%s): keeping the secret "
-	          "loaded before; to let a reload re-read it: chown root:" SECRET_GROUP
-	          " %s; chmod 640 %s",
-	          p->path, p->lineno, p->label, p->key, path, strerror(EACCES), path, path);
-	return copy;
+	return value;
 }
 
 /* ------------------------------------------------------------------ */
@@ -845,224 +624,267 @@ static struct cfg_router *router(struct parser *p)
 	return &p->cfg->routers[p->cfg->n_routers - 1];
 }
 
+/* What the keys of a section fill in c: c or its last router. */
+static void *section_base(struct cfg *c, enum section sec)
+{
+	return sec == SEC_ROUTER ? (void *)&c->routers[c->n_routers - 1] : (void *)c;
+}
+
+/* On a reload: the same section in the running configuration, or NULL. */
+static const void *prev_base(struct parser *p)
+{
+	if (!p->prev)
+		return NULL;
+	if (p->sec != SEC_ROUTER)
+		return p->prev;
+	return cfg_router(p->prev, router(p)->name);
+}
+
 /* ------------------------------------------------------------------ */
-/* [tikstat]                                                           */
+/* Value types                                                         */
 /* ------------------------------------------------------------------ */
 
-/* A path key: scalar, resolved; empty keeps the default. */
-static int set_path(struct parser *p, const char *v, char **field)
+static void release_string(const struct key_row *k, void *base)
 {
-	char *s = scalar(p, v);
+	free(*FIELD(char *, base, k->off));
+}
+
+static void release_list(const struct key_row *k, void *base)
+{
+	free_list(*FIELD(char **, base, k->off), *FIELD(size_t, base, k->aux));
+}
+
+/* A string, quoted or not; empty keeps the default. */
+static int parse_string(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	char **field = FIELD(char *, base, k->off);
+	char *s;
+
+	if (optional_scalar(p, v, &s) < 0)
+		return -1;
+	if (s) {
+		free(*field);
+		*field = s;
+	}
+	return 0;
+}
+
+/* Taken as written (alert_command: the shell that runs it reads its
+ * quotes), but without control characters. */
+static int parse_text(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	if (cfg_has_control(v)) {
+		key_fail(p, "contains a control character");
+		return -1;
+	}
+	return set_string(p, FIELD(char *, base, k->off), v);
+}
+
+/* The file name v resolved against the configuration's directory into
+ * a new string, or NULL when v is empty. -1 after reporting. */
+static int path_value(struct parser *p, const char *v, char **path)
+{
+	char *s;
+
+	*path = NULL;
+	if (optional_scalar(p, v, &s) < 0)
+		return -1;
+	if (!s)
+		return 0;
+	*path = resolve_path(p, s);
+	free(s);
+	return *path ? 0 : -1;
+}
+
+/* A file name; empty keeps the default. */
+static int parse_path(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	char **field = FIELD(char *, base, k->off);
 	char *path;
 
-	if (!s)
+	if (path_value(p, v, &path) < 0)
 		return -1;
-	if (!*s) {
-		free(s);
+	if (path) {
+		free(*field);
+		*field = path;
+	}
+	return 0;
+}
+
+/* A file that must be readable now (tls_ca_file: the poller may run
+ * unprivileged later). */
+static int parse_readable(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	char **field = FIELD(char *, base, k->off);
+	int fd;
+
+	if (parse_path(p, k, base, v) < 0)
+		return -1;
+	if (!*field)
 		return 0;
-	}
-	path = resolve_path(p, s);
-	free(s);
-	if (!path)
+	fd = open(*field, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		key_fail(p, "cannot read %s: %s", *field, strerror(errno));
 		return -1;
-	free(*field);
-	*field = path;
+	}
+	close(fd);
 	return 0;
 }
 
-static int set_database(struct parser *p, const char *v)
+/* A decimal integer from k->min to k->max. */
+static int integer(struct parser *p, const struct key_row *k, const char *v, long *out)
 {
-	return set_path(p, v, &p->cfg->database);
-}
-
-/* An IANA name: no absolute path, no "..", only the characters of zone
- * names; and a TZif file of that name under the zoneinfo directory. */
-static int set_timezone(struct parser *p, const char *v)
-{
-	const char *dir = getenv("TZDIR");
-	char *name = scalar(p, v);
-	char path[PATH_MAX];
-	char magic[4];
-	bool ok = false;
-
-	if (!name)
-		return -1;
-	if (!dir || !*dir)
-		dir = "/usr/share/zoneinfo";
-	if (!*name) {
-		free(name);
-		return 0;
-	}
-	for (const char *c = name; *c; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("/_+-.", *c))
-			goto bad_name;
-	if (name[0] == '/' || name[0] == '.' || strstr(name, "..") || strstr(name, "//"))
-		goto bad_name;
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) < sizeof path) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		struct stat st;
-
-		if (fd >= 0) {
-			ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-			     read(fd, magic, 4) == 4 && memcmp(magic, "TZif", 4) == 0;
-			close(fd);
-		}
-	}
-	if (!ok) {
-		key_fail(p, "unknown time zone '%s' (no such zone file under %s)", shown(p, name),
-		         dir);
-		free(name);
+	if (cfg_parse_int(v, k->min, k->max, out) < 0) {
+		key_fail(p, "must be %ld to %ld, got %s", k->min, k->max, shown(p, v));
 		return -1;
 	}
-	free(p->cfg->timezone);
-	p->cfg->timezone = name;
-	return 0;
-bad_name:
-	key_fail(p, "invalid time zone name '%s' (use an IANA name such as Europe/Berlin)",
-	         shown(p, name));
-	free(name);
-	return -1;
-}
-
-static int set_cycle_start_day(struct parser *p, const char *v)
-{
-	long day;
-
-	if (parse_int(v, 1, 28, &day) < 0) {
-		key_fail(p, "must be 1 to 28, got %s", shown(p, v));
-		return -1;
-	}
-	p->cfg->cycle_start_day = (int)day;
 	return 0;
 }
 
-static int set_max_rate(struct parser *p, const char *v)
+static int parse_int(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
-	uint64_t rate = 0;
-	int rc = parse_size(v, &rate);
+	long n;
 
-	if (rc == -1)
-		key_fail(p, "invalid rate '%s' (bits/s, e.g. 100M, 1G or 2.5G)", shown(p, v));
-	else if (rc == -2)
-		key_fail(p, "rate '%s' is too large", shown(p, v));
-	else if (rate == 0)
-		key_fail(p, "must be more than 0");
-	else
-		p->cfg->max_rate = rate;
-	return rc < 0 || rate == 0 ? -1 : 0;
+	if (integer(p, k, v, &n) < 0)
+		return -1;
+	*FIELD(int, base, k->off) = (int)n;
+	return 0;
 }
 
-/* A duration of 1 to SECONDS_MAX seconds into an int. */
-static int set_seconds(struct parser *p, const char *v, int *field)
+static int parse_port(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
-	int64_t s;
-	int rc = parse_duration(v, &s);
+	long n;
 
-	if (rc == -1) {
+	if (integer(p, k, v, &n) < 0)
+		return -1;
+	*FIELD(uint16_t, base, k->off) = (uint16_t)n;
+	return 0;
+}
+
+/* A duration of k->min to k->max seconds into an int. */
+static int parse_seconds(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	int64_t s = 0;
+
+	if (cfg_parse_duration(v, &s) < 0 && errno == EINVAL) {
 		key_fail(p, "invalid duration '%s' (seconds, or e.g. 30s, 5m, 2h)", shown(p, v));
 		return -1;
 	}
-	if (rc == -2 || s < 1 || s > SECONDS_MAX) {
-		key_fail(p, "must be 1 to %d seconds, got %s", SECONDS_MAX, shown(p, v));
+	if (s < k->min || s > k->max) { /* ERANGE leaves s at 0 */
+		key_fail(p, "must be %ld to %ld seconds, got %s", k->min, k->max, shown(p, v));
 		return -1;
 	}
-	*field = (int)s;
+	*FIELD(int, base, k->off) = (int)s;
 	return 0;
-}
-
-static int set_commit_interval(struct parser *p, const char *v)
-{
-	return set_seconds(p, v, &p->cfg->commit_interval);
-}
-
-static int set_log_level(struct parser *p, const char *v)
-{
-	if (log_level_parse(v) < 0) {
-		key_fail(p, "must be error, warning, info or debug, got '%s'", shown(p, v));
-		return -1;
-	}
-	return set_string(p, &p->cfg->log_level, v);
 }
 
 /* "forever" (stored as 0) or a duration of 1 second or more. */
-static int set_retention(struct parser *p, const char *v, enum step step)
+static int parse_retention(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
 	int64_t s = 0;
-	int rc;
 
 	if (strcmp(v, "forever") == 0) {
-		p->cfg->retention[step] = 0;
+		*FIELD(int64_t, base, k->off) = 0;
 		return 0;
 	}
-	rc = parse_duration(v, &s);
-	if (rc == -1)
-		key_fail(p, "invalid duration '%s' (e.g. 7d, 90d or forever)", shown(p, v));
-	else if (rc == -2)
-		key_fail(p, "duration '%s' is too large (use forever)", shown(p, v));
+	if (cfg_parse_duration(v, &s) < 0)
+		key_fail(p, errno == ERANGE ? "duration '%s' is too large (use forever)"
+		                            : "invalid duration '%s' (e.g. 7d, 90d or forever)",
+		         shown(p, v));
 	else if (s < 1)
 		key_fail(p, "must be 1 second or more, or forever");
 	else
-		p->cfg->retention[step] = s;
-	return rc < 0 || s < 1 ? -1 : 0;
+		*FIELD(int64_t, base, k->off) = s;
+	return s < 1 ? -1 : 0;
 }
 
-static int set_retention_5min(struct parser *p, const char *v)
+/* A size, rate or count ("500G", "100M"): k->what names it, k->hint gives
+ * examples; k->min 1 refuses 0. */
+static int parse_size(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
-	return set_retention(p, v, STEP_5MIN);
-}
+	uint64_t n = 0;
 
-static int set_retention_hour(struct parser *p, const char *v)
-{
-	return set_retention(p, v, STEP_HOUR);
-}
-
-static int set_retention_day(struct parser *p, const char *v)
-{
-	return set_retention(p, v, STEP_DAY);
-}
-
-static int set_retention_month(struct parser *p, const char *v)
-{
-	return set_retention(p, v, STEP_MONTH);
-}
-
-static int set_retention_year(struct parser *p, const char *v)
-{
-	return set_retention(p, v, STEP_YEAR);
-}
-
-/* ------------------------------------------------------------------ */
-/* [http]                                                              */
-/* ------------------------------------------------------------------ */
-
-static void free_list(char **v, size_t n)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* Appends a copy of the n bytes at s to *v. The array doubles when its
- * count reaches a power of two, so a list of thousands of names is built
- * in linear time. */
-static int list_add(struct parser *p, char ***v, size_t *count, const char *s, size_t n)
-{
-	char **grown;
-	char *copy;
-
-	if (*count == 0 || (*count & (*count - 1)) == 0) {
-		size_t cap = *count ? *count * 2 : 1;
-
-		if (cap > SIZE_MAX / sizeof **v || (grown = realloc(*v, cap * sizeof **v)) == NULL)
-			return nomem(p);
-		*v = grown;
+	if (cfg_parse_size(v, &n) < 0) {
+		if (errno == ERANGE)
+			key_fail(p, "%s '%s' is too large", k->what, shown(p, v));
+		else
+			key_fail(p, "invalid %s '%s' (%s)", k->what, shown(p, v), k->hint);
+		return -1;
 	}
-	if ((copy = strndup(s, n)) == NULL)
-		return nomem(p);
-	(*v)[(*count)++] = copy;
+	if (n < (uint64_t)k->min) {
+		key_fail(p, "must be more than 0");
+		return -1;
+	}
+	*FIELD(uint64_t, base, k->off) = n;
 	return 0;
+}
+
+/* One of k->names, or NULL after reporting "must be a, b or c". */
+static const char *word(struct parser *p, const struct key_row *k, const char *v, int *index)
+{
+	char list[128];
+	size_t n = 0;
+
+	if ((*index = cfg_parse_choice(v, k->names)) >= 0)
+		return k->names[*index];
+	for (int i = 0; k->names[i] && n < sizeof list; i++)
+		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
+		                      i == 0 ? "" : k->names[i + 1] ? ", " : " or ", k->names[i]);
+	key_fail(p, "must be %s, got '%s'", list, shown(p, v));
+	return NULL;
+}
+
+/* A word of k->names, stored as its index (an enum field). */
+static int parse_enum(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	int i;
+
+	if (!word(p, k, v, &i))
+		return -1;
+	*FIELD(int, base, k->off) = i;
+	return 0;
+}
+
+/* A word of k->names, stored as a string. */
+static int parse_word(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	int i;
+	const char *w = word(p, k, v, &i);
+
+	return w ? set_string(p, FIELD(char *, base, k->off), w) : -1;
+}
+
+/* A host name, IPv4 address, or IPv6 address without brackets. */
+static int parse_host(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	char *s;
+
+	if (optional_scalar(p, v, &s) < 0)
+		return -1;
+	if (!s)
+		return 0;
+	if (!cfg_is_host(s)) {
+		key_fail(p, "invalid host '%s' (a name or an address, without brackets or port)",
+		         shown(p, s));
+		free(s);
+		return -1;
+	}
+	free(*FIELD(char *, base, k->off));
+	*FIELD(char *, base, k->off) = s;
+	return 0;
+}
+
+static int parse_fingerprint(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	char fp[CFG_FINGERPRINT_LEN];
+
+	if (cfg_parse_fingerprint(v, fp) < 0) {
+		key_fail(p,
+		         "expected 'sha256:' and 64 hex digits (colons and case ignored), got '%s'",
+		         shown(p, v));
+		return -1;
+	}
+	return set_string(p, FIELD(char *, base, k->off), fp);
 }
 
 /* Orders indexes into a list by name, equal names by position. */
@@ -1111,33 +933,48 @@ static int check_unique(struct parser *p, char *const *v, size_t n, size_t **sor
 	return -1;
 }
 
-/* A comma list of listen entries into *field (*count entries). */
-static int set_listen_list(struct parser *p, const char *v, char ***field, size_t *count)
+/* Appends a copy of the n bytes at s to *v. The array doubles when its
+ * count reaches a power of two, so a list of thousands of names is built
+ * in linear time. */
+static int list_add(struct parser *p, char ***v, size_t *count, const char *s, size_t n)
 {
-	char *tok = malloc(strlen(v) + 1);
+	char **grown;
+	char *copy;
+
+	if (*count == 0 || (*count & (*count - 1)) == 0) {
+		size_t cap = *count ? *count * 2 : 1;
+
+		if (cap > SIZE_MAX / sizeof **v || (grown = realloc(*v, cap * sizeof **v)) == NULL)
+			return nomem(p);
+		*v = grown;
+	}
+	if ((copy = strndup(s, n)) == NULL)
+		return nomem(p);
+	(*v)[(*count)++] = copy;
+	return 0;
+}
+
+/* A comma list of listen addresses: the list at k->off, its count at
+ * k->aux. */
+static int parse_listen(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	char *entry = malloc(strlen(v) + 1);
 	char **list = NULL;
 	size_t n = 0;
 	int rc = -1;
 
-	if (!tok)
+	if (!entry)
 		return nomem(p);
-	for (const char *s = v; s;) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+	for (const char *s = v; cfg_next_item(&s, entry);) {
 		char host[256];
 		uint16_t port;
 		const char *why;
-		char *entry;
 
-		memcpy(tok, s, len);
-		tok[len] = '\0';
-		s = comma ? comma + 1 : NULL;
-		entry = trim(tok);
 		if (!*entry) {
 			key_fail(p, "empty entry in the list");
 			goto out;
 		}
-		if ((why = listen_error(entry, host, sizeof host, &port)) != NULL) {
+		if ((why = cfg_listen_error(entry, host, sizeof host, &port)) != NULL) {
 			key_fail(p, "'%s': %s", shown(p, entry), why);
 			goto out;
 		}
@@ -1151,373 +988,179 @@ static int set_listen_list(struct parser *p, const char *v, char ***field, size_
 		         CFG_MAX_LISTEN);
 		goto out;
 	}
-	free_list(*field, *count);
-	*field = list;
-	*count = n;
+	release_list(k, base);
+	*FIELD(char **, base, k->off) = list;
+	*FIELD(size_t, base, k->aux) = n;
 	list = NULL;
 	rc = 0;
 out:
 	free_list(list, n);
-	free(tok);
+	free(entry);
 	return rc;
 }
 
-static int set_listen(struct parser *p, const char *v)
+/* The file a file key names: path at k->off, what was read at k->aux. */
+static void release_file(const struct key_row *k, void *base)
 {
-	return set_listen_list(p, v, &p->cfg->listen, &p->cfg->n_listen);
+	free(*FIELD(char *, base, k->off));
+	wipe_free(*FIELD(char *, base, k->aux));
 }
 
-static int set_https_listen(struct parser *p, const char *v)
+/* The string field at off of a section of the running configuration. */
+static const char *prev_field(const void *prev, size_t off)
 {
-	return set_listen_list(p, v, &p->cfg->https_listen, &p->cfg->n_https_listen);
+	return *(char *const *)(const void *)((const char *)prev + off);
 }
 
-static int set_auth_user(struct parser *p, const char *v)
+/* A file read now, as rule says: its path at k->off, what it holds at
+ * k->aux. Without secrets (CFG_SKIP_SECRETS) a password or token file
+ * gives its path as a stand-in, which keeps the checks that compare
+ * secrets (one token per router) meaningful; a PEM file is not read.
+ * k->min: the fewest characters the value must have (k->what names it). */
+static int parse_file(struct parser *p, const struct key_row *k, void *base, const char *v,
+                      const struct file_rule *rule)
 {
-	char *s = scalar(p, v);
+	const void *prev = prev_base(p);
+	const char *old = NULL;
+	char *path;
+	char *value = NULL;
+	char **aux = FIELD(char *, base, k->aux);
 
-	if (!s)
+	if (path_value(p, v, &path) < 0)
 		return -1;
-	if (!*s) {
-		free(s);
+	if (!path)
 		return 0;
+	if (prev && prev_field(prev, k->off) && strcmp(prev_field(prev, k->off), path) == 0)
+		old = prev_field(prev, k->aux);
+	if (!p->skip_secrets)
+		value = read_value_file(p, rule, path, old);
+	else if (rule->max == 0 && (value = strdup(path)) == NULL)
+		nomem(p);
+	if (!value && (!p->skip_secrets || rule->max == 0)) {
+		free(path);
+		return -1;
 	}
-	if (strchr(s, ':')) {
+	free(*FIELD(char *, base, k->off));
+	*FIELD(char *, base, k->off) = path;
+	if (value) {
+		wipe_free(*aux);
+		*aux = value;
+	}
+	if (value && strlen(value) < (size_t)k->min) {
+		key_fail(p, "the %s is shorter than %ld characters", k->what, k->min);
+		return -1;
+	}
+	return 0;
+}
+
+/* A password or token file: its first line. */
+static int parse_secret_file(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	static const struct file_rule rule = {.secret = true};
+
+	return parse_file(p, k, base, v, &rule);
+}
+
+/* The certificate (chain) is public: any readable regular file. */
+static int parse_cert_file(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	static const struct file_rule rule = {.max = TLS_CERT_MAX,
+	                                      .marker = "-----BEGIN CERTIFICATE-----"};
+
+	return parse_file(p, k, base, v, &rule);
+}
+
+/* The private key is a secret file; a reload that keeps the running key
+ * keeps its certificate too (finish_https): they are a pair. */
+static int parse_key_file(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	static const struct file_rule rule = {
+	        .secret = true, .max = TLS_KEY_MAX, .marker = "PRIVATE KEY-----", .pair = true};
+
+	return parse_file(p, k, base, v, &rule);
+}
+
+/* ------------------------------------------------------------------ */
+/* Custom parsers: types of one key each                               */
+/* ------------------------------------------------------------------ */
+
+/* An IANA name: no absolute path, no "..", only the characters of zone
+ * names; and a TZif file of that name under the zoneinfo directory. */
+static int parse_timezone(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	const char *dir = getenv("TZDIR");
+	char path[PATH_MAX];
+	char magic[4];
+	bool ok = false;
+	char *name;
+
+	if (optional_scalar(p, v, &name) < 0)
+		return -1;
+	if (!name)
+		return 0;
+	if (!dir || !*dir)
+		dir = "/usr/share/zoneinfo";
+	for (const char *c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("/_+-.", *c))
+			goto bad_name;
+	if (name[0] == '/' || name[0] == '.' || strstr(name, "..") || strstr(name, "//"))
+		goto bad_name;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) < sizeof path) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		struct stat st;
+
+		if (fd >= 0) {
+			ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			     read(fd, magic, 4) == 4 && memcmp(magic, "TZif", 4) == 0;
+			close(fd);
+		}
+	}
+	if (!ok) {
+		key_fail(p, "unknown time zone '%s' (no such zone file under %s)", shown(p, name),
+		         dir);
+		free(name);
+		return -1;
+	}
+	free(*FIELD(char *, base, k->off));
+	*FIELD(char *, base, k->off) = name;
+	return 0;
+bad_name:
+	key_fail(p, "invalid time zone name '%s' (use an IANA name such as Europe/Berlin)",
+	         shown(p, name));
+	free(name);
+	return -1;
+}
+
+/* A user name for HTTP basic authentication: no ':'. */
+static int parse_auth_user(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	char *s;
+
+	if (optional_scalar(p, v, &s) < 0)
+		return -1;
+	if (s && strchr(s, ':')) {
 		key_fail(p, "must not contain ':' (HTTP basic authentication)");
 		free(s);
 		return -1;
 	}
-	free(p->cfg->auth_user);
-	p->cfg->auth_user = s;
-	return 0;
-}
-
-/* A secret file key: the path is resolved and the file read now; the
- * path is kept in *path_field. */
-static int set_secret_file(struct parser *p, const char *v, char **field, char **path_field)
-{
-	char *path = NULL;
-	char *secret;
-
-	if (set_path(p, v, &path) < 0)
-		return -1;
-	if (!path)
-		return 0;
-	/* Without secrets, a distinct placeholder keeps the checks that
-	 * compare secrets (one token per router) meaningful. */
-	secret = p->skip_secrets ? strdup(path) : reread_secret(p, path);
-	if (p->skip_secrets && !secret)
-		nomem(p);
-	if (!secret) {
-		free(path);
-		return -1;
-	}
-	wipe_free(*field);
-	*field = secret;
-	free(*path_field);
-	*path_field = path;
-	return 0;
-}
-
-static int set_auth_password_file(struct parser *p, const char *v)
-{
-	return set_secret_file(p, v, &p->cfg->auth_password, &p->cfg->auth_password_file);
-}
-
-/* The whole of the regular file open as fd (at most max bytes, no NUL
- * byte) into a new string; it must hold marker (PEM). NULL after
- * reporting. */
-static char *read_pem(struct parser *p, int fd, const char *path, size_t max, const char *marker)
-{
-	char *buf = malloc(max + 1);
-	size_t n = 0;
-	ssize_t r;
-
-	if (!buf) {
-		nomem(p);
-		return NULL;
-	}
-	while (n <= max) {
-		r = read(fd, buf + n, max + 1 - n);
-		if (r == 0)
-			break;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			key_fail(p, "cannot read %s: %s", path, strerror(errno));
-			goto fail;
-		}
-		n += (size_t)r;
-	}
-	buf[n > max ? max : n] = '\0';
-	if (n > max)
-		key_fail(p, "%s is larger than %zu bytes", path, max);
-	else if (memchr(buf, '\0', n))
-		key_fail(p, "%s contains a NUL byte: not a PEM file", path);
-	else if (!strstr(buf, marker))
-		key_fail(p, "%s holds no '%s' block: a PEM file is needed (openssl req ... -out)",
-		         path, marker);
-	else
-		return buf;
-fail:
-	explicit_bzero(buf, max + 1);
-	free(buf);
-	return NULL;
-}
-
-/* Opens path for a TLS key: a regular file. -1 after reporting; errno is
- * kept for the caller (EACCES on a reload). */
-static int open_regular(struct parser *p, const char *path, struct stat *st, bool report)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	int e;
-
-	if (fd < 0) {
-		e = errno;
-		if (report)
-			key_fail(p, "cannot open %s: %s", path, strerror(e));
-		errno = e;
-		return -1;
-	}
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-		key_fail(p, "%s is not a regular file", path);
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	return fd;
-}
-
-/* The certificate (chain) is public: any readable regular file. */
-static int set_tls_cert_file(struct parser *p, const char *v)
-{
-	struct stat st;
-	char *pem;
-	int fd;
-
-	if (set_path(p, v, &p->cfg->tls_cert_file) < 0)
-		return -1;
-	if (!p->cfg->tls_cert_file || p->skip_secrets)
-		return 0;
-	if ((fd = open_regular(p, p->cfg->tls_cert_file, &st, true)) < 0)
-		return -1;
-	pem = read_pem(p, fd, p->cfg->tls_cert_file, TLS_CERT_MAX, "-----BEGIN CERTIFICATE-----");
-	close(fd);
-	if (!pem)
-		return -1;
-	free(p->cfg->tls_cert);
-	p->cfg->tls_cert = pem;
-	return 0;
-}
-
-/* The private key is a secret file (owner and mode as password_file). A
- * reload by a daemon that gave up root and may not open it keeps the
- * running key, and finish_http the running certificate with it (a pair). */
-static int set_tls_key_file(struct parser *p, const char *v)
-{
-	const struct cfg *o = p->prev;
-	struct stat st;
-	const char *how;
-	char *pem = NULL;
-	char *path;
-	int fd;
-
-	if (set_path(p, v, &p->cfg->tls_key_file) < 0)
-		return -1;
-	path = p->cfg->tls_key_file;
-	if (!path || p->skip_secrets)
-		return 0;
-	bool same = o && o->tls_key && o->tls_key_file && strcmp(o->tls_key_file, path) == 0;
-	fd = open_regular(p, path, &st, !same);
-	if (fd < 0 && same && (errno == EACCES || errno == EPERM)) {
-		if ((pem = strdup(o->tls_key)) == NULL)
-			return nomem(p);
-		log_warnx("%s:%d: [http] tls_key_file: cannot read %s as this user: keeping the "
-		          "key and certificate loaded before (a restart loads new ones; or: chown "
-		          "root:" SECRET_GROUP " %s; chmod 640 %s)",
-		          p->path, p->lineno, path, path, path);
-		p->tls_key_kept = true;
-	} else if (fd < 0) {
-		if (same)
-			key_fail(p, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	} else if ((how = secret_exposure(&st)) != NULL) {
-		fail_exposed(p, path, &st, how);
-	} else if (!fail_foreign_owner(p, path, &st)) {
-		pem = read_pem(p, fd, path, TLS_KEY_MAX, "PRIVATE KEY-----");
-	}
-	if (fd >= 0)
-		close(fd);
-	if (!pem)
-		return -1;
-	wipe_free(p->cfg->tls_key);
-	p->cfg->tls_key = pem;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* [router NAME]                                                       */
-/* ------------------------------------------------------------------ */
-
-static int set_mode(struct parser *p, const char *v)
-{
-	if (strcmp(v, "poll") == 0)
-		router(p)->mode = MODE_POLL;
-	else if (strcmp(v, "push") == 0)
-		router(p)->mode = MODE_PUSH;
-	else {
-		key_fail(p, "must be poll or push, got '%s'", shown(p, v));
-		return -1;
-	}
-	return 0;
-}
-
-/* A host name, IPv4 address, or IPv6 address without brackets. */
-static int set_host(struct parser *p, const char *v)
-{
-	char *s = scalar(p, v);
-	size_t n;
-
-	if (!s)
-		return -1;
-	n = strlen(s);
-	if (n > 0 && !(strchr(s, ':') ? is_ipv6(s, n) : is_host_name(s, n))) {
-		key_fail(p, "invalid host '%s' (a name or an address, without brackets or port)",
-		         shown(p, s));
-		free(s);
-		return -1;
-	}
-	if (n == 0) {
-		free(s);
-		return 0;
-	}
-	free(router(p)->host);
-	router(p)->host = s;
-	return 0;
-}
-
-static int set_port(struct parser *p, const char *v)
-{
-	long port;
-
-	if (parse_int(v, 1, 65535, &port) < 0) {
-		key_fail(p, "must be 1 to 65535, got %s", shown(p, v));
-		return -1;
-	}
-	router(p)->port = (uint16_t)port;
-	return 0;
-}
-
-static int set_tls(struct parser *p, const char *v)
-{
-	static const struct {
-		const char *name;
-		enum ros_tls_mode mode;
-	} modes[] = {{"off", ROS_TLS_OFF},
-	             {"verify", ROS_TLS_VERIFY},
-	             {"fingerprint", ROS_TLS_FINGERPRINT},
-	             {"anonymous", ROS_TLS_ANONYMOUS}};
-
-	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-		if (strcmp(v, modes[i].name) == 0) {
-			router(p)->tls = modes[i].mode;
-			return 0;
-		}
-	}
-	key_fail(p, "must be off, verify, fingerprint or anonymous, got '%s'", shown(p, v));
-	return -1;
-}
-
-/* The CA file must be readable now: the poller may run unprivileged. */
-static int set_tls_ca_file(struct parser *p, const char *v)
-{
-	char **field = &router(p)->tls_ca_file;
-	int fd;
-
-	if (set_path(p, v, field) < 0)
-		return -1;
-	if (!*field)
-		return 0;
-	fd = open(*field, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		key_fail(p, "cannot read %s: %s", *field, strerror(errno));
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-/* "sha256:" (any case) and 64 hex digits, colons anywhere, into
- * "sha256:AB:CD:..." (FINGERPRINT_LEN bytes). 0 or -1. */
-static int normalise_fingerprint(const char *v, char *out)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t digits = 0;
-	size_t o = 7;
-
-	if (strncasecmp(v, "sha256:", 7) != 0)
-		return -1;
-	memcpy(out, "sha256:", 7);
-	for (const char *c = v + 7; *c; c++) {
-		if (*c == ':')
-			continue;
-		if (!isxdigit((unsigned char)*c) || ++digits > 64)
-			return -1;
-		if (digits > 1 && digits % 2 == 1)
-			out[o++] = ':';
-		out[o++] = *strchr(hex, toupper((unsigned char)*c));
-	}
-	out[o] = '\0';
-	return digits == 64 ? 0 : -1;
-}
-
-static int set_tls_fingerprint(struct parser *p, const char *v)
-{
-	char fp[FINGERPRINT_LEN];
-
-	if (normalise_fingerprint(v, fp) < 0) {
-		key_fail(p,
-		         "expected 'sha256:' and 64 hex digits (colons and case ignored), got '%s'",
-		         shown(p, v));
-		return -1;
-	}
-	return set_string(p, &router(p)->tls_fingerprint, fp);
-}
-
-static int set_user(struct parser *p, const char *v)
-{
-	char *s = scalar(p, v);
-
-	if (!s)
-		return -1;
-	if (!*s) {
-		free(s);
-		return 0;
-	}
-	free(router(p)->user);
-	router(p)->user = s;
-	return 0;
-}
-
-static int exclusive_passwords(struct parser *p)
-{
-	if (p->key_set[K_PASSWORD] || p->key_set[K_PASSWORD_FILE]) {
-		key_fail(p, "password and password_file are mutually exclusive");
-		return -1;
+	if (s) {
+		free(*FIELD(char *, base, k->off));
+		*FIELD(char *, base, k->off) = s;
 	}
 	return 0;
 }
 
 /* password = in the file: then the file itself holds a secret and must be
  * as private as a password file. "" is an empty password. */
-static int set_password(struct parser *p, const char *v)
+static int parse_password(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
-	const char *how;
-	char *s;
+	char **field = FIELD(char *, base, k->off);
+	const char *how = p->skip_secrets ? NULL : secret_exposure(&p->st);
+	char *s = scalar(p, v);
 
-	if (exclusive_passwords(p) < 0 || (s = scalar(p, v)) == NULL)
+	if (!s)
 		return -1;
-	if (*s && !p->skip_secrets && (how = secret_exposure(&p->st)) != NULL) {
+	if (*s && how) {
 		key_fail(p,
 		         "%s holds this password but is %s by group or others (mode %04o): "
 		         "chmod 600 %s, or chmod 640 with group " SECRET_GROUP
@@ -1530,61 +1173,25 @@ static int set_password(struct parser *p, const char *v)
 		wipe_free(s);
 		return -1;
 	}
-	wipe_free(router(p)->password);
-	router(p)->password = s;
+	wipe_free(*field);
+	*field = s;
 	return 0;
 }
 
-static int set_password_file(struct parser *p, const char *v)
+static void release_interfaces(const struct key_row *k, void *base)
 {
-	if (exclusive_passwords(p) < 0)
-		return -1;
-	return set_secret_file(p, v, &router(p)->password, &router(p)->password_file);
+	struct cfg_router *r = base;
+
+	(void)k;
+	free_list(r->interfaces, r->n_interfaces);
+	free(r->interfaces_by_name);
 }
 
-/* Reads one entry of an interfaces list at *s: blanks, a quoted or plain
- * name, blanks, then a comma (*more = true) or the end. Stores the name in
- * out (strlen(*s) + 1 bytes) and moves *s past it. NULL or the reason. */
-static const char *list_entry(const char **s, char *out, bool *more)
+/* The router's interfaces: names, plain or quoted, with an index of them
+ * in name order (cfg_interface_index). */
+static int parse_interfaces(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
-	const char *c = *s;
-	const char *end;
-	const char *why;
-
-	while (is_blank(*c))
-		c++;
-	if (*c == '"') {
-		if ((why = dequote(c, out, &end)) != NULL)
-			return why;
-		c = end;
-		while (is_blank(*c))
-			c++;
-		if (*c && *c != ',')
-			return "text after the closing quote";
-	} else {
-		size_t n = strcspn(c, ",");
-
-		end = c + n;
-		while (n > 0 && is_blank(c[n - 1]))
-			n--;
-		if (memchr(c, '"', n))
-			return "'\"' inside a name (quote the whole name and write \\\" inside)";
-		memcpy(out, c, n);
-		out[n] = '\0';
-		c = end;
-	}
-	if (!*out)
-		return "empty name";
-	if (has_control(out))
-		return "control character in the name";
-	*more = *c == ',';
-	*s = *more ? c + 1 : c;
-	return NULL;
-}
-
-static int set_interfaces(struct parser *p, const char *v)
-{
-	struct cfg_router *r = router(p);
+	struct cfg_router *r = base;
 	char *name = malloc(strlen(v) + 1);
 	char **list = NULL;
 	size_t *sorted = NULL;
@@ -1595,7 +1202,7 @@ static int set_interfaces(struct parser *p, const char *v)
 	if (!name)
 		return nomem(p);
 	for (const char *s = v; more;) {
-		const char *why = list_entry(&s, name, &more);
+		const char *why = cfg_list_entry(&s, name, &more);
 
 		if (why) {
 			key_fail(p, "entry %zu: %s", n + 1, why);
@@ -1606,8 +1213,7 @@ static int set_interfaces(struct parser *p, const char *v)
 	}
 	if (check_unique(p, list, n, &sorted) < 0)
 		goto out;
-	free_list(r->interfaces, r->n_interfaces);
-	free(r->interfaces_by_name);
+	release_interfaces(k, base);
 	r->interfaces = list;
 	r->n_interfaces = n;
 	r->interfaces_by_name = sorted;
@@ -1619,170 +1225,49 @@ out:
 	return rc;
 }
 
-static int set_interval(struct parser *p, const char *v)
-{
-	return set_seconds(p, v, &router(p)->interval);
-}
-
-static int set_timeout(struct parser *p, const char *v)
-{
-	return set_seconds(p, v, &router(p)->timeout);
-}
-
-static int set_command_timeout(struct parser *p, const char *v)
-{
-	return set_seconds(p, v, &router(p)->command_timeout);
-}
-
-/* A bound of one reply (max_reply_size, max_reply_items): 1 or more. */
-static int set_reply_bound(struct parser *p, const char *v, uint64_t *field, const char *unit,
-                           const char *example)
-{
-	uint64_t n = 0;
-	int rc = parse_size(v, &n);
-
-	if (rc == -1)
-		key_fail(p, "invalid %s '%s' (e.g. %s)", unit, shown(p, v), example);
-	else if (rc == -2)
-		key_fail(p, "%s '%s' is too large", unit, shown(p, v));
-	else if (n == 0)
-		key_fail(p, "must be more than 0");
-	else
-		*field = n;
-	return rc < 0 || n == 0 ? -1 : 0;
-}
-
-static int set_max_reply_size(struct parser *p, const char *v)
-{
-	return set_reply_bound(p, v, &router(p)->max_reply_size, "size", "32Mi or 100M");
-}
-
-static int set_max_reply_items(struct parser *p, const char *v)
-{
-	return set_reply_bound(p, v, &router(p)->max_reply_items, "count", "100000");
-}
-
-static int set_push_token_file(struct parser *p, const char *v)
-{
-	char **field = &router(p)->push_token;
-
-	if (set_secret_file(p, v, field, &router(p)->push_token_file) < 0)
-		return -1;
-	if (*field && strlen(*field) < TOKEN_MIN) {
-		key_fail(p, "the token is shorter than %d characters", TOKEN_MIN);
-		return -1;
-	}
-	return 0;
-}
-
-static int set_ip_file(struct parser *p, const char *v)
-{
-	return set_path(p, v, &router(p)->ip_file);
-}
-
 /* One interface name, plain or quoted as in interfaces (any interface of
  * the router: the WAN need not be accounted). */
-static int set_ip_interface(struct parser *p, const char *v)
+static int parse_interface(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
 	char *name = malloc(strlen(v) + 1);
 	bool more = false;
+	const char *why;
 	int rc = -1;
 
 	if (!name)
 		return nomem(p);
-	const char *s = v;
-	const char *why = list_entry(&s, name, &more);
-
-	if (why)
+	if ((why = cfg_list_entry(&v, name, &more)) != NULL)
 		key_fail(p, "%s", why);
 	else if (more)
 		key_fail(p, "one interface name only");
 	else
-		rc = set_string(p, &router(p)->ip_interface, name);
+		rc = set_string(p, FIELD(char *, base, k->off), name);
 	free(name);
 	return rc;
 }
 
-const char *cfg_parse_net(const char *text, struct cfg_net *out)
+static void release_nets(const struct key_row *k, void *base)
 {
-	char addr[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(text, '/');
-	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
-	struct cfg_net n = {0};
-	unsigned max;
-	long prefix;
-
-	if (alen == 0 || alen >= sizeof addr)
-		return "not an IPv4 or IPv6 address";
-	memcpy(addr, text, alen);
-	addr[alen] = '\0';
-	if (inet_pton(AF_INET, addr, n.addr) == 1) {
-		n.family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, n.addr) == 1) {
-		n.family = AF_INET6;
-		max = 128;
-	} else {
-		return "not an IPv4 or IPv6 address";
-	}
-	n.prefix = max;
-	if (slash) {
-		if (parse_int(slash + 1, 0, (long)max, &prefix) < 0)
-			return max == 32 ? "the prefix must be 0 to 32" : "the prefix must be 0 to 128";
-		n.prefix = (unsigned)prefix;
-	}
-	for (unsigned bit = n.prefix; bit < max; bit++)
-		if (n.addr[bit / 8] & (0x80u >> (bit % 8)))
-			return "host bits set after the prefix (write the network, e.g. "
-			       "192.0.2.0/24, or the address alone)";
-	*out = n;
-	return NULL;
-}
-
-/* True when the first bits bits of a and b are equal. */
-static bool same_bits(const unsigned char *a, const unsigned char *b, unsigned bits)
-{
-	unsigned whole = bits / 8, rest = bits % 8;
-
-	if (memcmp(a, b, whole) != 0)
-		return false;
-	return rest == 0 || ((a[whole] ^ b[whole]) & (0xFFu << (8 - rest)) & 0xFFu) == 0;
-}
-
-bool cfg_net_contains(const struct cfg_net *n, int family, const unsigned char *addr)
-{
-	return n->family == family && same_bits(n->addr, addr, n->prefix);
-}
-
-bool cfg_net_overlap(const struct cfg_net *a, const struct cfg_net *b)
-{
-	return a->family == b->family &&
-	       same_bits(a->addr, b->addr, a->prefix < b->prefix ? a->prefix : b->prefix);
+	(void)k;
+	free(((struct cfg_router *)base)->push_allow);
 }
 
 /* A comma list of ADDR[/PREFIX] (blanks around entries allowed). */
-static int set_push_allow_from(struct parser *p, const char *v)
+static int parse_nets(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
-	struct cfg_router *r = router(p);
-	char *tok = malloc(strlen(v) + 1);
+	struct cfg_router *r = base;
+	char *entry = malloc(strlen(v) + 1);
 	struct cfg_net *nets = NULL;
 	size_t n = 0;
 	int rc = -1;
 
-	if (!tok)
+	if (!entry)
 		return nomem(p);
-	for (const char *s = v; s;) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+	for (const char *s = v; cfg_next_item(&s, entry);) {
 		struct cfg_net net;
 		const char *why;
-		char *entry;
 		struct cfg_net *grown;
 
-		memcpy(tok, s, len);
-		tok[len] = '\0';
-		s = comma ? comma + 1 : NULL;
-		entry = trim(tok);
 		if (!*entry) {
 			key_fail(p, "empty entry in the list");
 			goto out;
@@ -1798,84 +1283,150 @@ static int set_push_allow_from(struct parser *p, const char *v)
 		nets = grown;
 		nets[n++] = net;
 	}
-	free(r->push_allow);
+	release_nets(k, base);
 	r->push_allow = nets;
 	r->n_push_allow = n;
 	nets = NULL;
 	rc = 0;
 out:
 	free(nets);
-	free(tok);
+	free(entry);
 	return rc;
 }
 
-static int set_quota(struct parser *p, const char *v)
-{
-	int rc = parse_size(v, &router(p)->quota);
+/* ------------------------------------------------------------------ */
+/* The keys                                                            */
+/* ------------------------------------------------------------------ */
 
-	if (rc == -1)
-		key_fail(p, "invalid size '%s' (bytes, e.g. 500G, 1.5T or 800Gi)", shown(p, v));
-	else if (rc == -2)
-		key_fail(p, "size '%s' is too large", shown(p, v));
-	return rc < 0 ? -1 : 0;
-}
+static const struct value_type type_string = {parse_string, release_string};
+static const struct value_type type_text = {parse_text, release_string};
+static const struct value_type type_path = {parse_path, release_string};
+static const struct value_type type_readable = {parse_readable, release_string};
+static const struct value_type type_int = {parse_int, NULL};
+static const struct value_type type_port = {parse_port, NULL};
+static const struct value_type type_seconds = {parse_seconds, NULL};
+static const struct value_type type_retention = {parse_retention, NULL};
+static const struct value_type type_size = {parse_size, NULL};
+static const struct value_type type_enum = {parse_enum, NULL};
+static const struct value_type type_word = {parse_word, release_string};
+static const struct value_type type_host = {parse_host, release_string};
+static const struct value_type type_fingerprint = {parse_fingerprint, release_string};
+static const struct value_type type_listen = {parse_listen, release_list};
+static const struct value_type type_secret_file = {parse_secret_file, release_file};
+static const struct value_type type_cert_file = {parse_cert_file, release_file};
+static const struct value_type type_key_file = {parse_key_file, release_file};
+static const struct value_type type_timezone = {parse_timezone, release_string};
+static const struct value_type type_auth_user = {parse_auth_user, release_string};
+/* password shares its field with password_file, whose row frees it */
+static const struct value_type type_password = {parse_password, NULL};
+static const struct value_type type_interfaces = {parse_interfaces, release_interfaces};
+static const struct value_type type_interface = {parse_interface, release_string};
+static const struct value_type type_nets = {parse_nets, release_nets};
 
-/* Taken as written: the shell that runs it reads its quotes. */
-static int set_alert_command(struct parser *p, const char *v)
-{
-	if (has_control(v)) {
-		key_fail(p, "contains a control character");
-		return -1;
-	}
-	return set_string(p, &router(p)->alert_command, v);
-}
+static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
+static const char *const modes[] = {"poll", "push", NULL}; /* enum router_mode */
+static const char *const tls_modes[] = {"off", "verify", "fingerprint", "anonymous", NULL};
+_Static_assert(MODE_PUSH == 1 && sizeof(enum router_mode) == sizeof(int), "modes[]");
+_Static_assert(ROS_TLS_ANONYMOUS == 3 && sizeof(enum ros_tls_mode) == sizeof(int), "tls_modes[]");
 
-static const struct key_def keys[K_COUNT] = {
-        [K_DATABASE] = {"database", SEC_TIKSTAT, set_database},
-        [K_TIMEZONE] = {"timezone", SEC_TIKSTAT, set_timezone},
-        [K_CYCLE_START_DAY] = {"cycle_start_day", SEC_TIKSTAT, set_cycle_start_day},
-        [K_MAX_RATE] = {"max_rate", SEC_TIKSTAT, set_max_rate},
-        [K_COMMIT_INTERVAL] = {"commit_interval", SEC_TIKSTAT, set_commit_interval},
-        [K_LOG_LEVEL] = {"log_level", SEC_TIKSTAT, set_log_level},
-        [K_RETENTION_5MIN] = {"retention_5min", SEC_TIKSTAT, set_retention_5min},
-        [K_RETENTION_HOUR] = {"retention_hour", SEC_TIKSTAT, set_retention_hour},
-        [K_RETENTION_DAY] = {"retention_day", SEC_TIKSTAT, set_retention_day},
-        [K_RETENTION_MONTH] = {"retention_month", SEC_TIKSTAT, set_retention_month},
-        [K_RETENTION_YEAR] = {"retention_year", SEC_TIKSTAT, set_retention_year},
-        [K_LISTEN] = {"listen", SEC_HTTP, set_listen},
-        [K_AUTH_USER] = {"auth_user", SEC_HTTP, set_auth_user},
-        [K_AUTH_PASSWORD_FILE] = {"auth_password_file", SEC_HTTP, set_auth_password_file},
-        [K_HTTPS_LISTEN] = {"https_listen", SEC_HTTP, set_https_listen},
-        [K_TLS_CERT_FILE] = {"tls_cert_file", SEC_HTTP, set_tls_cert_file},
-        [K_TLS_KEY_FILE] = {"tls_key_file", SEC_HTTP, set_tls_key_file},
-        [K_MODE] = {"mode", SEC_ROUTER, set_mode},
-        [K_HOST] = {"host", SEC_ROUTER, set_host},
-        [K_PORT] = {"port", SEC_ROUTER, set_port},
-        [K_TLS] = {"tls", SEC_ROUTER, set_tls},
-        [K_TLS_CA_FILE] = {"tls_ca_file", SEC_ROUTER, set_tls_ca_file},
-        [K_TLS_FINGERPRINT] = {"tls_fingerprint", SEC_ROUTER, set_tls_fingerprint},
-        [K_USER] = {"user", SEC_ROUTER, set_user},
-        [K_PASSWORD] = {"password", SEC_ROUTER, set_password},
-        [K_PASSWORD_FILE] = {"password_file", SEC_ROUTER, set_password_file},
-        [K_INTERFACES] = {"interfaces", SEC_ROUTER, set_interfaces},
-        [K_INTERVAL] = {"interval", SEC_ROUTER, set_interval},
-        [K_TIMEOUT] = {"timeout", SEC_ROUTER, set_timeout},
-        [K_COMMAND_TIMEOUT] = {"command_timeout", SEC_ROUTER, set_command_timeout},
-        [K_MAX_REPLY_SIZE] = {"max_reply_size", SEC_ROUTER, set_max_reply_size},
-        [K_MAX_REPLY_ITEMS] = {"max_reply_items", SEC_ROUTER, set_max_reply_items},
-        [K_PUSH_TOKEN_FILE] = {"push_token_file", SEC_ROUTER, set_push_token_file},
-        [K_IP_FILE] = {"ip_file", SEC_ROUTER, set_ip_file},
-        [K_IP_INTERFACE] = {"ip_interface", SEC_ROUTER, set_ip_interface},
-        [K_QUOTA] = {"quota", SEC_ROUTER, set_quota},
-        [K_ALERT_COMMAND] = {"alert_command", SEC_ROUTER, set_alert_command},
-        [K_PUSH_ALLOW_FROM] = {"push_allow_from", SEC_ROUTER, set_push_allow_from},
+#define ROW(n, s, t)  .name = (n), .sec = (s), .type = &(t)
+#define CFG(f)        .off = offsetof(struct cfg, f)
+#define RTR(f)        .off = offsetof(struct cfg_router, f)
+#define CFG_AUX(f)    .aux = offsetof(struct cfg, f)
+#define RTR_AUX(f)    .aux = offsetof(struct cfg_router, f)
+#define RANGE(lo, hi) .min = (lo), .max = (hi)
+
+/* Every key: a new key is a row here, its field in cfg.h, its default in
+ * cfg_new or add_router when it has one, and its entry in tikstat.conf(5). */
+static const struct key_row keys[K_COUNT] = {
+        [K_DATABASE] = {ROW("database", SEC_TIKSTAT, type_path), CFG(database)},
+        [K_TIMEZONE] = {ROW("timezone", SEC_TIKSTAT, type_timezone), CFG(timezone)},
+        [K_CYCLE_START_DAY] = {ROW("cycle_start_day", SEC_TIKSTAT, type_int),
+                               CFG(cycle_start_day), RANGE(1, 28)},
+        [K_MAX_RATE] = {ROW("max_rate", SEC_TIKSTAT, type_size), CFG(max_rate), .min = 1,
+                        .what = "rate", .hint = "bits/s, e.g. 100M, 1G or 2.5G"},
+        [K_COMMIT_INTERVAL] = {ROW("commit_interval", SEC_TIKSTAT, type_seconds),
+                               CFG(commit_interval), RANGE(1, SECONDS_MAX)},
+        [K_LOG_LEVEL] = {ROW("log_level", SEC_TIKSTAT, type_word), CFG(log_level),
+                         .names = log_levels},
+        [K_RETENTION_5MIN] = {ROW("retention_5min", SEC_TIKSTAT, type_retention),
+                              CFG(retention[STEP_5MIN])},
+        [K_RETENTION_HOUR] = {ROW("retention_hour", SEC_TIKSTAT, type_retention),
+                              CFG(retention[STEP_HOUR])},
+        [K_RETENTION_DAY] = {ROW("retention_day", SEC_TIKSTAT, type_retention),
+                             CFG(retention[STEP_DAY])},
+        [K_RETENTION_MONTH] = {ROW("retention_month", SEC_TIKSTAT, type_retention),
+                               CFG(retention[STEP_MONTH])},
+        [K_RETENTION_YEAR] = {ROW("retention_year", SEC_TIKSTAT, type_retention),
+                              CFG(retention[STEP_YEAR])},
+        [K_LISTEN] = {ROW("listen", SEC_HTTP, type_listen), CFG(listen), CFG_AUX(n_listen)},
+        [K_AUTH_USER] = {ROW("auth_user", SEC_HTTP, type_auth_user), CFG(auth_user)},
+        [K_AUTH_PASSWORD_FILE] = {ROW("auth_password_file", SEC_HTTP, type_secret_file),
+                                  CFG(auth_password_file), CFG_AUX(auth_password)},
+        [K_HTTPS_LISTEN] = {ROW("https_listen", SEC_HTTP, type_listen), CFG(https_listen),
+                            CFG_AUX(n_https_listen)},
+        [K_TLS_CERT_FILE] = {ROW("tls_cert_file", SEC_HTTP, type_cert_file),
+                             CFG(tls_cert_file), CFG_AUX(tls_cert)},
+        [K_TLS_KEY_FILE] = {ROW("tls_key_file", SEC_HTTP, type_key_file), CFG(tls_key_file),
+                            CFG_AUX(tls_key)},
+        [K_MODE] = {ROW("mode", SEC_ROUTER, type_enum), RTR(mode), .names = modes},
+        [K_HOST] = {ROW("host", SEC_ROUTER, type_host), RTR(host), .poll_only = true},
+        [K_PORT] = {ROW("port", SEC_ROUTER, type_port), RTR(port), RANGE(1, 65535),
+                    .poll_only = true},
+        [K_TLS] = {ROW("tls", SEC_ROUTER, type_enum), RTR(tls), .names = tls_modes,
+                   .poll_only = true},
+        [K_TLS_CA_FILE] = {ROW("tls_ca_file", SEC_ROUTER, type_readable), RTR(tls_ca_file),
+                           .poll_only = true},
+        [K_TLS_FINGERPRINT] = {ROW("tls_fingerprint", SEC_ROUTER, type_fingerprint),
+                               RTR(tls_fingerprint), .poll_only = true},
+        [K_USER] = {ROW("user", SEC_ROUTER, type_string), RTR(user), .poll_only = true},
+        [K_PASSWORD] = {ROW("password", SEC_ROUTER, type_password), RTR(password),
+                        .excludes = K_PASSWORD_FILE, .poll_only = true},
+        [K_PASSWORD_FILE] = {ROW("password_file", SEC_ROUTER, type_secret_file),
+                             RTR(password_file), RTR_AUX(password), .excludes = K_PASSWORD,
+                             .poll_only = true},
+        [K_INTERFACES] = {ROW("interfaces", SEC_ROUTER, type_interfaces), RTR(interfaces)},
+        [K_INTERVAL] = {ROW("interval", SEC_ROUTER, type_seconds), RTR(interval),
+                        RANGE(1, SECONDS_MAX)},
+        [K_TIMEOUT] = {ROW("timeout", SEC_ROUTER, type_seconds), RTR(timeout),
+                       RANGE(1, SECONDS_MAX), .poll_only = true},
+        [K_COMMAND_TIMEOUT] = {ROW("command_timeout", SEC_ROUTER, type_seconds),
+                               RTR(command_timeout), RANGE(1, SECONDS_MAX), .poll_only = true},
+        [K_MAX_REPLY_SIZE] = {ROW("max_reply_size", SEC_ROUTER, type_size), RTR(max_reply_size),
+                              .min = 1, .what = "size", .hint = "e.g. 32Mi or 100M",
+                              .poll_only = true},
+        [K_MAX_REPLY_ITEMS] = {ROW("max_reply_items", SEC_ROUTER, type_size),
+                               RTR(max_reply_items), .min = 1, .what = "count",
+                               .hint = "e.g. 100000", .poll_only = true},
+        [K_PUSH_TOKEN_FILE] = {ROW("push_token_file", SEC_ROUTER, type_secret_file),
+                               RTR(push_token_file), RTR_AUX(push_token), .min = TOKEN_MIN,
+                               .what = "token"},
+        [K_IP_FILE] = {ROW("ip_file", SEC_ROUTER, type_path), RTR(ip_file)},
+        [K_IP_INTERFACE] = {ROW("ip_interface", SEC_ROUTER, type_interface), RTR(ip_interface),
+                            .poll_only = true},
+        [K_QUOTA] = {ROW("quota", SEC_ROUTER, type_size), RTR(quota), .what = "size",
+                     .hint = "bytes, e.g. 500G, 1.5T or 800Gi"},
+        [K_ALERT_COMMAND] = {ROW("alert_command", SEC_ROUTER, type_text), RTR(alert_command)},
+        [K_PUSH_ALLOW_FROM] = {ROW("push_allow_from", SEC_ROUTER, type_nets),
+                               RTR(push_allow)},
 };
 
-/* Keys that mean nothing for a router pushing its counters. */
-static const enum key poll_only[] = {
-        K_HOST, K_PORT,     K_TLS,           K_TLS_CA_FILE, K_TLS_FINGERPRINT,
-        K_USER, K_PASSWORD, K_PASSWORD_FILE, K_TIMEOUT, K_COMMAND_TIMEOUT, K_MAX_REPLY_SIZE,
-        K_MAX_REPLY_ITEMS, K_IP_INTERFACE};
+/* The row of key name in section sec, or K_NONE. */
+static enum key find_key(enum section sec, const char *name)
+{
+	for (int k = K_NONE + 1; k < K_COUNT; k++)
+		if (keys[k].sec == sec && strcmp(keys[k].name, name) == 0)
+			return (enum key)k;
+	return K_NONE;
+}
+
+/* Frees the fields the keys of section sec fill in base. */
+static void release_keys(enum section sec, void *base)
+{
+	for (int k = K_NONE + 1; k < K_COUNT; k++)
+		if (keys[k].sec == sec && keys[k].type->release)
+			keys[k].type->release(&keys[k], base);
+}
 
 /* ------------------------------------------------------------------ */
 /* Section checks                                                      */
@@ -1892,6 +1443,7 @@ static int line_of(const struct parser *p, enum key k)
 static void finish_https(struct parser *p)
 {
 	struct cfg *c = p->cfg;
+	unsigned before = p->n_errors;
 
 	if (c->n_https_listen && !c->tls_cert_file)
 		key_fail_at(p, line_of(p, K_HTTPS_LISTEN), "tls_cert_file",
@@ -1902,7 +1454,7 @@ static void finish_https(struct parser *p)
 	else if (!c->n_https_listen && (c->tls_cert_file || c->tls_key_file))
 		key_fail_at(p, line_of(p, c->tls_cert_file ? K_TLS_CERT_FILE : K_TLS_KEY_FILE),
 		            "https_listen", "required with tls_cert_file and tls_key_file");
-	for (size_t i = 0; i < c->n_https_listen && !p->failed; i++)
+	for (size_t i = 0; i < c->n_https_listen && p->n_errors == before; i++)
 		for (size_t j = 0; j < c->n_listen; j++)
 			if (strcmp(c->https_listen[i], c->listen[j]) == 0) {
 				key_fail_at(p, line_of(p, K_HTTPS_LISTEN), "https_listen",
@@ -1911,12 +1463,12 @@ static void finish_https(struct parser *p)
 				            shown(p, c->https_listen[i]));
 				break;
 			}
-	if (!p->failed && c->n_listen + c->n_https_listen > CFG_MAX_LISTEN)
+	if (p->n_errors == before && c->n_listen + c->n_https_listen > CFG_MAX_LISTEN)
 		key_fail_at(p, line_of(p, K_HTTPS_LISTEN), "https_listen",
 		            "%zu entries with listen: at most %d addresses can be listened on",
 		            c->n_listen + c->n_https_listen, CFG_MAX_LISTEN);
 	/* the kept key needs the certificate it was loaded with */
-	if (!p->failed && p->tls_key_kept && p->prev && p->prev->tls_cert) {
+	if (p->n_errors == before && p->tls_key_kept && p->prev && p->prev->tls_cert) {
 		char *cert = strdup(p->prev->tls_cert);
 
 		if (!cert) {
@@ -1997,13 +1549,13 @@ static void check_allow_overlap(struct parser *p, const struct cfg_router *r)
 
 static void finish_push_router(struct parser *p, struct cfg_router *r)
 {
-	enum key first = K_COUNT;
+	enum key first = K_NONE;
 
-	for (size_t i = 0; i < sizeof poll_only / sizeof poll_only[0]; i++)
-		if (p->key_set[poll_only[i]] &&
-		    (first == K_COUNT || p->key_line[poll_only[i]] < p->key_line[first]))
-			first = poll_only[i];
-	if (first != K_COUNT) {
+	for (int k = K_NONE + 1; k < K_COUNT; k++)
+		if (keys[k].poll_only && p->key_set[k] &&
+		    (first == K_NONE || p->key_line[k] < p->key_line[first]))
+			first = (enum key)k;
+	if (first != K_NONE) {
 		key_fail_at(p, p->key_line[first], keys[first].name, "only used with mode = poll");
 		return;
 	}
@@ -2040,10 +1592,11 @@ static void finish_router(struct parser *p)
 		r->port = r->tls == ROS_TLS_OFF ? 8728 : 8729;
 }
 
-/* Checks across the keys of the section that ends here. */
+/* Checks across the keys of the section that ends here; none when one of
+ * its keys was refused (that error says enough). */
 static void finish_section(struct parser *p)
 {
-	if (p->failed)
+	if (p->fatal || p->n_errors != p->sec_errors)
 		return;
 	if (p->sec == SEC_HTTP)
 		finish_http(p);
@@ -2125,42 +1678,44 @@ static int single_section(struct parser *p, int *first, const char *name)
 	return 0;
 }
 
-/* A "[...]" line: ends the previous section, starts the named one. */
-static int start_section(struct parser *p, char *line)
+/* The section a "[...]" line names, or SEC_SKIP after reporting why it
+ * cannot start. */
+static enum section open_section(struct parser *p, char *line)
 {
 	char *close = strchr(line, ']');
 	char *name;
 
 	if (!close) {
 		fail(p, p->lineno, "syntax error: missing ']'");
-		return -1;
+		return SEC_SKIP;
 	}
 	if (close[1]) {
 		fail(p, p->lineno, "syntax error: text after ']'");
-		return -1;
+		return SEC_SKIP;
 	}
 	*close = '\0';
-	name = trim(line + 1);
+	name = cfg_trim(line + 1);
+	if (strcmp(name, "tikstat") == 0)
+		return single_section(p, &p->tikstat_line, name) < 0 ? SEC_SKIP : SEC_TIKSTAT;
+	if (strcmp(name, "http") == 0)
+		return single_section(p, &p->http_line, name) < 0 ? SEC_SKIP : SEC_HTTP;
+	if (strncmp(name, "router", 6) == 0 && (!name[6] || cfg_is_blank(name[6])))
+		return add_router(p, cfg_trim(name + 6)) < 0 ? SEC_SKIP : SEC_ROUTER;
+	fail(p, p->lineno, "unknown section [%s]", shown(p, name));
+	return SEC_SKIP;
+}
+
+/* A "[...]" line: ends the previous section, starts the named one. The
+ * keys of a section that cannot start are skipped unchecked: its header's
+ * error is the one to fix. */
+static void start_section(struct parser *p, char *line)
+{
 	finish_section(p);
-	if (p->failed)
-		return -1;
 	memset(p->key_line, 0, sizeof p->key_line);
 	memset(p->key_set, 0, sizeof p->key_set);
 	p->sec_line = p->lineno;
-	if (strcmp(name, "tikstat") == 0) {
-		p->sec = SEC_TIKSTAT;
-		return single_section(p, &p->tikstat_line, name);
-	}
-	if (strcmp(name, "http") == 0) {
-		p->sec = SEC_HTTP;
-		return single_section(p, &p->http_line, name);
-	}
-	if (strncmp(name, "router", 6) == 0 && (!name[6] || is_blank(name[6]))) {
-		p->sec = SEC_ROUTER;
-		return add_router(p, trim(name + 6));
-	}
-	fail(p, p->lineno, "unknown section [%s]", shown(p, name));
-	return -1;
+	p->sec = open_section(p, line);
+	p->sec_errors = p->n_errors;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2168,46 +1723,38 @@ static int start_section(struct parser *p, char *line)
 /* ------------------------------------------------------------------ */
 
 /* One "key = value" line in the current section. */
-static int set_key(struct parser *p)
+static void set_key(struct parser *p)
 {
-	size_t k;
+	enum key k;
 
+	if (p->sec == SEC_SKIP)
+		return;
 	if (p->sec == SEC_NONE) {
 		fail(p, p->lineno,
 		     "key '%s' outside of a section (start with [tikstat], [http] or "
 		     "[router NAME])",
 		     shown(p, p->key));
-		return -1;
+		return;
 	}
-	for (k = 0; k < K_COUNT; k++)
-		if (keys[k].sec == p->sec && strcmp(keys[k].name, p->key) == 0)
-			break;
-	if (k == K_COUNT) {
+	if ((k = find_key(p->sec, p->key)) == K_NONE) {
 		fail(p, p->lineno, "unknown key '%s' in [%s]", shown(p, p->key), p->label);
-		return -1;
+		return;
 	}
 	if (p->key_line[k]) {
 		key_fail(p, "duplicate key (first set on line %d)", p->key_line[k]);
-		return -1;
+		return;
 	}
 	p->key_line[k] = p->lineno;
 	if (!*p->value)
-		return 0;
-	if (keys[k].set(p, p->value) < 0)
-		return -1;
-	p->key_set[k] = true;
-	return 0;
-}
-
-/* The inih handler: the key and value come from our line (read_line). */
-static int on_key(void *user, const char *section, const char *name, const char *value)
-{
-	struct parser *p = user;
-
-	(void)section;
-	(void)name;
-	(void)value;
-	return set_key(p) == 0;
+		return;
+	if (keys[k].excludes && p->key_set[keys[k].excludes]) {
+		key_fail(p, "%s and %s are mutually exclusive",
+		         keys[k < keys[k].excludes ? k : keys[k].excludes].name,
+		         keys[k < keys[k].excludes ? keys[k].excludes : k].name);
+		return;
+	}
+	if (keys[k].type->parse(p, &keys[k], section_base(p->cfg, p->sec), p->value) == 0)
+		p->key_set[k] = true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2225,7 +1772,7 @@ static void strip_comment(char *s)
 			c++;
 		} else if (*c == '"') {
 			quoted = !quoted;
-		} else if (!quoted && (*c == ';' || *c == '#') && (c == s || is_blank(c[-1]))) {
+		} else if (!quoted && (*c == ';' || *c == '#') && (c == s || cfg_is_blank(c[-1]))) {
 			*c = '\0';
 			return;
 		}
@@ -2263,14 +1810,7 @@ static int next_line(struct parser *p)
 	return 0;
 }
 
-/* Puts text into inih's buffer, or "alt" when it does not fit. */
-static char *feed(char *str, int num, const char *text, const char *alt)
-{
-	snprintf(str, (size_t)num, "%s", strlen(text) < (size_t)num ? text : alt);
-	return str;
-}
-
-/* Splits "key = value" (or "key: value", as inih does) in p->line. */
+/* Splits "key = value" (or "key: value") in p->line. */
 static int split_key(struct parser *p, char *line)
 {
 	char *sep = line + strcspn(line, "=:");
@@ -2281,8 +1821,8 @@ static int split_key(struct parser *p, char *line)
 		return -1;
 	}
 	*sep = '\0';
-	p->key = trim(line);
-	p->value = trim(sep + 1);
+	p->key = cfg_trim(line);
+	p->value = cfg_trim(sep + 1);
 	if (!*p->key) {
 		fail(p, p->lineno, "syntax error: missing key name before '%c'", c);
 		return -1;
@@ -2290,32 +1830,20 @@ static int split_key(struct parser *p, char *line)
 	return 0;
 }
 
-/* The inih reader: one line per call, see the comment at the top. */
-static char *read_line(char *str, int num, void *stream)
+/* Reads and handles the next line. */
+static void read_line(struct parser *p)
 {
-	struct parser *p = stream;
 	char *line;
-	char buf[8 + ROUTER_NAME_MAX + 8];
 
-	if (p->failed || p->pos >= p->len || num < 4)
-		return NULL;
 	if (next_line(p) < 0)
-		return NULL;
-	line = trim(p->line);
+		return;
+	line = cfg_trim(p->line);
 	strip_comment(line);
-	line = trim(line);
-	if (!*line)
-		return feed(str, num, "", "");
-	if (*line == '[') {
-		if (start_section(p, line) < 0)
-			return NULL;
-		snprintf(buf, sizeof buf, "[%s]", p->label);
-		return feed(str, num, buf, "[]");
-	}
-	if (split_key(p, line) < 0)
-		return NULL;
-	snprintf(buf, sizeof buf, "%.40s=", p->key);
-	return feed(str, num, buf, "k=");
+	line = cfg_trim(line);
+	if (*line == '[')
+		start_section(p, line);
+	else if (*line && split_key(p, line) == 0)
+		set_key(p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2434,22 +1962,16 @@ static void parser_release(struct parser *p)
 	free(p->router_lines);
 }
 
-struct cfg *cfg_load(const char *path, char *err, size_t errsz)
+/* Reads every line, then the checks of the whole file. */
+static void parse(struct parser *p)
 {
-	return cfg_load_flags(path, 0, err, errsz);
-}
-
-static struct cfg *load(const char *path, int flags, const struct cfg *prev, char *err,
-                        size_t errsz);
-
-struct cfg *cfg_load_flags(const char *path, int flags, char *err, size_t errsz)
-{
-	return load(path, flags, NULL, err, errsz);
-}
-
-struct cfg *cfg_reload(const char *path, const struct cfg *prev, char *err, size_t errsz)
-{
-	return load(path, 0, prev, err, errsz);
+	while (!p->fatal && p->pos < p->len)
+		read_line(p);
+	finish_section(p);
+	/* A daemon with nothing to do is a mistake (an empty or wrong file),
+	 * and a reload to it would silently stop all accounting. */
+	if (p->n_errors == 0 && p->cfg->n_routers == 0)
+		fail(p, 0, "no [router NAME] section: nothing to poll or receive");
 }
 
 static struct cfg *load(const char *path, int flags, const struct cfg *prev, char *err,
@@ -2460,7 +1982,6 @@ static struct cfg *load(const char *path, int flags, const struct cfg *prev, cha
 	                   .errsz = errsz,
 	                   .skip_secrets = (flags & CFG_SKIP_SECRETS) != 0,
 	                   .prev = prev};
-	int rc;
 
 	if (err && errsz)
 		err[0] = '\0';
@@ -2468,47 +1989,34 @@ static struct cfg *load(const char *path, int flags, const struct cfg *prev, cha
 		fail(&p, 0, "no configuration file given");
 		return NULL;
 	}
-	if (config_dir(&p) < 0 || read_file(&p) < 0)
-		goto err;
-	if ((p.cfg = cfg_new(path)) == NULL) {
-		nomem(&p);
-		goto err;
+	if (config_dir(&p) == 0 && read_file(&p) == 0) {
+		if ((p.cfg = cfg_new(path)) == NULL)
+			nomem(&p);
+		else
+			parse(&p);
 	}
-	rc = ini_parse_stream(read_line, &p, on_key, &p);
-	if (!p.failed && rc != 0)
-		fail(&p, rc > 0 ? rc : 0, rc == -2 ? "out of memory" : "syntax error");
-	finish_section(&p);
-	/* A daemon with nothing to do is a mistake (an empty or wrong file),
-	 * and a reload to it would silently stop all accounting. */
-	if (!p.failed && p.cfg->n_routers == 0)
-		fail(&p, 0, "no [router NAME] section: nothing to poll or receive");
-	if (p.failed)
-		goto err;
+	add_error_summary(&p);
+	if (p.n_errors) {
+		cfg_free(p.cfg);
+		p.cfg = NULL;
+	}
 	parser_release(&p);
 	return p.cfg;
-err:
-	cfg_free(p.cfg);
-	parser_release(&p);
-	return NULL;
 }
 
-static void router_free(struct cfg_router *r)
+struct cfg *cfg_load(const char *path, char *err, size_t errsz)
 {
-	free(r->name);
-	free(r->host);
-	free(r->tls_ca_file);
-	free(r->tls_fingerprint);
-	free(r->user);
-	wipe_free(r->password);
-	free_list(r->interfaces, r->n_interfaces);
-	wipe_free(r->push_token);
-	free(r->ip_file);
-	free(r->ip_interface);
-	free(r->alert_command);
-	free(r->password_file);
-	free(r->push_token_file);
-	free(r->interfaces_by_name);
-	free(r->push_allow);
+	return load(path, 0, NULL, err, errsz);
+}
+
+struct cfg *cfg_load_flags(const char *path, int flags, char *err, size_t errsz)
+{
+	return load(path, flags, NULL, err, errsz);
+}
+
+struct cfg *cfg_reload(const char *path, const struct cfg *prev, char *err, size_t errsz)
+{
+	return load(path, 0, prev, err, errsz);
 }
 
 long cfg_interface_index(const struct cfg_router *r, const char *name)
@@ -2536,26 +2044,19 @@ long cfg_interface_index(const struct cfg_router *r, const char *name)
 	return -1;
 }
 
+/* The fields the keys fill are freed by their rows (release_keys). */
 void cfg_free(struct cfg *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n_routers; i++)
-		router_free(&c->routers[i]);
+	for (size_t i = 0; i < c->n_routers; i++) {
+		release_keys(SEC_ROUTER, &c->routers[i]);
+		free(c->routers[i].name);
+	}
 	free(c->routers);
+	release_keys(SEC_TIKSTAT, c);
+	release_keys(SEC_HTTP, c);
 	free(c->path);
-	free(c->database);
-	free(c->timezone);
-	free(c->log_level);
-	free_list(c->listen, c->n_listen);
-	free(c->auth_user);
-	wipe_free(c->auth_password);
-	free(c->auth_password_file);
-	free_list(c->https_listen, c->n_https_listen);
-	free(c->tls_cert_file);
-	free(c->tls_key_file);
-	free(c->tls_cert);
-	wipe_free(c->tls_key);
 	free(c);
 }
 

@@ -1,9 +1,10 @@
 /*
  * cfg.h — /etc/tikstat/tikstat.conf: parsing, defaults and validation.
  *
- * INI syntax through inih (Debian libinih). Every error names the file,
- * the line and the key ("tikstat.conf:12: [router home] interval: must be
- * 1 to 86400 seconds, got 0"). Unknown sections and keys are errors.
+ * INI syntax, read by cfg.c itself. Every error names the file, the line
+ * and the key ("tikstat.conf:12: [router home] interval: must be 1 to
+ * 86400 seconds, got 0"), and every error in the file is reported (one a
+ * line) before the load fails. Unknown sections and keys are errors.
  * Secrets come from password= / password_file= (first line, newline
  * stripped); a file holding a secret that group or others can read, or
  * that belongs to anyone but root or the daemon's user, is refused with a
@@ -22,6 +23,7 @@
 
 #include <sys/types.h>
 
+#include "cfgvalue.h"
 #include "routeros.h"
 
 /* The most [http] listen addresses: cfg_load refuses more listen entries,
@@ -30,14 +32,6 @@
 #define CFG_MAX_LISTEN 16
 
 enum router_mode { MODE_POLL, MODE_PUSH };
-
-/* One ADDR[/PREFIX] of push_allow_from: an IPv4 (4 bytes) or IPv6 (16
- * bytes) network, host bits zero. */
-struct cfg_net {
-	int family;             /* AF_INET or AF_INET6 */
-	unsigned char addr[16]; /* network byte order, the first 4 for AF_INET */
-	unsigned prefix;        /* 0..32 or 0..128; a bare address is /32 or /128 */
-};
 
 struct cfg_router {
 	char *name;           /* from [router NAME] */
@@ -95,8 +89,18 @@ struct cfg {
 	size_t n_routers;
 };
 
+/* The most errors cfg_load reports one by one; the rest are counted in a
+ * last line "FILE: N more errors". */
+#define CFG_MAX_ERRORS 50
+/* An error buffer that holds CFG_MAX_ERRORS errors of a usual length. */
+#define CFG_ERR_SIZE 16384
+
 /* Parses path into a freshly allocated cfg. On error returns NULL and
- * writes "FILE:LINE: message" (or "FILE: message") into err. */
+ * writes every error into err, one a line (separated by '\n', none at
+ * the end), each "FILE:LINE: [SECTION] KEY: message", "FILE:LINE:
+ * message" or "FILE: message"; as many whole lines as fit in errsz
+ * (CFG_ERR_SIZE holds all of them), then "FILE: N more errors" for the
+ * rest. A file with any error gives no cfg. */
 struct cfg *cfg_load(const char *path, char *err, size_t errsz);
 /* cfg_load with flags. CFG_SKIP_SECRETS: do not read password and token
  * files (their fields then hold the file's path, not the secret) and do
@@ -129,38 +133,7 @@ long cfg_interface_index(const struct cfg_router *r, const char *name);
 /* The router named name, or NULL. */
 const struct cfg_router *cfg_router(const struct cfg *c, const char *name);
 
-/* Value parsers shared with the CLI and HTTP code (0 or -1):
- * sizes "500G", "1.5T", "100M", "1024" (bytes; K M G T P = powers of 1000,
- * Ki Mi Gi Ti Pi = powers of 1024; an optional trailing B/b is accepted);
- * rates the same in bits/s ("100M" = 10^8 bit/s); durations "10", "10s",
- * "5m", "2h", "7d". */
-int cfg_parse_size(const char *text, uint64_t *out);
-int cfg_parse_duration(const char *text, int64_t *seconds);
-/* Details of the two above: a decimal fraction is allowed and the result
- * rounded down ("1.5K" = 1500, "1.5m" = 90 s); blanks may separate the
- * number and its unit ("500 GB"); no sign, no leading or trailing blanks.
- * On -1, errno is EINVAL (malformed) or ERANGE (above UINT64_MAX bytes or
- * INT64_MAX seconds); *out is left alone. */
-
-/* Splits one listen entry, "host:port", "[v6addr]:port" or "*:port",
- * into host (without brackets; "*" for every address) and port (1..65535).
- * Returns 0, or -1 with errno EINVAL when malformed or host does not fit
- * in hostsz bytes. cfg_load has checked every cfg->listen entry with it. */
-int cfg_parse_listen(const char *text, char *host, size_t hostsz, uint16_t *port);
-
-/* Parses one push_allow_from entry, "ADDR" or "ADDR/PREFIX" (IPv4 or
- * IPv6, no blanks). Returns NULL with *out set, or the reason it is
- * refused (a static string; host bits set under the prefix are refused:
- * "192.0.2.7/24" is ambiguous). */
-const char *cfg_parse_net(const char *text, struct cfg_net *out);
-
-/* True when the address addr (4 bytes for AF_INET, 16 for AF_INET6) of
- * family lies in n. Families must be equal: the caller maps an
- * IPv4-mapped IPv6 peer (::ffff:A.B.C.D) to AF_INET first. */
-bool cfg_net_contains(const struct cfg_net *n, int family, const unsigned char *addr);
-
-/* True when a and b share an address (same family, and the shorter
- * prefix's network holds the other's). */
-bool cfg_net_overlap(const struct cfg_net *a, const struct cfg_net *b);
+/* The value parsers (cfg_parse_size, cfg_parse_listen, cfg_parse_net...)
+ * are in cfgvalue.h. */
 
 #endif

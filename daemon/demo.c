@@ -435,12 +435,14 @@ static double rate_at(size_t j, int dir, const struct tm *tm, long k, long n)
 
 static int prefill(struct demo *d, int64_t end, volatile sig_atomic_t *stop)
 {
-	char err[1024];
+	char err[CFG_ERR_SIZE];
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct cfg *cfg = cfg_load(d->config, err, sizeof err);
-	if (!cfg) {
-		errmsg("%s", err);
+	if (!cfg) { /* one line per error */
+		char *save = NULL;
+		for (char *e = strtok_r(err, "\n", &save); e; e = strtok_r(NULL, "\n", &save))
+			errmsg("%s", e);
 		return -1;
 	}
 	int rc = -1;

@@ -5,29 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 #define MAX_DISTANCE 2
 #define MAX_NAME     256 /* longer names are never near matches */
-
-/* Length of the valid UTF-8 sequence at p (up to end), 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n = *p < 0x80             ? 1
-	           : (*p & 0xE0) == 0xC0 ? 2
-	           : (*p & 0xF0) == 0xE0 ? 3
-	           : (*p & 0xF8) == 0xF0 ? 4
-	                                 : 0;
-	if (n == 0 || (size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	/* Overlong forms, surrogates and code points beyond U+10FFFF. */
-	if ((n == 2 && *p < 0xC2) || (n == 3 && *p == 0xE0 && p[1] < 0xA0) ||
-	    (n == 3 && *p == 0xED && p[1] >= 0xA0) || (n == 4 && *p == 0xF0 && p[1] < 0x90) ||
-	    (n == 4 && (*p > 0xF4 || (*p == 0xF4 && p[1] >= 0x90))))
-		return 0;
-	return n;
-}
 
 static bool needs_escape(unsigned char ch)
 {
@@ -41,7 +22,7 @@ static bool needs_quotes(const char *name)
 	if (p == end)
 		return true;
 	while (p < end) {
-		size_t l = utf8_len(p, end);
+		size_t l = text_utf8_len(p, (size_t)(end - p));
 		if (l == 0 || needs_escape(*p) || *p == ' ' || *p == ',' || *p == '"' || *p == '\\')
 			return true;
 		p += l;
@@ -72,7 +53,7 @@ static void put_name(char *out, size_t cap, size_t *pos, const char *name)
 	if (q)
 		put(out, cap, pos, "\"", 1);
 	while (p < end) {
-		size_t l = utf8_len(p, end);
+		size_t l = text_utf8_len(p, (size_t)(end - p));
 		char esc[8];
 		if (l == 0 || needs_escape(*p)) {
 			snprintf(esc, sizeof esc, "\\x%02X", *p);

@@ -1,23 +1,14 @@
 /*
- * jsonw.h — a growable text buffer and a small JSON writer on top of it.
+ * jsonw.h — a small JSON writer on the shared text buffer (text/text.h).
  *
  * Pure: no I/O, no clock, no globals. Used by the report renderings of the
  * CLI and by the HTTP server, so both produce the same bytes.
  *
  * Strings are raw bytes (router interface names often are not UTF-8), and
- * every output is still valid:
- *
- *   JSON   RFC 8259 strings. '"' and '\' are backslash-escaped; C0
- *          controls, DEL, C1 controls (U+0080..U+009F), U+2028 and U+2029
- *          become \u00XX / \u20XX (lower-case hex); a byte that is not part
- *          of a strictly valid UTF-8 sequence (no overlong forms, no
- *          surrogates, nothing above U+10FFFF) becomes \u00XX, i.e. it is
- *          read as Latin-1: byte 0xE9 turns into "\u00e9" (é). Valid UTF-8
- *          is kept as is. The same rule as rosapi's --json output.
- *   text   for terminals (jbuf_text): '\' becomes "\\"; C0 controls, DEL,
- *          the two bytes of a C1 control and every invalid byte become
- *          "\xHH" (upper-case hex: "\xE9"); valid UTF-8 is kept. A
- *          terminal never receives a raw control byte.
+ * every output is still valid: text.h gives the escaping rule, the same
+ * for rosapi's output. JSON strings read an invalid byte as Latin-1 (0xE9
+ * becomes "\u00e9"); terminal text (jbuf_text) writes it, and every control
+ * byte, as upper-case "\xE9".
  *
  * Errors are sticky: the first allocation failure (or a writer misuse:
  * nesting deeper than JSONW_MAX_DEPTH, closing what is not open) sets
@@ -31,42 +22,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A growable byte buffer. Zero-initialise it (or JBUF_INIT); release with
- * jbuf_free. data is NUL-terminated once anything was appended (the NUL is
- * not counted in len); it stays NULL while nothing was. */
-struct jbuf {
-	char *data;
-	size_t len;
-	size_t cap;
-	bool failed;
-};
-#define JBUF_INIT                                                                                  \
-	{                                                                                          \
-		NULL, 0, 0, false                                                                  \
-	}
+#include "text.h"
 
-/* Frees the memory and resets b to empty. NULL-safe. */
-void jbuf_free(struct jbuf *b);
-/* Empties b, keeping its memory and clearing failed. */
-void jbuf_reset(struct jbuf *b);
-/* The contents as a C string: "" while empty. Borrowed until b changes. */
-const char *jbuf_str(const struct jbuf *b);
+/* The daemon's names for the shared buffer (struct jbuf is struct
+ * text_buf): one sed over daemon/ and tests/ retires them. */
+#define jbuf           text_buf
+#define JBUF_INIT      TEXT_BUF_INIT
+#define jbuf_free      text_buf_free
+#define jbuf_reset     text_buf_reset
+#define jbuf_str       text_buf_str
+#define jbuf_append    text_buf_append
+#define jbuf_puts      text_buf_puts
+#define jbuf_printf    text_buf_printf
+#define jbuf_fill      text_buf_fill
+#define jsonw_utf8_len text_utf8_len
+/* One quoted JSON string straight to a buffer, outside any writer. */
+#define jbuf_json_string text_escape_json
 
-/* Appends len raw bytes. */
-int jbuf_append(struct jbuf *b, const void *data, size_t len);
-/* Appends a NUL-terminated string. */
-int jbuf_puts(struct jbuf *b, const char *s);
-/* Appends printf-formatted text. */
-int jbuf_printf(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends n copies of byte c. */
-int jbuf_fill(struct jbuf *b, char c, size_t n);
-/* Appends s[0..len) escaped for a terminal (the "text" rule above), without
- * quotes. */
+/* Appends s[0..len) escaped for a terminal, with upper-case hex ("\xE9"),
+ * without quotes: the tables, CSV and messages of tikstat. */
 int jbuf_text(struct jbuf *b, const void *s, size_t len);
-
-/* Length (1..4) of the strictly valid UTF-8 sequence starting at s[0], or
- * 0 when s[0] does not start one within avail bytes (avail > 0). */
-size_t jsonw_utf8_len(const unsigned char *s, size_t avail);
 
 #define JSONW_MAX_DEPTH 32
 
@@ -106,9 +81,5 @@ int jsonw_int(struct jsonw *w, int64_t v);
 int jsonw_decimal(struct jsonw *w, uint64_t v, unsigned decimals);
 int jsonw_null(struct jsonw *w);
 int jsonw_bool(struct jsonw *w, bool v);
-
-/* Appends s[0..len) as one quoted JSON string (the rule above) straight to
- * a buffer, outside any writer. */
-int jbuf_json_string(struct jbuf *b, const void *s, size_t len);
 
 #endif

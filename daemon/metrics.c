@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quota.h"
+#include "cycle.h"
 
 int metrics_label_value(struct jbuf *out, const char *s)
 {
@@ -436,9 +436,9 @@ static void cycle_of(store *db, const struct cfg *cfg, const struct cfg_router *
 		     int64_t now, struct cycle_bytes *out)
 {
 	int64_t id;
-	struct quota_usage u;
+	struct cycle_usage u;
 	if (store_find_interface(db, cr->name, cr->interfaces[k], &id) != 0 ||
-	    quota_usage(db, id, cfg->cycle_start_day, now, &u) != 0)
+	    cycle_usage(db, id, cfg->cycle_start_day, now, &u) != 0)
 		return;
 	out->known = true;
 	out->rx = u.rx;

@@ -4,9 +4,7 @@
 #include "checkcfg.h"
 #include "ifnames.h"
 #include "log.h"
-#include "notify.h"
 #include "push.h"
-#include "quota.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,7 +34,7 @@ struct router {
 	enum rstate state;
 	int64_t next_at;   /* monotonic ms, for R_IDLE and R_WAIT */
 	int backoff_ms;
-	int *handles;      /* recorder handle per configured interface */
+	const struct ingest_ref *refs; /* per configured interface (ingest.h) */
 	bool *missing;     /* interface i was not found at the last poll */
 	bool *announced;   /* its absence was logged and published with the router's names */
 	bool names_needed; /* an interface went missing: read the router's names */
@@ -58,11 +56,9 @@ struct router {
 	uint32_t reg_events;
 	unsigned timer_seq; /* invalidates older heap entries */
 	int64_t timer_at;   /* time of the valid heap entry, -1 none */
-	/* status */
+	/* state changes, logged once each */
 	bool up, ever_up;
 	char last_error[512];
-	uint64_t polls_ok, polls_failed;
-	int64_t last_success, last_duration_ms;
 };
 
 struct timer {
@@ -71,24 +67,17 @@ struct timer {
 	unsigned seq;
 };
 
-/* A router in push mode: its readings come through the push queue. */
-struct push_router {
-	const struct cfg_router *cfg;
-	size_t cfg_index;
-	int *handles; /* recorder handle per configured interface */
-};
-
 /* epoll data of the push queue's eventfd (routers use their index). */
 #define PUSHQ_EVENT UINT64_MAX
 #define PUSHQ_BATCH 64
 
 struct poller {
 	const struct cfg *cfg;
-	struct recorder *rec;
+	struct ingest *ingest;
 	struct status *status;
 	struct pushq *pushq;
-	struct push_router *push;
-	size_t npush;
+	poller_hook_fn before_sleep;
+	void *before_sleep_ctx;
 	struct router *routers;
 	size_t n;
 	int epfd;
@@ -288,7 +277,6 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 		log_warnx("router %s: down: %s", r->cfg->name, why);
 	snprintf(r->last_error, sizeof r->last_error, "%s", why);
 	r->up = false;
-	r->polls_failed++;
 	status_poll_failed(p->status, r->cfg_index, status, why);
 	ros_counters_free(r->counters, r->ncounters);
 	r->counters = NULL;
@@ -332,67 +320,7 @@ static const struct ros_iface_counters *find_row(const struct router *r,
 	return ros_counters_find(index, r->ncounters, name);
 }
 
-/* What a reading's kind means, as words for a log line. */
-static const char *kind_words(enum acct_kind k)
-{
-	switch (k) {
-	case ACCT_BASELINE: return "first reading";
-	case ACCT_REBOOT: return "router rebooted";
-	case ACCT_RESET: return "counter reset";
-	case ACCT_RECREATED: return "interface re-created";
-	default: return acct_kind_name(k);
-	}
-}
-
-/* Logs a baseline caused by a change of source (legacy import, push,
- * poll); false when d is not one. */
-static bool log_source_change(const char *router, const char *iface, const struct acct_delta *d,
-			      enum acct_source now)
-{
-	if (d->kind != ACCT_BASELINE || d->was == ACCT_SRC_UNKNOWN)
-		return false;
-	log_info("%s/%s: readings now come from %s (before: %s): new baseline", router, iface,
-		 acct_source_text(now), acct_source_text(d->was));
-	return true;
-}
-
-/* Logs what is unusual about a reading (the normal case stays quiet). */
-static void log_delta(const struct router *r, const char *iface, const struct acct_delta *d)
-{
-	if (log_source_change(r->cfg->name, iface, d, ACCT_SRC_POLL))
-		return;
-	switch (d->kind) {
-	case ACCT_BASELINE:
-		log_info("router %s: %s: first reading, counting from now", r->cfg->name, iface);
-		break;
-	case ACCT_REBOOT:
-	case ACCT_RESET:
-	case ACCT_RECREATED:
-		log_info("router %s: %s: %s, counting %llu rx + %llu tx bytes since", r->cfg->name,
-			 iface,
-			 kind_words(d->kind),
-			 (unsigned long long)d->rx, (unsigned long long)d->tx);
-		break;
-	case ACCT_REJECTED:
-		log_warnx("router %s: %s: reading dropped: it implies more than max_rate",
-			  r->cfg->name, iface);
-		break;
-	default: break;
-	}
-}
-
-/* Publishes interface k's last reading time and totals (status.h). */
-static void publish_reading(struct poller *p, size_t router, size_t k, int h)
-{
-	const struct acct_reading *last = recorder_last(p->rec, h);
-	uint64_t rx, tx;
-	if (!p->status || !last)
-		return;
-	recorder_totals(p->rec, h, &rx, &tx);
-	status_reading(p->status, router, k, last->time, rx, tx);
-}
-
-/* Hands the poll's readings to the recorder. */
+/* Hands the poll's readings to the ingest point. */
 static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 {
 	/* Timed when the request was sent: a reply that waited in the socket
@@ -424,13 +352,7 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 					  .rx = row->rx_bytes, .tx = row->tx_bytes,
 					  .uptime = uptime, .has_uptime = true};
 		snprintf(rd.id, sizeof rd.id, "%s", row->id);
-		struct acct_delta d;
-		/* A store failure keeps the reading pending; the recorder logs it. */
-		recorder_add(p->rec, r->handles[k], &rd, now, &d);
-		log_delta(r, name, &d);
-		publish_reading(p, r->cfg_index, k, r->handles[k]);
-		if (r->cfg->quota)
-			quota_check(p->cfg, r->cfg, p->rec, r->handles[k], name, t);
+		ingest_reading(p->ingest, &r->refs[k], &rd, now, NULL);
 	}
 	free(sorted);
 }
@@ -645,10 +567,7 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 		ros_counters_free(r->counters, r->ncounters);
 		r->counters = NULL;
 		r->ncounters = 0;
-		r->polls_ok++;
-		r->last_success = wall_now();
-		r->last_duration_ms = now - r->poll_started;
-		status_poll_ok(p->status, r->cfg_index, r->last_success, r->last_duration_ms);
+		status_poll_ok(p->status, r->cfg_index, wall_now(), now - r->poll_started);
 		r->state = R_WAIT;
 		/* Keep the cadence: the next poll is one interval after this one began. */
 		r->next_at = r->poll_started + (int64_t)r->cfg->interval * 1000;
@@ -731,68 +650,26 @@ static void on_io(struct poller *p, size_t i, int64_t now)
 
 /* ---- set-up ---- */
 
-/* Logs what is unusual about a pushed reading. */
-static void log_push_delta(const struct push_router *pr, const char *name,
-			   const struct acct_delta *d)
-{
-	if (log_source_change(pr->cfg->name, name, d, ACCT_SRC_PUSH))
-		return;
-	if (d->kind == ACCT_REJECTED)
-		log_warnx("router %s: %s: pushed reading dropped: it implies more than max_rate",
-			  pr->cfg->name, name);
-	else if (d->kind != ACCT_NORMAL && d->kind != ACCT_STALE)
-		log_info("router %s: %s: pushed reading: %s", pr->cfg->name, name,
-			 acct_kind_name(d->kind));
-}
-
-/* Accounts the readings waiting in the push queue. */
+/* Accounts the readings waiting in the push queue: each item carries its
+ * counter's reference, resolved when the HTTP thread accepted it. */
 static void drain_pushq(struct poller *p)
 {
 	struct pushq_item items[PUSHQ_BATCH];
 	size_t n;
 	while ((n = pushq_take(p->pushq, items, PUSHQ_BATCH)) > 0) {
+		int64_t now = wall_now(); /* the recorder's commit schedule */
 		for (size_t k = 0; k < n; k++) {
 			const struct pushq_item *it = &items[k];
-			struct push_router *pr = NULL;
-			for (size_t j = 0; j < p->npush && !pr; j++)
-				if (p->push[j].cfg_index == it->router)
-					pr = &p->push[j];
-			if (!pr || it->iface >= pr->cfg->n_interfaces)
+			const struct ingest_ref *ref = ingest_ref(p->ingest, it->ref);
+			if (!ref)
 				continue;
-			const char *name = pr->cfg->interfaces[it->iface];
-			int h = pr->handles[it->iface];
-			struct acct_delta d;
-			int64_t t = it->reading.time;
-			note_clock(p, t * 1000 + it->reading.time_sub_ms, it->reading.mono_ms);
-			recorder_add(p->rec, h, &it->reading, wall_now(), &d); /* failures: logged there */
-			log_push_delta(pr, name, &d);
-			publish_reading(p, pr->cfg_index, it->iface, h);
-			if (pr->cfg->quota)
-				quota_check(p->cfg, pr->cfg, p->rec, h, name, t);
+			note_clock(p, it->reading.time * 1000 + it->reading.time_sub_ms,
+				   it->reading.mono_ms);
+			ingest_reading(p->ingest, ref, &it->reading, now, NULL);
 		}
 		if (n < PUSHQ_BATCH)
 			break;
 	}
-}
-
-/* Registers the interfaces of a router in push mode with the recorder. */
-static int push_init(struct poller *p, struct push_router *pr, const struct cfg_router *c,
-		     size_t cfg_index)
-{
-	pr->cfg = c;
-	pr->cfg_index = cfg_index;
-	pr->handles = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *pr->handles);
-	if (!pr->handles)
-		return -1;
-	for (size_t k = 0; k < c->n_interfaces; k++) {
-		pr->handles[k] = recorder_interface(p->rec, c->name, c->interfaces[k]);
-		if (pr->handles[k] < 0) {
-			log_warnx("database: %s", store_errmsg(recorder_store(p->rec)));
-			return -1;
-		}
-		publish_reading(p, cfg_index, k, pr->handles[k]);
-	}
-	return 0;
 }
 
 /* A configured bound as the library takes it (size_t may be 32 bits). */
@@ -819,13 +696,12 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 				     clamp_size(c->max_reply_size));
 		ros_set_command_deadline(r->conn, c->command_timeout * 1000);
 	}
-	r->handles = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->handles);
 	r->missing = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->missing);
 	r->announced = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->announced);
 	size_t nq = c->n_interfaces > POLLER_QUERY_NAMES_MAX ? 0 : c->n_interfaces;
 	r->nwords = ros_counters_words_needed(nq);
 	r->words = calloc(r->nwords, sizeof *r->words);
-	if (!r->conn || !r->handles || !r->missing || !r->announced || !r->words) {
+	if (!r->conn || !r->missing || !r->announced || !r->words) {
 		log_warnx("router %s: cannot set up: %s", c->name, ros_status_name(st));
 		return -1;
 	}
@@ -834,14 +710,9 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 		return -1;
 	if (c->ip_file && addr_init(r) < 0)
 		return -1;
-	for (size_t k = 0; k < c->n_interfaces; k++) {
-		r->handles[k] = recorder_interface(p->rec, c->name, c->interfaces[k]);
-		if (r->handles[k] < 0) {
-			log_warnx("database: %s", store_errmsg(recorder_store(p->rec)));
-			return -1;
-		}
-		publish_reading(p, r->cfg_index, k, r->handles[k]);
-	}
+	/* The references of one router are consecutive (ingest.h). */
+	long first = ingest_find(p->ingest, r->cfg_index, 0);
+	r->refs = first >= 0 ? ingest_ref(p->ingest, (size_t)first) : NULL;
 	if (c->tls == ROS_TLS_ANONYMOUS)
 		log_warnx("router %s: tls = anonymous encrypts but does not authenticate the "
 			  "router; prefer a certificate and tls = fingerprint",
@@ -852,21 +723,20 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 	return 0;
 }
 
-struct poller *poller_new(const struct cfg *cfg, struct recorder *rec, struct status *st,
+struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct status *st,
 			  struct pushq *q)
 {
 	struct poller *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
 	p->cfg = cfg;
-	p->rec = rec;
+	p->ingest = in;
 	p->status = st;
 	p->pushq = q;
 	p->rand_state = (unsigned)time(NULL) ^ (unsigned)getpid();
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	p->routers = calloc(cfg->n_routers ? cfg->n_routers : 1, sizeof *p->routers);
-	p->push = calloc(cfg->n_routers ? cfg->n_routers : 1, sizeof *p->push);
-	if (p->epfd < 0 || !p->routers || !p->push) {
+	if (p->epfd < 0 || !p->routers) {
 		log_warn("poller");
 		poller_free(p);
 		return NULL;
@@ -881,14 +751,6 @@ struct poller *poller_new(const struct cfg *cfg, struct recorder *rec, struct st
 		}
 		schedule(p, i);
 	}
-	for (size_t k = 0; q && k < cfg->n_routers; k++) {
-		if (cfg->routers[k].mode != MODE_PUSH)
-			continue;
-		if (push_init(p, &p->push[p->npush++], &cfg->routers[k], k) < 0) {
-			poller_free(p);
-			return NULL;
-		}
-	}
 	if (q) {
 		struct epoll_event e = {.events = EPOLLIN, .data.u64 = PUSHQ_EVENT};
 		if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, pushq_fd(q), &e) < 0) {
@@ -896,9 +758,14 @@ struct poller *poller_new(const struct cfg *cfg, struct recorder *rec, struct st
 			poller_free(p);
 			return NULL;
 		}
-		drain_pushq(p); /* readings left from a previous configuration */
 	}
 	return p;
+}
+
+void poller_set_before_sleep(struct poller *p, poller_hook_fn fn, void *ctx)
+{
+	p->before_sleep = fn;
+	p->before_sleep_ctx = ctx;
 }
 
 /* One bounded step for each session whose last step left input behind
@@ -947,13 +814,10 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			on_timer(p, i, now);
 			timer_prune(p);
 		}
-		quota_reap();
-		size_t up = 0;
-		for (size_t i = 0; i < p->n; i++)
-			up += p->routers[i].up;
-		notify_loop(up, p->n); /* WATCHDOG=1: the loop turns; STATUS= */
-		/* Readings may stop (routers down): commit what waits anyway. */
-		recorder_tick(p->rec, (int64_t)time(NULL)); /* failures: logged there */
+		/* After every pass, also the one a signal ended: the watchdog
+		 * hears of the loop up to the moment it returns. */
+		if (p->before_sleep)
+			p->before_sleep(p->before_sleep_ctx, p);
 	}
 	return 0;
 }
@@ -962,12 +826,11 @@ void poller_free(struct poller *p)
 {
 	if (!p)
 		return;
-	if (p->pushq && p->push)
+	if (p->pushq)
 		drain_pushq(p); /* what the HTTP server accepted before it stopped */
 	for (size_t i = 0; i < p->n; i++) {
 		struct router *r = &p->routers[i];
 		ros_conn_free(r->conn);
-		free(r->handles);
 		free(r->missing);
 		free(r->announced);
 		free(r->words);
@@ -975,9 +838,6 @@ void poller_free(struct poller *p)
 		free(r->addr_query);
 		ros_counters_free(r->counters, r->ncounters);
 	}
-	for (size_t i = 0; p->push && i < p->npush; i++)
-		free(p->push[i].handles);
-	free(p->push);
 	free(p->routers);
 	free(p->heap);
 	if (p->epfd >= 0)
@@ -990,14 +850,10 @@ size_t poller_count(const struct poller *p)
 	return p->n;
 }
 
-void poller_get_status(const struct poller *p, size_t i, struct poller_status *out)
+size_t poller_up(const struct poller *p)
 {
-	const struct router *r = &p->routers[i];
-	out->name = r->cfg->name;
-	out->up = r->up;
-	out->last_error = r->last_error;
-	out->polls_ok = r->polls_ok;
-	out->polls_failed = r->polls_failed;
-	out->last_success = r->last_success;
-	out->last_duration_ms = r->last_duration_ms;
+	size_t up = 0;
+	for (size_t i = 0; i < p->n; i++)
+		up += p->routers[i].up;
+	return up;
 }

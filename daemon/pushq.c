@@ -14,9 +14,11 @@ struct pushq {
 	struct pushq_item *ring;
 	size_t cap, head, len;
 	int efd;
+	pushq_resolve_fn resolve; /* immutable: called without the lock */
+	const void *resolve_ctx;
 };
 
-struct pushq *pushq_new(size_t capacity)
+struct pushq *pushq_new(size_t capacity, pushq_resolve_fn resolve, const void *ctx)
 {
 	struct pushq *q = calloc(1, sizeof *q);
 	if (!q)
@@ -34,6 +36,8 @@ struct pushq *pushq_new(size_t capacity)
 		return NULL;
 	}
 	pthread_mutex_init(&q->lock, NULL);
+	q->resolve = resolve;
+	q->resolve_ctx = ctx;
 	return q;
 }
 
@@ -64,6 +68,15 @@ static int64_t mono_ms(void)
 
 int pushq_put(struct pushq *q, const struct pushq_item *item)
 {
+	size_t ref = item->ref;
+	if (q->resolve) {
+		/* Resolved here, in the pushing thread: the consumer takes the
+		 * reference as it is, with no search per item. */
+		long id = q->resolve(q->resolve_ctx, item->router, item->iface);
+		if (id < 0)
+			return -1;
+		ref = (size_t)id;
+	}
 	pthread_mutex_lock(&q->lock);
 	if (q->len == q->cap) {
 		pthread_mutex_unlock(&q->lock);
@@ -71,6 +84,7 @@ int pushq_put(struct pushq *q, const struct pushq_item *item)
 	}
 	struct pushq_item *slot = &q->ring[(q->head + q->len) % q->cap];
 	*slot = *item;
+	slot->ref = ref;
 	/* Timed on arrival, both clocks: the monotonic one measures the
 	 * interval to the next push even if the wall clock steps. */
 	struct timespec wall;

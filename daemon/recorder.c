@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "text.h"
 
 #define REMIND_DEFAULT_S 300
 #define FILE_CHECK_DEFAULT_S 5
@@ -102,14 +103,10 @@ void recorder_free(struct recorder *r, int64_t now)
 
 int recorder_interface(struct recorder *r, const char *router, const char *iface)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct rec_iface *n = realloc(r->ifs, cap * sizeof *n);
-		if (!n)
-			return -1;
-		r->ifs = n;
-		r->cap = cap;
-	}
+	struct rec_iface *n = text_grow(r->ifs, &r->cap, r->n + 1, sizeof *n);
+	if (!n)
+		return -1;
+	r->ifs = n;
 	struct rec_iface *f = &r->ifs[r->n];
 	memset(f, 0, sizeof *f);
 	if (store_interface_id(r->s, router, iface, &f->id) ||
@@ -128,14 +125,10 @@ static int add_piece(void *ctx, int64_t start, uint64_t rx, uint64_t tx)
 		f->pieces[f->npieces - 1].tx += tx;
 		return 0;
 	}
-	if (f->npieces == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 4;
-		struct piece *n = realloc(f->pieces, cap * sizeof *n);
-		if (!n)
-			return -1;
-		f->pieces = n;
-		f->cap = cap;
-	}
+	struct piece *n = text_grow(f->pieces, &f->cap, f->npieces + 1, sizeof *n);
+	if (!n)
+		return -1;
+	f->pieces = n;
 	f->pieces[f->npieces++] = (struct piece){start, rx, tx};
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* report.c — report data and renderings; see report.h for the formats. */
 #include "report.h"
 
-#include "quota.h"
+#include "cycle.h"
+#include "text.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,12 +31,6 @@ void report_iec(uint64_t bytes, char out[16])
 	}
 	/* h / 100 is at most 1024 here; the modulo only tells the compiler. */
 	snprintf(out, 16, "%u.%02u %s", (unsigned)(h / 100 % 10000), (unsigned)(h % 100), units[u]);
-}
-
-uint64_t report_scale(uint64_t b, uint64_t num, uint64_t den)
-{
-	unsigned __int128 v = (unsigned __int128)b * num / den;
-	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
@@ -70,18 +65,6 @@ void report_rate(uint64_t bytes, int64_t seconds, char out[16])
 	snprintf(out, 16, "%u.%02u %s", (unsigned)(h / 100 % 10000), (unsigned)(h % 100), units[u]);
 }
 
-/* Projection of bytes counted in [start, now) to [start, end): the
- * formula of quota_usage (quota.h), so alerts, CLI and API agree. */
-static uint64_t project(uint64_t bytes, int64_t start, int64_t end, int64_t now)
-{
-	int64_t length = end - start, elapsed = now - start;
-	if (elapsed < REPORT_MIN_ELAPSED)
-		elapsed = REPORT_MIN_ELAPSED;
-	if (elapsed > length)
-		elapsed = length;
-	return report_scale(bytes, (uint64_t)length, (uint64_t)elapsed);
-}
-
 /* --- selection --- */
 
 struct select_ctx {
@@ -110,16 +93,12 @@ static int select_one(void *vctx, const struct store_iface *i)
 	if (c->iface && strcmp(c->iface, i->name) != 0)
 		return 0;
 	struct report_selection *sel = c->sel;
-	if (sel->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		struct report_iface *v = realloc(sel->v, cap * sizeof *v);
-		if (!v) {
-			c->failed = true;
-			return 1;
-		}
-		sel->v = v;
-		c->cap = cap;
+	struct report_iface *v = text_grow(sel->v, &c->cap, sel->n + 1, sizeof *v);
+	if (!v) {
+		c->failed = true;
+		return 1;
 	}
+	sel->v = v;
 	struct report_iface *r = &sel->v[sel->n];
 	r->id = i->id;
 	r->router = dup_str(i->router);
@@ -283,16 +262,12 @@ static int collect_point(void *vctx, const struct store_point *p)
 {
 	struct series_ctx *c = vctx;
 	struct report_series *s = c->out;
-	if (s->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct store_point *v = realloc(s->points, cap * sizeof *v);
-		if (!v) {
-			c->failed = true;
-			return 1;
-		}
-		s->points = v;
-		c->cap = cap;
+	struct store_point *v = text_grow(s->points, &c->cap, s->n + 1, sizeof *v);
+	if (!v) {
+		c->failed = true;
+		return 1;
 	}
+	s->points = v;
 	s->points[s->n++] = *p;
 	return 0;
 }
@@ -404,16 +379,12 @@ struct table {
 
 static struct table_row *table_add(struct table *t, const char *label)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		struct table_row *v = realloc(t->rows, cap * sizeof *v);
-		if (!v) {
-			t->failed = true;
-			return NULL;
-		}
-		t->rows = v;
-		t->cap = cap;
+	struct table_row *v = text_grow(t->rows, &t->cap, t->n + 1, sizeof *v);
+	if (!v) {
+		t->failed = true;
+		return NULL;
 	}
+	t->rows = v;
 	struct table_row *r = &t->rows[t->n++];
 	memset(r, 0, sizeof *r);
 	snprintf(r->label, sizeof r->label, "%s", label);
@@ -587,10 +558,10 @@ static int series_table(const struct report_series *s, struct jbuf *out)
 		sum_tx = add_sat(sum_tx, p->tx);
 		if (estimates && p->start == current) {
 			int64_t end = calendar_bucket_next(s->step, current);
-			uint64_t erx = project(p->rx, current, end, s->now);
-			uint64_t etx = project(p->tx, current, end, s->now);
+			uint64_t erx = cycle_project(p->rx, current, end, s->now);
+			uint64_t etx = cycle_project(p->tx, current, end, s->now);
 			table_numbers(&t, "estimated", erx, etx,
-			              project(add_sat(p->rx, p->tx), current, end, s->now));
+			              cycle_project(add_sat(p->rx, p->tx), current, end, s->now));
 		}
 	}
 	table_separator(&t);
@@ -622,8 +593,8 @@ int report_cycle_load(store *s, const struct report_iface *ifc, int start_day, u
 	out->now = now;
 	out->quota = quota;
 	/* The daemon's own figures: what the quota alerts are based on. */
-	struct quota_usage u;
-	if (quota_usage(s, ifc->id, start_day, now, &u))
+	struct cycle_usage u;
+	if (cycle_usage(s, ifc->id, start_day, now, &u))
 		return -1;
 	out->start = u.start;
 	out->end = u.end;
@@ -721,8 +692,8 @@ static int cycle_table(const struct report_cycle *c, struct jbuf *out)
 	struct table t = {0};
 	table_separator(&t);
 	table_numbers(&t, "so far", c->rx, c->tx, c->total);
-	table_numbers(&t, "estimated", project(c->rx, c->start, c->end, c->now),
-	              project(c->tx, c->start, c->end, c->now), c->estimate);
+	table_numbers(&t, "estimated", cycle_project(c->rx, c->start, c->end, c->now),
+	              cycle_project(c->tx, c->start, c->end, c->now), c->estimate);
 	table_separator(&t);
 	int rc = t.failed ? -1 : table_render(&t, "", out);
 	free(t.rows);
@@ -897,7 +868,7 @@ static void summary_one(const struct report_summary *v, bool short_form, struct 
 	struct report_period cycle;
 	period_of_cycle(c, &cycle);
 	uint64_t today_est =
-	        project(add_sat(v->today.rx, v->today.tx), v->today.start, v->today.end, v->now);
+	        cycle_project(add_sat(v->today.rx, v->today.tx), v->today.start, v->today.end, v->now);
 	if (!short_form)
 		summary_row(out, "yesterday", &v->yesterday, v->now, NULL);
 	summary_row(out, "today", &v->today, v->now, &today_est);

@@ -27,9 +27,9 @@
  * Estimates are linear projections from the time elapsed, with now the
  * time of the report: for a bucket or cycle [start, end) holding B bytes,
  * estimate = B * (end - start) / elapsed, rounded down, where elapsed is
- * now - start but at least one hour (REPORT_MIN_ELAPSED: an estimate from
+ * now - start but at least one hour (CYCLE_MIN_ELAPSED: an estimate from
  * minutes of data would be noise) and at most end - start. It is the
- * formula of the quota alerts (quota_usage in quota.h), which the cycle
+ * formula of the quota alerts (cycle_project in cycle.h), which the cycle
  * report calls, so alerts, CLI and API agree. used_percent = total * 100 / quota,
  * rounded half up to two decimals; quota and used_percent are null when
  * the router has no quota.
@@ -49,9 +49,6 @@
 #include "calendar.h"
 #include "jsonw.h"
 #include "store.h"
-
-/* Seconds of a bucket or cycle an estimate assumes at least. */
-#define REPORT_MIN_ELAPSED 3600
 
 /* --- selection --- */
 
@@ -253,8 +250,5 @@ void report_iec(uint64_t bytes, char out[16]);
  * up), "1.23 kbit/s", "45.60 Mbit/s" (two decimals, rounded half up, up
  * to Ebit/s). */
 void report_rate(uint64_t bytes, int64_t seconds, char out[16]);
-
-/* b * num / den rounded down, capped at 2^64-1 (den > 0). */
-uint64_t report_scale(uint64_t b, uint64_t num, uint64_t den);
 
 #endif

@@ -28,7 +28,8 @@ const char *status_push_reject_name(enum status_push_reject r)
 	return (unsigned)r < PUSH_REJECT_COUNT ? names[r] : "parameter";
 }
 
-enum status_reason status_reason_of(int st)
+/* Maps a negative enum ros_status to its reason. */
+static enum status_reason status_reason_of(int st)
 {
 	switch (st) {
 	case ROS_ERR_TIMEOUT: return REASON_TIMEOUT;

@@ -52,8 +52,6 @@ enum status_push_reject {
  * "parameter", "interface", "busy"). */
 const char *status_reason_name(enum status_reason r);
 const char *status_push_reject_name(enum status_push_reject r);
-/* Maps a negative enum ros_status to its reason. */
-enum status_reason status_reason_of(int ros_status);
 
 struct status_iface {
 	bool has_reading;

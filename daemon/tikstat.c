@@ -381,10 +381,14 @@ static int load_settings(const struct options *o, struct settings *st)
 		st->database = o->db;
 	} else {
 		const char *path = o->config ? o->config : DEFAULT_CONFIG;
-		char err[1024];
+		char err[CFG_ERR_SIZE];
 		st->cfg = cfg_load_flags(path, CFG_SKIP_SECRETS, err, sizeof err);
-		if (!st->cfg) {
-			errorf("%s%s", err, o->config ? "" : " (use -c FILE, or --db FILE)");
+		if (!st->cfg) { /* every error, one a line; the hint after the last */
+			char *save = NULL, *e = strtok_r(err, "\n", &save);
+			for (char *next; e; e = next) {
+				next = strtok_r(NULL, "\n", &save);
+				errorf("%s%s", e, next || o->config ? "" : " (use -c FILE, or --db FILE)");
+			}
 			return EXIT_ERROR;
 		}
 		if (calendar_set_zone(st->cfg->timezone)) {

@@ -3,7 +3,7 @@
  * their interfaces' traffic in SQLite.
  *
  * main() is the start-up sequence: options, configuration, logging, time
- * zone, database, status table and push queue, the poller, the HTTP
+ * zone, database, status table, ingest table and push queue, the poller, the HTTP
  * server (its own threads), then the poller's event loop until
  * SIGTERM/SIGINT (stop HTTP, finish, /quit every session, commit, exit 0)
  * or SIGHUP (re-read the configuration and restart poller and HTTP server
@@ -20,11 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "calendar.h"
 #include "cfg.h"
 #include "checkcfg.h"
 #include "demo.h"
 #include "http.h"
+#include "ingest.h"
 #include "log.h"
 #include "notify.h"
 #include "poller.h"
@@ -48,6 +50,10 @@ static volatile sig_atomic_t stop_flag, reload_flag;
 /* Started as root with -u: the user the database is opened as, until
  * root is given up (then NULL: the process is that user anyway). */
 static const struct privdrop_user *open_db_as;
+
+/* The alert commands' runner: it lives as long as the process, so that a
+ * command started before a reload is still reaped after it. */
+static struct alerts *alert_runner;
 
 /* Signal handlers only set flags; the loop acts on them. */
 static void on_stop(int sig)
@@ -154,6 +160,7 @@ struct instance {
 	store *db;
 	struct recorder *rec;
 	struct status *status;
+	struct ingest *ingest;
 	struct pushq *pushq;
 	struct poller *poller;
 	struct http *http;
@@ -166,6 +173,7 @@ static void instance_stop(struct instance *in)
 	poller_free(in->poller); /* /quit on every session */
 	recorder_free(in->rec, now); /* the final commit */
 	pushq_free(in->pushq);
+	ingest_free(in->ingest);
 	status_free(in->status);
 	store_close(in->db);
 	memset(in, 0, sizeof *in);
@@ -176,6 +184,16 @@ static void on_db_health(void *ctx, const struct store_health *h)
 {
 	status_database(ctx, h);
 	notify_database(h->problem);
+}
+
+/* Before each wait of the poller's loop: the work that no event brings. */
+static void housekeeping(void *ctx, const struct poller *p)
+{
+	struct instance *in = ctx;
+	alerts_reap(alert_runner);
+	notify_loop(poller_up(p), poller_count(p)); /* WATCHDOG=1: the loop turns; STATUS= */
+	/* Readings may stop (routers down): commit what waits anyway. */
+	recorder_tick(in->rec, (int64_t)time(NULL)); /* failures: logged there */
 }
 
 /* PRAGMA quick_check at start, bounded: a damaged file is reported (log,
@@ -239,8 +257,7 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 		goto fail;
 	}
 	in->status = status_new(cfg);
-	in->pushq = pushq_new(PUSHQ_CAPACITY);
-	if (!in->status || !in->pushq) {
+	if (!in->status) {
 		log_error("status table");
 		goto fail;
 	}
@@ -253,9 +270,19 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 	if (!in->rec)
 		goto fail;
 	check_database(in);
-	in->poller = poller_new(cfg, in->rec, in->status, in->pushq);
+	in->ingest = ingest_new(cfg, in->rec, in->status, alert_runner);
+	if (!in->ingest)
+		goto fail;
+	/* Pushed items get their counter's reference in the HTTP thread. */
+	in->pushq = pushq_new(PUSHQ_CAPACITY, ingest_resolve, in->ingest);
+	if (!in->pushq) {
+		log_error("push queue");
+		goto fail;
+	}
+	in->poller = poller_new(cfg, in->ingest, in->status, in->pushq);
 	if (!in->poller)
 		goto fail;
+	poller_set_before_sleep(in->poller, housekeeping, in);
 	in->http = http_start(cfg, in->status, in->pushq);
 	if (!in->http)
 		goto fail;
@@ -304,10 +331,12 @@ static void warn_unreadable(const struct cfg *cfg, const struct privdrop_user *u
  * one is reported and the running one goes on. Returns the config in use. */
 static struct cfg *reload(struct instance *in, struct cfg *running, const char *path)
 {
-	char err[1024];
+	char err[CFG_ERR_SIZE];
 	struct cfg *next = cfg_reload(path, running, err, sizeof err);
-	if (!next) {
-		log_errorx("reload: %s (keeping the running configuration)", err);
+	if (!next) { /* one log line per error */
+		char *save = NULL;
+		for (char *e = strtok_r(err, "\n", &save); e; e = strtok_r(NULL, "\n", &save))
+			log_errorx("reload: %s (keeping the running configuration)", e);
 		return running;
 	}
 	log_info("reloading %s", path);
@@ -362,9 +391,12 @@ int main(int argc, char **argv)
 		}
 		cfg_secret_owner(user.uid);
 	}
-	struct cfg *cfg = cfg_load(opt.config, err, sizeof err);
-	if (!cfg) {
-		fprintf(stderr, "tikstatd: %s\n", err);
+	char cfg_err[CFG_ERR_SIZE];
+	struct cfg *cfg = cfg_load(opt.config, cfg_err, sizeof cfg_err);
+	if (!cfg) { /* every error, one a line */
+		char *save = NULL;
+		for (char *e = strtok_r(cfg_err, "\n", &save); e; e = strtok_r(NULL, "\n", &save))
+			fprintf(stderr, "tikstatd: %s\n", e);
 		return 1;
 	}
 	if (opt.check) {
@@ -393,8 +425,12 @@ int main(int argc, char **argv)
 	notify_init();
 	raise_nofile();
 
+	alert_runner = alerts_new();
+	if (!alert_runner)
+		fatalx("out of memory");
 	struct instance in = {0};
 	if (instance_start(&in, cfg) < 0) {
+		alerts_free(alert_runner);
 		cfg_free(cfg);
 		return 1;
 	}
@@ -405,6 +441,7 @@ int main(int argc, char **argv)
 		if (privdrop_drop(&user, err, sizeof err) < 0) {
 			log_errorx("-u %s: %s", user.name, err);
 			instance_stop(&in);
+			alerts_free(alert_runner);
 			cfg_free(cfg);
 			return 1;
 		}
@@ -429,6 +466,7 @@ int main(int argc, char **argv)
 	log_info("stopping");
 	notify_stopping();
 	instance_stop(&in);
+	alerts_free(alert_runner);
 	cfg_free(cfg);
 	return rc;
 }

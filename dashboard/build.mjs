@@ -68,7 +68,7 @@ function fingerprint(name, ext, data) {
 	return `/assets/${name}-${sha256(data).slice(0, 10)}.${ext}`;
 }
 
-const js = await bundle('app.js');
+const js = await bundle('main.js');
 const css = await bundle('style.css');
 const jsPath = fingerprint('app', 'js', js);
 const cssPath = fingerprint('style', 'css', css);
@@ -76,7 +76,7 @@ const cssPath = fingerprint('style', 'css', css);
 let html = readFileSync(join(src, 'index.html'), 'utf8');
 const refs = [
 	['href="style.css"', `href="${cssPath}"`],
-	['src="app.js"', `src="${jsPath}"`],
+	['src="main.js"', `src="${jsPath}"`],
 ];
 for (const [from, to] of refs) {
 	if (!html.includes(from)) {

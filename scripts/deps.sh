@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake pkg-config libssl-dev openssl ca-certificates libsqlite3-dev libinih-dev tzdata
+packages=(build-essential cmake pkg-config libssl-dev openssl ca-certificates libsqlite3-dev tzdata
 	libmicrohttpd-dev zlib1g-dev libsystemd-dev)
 # node and npm build the dashboard (the build runs npm ci in its own tree).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -6,20 +6,16 @@
 #   without --check   reformats the files in place
 #   --check           changes nothing; lists the files that differ from
 #                     their formatted form and exits 1 when there are any
-#   PATH...           files or directories (default: every C source and
-#                     header of the tree: daemon, routeros-api, simulator,
-#                     tests, bench)
-# Directories named node_modules or build* are skipped, and so are
-# generated files (GENERATED below). CLANG_FORMAT names the program.
-# --check exits 77 (the test suite's "skipped") when clang-format is
-# missing or is not version 14: other versions lay out the same code
-# differently.
+#   PATH...           files or directories (default: the whole tree)
+# Generated files are left alone: directories named node_modules, .git or
+# build*, and every CMake build tree (a directory with a CMakeCache.txt)
+# are skipped. CLANG_FORMAT names the program. --check exits 77 (the test
+# suite's "skipped") when clang-format is missing or is not version 14:
+# other versions lay out the same code differently.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 style="$root/.clang-format"
 clang_format=${CLANG_FORMAT:-clang-format}
-# Written by tools, not by hand: a hex dump of the fallback page.
-GENERATED=(daemon/assets_fallback.c)
 
 check=false
 if [[ "${1:-}" == "--check" ]]; then
@@ -39,18 +35,19 @@ fi
 
 if (($# == 0)); then
 	cd "$root"
-	set -- daemon routeros-api simulator tests bench
+	set -- .
 fi
 
-# The C files under the given paths, one per line, generated ones left out.
+# The C files under the given paths, one per line, build trees left out.
 sources() {
-	find "$@" -type d \( -name node_modules -o -name 'build*' \) -prune -o \
+	local builds
+	mapfile -t builds < <(find "$@" -name CMakeCache.txt -printf '%h/\n')
+	find "$@" -type d \( -name node_modules -o -name .git -o -name 'build*' \) -prune -o \
 		-type f \( -name '*.c' -o -name '*.h' \) -print | sort | while read -r f; do
-		skip=false
-		for g in "${GENERATED[@]}"; do
-			[[ "$(realpath "$f")" == "$root/$g" ]] && skip=true
+		for b in "${builds[@]}"; do
+			[[ "$f" == "$b"* ]] && continue 2
 		done
-		$skip || printf '%s\n' "$f"
+		printf '%s\n' "$f"
 	done
 }
 

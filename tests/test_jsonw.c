@@ -1,7 +1,7 @@
 /*
- * test_jsonw.c — unit tests of daemon/jsonw.c: the growable buffer, the
- * JSON writer (separators, nesting, numbers, misuse) and the two escaping
- * rules (JSON strings, terminal text) on raw, often non-UTF-8 bytes.
+ * test_jsonw.c — unit tests of daemon/jsonw.c: the JSON writer
+ * (separators, nesting, numbers, misuse) and the daemon's terminal text.
+ * The buffer and the escaping rule are text/'s (tests/test_text.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,164 +15,18 @@
 
 #include "jsonw.h"
 
-/* The JSON string jbuf_json_string makes of len bytes at s. */
-static char *json_of(const void *s, size_t len)
-{
-	struct jbuf b = JBUF_INIT;
-	assert_int_equal(jbuf_json_string(&b, s, len), 0);
-	return b.data;
-}
-
-static char *text_of(const void *s, size_t len)
-{
-	struct jbuf b = JBUF_INIT;
-	assert_int_equal(jbuf_text(&b, s, len), 0);
-	char *r = strdup(jbuf_str(&b));
-	jbuf_free(&b);
-	return r;
-}
-
-#define ASSERT_JSON(bytes, expected)                                                               \
-	do {                                                                                       \
-		char *got_ = json_of(bytes, sizeof(bytes) - 1);                                    \
-		assert_string_equal(got_, expected);                                               \
-		free(got_);                                                                        \
-	} while (0)
-
-#define ASSERT_TEXT(bytes, expected)                                                               \
-	do {                                                                                       \
-		char *got_ = text_of(bytes, sizeof(bytes) - 1);                                    \
-		assert_string_equal(got_, expected);                                               \
-		free(got_);                                                                        \
-	} while (0)
-
-/* --- buffer --- */
-
-static void buffer_grows_and_stays_nul_terminated(void **state)
-{
-	(void)state;
-	struct jbuf b = JBUF_INIT;
-	assert_string_equal(jbuf_str(&b), "");
-	for (int i = 0; i < 1000; i++)
-		assert_int_equal(jbuf_puts(&b, "abc"), 0);
-	assert_int_equal(b.len, 3000);
-	assert_int_equal(strlen(b.data), 3000);
-	assert_int_equal(jbuf_printf(&b, "%0600d", 7), 0);
-	assert_int_equal(b.len, 3600);
-	assert_int_equal(b.data[3599], '7');
-	assert_int_equal(b.data[3600], '\0');
-	jbuf_reset(&b);
-	assert_int_equal(b.len, 0);
-	assert_string_equal(jbuf_str(&b), "");
-	assert_int_equal(jbuf_fill(&b, '-', 5), 0);
-	assert_string_equal(jbuf_str(&b), "-----");
-	jbuf_free(&b);
-	jbuf_free(&b);
-	jbuf_free(NULL);
-}
-
-static void buffer_failure_is_sticky(void **state)
-{
-	(void)state;
-	struct jbuf b = JBUF_INIT;
-	jbuf_puts(&b, "x");
-	b.failed = true; /* as after an allocation failure */
-	assert_int_equal(jbuf_puts(&b, "y"), -1);
-	assert_int_equal(jbuf_printf(&b, "%d", 1), -1);
-	assert_string_equal(jbuf_str(&b), "x");
-	jbuf_free(&b);
-}
-
-/* --- JSON strings --- */
-
-static void json_string_keeps_ascii_and_escapes_quote_and_backslash(void **state)
-{
-	(void)state;
-	ASSERT_JSON("ether1", "\"ether1\"");
-	ASSERT_JSON("a\"b\\c/d", "\"a\\\"b\\\\c/d\"");
-	ASSERT_JSON("", "\"\"");
-}
-
-static void json_string_escapes_control_bytes_and_del(void **state)
-{
-	(void)state;
-	ASSERT_JSON("a\nb\tc\x01\x1f\x7f", "\"a\\u000ab\\u0009c\\u0001\\u001f\\u007f\"");
-	/* An embedded NUL is a byte like any other. */
-	char *got = json_of("a\0b", 3);
-	assert_string_equal(got, "\"a\\u0000b\"");
-	free(got);
-}
-
-static void json_string_keeps_valid_utf8(void **state)
-{
-	(void)state;
-	ASSERT_JSON("Kalle B\xc3\xa4r \xe2\x82\xac \xf0\x9f\x98\x80",
-	            "\"Kalle B\xc3\xa4r \xe2\x82\xac \xf0\x9f\x98\x80\"");
-}
-
-static void json_string_reads_invalid_bytes_as_latin1(void **state)
-{
-	(void)state;
-	/* WinBox writes the PC's code page: "café" in Latin-1. */
-	ASSERT_JSON("caf\xe9", "\"caf\\u00e9\"");
-	ASSERT_JSON("\xff\xfe", "\"\\u00ff\\u00fe\"");
-	/* A lone continuation byte, a truncated sequence. */
-	ASSERT_JSON("\x80", "\"\\u0080\"");
-	ASSERT_JSON("\xe2\x82", "\"\\u00e2\\u0082\"");
-}
-
-static void json_string_rejects_overlong_surrogates_and_beyond_10ffff(void **state)
-{
-	(void)state;
-	ASSERT_JSON("\xc0\xaf", "\"\\u00c0\\u00af\"");
-	ASSERT_JSON("\xe0\x80\xaf", "\"\\u00e0\\u0080\\u00af\"");
-	ASSERT_JSON("\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"");
-	ASSERT_JSON("\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"");
-	ASSERT_JSON("\xf5\x80\x80\x80", "\"\\u00f5\\u0080\\u0080\\u0080\"");
-}
-
-static void json_string_escapes_c1_controls_and_line_separators(void **state)
-{
-	(void)state;
-	ASSERT_JSON("\xc2\x85", "\"\\u0085\"");
-	ASSERT_JSON("\xe2\x80\xa8\xe2\x80\xa9", "\"\\u2028\\u2029\"");
-	/* U+00A0 is not a control: kept. */
-	ASSERT_JSON("\xc2\xa0", "\"\xc2\xa0\"");
-}
-
-static void utf8_len_accepts_exactly_the_valid_sequences(void **state)
-{
-	(void)state;
-	const unsigned char ok2[] = {0xc3, 0xa4}, ok3[] = {0xe2, 0x82, 0xac},
-	                    ok4[] = {0xf0, 0x9f, 0x98, 0x80}, max[] = {0xf4, 0x8f, 0xbf, 0xbf};
-	assert_int_equal(jsonw_utf8_len((const unsigned char *)"a", 1), 1);
-	assert_int_equal(jsonw_utf8_len(ok2, 2), 2);
-	assert_int_equal(jsonw_utf8_len(ok3, 3), 3);
-	assert_int_equal(jsonw_utf8_len(ok4, 4), 4);
-	assert_int_equal(jsonw_utf8_len(max, 4), 4);
-	assert_int_equal(jsonw_utf8_len(ok4, 3), 0); /* truncated */
-	const unsigned char bad[] = {0xc1, 0xbf};
-	assert_int_equal(jsonw_utf8_len(bad, 2), 0);
-}
-
 /* --- terminal text --- */
 
-static void text_keeps_printable_ascii_and_valid_utf8(void **state)
+/* tikstat's tables show "w\xE9an" (tests/cli): upper-case hex. The rule
+ * itself is text/'s (test_text.c). */
+static void text_is_escaped_with_upper_case_hex(void **state)
 {
 	(void)state;
-	ASSERT_TEXT("ether1 \"wan\"", "ether1 \"wan\"");
-	ASSERT_TEXT("B\xc3\xa4r", "B\xc3\xa4r");
-}
-
-static void text_escapes_backslash_controls_and_invalid_bytes_in_upper_hex(void **state)
-{
-	(void)state;
-	ASSERT_TEXT("a\\b", "a\\\\b");
-	ASSERT_TEXT("\x1b[31m", "\\x1B[31m");
-	ASSERT_TEXT("caf\xe9", "caf\\xE9");
-	ASSERT_TEXT("\x7f", "\\x7F");
-	/* Both bytes of a C1 control, which some terminals obey. */
-	ASSERT_TEXT("\xc2\x9b", "\\xC2\\x9B");
+	const char in[] = "w\xe9\x1b[\\ \xc2\x9b B\xc3\xa4r";
+	struct jbuf b = JBUF_INIT;
+	assert_int_equal(jbuf_text(&b, in, sizeof in - 1), 0);
+	assert_string_equal(jbuf_str(&b), "w\\xE9\\x1B[\\\\ \\xC2\\x9B B\xc3\xa4r");
+	jbuf_free(&b);
 }
 
 /* --- writer --- */
@@ -322,17 +176,7 @@ static void writer_escapes_raw_byte_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(buffer_grows_and_stays_nul_terminated),
-	        cmocka_unit_test(buffer_failure_is_sticky),
-	        cmocka_unit_test(json_string_keeps_ascii_and_escapes_quote_and_backslash),
-	        cmocka_unit_test(json_string_escapes_control_bytes_and_del),
-	        cmocka_unit_test(json_string_keeps_valid_utf8),
-	        cmocka_unit_test(json_string_reads_invalid_bytes_as_latin1),
-	        cmocka_unit_test(json_string_rejects_overlong_surrogates_and_beyond_10ffff),
-	        cmocka_unit_test(json_string_escapes_c1_controls_and_line_separators),
-	        cmocka_unit_test(utf8_len_accepts_exactly_the_valid_sequences),
-	        cmocka_unit_test(text_keeps_printable_ascii_and_valid_utf8),
-	        cmocka_unit_test(text_escapes_backslash_controls_and_invalid_bytes_in_upper_hex),
+	        cmocka_unit_test(text_is_escaped_with_upper_case_hex),
 	        cmocka_unit_test(writer_places_commas_and_colons),
 	        cmocka_unit_test(writer_prints_64_bit_integers_exactly),
 	        cmocka_unit_test(writer_prints_fixed_point_decimals),

@@ -113,7 +113,7 @@ static void write_file_replaces_atomically(void **state)
 static void queue_is_bounded_fifo_with_eventfd(void **state)
 {
 	(void)state;
-	struct pushq *q = pushq_new(2);
+	struct pushq *q = pushq_new(2, NULL, NULL);
 	assert_non_null(q);
 	struct pushq_item it = {.router = 1, .iface = 0};
 	it.reading.rx = 10;
@@ -146,7 +146,7 @@ static int push_uptime(const char *value, struct pushq_item *out)
 	struct cfg_router router = {.name = "r", .mode = MODE_PUSH, .push_token = "T0ken-uptime",
 				    .interfaces = ifaces, .n_interfaces = 1};
 	struct cfg cfg = {.routers = &router, .n_routers = 1};
-	struct pushq *q = pushq_new(4);
+	struct pushq *q = pushq_new(4, NULL, NULL);
 	assert_non_null(q);
 	char query[256];
 	snprintf(query, sizeof query, "token=T0ken-uptime&interface=ether1&rx=1&tx=2&uptime=%s",
@@ -185,7 +185,7 @@ static void push_refuses_out_of_range_uptimes(void **state)
 static void queue_stamps_wall_and_monotonic_time(void **state)
 {
 	(void)state;
-	struct pushq *q = pushq_new(2);
+	struct pushq *q = pushq_new(2, NULL, NULL);
 	assert_non_null(q);
 	struct pushq_item it = {.router = 0, .iface = 0};
 	it.reading.latency_ms = 1234;

@@ -238,14 +238,6 @@ static void iec_formats_bytes_then_binary_units_with_two_decimals(void **state)
 	}
 }
 
-static void scale_rounds_down_and_caps_at_2_64_minus_1(void **state)
-{
-	(void)state;
-	assert_int_equal(report_scale(1536, 2592000, 1252800), 3177);
-	assert_int_equal(report_scale(UINT64_MAX, 3, 1), UINT64_MAX);
-	assert_int_equal(report_scale(UINT64_MAX, 1, 1), UINT64_MAX);
-}
-
 static void range_defaults_cover_the_documented_windows(void **state)
 {
 	(void)state;
@@ -768,7 +760,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(iec_formats_bytes_then_binary_units_with_two_decimals),
-	        cmocka_unit_test(scale_rounds_down_and_caps_at_2_64_minus_1),
 	        cmocka_unit_test(range_defaults_cover_the_documented_windows),
 	        cmocka_unit_test(range_takes_dates_and_times_and_names_what_is_wrong),
 	        cmocka_unit_test(select_without_names_lists_every_interface_by_router_and_name),

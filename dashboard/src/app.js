@@ -1,17 +1,18 @@
-// tikstat dashboard: reads the daemon's JSON API (same origin) and draws the
-// billing cycle and four bar charts (months, days, hours, 5-minute live).
-//
-// Two rules shape this file:
-// - Sizes are exact unsigned 64-bit integers. JSON.parse would round those
-//   above 2^53, so size fields are turned into strings before parsing
-//   (parseSizes); charts use Number(), while data-rx/data-tx attributes,
-//   tooltips and tables keep the exact string.
-// - Times are shown on the wall clock of the daemon's configured zone, which
-//   the API writes into every time string as its offset. Labels are read from
-//   those strings (wallOf), never through the browser's own zone.
+// tikstat dashboard, the wiring: state, the daemon's JSON API (same origin),
+// selectors, hash routing, and the panels (billing cycle and four bar
+// charts: months, days, hours, 5-minute live). The only module with side
+// effects; main.js calls init(). Sizes and times follow the rules of
+// format.js (exact decimal strings) and time.js (the configured zone's wall
+// clock); the charts are chart.js, their slots and words slots.js.
 import { select } from 'd3-selection';
-import { scaleBand, scaleLinear } from 'd3-scale';
-import { axisBottom, axisLeft } from 'd3-axis';
+import { BarChart } from './chart.js';
+import { exact, iec, parseSizes, sum, timeLeft } from './format.js';
+import {
+	addMonths, cycleRange, hm, isoZ, offText, pad, wallAt, wallOf, ymd, ym, zoneOffset,
+} from './time.js';
+import {
+	barTitle, daySlots, fill, firstMonthShown, monthSlots, summary, tickKeys, timeSlots, titleText,
+} from './slots.js';
 
 const REFRESH_MS = 30000; // live view and cycle
 const FULL_REFRESH_EVERY = 10; // every 10th refresh reloads all charts
@@ -21,87 +22,6 @@ const HOURS_SHOWN = 48;
 const LIVE_HOURS = 6;
 
 const $ = (id) => document.getElementById(id);
-
-// ---------- sizes ----------
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-const SIZE_KEYS = /"(rx|tx|total|estimate|quota|rx_total|tx_total)":(\d+)/g;
-
-// JSON with the size fields kept as exact decimal strings.
-export function parseSizes(text) {
-	return JSON.parse(text.replace(SIZE_KEYS, '"$1":"$2"'));
-}
-
-function unitOf(max) {
-	let u = 0;
-	while (u < UNITS.length - 1 && max >= 1024 ** (u + 1)) u++;
-	return u;
-}
-
-function trim(v) {
-	const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-	return String(+v.toFixed(digits));
-}
-
-// "1.23 GiB"; n a Number or a decimal string.
-export function iec(n) {
-	n = Number(n);
-	const u = unitOf(n);
-	return u === 0 ? `${n} B` : `${trim(n / 1024 ** u)} ${UNITS[u]}`;
-}
-
-// "1 234 567 B", exact, from a decimal string.
-function exact(s) {
-	return `${String(s).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')} B`;
-}
-
-// ---------- times on the configured zone's wall clock ----------
-
-const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const ISO = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d))?)?(Z|[+-]\d\d:?\d\d)?/;
-
-// Wall-clock fields of an ISO string, its offset in minutes and its instant.
-export function wallOf(iso) {
-	const m = ISO.exec(iso);
-	if (!m) return null;
-	let off = 0;
-	if (m[7] && m[7] !== 'Z') {
-		const d = m[7].replace(':', '');
-		off = (d[0] === '-' ? -1 : 1) * (Number(d.slice(1, 3)) * 60 + Number(d.slice(3, 5)));
-	}
-	const w = { y: +m[1], mo: +m[2], d: +m[3], h: +(m[4] || 0), mi: +(m[5] || 0), off };
-	w.ms = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, +(m[6] || 0)) - off * 60000;
-	return w;
-}
-
-// Wall-clock fields of an instant at a given offset (minutes).
-function wallAt(ms, off) {
-	const t = new Date(ms + off * 60000);
-	return {
-		y: t.getUTCFullYear(), mo: t.getUTCMonth() + 1, d: t.getUTCDate(),
-		h: t.getUTCHours(), mi: t.getUTCMinutes(), off, ms,
-	};
-}
-
-const pad = (n) => String(n).padStart(2, '0');
-const ymd = (w) => `${w.y}-${pad(w.mo)}-${pad(w.d)}`;
-const ym = (w) => `${w.y}-${pad(w.mo)}`;
-const hm = (w) => `${pad(w.h)}:${pad(w.mi)}`;
-const weekday = (w) => DAY_NAMES[new Date(Date.UTC(w.y, w.mo - 1, w.d)).getUTCDay()];
-const offText = (off) => `UTC${off < 0 ? '−' : '+'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
-
-// Calendar arithmetic on dates (no zone involved).
-function addDays(w, n) {
-	const t = new Date(Date.UTC(w.y, w.mo - 1, w.d + n));
-	return { y: t.getUTCFullYear(), mo: t.getUTCMonth() + 1, d: t.getUTCDate(), h: 0, mi: 0, off: w.off };
-}
-function addMonths(w, n) {
-	const k = w.y * 12 + (w.mo - 1) + n;
-	return { y: Math.floor(k / 12), mo: (k % 12) + 1, d: Math.min(w.d, 28), h: 0, mi: 0, off: w.off };
-}
-
-const isoZ = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 // ---------- API ----------
 
@@ -269,116 +189,21 @@ function setupPanel(step) {
 		sec.select('.table-wrap').attr('hidden', on ? null : true);
 		sec.select('.chart').attr('hidden', on ? true : null);
 	});
-	state.charts[step] = { sec, buckets: null, active: -1 };
-}
-
-// A slot of a chart: one bucket on the wall clock, with or without a record.
-function slot(key, w, step) {
-	return { key, w, step, rx: 0, tx: 0, rxs: '0', txs: '0', start: null };
-}
-
-function fill(slots, points, keyOf) {
-	const byKey = new Map(slots.map((s) => [s.key, s]));
-	for (const p of points) {
-		const w = wallOf(p.start);
-		if (!w) continue;
-		const s = byKey.get(keyOf(w));
-		if (!s) continue;
-		s.w = w;
-		s.start = p.start;
-		s.rxs = p.rx;
-		s.txs = p.tx;
-		s.rx = Number(p.rx);
-		s.tx = Number(p.tx);
-	}
-	return slots;
-}
-
-// Slots for months [first, last] and days [first, end).
-function monthSlots(first, last) {
-	const out = [];
-	for (let w = first; ym(w) <= ym(last); w = addMonths(w, 1)) out.push(slot(ym(w), w, 'month'));
-	return out;
-}
-function daySlots(first, end) {
-	const out = [];
-	for (let w = first; ymd(w) < ymd(end); w = addDays(w, 1)) out.push(slot(ymd(w), w, 'day'));
-	return out;
-}
-// Slots of size ms over [from, to), aligned on a bucket start seen in the
-// data (hours in half-hour zones start at :30 UTC).
-function timeSlots(points, size, from, to, step) {
-	const starts = points.map((p) => wallOf(p.start)).filter(Boolean);
-	if (!starts.length) return [];
-	const anchor = starts[starts.length - 1];
-	const first = anchor.ms - Math.floor((anchor.ms - from) / size) * size;
-	const out = [];
-	for (let t = first; t < to; t += size) {
-		// The offset of the nearest recorded bucket labels an empty slot.
-		let near = starts[0];
-		for (const s of starts) if (s.ms <= t) near = s;
-		out.push(slot(String(t), wallAt(t, near.off), step));
-	}
-	return fill(out, points, (w) => String(w.ms));
-}
-
-function tickText(s, first) {
-	const w = s.w;
-	switch (s.step) {
-	case 'month':
-		if (w.mo === 1) return String(w.y);
-		return first ? `${MONTH_NAMES[w.mo - 1]} ’${String(w.y).slice(2)}` : MONTH_NAMES[w.mo - 1];
-	case 'day':
-		return w.d === 1 || first ? `${w.d} ${MONTH_NAMES[w.mo - 1]}` : String(w.d);
-	case 'hour':
-		return w.h === 0 || first ? `${weekday(w)} ${w.d}` : `${pad(w.h)}h`;
-	default:
-		return hm(w);
-	}
-}
-
-function titleText(s) {
-	const w = s.w;
-	switch (s.step) {
-	case 'month':
-		return `${MONTH_NAMES[w.mo - 1]} ${w.y}`;
-	case 'day':
-		return `${weekday(w)} ${w.d} ${MONTH_NAMES[w.mo - 1]} ${w.y}`;
-	case 'hour':
-		return `${weekday(w)} ${w.d} ${MONTH_NAMES[w.mo - 1]}, ${hm(w)}–${pad((w.h + 1) % 24)}:${pad(w.mi)}`;
-	default: {
-		const e = wallAt(w.ms + 300000, w.off);
-		return `${weekday(w)} ${w.d} ${MONTH_NAMES[w.mo - 1]}, ${hm(w)}–${hm(e)}`;
-	}
-	}
-}
-
-// Ticks fall on round wall-clock values: a bucket is a tick when its
-// position (month of the year, day of the month, hour, minute of the day)
-// is a multiple of the smallest stride that leaves room for the labels.
-const TICKS = {
-	month: { pos: (w) => w.mo - 1, strides: [1, 2, 3, 6, 12] },
-	// No tick on the last days of a month: the 1st of the next one follows.
-	day: { pos: (w) => w.d - 1, strides: [1, 2, 7, 14], ok: (w, stride) => stride === 1 || w.d <= 28 - stride / 2 },
-	hour: { pos: (w) => w.h, strides: [1, 3, 6, 12, 24] },
-	'5min': { pos: (w) => w.h * 60 + w.mi, strides: [15, 30, 60, 120, 180, 360, 720] },
-};
-
-function tickKeys(step, buckets, width, px) {
-	const t = TICKS[step];
-	let pick = [];
-	for (const stride of t.strides) {
-		pick = buckets.filter((b) => t.pos(b.w) % stride === 0 && (!t.ok || t.ok(b.w, stride)));
-		if (pick.length * px <= width) break;
-	}
-	const hasJan = step === 'month' && pick.some((b) => b.w.mo === 1);
-	return new Map(pick.map((b, i) => [b.key, tickText(b, i === 0 && !hasJan && step !== 'hour')]));
+	const chart = { sec, buckets: null };
+	chart.bars = new BarChart(sec.select('.chart').node(), {
+		title: c.name,
+		tickPx: c.tickPx,
+		barTitle,
+		markText: step === 'day' ? 'this cycle' : null,
+		onPoint: (i, node) => showTip(chart, i, node),
+		onLeave: () => hideTip(chart),
+	});
+	state.charts[step] = chart;
 }
 
 function showTip(chart, i, anchor) {
 	const s = chart.buckets[i];
 	const tip = $('tip');
-	const tot = BigInt(s.rxs) + BigInt(s.txs);
 	tip.replaceChildren();
 	const h = document.createElement('strong');
 	h.textContent = titleText(s);
@@ -386,7 +211,7 @@ function showTip(chart, i, anchor) {
 	if (!s.start) {
 		tip.append(Object.assign(document.createElement('div'), { textContent: 'no record' }));
 	} else {
-		for (const [cls, label, v] of [['rx', 'Download', s.rxs], ['tx', 'Upload', s.txs], ['', 'Total', String(tot)]]) {
+		for (const [cls, label, v] of [['rx', 'Download', s.rxs], ['tx', 'Upload', s.txs], ['', 'Total', sum(s.rxs, s.txs)]]) {
 			const row = document.createElement('div');
 			row.innerHTML = `<span class="key ${cls}"></span>`;
 			row.append(`${label} ${iec(v)} `);
@@ -404,35 +229,24 @@ function showTip(chart, i, anchor) {
 	if (y < 4) y = r.bottom + 8;
 	tip.style.left = `${x + scrollX}px`;
 	tip.style.top = `${y + scrollY}px`;
-	chart.sec.selectAll('.bar').classed('active', (_, j) => j === i);
-	chart.active = i;
+	chart.bars.highlight(i);
 }
 
 function hideTip(chart) {
 	$('tip').hidden = true;
-	if (chart) {
-		chart.sec.selectAll('.bar').classed('active', false);
-		chart.active = -1;
-	}
+	if (chart) chart.bars.highlight(-1);
 }
 
-function summary(step, buckets) {
-	const rec = buckets.filter((b) => b.start);
-	const c = CHARTS[step];
-	if (!rec.length) return `${c.name}: no records`;
-	const max = rec.reduce((a, b) => (a.rx + a.tx >= b.rx + b.tx ? a : b));
-	return `${c.name}, ${titleText(buckets[0])} to ${titleText(buckets[buckets.length - 1])}: ` +
-		`${rec.length} ${rec.length === 1 ? 'period' : 'periods'} with records, highest ${iec(max.rx + max.tx)} in ${titleText(max)}. ` +
-		'Use the Table button for exact values.';
-}
-
+// Redraws the chart and table of step from its buckets (null: nothing
+// loaded).
 function drawChart(step) {
 	const chart = state.charts[step];
 	const { sec, buckets } = chart;
-	const box = sec.select('.chart');
-	box.selectAll('*').remove();
 	hideTip(null);
-	if (!buckets) return;
+	if (!buckets) {
+		chart.bars.clear();
+		return;
+	}
 	const msg = sec.select('.msg');
 	const rec = buckets.filter((b) => b.start);
 	const hasTraffic = rec.some((b) => b.rx + b.tx > 0);
@@ -440,81 +254,24 @@ function drawChart(step) {
 		.text(hasTraffic ? '' : rec.length ? 'No traffic in this period.' : 'No data yet for this period.');
 	sec.classed('no-data', !hasTraffic);
 	drawTable(step);
-	if (!buckets.length) return;
+	if (!buckets.length) {
+		chart.bars.clear();
+		return;
+	}
 	if (!state.drawn) {
 		state.drawn = true;
 		performance.mark('tikstat-first-chart');
 	}
-
 	// A hidden chart (table view, empty state) measures 0: take the page's width.
-	const width = Math.max(280, box.node().clientWidth || $('main').clientWidth - 30);
-	const narrow = width < 480;
-	const height = narrow ? 170 : 220;
-	const m = { top: 8, right: 14, bottom: 24, left: narrow ? 54 : 64 };
-	const iw = width - m.left - m.right;
-	const ih = height - m.top - m.bottom;
-	const max = Math.max(1, ...buckets.map((b) => b.rx + b.tx));
-	const u = unitOf(max);
-	const div = 1024 ** u;
-	const x = scaleBand().domain(buckets.map((b) => b.key)).range([0, iw]).paddingInner(buckets.length > 60 ? 0.1 : 0.2);
-	const y = scaleLinear().domain([0, max / div]).nice(4).range([ih, 0]);
-
-	const svg = box.append('svg')
-		.attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height)
-		.attr('role', 'img').attr('tabindex', 0).attr('aria-label', summary(step, buckets));
-	svg.append('title').text(CHARTS[step].name);
-	const g = svg.append('g').attr('transform', `translate(${m.left},${m.top})`);
-
-	const yAxis = axisLeft(y).ticks(4).tickSize(-iw).tickPadding(6)
-		.tickFormat((v) => (v === 0 ? '0' : `${trim(v)} ${UNITS[u]}`));
-	g.append('g').attr('class', 'axis y').call(yAxis).call((a) => a.select('.domain').remove());
-
-	const shown = tickKeys(step, buckets, iw, CHARTS[step].tickPx * (narrow ? 1.2 : 1));
-	const xAxis = axisBottom(x).tickValues([...shown.keys()]).tickFormat((k) => shown.get(k)).tickSizeOuter(0);
-	g.append('g').attr('class', 'axis x').attr('transform', `translate(0,${ih})`).call(xAxis);
-
+	const width = Math.max(280, sec.select('.chart').node().clientWidth || $('main').clientWidth - 30);
 	// The days chart marks where the current cycle begins.
-	if (step === 'day' && state.cycle) {
-		const cw = wallOf(state.cycle.start);
-		const px = cw && x(ymd(cw));
-		if (px !== undefined && px !== null) {
-			const lx = px - (x.step() * x.paddingInner()) / 2;
-			g.append('line').attr('class', 'cycle-mark').attr('x1', lx).attr('x2', lx).attr('y1', 0).attr('y2', ih);
-			g.append('text').attr('class', 'cycle-label').attr('x', lx + 3).attr('y', 10).text('this cycle');
-		}
-	}
-
-	const bars = g.append('g').attr('class', 'bars').selectAll('g').data(buckets).join('g')
-		.attr('class', (b) => (b.start ? 'bar' : 'bar empty'))
-		.attr('data-key', (b) => b.key)
-		.attr('data-start', (b) => b.start)
-		.attr('data-rx', (b) => b.rxs)
-		.attr('data-tx', (b) => b.txs)
-		.attr('transform', (b) => `translate(${x(b.key)},0)`);
-	bars.append('title').text((b) => (b.start ? `${titleText(b)}: download ${iec(b.rx)}, upload ${iec(b.tx)}` : `${titleText(b)}: no record`));
-	bars.append('rect').attr('class', 'hit').attr('width', x.step()).attr('x', -(x.step() - x.bandwidth()) / 2)
-		.attr('y', 0).attr('height', ih);
-	const h = (v) => ih - y(v / div);
-	bars.append('rect').attr('class', 'rx').attr('width', x.bandwidth())
-		.attr('y', (b) => ih - h(b.rx)).attr('height', (b) => h(b.rx));
-	bars.append('rect').attr('class', 'tx').attr('width', x.bandwidth())
-		.attr('y', (b) => ih - h(b.rx) - h(b.tx)).attr('height', (b) => h(b.tx));
-
-	bars.on('pointerenter', function (ev, b) { showTip(chart, buckets.indexOf(b), this); })
-		.on('pointerdown', function (ev, b) { showTip(chart, buckets.indexOf(b), this); });
-	svg.on('pointerleave', () => hideTip(chart));
-	svg.on('blur', () => hideTip(chart));
-	svg.on('keydown', (ev) => {
-		const last = buckets.length - 1;
-		let i = chart.active;
-		if (ev.key === 'ArrowRight') i = i < 0 ? last : Math.min(last, i + 1);
-		else if (ev.key === 'ArrowLeft') i = i < 0 ? last : Math.max(0, i - 1);
-		else if (ev.key === 'Home') i = 0;
-		else if (ev.key === 'End') i = last;
-		else if (ev.key === 'Escape') return hideTip(chart);
-		else return;
-		ev.preventDefault();
-		showTip(chart, i, bars.nodes()[i]);
+	const cw = step === 'day' && state.cycle && wallOf(state.cycle.start);
+	chart.bars.update({
+		slots: buckets,
+		width,
+		label: summary(CHARTS[step].name, buckets),
+		ticks: (iw, px) => tickKeys(step, buckets, iw, px),
+		mark: cw ? ymd(cw) : null,
 	});
 }
 
@@ -530,7 +287,7 @@ function drawTable(step) {
 	const tr = t.append('tbody').selectAll('tr').data(rows).join('tr')
 		.attr('data-start', (b) => b.start).attr('data-rx', (b) => b.rxs).attr('data-tx', (b) => b.txs);
 	tr.append('th').attr('scope', 'row').text((b) => titleText(b));
-	for (const f of [(b) => b.rxs, (b) => b.txs, (b) => String(BigInt(b.rxs) + BigInt(b.txs))]) {
+	for (const f of [(b) => b.rxs, (b) => b.txs, (b) => sum(b.rxs, b.txs)]) {
 		const td = tr.append('td');
 		td.append('span').text((b) => iec(f(b)));
 		td.append('small').text((b) => exact(f(b)));
@@ -539,9 +296,9 @@ function drawTable(step) {
 }
 
 function chartError(step, err) {
-	const { sec } = state.charts[step];
+	const { sec, bars } = state.charts[step];
 	state.charts[step].buckets = null;
-	sec.select('.chart').selectAll('*').remove();
+	bars.clear();
 	sec.select('.table-wrap').selectAll('*').remove();
 	sec.select('.msg').attr('hidden', null).text(`Could not load: ${err.message} (HTTP ${err.status}).`);
 }
@@ -572,23 +329,6 @@ function csvLink(step, params) {
 		.attr('download', `${state.router}-${state.iface}-${step}.csv`);
 }
 
-// The offset (minutes) of the configured zone at instant ms when no time
-// string showed one yet (no data): "UTC+05:30" as the daemon names a zone
-// without a name, else the browser's tzdata for the zone's name.
-function zoneOffset(zone, ms) {
-	const sign = (c) => (c === '+' ? 1 : -1);
-	const fixed = /^UTC([+\-−])(\d\d):(\d\d)$/.exec(zone);
-	if (fixed) return sign(fixed[1]) * (+fixed[2] * 60 + +fixed[3]);
-	try {
-		const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(new Date(ms));
-		const m = /^GMT(?:([+\-−])(\d\d):(\d\d))?$/.exec(parts.find((p) => p.type === 'timeZoneName')?.value ?? '');
-		if (!m) return null;
-		return m[1] ? sign(m[1]) * (+m[2] * 60 + +m[3]) : 0;
-	} catch {
-		return null; // a zone the browser does not know
-	}
-}
-
 // The zone's current offset: the latest the API showed, else the cycle's,
 // else from the zone's name.
 function currentOff() {
@@ -613,9 +353,8 @@ async function loadMonths(gen) {
 	csvLink('month', { from, to });
 	// Months before the first record are left out, down to a year shown.
 	const firstRec = points.length ? wallOf(points[0].start) : null;
-	let shownFirst = addMonths({ ...now, d: 1 }, -(MONTHS_MIN - 1));
-	if (firstRec && ym(firstRec) < ym(shownFirst)) shownFirst = ym(firstRec) < ym(first) ? first : { ...firstRec, d: 1 };
-	state.charts.month.buckets = fill(monthSlots({ ...shownFirst, d: 1 }, now), points, ym);
+	const shownFirst = firstMonthShown(now, firstRec, first, MONTHS_MIN);
+	state.charts.month.buckets = fill(monthSlots(shownFirst, now), points, ym);
 	drawChart('month');
 	return points;
 }
@@ -655,17 +394,14 @@ function drawCycle() {
 	if (!c) return;
 	const cs = wallOf(c.start);
 	const ce = wallOf(c.end);
-	const last = addDays(ce, -1);
-	$('cycle-range').textContent = `${cs.d} ${MONTH_NAMES[cs.mo - 1]} ${cs.y === last.y ? '' : cs.y}– ${last.d} ${MONTH_NAMES[last.mo - 1]} ${last.y}`;
+	$('cycle-range').textContent = cycleRange(cs, ce);
 	for (const [id, v] of [['c-rx', c.rx], ['c-tx', c.tx], ['c-total', c.total], ['c-estimate', c.estimate]]) {
 		const el = $(id);
 		el.textContent = iec(v);
 		el.title = exact(v);
 		el.dataset.bytes = v;
 	}
-	const left = Math.max(0, ce.ms - Date.now());
-	const days = Math.floor(left / 86400000);
-	$('c-days').textContent = days >= 1 ? `${days} ${days === 1 ? 'day' : 'days'}` : `${Math.ceil(left / 3600000)} h`;
+	$('c-days').textContent = timeLeft(ce.ms - Date.now());
 	const q = $('quota');
 	if (c.quota === null || c.quota === undefined || Number(c.quota) === 0) {
 		q.hidden = true;
@@ -823,7 +559,7 @@ function onSelect(router, iface) {
 	for (const step of Object.keys(state.charts)) {
 		const c = state.charts[step];
 		c.buckets = null;
-		c.sec.select('.chart').selectAll('*').remove();
+		c.bars.clear();
 		c.sec.select('.table-wrap').selectAll('*').remove();
 		c.sec.select('.msg').attr('hidden', true);
 	}
@@ -837,7 +573,10 @@ function onSelect(router, iface) {
 	load(true).finally(() => document.body.classList.remove('loading'));
 }
 
-function init() {
+// Builds the panels, wires the selectors, the URL hash, the refresh timer
+// and the page's events, and starts loading. Call once, after the DOM of
+// index.html is there.
+export function init() {
 	for (const step of Object.keys(CHARTS)) setupPanel(step);
 	$('router').addEventListener('change', (e) => onSelect(e.target.value, null));
 	$('interface').addEventListener('change', (e) => onSelect(state.router, e.target.value));
@@ -860,5 +599,3 @@ function init() {
 	setInterval(refresh, REFRESH_MS);
 	start();
 }
-
-init();

@@ -1,5 +1,6 @@
 /* buf.c — the growable byte buffer and small byte utilities. */
 #include "internal.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,19 +19,14 @@ void ros_buf_free(struct ros_buf *b)
 /* Makes room for extra more bytes, growing geometrically. */
 int buf_reserve(struct ros_buf *b, size_t extra)
 {
-	if (extra > SIZE_MAX - b->len)
-		return ROS_ERR_NOMEM;
-	size_t need = b->len + extra;
-	if (need <= b->cap)
+	if (extra == 0)
 		return ROS_OK;
-	size_t cap = b->cap ? b->cap : 256;
-	while (cap < need)
-		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	unsigned char *p = realloc(b->data, cap);
+	unsigned char *p = NULL;
+	if (extra <= SIZE_MAX - b->len)
+		p = text_grow(b->data, &b->cap, b->len + extra, 1);
 	if (!p)
 		return ROS_ERR_NOMEM;
 	b->data = p;
-	b->cap = cap;
 	return ROS_OK;
 }
 

@@ -6,6 +6,7 @@
  * length prefix before it allocates, and hands out classified sentences.
  */
 #include "internal.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,14 +165,10 @@ static int begin_word(ros_parser *p, size_t len)
 	if (len + p->data.len + (p->nwords + 1) * WORD_OVERHEAD > p->max_sentence)
 		return fail(p, ROS_ERR_TOO_BIG, "sentence exceeds the %zu byte limit",
 			    p->max_sentence);
-	if (p->nwords == p->offsets_cap) {
-		size_t cap = p->offsets_cap ? p->offsets_cap * 2 : 16;
-		size_t *o = realloc(p->offsets, cap * sizeof *o);
-		if (!o)
-			return fail(p, ROS_ERR_NOMEM, "out of memory");
-		p->offsets = o;
-		p->offsets_cap = cap;
-	}
+	size_t *o = text_grow(p->offsets, &p->offsets_cap, p->nwords + 1, sizeof *o);
+	if (!o)
+		return fail(p, ROS_ERR_NOMEM, "out of memory");
+	p->offsets = o;
 	if (buf_reserve(&p->data, len + 1))
 		return fail(p, ROS_ERR_NOMEM, "out of memory");
 	p->offsets[p->nwords++] = p->data.len;

@@ -3,21 +3,11 @@
  * parsing of SHA-256 certificate fingerprints.
  */
 #include "internal.h"
+#include "text.h"
 
 #include <openssl/evp.h>
 #include <string.h>
 #include <strings.h>
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int ros_login_response(const char *password, const char *challenge_hex, size_t hex_len,
 		       char out[35])
@@ -26,7 +16,8 @@ int ros_login_response(const char *password, const char *challenge_hex, size_t h
 	if (hex_len == 0 || hex_len % 2 || hex_len / 2 > sizeof chal)
 		return ROS_ERR_PROTOCOL;
 	for (size_t i = 0; i < hex_len / 2; i++) {
-		int hi = hex_value(challenge_hex[2 * i]), lo = hex_value(challenge_hex[2 * i + 1]);
+		int hi = text_hex_value((unsigned char)challenge_hex[2 * i]),
+		    lo = text_hex_value((unsigned char)challenge_hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return ROS_ERR_PROTOCOL;
 		chal[i] = (unsigned char)(hi << 4 | lo);
@@ -61,7 +52,7 @@ int fingerprint_parse(const char *text, unsigned char out[32])
 	for (const char *p = text; *p; p++) {
 		if (*p == ':' || *p == ' ')
 			continue;
-		int v = hex_value(*p);
+		int v = text_hex_value((unsigned char)*p);
 		if (v < 0 || n == 32)
 			return ROS_ERR_ARG;
 		if (hi < 0) {

@@ -1,5 +1,6 @@
 /* reply.c — the sentences answering one command. */
 #include "internal.h"
+#include "text.h"
 
 #include <stdlib.h>
 
@@ -10,16 +11,12 @@ ros_reply *ros_reply_new(void)
 
 int ros_reply_add(ros_reply *r, ros_sentence *s)
 {
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 4;
-		ros_sentence **items = realloc(r->items, cap * sizeof *items);
-		if (!items) {
-			ros_sentence_free(s);
-			return ROS_ERR_NOMEM;
-		}
-		r->items = items;
-		r->cap = cap;
+	ros_sentence **items = text_grow(r->items, &r->cap, r->count + 1, sizeof *items);
+	if (!items) {
+		ros_sentence_free(s);
+		return ROS_ERR_NOMEM;
 	}
+	r->items = items;
 	r->items[r->count++] = s;
 	return ROS_OK;
 }

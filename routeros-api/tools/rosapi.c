@@ -517,25 +517,17 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 	return -1;
 }
 
-/* Writes s to f with control bytes and invalid UTF-8 as \xHH. Unlike
- * json_out_text it keeps backslashes, for library messages that are
- * already escaped. */
+/* Writes s to f escaped for a terminal ("\xhh"). Unlike the reply's words
+ * it keeps backslashes, for library messages that are already escaped. */
 static void put_sanitised(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0, n;
+	struct text_buf b = TEXT_BUF_INIT;
 
-	while (i < len) {
-		if (p[i] >= 0x20 && p[i] < 0x7F) {
-			fputc(p[i++], f);
-		} else if (p[i] >= 0x80 && (n = json_out_utf8_len(p + i, len - i)) > 0 &&
-		           !(n == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0)) {
-			fwrite(p + i, 1, n, f);
-			i += n;
-		} else {
-			fprintf(f, "\\x%02x", p[i++]);
-		}
-	}
+	if (text_escape_terminal(&b, s, strlen(s), TEXT_KEEP_BACKSLASH) == 0)
+		fputs(text_buf_str(&b), f);
+	else
+		fputs("?", f); /* out of memory: a mark, never the raw bytes */
+	text_buf_free(&b);
 }
 
 /* "rosapi: HOST:PORT: ", with brackets around an IPv6 address. */
@@ -759,7 +751,7 @@ static void printer_pending(struct printer *pr, ros_conn *c)
 
 static void printer_catch_up(struct printer *pr, const ros_reply *r)
 {
-	struct json_out_buf out = {0};
+	struct text_buf out = TEXT_BUF_INIT;
 	size_t n = r ? ros_reply_count(r) : 0;
 	int rc = 0;
 
@@ -769,7 +761,7 @@ static void printer_catch_up(struct printer *pr, const ros_reply *r)
 		const ros_sentence *s = ros_reply_sentence(r, pr->printed);
 
 		if (pr->json) {
-			rc = json_out_append(&out, pr->opened ? ",\n  " : "[\n  ", 4);
+			rc = text_buf_append(&out, pr->opened ? ",\n  " : "[\n  ", 4);
 			if (rc == 0)
 				rc = json_out_sentence(&out, s);
 			pr->opened = 1;
@@ -785,7 +777,7 @@ static void printer_catch_up(struct printer *pr, const ros_reply *r)
 			fprintf(stderr, "rosapi: writing the reply: %s\n", strerror(errno));
 		pr->failed = 1;
 	}
-	json_out_buf_free(&out);
+	text_buf_free(&out);
 }
 
 /* Ends the output: closes the JSON array, so that even a command cut short
@@ -882,17 +874,17 @@ static void report_trap(ros_conn *c, const ros_reply *r)
 	const ros_sentence *trap = r ? ros_reply_trap(r) : NULL;
 	const char *msg = NULL;
 	size_t len = 0;
-	struct json_out_buf b = {0};
+	struct text_buf b = TEXT_BUF_INIT;
 
 	if (trap)
 		msg = ros_sentence_get(trap, "message", &len);
 	fputs("rosapi: router error: ", stderr);
-	if (msg && json_out_text(&b, msg, len) == 0 && b.data)
+	if (msg && text_escape_terminal(&b, msg, len, 0) == 0 && b.data)
 		fputs(b.data, stderr);
 	else
 		put_sanitised(stderr, ros_errstr(c));
 	fputc('\n', stderr);
-	json_out_buf_free(&b);
+	text_buf_free(&b);
 }
 
 static unsigned effective_port(const struct cli *cli)

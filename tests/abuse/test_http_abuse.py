@@ -12,23 +12,20 @@ growing, no gap longer than GAP_BOUND), tikstatd's RSS stays under
 RSS_BOUND_KB, it does not crash, and after the attack it answers normally
 and stops cleanly on SIGTERM. Standard library only (plus wrk).
 """
-import argparse
 import json
 import os
 import resource
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import FakeRouter, free_port  # noqa: E402
+from harness import check, rss_kb  # noqa: E402
 
 PASSWORD = "abuse-Secret-pw-1234"
 SLOW = 1000
@@ -38,58 +35,24 @@ PROBE_BOUND = 10.0     # seconds; generous: the machine is shared and loaded
 GAP_BOUND = 15.0       # seconds without the polled totals growing
 RSS_BOUND_KB = 200000  # a leak per request reaches GB in seconds
 RATE = 1000000         # bytes/s the fake router's ether1 receives
-FAILURES = []
-
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what, flush=True)
-
-
-def rss_kb(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def write_config(path, workdir, port, home_port):
-    with open(path, "w") as f:
-        f.write("""[tikstat]
-database = %(w)s/tikstat.db
-timezone = UTC
-commit_interval = 1
-log_level = info
-
-[http]
-listen = 127.0.0.1:%(port)d
-
-[router home]
-host = 127.0.0.1
-port = %(hp)s
-user = admin
-password_file = %(w)s/password
-interval = 1
-timeout = 2
-interfaces = ether1
-""" % {"w": workdir, "port": port, "hp": home_port})
-    os.chmod(path, 0o600)
+    harness.write_config(
+        path,
+        harness.section("tikstat", database=workdir + "/tikstat.db", timezone="UTC",
+                        commit_interval=1, log_level="info"),
+        harness.section("http", listen="127.0.0.1:%d" % port),
+        harness.polled("home", home_port, workdir + "/password", "ether1", timeout=2))
 
 
 def get(port, path, timeout=30):
-    """(status, body, seconds) of one GET on a fresh connection."""
+    """(status, body, seconds) of one GET on a fresh connection; status 0
+    when it failed."""
     t = time.monotonic()
     try:
-        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path),
-                                    timeout=timeout) as r:
-            return r.status, r.read(), time.monotonic() - t
-    except urllib.error.HTTPError as e:
-        return e.code, e.read(), time.monotonic() - t
+        status, _, body = harness.request(port, "GET", path, timeout=timeout)
+        return status, body, time.monotonic() - t
     except OSError as e:
         return 0, repr(e).encode(), time.monotonic() - t
 
@@ -192,140 +155,119 @@ class PythonLoad(threading.Thread):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--fakerouter", required=True)
-    args = ap.parse_args()
+    args = harness.parse_args("tikstatd", "fakerouter")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 8192)), hard))
-    workdir = tempfile.mkdtemp(prefix="tikstat-abuse-")
-    logpath = os.path.join(workdir, "tikstatd.log")
-    log = open(logpath, "wb")
-    fake = FakeRouter(args.fakerouter, ["--password", PASSWORD, "--spec", "home:v7:plain"])
-    daemon = None
     stop = threading.Event()
-    try:
-        with open(os.path.join(workdir, "password"), "w") as f:
-            f.write(PASSWORD + "\n")
-        os.chmod(os.path.join(workdir, "password"), 0o600)
-        fake.cmd("rate home ether1 %d 0" % RATE)
-        port = free_port()
-        conf = os.path.join(workdir, "tikstat.conf")
-        write_config(conf, workdir, port, fake.routers["home"]["port"])
-        # A small ASan quarantine (ignored without ASan): RSS then measures
-        # what the daemon holds, not freed memory held back for checking.
-        env = dict(os.environ)
-        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"),
-                                                     "quarantine_size_mb=16"]))
-        daemon = subprocess.Popen([args.tikstatd, "-f", "-c", conf] + daemon_user.args(workdir),
-                                  stdout=log, stderr=log, env=env)
+    with harness.Session("tikstat-abuse-", tail=5000) as w:
+        try:
+            attack(args, w, stop)
+        finally:
+            stop.set()
+    return 0
 
-        def totals():
-            st, body, _ = get(port, "/api/v1/interfaces")
-            if st != 200:
-                return None
-            return sum(d["rx_total"] for d in json.loads(body))
 
-        end = time.monotonic() + 60
-        while time.monotonic() < end and not totals():
-            time.sleep(0.5)
-        start_total = totals()
-        check(start_total, "tikstatd never counted the fake router's traffic")
-        rss_start = rss_kb(daemon.pid)
+def attack(args, session, stop):
+    """Starts the daemon in the harness.Session, attacks it until stop."""
+    workdir = session.dir
+    fake = session.fake(FakeRouter(args.fakerouter, ["--password", PASSWORD,
+                                                     "--spec", "home:v7:plain"]))
+    session.secret("password", PASSWORD)
+    fake.cmd("rate home ether1 %d 0" % RATE)
+    port = free_port()
+    conf = os.path.join(workdir, "tikstat.conf")
+    write_config(conf, workdir, port, fake.routers["home"]["port"])
+    daemon = session.daemon(args.tikstatd, conf, env=harness.small_asan_quarantine())
 
-        print("attack: %d slow connections from %d addresses, malformed requests, load"
-              % (SLOW, len(ADDRESSES)), flush=True)
-        slow = Slowloris(port, stop)
-        bad = Malformed(port, stop)
-        workers = [slow, bad]
-        wrk = shutil.which("wrk")
-        wrk_proc = None
-        if wrk:
-            wrk_proc = subprocess.Popen([wrk, "-t2", "-c32", "-d%ds" % (ATTACK_SECONDS - 5),
-                                         "http://127.0.0.1:%d/api/v1/interfaces" % port],
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        else:
-            print("wrk not installed: load from Python threads", flush=True)
-            workers += [PythonLoad(port, stop, p) for p in ("/api/v1/interfaces", "/metrics",
-                                                           "/api/v1/traffic?step=hour", "/")]
-        for w in workers:
-            w.start()
+    def totals():
+        st, body, _ = get(port, "/api/v1/interfaces")
+        if st != 200:
+            return None
+        return sum(d["rx_total"] for d in json.loads(body))
 
-        lat, rss_max, last_total, last_change, max_gap = [], rss_start, start_total, None, 0.0
-        t0 = time.monotonic()
-        last_change = t0
-        while time.monotonic() - t0 < ATTACK_SECONDS:
-            st, body, took = get(port, "/api/v1/interfaces")
-            lat.append(took)
-            ok = st == 200
-            if ok:
-                doc = json.loads(body)
-                ok = len(doc) == 1 and doc[0]["status"] == "up"
-                total = doc[0]["rx_total"]
-                now = time.monotonic()
-                if total > last_total:
-                    max_gap = max(max_gap, now - last_change)
-                    last_total, last_change = total, now
-            check(ok, "probe answered %d %r" % (st, body[:200]))
-            check(daemon.poll() is None, "tikstatd died during the attack")
-            if daemon.poll() is not None:
-                break
-            rss_max = max(rss_max, rss_kb(daemon.pid))
-            time.sleep(0.5)
-        max_gap = max(max_gap, time.monotonic() - last_change)
-        stop.set()
-        for w in workers:
-            w.join(timeout=30)
-        if wrk_proc:
-            out = wrk_proc.communicate(timeout=60)[0].decode(errors="replace")
-            summary = [line.strip() for line in out.splitlines()
-                       if "Requests/sec" in line or "Latency" in line or "requests in" in line
-                       or "Non-2xx" in line or "Socket errors" in line]
-            print("wrk: " + "; ".join(summary), flush=True)
+    end = time.monotonic() + 60
+    while time.monotonic() < end and not totals():
+        time.sleep(0.5)
+    start_total = totals()
+    check(start_total, "tikstatd never counted the fake router's traffic")
+    rss_start = rss_kb(daemon.pid)
 
-        lat.sort()
-        p50, mx = lat[len(lat) // 2], lat[-1]
-        print("probes: %d, latency p50 %.3f s, max %.3f s (target 1 s, bound %.0f s)"
-              % (len(lat), p50, mx, PROBE_BOUND), flush=True)
-        print("slow connections opened %d, cut by the server %d; malformed requests %d"
-              % (slow.opened, slow.cuts, bad.sent), flush=True)
-        print("polling: totals grew %d -> %d bytes, longest gap %.1f s; RSS %d kB -> max %d kB"
-              % (start_total or 0, last_total or 0, max_gap, rss_start, rss_max), flush=True)
-        for w in workers:
-            if isinstance(w, PythonLoad):
-                print("load %s: %d requests, %d not 200" % (w.path, w.done, w.bad))
-                check(w.bad == 0, "load %s: %d answers not 200" % (w.path, w.bad))
-        check(mx < PROBE_BOUND, "a probe took %.1f s" % mx)
-        check(max_gap < GAP_BOUND, "polling stalled for %.1f s" % max_gap)
-        check(last_total - start_total >= RATE * 10, "polled totals grew only %d bytes"
-              % (last_total - start_total))
-        check(rss_max < RSS_BOUND_KB, "RSS reached %d kB" % rss_max)
-        check(slow.cuts > 0, "no slow connection was ever cut")
-        check(not bad.answered_2xx, "malformed requests answered 2xx: %r" % bad.answered_2xx)
+    print("attack: %d slow connections from %d addresses, malformed requests, load"
+          % (SLOW, len(ADDRESSES)), flush=True)
+    slow = Slowloris(port, stop)
+    bad = Malformed(port, stop)
+    workers = [slow, bad]
+    wrk = shutil.which("wrk")
+    wrk_proc = None
+    if wrk:
+        wrk_proc = subprocess.Popen([wrk, "-t2", "-c32", "-d%ds" % (ATTACK_SECONDS - 5),
+                                     "http://127.0.0.1:%d/api/v1/interfaces" % port],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    else:
+        print("wrk not installed: load from Python threads", flush=True)
+        workers += [PythonLoad(port, stop, p) for p in ("/api/v1/interfaces", "/metrics",
+                                                       "/api/v1/traffic?step=hour", "/")]
+    for w in workers:
+        w.start()
 
-        print("after the attack: normal answers, clean stop", flush=True)
-        for path in ("/api/v1/interfaces", "/metrics", "/", "/api/v1/traffic?step=day"):
-            st, body, took = get(port, path)
-            check(st == 200 and body, "after the attack %s: %d" % (path, st))
-        daemon.send_signal(signal.SIGTERM)
-        rc = daemon.wait(timeout=60)
-        check(rc == 0, "tikstatd exited %d on SIGTERM" % rc)
-        daemon = None
-        if FAILURES:
-            raise AssertionError("%d checks failed" % len(FAILURES))
-        print("HTTP abuse: all checks passed")
-        return 0
-    except Exception:
-        log.flush()
-        sys.stdout.write(open(logpath, "rb").read().decode(errors="replace")[-5000:])
-        raise
-    finally:
-        stop.set()
-        if daemon and daemon.poll() is None:
-            daemon.kill()
-            daemon.wait()
-        fake.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+    lat, rss_max, last_total, last_change, max_gap = [], rss_start, start_total, None, 0.0
+    t0 = time.monotonic()
+    last_change = t0
+    while time.monotonic() - t0 < ATTACK_SECONDS:
+        st, body, took = get(port, "/api/v1/interfaces")
+        lat.append(took)
+        ok = st == 200
+        if ok:
+            doc = json.loads(body)
+            ok = len(doc) == 1 and doc[0]["status"] == "up"
+            total = doc[0]["rx_total"]
+            now = time.monotonic()
+            if total > last_total:
+                max_gap = max(max_gap, now - last_change)
+                last_total, last_change = total, now
+        check(ok, "probe answered %d %r" % (st, body[:200]))
+        if not check(daemon.alive(), "tikstatd died during the attack"):
+            break
+        rss_max = max(rss_max, rss_kb(daemon.pid))
+        time.sleep(0.5)
+    max_gap = max(max_gap, time.monotonic() - last_change)
+    stop.set()
+    for w in workers:
+        w.join(timeout=30)
+    if wrk_proc:
+        out = wrk_proc.communicate(timeout=60)[0].decode(errors="replace")
+        summary = [line.strip() for line in out.splitlines()
+                   if "Requests/sec" in line or "Latency" in line or "requests in" in line
+                   or "Non-2xx" in line or "Socket errors" in line]
+        print("wrk: " + "; ".join(summary), flush=True)
+
+    lat.sort()
+    p50, mx = lat[len(lat) // 2], lat[-1]
+    print("probes: %d, latency p50 %.3f s, max %.3f s (target 1 s, bound %.0f s)"
+          % (len(lat), p50, mx, PROBE_BOUND), flush=True)
+    print("slow connections opened %d, cut by the server %d; malformed requests %d"
+          % (slow.opened, slow.cuts, bad.sent), flush=True)
+    print("polling: totals grew %d -> %d bytes, longest gap %.1f s; RSS %d kB -> max %d kB"
+          % (start_total or 0, last_total or 0, max_gap, rss_start, rss_max), flush=True)
+    for w in workers:
+        if isinstance(w, PythonLoad):
+            print("load %s: %d requests, %d not 200" % (w.path, w.done, w.bad))
+            check(w.bad == 0, "load %s: %d answers not 200" % (w.path, w.bad))
+    check(mx < PROBE_BOUND, "a probe took %.1f s" % mx)
+    check(max_gap < GAP_BOUND, "polling stalled for %.1f s" % max_gap)
+    check(last_total - start_total >= RATE * 10, "polled totals grew only %d bytes"
+          % (last_total - start_total))
+    check(rss_max < RSS_BOUND_KB, "RSS reached %d kB" % rss_max)
+    check(slow.cuts > 0, "no slow connection was ever cut")
+    check(not bad.answered_2xx, "malformed requests answered 2xx: %r" % bad.answered_2xx)
+
+    print("after the attack: normal answers, clean stop", flush=True)
+    for path in ("/api/v1/interfaces", "/metrics", "/", "/api/v1/traffic?step=day"):
+        st, body, took = get(port, path)
+        check(st == 200 and body, "after the attack %s: %d" % (path, st))
+    daemon.stop()
+    harness.raise_if_failed()
+    print("HTTP abuse: all checks passed")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { parseSizes } from '../../dashboard/src/format.js';
 
 export const PASSWORD = 'browser-Secret-9c1e';
 export const IFACES = { home: ['ether1', 'ether2 lan', 'bridge', 'ether9'], office: ['ether1'] };
@@ -22,9 +23,9 @@ export const pct = (name) => [...Buffer.from(name, 'latin1')]
 	.map((b) => (b > 0x20 && b < 0x7f && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
 	.join('');
 
-// JSON with the sizes kept exact (decimal strings), as the dashboard parses it.
-export const parseSizes = (text) =>
-	JSON.parse(text.replace(/"(rx|tx|total|estimate|quota|rx_total|tx_total)":(\d+)/g, '"$1":"$2"'));
+// JSON with the sizes kept exact (decimal strings): the dashboard's own
+// parser, so the test reads the API exactly as the page does.
+export { parseSizes } from '../../dashboard/src/format.js';
 
 // Polls fn until it returns something truthy; throws after ms.
 export async function until(what, fn, ms = 20000) {

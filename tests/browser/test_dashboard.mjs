@@ -167,6 +167,50 @@ try {
 		if (!/Download .* B/.test(tip)) throw new Error(`tooltip: ${tip}`);
 	});
 
+	await check('a refresh and a resize update the charts in place: same svg, same bars for unchanged slots', async () => {
+		// The page keeps references to the nodes drawn so far; identity, not
+		// equal markup, shows that nothing was rebuilt.
+		const probe = () => page.evaluate(() => {
+			window.probe = {};
+			for (const id of ['months', 'days', 'live']) {
+				const svg = document.querySelector(`#${id} svg`);
+				window.probe[id] = { svg, bars: new Map([...svg.querySelectorAll('.bar')].map((b) => [b.dataset.key, b])) };
+			}
+		});
+		// Per chart: [same svg, bars whose key is still shown, of them the same node].
+		const kept = () => page.evaluate(() => Object.fromEntries(['months', 'days', 'live'].map((id) => {
+			const svg = document.querySelector(`#${id} svg`);
+			const bars = [...svg.querySelectorAll('.bar')].filter((b) => window.probe[id].bars.has(b.dataset.key));
+			return [id, [svg === window.probe[id].svg, bars.length, bars.filter((b) => window.probe[id].bars.get(b.dataset.key) === b).length]];
+		})));
+		const sameNodes = (got, what) => {
+			for (const [id, [svg, shown, same]] of Object.entries(got)) {
+				if (!svg || shown === 0 || same !== shown) throw new Error(`${what}: ${id} svg kept ${svg}, ${same} of ${shown} bars kept`);
+			}
+		};
+		await probe();
+		// New traffic today: the days and live charts change on the next refresh.
+		await fake.cmd(`add home ether1 4099 0`);
+		const today = async () => (await get('/api/v1/traffic?router=home&interface=ether1&step=day')).points.at(-1);
+		const want = await until('the API to count the new traffic', async () => {
+			const p = await today();
+			return BigInt(p.rx) > 0n && (await months('home', 'ether1')).points.reduce((a, x) => a + BigInt(x.rx), 0n) === expect.ether1[0] + 4099n && p;
+		});
+		await until('a refresh to show it', async () => {
+			await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+			return page.$eval(`#days .bar[data-start="${want.start}"]`, (b) => b.dataset.rx).then((rx) => rx === want.rx);
+		});
+		sameNodes(await kept(), 'after a refresh');
+		await probe();
+		const width = () => page.$eval('#months svg', (e) => e.getAttribute('width'));
+		const before = await width();
+		await page.setViewportSize({ width: 1000, height: 900 });
+		await until('a resize to redraw', async () => (await width()) !== before);
+		sameNodes(await kept(), 'after a resize');
+		await page.setViewportSize({ width: 1200, height: 900 });
+		await until('the width back', async () => (await width()) === before);
+	});
+
 	await check('the selection lives in the URL hash and survives a reload', async () => {
 		await page.goto(`${base}/#router=home&interface=${encodeURIComponent('ether2 lan')}`);
 		await page.reload();

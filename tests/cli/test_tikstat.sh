@@ -12,50 +12,19 @@
 # check passed.
 set -euo pipefail
 
-if [[ $# -ne 2 ]]; then
-	echo "usage: $0 TIKSTAT_BIN SEED_DB_BIN" >&2
-	exit 2
-fi
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+need_args 2 "TIKSTAT_BIN SEED_DB_BIN" "$@"
 TIKSTAT=$1
 SEED=$2
-for bin in "$TIKSTAT" "$SEED"; do
-	[[ -x $bin ]] || {
-		echo "$0: $bin: not an executable" >&2
-		exit 1
-	}
-done
-command -v sqlite3 >/dev/null || {
-	echo "$0: the sqlite3 command-line tool is needed (apt-get install sqlite3)" >&2
-	exit 1
-}
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_tikstat.XXXXXX")
-WRITER_PID=''
-cleanup() {
-	if [[ -n $WRITER_PID ]]; then
-		kill "$WRITER_PID" 2>/dev/null || true
-		wait "$WRITER_PID" 2>/dev/null || true
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+need_executables "$TIKSTAT" "$SEED"
+need_tool sqlite3 "the sqlite3 command-line tool is needed (apt-get install sqlite3)"
+make_work test_tikstat
 
 DB=$WORK/tikstat.db
 "$SEED" "$DB"
 NOW=2026-04-15T12:00:00+02:00
 export TZ=Europe/Berlin
-
-failures=0
-checks=0
-CASE=''
-fail() {
-	echo "FAIL: $CASE: $*" >&2
-	echo "  stdout:" >&2
-	sed 's/^/    | /' "$WORK/out" >&2 || true
-	echo "  stderr:" >&2
-	sed 's/^/    | /' "$WORK/err" >&2 || true
-	failures=$((failures + 1))
-}
 
 # run NAME STATUS ARGS...: runs tikstat, checks its exit status.
 run() {
@@ -84,17 +53,6 @@ expect_err() {
 
 expect_out_contains() {
 	grep -qF -- "$1" "$WORK/out" || fail "stdout lacks: $1"
-}
-
-# The output parses as JSON (when a parser is at hand).
-expect_json() {
-	if command -v node >/dev/null; then
-		node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' \
-			"$WORK/out" 2>/dev/null || fail "stdout is not JSON"
-	elif command -v python3 >/dev/null; then
-		python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' \
-			"$WORK/out" 2>/dev/null || fail "stdout is not JSON"
-	fi
 }
 
 # ------------------------------------------------------------- reports
@@ -341,7 +299,7 @@ expect_err "tikstat: $WORK/none.conf: cannot open: No such file or directory"
 	sleep 3
 	printf 'COMMIT;\n'
 ) | sqlite3 "$DB" &
-WRITER_PID=$!
+CHILD_PID=$!
 sleep 0.5
 CASE="report while a writer holds the lock"
 checks=$((checks + 1))
@@ -352,8 +310,8 @@ elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 [[ $got -eq 0 ]] || fail "exit status $got"
 ((elapsed_ms < 2000)) || fail "took ${elapsed_ms} ms: blocked by the writer?"
 expect_out_contains "2026-04-01T00:00:00+02:00,1536,0"
-wait "$WRITER_PID" || true
-WRITER_PID=''
+wait "$CHILD_PID" || true
+CHILD_PID=''
 
 # ------------------------------------------------------------- errors
 
@@ -443,7 +401,7 @@ expect_err 'tikstat: unknown interface "home/nope": nothing to remove'
 	sleep 2
 	printf 'COMMIT;\n'
 ) | sqlite3 "$RM" &
-WRITER_PID=$!
+CHILD_PID=$!
 # Until the writer holds the lock (the sqlite3 tool does not wait for it).
 for _ in $(seq 300); do
 	sqlite3 "$RM" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || break
@@ -455,8 +413,8 @@ removed all 75 days of history of home/ether1
 if tikstatd still accounts it, new traffic goes on being counted from its last reading
 (after a restart of tikstatd, its next reading is a new starting point)
 EOF
-wait "$WRITER_PID" || true
-WRITER_PID=''
+wait "$CHILD_PID" || true
+CHILD_PID=''
 for table in traffic last_reading; do
 	[[ $(rows_of $table home ether1) -eq 0 ]] || fail "$table rows of home/ether1 remain"
 done

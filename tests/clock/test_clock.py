@@ -13,17 +13,14 @@ Traffic is deterministic: growth rates are zero and bytes are added through
 the control channel once the daemon has its baselines. Standard library
 only. Exit 77 (skipped) when libfaketime is not installed.
 """
-import argparse
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import FakeRouter, free_port, pct  # noqa: E402
 
 FAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
@@ -44,28 +41,13 @@ def preload(binary):
 
 
 def write_config(path, workdir, fake):
-    names = ", ".join('"%s"' % n.decode() for n in IFACES)
-    with open(path, "w") as f:
-        f.write("""[tikstat]
-database = %(db)s
-timezone = Europe/Berlin
-commit_interval = 1
-log_level = debug
-
-[http]
-listen = 127.0.0.1:%(http)d
-
-[router r0]
-host = 127.0.0.1
-port = %(port)s
-user = admin
-password_file = %(pw)s
-interval = 1
-timeout = 5
-interfaces = %(names)s
-""" % {"db": os.path.join(workdir, "tikstat.db"), "port": fake.routers["r0"]["port"],
-       "pw": os.path.join(workdir, "password"), "names": names, "http": free_port()})
-    os.chmod(path, 0o600)
+    harness.write_config(
+        path,
+        harness.section("tikstat", database=os.path.join(workdir, "tikstat.db"),
+                        timezone="Europe/Berlin", commit_interval=1, log_level="debug"),
+        harness.section("http", listen="127.0.0.1:%d" % free_port()),
+        harness.polled("r0", fake.routers["r0"]["port"], os.path.join(workdir, "password"),
+                       harness.quoted(IFACES), timeout=5))
 
 
 def stored(db_path):
@@ -96,22 +78,11 @@ class Clock:
 
 
 class Run:
-    def __init__(self, args, workdir, fake, log_path):
-        self.args, self.workdir, self.fake, self.log_path = args, workdir, fake, log_path
+    def __init__(self, args, workdir, fake):
+        self.args, self.workdir, self.fake = args, workdir, fake
         self.db = os.path.join(workdir, "tikstat.db")
         self.base = None
         self.step = 0
-
-    def log(self):
-        with open(self.log_path, "rb") as f:
-            return f.read()
-
-    def wait_log(self, needle, count):
-        end = time.monotonic() + DEADLINE
-        while self.log().count(needle) < count:
-            if time.monotonic() > end:
-                raise AssertionError("log: %r not seen %d times" % (needle, count))
-            time.sleep(0.2)
 
     def traffic(self):
         """Adds a different amount to every interface."""
@@ -122,15 +93,8 @@ class Run:
 
     def truth(self):
         """{iface: [truth_rx, truth_tx]}: the fake router's ground truth."""
-        out, cur = {}, None
-        for word in self.fake.cmd("counters r0").split()[1:]:
-            key, value = word.split("=", 1)
-            if key == "id":
-                cur = {}
-            cur[key] = value
-            if key == "truth_tx":
-                out[cur["name"]] = [int(cur["truth_rx"]), int(cur["truth_tx"])]
-        return {i: out[pct(i)] for i in IFACES}
+        out = self.fake.truth("r0")
+        return {i: out[i] for i in IFACES}
 
     def baseline(self):
         """Counting starts at the daemon's first reading: growth from here."""
@@ -158,97 +122,76 @@ class Run:
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--fakerouter", required=True)
-    args = ap.parse_args()
+    args = harness.parse_args("tikstatd", "fakerouter")
     if not os.path.exists(FAKETIME):
         print("libfaketime not installed (scripts/deps.sh --test): skipped")
         return 77
-    workdir = tempfile.mkdtemp(prefix="tikstat-clock-")
-    log_path = os.path.join(workdir, "tikstatd.log")
-    log = open(log_path, "wb")
-    fake = FakeRouter(args.fakerouter, ["--password", PASSWORD, "--spec", "r0:v7:plain"])
-    daemon = None
-    try:
-        with open(os.path.join(workdir, "password"), "w") as f:
-            f.write(PASSWORD + "\n")
-        os.chmod(os.path.join(workdir, "password"), 0o600)
-        for iface in IFACES:
-            fake.cmd("rate r0 %s 0 0" % pct(iface))
-        conf = os.path.join(workdir, "tikstat.conf")
-        write_config(conf, workdir, fake)
-        clock = Clock(os.path.join(workdir, "faketime"))
-        env = dict(os.environ, LD_PRELOAD=preload(args.tikstatd),
-                   FAKETIME_TIMESTAMP_FILE=clock.path, FAKETIME_NO_CACHE="1",
-                   DONT_FAKE_MONOTONIC="1", FAKETIME_DONT_FAKE_MONOTONIC="1")
-        daemon = subprocess.Popen([args.tikstatd, "-f", "-c", conf]
-                                  + daemon_user.args(workdir), stdout=log, stderr=log, env=env)
-        run = Run(args, workdir, fake, log_path)
-        run.wait_log(b"first reading, counting from now", len(IFACES))
-        run.baseline()
+    with harness.Session("tikstat-clock-") as w:
+        scenario(args, w)
+    return 0
 
+
+def scenario(args, w):
+    """The clock steps and resets, in the harness.Session w."""
+    workdir = w.dir
+    fake = w.fake(FakeRouter(args.fakerouter, ["--password", PASSWORD, "--spec", "r0:v7:plain"]))
+    w.secret("password", PASSWORD)
+    for iface in IFACES:
+        fake.cmd("rate r0 %s 0 0" % pct(iface))
+    conf = os.path.join(workdir, "tikstat.conf")
+    write_config(conf, workdir, fake)
+    clock = Clock(os.path.join(workdir, "faketime"))
+    env = dict(os.environ, LD_PRELOAD=preload(args.tikstatd),
+               FAKETIME_TIMESTAMP_FILE=clock.path, FAKETIME_NO_CACHE="1",
+               DONT_FAKE_MONOTONIC="1", FAKETIME_DONT_FAKE_MONOTONIC="1")
+    daemon = w.daemon(args.tikstatd, conf, env=env)
+    run = Run(args, workdir, fake)
+    daemon.wait_log(b"first reading, counting from now", DEADLINE, count=len(IFACES))
+    run.baseline()
+
+    run.traffic()
+    run.wait_counted("before any step")
+
+    steps = [(10, "+10 s", b"clock stepped forward by 10 s"),
+             (3610, "+1 h", b"clock stepped forward by 3600 s"),
+             (10, "-1 h", b"clock stepped back by 3600 s")]
+    # Expected bytes: the fake router's ground truth grows by what is
+    # added; the counters are read by the daemon, the truth by the test.
+    for offset, what, line in steps:
+        clock.set(offset)
         run.traffic()
-        run.wait_counted("before any step")
+        run.wait_counted("after a step of " + what)
+        run.traffic()
+        run.wait_counted("a while after the step of " + what)
+        daemon.wait_log(line, DEADLINE)
 
-        steps = [(10, "+10 s", b"clock stepped forward by 10 s"),
-                 (3610, "+1 h", b"clock stepped forward by 3600 s"),
-                 (10, "-1 h", b"clock stepped back by 3600 s")]
-        # Expected bytes: the fake router's ground truth grows by what is
-        # added; the counters are read by the daemon, the truth by the test.
-        for offset, what, line in steps:
-            clock.set(offset)
-            run.traffic()
-            run.wait_counted("after a step of " + what)
-            run.traffic()
-            run.wait_counted("a while after the step of " + what)
-            run.wait_log(line, 1)
+    # One direction going down (a wrap, or a one-sided reset): the
+    # other direction keeps counting its growth, nothing is counted twice.
+    # (Bytes between the last reading and the reset cannot be known:
+    # wait until the daemon has read everything first.)
+    for direction in ("rx", "tx"):
+        run.traffic()
+        run.wait_counted("before resetdir " + direction)
+        fake.cmd("resetdir r0 %s %s" % (pct(b"ether1"), direction))
+        run.traffic()
+        run.wait_counted("after resetdir " + direction)
 
-        # One direction going down (a wrap, or a one-sided reset): the
-        # other direction keeps counting its growth, nothing is counted twice.
-        # (Bytes between the last reading and the reset cannot be known:
-        # wait until the daemon has read everything first.)
-        for direction in ("rx", "tx"):
-            run.traffic()
-            run.wait_counted("before resetdir " + direction)
-            fake.cmd("resetdir r0 %s %s" % (pct(b"ether1"), direction))
-            run.traffic()
-            run.wait_counted("after resetdir " + direction)
+    daemon.stop(timeout=30)
+    run.wait_counted("after a clean stop")
 
-        daemon.send_signal(signal.SIGTERM)
-        if daemon.wait(timeout=30) != 0:
-            raise AssertionError("tikstatd exited %d on SIGTERM" % daemon.returncode)
-        daemon = None
-        run.wait_counted("after a clean stop")
-
-        text = run.log()
-        for _, what, line in steps:
-            if text.count(line) != 1:
-                raise AssertionError("%r logged %d times, want once" % (line, text.count(line)))
-        if text.count(b"clock stepped") != len(steps):
-            raise AssertionError("%d clock steps logged, want %d"
-                                 % (text.count(b"clock stepped"), len(steps)))
-        for bad in (b"reboot detected", b"max_rate"):
-            if bad in text:
-                raise AssertionError("log has %r" % bad)
-        if text.count(b"counter reset") != 2:
-            raise AssertionError("want 2 'counter reset' lines (resetdir rx, tx)")
-        print("clock steps +10 s, +1 h, -1 h and one-direction resets: exact")
-        return 0
-    except Exception:
-        log.flush()
-        with open(log_path, "rb") as f:
-            sys.stdout.write(f.read().decode(errors="replace")[-6000:])
-        raise
-    finally:
-        if daemon and daemon.poll() is None:
-            daemon.kill()
-            daemon.wait()
-        fake.stop()
-        log.close()
-        for name in os.listdir(workdir):
-            os.unlink(os.path.join(workdir, name))
-        os.rmdir(workdir)
+    text = daemon.log()
+    for _, what, line in steps:
+        if text.count(line) != 1:
+            raise AssertionError("%r logged %d times, want once" % (line, text.count(line)))
+    if text.count(b"clock stepped") != len(steps):
+        raise AssertionError("%d clock steps logged, want %d"
+                             % (text.count(b"clock stepped"), len(steps)))
+    for bad in (b"reboot detected", b"max_rate"):
+        if bad in text:
+            raise AssertionError("log has %r" % bad)
+    if text.count(b"counter reset") != 2:
+        raise AssertionError("want 2 'counter reset' lines (resetdir rx, tx)")
+    print("clock steps +10 s, +1 h, -1 h and one-direction resets: exact")
 
 
 if __name__ == "__main__":

@@ -20,23 +20,19 @@ exits 77 after (a) and (c) passed. Standard library only.
 
 Usage: test_dbfaults.py --tikstatd BIN --tikstat BIN --fakerouter BIN
 """
-import argparse
-import json
 import os
 import re
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import FakeRouter, free_port  # noqa: E402
 
 PASSWORD = "dbfaults-Pw-31c9"
@@ -46,97 +42,66 @@ OLD_N = 5000
 
 
 def wait_for(what, cond, timeout=WAIT):
-    end = time.time() + timeout
-    while True:
-        got = cond()
-        if got:
-            return got
-        if time.time() > end:
-            raise AssertionError("timed out waiting for " + what)
-        time.sleep(0.2)
+    """harness.wait_for, the description first."""
+    return harness.wait_for(cond, what, timeout)
 
 
-class Setup:
-    """One work directory: fake router, configuration, daemon, log."""
+class Setup(harness.Session):
+    """One work directory: fake router, configuration, daemon, log; a
+    harness.Session, so used in a with statement."""
 
     def __init__(self, args, name, dbdir=None):
+        super().__init__("tikstat-dbfaults-%s-" % name, mode=0o755)
         self.args = args
-        self.work = tempfile.mkdtemp(prefix="tikstat-dbfaults-%s-" % name)
-        os.chmod(self.work, 0o755)
+        self.work = self.dir
         self.dbdir = dbdir or self.work
         self.db = os.path.join(self.dbdir, "tikstat.db")
-        self.fake = FakeRouter(args.fakerouter, ["--password", PASSWORD,
-                                                 "--spec", "home:v7:plain"])
-        self.fake.cmd("rate home ether1 0 0")
+        self.router = self.fake(FakeRouter(args.fakerouter, ["--password", PASSWORD,
+                                                            "--spec", "home:v7:plain"]))
+        self.router.cmd("rate home ether1 0 0")
         self.expect = [0, 0]
         self.http = free_port()
-        with open(os.path.join(self.work, "password"), "w") as f:
-            f.write(PASSWORD + "\n")
-        os.chmod(os.path.join(self.work, "password"), 0o600)
-        self.conf = os.path.join(self.work, "tikstat.conf")
-        with open(self.conf, "w") as f:
-            f.write("[tikstat]\ndatabase = %s\ncommit_interval = 1\ntimezone = UTC\n\n"
-                    "[http]\nlisten = 127.0.0.1:%d\n\n"
-                    "[router home]\nhost = 127.0.0.1\nport = %s\nuser = admin\n"
-                    "password_file = %s/password\ninterval = 1\ntimeout = 2\n"
-                    "interfaces = ether1, ether9\n"  # ether9: not on the router
-                    % (self.db, self.http, self.fake.routers["home"]["port"], self.work))
-        os.chmod(self.conf, 0o600)
-        self.logpath = os.path.join(self.work, "tikstatd.log")
-        self.log = open(self.logpath, "ab")
-        self.notify_path = os.path.join(self.work, "notify")
+        self.secret("password", PASSWORD)
+        self.conf = self.path("tikstat.conf")
+        harness.write_config(
+            self.conf,
+            harness.section("tikstat", database=self.db, commit_interval=1, timezone="UTC"),
+            harness.section("http", listen="127.0.0.1:%d" % self.http),
+            # ether9: not on the router
+            harness.polled("home", self.router.routers["home"]["port"],
+                           self.path("password"), "ether1, ether9", timeout=2))
+        self.notify_path = self.path("notify")
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.notify.bind(self.notify_path)
         self.notify.setblocking(False)
         self.statuses = []
-        self.d = None
+        self.d = self.daemon(args.tikstatd, self.conf, start=False,
+                             env=dict(os.environ, NOTIFY_SOCKET=self.notify_path))
 
     def start(self):
-        env = dict(os.environ, NOTIFY_SOCKET=self.notify_path)
-        self.d = subprocess.Popen([self.args.tikstatd, "-f", "-c", self.conf]
-                                  + daemon_user.args(self.work),
-                                  stdout=self.log, stderr=self.log, env=env)
+        self.d.start()
         # Traffic added before the first reading would be its baseline.
         wait_for("the first reading", lambda: (self.metrics(quiet=True) or {}).get(
             'tikstat_up{router="home"}') == 1)
 
     def stop(self):
-        if self.d and self.d.poll() is None:
-            self.d.send_signal(signal.SIGTERM)
-            rc = self.d.wait(timeout=WAIT)
-            if rc != 0:
-                raise AssertionError("tikstatd exited %d on SIGTERM" % rc)
-        self.d = None
+        if self.d.alive():
+            self.d.stop(timeout=WAIT)
 
-    def close(self):
+    def __exit__(self, exc_type, exc, tb):
         """Stops everything; keeps the work directory (and shows the log)
         when a check failed."""
-        if self.d and self.d.poll() is None:
-            self.d.kill()
-            self.d.wait()
-        self.fake.stop()
         self.notify.close()
-        self.log.close()
-        if sys.exc_info()[0] is not None:
-            with open(self.logpath, "rb") as f:
-                tail = f.read().decode(errors="replace").splitlines()[-40:]
-            print("tikstatd log (%s):\n    %s" % (self.work, "\n    ".join(tail)))
-        else:
-            shutil.rmtree(self.work, ignore_errors=True)
+        return super().__exit__(exc_type, exc, tb)
 
     def add(self, rx, tx):
-        self.fake.cmd("add home ether1 %d %d" % (rx, tx))
+        self.router.cmd("add home ether1 %d %d" % (rx, tx))
         self.expect[0] += rx
         self.expect[1] += tx
 
     def totals(self):
         """rx, tx committed to the database, as `tikstat --json -y` reads them."""
-        out = subprocess.run([self.args.tikstat, "-c", self.conf, "-r", "home", "-i",
-                              "ether1", "-y", "--json"], capture_output=True)
-        if out.returncode != 0:
-            return None
-        doc = json.loads(out.stdout)
-        return [sum(p["rx"] for p in doc["points"]), sum(p["tx"] for p in doc["points"])]
+        return harness.totals(self.args.tikstat, self.conf, "home", "ether1")
 
     def wait_counted(self, timeout=WAIT):
         try:
@@ -148,11 +113,8 @@ class Setup:
 
     def get(self, path, quiet=False):
         try:
-            with urllib.request.urlopen("http://127.0.0.1:%d%s" % (self.http, path),
-                                        timeout=10) as r:
-                return r.status, r.read().decode()
-        except urllib.error.HTTPError as e:
-            return e.code, e.read().decode()
+            status, _, body = harness.request(self.http, "GET", path)
+            return status, body.decode()
         except OSError:
             if quiet:
                 return None
@@ -170,9 +132,7 @@ class Setup:
         return values
 
     def log_lines(self, what):
-        self.log.flush()
-        with open(self.logpath, "rb") as f:
-            return [l for l in f.read().decode(errors="replace").splitlines() if what in l]
+        return [l for l in harness.read_text(self.log_path, "utf-8").splitlines() if what in l]
 
     def status(self):
         """The last STATUS= the daemon sent to our NOTIFY_SOCKET."""
@@ -216,8 +176,7 @@ def damage_page_with(path, needle):
 
 def scenario_damaged_page(args):
     print("(a) a damaged page in old data: new traffic still committed")
-    s = Setup(args, "damaged")
-    try:
+    with Setup(args, "damaged") as s:
         s.start()
         s.add(1000, 2000)
         s.wait_counted()
@@ -272,8 +231,6 @@ def scenario_damaged_page(args):
             raise AssertionError("STATUS= does not tell the damage: %r" % s.status())
         print("    expected %s, counted %s" % (s.expect, s.totals()))
         s.stop()
-    finally:
-        s.close()
 
 
 def fill(path):
@@ -295,60 +252,56 @@ def scenario_full_disk(args):
         os.rmdir(mnt)
         print("    skipped: cannot mount a tmpfs (needs root)")
         return False
-    s = None
     try:
-        s = Setup(args, "full", dbdir=mnt)
-        daemon_user.own(mnt)
-        s.start()
-        s.add(5000, 6000)
-        s.wait_counted()
-        filler = os.path.join(mnt, "filler")
-        fill(filler)
-        t0 = time.time()
-        for k in range(10):
-            s.add(200003 * (k + 1), 30011 * (k + 1))
-            time.sleep(1)
-        wait_for("a failed commit", lambda: s.log_lines("cannot commit"))
-        wait_for("/metrics to report the failure",
-                 lambda: s.metrics().get("tikstat_database_ok") == 0)
-        m = s.metrics()
-        check_metrics(m, tikstat_database_problem__commit=1)
-        if m["tikstat_database_commit_failures_total"] < 1:
-            raise AssertionError("commit failures not counted")
-        wait_for("STATUS= to report the failure",
-                 lambda: "database failing since" in s.status())
-        time.sleep(max(0, 15 - (time.time() - t0)))  # a long enough failure
-        lines = s.log_lines("cannot commit")
-        if len(lines) != 1:
-            raise AssertionError("%d lines about failing commits in 15 s:\n%s"
-                                 % (len(lines), "\n".join(lines[:5])))
-        if "full" not in lines[0]:
-            raise AssertionError("the line does not say why: " + lines[0])
-        failures = s.metrics()["tikstat_database_commit_failures_total"]
-        print("    %d commits failed in about 15 s, %d log line" % (failures, len(lines)))
-        os.unlink(filler)
-        s.add(7, 9)
-        s.wait_counted()
-        wait_for("the recovery line", lambda: s.log_lines("writable again after"))
-        if len(s.log_lines("writable again after")) != 1:
-            raise AssertionError("the recovery is not logged exactly once")
-        m = s.metrics()
-        check_metrics(m, tikstat_database_ok=1, tikstat_database_problem__commit=0)
-        wait_for("STATUS= to be clear again", lambda: "database" not in s.status())
-        print("    expected %s, counted %s" % (s.expect, s.totals()))
-        s.stop()
-        return True
+        with Setup(args, "full", dbdir=mnt) as s:
+            daemon_user.own(mnt)
+            s.start()
+            s.add(5000, 6000)
+            s.wait_counted()
+            filler = os.path.join(mnt, "filler")
+            fill(filler)
+            t0 = time.time()
+            for k in range(10):
+                s.add(200003 * (k + 1), 30011 * (k + 1))
+                time.sleep(1)
+            wait_for("a failed commit", lambda: s.log_lines("cannot commit"))
+            wait_for("/metrics to report the failure",
+                     lambda: s.metrics().get("tikstat_database_ok") == 0)
+            m = s.metrics()
+            check_metrics(m, tikstat_database_problem__commit=1)
+            if m["tikstat_database_commit_failures_total"] < 1:
+                raise AssertionError("commit failures not counted")
+            wait_for("STATUS= to report the failure",
+                     lambda: "database failing since" in s.status())
+            time.sleep(max(0, 15 - (time.time() - t0)))  # a long enough failure
+            lines = s.log_lines("cannot commit")
+            if len(lines) != 1:
+                raise AssertionError("%d lines about failing commits in 15 s:\n%s"
+                                     % (len(lines), "\n".join(lines[:5])))
+            if "full" not in lines[0]:
+                raise AssertionError("the line does not say why: " + lines[0])
+            failures = s.metrics()["tikstat_database_commit_failures_total"]
+            print("    %d commits failed in about 15 s, %d log line" % (failures, len(lines)))
+            os.unlink(filler)
+            s.add(7, 9)
+            s.wait_counted()
+            wait_for("the recovery line", lambda: s.log_lines("writable again after"))
+            if len(s.log_lines("writable again after")) != 1:
+                raise AssertionError("the recovery is not logged exactly once")
+            m = s.metrics()
+            check_metrics(m, tikstat_database_ok=1, tikstat_database_problem__commit=0)
+            wait_for("STATUS= to be clear again", lambda: "database" not in s.status())
+            print("    expected %s, counted %s" % (s.expect, s.totals()))
+            s.stop()
+            return True
     finally:
-        if s:
-            s.close()
         subprocess.run(["umount", mnt])
         os.rmdir(mnt)
 
 
 def scenario_deleted(args):
     print("(c) the database file deleted while running: written back, history kept")
-    s = Setup(args, "deleted")
-    try:
+    with Setup(args, "deleted") as s:
         s.start()
         s.add(123457, 654321)
         s.wait_counted()
@@ -370,16 +323,10 @@ def scenario_deleted(args):
             raise AssertionError("database file missing or temporary copy left")
         print("    expected %s, counted %s" % (s.expect, s.totals()))
         s.stop()
-    finally:
-        s.close()
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--tikstat", required=True)
-    ap.add_argument("--fakerouter", required=True)
-    args = ap.parse_args()
+    args = harness.parse_args("tikstatd", "tikstat", "fakerouter")
     scenario_damaged_page(args)
     scenario_deleted(args)
     full = scenario_full_disk(args)

@@ -3,7 +3,6 @@
 that already holds 13+ months of history, serves the dashboard within 10 s,
 polls live, and on SIGINT exits 0 leaving no process and no file behind.
 Standard library only."""
-import argparse
 import json
 import os
 import re
@@ -13,6 +12,9 @@ import sys
 import threading
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import harness  # noqa: E402
 
 
 def get(url):
@@ -44,10 +46,7 @@ def alive(pid):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--fakerouter", required=True)
-    args = ap.parse_args()
+    args = harness.parse_args("tikstatd", "fakerouter")
 
     start = time.monotonic()
     p = subprocess.Popen([args.tikstatd, "--demo", "--listen", "127.0.0.1:0",

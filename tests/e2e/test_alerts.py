@@ -18,16 +18,15 @@ against the fake router (issue 8, items of defect 9):
 Waits poll for a condition with generous deadlines; nothing depends on
 speed. Standard library only.
 """
-import argparse
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import FakeRouter, free_port, pct  # noqa: E402
 
 PASSWORD = "alerts-Secret-pw-52be"
@@ -47,90 +46,29 @@ echo "$TIKSTAT_INTERFACE|$TIKSTAT_PERCENT|$ign|$blk|$first" >> %s
 
 
 def wait_for(what, cond, deadline=60):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if cond():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting for " + what)
+    """harness.wait_for, the description first."""
+    harness.wait_for(cond, what, deadline, 0.1)
 
 
 def read(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode("latin-1")
-    except FileNotFoundError:
-        return ""
+    return harness.read_text(path)
 
 
 def write_config(path, workdir, port, names, commit_interval=3600, alert=True):
-    quoted = ", ".join('"%s"' % n.decode("latin-1") for n in names)
-    text = """[tikstat]
-database = %s
-commit_interval = %d
-log_level = debug
-
-[http]
-listen = 127.0.0.1:%d
-
-[router home]
-host = 127.0.0.1
-port = %d
-user = admin
-password_file = %s
-interval = 1
-timeout = 5
-quota = %d
-interfaces = %s
-""" % (os.path.join(workdir, "tikstat.db"), commit_interval, free_port(), int(port),
-       os.path.join(workdir, "password"), QUOTA, quoted)
-    if alert:
-        text += "alert_command = %s\n" % os.path.join(workdir, "alert.sh")
-    with open(path, "wb") as f:
-        f.write(text.encode("latin-1"))
-    os.chmod(path, 0o600)
-
-
-class Daemon:
-    def __init__(self, tikstatd, conf, log_path, user_args=None):
-        self.log_path = log_path
-        self.log = open(log_path, "ab")
-        if user_args is None:
-            user_args = daemon_user.args(os.path.dirname(conf))
-        self.p = subprocess.Popen([tikstatd, "-f", "-c", conf] + user_args,
-                                  stdout=self.log, stderr=self.log)
-
-    def text(self):
-        return read(self.log_path)
-
-    def alive(self):
-        return self.p.poll() is None
-
-    def wait_log(self, what, deadline=60):
-        def cond():
-            if not self.alive():
-                raise AssertionError("tikstatd exited %s:\n%s" % (self.p.returncode,
-                                                                  self.text()))
-            return what in self.text()
-        wait_for(repr(what), cond, deadline)
-
-    def stop(self):
-        if self.alive():
-            self.p.send_signal(signal.SIGTERM)
-            rc = self.p.wait(timeout=60)
-            if rc != 0:
-                raise AssertionError("tikstatd exited %d on SIGTERM" % rc)
-        self.log.close()
+    harness.write_config(
+        path,
+        harness.section("tikstat", database=os.path.join(workdir, "tikstat.db"),
+                        commit_interval=commit_interval, log_level="debug"),
+        harness.section("http", listen="127.0.0.1:%d" % free_port()),
+        harness.polled("home", int(port), os.path.join(workdir, "password"),
+                       harness.quoted(names), timeout=5, quota=QUOTA,
+                       alert_command=os.path.join(workdir, "alert.sh") if alert else None))
 
 
 def prepare(workdir):
-    with open(os.path.join(workdir, "password"), "w") as f:
-        f.write(PASSWORD + "\n")
-    os.chmod(os.path.join(workdir, "password"), 0o600)
-    script = os.path.join(workdir, "alert.sh")
-    with open(script, "w") as f:
-        f.write(ALERT_SCRIPT % os.path.join(workdir, "alerts.log"))
-    os.chmod(script, 0o755)
+    harness.write_secret(os.path.join(workdir, "password"), PASSWORD)
+    harness.write_file(os.path.join(workdir, "alert.sh"),
+                       ALERT_SCRIPT % os.path.join(workdir, "alerts.log"), 0o755)
 
 
 def check_alert_lines(text):
@@ -156,10 +94,11 @@ def check_alert_lines(text):
         raise AssertionError("alerts for %s, expected %s" % (sorted(seen), sorted(want)))
 
 
-def test_alerts_and_reloads(args, workdir):
-    fake = FakeRouter(args.fakerouter, ["--password", PASSWORD, "--spec", "home:v7:plain"])
-    daemon = None
-    try:
+def test_alerts_and_reloads(args):
+    with harness.Session("tikstat-alerts.", mode=0o755, tail=20000, log_name="log") as w:
+        workdir = w.dir
+        fake = w.fake(FakeRouter(args.fakerouter, ["--password", PASSWORD,
+                                                   "--spec", "home:v7:plain"]))
         for n in IFACES:
             fake.cmd("rate home %s 0 0" % pct(n))
         prepare(workdir)
@@ -169,7 +108,7 @@ def test_alerts_and_reloads(args, workdir):
         user_args = daemon_user.args(workdir)
         if as_root:  # the password stays root's: nobody cannot re-read it
             os.chown(os.path.join(workdir, "password"), 0, 0)
-        daemon = Daemon(args.tikstatd, conf, os.path.join(workdir, "log"), user_args)
+        daemon = w.daemon(args.tikstatd, conf, user_args=user_args)
         for n in IFACES:
             daemon.wait_log("router home: %s: first reading" % n.decode("latin-1"))
         if as_root:
@@ -196,7 +135,7 @@ def test_alerts_and_reloads(args, workdir):
 
         # SIGHUP: as nobody, the root-only password cannot be re-read; the
         # secret loaded at start stays and the reload succeeds.
-        daemon.p.send_signal(signal.SIGHUP)
+        daemon.send(signal.SIGHUP)
         daemon.wait_log("reloading %s" % conf)
         if as_root:
             daemon.wait_log("keeping the secret loaded before")
@@ -208,7 +147,7 @@ def test_alerts_and_reloads(args, workdir):
         # A file without routers: the reload is refused, polling goes on.
         with open(conf, "w") as f:
             f.write("[tikstat]\nlog_level = debug\n")
-        daemon.p.send_signal(signal.SIGHUP)
+        daemon.send(signal.SIGHUP)
         daemon.wait_log("reload: %s: %s (keeping the running configuration)"
                         % (conf, NO_ROUTERS))
         if not daemon.alive():
@@ -216,7 +155,6 @@ def test_alerts_and_reloads(args, workdir):
         before = fake.cmd("stats home")
         wait_for("polls after the refused reload", lambda: fake.cmd("stats home") != before)
         daemon.stop()
-        daemon = None
         check_alert_lines(read(alerts))
 
         # --check-config and a start refuse it the same way.
@@ -238,59 +176,36 @@ def test_alerts_and_reloads(args, workdir):
         want = "[http] listen: 17 entries: at most 16 addresses can be listened on"
         if r.returncode != 1 or want not in r.stderr.decode():
             raise AssertionError("17 listen entries: exit %d, %r" % (r.returncode, r.stderr))
-    finally:
-        if daemon:
-            daemon.p.kill()
-            daemon.p.wait()
-            daemon.log.close()
-        fake.stop()
     print("alerts: one per interface within one commit window, default signals; "
           "reload keeps an unreadable secret, refuses a file without routers")
 
 
-def test_many_interfaces(args, workdir):
+def test_many_interfaces(args):
     """5,000 configured interfaces, 4 of them on the router: every poll
     matches them (sorted once, searched per name) and accounts the four."""
-    fake = FakeRouter(args.fakerouter, ["--password", PASSWORD, "--spec", "home:v7:plain"])
-    daemon = None
-    try:
+    with harness.Session("tikstat-alerts.", mode=0o755, tail=20000, log_name="log") as w:
+        workdir = w.dir
+        fake = w.fake(FakeRouter(args.fakerouter, ["--password", PASSWORD,
+                                                   "--spec", "home:v7:plain"]))
         prepare(workdir)
         names = IFACES + [b"x%d" % i for i in range(5000 - len(IFACES))]
         conf = os.path.join(workdir, "tikstat.conf")
         write_config(conf, workdir, fake.routers["home"]["port"], names, commit_interval=1,
                      alert=False)
-        daemon = Daemon(args.tikstatd, conf, os.path.join(workdir, "log"))
+        daemon = w.daemon(args.tikstatd, conf)
         for n in IFACES:
             daemon.wait_log("router home: %s: first reading" % n.decode("latin-1"), 120)
         daemon.wait_log("router home: interface x4995: not on the router", 120)
         before = fake.cmd("stats home")
         wait_for("more polls", lambda: fake.cmd("stats home") != before, 120)
         daemon.stop()
-        daemon = None
-    finally:
-        if daemon:
-            daemon.p.kill()
-            daemon.p.wait()
-            daemon.log.close()
-        fake.stop()
     print("5,000 configured interfaces: polled")
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--fakerouter", required=True)
-    args = ap.parse_args()
+    args = harness.parse_args("tikstatd", "fakerouter")
     for test in (test_alerts_and_reloads, test_many_interfaces):
-        workdir = tempfile.mkdtemp(prefix="tikstat-alerts.")
-        os.chmod(workdir, 0o755)
-        try:
-            test(args, workdir)
-        except BaseException:
-            sys.stderr.write("log:\n" + read(os.path.join(workdir, "log"))[-20000:])
-            raise
-        finally:
-            subprocess.run(["rm", "-rf", workdir])
+        test(args)
 
 
 if __name__ == "__main__":

@@ -11,18 +11,15 @@ Traffic is deterministic: growth rates are set to zero and bytes are added
 through the fake router's control channel, so the test knows the ground
 truth exactly. Standard library only.
 """
-import argparse
-import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import FakeRouter, free_port, pct  # noqa: E402
 
 PASSWORD = "e2e-Secret-pw-7f3a"
@@ -37,23 +34,6 @@ def Fake(binary, workdir):
                                "--cert-out", os.path.join(workdir, "cert.pem")])
 
 
-class Daemon:
-    def __init__(self, args, conf, log):
-        self.args, self.conf, self.log = args, conf, log
-        self.p = None
-
-    def start(self):
-        self.p = subprocess.Popen([self.args.tikstatd, "-f", "-c", self.conf]
-                                  + daemon_user.args(os.path.dirname(self.conf)),
-                                  stdout=self.log, stderr=self.log)
-
-    def stop(self, sig=signal.SIGTERM):
-        self.p.send_signal(sig)
-        rc = self.p.wait(timeout=20)
-        if sig == signal.SIGTERM and rc != 0:
-            raise AssertionError("tikstatd exited %d on SIGTERM" % rc)
-
-
 QUOTA = 20000000
 
 
@@ -63,54 +43,25 @@ HTTP_PORT = free_port()
 def write_config(path, workdir, fake, commit_interval, password_file="password",
                  fingerprint=None):
     home, office = fake.routers["home"], fake.routers["office"]
-    names = b", ".join(b'"' + n + b'"' for n in IFACES)
-    text = ("""[tikstat]
-database = %(db)s
-timezone = Europe/Berlin
-commit_interval = %(ci)d
-log_level = debug
-
-[http]
-listen = 127.0.0.1:%(http)d
-
-[router home]
-host = 127.0.0.1
-port = %(hp)s
-user = admin
-password_file = %(pw)s
-interval = 1
-timeout = 1
-interfaces = """ % {"db": os.path.join(workdir, "tikstat.db"), "ci": commit_interval,
-                    "http": HTTP_PORT, "hp": home["port"], "pw": os.path.join(workdir, password_file)}).encode()
-    text += names + ("""
-
-[router office]
-host = 127.0.0.1
-port = %(op)s
-tls = fingerprint
-tls_fingerprint = %(fp)s
-user = admin
-password_file = %(pw)s
-interval = 1
-timeout = 1
-quota = %(quota)d
-alert_command = echo "$TIKSTAT_INTERFACE|$TIKSTAT_PERCENT|$TIKSTAT_USED" >> %(alerts)s
-interfaces = """ % {"op": office["port"], "fp": fingerprint or office["fingerprint"],
-                    "pw": os.path.join(workdir, password_file), "quota": QUOTA,
-                    "alerts": os.path.join(workdir, "alerts.log")}).encode() + names + b"\n"
-    with open(path, "wb") as f:
-        f.write(text)
-    os.chmod(path, 0o600)
+    names = harness.quoted(IFACES)
+    pw = os.path.join(workdir, password_file)
+    alerts = os.path.join(workdir, "alerts.log")
+    harness.write_config(
+        path,
+        harness.section("tikstat", database=os.path.join(workdir, "tikstat.db"),
+                        timezone="Europe/Berlin", commit_interval=commit_interval,
+                        log_level="debug"),
+        harness.section("http", listen="127.0.0.1:%d" % HTTP_PORT),
+        harness.polled("home", home["port"], pw, names),
+        harness.polled("office", office["port"], pw, names, tls="fingerprint",
+                       tls_fingerprint=fingerprint or office["fingerprint"], quota=QUOTA,
+                       alert_command='echo "$TIKSTAT_INTERFACE|$TIKSTAT_PERCENT|$TIKSTAT_USED"'
+                       " >> " + alerts))
 
 
 def totals(args, conf, router, iface):
     """rx, tx as `tikstat --json -y` reports them (sum of the year points)."""
-    out = subprocess.run([args.tikstat, "-c", conf, "-r", router, "-i", iface,
-                          "-y", "--json"], capture_output=True)
-    if out.returncode != 0:
-        raise AssertionError("tikstat failed: %s" % out.stderr.decode(errors="replace"))
-    doc = json.loads(out.stdout)
-    return sum(p["rx"] for p in doc["points"]), sum(p["tx"] for p in doc["points"])
+    return harness.totals(args.tikstat, conf, router, iface)
 
 
 def check_config(args, conf, workdir, fake):
@@ -121,9 +72,7 @@ def check_config(args, conf, workdir, fake):
     text = out.stdout.decode("latin-1")
     if out.returncode != 0 or "all routers OK" not in text or "interface ether1: id *1" not in text:
         raise AssertionError("check-config on a good setup:\n" + text)
-    with open(os.path.join(workdir, "wrong"), "w") as f:
-        f.write("not-the-password\n")
-    os.chmod(os.path.join(workdir, "wrong"), 0o600)
+    harness.write_secret(os.path.join(workdir, "wrong"), "not-the-password")
     zero = "sha256:" + ":".join(["00"] * 32)
     write_config(conf, workdir, fake, 1, password_file="wrong", fingerprint=zero)
     out = subprocess.run([args.tikstatd, "--check-config", "-c", conf], capture_output=True)
@@ -181,32 +130,22 @@ class Scenario:
 
     def wait_counted(self, timeout=30):
         """Waits until the database holds exactly what is expected."""
-        end = time.time() + timeout
-        while True:
-            got = {k: list(totals(self.args, self.conf, *k)) for k in self.expect}
-            if got == self.expect:
-                return
-            if time.time() > end:
-                diff = {"%s/%r" % k: (got[k], v) for k, v in self.expect.items() if got[k] != v}
-                raise AssertionError("totals differ (got, expected): %s" % diff)
-            time.sleep(0.3)
+        def got():
+            return {k: totals(self.args, self.conf, *k) for k in self.expect}
+        try:
+            harness.wait_for(lambda: got() == self.expect, "the expected totals", timeout, 0.3)
+        except AssertionError:
+            now = got()
+            diff = {"%s/%r" % k: (now[k], v) for k, v in self.expect.items() if now[k] != v}
+            raise AssertionError("totals differ (got, expected): %s" % diff)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--tikstat", required=True)
-    ap.add_argument("--fakerouter", required=True)
-    args = ap.parse_args()
-    workdir = tempfile.mkdtemp(prefix="tikstat-e2e-")
-    logpath = os.path.join(workdir, "tikstatd.log")
-    log = open(logpath, "wb")
-    fake = Fake(args.fakerouter, workdir)
-    daemon = None
-    try:
-        with open(os.path.join(workdir, "password"), "w") as f:
-            f.write(PASSWORD + "\n")
-        os.chmod(os.path.join(workdir, "password"), 0o600)
+    args = harness.parse_args("tikstatd", "tikstat", "fakerouter")
+    with harness.Session("tikstat-e2e-") as w:
+        workdir = w.dir
+        fake = w.fake(Fake(args.fakerouter, workdir))
+        w.secret("password", PASSWORD)
         for router in ("home", "office"):
             for iface in IFACES:
                 fake.cmd("rate %s %s 0 0" % (router, pct(iface)))
@@ -214,8 +153,7 @@ def main():
         check_config(args, conf, workdir, fake)
         write_config(conf, workdir, fake, commit_interval=1)
         s = Scenario(args, conf, fake)
-        daemon = Daemon(args, conf, log)
-        daemon.start()
+        daemon = w.daemon(args.tikstatd, conf)
 
         print("baseline, then normal growth")
         time.sleep(2)
@@ -230,11 +168,11 @@ def main():
 
         print("unavoidable loss: bytes counted just before a reboot are not ours")
         # A real reboot takes tens of seconds: the uptime then tells it.
-        daemon.p.send_signal(signal.SIGSTOP)
+        daemon.send(signal.SIGSTOP)
         s.traffic(counted=False)
         fake.cmd("reboot home 6")
         fake.cmd("reboot office 6")
-        daemon.p.send_signal(signal.SIGCONT)
+        daemon.send(signal.SIGCONT)
         s.traffic()
         s.wait_counted()
 
@@ -288,22 +226,18 @@ def main():
         print("SIGHUP: a broken configuration is refused, a good one applied")
         with open(conf, "ab") as f:
             f.write(b"[bogus section]\n")
-        daemon_user.own(workdir)
-        daemon.p.send_signal(signal.SIGHUP)
+        daemon.reload()
         time.sleep(1)
         write_config(conf, workdir, fake, commit_interval=1)  # for tikstat
         s.traffic()
         s.wait_counted()  # still running, with the old configuration
-        daemon_user.own(workdir)
-        daemon.p.send_signal(signal.SIGHUP)
+        daemon.reload()
         s.traffic()
         s.wait_counted()
 
         daemon.stop()
-        daemon = None
         check_alerts(workdir)
-        log.close()
-        text = open(logpath, "rb").read()
+        text = daemon.log()
         for expect in (b"keeping the running configuration", b"reloading"):
             if expect not in text:
                 raise AssertionError("log lacks %r" % expect)
@@ -315,19 +249,7 @@ def main():
                 raise AssertionError("router %s: %d 'down' log lines (logged per poll?)"
                                      % (router, downs))
         print("totals exact for %d interfaces" % len(s.expect))
-        return 0
-    except Exception:
-        log.flush()
-        sys.stdout.write(open(logpath, "rb").read().decode(errors="replace")[-6000:])
-        raise
-    finally:
-        if daemon and daemon.p and daemon.p.poll() is None:
-            daemon.p.kill()
-            daemon.p.wait()
-        fake.stop()
-        for name in os.listdir(workdir):
-            os.unlink(os.path.join(workdir, name))
-        os.rmdir(workdir)
+    return 0
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ bytes are added through its control channel. Standard library only.
 """
 import argparse
 import glob
-import json
 import os
 import re
 import shutil
@@ -37,6 +36,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import FakeRouter, free_port, pct  # noqa: E402
 
 PASSWORD = "faults-Pw-1"
@@ -57,49 +57,15 @@ class Skip(Exception):
     """A scenario that cannot run in this environment (not a failure)."""
 
 
-def ask(fake, line):
-    """Sends a control line; returns the answer, whatever it is."""
-    fake.p.stdin.write((line + "\n").encode())
-    fake.p.stdin.flush()
-    return fake.p.stdout.readline().decode().strip()
-
-
 def unknown_command(fake, line):
     """Sends a control line; returns True when the fake router does not know
     the command (a feature of another branch), raises on other errors."""
-    answer = ask(fake, line)
+    answer = fake.ask(line)
     if answer.startswith("error unknown command"):
         return True
     if not answer.startswith("ok"):
         raise AssertionError("fake router: %s -> %s" % (line, answer))
     return False
-
-
-def truth(fake, router):
-    """{iface name bytes: [truth_rx, truth_tx]} from `counters ROUTER`."""
-    words = fake.cmd("counters %s" % router).split()[1:]
-    out, name = {}, None
-    for w in words:
-        k, v = w.split("=", 1)
-        if k == "name":
-            name = unpct(v)
-        elif k == "truth_rx":
-            out[name] = [int(v), 0]
-        elif k == "truth_tx":
-            out[name][1] = int(v)
-    return out
-
-
-def unpct(s):
-    out, i = bytearray(), 0
-    while i < len(s):
-        if s[i] == "%":
-            out.append(int(s[i + 1:i + 3], 16))
-            i += 3
-        else:
-            out.append(ord(s[i]))
-            i += 1
-    return bytes(out)
 
 
 class Instance:
@@ -112,10 +78,8 @@ class Instance:
         self.workdir = tempfile.mkdtemp(prefix="tikstat-faults-%s-" % name)
         self.dbdir = dbdir or self.workdir
         self.conf = os.path.join(self.workdir, "tikstat.conf")
-        self.logpath = os.path.join(self.workdir, "tikstatd.log")
-        self.log = open(self.logpath, "ab")
-        self.env = env
-        self.p = None
+        self.d = harness.Daemon(args.tikstatd, self.conf,
+                                os.path.join(self.workdir, "tikstatd.log"), env=env, start=False)
         for router in routers:
             self.write_password(router)
         self.write_config()
@@ -124,49 +88,45 @@ class Instance:
         return os.path.join(self.workdir, "password-" + router)
 
     def write_password(self, router):
-        with open(self.pwfile(router), "w") as f:
-            f.write(self.passwords[router] + "\n")
-        os.chmod(self.pwfile(router), 0o600)
+        harness.write_secret(self.pwfile(router), self.passwords[router])
 
     def write_config(self, extra=""):
-        text = ("[tikstat]\ndatabase = %s\ntimezone = UTC\ncommit_interval = %d\n"
-                "log_level = debug\n%s\n[http]\nlisten = 127.0.0.1:%d\n"
-                % (os.path.join(self.dbdir, "tikstat.db"), COMMIT_INTERVAL, extra, free_port()))
-        for router, ifaces in self.routers.items():
-            names = ", ".join('"%s"' % i.decode() for i in ifaces)
-            text += ("\n[router %s]\nhost = 127.0.0.1\nport = %s\nuser = admin\n"
-                     "password_file = %s\ninterval = 1\ntimeout = 2\ninterfaces = %s\n"
-                     % (router, self.fake.routers[router]["port"], self.pwfile(router), names))
-        with open(self.conf, "w") as f:
-            f.write(text)
-        os.chmod(self.conf, 0o600)
+        """The configuration; extra: lines for the [tikstat] section."""
+        harness.write_config(
+            self.conf,
+            harness.section("tikstat", database=os.path.join(self.dbdir, "tikstat.db"),
+                            timezone="UTC", commit_interval=COMMIT_INTERVAL,
+                            log_level="debug") + extra,
+            harness.section("http", listen="127.0.0.1:%d" % free_port()),
+            *(harness.polled(router, self.fake.routers[router]["port"], self.pwfile(router),
+                             harness.quoted(ifaces), timeout=2)
+              for router, ifaces in self.routers.items()))
 
     def start(self):
-        daemon_user.own(self.workdir)
         if self.dbdir != self.workdir:
             daemon_user.own(self.dbdir)
-        self.p = subprocess.Popen([self.args.tikstatd, "-f", "-c", self.conf]
-                                  + daemon_user.args(self.workdir),
-                                  stdout=self.log, stderr=self.log, env=self.env)
+        self.d.start()
 
     def alive(self):
-        return self.p is not None and self.p.poll() is None
+        return self.d.alive()
 
     def stop(self, sig=signal.SIGTERM):
-        if not self.alive():
-            rc = self.p.returncode if self.p else 0
-            self.p = None
+        """Sends sig and waits (30 s at most, then kills it); on SIGTERM the
+        exit status must be 0. Forgets the process: stopping a daemon that
+        is not running checks only how it ended."""
+        p, self.d.p = self.d.p, None
+        if p is None or p.poll() is not None:
+            rc = p.returncode if p else 0
             if sig == signal.SIGTERM and rc not in (0, None):
                 raise AssertionError("%s: tikstatd had exited with %d" % (self.name, rc))
             return
-        self.p.send_signal(sig)
+        p.send_signal(sig)
         try:
-            rc = self.p.wait(timeout=30)
+            rc = p.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
+            p.kill()
+            p.wait()
             raise AssertionError("%s: tikstatd ignored signal %d for 30 s" % (self.name, sig))
-        self.p = None
         if sig == signal.SIGTERM and rc != 0:
             raise AssertionError("%s: tikstatd exited %d on SIGTERM" % (self.name, rc))
 
@@ -176,33 +136,24 @@ class Instance:
         out = {}
         for router, ifaces in self.routers.items():
             for iface in ifaces:
-                r = subprocess.run([self.args.tikstat, "-c", self.conf, "-r", router,
-                                    "-i", iface, "-y", "--json"], capture_output=True)
-                if r.returncode != 0:
+                out[(router, iface)] = harness.totals(self.args.tikstat, self.conf, router, iface)
+                if out[(router, iface)] is None:
                     return None
-                doc = json.loads(r.stdout)
-                out[(router, iface)] = [sum(p["rx"] for p in doc["points"]),
-                                        sum(p["tx"] for p in doc["points"])]
         return out
 
     def truth(self):
         out = {}
         for router, ifaces in self.routers.items():
-            t = truth(self.fake, router)
+            t = self.fake.truth(router)
             for iface in ifaces:
                 out[(router, iface)] = t[iface]
         return out
 
     def log_tail(self, n=4000):
-        self.log.flush()
-        with open(self.logpath, "rb") as f:
-            return f.read().decode(errors="replace")[-n:]
+        return harness.read_text(self.d.log_path, "utf-8")[-n:]
 
     def cleanup(self):
-        if self.alive():
-            self.p.kill()
-            self.p.wait()
-        self.log.close()
+        self.d.kill()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -387,11 +338,11 @@ class Suite:
         it stops."""
         inst = self.main
         base = self.settle(inst)
-        answer = ask(self.fake, "flood main")
+        answer = self.fake.ask("flood main")
         if answer.startswith("error unknown command"):
             raise Needs("fake-router command 'flood ROUTER' (issue 8, defect 3 branch)")
         if not answer.startswith("ok"):  # perhaps it takes on|off
-            answer = ask(self.fake, "flood main on")
+            answer = self.fake.ask("flood main on")
         if not answer.startswith("ok"):
             raise AssertionError("fake router refused 'flood main [on]': %s" % answer)
         rss = 0
@@ -402,7 +353,7 @@ class Suite:
             # A few seconds of flood at least, RSS sampled throughout.
             busy_until = time.monotonic() + self.long(3, 30)
             while True:
-                rss = max(rss, rss_mb(inst.p.pid) if inst.alive() else 0)
+                rss = max(rss, rss_mb(inst.d.pid) if inst.alive() else 0)
                 got = inst.counted()
                 k = ("other", b"ether1")
                 if (got and got[k] != c0[k] and sub(got, c0)[k] == sub(inst.truth(), t0)[k]
@@ -416,7 +367,7 @@ class Suite:
         finally:
             # Ends the flood whatever the command's syntax: refusing closes
             # every session of the router.
-            ask(self.fake, "flood main off")
+            self.fake.ask("flood main off")
             self.fake.cmd("refuse main on")
             self.fake.cmd("refuse main off")
         self.add(inst)
@@ -430,8 +381,7 @@ class Suite:
             self.fake.cmd("password main %s" % pct(new.encode()))
             self.passwords["main"] = new
             inst.write_password("main")
-            daemon_user.own(inst.workdir)
-            inst.p.send_signal(signal.SIGHUP)
+            inst.d.reload()
         self.simple(name, change, pause=2)
 
     def s_kill9(self, name):
@@ -474,10 +424,10 @@ class Suite:
         base = self.settle(inst)
         self.add(inst)
         time.sleep(COMMIT_INTERVAL + 1.5)
-        inst.p.send_signal(signal.SIGSTOP)
+        inst.d.send(signal.SIGSTOP)
         self.add(inst)
         time.sleep(8)
-        inst.p.send_signal(signal.SIGCONT)
+        inst.d.send(signal.SIGCONT)
         self.add(inst)
         self.record(name, *self.wait(inst, base))
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/format.sh on a throwaway tree: --check lists exactly the files
-# that differ from clang-format's layout (not node_modules, not build
-# directories) and exits 1; without --check it reformats them in place,
+# that differ from clang-format's layout (not under node_modules, build*
+# or a CMake build tree of another name) and exits 1; without --check it reformats them in place,
 # after which --check passes; a missing clang-format is 77 (skipped).
 # Usage: test_format.sh PATH/TO/format.sh
 set -euo pipefail
@@ -14,12 +14,14 @@ fail() {
 	echo "FAIL: $*" >&2
 	exit 1
 }
-mkdir -p "$tmp/src/node_modules/dep" "$tmp/src/build-x"
+mkdir -p "$tmp/src/node_modules/dep" "$tmp/src/build-x" "$tmp/src/out/gen"
+touch "$tmp/src/out/CMakeCache.txt"
 printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$tmp/src/good.c"
 printf 'int  main ( void ) { return 0 ; }\n' >"$tmp/src/bad.c"
 printf 'int  f ( void ) ;\n' >"$tmp/src/bad.h"
 cp "$tmp/src/bad.c" "$tmp/src/node_modules/dep/dep.c"
 cp "$tmp/src/bad.c" "$tmp/src/build-x/gen.c"
+cp "$tmp/src/bad.c" "$tmp/src/out/gen/assets.c"
 
 set +e
 "$format" --check "$tmp/src" >"$tmp/out" 2>"$tmp/err"
@@ -38,6 +40,7 @@ cmp -s "$tmp/src/bad.c" "$tmp/src/good.c" || fail "bad.c formatted as: $(cat "$t
 cmp -s "$tmp/src/node_modules/dep/dep.c" "$tmp/src/build-x/gen.c" ||
 	fail "a skipped directory was formatted"
 grep -q 'int  main' "$tmp/src/build-x/gen.c" || fail "build-x/gen.c was formatted"
+grep -q 'int  main' "$tmp/src/out/gen/assets.c" || fail "a CMake build tree was formatted"
 
 set +e
 CLANG_FORMAT=/nonexistent/clang-format "$format" --check "$tmp/src" 2>/dev/null

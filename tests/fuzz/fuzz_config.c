@@ -3,7 +3,7 @@
  * input is written to a temporary file and loaded with cfg_load_flags
  * (CFG_SKIP_SECRETS: no secret files read, as tikstat and --check-config
  * as a user do). A loaded configuration must satisfy what cfg.h promises;
- * a refusal must say why.
+ * a refusal must say why, one error a line, within CFG_MAX_ERRORS.
  */
 #include <stdio.h>
 #include <string.h>
@@ -56,9 +56,24 @@ static void check_loaded(const struct cfg *c)
 	}
 }
 
+/* A refusal: at most CFG_MAX_ERRORS error lines and the count of the
+ * rest, each naming the file first. */
+static void check_refused(const char *err)
+{
+	size_t lines = 0;
+
+	CHECK(err[0] != '\0');
+	for (const char *line = err; line; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		CHECK(strncmp(line, path, strlen(path)) == 0);
+		lines++;
+	}
+	CHECK(lines <= CFG_MAX_ERRORS + 1);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[512];
+	static char err[CFG_ERR_SIZE];
 	struct cfg *c;
 
 	if (prepare() < 0 || ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
@@ -66,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err[0] = '\0';
 	c = cfg_load_flags(path, CFG_SKIP_SECRETS, err, sizeof err);
 	if (!c) {
-		CHECK(err[0] != '\0');
+		check_refused(err);
 		return 0;
 	}
 	check_loaded(c);

@@ -17,18 +17,16 @@ Before the reply bounds, tikstatd read the flood in one ros_step call that
 never returned: memory grew by gigabytes, no other router was polled, and
 SIGTERM was never acted on. Standard library only.
 """
-import argparse
 import json
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import FakeRouter, free_port  # noqa: E402
 
 GOOD = ["g%02d" % i for i in range(19)]
@@ -45,67 +43,50 @@ DEADLINE = 90  # seconds any wait may take on a loaded machine
 
 
 def write_config(path, workdir, fake, http_port):
-    text = """[tikstat]
-database = %s
-commit_interval = 1
-log_level = info
-
-[http]
-listen = 127.0.0.1:%d
-""" % (os.path.join(workdir, "tikstat.db"), http_port)
+    routers = []
     for name in GOOD + [EVIL, EVIL_TLS]:
-        text += """
-[router %s]
-host = 127.0.0.1
-port = %s
-user = admin
-password = pw
-interval = 1
-timeout = 1
-interfaces = %s
-""" % (name, fake.routers[name]["port"], ", ".join(IFACES))
+        more = {}
         if name == EVIL:
-            text += "command_timeout = %d\n" % COMMAND_TIMEOUT
+            more = {"command_timeout": COMMAND_TIMEOUT}
         if name == EVIL_TLS:
-            text += "tls = fingerprint\ntls_fingerprint = %s\n" % fake.routers[name]["fingerprint"]
-            text += "max_reply_items = %d\nmax_reply_size = 16Mi\n" % TLS_MAX_ITEMS
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o600)
+            more = {"tls": "fingerprint", "tls_fingerprint": fake.routers[name]["fingerprint"],
+                    "max_reply_items": TLS_MAX_ITEMS, "max_reply_size": "16Mi"}
+        routers.append(harness.polled(name, fake.routers[name]["port"], None, ", ".join(IFACES),
+                                      password="pw", **more))
+    harness.write_config(
+        path,
+        harness.section("tikstat", database=os.path.join(workdir, "tikstat.db"),
+                        commit_interval=1, log_level="info"),
+        harness.section("http", listen="127.0.0.1:%d" % http_port),
+        *routers)
 
 
-class Daemon:
-    def __init__(self, binary, conf, log, http_port):
-        env = dict(os.environ)
-        # ASan keeps freed memory in a quarantine (256 MB by default): keep
-        # it small so that VmRSS shows what the daemon really holds.
-        asan = env.get("ASAN_OPTIONS", "")
-        env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "quarantine_size_mb=16"
-        self.http = "http://127.0.0.1:%d" % http_port
-        self.p = subprocess.Popen([binary, "-f", "-c", conf]
-                                  + daemon_user.args(os.path.dirname(conf)),
-                                  stdout=log, stderr=log, env=env)
+class Daemon(harness.Daemon):
+    """tikstatd with a small ASan quarantine (256 MB by default), so that
+    VmRSS shows what the daemon really holds; it must stay alive and
+    under RSS_LIMIT_KB."""
+
+    def __init__(self, binary, conf, log_path, http_port):
+        super().__init__(binary, conf, log_path, env=harness.small_asan_quarantine())
+        self.http_port = http_port
         self.max_rss_kb = 0
 
     def get(self, path):
-        with urllib.request.urlopen(self.http + path, timeout=10) as r:
-            return r.read().decode("utf-8", errors="replace")
+        return harness.get_ok(self.http_port, path)
 
     def interfaces(self):
         """(router, interface) -> the /api/v1/interfaces entry."""
         return {(e["router"], e["interface"]): e for e in json.loads(self.get("/api/v1/interfaces"))}
 
     def rss_kb(self):
-        with open("/proc/%d/status" % self.p.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    kb = int(line.split()[1])
-                    self.max_rss_kb = max(self.max_rss_kb, kb)
-                    return kb
-        raise AssertionError("no VmRSS")
+        kb = harness.rss_kb(self.pid)
+        if not kb:
+            raise AssertionError("no VmRSS")
+        self.max_rss_kb = max(self.max_rss_kb, kb)
+        return kb
 
     def check_alive(self):
-        if self.p.poll() is not None:
+        if not self.alive():
             raise AssertionError("tikstatd exited with %d" % self.p.returncode)
         kb = self.rss_kb()
         if kb > RSS_LIMIT_KB:
@@ -193,11 +174,11 @@ def check_bad_bounds(tikstatd, workdir):
     for key, value in (("max_reply_items", "0"), ("max_reply_size", "lots"),
                        ("command_timeout", "0")):
         conf = os.path.join(workdir, "bad.conf")
-        with open(conf, "w") as f:
-            f.write("[tikstat]\ndatabase = %s\n\n[router r]\nhost = 127.0.0.1\n"
-                    "password = pw\ninterfaces = ether1\n%s = %s\n"
-                    % (os.path.join(workdir, "bad.db"), key, value))
-        os.chmod(conf, 0o600)
+        harness.write_config(
+            conf,
+            harness.section("tikstat", database=os.path.join(workdir, "bad.db")),
+            harness.section("router r", host="127.0.0.1", password="pw", interfaces="ether1",
+                            **{key: value}))
         out = subprocess.run([tikstatd, "-f", "-c", conf] + daemon_user.args(workdir),
                              capture_output=True, timeout=DEADLINE)
         if out.returncode == 0 or key.encode() not in out.stderr:
@@ -208,8 +189,7 @@ def check_bad_bounds(tikstatd, workdir):
 def check_log_once(path):
     """A hostile router is logged once per reason, not once per retry: it
     logs in fine every time, which must not count as up again."""
-    with open(path, "rb") as f:
-        lines = f.read().decode("utf-8", errors="replace").splitlines()
+    lines = harness.read_text(path, "utf-8").splitlines()
     for router in (EVIL, EVIL_TLS):
         down = [l for l in lines if "router %s: down:" % router in l]
         # (evilt recovers for real when its flood is switched off.)
@@ -222,90 +202,68 @@ def check_log_once(path):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--fakerouter", required=True)
-    args = ap.parse_args()
-
-    with tempfile.TemporaryDirectory(prefix="tikstat-hostile-") as workdir:
-        os.chmod(workdir, 0o755)
+    args = harness.parse_args("tikstatd", "fakerouter")
+    with harness.Session("tikstat-hostile-", mode=0o755) as w:
+        workdir = w.dir
         check_bad_bounds(args.tikstatd, workdir)
         specs = []
         for name in GOOD + [EVIL]:
             specs += ["--spec", "%s:v7:plain" % name]
         specs += ["--spec", "%s:v7:tls" % EVIL_TLS]
-        fake = FakeRouter(args.fakerouter, ["--password", "pw"] + specs)
-        log = open(os.path.join(workdir, "tikstatd.log"), "wb")
-        daemon = None
-        try:
-            # Deterministic traffic: counters move only through "add".
-            for name in GOOD + [EVIL, EVIL_TLS]:
-                for iface in IFACES:
-                    fake.cmd("rate %s %s 0 0" % (name, iface))
-            conf = os.path.join(workdir, "tikstat.conf")
-            http_port = free_port()
-            write_config(conf, workdir, fake, http_port)
-            daemon = Daemon(args.tikstatd, conf, log, http_port)
-            truth = Truth(fake)
-            # Every router has its first reading (the baseline) before any
-            # traffic is added: from then on totals must equal the truth.
-            wait_for("first readings", lambda: all(
-                e["last_reading"] for e in daemon.interfaces().values()) or "not yet", daemon)
-            truth.traffic()
-            wait_for("exact totals before any fault", lambda: truth.counted(daemon), daemon)
+        fake = w.fake(FakeRouter(args.fakerouter, ["--password", "pw"] + specs))
+        # Deterministic traffic: counters move only through "add".
+        for name in GOOD + [EVIL, EVIL_TLS]:
+            for iface in IFACES:
+                fake.cmd("rate %s %s 0 0" % (name, iface))
+        conf = os.path.join(workdir, "tikstat.conf")
+        http_port = free_port()
+        write_config(conf, workdir, fake, http_port)
+        daemon = w.daemon(args.tikstatd, conf, cls=Daemon, http_port=http_port)
+        truth = Truth(fake)
+        # Every router has its first reading (the baseline) before any
+        # traffic is added: from then on totals must equal the truth.
+        wait_for("first readings", lambda: all(
+            e["last_reading"] for e in daemon.interfaces().values()) or "not yet", daemon)
+        truth.traffic()
+        wait_for("exact totals before any fault", lambda: truth.counted(daemon), daemon)
 
-            fake.cmd("flood %s" % EVIL)
-            fake.cmd("flood %s" % EVIL_TLS)
-            phase("endless small sentences", daemon, truth,
-                  "reply too large: more than 100000 sentences (limit: max_reply_items)", "too_large")
-            tls_error = "reply too large: more than %d sentences" % TLS_MAX_ITEMS
-            wait_for("evilt down with '%s'" % tls_error,
-                     lambda: tls_error in evil_status(daemon, EVIL_TLS)[1]
-                     or evil_status(daemon, EVIL_TLS), daemon)
-            fake.cmd("flood %s off" % EVIL_TLS)
-            fake.cmd("flood %s 200000" % EVIL)
-            phase("endless large sentences", daemon, truth,
-                  "reply too large: more than 33554432 bytes (limit: max_reply_size)", "too_large")
-            fake.cmd("dribble %s on" % EVIL)
-            phase("dribbled endless reply", daemon, truth,
-                  "reply not complete after %d s (limit: command_timeout)" % COMMAND_TIMEOUT,
-                  "timeout")
-            fake.cmd("dribble %s off" % EVIL)
+        fake.cmd("flood %s" % EVIL)
+        fake.cmd("flood %s" % EVIL_TLS)
+        phase("endless small sentences", daemon, truth,
+              "reply too large: more than 100000 sentences (limit: max_reply_items)", "too_large")
+        tls_error = "reply too large: more than %d sentences" % TLS_MAX_ITEMS
+        wait_for("evilt down with '%s'" % tls_error,
+                 lambda: tls_error in evil_status(daemon, EVIL_TLS)[1]
+                 or evil_status(daemon, EVIL_TLS), daemon)
+        fake.cmd("flood %s off" % EVIL_TLS)
+        fake.cmd("flood %s 200000" % EVIL)
+        phase("endless large sentences", daemon, truth,
+              "reply too large: more than 33554432 bytes (limit: max_reply_size)", "too_large")
+        fake.cmd("dribble %s on" % EVIL)
+        phase("dribbled endless reply", daemon, truth,
+              "reply not complete after %d s (limit: command_timeout)" % COMMAND_TIMEOUT,
+              "timeout")
+        fake.cmd("dribble %s off" % EVIL)
 
-            # Logged once per reason over the three phases (checked before the
-            # reload below, which starts every router afresh).
-            check_log_once(os.path.join(workdir, "tikstatd.log"))
+        # Logged once per reason over the three phases (checked before the
+        # reload below, which starts every router afresh).
+        check_log_once(w.log_path)
 
-            # SIGTERM while the flood goes on: a clean exit, soon. After three
-            # phases of failures evil's back-off may exceed any wait; a reload
-            # starts every router afresh, so its next flood comes within a
-            # second. A flooded session lasts a fraction of a second (until
-            # the limit): look for it often.
-            daemon.p.send_signal(signal.SIGHUP)
-            wait_for("a flooding poll of evil in progress",
-                     lambda: int(fake.cmd("stats %s" % EVIL).split("sessions=")[1].split()[0]) > 0
-                     or "no session", daemon, interval=0.01)
-            t0 = time.monotonic()
-            daemon.p.send_signal(signal.SIGTERM)
-            rc = daemon.p.wait(timeout=60)
-            took = time.monotonic() - t0
-            if rc != 0:
-                raise AssertionError("tikstatd exited %d on SIGTERM during a flood" % rc)
-            print("SIGTERM during the flood: exit 0 after %.2f s; VmRSS max %d kB"
-                  % (took, daemon.max_rss_kb))
-            daemon = None
-            fake.cmd("flood %s off" % EVIL)
-        except BaseException:
-            log.flush()
-            with open(os.path.join(workdir, "tikstatd.log"), "rb") as f:
-                sys.stderr.write(f.read()[-6000:].decode("utf-8", errors="replace"))
-            raise
-        finally:
-            if daemon and daemon.p.poll() is None:
-                daemon.p.kill()
-                daemon.p.wait()
-            fake.stop()
-            log.close()
+        # SIGTERM while the flood goes on: a clean exit, soon. After three
+        # phases of failures evil's back-off may exceed any wait; a reload
+        # starts every router afresh, so its next flood comes within a
+        # second. A flooded session lasts a fraction of a second (until
+        # the limit): look for it often.
+        daemon.send(signal.SIGHUP)
+        wait_for("a flooding poll of evil in progress",
+                 lambda: int(fake.cmd("stats %s" % EVIL).split("sessions=")[1].split()[0]) > 0
+                 or "no session", daemon, interval=0.01)
+        t0 = time.monotonic()
+        daemon.stop()  # exit status 0
+        took = time.monotonic() - t0
+        print("SIGTERM during the flood: exit 0 after %.2f s; VmRSS max %d kB"
+              % (took, daemon.max_rss_kb))
+        fake.cmd("flood %s off" % EVIL)
     print("test_hostile_router: passed")
 
 

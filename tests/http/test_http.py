@@ -13,10 +13,8 @@ blanks, ip_file), gzip, the embedded dashboard with ETag/304, basic auth
 after a SIGHUP, and /metrics through `promtool check metrics`.
 Standard library only (plus promtool when installed).
 """
-import argparse
 import base64
 import gzip
-import http.client
 import json
 import os
 import shutil
@@ -24,24 +22,18 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import FakeRouter, free_port  # noqa: E402
+from harness import check, raw, rss_kb  # noqa: E402
 
 PASSWORD = "http-Secret-pw-1234"
 TOKEN = "cabin-token-0123456789abcdef"
 AUTH_USER, AUTH_PASS = "viewer", "dash-Pass-5678"
-FAILURES = []
-
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what)
 
 
 def Fake(binary):
@@ -50,36 +42,17 @@ def Fake(binary):
 
 
 def write_config(path, workdir, port, home_port, auth=False):
-    text = """[tikstat]
-database = %(w)s/tikstat.db
-timezone = Europe/Berlin
-commit_interval = 1
-log_level = debug
-
-[http]
-listen = 127.0.0.1:%(port)d
-%(auth)s
-[router home]
-host = 127.0.0.1
-port = %(hp)s
-user = admin
-password_file = %(w)s/password
-interval = 1
-timeout = 1
-quota = 50G
-interfaces = ether1, "ether2 lan"
-
-[router cabin]
-mode = push
-push_token_file = %(w)s/token
-ip_file = %(w)s/cabin.ip
-interfaces = lte1, "wan 2"
-""" % {"w": workdir, "port": port, "hp": home_port,
-       "auth": ("auth_user = %s\nauth_password_file = %s/authpw\n" % (AUTH_USER, workdir))
-       if auth else ""}
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o600)
+    harness.write_config(
+        path,
+        harness.section("tikstat", database=workdir + "/tikstat.db", timezone="Europe/Berlin",
+                        commit_interval=1, log_level="debug"),
+        harness.section("http", listen="127.0.0.1:%d" % port,
+                        auth_user=AUTH_USER if auth else None,
+                        auth_password_file=workdir + "/authpw" if auth else None),
+        harness.polled("home", home_port, workdir + "/password", 'ether1, "ether2 lan"',
+                       quota="50G"),
+        harness.section("router cabin", mode="push", push_token_file=workdir + "/token",
+                        ip_file=workdir + "/cabin.ip", interfaces='lte1, "wan 2"'))
 
 
 class Client:
@@ -88,43 +61,17 @@ class Client:
         self.auth = None
 
     def req(self, method, path, body=None, headers=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         h = dict(headers or {})
         if self.auth and "Authorization" not in h:
             h["Authorization"] = "Basic " + base64.b64encode(self.auth.encode()).decode()
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+        return harness.request(self.port, method, path, body, h)
 
     def get(self, path, **kw):
         return self.req("GET", path, **kw)
 
 
-def raw(port, data, wait=5):
-    """Sends bytes as they are; returns everything the server answered."""
-    s = socket.create_connection(("127.0.0.1", port))
-    s.settimeout(wait)
-    s.sendall(data)
-    out = b""
-    try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            out += b
-    except (socket.timeout, ConnectionResetError):
-        pass
-    s.close()
-    return out
-
-
 def tikstat(args, conf, *opts):
-    out = subprocess.run([args.tikstat, "-c", conf] + list(opts), capture_output=True)
-    if out.returncode != 0:
-        raise AssertionError("tikstat %s: %s" % (opts, out.stderr.decode(errors="replace")))
-    return out.stdout
+    return harness.tikstat(args.tikstat, conf, *opts)
 
 
 def totals(args, conf, router, iface):
@@ -133,13 +80,7 @@ def totals(args, conf, router, iface):
 
 
 def wait_for(pred, what, timeout=20):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.2)
-    check(False, "timed out waiting for " + what)
-    return False
+    return harness.expect_soon(pred, what, timeout)
 
 
 def same_as_cli(cl, args, conf, path, cli_opts, what):
@@ -431,14 +372,6 @@ def test_metrics(cl, args, workdir):
     return True
 
 
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def test_nul_and_many_params(port, daemon):
     print("NUL in the target: 400; 1,000 parameters: 414 and RSS flat over 20,000")
     answer = raw(port, b"GET /metrics\0/../x HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -612,43 +545,21 @@ def test_auth(cl, daemon, conf, workdir, port, home_port):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--tikstat", required=True)
-    ap.add_argument("--fakerouter", required=True)
-    ap.add_argument("--require-promtool", action="store_true")
-    args = ap.parse_args()
-    workdir = tempfile.mkdtemp(prefix="tikstat-http-")
-    logpath = os.path.join(workdir, "tikstatd.log")
-    log = open(logpath, "wb")
-    fake = Fake(args.fakerouter)
-    daemon = None
-    try:
+    args = harness.parse_args("tikstatd", "tikstat", "fakerouter", flags=["require-promtool"])
+    with harness.Session("tikstat-http-", tail=5000) as w:
+        workdir = w.dir
+        fake = w.fake(Fake(args.fakerouter))
         for name, secret in (("password", PASSWORD), ("token", TOKEN)):
-            with open(os.path.join(workdir, name), "w") as f:
-                f.write(secret + "\n")
-            os.chmod(os.path.join(workdir, name), 0o600)
+            w.secret(name, secret)
         for iface in ("ether1", "ether2%20lan"):
             fake.cmd("rate home %s 0 0" % iface)
         port = free_port()
         home_port = fake.routers["home"]["port"]
         conf = os.path.join(workdir, "tikstat.conf")
         write_config(conf, workdir, port, home_port)
-        # A small ASan quarantine, so that RSS measures leaks, not freed
-        # memory held back (ignored by builds without ASan).
-        env = dict(os.environ)
-        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"),
-                                                     "quarantine_size_mb=16"]))
-        daemon = subprocess.Popen([args.tikstatd, "-f", "-c", conf] + daemon_user.args(workdir),
-                                  stdout=log, stderr=log, env=env)
+        daemon = w.daemon(args.tikstatd, conf, env=harness.small_asan_quarantine())
         cl = Client(port)
-
-        def up():
-            try:
-                return cl.get("/api/v1/interfaces")[0] == 200
-            except OSError:
-                return False
-        wait_for(up, "the HTTP server")
+        wait_for(lambda: harness.answers(port), "the HTTP server")
         expect = {("home", "ether1"): [0, 0], ("home", "ether2 lan"): [0, 0]}
         time.sleep(2)  # baselines
         for n, (iface, enc) in enumerate((("ether1", "ether1"), ("ether2 lan", "ether2%20lan"))):
@@ -672,30 +583,16 @@ def main():
         had_promtool = test_metrics(cl, args, workdir)
         test_points_cap(cl)
         test_bad_token_log_bound(cl, port, workdir)
-        test_nul_and_many_params(port, daemon)
+        test_nul_and_many_params(port, daemon.p)
         test_slowloris(cl, port)
-        test_auth(cl, daemon, conf, workdir, port, home_port)
+        test_auth(cl, daemon.p, conf, workdir, port, home_port)
 
-        daemon.send_signal(signal.SIGTERM)
-        rc = daemon.wait(timeout=20)
-        check(rc == 0, "tikstatd exited %d on SIGTERM" % rc)
-        daemon = None
-        if FAILURES:
-            raise AssertionError("%d checks failed" % len(FAILURES))
+        daemon.stop(timeout=20)
+        harness.raise_if_failed()
         if not had_promtool and args.require_promtool:
             raise AssertionError("promtool is required (--require-promtool) but not installed")
         print("all HTTP checks passed")
-        return 0
-    except Exception:
-        log.flush()
-        sys.stdout.write(open(logpath, "rb").read().decode(errors="replace")[-5000:])
-        raise
-    finally:
-        if daemon and daemon.poll() is None:
-            daemon.kill()
-            daemon.wait()
-        fake.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

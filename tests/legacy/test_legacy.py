@@ -17,40 +17,19 @@ receiver but /traffic-receiver.php.bak is not, /api/v1/push stays
 token-only, and SIGHUP loads a renewed certificate.
 Standard library only, plus the openssl command to make certificates.
 """
-import argparse
-import json
 import os
-import shutil
-import signal
 import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import free_port  # noqa: E402
+from harness import check, expect_soon as wait_for  # noqa: E402
 
 TOKEN = "legacy-token-0123456789abcdef"
-FAILURES = []
-
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what)
-
-
-def wait_for(pred, what, timeout=60):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.2)
-    check(False, "timed out waiting for " + what)
-    return False
 
 
 def make_cert(workdir, name):
@@ -64,34 +43,18 @@ def make_cert(workdir, name):
 
 
 def write_config(path, workdir, port, tls_port):
-    text = """[tikstat]
-database = %(w)s/tikstat.db
-timezone = UTC
-commit_interval = 1
-log_level = debug
-
-[http]
-listen = 127.0.0.1:%(port)d
-https_listen = 127.0.0.1:%(tls)d
-tls_cert_file = %(w)s/cert.pem
-tls_key_file = %(w)s/key.pem
-
-[router cabin]
-mode = push
-push_token_file = %(w)s/token
-push_allow_from = 127.0.0.2, 2001:db8::/64
-ip_file = %(w)s/mikrotik-ip.txt
-interfaces = ether1
-
-[router other]
-mode = push
-push_token_file = %(w)s/token2
-push_allow_from = 10.9.9.0/24
-interfaces = lte1
-""" % {"w": workdir, "port": port, "tls": tls_port}
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o600)
+    harness.write_config(
+        path,
+        harness.section("tikstat", database=workdir + "/tikstat.db", timezone="UTC",
+                        commit_interval=1, log_level="debug"),
+        harness.section("http", listen="127.0.0.1:%d" % port,
+                        https_listen="127.0.0.1:%d" % tls_port,
+                        tls_cert_file=workdir + "/cert.pem", tls_key_file=workdir + "/key.pem"),
+        harness.section("router cabin", mode="push", push_token_file=workdir + "/token",
+                        push_allow_from="127.0.0.2, 2001:db8::/64",
+                        ip_file=workdir + "/mikrotik-ip.txt", interfaces="ether1"),
+        harness.section("router other", mode="push", push_token_file=workdir + "/token2",
+                        push_allow_from="10.9.9.0/24", interfaces="lte1"))
 
 
 def tls_context(maximum=None, ciphers=None):
@@ -117,15 +80,7 @@ def exchange(port, data, source="127.0.0.1", tls=True, ctx=None):
         s = (ctx or tls_context()).wrap_socket(s, server_hostname="example.com")
         cert = s.getpeercert(binary_form=True)
     s.sendall(data)
-    out = b""
-    try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            out += b
-    except (socket.timeout, ConnectionResetError, ssl.SSLError):
-        pass
+    out = harness.read_all(s, (ssl.SSLError,))
     s.close()
     return out, cert
 
@@ -149,12 +104,10 @@ def get(port, path, tls=True):
 
 
 def totals(args, conf):
-    out = subprocess.run([args.tikstat, "-c", conf, "-r", "cabin", "-i", "ether1", "-y",
-                          "--json"], capture_output=True)
-    if out.returncode != 0:
-        return None
-    doc = json.loads(out.stdout)
-    return [sum(p["tx"] for p in doc["points"]), sum(p["rx"] for p in doc["points"])]
+    """[tx, rx] of cabin/ether1 (the old script's order), None without a
+    database yet."""
+    rx_tx = harness.totals(args.tikstat, conf, "cabin", "ether1")
+    return rx_tx and rx_tx[::-1]
 
 
 def test_https_api(port, tls_port):
@@ -260,8 +213,7 @@ def test_sighup_cert(daemon, workdir, tls_port):
     print("SIGHUP loads a renewed certificate")
     _, old = exchange(tls_port, b"GET /api/v1/interfaces HTTP/1.0\r\n\r\n")
     make_cert(workdir, "renewed.example")
-    daemon_user.own(workdir)
-    daemon.send_signal(signal.SIGHUP)
+    daemon.reload()
 
     def renewed():
         try:
@@ -273,57 +225,30 @@ def test_sighup_cert(daemon, workdir, tls_port):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--tikstat", required=True)
-    args = ap.parse_args()
-    workdir = tempfile.mkdtemp(prefix="tikstat-legacy-")
-    logpath = os.path.join(workdir, "tikstatd.log")
-    log = open(logpath, "wb")
-    daemon = None
-    try:
-        for name, secret in (("token", TOKEN), ("token2", TOKEN[::-1])):
-            with open(os.path.join(workdir, name), "w") as f:
-                f.write(secret + "\n")
-            os.chmod(os.path.join(workdir, name), 0o600)
+    args = harness.parse_args("tikstatd", "tikstat")
+    with harness.Session("tikstat-legacy-", tail=5000) as w:
+        workdir = w.dir
+        w.secret("token", TOKEN)
+        w.secret("token2", TOKEN[::-1])
         make_cert(workdir, "example.com")
         port, tls_port = free_port(), free_port()
         conf = os.path.join(workdir, "tikstat.conf")
         write_config(conf, workdir, port, tls_port)
-        daemon = subprocess.Popen([args.tikstatd, "-f", "-c", conf] + daemon_user.args(workdir),
-                                  stdout=log, stderr=log)
-
-        def up():
-            try:
-                return status_of(get(tls_port, "/api/v1/interfaces")) == 200
-            except OSError:
-                return False
-        wait_for(up, "the HTTPS server")
+        daemon = w.daemon(args.tikstatd, conf)
+        wait_for(lambda: status_of(get(tls_port, "/api/v1/interfaces")) == 200,
+                 "the HTTPS server", ignore=(OSError,))
         test_https_api(port, tls_port)
         test_old_script(args, conf, workdir, tls_port)
         test_routing(args, conf, port, workdir)
         test_tls_limits(tls_port)
         test_sighup_cert(daemon, workdir, tls_port)
-        daemon.send_signal(signal.SIGTERM)
-        rc = daemon.wait(timeout=30)
-        check(rc == 0, "tikstatd exited %d on SIGTERM" % rc)
-        daemon = None
-        logtext = open(logpath, "rb").read()
+        daemon.stop(timeout=30)
+        logtext = daemon.log()
         check(TOKEN.encode() not in logtext and b"PRIVATE KEY" not in logtext,
               "a secret reached the log")
-        if FAILURES:
-            raise AssertionError("%d checks failed" % len(FAILURES))
+        harness.raise_if_failed()
         print("all legacy receiver checks passed")
-        return 0
-    except Exception:
-        log.flush()
-        sys.stdout.write(open(logpath, "rb").read().decode(errors="replace")[-5000:])
-        raise
-    finally:
-        if daemon and daemon.poll() is None:
-            daemon.kill()
-            daemon.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -5,71 +5,33 @@ router's names (names with blanks quoted, valid UTF-8 kept, invalid bytes
 escaped) and the likely meant name, tikstat_interface_up 0 in /metrics,
 one log line per state change, and the same words in --check-config.
 Standard library only."""
-import argparse
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import FakeRouter, free_port  # noqa: E402
+from harness import check, get_ok as get  # noqa: E402
 
 PASSWORD = "missing-Secret-pw-1234"
-FAILURES = []
 # What the simulated router has (simulator/model.c), as the list shows it.
 HAS = 'it has: ether1, "ether2 lan", pppoe-out1, "wlan-caf\\xE9", bridge'
 
 
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what)
-
-
 def write_config(path, workdir, port, home_port):
-    text = """[tikstat]
-database = %(w)s/tikstat.db
-commit_interval = 1
-
-[http]
-listen = 127.0.0.1:%(port)d
-
-[router home]
-host = 127.0.0.1
-port = %(hp)s
-user = admin
-password_file = %(w)s/password
-interval = 1
-timeout = 5
-interfaces = ether1, PPPOE-out1, ether1 pppoe-out1, wan
-""" % {"w": workdir, "port": port, "hp": home_port}
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o600)
-
-
-def get(port, path):
-    with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=10) as r:
-        return r.read().decode()
+    harness.write_config(
+        path,
+        harness.section("tikstat", database=workdir + "/tikstat.db", commit_interval=1),
+        harness.section("http", listen="127.0.0.1:%d" % port),
+        harness.polled("home", home_port, workdir + "/password",
+                       "ether1, PPPOE-out1, ether1 pppoe-out1, wan", timeout=5))
 
 
 def wait_for(pred, what, timeout=60):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            if pred():
-                return True
-        except OSError:
-            pass
-        time.sleep(0.3)
-    check(False, "timed out waiting for " + what)
-    return False
+    return harness.expect_soon(pred, what, timeout, 0.3, ignore=(OSError,))
 
 
 def check_config(args, conf):
@@ -90,19 +52,11 @@ def check_config(args, conf):
 def check_wrong_port(args, workdir, tls_port):
     """The plain API against an api-ssl port: the hint names TLS."""
     conf = os.path.join(workdir, "wrongport.conf")
-    with open(conf, "w") as f:
-        f.write("""[tikstat]
-database = %(w)s/wrongport.db
-
-[router r]
-host = 127.0.0.1
-port = %(p)s
-user = admin
-password_file = %(w)s/password
-timeout = 5
-interfaces = ether1
-""" % {"w": workdir, "p": tls_port})
-    os.chmod(conf, 0o600)
+    harness.write_config(
+        conf,
+        harness.section("tikstat", database=workdir + "/wrongport.db"),
+        harness.section("router r", host="127.0.0.1", port=tls_port, user="admin",
+                        password_file=workdir + "/password", timeout=5, interfaces="ether1"))
     out = subprocess.run([args.tikstatd, "--check-config", "-c", conf], capture_output=True)
     text = out.stdout.decode("utf-8", errors="replace")
     print(text)
@@ -132,7 +86,7 @@ def check_daemon(args, conf, port, logpath):
           "metric 0 for PPPOE-out1")
     # Several polls later, still one log line per missing interface.
     time.sleep(3)
-    log = open(logpath, "rb").read().decode("utf-8", errors="replace")
+    log = harness.read_text(logpath, "utf-8")
     lines = [l for l in log.splitlines() if "PPPOE-out1: not on the router" in l]
     check(len(lines) == 1, "one log line for PPPOE-out1, got %r" % lines)
     check(lines and lines[0].endswith("did you mean pppoe-out1?"), "log hint: %r" % lines)
@@ -150,47 +104,22 @@ def check_cli(args, conf):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--fakerouter", required=True)
-    ap.add_argument("--tikstat", required=True)
-    args = ap.parse_args()
-    workdir = tempfile.mkdtemp(prefix="tikstat-missing-")
-    logpath = os.path.join(workdir, "tikstatd.log")
-    fake = FakeRouter(args.fakerouter, ["--password", PASSWORD, "--spec", "home:v7:plain",
-                                            "--spec", "secure:v7:tls"])
-    daemon = None
-    try:
-        with open(os.path.join(workdir, "password"), "w") as f:
-            f.write(PASSWORD + "\n")
-        os.chmod(os.path.join(workdir, "password"), 0o600)
+    args = harness.parse_args("tikstatd", "fakerouter", "tikstat")
+    with harness.Session("tikstat-missing-", tail=10 ** 9) as w:
+        workdir = w.dir
+        fake = w.fake(FakeRouter(args.fakerouter, ["--password", PASSWORD, "--spec",
+                                                   "home:v7:plain", "--spec", "secure:v7:tls"]))
+        w.secret("password", PASSWORD)
         port = free_port()
         conf = os.path.join(workdir, "tikstat.conf")
         write_config(conf, workdir, port, fake.routers["home"]["port"])
         check_config(args, conf)
         check_wrong_port(args, workdir, fake.routers["secure"]["port"])
-        with open(logpath, "wb") as log:
-            daemon = subprocess.Popen([args.tikstatd, "-f", "-c", conf] +
-                                      daemon_user.args(workdir), stdout=log, stderr=log)
-            check_daemon(args, conf, port, logpath)
-            daemon.send_signal(signal.SIGTERM)
-            check(daemon.wait(timeout=30) == 0, "tikstatd exit status")
-            daemon = None
+        daemon = w.daemon(args.tikstatd, conf)
+        check_daemon(args, conf, port, w.log_path)
+        daemon.stop(timeout=30)
         check_cli(args, conf)
-    finally:
-        if daemon:
-            daemon.kill()
-            daemon.wait()
-        fake.stop()
-        if FAILURES:
-            print(open(logpath, "rb").read().decode(errors="replace") if os.path.exists(logpath)
-                  else "(no log)")
-    if FAILURES:
-        print("%d failure(s)" % len(FAILURES))
-        return 1
-    shutil.rmtree(workdir, ignore_errors=True)
-    print("ok")
-    return 0
+    return harness.exit_status("ok")
 
 
 if __name__ == "__main__":

@@ -8,46 +8,15 @@
 # Needs bash and node (to validate JSON). Exits 0 when every check passed.
 set -euo pipefail
 
-if [[ $# -ne 2 ]]; then
-	echo "usage: $0 ROSAPI_BIN FAKEROUTER_BIN" >&2
-	exit 2
-fi
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+need_args 2 "ROSAPI_BIN FAKEROUTER_BIN" "$@"
 ROSAPI=$1
 FAKEROUTER=$2
-for bin in "$ROSAPI" "$FAKEROUTER"; do
-	[[ -x $bin ]] || {
-		echo "$0: $bin: not an executable" >&2
-		exit 1
-	}
-done
+need_executables "$ROSAPI" "$FAKEROUTER"
 PASSWORD=secret
-
-command -v node >/dev/null || {
-	echo "$0: node is needed to validate JSON output" >&2
-	exit 1
-}
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/test_rosapi.XXXXXX")
-FAKE_PID=''
-cleanup() {
-	if [[ -n $FAKE_PID ]]; then
-		kill "$FAKE_PID" 2>/dev/null || true
-		wait "$FAKE_PID" 2>/dev/null || true
-	fi
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-failures=0
-checks=0
-fail() {
-	echo "FAIL: $CASE: $*" >&2
-	echo "  stdout:" >&2
-	sed 's/^/    | /' "$WORK/out" >&2 || true
-	echo "  stderr:" >&2
-	sed 's/^/    | /' "$WORK/err" >&2 || true
-	failures=$((failures + 1))
-}
+need_tool node "node is needed to validate JSON output"
+make_work test_rosapi
 
 # ---------------------------------------------------------------- fake router
 
@@ -62,8 +31,8 @@ coproc FR {
 		--cert-out "$WORK/cert.pem" --password "$PASSWORD" 2>"$WORK/fakerouter.err"
 }
 # bash unsets FR and FR_PID when the coprocess ends: keep copies.
-FAKE_PID=${FR_PID:-}
-[[ -n $FAKE_PID ]] || {
+CHILD_PID=${FR_PID:-}
+[[ -n $CHILD_PID ]] || {
 	echo "fakerouter exited at once:" >&2
 	cat "$WORK/fakerouter.err" >&2
 	exit 1
@@ -159,17 +128,6 @@ expect_err_lacks() {
 	! grep -qF -- "$1" "$WORK/err" || fail "stderr contains '$1'"
 }
 
-# expect_json JS: stdout parses as JSON (node's JSON.parse) and the
-# JavaScript expression JS is true for it (bound to j).
-expect_json() {
-	node -e '
-		const fs = require("fs");
-		const text = fs.readFileSync(process.argv[1], "utf8");
-		let j;
-		try { j = JSON.parse(text); } catch (e) { console.error("invalid JSON: " + e.message); process.exit(1); }
-		if (!('"$1"')) { console.error("condition failed: " + process.argv[2]); process.exit(1); }
-	' "$WORK/out" "$1" 2>>"$WORK/err.node" || fail "JSON check: $1 ($(tail -n 1 "$WORK/err.node"))"
-}
 
 H=127.0.0.1
 export ROS_PASSWORD=$PASSWORD

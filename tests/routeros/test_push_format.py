@@ -34,18 +34,15 @@ test adds what a machine can check:
 Standard library only.
 """
 import argparse
-import json
 import os
 import re
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import daemon_user  # noqa: E402
+import harness  # noqa: E402
 from fakectl import free_port  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -54,16 +51,11 @@ PUSH_RSC = os.path.join(ROUTEROS, "tikstat-push.rsc")
 SETUP_RSC = os.path.join(ROUTEROS, "setup-push.rsc")
 RSC_FILES = ["tikstat-push.rsc", "setup-push.rsc", "setup-api-user.rsc"]
 
-FAILURES = []
-
-
 def check(cond, what):
+    """harness.check, which also prints the checks that pass."""
     if cond:
         print("ok   " + what)
-    else:
-        print("FAIL " + what)
-        FAILURES.append(what)
-    return cond
+    return harness.check(cond, what)
 
 
 # ---------------------------------------------------------------- lexing
@@ -388,24 +380,15 @@ def http10(port, method, target, body=b"", content_type=None):
     raw = ("\r\n".join(head) + "\r\n\r\n").encode() + body
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(raw)
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
+        data = harness.read_all(s)
     status = data.split(b"\r\n", 1)[0].decode("latin-1")
     m = re.match(r"HTTP/1\.[01] (\d{3})", status)
     return (int(m.group(1)) if m else 0), data.split(b"\r\n\r\n", 1)[-1]
 
 
 def totals(args, conf, router, iface):
-    out = subprocess.run([args.tikstat, "-c", conf, "-r", router, "-i", iface, "-y", "--json"],
-                         capture_output=True)
-    if out.returncode != 0:
-        return None
-    doc = json.loads(out.stdout)
-    return sum(p["rx"] for p in doc["points"]), sum(p["tx"] for p in doc["points"])
+    t = harness.totals(args.tikstat, conf, router, iface)
+    return t and tuple(t)
 
 
 def wait_for(fn, want, seconds=15):
@@ -420,109 +403,81 @@ def wait_for(fn, want, seconds=15):
 
 
 def daemon_checks(args, t):
-    work = tempfile.mkdtemp(prefix="tikstat-push-")
+    with harness.Session("tikstat-push-", tail=4000) as w:
+        pushes(args, t, w)
+
+
+def pushes(args, t, w):
+    """The pushes against tikstatd, in the harness.Session w."""
+    work = w.dir
     port = free_port()
     token = "push-Token-3f9c2a7d81e4b6a0"
     ifaces = ["ether1", "lan bridge+1&2=3#4%5"]
-    token_file = os.path.join(work, "edge.token")
-    with open(token_file, "w") as f:
-        f.write(token + "\n")
-    os.chmod(token_file, 0o600)
+    token_file = w.secret("edge.token", token)
     ip_file = os.path.join(work, "edge.ip")
     conf = os.path.join(work, "tikstat.conf")
-    with open(conf, "w") as f:
-        f.write("""[tikstat]
-database = %s
-timezone = Europe/Berlin
-commit_interval = 1
-log_level = debug
+    harness.write_config(
+        conf,
+        harness.section("tikstat", database=os.path.join(work, "tikstat.db"),
+                        timezone="Europe/Berlin", commit_interval=1, log_level="debug"),
+        harness.section("http", listen="127.0.0.1:%d" % port),
+        harness.section("router edge", mode="push", push_token_file=token_file, ip_file=ip_file,
+                        interfaces=harness.quoted(ifaces)))
+    d = w.daemon(args.tikstatd, conf)
+    harness.wait_for(lambda: not d.alive() or harness.listening(port), "tikstatd listening",
+                     15, 0.1)
+    if not check(d.alive(), "tikstatd runs with a push router"):
+        return
+    path = urllib.parse.urlsplit(t.url).path
+    form = "application/x-www-form-urlencoded"
+    want = {}
+    rx0, tx0 = 468259100207, 4294967296 + 17
+    for k, name in enumerate(ifaces):
+        b1 = t.body(token, name, rx0, tx0, "1w2d03:04:05")
+        st, resp = http10(port, "POST", path, b1.encode(), form)
+        check(st == 204, "first push of %r (baseline): 204 (got %d %r)" % (name, st, resp[:200]))
+    time.sleep(1.2)
+    for k, name in enumerate(ifaces):
+        drx, dtx = 5000000 + 1234 * k, 700000 + 77 * k
+        b2 = t.body(token, name, rx0 + drx, tx0 + dtx, "1w2d03:09:05", "203.0.113.7")
+        st, resp = http10(port, "POST", path, b2.encode(), form)
+        check(st == 204, "second push of %r: 204 (got %d %r)" % (name, st, resp[:200]))
+        want[name] = (drx, dtx)
+    for name in ifaces:
+        got = wait_for(lambda: totals(args, conf, "edge", name), want[name])
+        check(got == want[name], "tikstat --json counts %r's growth exactly: %r == %r"
+              % (name, got, want[name]))
+    got = wait_for(lambda: open(ip_file).read().strip() if os.path.exists(ip_file) else None,
+                   "203.0.113.7", 5)
+    check(got == "203.0.113.7", "ip= of the push lands in ip_file (%r)" % got)
 
-[http]
-listen = 127.0.0.1:%d
+    bad = t.body("wrong-token-0123456789", ifaces[0], rx0 + 10 ** 9, tx0, "1w2d03:10:05")
+    st, _ = http10(port, "POST", path, bad.encode(), form)
+    check(st == 403, "a wrong token gets 403 (got %d)" % st)
 
-[router edge]
-mode = push
-push_token_file = %s
-ip_file = %s
-interfaces = %s
-""" % (os.path.join(work, "tikstat.db"), port, token_file, ip_file,
-            ", ".join('"%s"' % n for n in ifaces)))
-    os.chmod(conf, 0o600)
-    log = open(os.path.join(work, "tikstatd.log"), "w")
-    d = subprocess.Popen([args.tikstatd, "-f", "-c", conf] + daemon_user.args(work),
-                         stdout=log, stderr=log)
-    try:
-        deadline = time.time() + 15
-        while time.time() < deadline and d.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        if not check(d.poll() is None, "tikstatd runs with a push router"):
-            return
-        path = urllib.parse.urlsplit(t.url).path
-        form = "application/x-www-form-urlencoded"
-        want = {}
-        rx0, tx0 = 468259100207, 4294967296 + 17
-        for k, name in enumerate(ifaces):
-            b1 = t.body(token, name, rx0, tx0, "1w2d03:04:05")
-            st, resp = http10(port, "POST", path, b1.encode(), form)
-            check(st == 204, "first push of %r (baseline): 204 (got %d %r)" % (name, st, resp[:200]))
-        time.sleep(1.2)
-        for k, name in enumerate(ifaces):
-            drx, dtx = 5000000 + 1234 * k, 700000 + 77 * k
-            b2 = t.body(token, name, rx0 + drx, tx0 + dtx, "1w2d03:09:05", "203.0.113.7")
-            st, resp = http10(port, "POST", path, b2.encode(), form)
-            check(st == 204, "second push of %r: 204 (got %d %r)" % (name, st, resp[:200]))
-            want[name] = (drx, dtx)
-        for name in ifaces:
-            got = wait_for(lambda: totals(args, conf, "edge", name), want[name])
-            check(got == want[name], "tikstat --json counts %r's growth exactly: %r == %r"
-                  % (name, got, want[name]))
-        got = wait_for(lambda: open(ip_file).read().strip() if os.path.exists(ip_file) else None,
-                       "203.0.113.7", 5)
-        check(got == "203.0.113.7", "ip= of the push lands in ip_file (%r)" % got)
+    # RouterOS < 6.39: the GET variant, parameters in the URL.
+    time.sleep(1.2)
+    name = ifaces[1]
+    drx3, dtx3 = 333333, 4444
+    b3 = t.body(token, name, rx0 + want[name][0] + drx3, tx0 + want[name][1] + dtx3,
+                "1w2d03:14:05")
+    target = urllib.parse.urlsplit(t.get_url(b3))
+    st, resp = http10(port, "GET", target.path + "?" + target.query)
+    check(st == 204, "GET variant for RouterOS < 6.39: 204 (got %d %r)" % (st, resp[:200]))
+    w3 = (want[name][0] + drx3, want[name][1] + dtx3)
+    got = wait_for(lambda: totals(args, conf, "edge", name), w3)
+    check(got == w3, "GET variant counted exactly: %r == %r" % (got, w3))
+    got = totals(args, conf, "edge", ifaces[0])
+    check(got == want[ifaces[0]], "the wrong-token push stored nothing: %r" % (got,))
 
-        bad = t.body("wrong-token-0123456789", ifaces[0], rx0 + 10 ** 9, tx0, "1w2d03:10:05")
-        st, _ = http10(port, "POST", path, bad.encode(), form)
-        check(st == 403, "a wrong token gets 403 (got %d)" % st)
-
-        # RouterOS < 6.39: the GET variant, parameters in the URL.
-        time.sleep(1.2)
-        name = ifaces[1]
-        drx3, dtx3 = 333333, 4444
-        b3 = t.body(token, name, rx0 + want[name][0] + drx3, tx0 + want[name][1] + dtx3,
-                    "1w2d03:14:05")
-        target = urllib.parse.urlsplit(t.get_url(b3))
-        st, resp = http10(port, "GET", target.path + "?" + target.query)
-        check(st == 204, "GET variant for RouterOS < 6.39: 204 (got %d %r)" % (st, resp[:200]))
-        w3 = (want[name][0] + drx3, want[name][1] + dtx3)
-        got = wait_for(lambda: totals(args, conf, "edge", name), w3)
-        check(got == w3, "GET variant counted exactly: %r == %r" % (got, w3))
-        got = totals(args, conf, "edge", ifaces[0])
-        check(got == want[ifaces[0]], "the wrong-token push stored nothing: %r" % (got,))
-
-        # The old PHP setup's script: GET /traffic-receiver.php.
-        q = urllib.parse.urlencode({"tx": tx0 + want[ifaces[0]][1], "rx": rx0 + want[ifaces[0]][0],
-                                    "ip": "198.51.100.23", "token": token})
-        st, resp = http10(port, "GET", "/traffic-receiver.php?" + q)
-        check(st == 200, "legacy /traffic-receiver.php: 200 (got %d %r)" % (st, resp[:200]))
-        got = wait_for(lambda: open(ip_file).read().strip() if os.path.exists(ip_file) else None,
-                       "198.51.100.23", 5)
-        check(got == "198.51.100.23", "legacy push writes ip_file (%r)" % got)
-    finally:
-        if d.poll() is None:
-            d.terminate()
-            try:
-                d.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                d.kill()
-        log.close()
-        if FAILURES:
-            print("tikstatd log: " + os.path.join(work, "tikstatd.log"))
-            with open(os.path.join(work, "tikstatd.log"), errors="replace") as f:
-                sys.stdout.write(f.read()[-4000:])
+    # The old PHP setup's script: GET /traffic-receiver.php.
+    q = urllib.parse.urlencode({"tx": tx0 + want[ifaces[0]][1], "rx": rx0 + want[ifaces[0]][0],
+                                "ip": "198.51.100.23", "token": token})
+    st, resp = http10(port, "GET", "/traffic-receiver.php?" + q)
+    check(st == 200, "legacy /traffic-receiver.php: 200 (got %d %r)" % (st, resp[:200]))
+    got = wait_for(lambda: open(ip_file).read().strip() if os.path.exists(ip_file) else None,
+                   "198.51.100.23", 5)
+    check(got == "198.51.100.23", "legacy push writes ip_file (%r)" % got)
 
 
 def main():
@@ -541,11 +496,7 @@ def main():
         if not (args.tikstatd and args.tikstat):
             ap.error("--tikstatd and --tikstat are required unless --static-only")
         daemon_checks(args, t)
-    if FAILURES:
-        print("%d check(s) failed" % len(FAILURES))
-        return 1
-    print("all checks passed")
-    return 0
+    return harness.exit_status("all checks passed")
 
 
 if __name__ == "__main__":

@@ -13,20 +13,18 @@ what it logged.
 
 Usage: test_secrets_not_logged.py --tikstatd BIN --fakerouter BIN
 """
-import argparse
 import base64
-import http.client
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import daemon_user  # noqa: E402
-from fakectl import free_port  # noqa: E402
+import harness  # noqa: E402
+from fakectl import FakeRouter, free_port  # noqa: E402
+from harness import FAILURES, check  # noqa: E402
 
 ROUTER_PASSWORD = "Router-Pw-5f1b9c7e"
 WRONG_PASSWORD = "Wrong-Pw-8a2d44e1"
@@ -45,71 +43,39 @@ def forms(secret):
             base64.b64encode(("nobody:%s" % secret).encode())]
 
 
-
 def request(port, method, path, body=None, auth=None):
     headers = {}
     if auth:
         headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        c.request(method, path, body=body, headers=headers)
-        r = c.getresponse()
-        r.read()
-        return r.status
-    finally:
-        c.close()
+    return harness.request(port, method, path, body, headers, timeout=5)[0]
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--fakerouter", required=True)
-    args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix="tikstat-secrets-")
-    fake = subprocess.Popen([args.fakerouter, "--password", ROUTER_PASSWORD,
-                             "--spec", "home:v7:plain"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    routers = {}
-    for line in fake.stdout:
-        words = line.decode().split()
-        if words[0] == "ready":
-            break
-        f = dict(w.split("=", 1) for w in words[1:])
-        routers[f["name"]] = f
+    args = harness.parse_args("tikstatd", "fakerouter")
+    with harness.Session("tikstat-secrets-") as w:
+        return run(args, w)
+
+
+def run(args, w):
+    """Provokes every failure in the harness.Session w, then reads the log."""
+    work = w.dir
+    fake = w.fake(FakeRouter(args.fakerouter, ["--password", ROUTER_PASSWORD,
+                                               "--spec", "home:v7:plain"]))
     for name, text in (("password", WRONG_PASSWORD), ("token", TOKEN),
                        ("authpw", AUTH_PASSWORD)):
-        with open(os.path.join(work, name), "w") as f:
-            f.write(text + "\n")
-        os.chmod(os.path.join(work, name), 0o600)
+        w.secret(name, text)
     port = free_port()
     conf = os.path.join(work, "tikstat.conf")
-    with open(conf, "w") as f:
-        f.write("""[tikstat]
-database = %(w)s/tikstat.db
-log_level = debug
-
-[http]
-listen = 127.0.0.1:%(port)d
-auth_user = %(au)s
-auth_password_file = %(w)s/authpw
-
-[router home]
-host = 127.0.0.1
-port = %(hp)s
-user = admin
-password_file = %(w)s/password
-interval = 1
-timeout = 1
-interfaces = ether1
-
-[router cabin]
-mode = push
-push_token_file = %(w)s/token
-interfaces = lte1
-""" % {"w": work, "port": port, "hp": routers["home"]["port"], "au": AUTH_USER})
-    os.chmod(conf, 0o600)
+    harness.write_config(
+        conf,
+        harness.section("tikstat", database=work + "/tikstat.db", log_level="debug"),
+        harness.section("http", listen="127.0.0.1:%d" % port, auth_user=AUTH_USER,
+                        auth_password_file=work + "/authpw"),
+        harness.polled("home", fake.routers["home"]["port"], work + "/password", "ether1"),
+        harness.section("router cabin", mode="push", push_token_file=work + "/token",
+                        interfaces="lte1"))
 
     logged = b""
     out = subprocess.run([args.tikstatd, "--check-config", "-c", conf], capture_output=True,
@@ -119,10 +85,7 @@ interfaces = lte1
         print("FAIL: --check-config passed with a wrong router password")
         return 1
 
-    logpath = os.path.join(work, "tikstatd.log")
-    log = open(logpath, "wb")
-    d = subprocess.Popen([args.tikstatd, "-f", "-c", conf] + daemon_user.args(work),
-                         stdout=log, stderr=log)
+    d = w.daemon(args.tikstatd, conf)
     try:
         for _ in range(100):
             try:
@@ -141,30 +104,21 @@ interfaces = lte1
         request(port, "GET", "/api/v1/interfaces", auth=AUTH_USER + ":" + WRONG_AUTH)
         request(port, "GET", "/api/v1/interfaces", auth="nobody:" + WRONG_AUTH)
         request(port, "GET", "/metrics", auth=AUTH_USER + ":" + AUTH_PASSWORD)
-        daemon_user.own(work)
-        d.send_signal(signal.SIGHUP)
+        d.reload()
         time.sleep(2)
         request(port, "GET", "/api/v1/interfaces", auth=AUTH_USER + ":" + WRONG_AUTH)
     finally:
-        d.send_signal(signal.SIGTERM)
-        rc = d.wait(timeout=20)
-        log.close()
-        fake.stdin.close()
-        fake.wait(timeout=10)
-    logged += open(logpath, "rb").read()
-    failures = []
-    if rc != 0:
-        failures.append("tikstatd exited %d on SIGTERM" % rc)
+        d.send(signal.SIGTERM)
+        rc = d.p.wait(timeout=20)
+    logged += d.log()
+    check(rc == 0, "tikstatd exited %d on SIGTERM" % rc)
     for needle in (b"login failed", b"unknown token"):
-        if needle not in logged.lower():
-            failures.append("the log lacks %r: the failure modes were not exercised" % needle)
+        check(needle in logged.lower(),
+              "the log lacks %r: the failure modes were not exercised" % needle)
     for s in SECRETS:
         for form in forms(s):
-            if form in logged:
-                failures.append("secret %r logged (as %r)" % (s, form))
-    if failures:
-        for f in failures:
-            print("FAIL: " + f)
+            check(form not in logged, "secret %r logged (as %r)" % (s, form))
+    if FAILURES:
         sys.stdout.write(logged.decode(errors="replace"))
         return 1
     print("secrets: %d secrets in %d forms absent from %d bytes of log" %

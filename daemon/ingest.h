@@ -1,0 +1,75 @@
+/*
+ * ingest.h — the one place where a reading arrives, polled or pushed.
+ *
+ * The table holds one reference per configured counter (every interface
+ * of every router, poll and push mode alike), built once for a
+ * configuration: the router, the interface, its recorder handle, its id
+ * in the store and its row in the status table. ingest_reading takes a
+ * reading of one counter through every step: the recorder (accounting,
+ * storage), the log line when something is unusual, the status table, the
+ * quota alerts. It is the only caller of recorder_add, of status_reading
+ * and of alerts_check, so a new counter source adds a reference, not a
+ * copy of the steps.
+ *
+ * References are numbered 0 .. ingest_count - 1 in configuration order
+ * (router by router, interface by interface); they never change while
+ * the table lives, so ingest_find and ingest_ref may be called from any
+ * thread. ingest_reading (the recorder, the store) only from the thread
+ * that owns the recorder.
+ */
+#ifndef TIKSTAT_INGEST_H
+#define TIKSTAT_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accounting.h"
+#include "alerts.h"
+#include "cfg.h"
+#include "recorder.h"
+#include "status.h"
+
+/* One configured counter. */
+struct ingest_ref {
+	const struct cfg_router *cfg;
+	size_t router;     /* index in cfg->routers: the status table's row */
+	size_t iface;      /* index in cfg->interfaces: the row's interface slot */
+	const char *name;  /* the interface's configured name */
+	int handle;        /* recorder handle */
+	int64_t store_id;  /* the interface's id in the store */
+};
+
+struct ingest;
+
+/* Registers every configured counter with rec (routers in poll mode
+ * first, then those in push mode, so the store's ids stay as they were)
+ * and publishes each one's last stored reading to st. cfg, rec, st and
+ * al are borrowed and must outlive the table; st and al may be NULL (no
+ * status, no alerts). NULL on failure (logged). */
+struct ingest *ingest_new(const struct cfg *cfg, struct recorder *rec, struct status *st,
+			  struct alerts *al);
+void ingest_free(struct ingest *in);
+
+/* The number of references. */
+size_t ingest_count(const struct ingest *in);
+
+/* Reference id, or NULL when id >= ingest_count. */
+const struct ingest_ref *ingest_ref(const struct ingest *in, size_t id);
+
+/* The id of interface iface of router router (cfg indices), or -1 when
+ * there is none. O(1); thread-safe. */
+long ingest_find(const struct ingest *in, size_t router, size_t iface);
+
+/* The same with ctx an ingest table: the push queue's resolver (pushq.h). */
+long ingest_resolve(const void *ctx, size_t router, size_t iface);
+
+/* Accounts rd, a reading of ref's counter, at wall time now (Unix
+ * seconds: the recorder's commit schedule), logs what is unusual about it
+ * (the words depend on rd->source), publishes the counter's totals and
+ * checks its quota. out (may be NULL) receives what was counted. Returns
+ * recorder_add's result: 0, or -1 when the store failed (the reading stays
+ * pending; logged by the recorder). */
+int ingest_reading(struct ingest *in, const struct ingest_ref *ref,
+		   const struct acct_reading *rd, int64_t now, struct acct_delta *out);
+
+#endif

@@ -1,0 +1,92 @@
+# shellcheck shell=bash
+# lib.sh — sourced by the shell tests (cli/test_tikstat.sh,
+# rosapi/test_rosapi.sh): checks of the command line and the tools needed,
+# the work directory and its cleanup, and the count of checks and failures
+# of the command under test, whose output is in $WORK/out and $WORK/err.
+# The sourcing script runs under `set -euo pipefail`.
+
+# need_args COUNT USAGE ARGS...: exits 2 with "usage: $0 USAGE" unless
+# ARGS are COUNT words.
+need_args() {
+	local want=$1 usage=$2
+	shift 2
+	if [[ $# -ne $want ]]; then
+		echo "usage: $0 $usage" >&2
+		exit 2
+	fi
+}
+
+# need_executables FILE...: exits 1 unless each FILE is executable.
+need_executables() {
+	local bin
+	for bin in "$@"; do
+		[[ -x $bin ]] || {
+			echo "$0: $bin: not an executable" >&2
+			exit 1
+		}
+	done
+}
+
+# need_tool TOOL WHY: exits 1, saying WHY, unless TOOL is on the PATH.
+need_tool() {
+	command -v "$1" >/dev/null || {
+		echo "$0: $2" >&2
+		exit 1
+	}
+}
+
+# make_work NAME: a fresh $WORK directory, removed on exit together with
+# the background process whose pid is in CHILD_PID (when set): a writer, a
+# fake router.
+CHILD_PID=''
+make_work() {
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	trap cleanup_work EXIT
+}
+
+cleanup_work() {
+	if [[ -n $CHILD_PID ]]; then
+		kill "$CHILD_PID" 2>/dev/null || true
+		wait "$CHILD_PID" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+}
+
+# The sourcing script counts its checks and names each CASE.
+failures=0
+# shellcheck disable=SC2034
+checks=0
+CASE=''
+
+# fail MESSAGE: counts one failure of the current CASE and shows the
+# output of the command under test.
+fail() {
+	echo "FAIL: $CASE: $*" >&2
+	echo "  stdout:" >&2
+	sed 's/^/    | /' "$WORK/out" >&2 || true
+	echo "  stderr:" >&2
+	sed 's/^/    | /' "$WORK/err" >&2 || true
+	failures=$((failures + 1))
+}
+
+# expect_json [JS]: stdout parses as JSON and the JavaScript expression JS
+# (default true) holds for it, bound to j. Checked by node; without node,
+# python3 checks that it parses (JS must then be absent: the script that
+# passes JS needs node); without either nothing is checked.
+# shellcheck disable=SC2120
+expect_json() {
+	local js=${1:-true}
+	if command -v node >/dev/null; then
+		node -e '
+			const fs = require("fs");
+			const text = fs.readFileSync(process.argv[1], "utf8");
+			let j;
+			try { j = JSON.parse(text); } catch (e) { console.error("invalid JSON: " + e.message); process.exit(1); }
+			if (!('"$js"')) { console.error("condition failed: " + process.argv[2]); process.exit(1); }
+		' "$WORK/out" "$js" 2>>"$WORK/err.node" ||
+			fail "JSON check: $js ($(tail -n 1 "$WORK/err.node"))"
+	elif command -v python3 >/dev/null && [[ $js == true ]]; then
+		python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' \
+			"$WORK/out" 2>/dev/null || fail "stdout is not JSON"
+	fi
+}
