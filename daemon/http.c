@@ -42,9 +42,6 @@
 /* How often the deadline reaper looks at the connections. */
 #define HTTP_REAP_INTERVAL_MS 500
 
-#define ALLOW_GET  "GET, HEAD"
-#define ALLOW_PUSH "GET, HEAD, POST"
-
 /* Per request, from the URI callback until the request completes; lives
  * inside its connection (struct conn), so whatever libmicrohttpd does with
  * a request it gives up on, the connection's end frees it. */
@@ -53,6 +50,7 @@ struct req {
 	uintptr_t target_end; /* where it ended in MHD's request line */
 	bool dead;            /* answered early by on_uri: never serve it */
 	bool started;
+	const struct route *route; /* found when the headers arrived */
 	bool post;
 	bool body_too_big;
 	struct jbuf body;
@@ -86,16 +84,43 @@ struct http {
 	struct conn *conns;
 };
 
-enum route {
-	ROUTE_NONE,
-	ROUTE_ASSET,
-	ROUTE_INTERFACES,
-	ROUTE_TRAFFIC,
-	ROUTE_TRAFFIC_CSV,
-	ROUTE_CYCLE,
-	ROUTE_METRICS,
-	ROUTE_PUSH,
-	ROUTE_LEGACY_PUSH,
+/* The methods a route answers: bits of struct route's methods. */
+enum {
+	METHOD_GET = 1 << 0,
+	METHOD_HEAD = 1 << 1,
+	METHOD_POST = 1 << 2,
+};
+#define METHODS_READ (METHOD_GET | METHOD_HEAD)
+#define METHODS_PUSH (METHOD_GET | METHOD_HEAD | METHOD_POST)
+
+/* Who may call a route. */
+enum route_auth {
+	AUTH_USER, /* [http] auth_user and auth_password, when they are set */
+	AUTH_PUSH, /* anyone here: push_handle checks the push token or address */
+};
+
+/* One complete request (body included), as a route's handler sees it. */
+struct call {
+	struct http *h;
+	struct MHD_Connection *c;
+	const struct route *route;
+	const char *path;                /* decoded */
+	const struct api_params *params; /* query and POST body; NULL with raw_query */
+};
+
+/* A reading endpoint's handler, in api.h's form. */
+typedef int (*route_read)(const struct api_ctx *ctx, const struct api_params *p,
+			  struct api_response *r);
+
+/* One row of the route table (routes[] below). */
+struct route {
+	const char *path;                /* the exact path, or NULL: match decides */
+	bool (*match)(const char *path); /* the fallback rows' test */
+	unsigned methods;                /* METHOD_* bits; others get 405 and Allow */
+	enum route_auth auth;
+	bool raw_query; /* the query is not parsed into parameters (files ignore it) */
+	enum MHD_Result (*serve)(const struct call *k);
+	route_read read; /* serve_read's handler */
 };
 
 /* ---- store handles ---- */
@@ -378,28 +403,6 @@ static const struct tikstat_asset *find_asset(const char *path)
 	return NULL;
 }
 
-static enum route route_of(const char *path)
-{
-	static const char legacy[] = "/traffic-receiver.php";
-	size_t n = strlen(path), ln = sizeof legacy - 1;
-	static const struct {
-		const char *path;
-		enum route r;
-	} table[] = {
-		{"/api/v1/interfaces", ROUTE_INTERFACES}, {"/api/v1/traffic", ROUTE_TRAFFIC},
-		{"/api/v1/traffic.csv", ROUTE_TRAFFIC_CSV}, {"/api/v1/cycle", ROUTE_CYCLE},
-		{"/metrics", ROUTE_METRICS},               {"/api/v1/push", ROUTE_PUSH},
-	};
-	/* The old setup's receiver under any directory: its URL is in the
-	 * routers' scripts, with whatever path the web server had. */
-	if (n >= ln && strcmp(path + n - ln, legacy) == 0)
-		return ROUTE_LEGACY_PUSH;
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (strcmp(path, table[i].path) == 0)
-			return table[i].r;
-	return find_asset(path) ? ROUTE_ASSET : ROUTE_NONE;
-}
-
 /* ---- responses ---- */
 
 /* True when the client accepts gzip (a "gzip" coding not at q=0). */
@@ -672,51 +675,172 @@ static void peer_name(struct MHD_Connection *c, char *out, size_t outsz)
 }
 
 /* Runs a reading endpoint on a store handle of this request's own. */
-static enum MHD_Result handle_read(struct http *h, struct MHD_Connection *c, enum route rt,
-				   const struct api_params *params)
+static enum MHD_Result serve_read(const struct call *k)
 {
 	char err[512];
 	struct api_response r = {0};
-	store *db = pool_get(h, err, sizeof err);
+	store *db = pool_get(k->h, err, sizeof err);
 	if (!db) {
 		log_warnx("http: database: %s", err);
-		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, NULL,
+		return send_error(k->c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, NULL,
 				  "database unavailable");
 	}
 	if (store_begin(db) < 0) {
 		api_error(&r, 503, "database busy: %s", store_errmsg(db));
 	} else {
-		struct api_ctx ctx = {h->cfg, h->status, db, (int64_t)time(NULL)};
-		switch (rt) {
-		case ROUTE_INTERFACES: api_interfaces(&ctx, params, &r); break;
-		case ROUTE_TRAFFIC: api_traffic(&ctx, params, false, &r); break;
-		case ROUTE_TRAFFIC_CSV: api_traffic(&ctx, params, true, &r); break;
-		case ROUTE_CYCLE: api_cycle(&ctx, params, &r); break;
-		default: {
-			struct status_snapshot snap;
-			if (status_snapshot(h->status, &snap) < 0 ||
-			    metrics_render(h->cfg, &snap, db, ctx.now, &r.body) < 0) {
-				api_error(&r, 500, "out of memory");
-			} else {
-				r.status = 200;
-				r.content_type = METRICS_CONTENT_TYPE;
-			}
-			status_snapshot_free(&snap);
-			break;
-		}
-		}
+		struct api_ctx ctx = {k->h->cfg, k->h->status, db, (int64_t)time(NULL)};
+		k->route->read(&ctx, k->params, &r);
 		store_rollback(db); /* read only: nothing to keep */
 	}
-	pool_put(h, db);
-	enum MHD_Result rc = send_response(c, &r);
+	pool_put(k->h, db);
+	enum MHD_Result rc = send_response(k->c, &r);
 	jbuf_free(&r.body);
 	return rc;
 }
 
-/* The request is complete (body included): answer it. */
-static enum MHD_Result dispatch(struct http *h, struct MHD_Connection *c, struct req *rq,
-				enum route rt, const char *query)
+static int read_traffic_json(const struct api_ctx *ctx, const struct api_params *p,
+			     struct api_response *r)
 {
+	return api_traffic(ctx, p, false, r);
+}
+
+static int read_traffic_csv(const struct api_ctx *ctx, const struct api_params *p,
+			    struct api_response *r)
+{
+	return api_traffic(ctx, p, true, r);
+}
+
+/* /metrics: the status table as it is now, the cycle families from the
+ * store (metrics.h). */
+static int read_metrics(const struct api_ctx *ctx, const struct api_params *p,
+			struct api_response *r)
+{
+	(void)p;
+	struct status_snapshot snap;
+	int rc = 0;
+	if (status_snapshot(ctx->status, &snap) < 0 ||
+	    metrics_render(ctx->cfg, &snap, ctx->db, ctx->now, &r->body) < 0) {
+		rc = api_error(r, 500, "out of memory");
+	} else {
+		r->status = 200;
+		r->content_type = METRICS_CONTENT_TYPE;
+	}
+	status_snapshot_free(&snap);
+	return rc;
+}
+
+/* A push, to /api/v1/push or (legacy) the old setup's receiver. */
+static enum MHD_Result answer_push(const struct call *k, bool legacy)
+{
+	char peer[INET6_ADDRSTRLEN + 1];
+	struct api_response r = {0};
+	peer_name(k->c, peer, sizeof peer);
+	push_handle(k->h->cfg, k->h->status, k->h->q, k->params, legacy, peer_addr(k->c), peer,
+		    &r);
+	enum MHD_Result rc = send_response(k->c, &r);
+	jbuf_free(&r.body);
+	return rc;
+}
+
+static enum MHD_Result serve_push(const struct call *k)
+{
+	return answer_push(k, false);
+}
+
+static enum MHD_Result serve_legacy_push(const struct call *k)
+{
+	return answer_push(k, true);
+}
+
+static enum MHD_Result serve_asset(const struct call *k)
+{
+	return send_asset(k->c, find_asset(k->path));
+}
+
+/* The old setup's receiver under any directory: its URL is in the
+ * routers' scripts, with whatever path the web server had. */
+static bool is_legacy_receiver(const char *path)
+{
+	static const char legacy[] = "/traffic-receiver.php";
+	size_t n = strlen(path), ln = sizeof legacy - 1;
+	return n >= ln && strcmp(path + n - ln, legacy) == 0;
+}
+
+static bool is_asset(const char *path)
+{
+	return find_asset(path) != NULL;
+}
+
+/* Every route, tried in this order: the exact paths, then the fallback
+ * rows (a path no row takes is a 404). A new endpoint is one row here
+ * plus its handler (a route_read for a reading endpoint). */
+static const struct route routes[] = {
+	{.path = "/api/v1/interfaces", .methods = METHODS_READ, .serve = serve_read,
+	 .read = api_interfaces},
+	{.path = "/api/v1/traffic", .methods = METHODS_READ, .serve = serve_read,
+	 .read = read_traffic_json},
+	{.path = "/api/v1/traffic.csv", .methods = METHODS_READ, .serve = serve_read,
+	 .read = read_traffic_csv},
+	{.path = "/api/v1/cycle", .methods = METHODS_READ, .serve = serve_read, .read = api_cycle},
+	{.path = "/metrics", .methods = METHODS_READ, .serve = serve_read, .read = read_metrics},
+	{.path = "/api/v1/push", .methods = METHODS_PUSH, .auth = AUTH_PUSH, .serve = serve_push},
+	/* fallbacks */
+	{.match = is_legacy_receiver, .methods = METHODS_PUSH, .auth = AUTH_PUSH,
+	 .serve = serve_legacy_push},
+	{.match = is_asset, .methods = METHODS_READ, .raw_query = true, .serve = serve_asset},
+};
+
+/* The row that takes path, or NULL. */
+static const struct route *route_find(const char *path)
+{
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		const struct route *rt = &routes[i];
+		if (rt->path ? strcmp(rt->path, path) == 0 : rt->match(path))
+			return rt;
+	}
+	return NULL;
+}
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} method_names[] = {
+	{METHOD_GET, MHD_HTTP_METHOD_GET},
+	{METHOD_HEAD, MHD_HTTP_METHOD_HEAD},
+	{METHOD_POST, MHD_HTTP_METHOD_POST},
+};
+
+/* The METHOD_* bit of method, 0 for a method no route answers. */
+static unsigned method_bit(const char *method)
+{
+	for (size_t i = 0; i < sizeof method_names / sizeof method_names[0]; i++)
+		if (strcmp(method, method_names[i].name) == 0)
+			return method_names[i].bit;
+	return 0;
+}
+
+/* The Allow header of a 405 from a route's methods: "GET, HEAD[, POST]". */
+static void allow_header(unsigned methods, char *out, size_t outsz)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof method_names / sizeof method_names[0]; i++) {
+		if (!(methods & method_names[i].bit))
+			continue;
+		int n = snprintf(out + o, outsz - o, "%s%s", o ? ", " : "", method_names[i].name);
+		if (n < 0 || (size_t)n >= outsz - o)
+			return;
+		o += (size_t)n;
+	}
+}
+
+/* The request is complete (body included): answer it through its route. */
+static enum MHD_Result dispatch(struct http *h, struct MHD_Connection *c, struct req *rq,
+				const char *path, const char *query)
+{
+	struct call k = {h, c, rq->route, path, NULL};
+	if (rq->route->raw_query)
+		return rq->route->serve(&k);
 	struct api_params params = {0};
 	if (api_params_parse(&params, query, strlen(query)) < 0 ||
 	    (rq->post && api_params_parse(&params, jbuf_str(&rq->body), rq->body.len) < 0)) {
@@ -724,25 +848,10 @@ static enum MHD_Result dispatch(struct http *h, struct MHD_Connection *c, struct
 		return send_error(c, MHD_HTTP_BAD_REQUEST, NULL, NULL,
 				  "malformed query: invalid percent-encoding or control byte");
 	}
-	enum MHD_Result rc;
-	if (rt == ROUTE_PUSH || rt == ROUTE_LEGACY_PUSH) {
-		char peer[INET6_ADDRSTRLEN + 1];
-		struct api_response r = {0};
-		peer_name(c, peer, sizeof peer);
-		push_handle(h->cfg, h->status, h->q, &params, rt == ROUTE_LEGACY_PUSH,
-			    peer_addr(c), peer, &r);
-		rc = send_response(c, &r);
-		jbuf_free(&r.body);
-	} else {
-		rc = handle_read(h, c, rt, &params);
-	}
+	k.params = &params;
+	enum MHD_Result rc = rq->route->serve(&k);
 	api_params_free(&params);
 	return rc;
-}
-
-static bool is_method(const char *m, const char *want)
-{
-	return strcmp(m, want) == 0;
 }
 
 /* The request's body (POST) arrives piece by piece; the last call, with
@@ -763,14 +872,13 @@ static enum MHD_Result on_body(struct http *h, struct MHD_Connection *c, struct 
 				  "request body larger than 4096 bytes");
 	if (rq->body.failed)
 		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, NULL, "out of memory");
+	if (!rq->route)
+		return MHD_NO; /* refused when its headers arrived: answered already */
 	const char *q = strchr(rq->target, '?');
 	char path[512];
 	size_t plen = q ? (size_t)(q - rq->target) : strlen(rq->target);
 	decode_path(rq->target, plen, path, sizeof path);
-	enum route rt = route_of(path);
-	if (rt == ROUTE_ASSET)
-		return send_asset(c, find_asset(path));
-	return dispatch(h, c, rq, rt, q ? q + 1 : "");
+	return dispatch(h, c, rq, path, q ? q + 1 : "");
 }
 
 /* True when the request target held a NUL byte. libmicrohttpd hands the
@@ -810,19 +918,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return send_error(c, MHD_HTTP_BAD_REQUEST, NULL, NULL,
 				  "malformed request target: invalid percent-encoding, '..' or "
 				  "'//'");
-	enum route rt = route_of(path);
-	bool push = rt == ROUTE_PUSH || rt == ROUTE_LEGACY_PUSH;
-	if (!push && h->cfg->auth_user && !authorized(h, c))
+	const struct route *rt = route_find(path);
+	/* no route: the credentials first too, so that a client without them
+	 * learns nothing of which paths exist */
+	if ((!rt || rt->auth == AUTH_USER) && h->cfg->auth_user && !authorized(h, c))
 		return send_error(c, MHD_HTTP_UNAUTHORIZED, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 				  "Basic realm=\"tikstat\", charset=\"UTF-8\"",
 				  "authentication required");
-	if (rt == ROUTE_NONE)
+	if (!rt)
 		return send_error(c, MHD_HTTP_NOT_FOUND, NULL, NULL, "not found");
-	bool get = is_method(method, MHD_HTTP_METHOD_GET) || is_method(method, MHD_HTTP_METHOD_HEAD);
-	rq->post = is_method(method, MHD_HTTP_METHOD_POST);
-	if (!get && !(push && rq->post))
-		return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, MHD_HTTP_HEADER_ALLOW,
-				  push ? ALLOW_PUSH : ALLOW_GET, "method not allowed");
+	unsigned m = method_bit(method);
+	if (!(rt->methods & m)) {
+		char allow[64];
+		allow_header(rt->methods, allow, sizeof allow);
+		return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, MHD_HTTP_HEADER_ALLOW, allow,
+				  "method not allowed");
+	}
+	rq->route = rt;
+	rq->post = m == METHOD_POST;
 	if (rq->post) {
 		const char *cl =
 			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");

@@ -26,6 +26,12 @@
  * auth_user everything but the push endpoints needs HTTP basic auth
  * (compared in constant time, never logged).
  *
+ * Routes are the rows of one table in http.c (path or fallback test,
+ * methods, auth, handler), tried in order after the target check; a new
+ * endpoint is one row plus its handler. The Allow header of a 405 is built
+ * from the row's methods; without a row the answer is 404 (after the
+ * credentials check, when auth_user is set).
+ *
  * Each request reads through a read-only store handle of its own (a small
  * pool, one handle per concurrent request, never shared) inside one
  * snapshot transaction.

@@ -2,6 +2,7 @@
 #include "metrics.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cycle.h"
@@ -41,217 +42,437 @@ int metrics_label_value(struct jbuf *out, const char *s)
 	return out->failed ? -1 : 0;
 }
 
-static void family(struct jbuf *out, const char *name, const char *type, const char *help)
+/* This billing cycle's bytes of one interface, NULL store aside. */
+struct cycle_bytes {
+	bool known; /* the store has the interface */
+	uint64_t rx, tx;
+};
+
+/* Everything one scrape renders from. */
+struct scrape {
+	const struct cfg *cfg;
+	const struct status_snapshot *snap;
+	size_t nr; /* routers both cfg and the snapshot have */
+	int64_t now;
+	struct cycle_bytes *cycle; /* per interface (struct at's slot); NULL without a store */
+};
+
+/* Where one sample is: router and interface (by their cfg positions), the
+ * interface's position among all interfaces of the scrape (slot), and
+ * the index of the family's extra label value. */
+struct at {
+	size_t router, iface, slot;
+	int label;
+};
+
+/* The values of a family's extra label. */
+struct label_set {
+	const char *name;
+	int count;
+	const char *(*value)(int i);
+};
+
+/* Which labels a family's samples have besides its extra label. */
+enum scope {
+	SCOPE_GLOBAL,    /* none: one sample (or one per extra label value) */
+	SCOPE_ROUTER,    /* router, per router */
+	SCOPE_INTERFACE, /* router and interface, per interface */
+};
+
+/* One metric family: a row of families[] below. */
+struct family {
+	const char *name, *type, *help;
+	enum scope scope;
+	const struct label_set *label; /* an extra label, or NULL */
+	bool needs_store;              /* left out of a scrape without a store */
+	/* Whether there is a sample at a (NULL: everywhere in scope). */
+	bool (*only)(const struct scrape *s, const struct at *a);
+	/* Appends the sample's value (without the newline). */
+	void (*value)(const struct scrape *s, const struct at *a, struct jbuf *out);
+};
+
+/* ---- positions and values ---- */
+
+static const struct cfg_router *router_at(const struct scrape *s, const struct at *a)
 {
-	jbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	return &s->cfg->routers[a->router];
 }
 
-/* name{router="R"[,interface="I"][,reason="X"]} */
-static void series(struct jbuf *out, const char *name, const char *router, const char *iface,
-		   const char *reason)
+static const struct status_router *status_at(const struct scrape *s, const struct at *a)
 {
-	jbuf_puts(out, name);
-	jbuf_puts(out, "{");
-	if (router) {
-		jbuf_puts(out, "router=\"");
-		metrics_label_value(out, router);
-		jbuf_puts(out, "\"");
-	}
-	if (iface) {
-		jbuf_puts(out, router ? ",interface=\"" : "interface=\"");
-		metrics_label_value(out, iface);
-		jbuf_puts(out, "\"");
-	}
-	if (reason) {
-		jbuf_puts(out, router || iface ? ",reason=\"" : "reason=\"");
-		metrics_label_value(out, reason);
-		jbuf_puts(out, "\"");
-	}
-	jbuf_puts(out, "} ");
+	return &s->snap->routers[a->router];
 }
 
-static void value_u64(struct jbuf *out, uint64_t v)
+static const struct status_iface *iface_at(const struct scrape *s, const struct at *a)
 {
-	jbuf_printf(out, "%" PRIu64 "\n", v);
+	return &s->snap->routers[a->router].ifaces[a->iface];
 }
 
-/* Whether interface k of router i counts as up: read in the router's last
- * successful poll (so present on the router then: a missing one is 0), or for a router in
- * push mode, pushed within three of its intervals. */
-static bool interface_up(const struct cfg_router *cr, const struct status_router *sr, size_t k,
-			 int64_t now)
+/* The interfaces of router i that both cfg and the snapshot have (the
+ * status table is built from cfg: all of them). */
+static size_t n_ifaces(const struct scrape *s, size_t i)
 {
-	const struct status_iface *f = &sr->ifaces[k];
-	if (!f->has_reading)
-		return false;
-	if (cr->mode == MODE_PUSH)
-		return now - f->last_time <= 3 * (int64_t)cr->interval;
-	return sr->up && !f->missing && f->read_in_poll == sr->polls_ok;
+	size_t n = s->snap->routers[i].n_ifaces, c = s->cfg->routers[i].n_interfaces;
+	return n < c ? n : c;
 }
 
-static void render_interface_up(const struct cfg *cfg, const struct status_snapshot *snap,
-				int64_t now, struct jbuf *out)
+static void put_u64(struct jbuf *out, uint64_t v)
 {
-	size_t nr = cfg->n_routers < snap->n ? cfg->n_routers : snap->n;
-	family(out, "tikstat_interface_up", "gauge",
-	       "1 when the interface was read in the router's last successful poll (push: "
-	       "pushed within 3 intervals), else 0.");
-	for (size_t i = 0; i < nr; i++) {
-		const struct status_router *sr = &snap->routers[i];
-		for (size_t k = 0; k < sr->n_ifaces && k < cfg->routers[i].n_interfaces; k++) {
-			series(out, "tikstat_interface_up", cfg->routers[i].name,
-			       cfg->routers[i].interfaces[k], NULL);
-			value_u64(out, interface_up(&cfg->routers[i], sr, k, now) ? 1 : 0);
-		}
-	}
+	jbuf_printf(out, "%" PRIu64, v);
 }
 
-/* The database families (store.h struct store_health). */
-static void render_database(const struct store_health *h, struct jbuf *out)
+static void put_i64(struct jbuf *out, int64_t v)
 {
-	family(out, "tikstat_database_ok", "gauge",
-	       "1 when the database commits, prunes, is sound and is the file at its path.");
-	jbuf_printf(out, "tikstat_database_ok %d\n", store_health_ok(h) ? 1 : 0);
-	family(out, "tikstat_database_problem", "gauge",
-	       "1 for each database problem present now (see tikstatd(8)).");
-	const struct {
-		const char *name;
-		bool on;
-	} problems[] = {
-		{"commit", h->commit_failing},
-		{"prune", h->prune_failing},
-		{"integrity", h->integrity_bad},
-		{"file_deleted", h->file == STORE_FILE_DELETED},
-		{"file_replaced", h->file == STORE_FILE_REPLACED},
+	jbuf_printf(out, "%" PRId64, v);
+}
+
+/* Milliseconds as seconds with three decimals. */
+static void put_ms_as_seconds(struct jbuf *out, int64_t ms)
+{
+	jbuf_printf(out, "%" PRId64 ".%03d", ms / 1000, (int)(ms % 1000));
+}
+
+/* ---- which samples ---- */
+
+static bool polled(const struct scrape *s, const struct at *a)
+{
+	return router_at(s, a)->mode == MODE_POLL;
+}
+
+static bool pushed(const struct scrape *s, const struct at *a)
+{
+	return router_at(s, a)->mode == MODE_PUSH;
+}
+
+static bool has_quota(const struct scrape *s, const struct at *a)
+{
+	return router_at(s, a)->quota != 0;
+}
+
+static bool in_store(const struct scrape *s, const struct at *a)
+{
+	return s->cycle[a->slot].known;
+}
+
+/* ---- extra labels ---- */
+
+static const char *reason_name(int i)
+{
+	return status_reason_name((enum status_reason)i);
+}
+
+static const char *push_reject_name(int i)
+{
+	return status_push_reject_name((enum status_push_reject)i);
+}
+
+/* The database problems of tikstat_database_problem, in this order. */
+enum db_problem {
+	DB_COMMIT,
+	DB_PRUNE,
+	DB_INTEGRITY,
+	DB_FILE_DELETED,
+	DB_FILE_REPLACED,
+	DB_PROBLEM_COUNT
+};
+
+static const char *db_problem_name(int i)
+{
+	static const char *const names[DB_PROBLEM_COUNT] = {
+		"commit", "prune", "integrity", "file_deleted", "file_replaced",
 	};
-	for (size_t i = 0; i < sizeof problems / sizeof problems[0]; i++)
-		jbuf_printf(out, "tikstat_database_problem{problem=\"%s\"} %d\n", problems[i].name,
-			    problems[i].on ? 1 : 0);
-	family(out, "tikstat_database_last_commit_timestamp_seconds", "gauge",
-	       "Unix time of the last successful commit, 0 = none since the start.");
-	jbuf_printf(out, "tikstat_database_last_commit_timestamp_seconds %" PRId64 "\n",
-		    h->last_commit);
-	family(out, "tikstat_database_commit_failures_total", "counter",
-	       "Commits that failed (their readings stayed pending and were retried).");
-	jbuf_printf(out, "tikstat_database_commit_failures_total %" PRIu64 "\n",
-		    h->commit_failures);
-	family(out, "tikstat_database_read_errors_total", "counter",
-	       "Reads that failed on a damaged or unreadable database file.");
-	jbuf_printf(out, "tikstat_database_read_errors_total %" PRIu64 "\n", store_read_errors());
+	return names[i];
+}
+
+static bool db_problem_on(const struct store_health *h, enum db_problem p)
+{
+	switch (p) {
+	case DB_COMMIT: return h->commit_failing;
+	case DB_PRUNE: return h->prune_failing;
+	case DB_INTEGRITY: return h->integrity_bad;
+	case DB_FILE_DELETED: return h->file == STORE_FILE_DELETED;
+	case DB_FILE_REPLACED: return h->file == STORE_FILE_REPLACED;
+	default: return false;
+	}
+}
+
+static const struct label_set poll_reasons = {"reason", REASON_COUNT, reason_name};
+static const struct label_set push_rejects = {"reason", PUSH_REJECT_COUNT, push_reject_name};
+static const struct label_set db_problems = {"problem", DB_PROBLEM_COUNT, db_problem_name};
+
+/* ---- values ---- */
+
+static void rx_total(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, iface_at(s, a)->rx_total);
+}
+
+static void tx_total(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, iface_at(s, a)->tx_total);
+}
+
+static void cycle_rx(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, s->cycle[a->slot].rx);
+}
+
+static void cycle_tx(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, s->cycle[a->slot].tx);
+}
+
+static void quota(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, router_at(s, a)->quota);
+}
+
+static void up(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, status_at(s, a)->up ? 1 : 0);
+}
+
+static void polls(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, status_at(s, a)->polls_ok + status_at(s, a)->polls_failed);
+}
+
+static void poll_failures(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, status_at(s, a)->failures[a->label]);
+}
+
+static void poll_duration(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_ms_as_seconds(out, status_at(s, a)->last_duration_ms);
+}
+
+static void last_success(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_i64(out, status_at(s, a)->last_success);
+}
+
+static void pushes(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, status_at(s, a)->pushes);
+}
+
+static void push_rejected(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, s->snap->push_rejected[a->label]);
+}
+
+/* Whether the interface counts as up: read in the router's last
+ * successful poll (so present on the router then: a missing one is 0),
+ * or for a router in push mode, pushed within three of its intervals. */
+static void interface_up(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	const struct cfg_router *cr = router_at(s, a);
+	const struct status_router *sr = status_at(s, a);
+	const struct status_iface *f = iface_at(s, a);
+	bool on;
+	if (!f->has_reading)
+		on = false;
+	else if (cr->mode == MODE_PUSH)
+		on = s->now - f->last_time <= 3 * (int64_t)cr->interval;
+	else
+		on = sr->up && !f->missing && f->read_in_poll == sr->polls_ok;
+	put_u64(out, on ? 1 : 0);
+}
+
+static void db_ok(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	(void)a;
+	put_u64(out, store_health_ok(&s->snap->database) ? 1 : 0);
+}
+
+static void db_problem(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	put_u64(out, db_problem_on(&s->snap->database, (enum db_problem)a->label) ? 1 : 0);
+}
+
+static void db_last_commit(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	(void)a;
+	put_i64(out, s->snap->database.last_commit);
+}
+
+static void db_commit_failures(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	(void)a;
+	put_u64(out, s->snap->database.commit_failures);
+}
+
+static void db_read_errors(const struct scrape *s, const struct at *a, struct jbuf *out)
+{
+	(void)s;
+	(void)a;
+	put_u64(out, store_read_errors());
+}
+
+/* Every family, in the order of the exposition (metrics.h lists them).
+ * A new metric is one row here and its value function above. */
+static const struct family families[] = {
+	{.name = "tikstat_interface_rx_bytes_total", .type = "counter",
+	 .help = "Bytes received by the interface since tikstat began counting it.",
+	 .scope = SCOPE_INTERFACE, .value = rx_total},
+	{.name = "tikstat_interface_tx_bytes_total", .type = "counter",
+	 .help = "Bytes sent by the interface since tikstat began counting it.",
+	 .scope = SCOPE_INTERFACE, .value = tx_total},
+	{.name = "tikstat_cycle_rx_bytes", .type = "gauge",
+	 .help = "Bytes received in the current billing cycle.", .scope = SCOPE_INTERFACE,
+	 .needs_store = true, .only = in_store, .value = cycle_rx},
+	{.name = "tikstat_cycle_tx_bytes", .type = "gauge",
+	 .help = "Bytes sent in the current billing cycle.", .scope = SCOPE_INTERFACE,
+	 .needs_store = true, .only = in_store, .value = cycle_tx},
+	{.name = "tikstat_quota_bytes", .type = "gauge",
+	 .help = "Quota per billing cycle (rx + tx) of each interface of the router.",
+	 .scope = SCOPE_ROUTER, .only = has_quota, .value = quota},
+	{.name = "tikstat_up", .type = "gauge",
+	 .help = "1 when the last poll of the router succeeded.", .scope = SCOPE_ROUTER,
+	 .only = polled, .value = up},
+	{.name = "tikstat_polls_total", .type = "counter",
+	 .help = "Polls of the router tried (connection attempts included).",
+	 .scope = SCOPE_ROUTER, .only = polled, .value = polls},
+	{.name = "tikstat_poll_failures_total", .type = "counter",
+	 .help = "Failed polls by reason.", .scope = SCOPE_ROUTER, .label = &poll_reasons,
+	 .only = polled, .value = poll_failures},
+	{.name = "tikstat_poll_duration_seconds", .type = "gauge",
+	 .help = "Duration of the last successful poll.", .scope = SCOPE_ROUTER, .only = polled,
+	 .value = poll_duration},
+	{.name = "tikstat_last_success_timestamp_seconds", .type = "gauge",
+	 .help = "Unix time of the last successful poll, 0 = never.", .scope = SCOPE_ROUTER,
+	 .only = polled, .value = last_success},
+	{.name = "tikstat_pushes_total", .type = "counter", .help = "Pushed readings accepted.",
+	 .scope = SCOPE_ROUTER, .only = pushed, .value = pushes},
+	{.name = "tikstat_push_rejected_total", .type = "counter",
+	 .help = "Pushes refused, by reason.", .scope = SCOPE_GLOBAL, .label = &push_rejects,
+	 .value = push_rejected},
+	{.name = "tikstat_interface_up", .type = "gauge",
+	 .help = "1 when the interface was read in the router's last successful poll (push: "
+		 "pushed within 3 intervals), else 0.",
+	 .scope = SCOPE_INTERFACE, .value = interface_up},
+	{.name = "tikstat_database_ok", .type = "gauge",
+	 .help = "1 when the database commits, prunes, is sound and is the file at its path.",
+	 .scope = SCOPE_GLOBAL, .value = db_ok},
+	{.name = "tikstat_database_problem", .type = "gauge",
+	 .help = "1 for each database problem present now (see tikstatd(8)).",
+	 .scope = SCOPE_GLOBAL, .label = &db_problems, .value = db_problem},
+	{.name = "tikstat_database_last_commit_timestamp_seconds", .type = "gauge",
+	 .help = "Unix time of the last successful commit, 0 = none since the start.",
+	 .scope = SCOPE_GLOBAL, .value = db_last_commit},
+	{.name = "tikstat_database_commit_failures_total", .type = "counter",
+	 .help = "Commits that failed (their readings stayed pending and were retried).",
+	 .scope = SCOPE_GLOBAL, .value = db_commit_failures},
+	{.name = "tikstat_database_read_errors_total", .type = "counter",
+	 .help = "Reads that failed on a damaged or unreadable database file.",
+	 .scope = SCOPE_GLOBAL, .value = db_read_errors},
+};
+
+/* ---- rendering ---- */
+
+/* Appends one label: sep, name="value" (escaped); sep becomes ",". */
+static void label(struct jbuf *out, const char **sep, const char *name, const char *value)
+{
+	jbuf_printf(out, "%s%s=\"", *sep, name);
+	metrics_label_value(out, value);
+	jbuf_puts(out, "\"");
+	*sep = ",";
+}
+
+/* name{router="R",interface="I",LABEL="X"} value, with the labels the
+ * family's scope and extra label give it (none: "name value"). */
+static void sample(const struct family *f, const struct scrape *s, const struct at *a,
+		   struct jbuf *out)
+{
+	if (f->only && !f->only(s, a))
+		return;
+	const char *sep = "{";
+	bool labelled = f->scope != SCOPE_GLOBAL || f->label;
+	jbuf_puts(out, f->name);
+	if (f->scope != SCOPE_GLOBAL)
+		label(out, &sep, "router", router_at(s, a)->name);
+	if (f->scope == SCOPE_INTERFACE)
+		label(out, &sep, "interface", router_at(s, a)->interfaces[a->iface]);
+	if (f->label)
+		label(out, &sep, f->label->name, f->label->value(a->label));
+	jbuf_puts(out, labelled ? "} " : " ");
+	f->value(s, a, out);
+	jbuf_puts(out, "\n");
+}
+
+/* The samples at a's position, one per value of the family's extra label. */
+static void samples(const struct family *f, const struct scrape *s, struct at *a,
+		    struct jbuf *out)
+{
+	int n = f->label ? f->label->count : 1;
+	for (a->label = 0; a->label < n; a->label++)
+		sample(f, s, a, out);
+}
+
+/* # HELP, # TYPE and every sample of one family. */
+static void render_family(const struct family *f, const struct scrape *s, struct jbuf *out)
+{
+	struct at a = {0};
+	jbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name, f->type);
+	if (f->scope == SCOPE_GLOBAL) {
+		samples(f, s, &a, out);
+		return;
+	}
+	for (a.router = 0; a.router < s->nr; a.router++) {
+		if (f->scope == SCOPE_ROUTER) {
+			samples(f, s, &a, out);
+			continue;
+		}
+		for (a.iface = 0; a.iface < n_ifaces(s, a.router); a.iface++, a.slot++)
+			samples(f, s, &a, out);
+	}
+}
+
+/* This billing cycle's bytes of interface k of cr into *out: the one call
+ * into the cycle arithmetic. out->known stays false when the store does not
+ * have the interface or cannot be read. */
+static void cycle_of(store *db, const struct cfg *cfg, const struct cfg_router *cr, size_t k,
+		     int64_t now, struct cycle_bytes *out)
+{
+	int64_t id;
+	struct cycle_usage u;
+	if (store_find_interface(db, cr->name, cr->interfaces[k], &id) != 0 ||
+	    cycle_usage(db, id, cfg->cycle_start_day, now, &u) != 0)
+		return;
+	out->known = true;
+	out->rx = u.rx;
+	out->tx = u.tx;
+}
+
+/* Reads the cycle bytes of every interface (slot order) into s->cycle:
+ * one pass over the store for both cycle families. 0, or -1 when out of
+ * memory. */
+static int read_cycles(struct scrape *s, store *db)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nr; i++)
+		n += n_ifaces(s, i);
+	s->cycle = calloc(n ? n : 1, sizeof *s->cycle);
+	if (!s->cycle)
+		return -1;
+	size_t slot = 0;
+	for (size_t i = 0; i < s->nr; i++)
+		for (size_t k = 0; k < n_ifaces(s, i); k++, slot++)
+			cycle_of(db, s->cfg, &s->cfg->routers[i], k, s->now, &s->cycle[slot]);
+	return 0;
 }
 
 int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
 		   int64_t now, struct jbuf *out)
 {
-	size_t nr = cfg->n_routers < snap->n ? cfg->n_routers : snap->n;
-
-	family(out, "tikstat_interface_rx_bytes_total", "counter",
-	       "Bytes received by the interface since tikstat began counting it.");
-	for (size_t i = 0; i < nr; i++)
-		for (size_t k = 0; k < snap->routers[i].n_ifaces; k++) {
-			series(out, "tikstat_interface_rx_bytes_total", cfg->routers[i].name,
-			       cfg->routers[i].interfaces[k], NULL);
-			value_u64(out, snap->routers[i].ifaces[k].rx_total);
-		}
-	family(out, "tikstat_interface_tx_bytes_total", "counter",
-	       "Bytes sent by the interface since tikstat began counting it.");
-	for (size_t i = 0; i < nr; i++)
-		for (size_t k = 0; k < snap->routers[i].n_ifaces; k++) {
-			series(out, "tikstat_interface_tx_bytes_total", cfg->routers[i].name,
-			       cfg->routers[i].interfaces[k], NULL);
-			value_u64(out, snap->routers[i].ifaces[k].tx_total);
-		}
-
-	if (db) {
-		/* One pass over the store, two families written from it. */
-		struct jbuf rx = JBUF_INIT, tx = JBUF_INIT;
-		for (size_t i = 0; i < nr; i++) {
-			const struct cfg_router *cr = &cfg->routers[i];
-			for (size_t k = 0; k < cr->n_interfaces; k++) {
-				int64_t id;
-				struct cycle_usage u;
-				if (store_find_interface(db, cr->name, cr->interfaces[k], &id) != 0 ||
-				    cycle_usage(db, id, cfg->cycle_start_day, now, &u) != 0)
-					continue;
-				series(&rx, "tikstat_cycle_rx_bytes", cr->name, cr->interfaces[k],
-				       NULL);
-				value_u64(&rx, u.rx);
-				series(&tx, "tikstat_cycle_tx_bytes", cr->name, cr->interfaces[k],
-				       NULL);
-				value_u64(&tx, u.tx);
-			}
-		}
-		family(out, "tikstat_cycle_rx_bytes", "gauge",
-		       "Bytes received in the current billing cycle.");
-		jbuf_append(out, jbuf_str(&rx), rx.len);
-		family(out, "tikstat_cycle_tx_bytes", "gauge",
-		       "Bytes sent in the current billing cycle.");
-		jbuf_append(out, jbuf_str(&tx), tx.len);
-		if (rx.failed || tx.failed)
-			out->failed = true;
-		jbuf_free(&rx);
-		jbuf_free(&tx);
-	}
-
-	family(out, "tikstat_quota_bytes", "gauge",
-	       "Quota per billing cycle (rx + tx) of each interface of the router.");
-	for (size_t i = 0; i < nr; i++)
-		if (cfg->routers[i].quota) {
-			series(out, "tikstat_quota_bytes", cfg->routers[i].name, NULL, NULL);
-			value_u64(out, cfg->routers[i].quota);
-		}
-
-	family(out, "tikstat_up", "gauge", "1 when the last poll of the router succeeded.");
-	for (size_t i = 0; i < nr; i++)
-		if (cfg->routers[i].mode == MODE_POLL) {
-			series(out, "tikstat_up", cfg->routers[i].name, NULL, NULL);
-			value_u64(out, snap->routers[i].up ? 1 : 0);
-		}
-	family(out, "tikstat_polls_total", "counter",
-	       "Polls of the router tried (connection attempts included).");
-	for (size_t i = 0; i < nr; i++)
-		if (cfg->routers[i].mode == MODE_POLL) {
-			series(out, "tikstat_polls_total", cfg->routers[i].name, NULL, NULL);
-			value_u64(out, snap->routers[i].polls_ok + snap->routers[i].polls_failed);
-		}
-	family(out, "tikstat_poll_failures_total", "counter", "Failed polls by reason.");
-	for (size_t i = 0; i < nr; i++)
-		if (cfg->routers[i].mode == MODE_POLL)
-			for (int r = 0; r < REASON_COUNT; r++) {
-				series(out, "tikstat_poll_failures_total", cfg->routers[i].name,
-				       NULL, status_reason_name((enum status_reason)r));
-				value_u64(out, snap->routers[i].failures[r]);
-			}
-	family(out, "tikstat_poll_duration_seconds", "gauge",
-	       "Duration of the last successful poll.");
-	for (size_t i = 0; i < nr; i++)
-		if (cfg->routers[i].mode == MODE_POLL) {
-			int64_t ms = snap->routers[i].last_duration_ms;
-			series(out, "tikstat_poll_duration_seconds", cfg->routers[i].name, NULL,
-			       NULL);
-			jbuf_printf(out, "%" PRId64 ".%03d\n", ms / 1000, (int)(ms % 1000));
-		}
-	family(out, "tikstat_last_success_timestamp_seconds", "gauge",
-	       "Unix time of the last successful poll, 0 = never.");
-	for (size_t i = 0; i < nr; i++)
-		if (cfg->routers[i].mode == MODE_POLL) {
-			series(out, "tikstat_last_success_timestamp_seconds", cfg->routers[i].name,
-			       NULL, NULL);
-			jbuf_printf(out, "%" PRId64 "\n", snap->routers[i].last_success);
-		}
-	family(out, "tikstat_pushes_total", "counter", "Pushed readings accepted.");
-	for (size_t i = 0; i < nr; i++)
-		if (cfg->routers[i].mode == MODE_PUSH) {
-			series(out, "tikstat_pushes_total", cfg->routers[i].name, NULL, NULL);
-			value_u64(out, snap->routers[i].pushes);
-		}
-	family(out, "tikstat_push_rejected_total", "counter", "Pushes refused, by reason.");
-	for (int r = 0; r < PUSH_REJECT_COUNT; r++) {
-		series(out, "tikstat_push_rejected_total", NULL, NULL,
-		       status_push_reject_name((enum status_push_reject)r));
-		value_u64(out, snap->push_rejected[r]);
-	}
-	render_interface_up(cfg, snap, now, out);
-	render_database(&snap->database, out);
+	struct scrape s = {.cfg = cfg, .snap = snap, .now = now,
+			   .nr = cfg->n_routers < snap->n ? cfg->n_routers : snap->n};
+	if (db && read_cycles(&s, db) < 0)
+		out->failed = true;
+	for (size_t i = 0; i < sizeof families / sizeof families[0] && !out->failed; i++)
+		if (!families[i].needs_store || s.cycle)
+			render_family(&families[i], &s, out);
+	free(s.cycle);
 	return out->failed ? -1 : 0;
 }

@@ -23,6 +23,10 @@
  *   tikstat_database_commit_failures_total               counter
  *   tikstat_database_read_errors_total                   counter (store_read_errors)
  *
+ * metrics.c holds the families as a table (name, type, help, which
+ * labels, which samples, a value function): a new metric is one row there
+ * plus its value function, and its line above.
+ *
  * Label values are escaped as the format wants (\\, \", \n) and are always
  * valid UTF-8: valid UTF-8 is kept, any other byte is read as Latin-1
  * (0xE9 becomes "é"), the rule of the JSON output (jsonw.h).

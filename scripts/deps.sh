@@ -11,7 +11,7 @@ packages=(build-essential cmake pkg-config libssl-dev openssl ca-certificates li
 # node and npm build the dashboard (the build runs npm ci in its own tree).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--test" ]]; then
-	packages+=(libcmocka-dev clang libclang-rt-14-dev groff-base sqlite3 python3 prometheus dpkg-dev file man-db systemd)
+	packages+=(libcmocka-dev clang clang-format libclang-rt-14-dev groff-base sqlite3 python3 prometheus dpkg-dev file man-db systemd)
 	packages+=(chromium) # the dashboard's browser test, driven by playwright-core
 	packages+=(faketime) # libfaketime: clock steps (tests/clock, tests/faults)
 	packages+=(wrk)      # the load of the HTTP abuse test (tests/abuse)

@@ -201,6 +201,18 @@ def test_refusals(cl, port):
     st = cl.req("POST", "/api/v1/interfaces", body="a=1",
                 headers={"Content-Type": "application/x-www-form-urlencoded"})
     check(st[0] == 405, "POST on interfaces: %d" % st[0])
+    st = cl.req("POST", "/", body="a=1",
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check(st[0] == 405 and st[1].get("allow") == "GET, HEAD", "POST on /: %r" % (st[:2],))
+    st = cl.req("OPTIONS", "/old/dir/traffic-receiver.php")
+    check(st[0] == 405 and st[1].get("allow") == "GET, HEAD, POST",
+          "legacy OPTIONS: %r" % (st[:2],))
+    # the dashboard's files ignore the query; the endpoints parse it
+    answer = raw(port, b"GET /?x=\x7f HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(answer.startswith(b"HTTP/1.1 200"), "a control byte in the query of /: %r" % answer[:40])
+    answer = raw(port, b"GET /metrics?x=\x7f HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(answer.startswith(b"HTTP/1.1 400") and b"malformed query" in answer,
+          "a control byte in the query of /metrics: %r" % answer[:40])
     error_is(cl.get("/api/v1/interfaces?x=" + "a" * 9000), 414, "8192", "9 KB query")
     answer = raw(port, b"GET /api/v1/interfaces?x=" + b"a" * 100000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     check(answer.startswith(b"HTTP/1.1 414") or answer.startswith(b"HTTP/1.1 431"),
@@ -517,6 +529,7 @@ def test_auth(cl, daemon, conf, workdir, port, home_port):
     s, h, body = cl.get("/api/v1/interfaces")
     check(s == 401 and h.get("www-authenticate", "").startswith('Basic realm="tikstat"'),
           "401: %r" % h)
+    check(cl.get("/api/v1/nothing")[0] == 401, "auth before 404: an unknown path")
     for cred in ("viewer:wrong", "viewe:" + AUTH_PASS, AUTH_USER + ":" + AUTH_PASS + "x", ""):
         s = cl.get("/metrics", headers={"Authorization": "Basic " +
                                          base64.b64encode(cred.encode()).decode()})[0]
