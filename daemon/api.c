@@ -108,14 +108,14 @@ int api_error(struct api_response *r, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	jbuf_reset(&r->body);
+	text_buf_reset(&r->body);
 	struct jsonw w;
 	jsonw_init(&w, &r->body);
 	jsonw_object_begin(&w);
 	jsonw_key(&w, "error");
 	jsonw_string(&w, msg);
 	jsonw_object_end(&w);
-	jbuf_puts(&r->body, "\n");
+	text_buf_puts(&r->body, "\n");
 	r->status = status;
 	r->content_type = API_JSON;
 	return -1;
@@ -200,7 +200,7 @@ int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct a
 	status_snapshot_free(&snap);
 	int rc = jsonw_finish(&w);
 	if (rc == 0)
-		rc = jbuf_puts(&r->body, "\n");
+		rc = text_buf_puts(&r->body, "\n");
 	return ok(r, API_JSON, rc);
 }
 

@@ -61,7 +61,7 @@ int api_param_get(const struct api_params *p, const char *name, const char **val
 struct api_response {
 	int status;               /* HTTP status code */
 	const char *content_type; /* a static string; NULL for no body */
-	struct jbuf body;
+	struct text_buf body;
 };
 
 /* Empties r->body and sets status and {"error": message}. Returns -1 so

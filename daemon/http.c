@@ -53,7 +53,7 @@ struct req {
 	const struct route *route; /* found when the headers arrived */
 	bool post;
 	bool body_too_big;
-	struct jbuf body;
+	struct text_buf body;
 };
 
 /* Per connection, from MHD_CONNECTION_NOTIFY_STARTED to _CLOSED (always
@@ -183,7 +183,7 @@ static struct conn *conn_of(struct MHD_Connection *c)
 static void req_reset(struct req *rq)
 {
 	free(rq->target);
-	jbuf_free(&rq->body);
+	text_buf_free(&rq->body);
 	memset(rq, 0, sizeof *rq);
 }
 
@@ -468,7 +468,7 @@ static void common_headers(struct MHD_Response *resp)
 /* Sends a dynamic answer (API, metrics, errors): Cache-Control: no-store,
  * gzip when it pays. extra_name/extra_value: one more header or NULL. */
 static enum MHD_Result send_dynamic(struct MHD_Connection *c, int status, const char *type,
-				    const struct jbuf *body, const char *extra_name,
+				    const struct text_buf *body, const char *extra_name,
 				    const char *extra_value)
 {
 	unsigned char *gz = NULL;
@@ -512,7 +512,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, int status, const ch
 	struct api_response r = {0};
 	api_error(&r, status, "%s", msg);
 	enum MHD_Result rc = send_dynamic(c, status, r.content_type, &r.body, hname, hvalue);
-	jbuf_free(&r.body);
+	text_buf_free(&r.body);
 	return rc;
 }
 
@@ -694,7 +694,7 @@ static enum MHD_Result serve_read(const struct call *k)
 	}
 	pool_put(k->h, db);
 	enum MHD_Result rc = send_response(k->c, &r);
-	jbuf_free(&r.body);
+	text_buf_free(&r.body);
 	return rc;
 }
 
@@ -738,7 +738,7 @@ static enum MHD_Result answer_push(const struct call *k, bool legacy)
 	push_handle(k->h->cfg, k->h->status, k->h->q, k->params, legacy, peer_addr(k->c), peer,
 		    &r);
 	enum MHD_Result rc = send_response(k->c, &r);
-	jbuf_free(&r.body);
+	text_buf_free(&r.body);
 	return rc;
 }
 
@@ -843,7 +843,7 @@ static enum MHD_Result dispatch(struct http *h, struct MHD_Connection *c, struct
 		return rq->route->serve(&k);
 	struct api_params params = {0};
 	if (api_params_parse(&params, query, strlen(query)) < 0 ||
-	    (rq->post && api_params_parse(&params, jbuf_str(&rq->body), rq->body.len) < 0)) {
+	    (rq->post && api_params_parse(&params, text_buf_str(&rq->body), rq->body.len) < 0)) {
 		api_params_free(&params);
 		return send_error(c, MHD_HTTP_BAD_REQUEST, NULL, NULL,
 				  "malformed query: invalid percent-encoding or control byte");
@@ -863,7 +863,7 @@ static enum MHD_Result on_body(struct http *h, struct MHD_Connection *c, struct 
 		if (rq->body.len + *upload_size > HTTP_MAX_BODY)
 			rq->body_too_big = true;
 		else
-			jbuf_append(&rq->body, upload_data, *upload_size);
+			text_buf_append(&rq->body, upload_data, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}

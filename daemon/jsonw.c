@@ -4,14 +4,14 @@
 #include <inttypes.h>
 #include <string.h>
 
-int jbuf_text(struct jbuf *b, const void *s, size_t len)
+int plain_text(struct text_buf *b, const void *s, size_t len)
 {
 	return text_escape_terminal(b, s, len, TEXT_HEX_UPPER);
 }
 
 /* --- the writer --- */
 
-void jsonw_init(struct jsonw *w, struct jbuf *out)
+void jsonw_init(struct jsonw *w, struct text_buf *out)
 {
 	memset(w, 0, sizeof *w);
 	w->out = out;
@@ -38,7 +38,7 @@ static int before_value(struct jsonw *w)
 		w->failed = true; /* a value in an object needs a key first */
 		return -1;
 	}
-	if (!w->first[w->depth] && jbuf_append(w->out, ",", 1))
+	if (!w->first[w->depth] && text_buf_append(w->out, ",", 1))
 		return -1;
 	w->first[w->depth] = false;
 	return 0;
@@ -62,7 +62,7 @@ static int open_container(struct jsonw *w, char c, bool object)
 	w->depth++;
 	w->first[w->depth] = true;
 	w->in_object[w->depth] = object;
-	jbuf_append(w->out, &c, 1);
+	text_buf_append(w->out, &c, 1);
 	return done(w);
 }
 
@@ -73,7 +73,7 @@ static int close_container(struct jsonw *w, char c, bool object)
 		return -1;
 	}
 	w->depth--;
-	jbuf_append(w->out, &c, 1);
+	text_buf_append(w->out, &c, 1);
 	return done(w);
 }
 
@@ -104,10 +104,10 @@ int jsonw_key(struct jsonw *w, const char *key)
 		return -1;
 	}
 	if (!w->first[w->depth])
-		jbuf_append(w->out, ",", 1);
+		text_buf_append(w->out, ",", 1);
 	w->first[w->depth] = false;
-	jbuf_json_string(w->out, key, strlen(key));
-	jbuf_append(w->out, ":", 1);
+	text_escape_json(w->out, key, strlen(key));
+	text_buf_append(w->out, ":", 1);
 	w->after_key = true;
 	return done(w);
 }
@@ -116,7 +116,7 @@ int jsonw_string_len(struct jsonw *w, const void *s, size_t len)
 {
 	if (before_value(w))
 		return -1;
-	jbuf_json_string(w->out, s, len);
+	text_escape_json(w->out, s, len);
 	return done(w);
 }
 
@@ -129,7 +129,7 @@ int jsonw_uint(struct jsonw *w, uint64_t v)
 {
 	if (before_value(w))
 		return -1;
-	jbuf_printf(w->out, "%" PRIu64, v);
+	text_buf_printf(w->out, "%" PRIu64, v);
 	return done(w);
 }
 
@@ -137,7 +137,7 @@ int jsonw_int(struct jsonw *w, int64_t v)
 {
 	if (before_value(w))
 		return -1;
-	jbuf_printf(w->out, "%" PRId64, v);
+	text_buf_printf(w->out, "%" PRId64, v);
 	return done(w);
 }
 
@@ -153,9 +153,9 @@ int jsonw_decimal(struct jsonw *w, uint64_t v, unsigned decimals)
 	for (unsigned i = 0; i < decimals; i++)
 		scale *= 10;
 	if (decimals == 0)
-		jbuf_printf(w->out, "%" PRIu64, v);
+		text_buf_printf(w->out, "%" PRIu64, v);
 	else
-		jbuf_printf(w->out, "%" PRIu64 ".%0*" PRIu64, v / scale, (int)decimals, v % scale);
+		text_buf_printf(w->out, "%" PRIu64 ".%0*" PRIu64, v / scale, (int)decimals, v % scale);
 	return done(w);
 }
 
@@ -163,7 +163,7 @@ int jsonw_null(struct jsonw *w)
 {
 	if (before_value(w))
 		return -1;
-	jbuf_puts(w->out, "null");
+	text_buf_puts(w->out, "null");
 	return done(w);
 }
 
@@ -171,6 +171,6 @@ int jsonw_bool(struct jsonw *w, bool v)
 {
 	if (before_value(w))
 		return -1;
-	jbuf_puts(w->out, v ? "true" : "false");
+	text_buf_puts(w->out, v ? "true" : "false");
 	return done(w);
 }

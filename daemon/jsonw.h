@@ -7,7 +7,7 @@
  * Strings are raw bytes (router interface names often are not UTF-8), and
  * every output is still valid: text.h gives the escaping rule, the same
  * for rosapi's output. JSON strings read an invalid byte as Latin-1 (0xE9
- * becomes "\u00e9"); terminal text (jbuf_text) writes it, and every control
+ * becomes "\u00e9"); terminal text (plain_text) writes it, and every control
  * byte, as upper-case "\xE9".
  *
  * Errors are sticky: the first allocation failure (or a writer misuse:
@@ -24,24 +24,9 @@
 
 #include "text.h"
 
-/* The daemon's names for the shared buffer (struct jbuf is struct
- * text_buf): one sed over daemon/ and tests/ retires them. */
-#define jbuf           text_buf
-#define JBUF_INIT      TEXT_BUF_INIT
-#define jbuf_free      text_buf_free
-#define jbuf_reset     text_buf_reset
-#define jbuf_str       text_buf_str
-#define jbuf_append    text_buf_append
-#define jbuf_puts      text_buf_puts
-#define jbuf_printf    text_buf_printf
-#define jbuf_fill      text_buf_fill
-#define jsonw_utf8_len text_utf8_len
-/* One quoted JSON string straight to a buffer, outside any writer. */
-#define jbuf_json_string text_escape_json
-
 /* Appends s[0..len) escaped for a terminal, with upper-case hex ("\xE9"),
  * without quotes: the tables, CSV and messages of tikstat. */
-int jbuf_text(struct jbuf *b, const void *s, size_t len);
+int plain_text(struct text_buf *b, const void *s, size_t len);
 
 #define JSONW_MAX_DEPTH 32
 
@@ -49,7 +34,7 @@ int jbuf_text(struct jbuf *b, const void *s, size_t len);
  * placed automatically: inside an object call jsonw_key before each value.
  * Output is compact (no blanks, no newline). */
 struct jsonw {
-	struct jbuf *out; /* borrowed */
+	struct text_buf *out; /* borrowed */
 	int depth;
 	bool first[JSONW_MAX_DEPTH + 1]; /* no item yet at this depth */
 	bool in_object[JSONW_MAX_DEPTH + 1];
@@ -58,7 +43,7 @@ struct jsonw {
 };
 
 /* Starts a writer on out (which must outlive it). */
-void jsonw_init(struct jsonw *w, struct jbuf *out);
+void jsonw_init(struct jsonw *w, struct text_buf *out);
 /* 0 when everything written so far succeeded and every container opened
  * was closed, else -1. */
 int jsonw_finish(const struct jsonw *w);

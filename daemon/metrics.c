@@ -7,34 +7,34 @@
 
 #include "cycle.h"
 
-int metrics_label_value(struct jbuf *out, const char *s)
+int metrics_label_value(struct text_buf *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
 	for (size_t i = 0; i < len;) {
 		unsigned char c = p[i];
 		if (c == '\\') {
-			jbuf_puts(out, "\\\\");
+			text_buf_puts(out, "\\\\");
 			i++;
 		} else if (c == '"') {
-			jbuf_puts(out, "\\\"");
+			text_buf_puts(out, "\\\"");
 			i++;
 		} else if (c == '\n') {
-			jbuf_puts(out, "\\n");
+			text_buf_puts(out, "\\n");
 			i++;
 		} else if (c < 0x80) {
-			jbuf_append(out, &c, 1);
+			text_buf_append(out, &c, 1);
 			i++;
 		} else {
-			size_t n = jsonw_utf8_len(p + i, len - i);
+			size_t n = text_utf8_len(p + i, len - i);
 			if (n) {
-				jbuf_append(out, p + i, n);
+				text_buf_append(out, p + i, n);
 				i += n;
 			} else {
 				/* Not UTF-8: the byte as Latin-1, i.e. U+0080..U+00FF. */
 				unsigned char u[2] = {(unsigned char)(0xC0 | (c >> 6)),
 						      (unsigned char)(0x80 | (c & 0x3F))};
-				jbuf_append(out, u, 2);
+				text_buf_append(out, u, 2);
 				i++;
 			}
 		}
@@ -88,7 +88,7 @@ struct family {
 	/* Whether there is a sample at a (NULL: everywhere in scope). */
 	bool (*only)(const struct scrape *s, const struct at *a);
 	/* Appends the sample's value (without the newline). */
-	void (*value)(const struct scrape *s, const struct at *a, struct jbuf *out);
+	void (*value)(const struct scrape *s, const struct at *a, struct text_buf *out);
 };
 
 /* ---- positions and values ---- */
@@ -116,20 +116,20 @@ static size_t n_ifaces(const struct scrape *s, size_t i)
 	return n < c ? n : c;
 }
 
-static void put_u64(struct jbuf *out, uint64_t v)
+static void put_u64(struct text_buf *out, uint64_t v)
 {
-	jbuf_printf(out, "%" PRIu64, v);
+	text_buf_printf(out, "%" PRIu64, v);
 }
 
-static void put_i64(struct jbuf *out, int64_t v)
+static void put_i64(struct text_buf *out, int64_t v)
 {
-	jbuf_printf(out, "%" PRId64, v);
+	text_buf_printf(out, "%" PRId64, v);
 }
 
 /* Milliseconds as seconds with three decimals. */
-static void put_ms_as_seconds(struct jbuf *out, int64_t ms)
+static void put_ms_as_seconds(struct text_buf *out, int64_t ms)
 {
-	jbuf_printf(out, "%" PRId64 ".%03d", ms / 1000, (int)(ms % 1000));
+	text_buf_printf(out, "%" PRId64 ".%03d", ms / 1000, (int)(ms % 1000));
 }
 
 /* ---- which samples ---- */
@@ -202,62 +202,62 @@ static const struct label_set db_problems = {"problem", DB_PROBLEM_COUNT, db_pro
 
 /* ---- values ---- */
 
-static void rx_total(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void rx_total(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, iface_at(s, a)->rx_total);
 }
 
-static void tx_total(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void tx_total(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, iface_at(s, a)->tx_total);
 }
 
-static void cycle_rx(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void cycle_rx(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, s->cycle[a->slot].rx);
 }
 
-static void cycle_tx(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void cycle_tx(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, s->cycle[a->slot].tx);
 }
 
-static void quota(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void quota(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, router_at(s, a)->quota);
 }
 
-static void up(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void up(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, status_at(s, a)->up ? 1 : 0);
 }
 
-static void polls(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void polls(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, status_at(s, a)->polls_ok + status_at(s, a)->polls_failed);
 }
 
-static void poll_failures(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void poll_failures(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, status_at(s, a)->failures[a->label]);
 }
 
-static void poll_duration(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void poll_duration(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_ms_as_seconds(out, status_at(s, a)->last_duration_ms);
 }
 
-static void last_success(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void last_success(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_i64(out, status_at(s, a)->last_success);
 }
 
-static void pushes(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void pushes(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, status_at(s, a)->pushes);
 }
 
-static void push_rejected(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void push_rejected(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, s->snap->push_rejected[a->label]);
 }
@@ -265,7 +265,7 @@ static void push_rejected(const struct scrape *s, const struct at *a, struct jbu
 /* Whether the interface counts as up: read in the router's last
  * successful poll (so present on the router then: a missing one is 0),
  * or for a router in push mode, pushed within three of its intervals. */
-static void interface_up(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void interface_up(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	const struct cfg_router *cr = router_at(s, a);
 	const struct status_router *sr = status_at(s, a);
@@ -280,30 +280,30 @@ static void interface_up(const struct scrape *s, const struct at *a, struct jbuf
 	put_u64(out, on ? 1 : 0);
 }
 
-static void db_ok(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void db_ok(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	(void)a;
 	put_u64(out, store_health_ok(&s->snap->database) ? 1 : 0);
 }
 
-static void db_problem(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void db_problem(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, db_problem_on(&s->snap->database, (enum db_problem)a->label) ? 1 : 0);
 }
 
-static void db_last_commit(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void db_last_commit(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	(void)a;
 	put_i64(out, s->snap->database.last_commit);
 }
 
-static void db_commit_failures(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void db_commit_failures(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	(void)a;
 	put_u64(out, s->snap->database.commit_failures);
 }
 
-static void db_read_errors(const struct scrape *s, const struct at *a, struct jbuf *out)
+static void db_read_errors(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	(void)s;
 	(void)a;
@@ -372,38 +372,38 @@ static const struct family families[] = {
 /* ---- rendering ---- */
 
 /* Appends one label: sep, name="value" (escaped); sep becomes ",". */
-static void label(struct jbuf *out, const char **sep, const char *name, const char *value)
+static void label(struct text_buf *out, const char **sep, const char *name, const char *value)
 {
-	jbuf_printf(out, "%s%s=\"", *sep, name);
+	text_buf_printf(out, "%s%s=\"", *sep, name);
 	metrics_label_value(out, value);
-	jbuf_puts(out, "\"");
+	text_buf_puts(out, "\"");
 	*sep = ",";
 }
 
 /* name{router="R",interface="I",LABEL="X"} value, with the labels the
  * family's scope and extra label give it (none: "name value"). */
 static void sample(const struct family *f, const struct scrape *s, const struct at *a,
-		   struct jbuf *out)
+		   struct text_buf *out)
 {
 	if (f->only && !f->only(s, a))
 		return;
 	const char *sep = "{";
 	bool labelled = f->scope != SCOPE_GLOBAL || f->label;
-	jbuf_puts(out, f->name);
+	text_buf_puts(out, f->name);
 	if (f->scope != SCOPE_GLOBAL)
 		label(out, &sep, "router", router_at(s, a)->name);
 	if (f->scope == SCOPE_INTERFACE)
 		label(out, &sep, "interface", router_at(s, a)->interfaces[a->iface]);
 	if (f->label)
 		label(out, &sep, f->label->name, f->label->value(a->label));
-	jbuf_puts(out, labelled ? "} " : " ");
+	text_buf_puts(out, labelled ? "} " : " ");
 	f->value(s, a, out);
-	jbuf_puts(out, "\n");
+	text_buf_puts(out, "\n");
 }
 
 /* The samples at a's position, one per value of the family's extra label. */
 static void samples(const struct family *f, const struct scrape *s, struct at *a,
-		    struct jbuf *out)
+		    struct text_buf *out)
 {
 	int n = f->label ? f->label->count : 1;
 	for (a->label = 0; a->label < n; a->label++)
@@ -411,10 +411,10 @@ static void samples(const struct family *f, const struct scrape *s, struct at *a
 }
 
 /* # HELP, # TYPE and every sample of one family. */
-static void render_family(const struct family *f, const struct scrape *s, struct jbuf *out)
+static void render_family(const struct family *f, const struct scrape *s, struct text_buf *out)
 {
 	struct at a = {0};
-	jbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name, f->type);
+	text_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name, f->type);
 	if (f->scope == SCOPE_GLOBAL) {
 		samples(f, s, &a, out);
 		return;
@@ -464,7 +464,7 @@ static int read_cycles(struct scrape *s, store *db)
 }
 
 int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
-		   int64_t now, struct jbuf *out)
+		   int64_t now, struct text_buf *out)
 {
 	struct scrape s = {.cfg = cfg, .snap = snap, .now = now,
 			   .nr = cfg->n_routers < snap->n ? cfg->n_routers : snap->n};

@@ -44,12 +44,12 @@
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* Appends s as an escaped label value (without quotes). */
-int metrics_label_value(struct jbuf *out, const char *s);
+int metrics_label_value(struct text_buf *out, const char *s);
 
 /* Appends the whole exposition for cfg, the status snapshot and, for the
  * cycle families, the store (read-only, in a transaction; NULL leaves
  * them out). now: the scrape time. 0, or -1 when out of memory. */
 int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
-		   int64_t now, struct jbuf *out);
+		   int64_t now, struct text_buf *out);
 
 #endif

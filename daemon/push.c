@@ -381,9 +381,9 @@ void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
 	if (ip && cr->ip_file &&
 	    (legacy ? push_write_file_exact(cr->ip_file, ip) : push_write_file(cr->ip_file, ip)) < 0)
 		log_warn("router %s: cannot write ip_file %s", cr->name, cr->ip_file);
-	jbuf_reset(&r->body);
+	text_buf_reset(&r->body);
 	if (legacy) {
-		jbuf_puts(&r->body, "OK\n");
+		text_buf_puts(&r->body, "OK\n");
 		r->status = 200;
 		r->content_type = API_TEXT;
 	} else {

@@ -117,19 +117,19 @@ static int select_one(void *vctx, const struct store_iface *i)
 static void name_error(char *err, size_t errsz, const char *what, const char *a, const char *b,
                        const char *tail)
 {
-	struct jbuf t = JBUF_INIT;
-	jbuf_puts(&t, what);
-	jbuf_puts(&t, " \"");
-	jbuf_text(&t, a, strlen(a));
+	struct text_buf t = TEXT_BUF_INIT;
+	text_buf_puts(&t, what);
+	text_buf_puts(&t, " \"");
+	plain_text(&t, a, strlen(a));
 	if (b) {
-		jbuf_puts(&t, "/");
-		jbuf_text(&t, b, strlen(b));
+		text_buf_puts(&t, "/");
+		plain_text(&t, b, strlen(b));
 	}
-	jbuf_puts(&t, "\"");
+	text_buf_puts(&t, "\"");
 	if (tail)
-		jbuf_puts(&t, tail);
-	snprintf(err, errsz, "%s", t.failed ? what : jbuf_str(&t));
-	jbuf_free(&t);
+		text_buf_puts(&t, tail);
+	snprintf(err, errsz, "%s", t.failed ? what : text_buf_str(&t));
+	text_buf_free(&t);
 }
 
 enum report_select_status report_select(store *s, const char *router, const char *iface,
@@ -330,7 +330,7 @@ int report_series_json_object(const struct report_series *series, struct jsonw *
 	return jsonw_object_end(w);
 }
 
-int report_series_json(const struct report_series *v, size_t n, bool as_array, struct jbuf *out)
+int report_series_json(const struct report_series *v, size_t n, bool as_array, struct text_buf *out)
 {
 	struct jsonw w;
 	jsonw_init(&w, out);
@@ -342,17 +342,17 @@ int report_series_json(const struct report_series *v, size_t n, bool as_array, s
 		jsonw_array_end(&w);
 	if (jsonw_finish(&w))
 		return -1;
-	return jbuf_puts(out, "\n");
+	return text_buf_puts(out, "\n");
 }
 
-int report_series_csv(const struct report_series *series, struct jbuf *out)
+int report_series_csv(const struct report_series *series, struct text_buf *out)
 {
 	char iso[32];
-	jbuf_puts(out, "start,rx,tx\n");
+	text_buf_puts(out, "start,rx,tx\n");
 	for (size_t i = 0; i < series->n; i++) {
 		const struct store_point *p = &series->points[i];
 		calendar_format(p->start, iso);
-		jbuf_printf(out, "%s,%" PRIu64 ",%" PRIu64 "\n", iso, p->rx, p->tx);
+		text_buf_printf(out, "%s,%" PRIu64 ",%" PRIu64 "\n", iso, p->rx, p->tx);
 	}
 	return out->failed ? -1 : 0;
 }
@@ -410,59 +410,59 @@ static void table_separator(struct table *t)
 }
 
 /* Appends the column header, then every row, labels padded to the widest. */
-static int table_render(const struct table *t, const char *label_head, struct jbuf *out)
+static int table_render(const struct table *t, const char *label_head, struct text_buf *out)
 {
 	/* At least "estimated" wide, so the tables of several interfaces line up. */
 	size_t lw = strlen(label_head) > 9 ? strlen(label_head) : 9;
 	for (size_t i = 0; i < t->n; i++)
 		if (!t->rows[i].blank && strlen(t->rows[i].label) > lw)
 			lw = strlen(t->rows[i].label);
-	jbuf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, label_head, SIZE_WIDTH, "rx", SIZE_WIDTH,
+	text_buf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, label_head, SIZE_WIDTH, "rx", SIZE_WIDTH,
 	            "tx", SIZE_WIDTH, "total");
 	if (t->rates)
-		jbuf_printf(out, "  %*s", RATE_WIDTH, "avg. rate");
-	jbuf_puts(out, "\n");
+		text_buf_printf(out, "  %*s", RATE_WIDTH, "avg. rate");
+	text_buf_puts(out, "\n");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct table_row *r = &t->rows[i];
 		if (r->separator) {
-			jbuf_puts(out, " ");
-			jbuf_fill(out, '-', lw);
+			text_buf_puts(out, " ");
+			text_buf_fill(out, '-', lw);
 			for (int k = 0; k < 3; k++) {
-				jbuf_puts(out, "  ");
-				jbuf_fill(out, '-', SIZE_WIDTH);
+				text_buf_puts(out, "  ");
+				text_buf_fill(out, '-', SIZE_WIDTH);
 			}
 			if (t->rates) {
-				jbuf_puts(out, "  ");
-				jbuf_fill(out, '-', RATE_WIDTH);
+				text_buf_puts(out, "  ");
+				text_buf_fill(out, '-', RATE_WIDTH);
 			}
-			jbuf_puts(out, "\n");
+			text_buf_puts(out, "\n");
 			continue;
 		}
 		if (r->blank) {
-			jbuf_printf(out, " %s\n", r->label);
+			text_buf_printf(out, " %s\n", r->label);
 			continue;
 		}
 		char rx[16], tx[16], total[16];
 		report_iec(r->rx, rx);
 		report_iec(r->tx, tx);
 		report_iec(r->total, total);
-		jbuf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, r->label, SIZE_WIDTH, rx,
+		text_buf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, r->label, SIZE_WIDTH, rx,
 		            SIZE_WIDTH, tx, SIZE_WIDTH, total);
 		if (t->rates && r->rate[0])
-			jbuf_printf(out, "  %*s", RATE_WIDTH, r->rate);
-		jbuf_puts(out, "\n");
+			text_buf_printf(out, "  %*s", RATE_WIDTH, r->rate);
+		text_buf_puts(out, "\n");
 	}
 	return out->failed ? -1 : 0;
 }
 
 /* " router / interface  (what, zone)" and a blank line. */
-static void table_title(struct jbuf *out, const char *router, const char *iface, const char *what)
+static void table_title(struct text_buf *out, const char *router, const char *iface, const char *what)
 {
-	jbuf_puts(out, " ");
-	jbuf_text(out, router, strlen(router));
-	jbuf_puts(out, " / ");
-	jbuf_text(out, iface, strlen(iface));
-	jbuf_printf(out, "  (%s, %s)\n\n", what, calendar_zone());
+	text_buf_puts(out, " ");
+	plain_text(out, router, strlen(router));
+	text_buf_puts(out, " / ");
+	plain_text(out, iface, strlen(iface));
+	text_buf_printf(out, "  (%s, %s)\n\n", what, calendar_zone());
 }
 
 static const char *step_title(enum step s)
@@ -537,11 +537,11 @@ static void bucket_rate(struct table *t, enum step step, const struct store_poin
 	            t->rows[t->n - 1].rate);
 }
 
-static int series_table(const struct report_series *s, struct jbuf *out)
+static int series_table(const struct report_series *s, struct text_buf *out)
 {
 	table_title(out, s->router, s->iface, step_title(s->step));
 	if (s->n == 0)
-		return jbuf_puts(out, " no traffic recorded in this period\n");
+		return text_buf_puts(out, " no traffic recorded in this period\n");
 	struct table t = {0};
 	t.rates = true;
 	bool estimates = s->step == STEP_DAY || s->step == STEP_MONTH || s->step == STEP_YEAR;
@@ -571,11 +571,11 @@ static int series_table(const struct report_series *s, struct jbuf *out)
 	return rc;
 }
 
-int report_series_table(const struct report_series *v, size_t n, struct jbuf *out)
+int report_series_table(const struct report_series *v, size_t n, struct text_buf *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			jbuf_puts(out, "\n");
+			text_buf_puts(out, "\n");
 		if (series_table(&v[i], out))
 			return -1;
 	}
@@ -649,7 +649,7 @@ int report_cycle_json_object(const struct report_cycle *c, struct jsonw *w)
 	return jsonw_object_end(w);
 }
 
-int report_cycle_json(const struct report_cycle *v, size_t n, bool as_array, struct jbuf *out)
+int report_cycle_json(const struct report_cycle *v, size_t n, bool as_array, struct text_buf *out)
 {
 	struct jsonw w;
 	jsonw_init(&w, out);
@@ -661,28 +661,28 @@ int report_cycle_json(const struct report_cycle *v, size_t n, bool as_array, str
 		jsonw_array_end(&w);
 	if (jsonw_finish(&w))
 		return -1;
-	return jbuf_puts(out, "\n");
+	return text_buf_puts(out, "\n");
 }
 
-int report_cycle_csv(const struct report_cycle *c, struct jbuf *out)
+int report_cycle_csv(const struct report_cycle *c, struct text_buf *out)
 {
 	char start[32], end[32];
 	calendar_format(c->start, start);
 	calendar_format(c->end, end);
-	jbuf_puts(out, "start,end,rx,tx,total,estimate,quota,used_percent\n");
-	jbuf_printf(out, "%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", start, end,
+	text_buf_puts(out, "start,end,rx,tx,total,estimate,quota,used_percent\n");
+	text_buf_printf(out, "%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", start, end,
 	            c->rx, c->tx, c->total, c->estimate);
 	if (c->quota) {
 		uint64_t h = report_cycle_used_hundredths(c);
-		jbuf_printf(out, "%" PRIu64 ",%" PRIu64 ".%02" PRIu64 "\n", c->quota, h / 100,
+		text_buf_printf(out, "%" PRIu64 ",%" PRIu64 ".%02" PRIu64 "\n", c->quota, h / 100,
 		            h % 100);
 	} else {
-		jbuf_puts(out, ",\n");
+		text_buf_puts(out, ",\n");
 	}
 	return out->failed ? -1 : 0;
 }
 
-static int cycle_table(const struct report_cycle *c, struct jbuf *out)
+static int cycle_table(const struct report_cycle *c, struct text_buf *out)
 {
 	char first[32], last[32], what[96];
 	calendar_format(c->start, first);
@@ -702,25 +702,25 @@ static int cycle_table(const struct report_cycle *c, struct jbuf *out)
 		report_iec(c->quota, q);
 		uint64_t used = report_cycle_used_hundredths(c);
 		/* Same column as the totals: label width 9 ("estimated"). */
-		jbuf_printf(out, " %-9s  %*s  %" PRIu64 ".%02" PRIu64 " %% used", "quota",
+		text_buf_printf(out, " %-9s  %*s  %" PRIu64 ".%02" PRIu64 " %% used", "quota",
 		            2 * SIZE_WIDTH + 2 + 2 + SIZE_WIDTH, q, used / 100, used % 100);
 		if (c->estimate > c->quota) {
 			struct report_cycle e = *c;
 			e.total = c->estimate;
 			uint64_t est = report_cycle_used_hundredths(&e);
-			jbuf_printf(out, ", estimated %" PRIu64 ".%02" PRIu64 " %%", est / 100,
+			text_buf_printf(out, ", estimated %" PRIu64 ".%02" PRIu64 " %%", est / 100,
 			            est % 100);
 		}
-		jbuf_puts(out, "\n");
+		text_buf_puts(out, "\n");
 	}
 	return rc || out->failed ? -1 : 0;
 }
 
-int report_cycle_table(const struct report_cycle *v, size_t n, struct jbuf *out)
+int report_cycle_table(const struct report_cycle *v, size_t n, struct text_buf *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			jbuf_puts(out, "\n");
+			text_buf_puts(out, "\n");
 		if (cycle_table(&v[i], out))
 			return -1;
 	}
@@ -751,13 +751,13 @@ int report_top_load(store *s, const struct report_iface *ifc, int64_t from, int6
 	return 0;
 }
 
-static int top_table(const struct report_series *s, struct jbuf *out)
+static int top_table(const struct report_series *s, struct text_buf *out)
 {
 	char what[64];
 	snprintf(what, sizeof what, "top %zu day%s by total", s->n, s->n == 1 ? "" : "s");
 	table_title(out, s->router, s->iface, what);
 	if (s->n == 0)
-		return jbuf_puts(out, " no traffic recorded in this period\n");
+		return text_buf_puts(out, " no traffic recorded in this period\n");
 	struct table t = {0};
 	t.rates = true;
 	table_separator(&t);
@@ -775,11 +775,11 @@ static int top_table(const struct report_series *s, struct jbuf *out)
 	return rc;
 }
 
-int report_top_table(const struct report_series *v, size_t n, struct jbuf *out)
+int report_top_table(const struct report_series *v, size_t n, struct text_buf *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			jbuf_puts(out, "\n");
+			text_buf_puts(out, "\n");
 		if (top_table(&v[i], out))
 			return -1;
 	}
@@ -832,7 +832,7 @@ int report_summary_load(store *s, const struct report_iface *ifc, int start_day,
 
 /* Appends one summary row: label, rx, tx, total, avg. rate and, when
  * estimate is non-NULL, the estimate. */
-static void summary_row(struct jbuf *out, const char *label, const struct report_period *p,
+static void summary_row(struct text_buf *out, const char *label, const struct report_period *p,
                         int64_t now, const uint64_t *estimate)
 {
 	char rx[16], tx[16], total[16], rate[16], est[16] = "";
@@ -843,28 +843,28 @@ static void summary_row(struct jbuf *out, const char *label, const struct report
 	report_rate(sum, period_seconds(p->start, p->end, now), rate);
 	if (estimate)
 		report_iec(*estimate, est);
-	jbuf_printf(out, " %10s  %*s  %*s  %*s  %*s", label, SIZE_WIDTH, rx, SIZE_WIDTH, tx,
+	text_buf_printf(out, " %10s  %*s  %*s  %*s  %*s", label, SIZE_WIDTH, rx, SIZE_WIDTH, tx,
 	            SIZE_WIDTH, total, RATE_WIDTH, rate);
 	if (estimate)
-		jbuf_printf(out, "  %*s", SIZE_WIDTH, est);
-	jbuf_puts(out, "\n");
+		text_buf_printf(out, "  %*s", SIZE_WIDTH, est);
+	text_buf_puts(out, "\n");
 }
 
-static void summary_one(const struct report_summary *v, bool short_form, struct jbuf *out)
+static void summary_one(const struct report_summary *v, bool short_form, struct text_buf *out)
 {
 	const struct report_cycle *c = &v->cycle;
-	jbuf_puts(out, " ");
-	jbuf_text(out, v->router, strlen(v->router));
-	jbuf_puts(out, " / ");
-	jbuf_text(out, v->iface, strlen(v->iface));
+	text_buf_puts(out, " ");
+	plain_text(out, v->router, strlen(v->router));
+	text_buf_puts(out, " / ");
+	plain_text(out, v->iface, strlen(v->iface));
 	if (c->quota) {
 		char q[16];
 		uint64_t used = report_cycle_used_hundredths(c);
 		report_iec(c->quota, q);
-		jbuf_printf(out, "  (quota %s: %" PRIu64 ".%02" PRIu64 " %% used)", q, used / 100,
+		text_buf_printf(out, "  (quota %s: %" PRIu64 ".%02" PRIu64 " %% used)", q, used / 100,
 		            used % 100);
 	}
-	jbuf_puts(out, "\n");
+	text_buf_puts(out, "\n");
 	struct report_period cycle;
 	period_of_cycle(c, &cycle);
 	uint64_t today_est =
@@ -878,32 +878,32 @@ static void summary_one(const struct report_summary *v, bool short_form, struct 
 }
 
 int report_summary_table(const struct report_summary *v, size_t n, bool short_form,
-                         struct jbuf *out)
+                         struct text_buf *out)
 {
-	jbuf_printf(out, " %10s  %*s  %*s  %*s  %*s  %*s\n", "", SIZE_WIDTH, "rx", SIZE_WIDTH, "tx",
+	text_buf_printf(out, " %10s  %*s  %*s  %*s  %*s  %*s\n", "", SIZE_WIDTH, "rx", SIZE_WIDTH, "tx",
 	            SIZE_WIDTH, "total", RATE_WIDTH, "avg. rate", SIZE_WIDTH, "estimated");
 	for (size_t i = 0; i < n; i++)
 		summary_one(&v[i], short_form, out);
 	return out->failed ? -1 : 0;
 }
 
-/* A name as a field of a line: escaped for a terminal (jbuf_text), and
+/* A name as a field of a line: escaped for a terminal (plain_text), and
  * the field separator written as \x3B. */
-static void oneline_name(struct jbuf *out, const char *name)
+static void oneline_name(struct text_buf *out, const char *name)
 {
 	for (;;) {
 		const char *semi = strchr(name, ';');
 		size_t len = semi ? (size_t)(semi - name) : strlen(name);
-		jbuf_text(out, name, len);
+		plain_text(out, name, len);
 		if (!semi)
 			return;
-		jbuf_puts(out, "\\x3B");
+		text_buf_puts(out, "\\x3B");
 		name = semi + 1;
 	}
 }
 
 /* ";rx;tx;total" as units or bytes. */
-static void oneline_sizes(struct jbuf *out, uint64_t rx, uint64_t tx, bool bytes)
+static void oneline_sizes(struct text_buf *out, uint64_t rx, uint64_t tx, bool bytes)
 {
 	uint64_t v[3] = {rx, tx, add_sat(rx, tx)};
 	for (int i = 0; i < 3; i++) {
@@ -912,12 +912,12 @@ static void oneline_sizes(struct jbuf *out, uint64_t rx, uint64_t tx, bool bytes
 			snprintf(text, sizeof text, "%" PRIu64, v[i]);
 		else
 			report_iec(v[i], text);
-		jbuf_printf(out, ";%s", text);
+		text_buf_printf(out, ";%s", text);
 	}
 }
 
 /* ";rx;tx;total;rate" of a period at now. */
-static void oneline_period(struct jbuf *out, const struct report_period *p, int64_t now, bool bytes)
+static void oneline_period(struct text_buf *out, const struct report_period *p, int64_t now, bool bytes)
 {
 	oneline_sizes(out, p->rx, p->tx, bytes);
 	uint64_t sum = add_sat(p->rx, p->tx);
@@ -927,25 +927,25 @@ static void oneline_period(struct jbuf *out, const struct report_period *p, int6
 		snprintf(rate, sizeof rate, "%" PRIu64, sum / (uint64_t)secs);
 	else
 		report_rate(sum, secs, rate);
-	jbuf_printf(out, ";%s", rate);
+	text_buf_printf(out, ";%s", rate);
 }
 
-int report_oneline(const struct report_summary *v, size_t n, bool bytes, struct jbuf *out)
+int report_oneline(const struct report_summary *v, size_t n, bool bytes, struct text_buf *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		char day[32], month[32];
 		calendar_format(v[i].today.start, day);
 		calendar_format(v[i].month.start, month);
-		jbuf_printf(out, "%d;", REPORT_ONELINE_VERSION);
+		text_buf_printf(out, "%d;", REPORT_ONELINE_VERSION);
 		oneline_name(out, v[i].router);
-		jbuf_puts(out, ";");
+		text_buf_puts(out, ";");
 		oneline_name(out, v[i].iface);
-		jbuf_printf(out, ";%.10s", day);
+		text_buf_printf(out, ";%.10s", day);
 		oneline_period(out, &v[i].today, v[i].now, bytes);
-		jbuf_printf(out, ";%.7s", month);
+		text_buf_printf(out, ";%.7s", month);
 		oneline_period(out, &v[i].month, v[i].now, bytes);
 		oneline_sizes(out, v[i].all_rx, v[i].all_tx, bytes);
-		jbuf_puts(out, "\n");
+		text_buf_puts(out, "\n");
 	}
 	return out->failed ? -1 : 0;
 }

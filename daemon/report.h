@@ -138,19 +138,19 @@ void report_series_free(struct report_series *series);
 
 /* Appends the traffic JSON document of v[0..n): one object when as_array
  * is false (n must be 1), else an array of n objects; then a newline. */
-int report_series_json(const struct report_series *v, size_t n, bool as_array, struct jbuf *out);
+int report_series_json(const struct report_series *v, size_t n, bool as_array, struct text_buf *out);
 /* Writes one traffic object through a writer (for callers composing
  * larger documents). */
 int report_series_json_object(const struct report_series *series, struct jsonw *w);
 /* Appends the CSV document of one series: "start,rx,tx" and a line per
  * bucket. */
-int report_series_csv(const struct report_series *series, struct jbuf *out);
+int report_series_csv(const struct report_series *series, struct text_buf *out);
 /* Appends the table of each series (a blank line between them): a header
  * naming router, interface, step and zone; one row per bucket labelled
  * in local time (2026, 2026-03, 2026-03-29, 2026-03-29 14:00; a repeated
  * hour of a DST change also shows its offset); an estimate row after the
  * bucket of now for days, months and years; a sum row. */
-int report_series_table(const struct report_series *v, size_t n, struct jbuf *out);
+int report_series_table(const struct report_series *v, size_t n, struct text_buf *out);
 
 /* --- top days --- */
 
@@ -161,7 +161,7 @@ int report_series_table(const struct report_series *v, size_t n, struct jbuf *ou
 int report_top_load(store *s, const struct report_iface *ifc, int64_t from, int64_t to,
                     size_t limit, int64_t now, struct report_series *out);
 /* Appends the table of each top list: rank, day, rx, tx, total, avg. rate. */
-int report_top_table(const struct report_series *v, size_t n, struct jbuf *out);
+int report_top_table(const struct report_series *v, size_t n, struct text_buf *out);
 
 /* --- billing cycle --- */
 
@@ -185,13 +185,13 @@ uint64_t report_cycle_used_hundredths(const struct report_cycle *c);
 
 /* Appends the cycle JSON document of v[0..n) (object or array as for
  * report_series_json), then a newline. */
-int report_cycle_json(const struct report_cycle *v, size_t n, bool as_array, struct jbuf *out);
+int report_cycle_json(const struct report_cycle *v, size_t n, bool as_array, struct text_buf *out);
 int report_cycle_json_object(const struct report_cycle *c, struct jsonw *w);
 /* Appends "start,end,rx,tx,total,estimate,quota,used_percent" and one line
  * (quota and used_percent empty without a quota). */
-int report_cycle_csv(const struct report_cycle *c, struct jbuf *out);
+int report_cycle_csv(const struct report_cycle *c, struct text_buf *out);
 /* Appends the table of each cycle: dates, used so far, estimate, quota. */
-int report_cycle_table(const struct report_cycle *v, size_t n, struct jbuf *out);
+int report_cycle_table(const struct report_cycle *v, size_t n, struct text_buf *out);
 
 /* --- summary (plain tikstat, -s) and one line (--oneline) --- */
 
@@ -223,7 +223,7 @@ int report_summary_load(store *s, const struct report_iface *ifc, int start_day,
  * formula) for today and this cycle; avg. rate is the period's bytes over
  * its length, or over the time elapsed for the period of now. */
 int report_summary_table(const struct report_summary *v, size_t n, bool short_form,
-                         struct jbuf *out);
+                         struct text_buf *out);
 
 /* The version of the --oneline field layout (the first field). */
 #define REPORT_ONELINE_VERSION 1
@@ -237,7 +237,7 @@ int report_summary_table(const struct report_summary *v, size_t n, bool short_fo
  * Sizes in IEC units and rates in bit/s units, or, when bytes (--oneline
  * b), sizes in bytes and rates in bytes per second, as plain integers.
  * Names are escaped for a terminal, a ';' in them as \x3B. */
-int report_oneline(const struct report_summary *v, size_t n, bool bytes, struct jbuf *out);
+int report_oneline(const struct report_summary *v, size_t n, bool bytes, struct text_buf *out);
 
 /* --- units --- */
 

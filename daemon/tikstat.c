@@ -411,9 +411,9 @@ static uint64_t router_quota(const struct settings *st, const char *router)
 }
 
 /* Writes the whole output; 0 or -1 (reported). */
-static int emit(const struct jbuf *out)
+static int emit(const struct text_buf *out)
 {
-	if (fwrite(jbuf_str(out), 1, out->len, stdout) != out->len || fflush(stdout) != 0) {
+	if (fwrite(text_buf_str(out), 1, out->len, stdout) != out->len || fflush(stdout) != 0) {
 		errorf("cannot write the report: %s", strerror(errno));
 		return -1;
 	}
@@ -426,7 +426,7 @@ static int cycle_start_day(const struct settings *st)
 }
 
 static int render_cycle(store *s, const struct options *o, const struct settings *st,
-                        const struct report_selection *sel, struct jbuf *out)
+                        const struct report_selection *sel, struct text_buf *out)
 {
 	int rc = 0;
 	struct report_cycle *cy = calloc(sel->n ? sel->n : 1, sizeof *cy);
@@ -447,7 +447,7 @@ static int render_cycle(store *s, const struct options *o, const struct settings
 
 /* The summary (plain tikstat, -s) and --oneline. */
 static int render_summary(store *s, const struct options *o, const struct settings *st,
-                          const struct report_selection *sel, struct jbuf *out)
+                          const struct report_selection *sel, struct text_buf *out)
 {
 	int rc = 0;
 	struct report_summary *su = calloc(sel->n ? sel->n : 1, sizeof *su);
@@ -467,7 +467,7 @@ static int render_summary(store *s, const struct options *o, const struct settin
 /* Buckets (-5 -h -d -m -y) or top days (-t) of [from, to). */
 static int render_series(store *s, const struct options *o, const struct settings *st,
                          const struct report_selection *sel, int64_t from, int64_t to,
-                         struct jbuf *out)
+                         struct text_buf *out)
 {
 	int rc = 0;
 	struct report_series *se = calloc(sel->n ? sel->n : 1, sizeof *se);
@@ -495,7 +495,7 @@ static int render_series(store *s, const struct options *o, const struct setting
 
 /* Renders the report for the selected interfaces into out. */
 static int render(store *s, const struct options *o, const struct settings *st,
-                  const struct report_selection *sel, int64_t from, int64_t to, struct jbuf *out)
+                  const struct report_selection *sel, int64_t from, int64_t to, struct text_buf *out)
 {
 	switch (o->mode) {
 	case MODE_CYCLE:
@@ -534,7 +534,7 @@ static int report_window(const struct options *o, const struct settings *st, int
 /* Appends one note naming the selected interfaces that have no reading at
  * all: often ones the router does not have (the daemon knows; the CLI only
  * sees the database). */
-static void note_unread(store *s, const struct report_selection *sel, struct jbuf *out)
+static void note_unread(store *s, const struct report_selection *sel, struct text_buf *out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < sel->n; i++) {
@@ -544,11 +544,11 @@ static void note_unread(store *s, const struct report_selection *sel, struct jbu
 			continue;
 		char q[300];
 		ifnames_quote(sel->v[i].name, q, sizeof q);
-		jbuf_printf(out, "%s%s/%s", n++ ? ", " : "note: no reading yet of ", sel->v[i].router,
+		text_buf_printf(out, "%s%s/%s", n++ ? ", " : "note: no reading yet of ", sel->v[i].router,
 			    q);
 	}
 	if (n)
-		jbuf_printf(out, ": %s on the router? tikstatd --check-config shows its names\n",
+		text_buf_printf(out, ": %s on the router? tikstatd --check-config shows its names\n",
 			    n == 1 ? "is it" : "are they");
 }
 
@@ -581,7 +581,7 @@ static int run_report(const struct options *o, const struct settings *st)
 	int status = EXIT_ERROR;
 	char err[1024];
 	struct report_selection sel = {0};
-	struct jbuf out = JBUF_INIT;
+	struct text_buf out = TEXT_BUF_INIT;
 	/* One snapshot for the whole report, while tikstatd goes on writing. */
 	if (store_begin(s)) {
 		print_error(store_errmsg(s));
@@ -614,7 +614,7 @@ static int run_report(const struct options *o, const struct settings *st)
 	store_commit(s);
 	status = emit(&out) ? EXIT_ERROR : EXIT_OK;
 out:
-	jbuf_free(&out);
+	text_buf_free(&out);
 	report_selection_free(&sel);
 	store_close(s);
 	return status;
@@ -626,9 +626,9 @@ static void summary_line(const char *what, uint64_t n, const char *note)
 }
 
 static void print_summary(const struct options *o, const struct legacy_summary *sum,
-                          const struct jbuf *names)
+                          const struct text_buf *names)
 {
-	printf("import-legacy %s -> %s (source %s)\n", o->legacy_file, jbuf_str(names),
+	printf("import-legacy %s -> %s (source %s)\n", o->legacy_file, text_buf_str(names),
 	       sum->source);
 	summary_line("rows read", sum->rows, NULL);
 	summary_line("rows imported", sum->imported, NULL);
@@ -670,15 +670,15 @@ static void print_summary(const struct options *o, const struct legacy_summary *
 	if (sum->imported && !sum->live)
 		printf("tikstatd takes its next reading of %s as a new starting point: nothing is "
 		       "counted twice\n",
-		       jbuf_str(names));
+		       text_buf_str(names));
 }
 
 /* "router/iface" escaped for a terminal, into *names (caller frees). */
-static void iface_names(struct jbuf *names, const char *router, const char *iface)
+static void iface_names(struct text_buf *names, const char *router, const char *iface)
 {
-	jbuf_text(names, router, strlen(router));
-	jbuf_puts(names, "/");
-	jbuf_text(names, iface, strlen(iface));
+	plain_text(names, router, strlen(router));
+	text_buf_puts(names, "/");
+	plain_text(names, iface, strlen(iface));
 }
 
 /* Whether the configuration lists router/iface (a router without an
@@ -687,20 +687,20 @@ static bool configured(const struct cfg *cfg, const char *router, const char *if
                        size_t whysz)
 {
 	const struct cfg_router *r = cfg_router(cfg, router);
-	struct jbuf name = JBUF_INIT;
+	struct text_buf name = TEXT_BUF_INIT;
 	bool listed = r && r->n_interfaces == 0;
 	for (size_t i = 0; r && i < r->n_interfaces && !listed; i++)
 		listed = strcmp(r->interfaces[i], iface) == 0;
 	if (!r) {
-		jbuf_text(&name, router, strlen(router));
-		snprintf(why, whysz, "router \"%s\" is not in %s", jbuf_str(&name), cfg->path);
+		plain_text(&name, router, strlen(router));
+		snprintf(why, whysz, "router \"%s\" is not in %s", text_buf_str(&name), cfg->path);
 	} else if (!listed) {
-		jbuf_text(&name, router, strlen(router));
-		jbuf_puts(&name, "\" has no interface \"");
-		jbuf_text(&name, iface, strlen(iface));
-		snprintf(why, whysz, "router \"%s\" in %s", jbuf_str(&name), cfg->path);
+		plain_text(&name, router, strlen(router));
+		text_buf_puts(&name, "\" has no interface \"");
+		plain_text(&name, iface, strlen(iface));
+		snprintf(why, whysz, "router \"%s\" in %s", text_buf_str(&name), cfg->path);
 	}
-	jbuf_free(&name);
+	text_buf_free(&name);
 	return r && listed;
 }
 
@@ -744,10 +744,10 @@ static int run_import(const struct options *o, const struct settings *st)
 		print_error(err);
 		return EXIT_ERROR;
 	}
-	struct jbuf names = JBUF_INIT;
+	struct text_buf names = TEXT_BUF_INIT;
 	iface_names(&names, o->router, o->iface);
 	print_summary(o, &sum, &names);
-	jbuf_free(&names);
+	text_buf_free(&names);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
@@ -772,13 +772,13 @@ static int run_remove(const struct options *o, const struct settings *st)
 	if (!s)
 		return EXIT_ERROR;
 	int status = EXIT_ERROR;
-	struct jbuf names = JBUF_INIT;
+	struct text_buf names = TEXT_BUF_INIT;
 	iface_names(&names, o->router, o->iface);
 	int64_t id, days = 0;
 	int found = store_find_interface(s, o->router, o->iface, &id);
 	if (found != 0) {
 		if (found > 0)
-			errorf("unknown interface \"%s\": nothing to remove", jbuf_str(&names));
+			errorf("unknown interface \"%s\": nothing to remove", text_buf_str(&names));
 		else
 			print_error(store_errmsg(s));
 		goto out;
@@ -790,10 +790,10 @@ static int run_remove(const struct options *o, const struct settings *st)
 	if (!o->force && !isatty(STDIN_FILENO)) {
 		status = usage_error("--remove: standard input is not a terminal: add --force to "
 		                     "remove all %" PRId64 " days of history of %s",
-		                     days, jbuf_str(&names));
+		                     days, text_buf_str(&names));
 		goto out;
 	}
-	if (!o->force && !confirm(jbuf_str(&names), days)) {
+	if (!o->force && !confirm(text_buf_str(&names), days)) {
 		printf("nothing removed\n");
 		goto out;
 	}
@@ -805,10 +805,10 @@ static int run_remove(const struct options *o, const struct settings *st)
 	       "if tikstatd still accounts it, new traffic goes on being counted from its "
 	       "last reading\n"
 	       "(after a restart of tikstatd, its next reading is a new starting point)\n",
-	       days, days == 1 ? "" : "s", jbuf_str(&names));
+	       days, days == 1 ? "" : "s", text_buf_str(&names));
 	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
 out:
-	jbuf_free(&names);
+	text_buf_free(&names);
 	store_close(s);
 	return status;
 }

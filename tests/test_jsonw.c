@@ -23,10 +23,10 @@ static void text_is_escaped_with_upper_case_hex(void **state)
 {
 	(void)state;
 	const char in[] = "w\xe9\x1b[\\ \xc2\x9b B\xc3\xa4r";
-	struct jbuf b = JBUF_INIT;
-	assert_int_equal(jbuf_text(&b, in, sizeof in - 1), 0);
-	assert_string_equal(jbuf_str(&b), "w\\xE9\\x1B[\\\\ \\xC2\\x9B B\xc3\xa4r");
-	jbuf_free(&b);
+	struct text_buf b = TEXT_BUF_INIT;
+	assert_int_equal(plain_text(&b, in, sizeof in - 1), 0);
+	assert_string_equal(text_buf_str(&b), "w\\xE9\\x1B[\\\\ \\xC2\\x9B B\xc3\xa4r");
+	text_buf_free(&b);
 }
 
 /* --- writer --- */
@@ -34,7 +34,7 @@ static void text_is_escaped_with_upper_case_hex(void **state)
 static void writer_places_commas_and_colons(void **state)
 {
 	(void)state;
-	struct jbuf b = JBUF_INIT;
+	struct text_buf b = TEXT_BUF_INIT;
 	struct jsonw w;
 	jsonw_init(&w, &b);
 	jsonw_object_begin(&w);
@@ -56,15 +56,15 @@ static void writer_places_commas_and_colons(void **state)
 	jsonw_string(&w, NULL);
 	jsonw_object_end(&w);
 	assert_int_equal(jsonw_finish(&w), 0);
-	assert_string_equal(jbuf_str(&b),
+	assert_string_equal(text_buf_str(&b),
 	                    "{\"a\":1,\"b\":[],\"c\":[\"x\",null,true,false,{}],\"d\\\"\":null}");
-	jbuf_free(&b);
+	text_buf_free(&b);
 }
 
 static void writer_prints_64_bit_integers_exactly(void **state)
 {
 	(void)state;
-	struct jbuf b = JBUF_INIT;
+	struct text_buf b = TEXT_BUF_INIT;
 	struct jsonw w;
 	jsonw_init(&w, &b);
 	jsonw_array_begin(&w);
@@ -75,15 +75,15 @@ static void writer_prints_64_bit_integers_exactly(void **state)
 	jsonw_int(&w, -1);
 	jsonw_array_end(&w);
 	assert_int_equal(jsonw_finish(&w), 0);
-	assert_string_equal(jbuf_str(&b), "[18446744073709551615,9007199254740993,0,"
+	assert_string_equal(text_buf_str(&b), "[18446744073709551615,9007199254740993,0,"
 	                                  "-9223372036854775808,-1]");
-	jbuf_free(&b);
+	text_buf_free(&b);
 }
 
 static void writer_prints_fixed_point_decimals(void **state)
 {
 	(void)state;
-	struct jbuf b = JBUF_INIT;
+	struct text_buf b = TEXT_BUF_INIT;
 	struct jsonw w;
 	jsonw_init(&w, &b);
 	jsonw_array_begin(&w);
@@ -94,60 +94,60 @@ static void writer_prints_fixed_point_decimals(void **state)
 	jsonw_decimal(&w, UINT64_MAX, 9);
 	jsonw_array_end(&w);
 	assert_int_equal(jsonw_finish(&w), 0);
-	assert_string_equal(jbuf_str(&b), "[12.34,0.05,100.00,7,18446744073.709551615]");
-	jbuf_free(&b);
+	assert_string_equal(text_buf_str(&b), "[12.34,0.05,100.00,7,18446744073.709551615]");
+	text_buf_free(&b);
 }
 
 static void writer_refuses_a_value_without_key_in_an_object(void **state)
 {
 	(void)state;
-	struct jbuf b = JBUF_INIT;
+	struct text_buf b = TEXT_BUF_INIT;
 	struct jsonw w;
 	jsonw_init(&w, &b);
 	jsonw_object_begin(&w);
 	assert_int_equal(jsonw_uint(&w, 1), -1);
 	assert_int_equal(jsonw_key(&w, "a"), -1); /* sticky */
 	assert_int_equal(jsonw_finish(&w), -1);
-	jbuf_free(&b);
+	text_buf_free(&b);
 }
 
 static void writer_refuses_mismatched_and_unclosed_containers(void **state)
 {
 	(void)state;
-	struct jbuf b = JBUF_INIT;
+	struct text_buf b = TEXT_BUF_INIT;
 	struct jsonw w;
 	jsonw_init(&w, &b);
 	jsonw_array_begin(&w);
 	assert_int_equal(jsonw_finish(&w), -1); /* still open */
 	assert_int_equal(jsonw_object_end(&w), -1);
-	jbuf_reset(&b);
+	text_buf_reset(&b);
 	jsonw_init(&w, &b);
 	assert_int_equal(jsonw_array_end(&w), -1);
-	jbuf_reset(&b);
+	text_buf_reset(&b);
 	jsonw_init(&w, &b);
 	jsonw_object_begin(&w);
 	jsonw_key(&w, "k");
 	assert_int_equal(jsonw_object_end(&w), -1); /* a key without value */
-	jbuf_free(&b);
+	text_buf_free(&b);
 }
 
 static void writer_refuses_nesting_deeper_than_its_limit(void **state)
 {
 	(void)state;
-	struct jbuf b = JBUF_INIT;
+	struct text_buf b = TEXT_BUF_INIT;
 	struct jsonw w;
 	jsonw_init(&w, &b);
 	for (int i = 0; i < JSONW_MAX_DEPTH; i++)
 		assert_int_equal(jsonw_array_begin(&w), 0);
 	assert_int_equal(jsonw_array_begin(&w), -1);
 	assert_int_equal(jsonw_finish(&w), -1);
-	jbuf_free(&b);
+	text_buf_free(&b);
 }
 
 static void writer_stops_when_the_buffer_failed(void **state)
 {
 	(void)state;
-	struct jbuf b = JBUF_INIT;
+	struct text_buf b = TEXT_BUF_INIT;
 	struct jsonw w;
 	jsonw_init(&w, &b);
 	jsonw_array_begin(&w);
@@ -155,13 +155,13 @@ static void writer_stops_when_the_buffer_failed(void **state)
 	assert_int_equal(jsonw_uint(&w, 1), -1);
 	assert_int_equal(jsonw_array_end(&w), -1);
 	assert_int_equal(jsonw_finish(&w), -1);
-	jbuf_free(&b);
+	text_buf_free(&b);
 }
 
 static void writer_escapes_raw_byte_strings(void **state)
 {
 	(void)state;
-	struct jbuf b = JBUF_INIT;
+	struct text_buf b = TEXT_BUF_INIT;
 	struct jsonw w;
 	jsonw_init(&w, &b);
 	jsonw_object_begin(&w);
@@ -169,8 +169,8 @@ static void writer_escapes_raw_byte_strings(void **state)
 	jsonw_string_len(&w, "w\xe9\"\n", 4);
 	jsonw_object_end(&w);
 	assert_int_equal(jsonw_finish(&w), 0);
-	assert_string_equal(jbuf_str(&b), "{\"interface\":\"w\\u00e9\\\"\\u000a\"}");
-	jbuf_free(&b);
+	assert_string_equal(text_buf_str(&b), "{\"interface\":\"w\\u00e9\\\"\\u000a\"}");
+	text_buf_free(&b);
 }
 
 int main(void)

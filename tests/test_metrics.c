@@ -239,10 +239,10 @@ static const char rest[] =
 
 static char *render(store *s)
 {
-	struct jbuf out = JBUF_INIT;
+	struct text_buf out = TEXT_BUF_INIT;
 	assert_int_equal(metrics_render(&fixture_cfg, &snap, s, now, &out), 0);
-	char *text = strdup(jbuf_str(&out));
-	jbuf_free(&out);
+	char *text = strdup(text_buf_str(&out));
+	text_buf_free(&out);
 	assert_non_null(text);
 	return text;
 }

@@ -160,7 +160,7 @@ static int push_uptime(const char *value, struct pushq_item *out)
 	if (r.status == 204)
 		assert_int_equal(pushq_take(q, out, 1), 1);
 	api_params_free(&p);
-	jbuf_free(&r.body);
+	text_buf_free(&r.body);
 	pushq_free(q);
 	return r.status;
 }
@@ -203,14 +203,14 @@ static void queue_stamps_wall_and_monotonic_time(void **state)
 static void label_values_are_escaped_and_utf8(void **state)
 {
 	(void)state;
-	struct jbuf b = JBUF_INIT;
+	struct text_buf b = TEXT_BUF_INIT;
 	assert_int_equal(metrics_label_value(&b, "a\\b\"c\nd"), 0);
-	assert_string_equal(jbuf_str(&b), "a\\\\b\\\"c\\nd");
-	jbuf_reset(&b);
+	assert_string_equal(text_buf_str(&b), "a\\\\b\\\"c\\nd");
+	text_buf_reset(&b);
 	/* Latin-1 0xE9 becomes U+00E9; valid UTF-8 stays. */
 	assert_int_equal(metrics_label_value(&b, "caf\xe9 caf\xc3\xa9"), 0);
-	assert_string_equal(jbuf_str(&b), "caf\xc3\xa9 caf\xc3\xa9");
-	jbuf_free(&b);
+	assert_string_equal(text_buf_str(&b), "caf\xc3\xa9 caf\xc3\xa9");
+	text_buf_free(&b);
 }
 
 /* The legacy receiver's routers: cabin allows 192.0.2.7 and

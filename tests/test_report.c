@@ -169,7 +169,7 @@ static char *series_doc(const char *router, const char *iface, enum step step, c
 	assert_non_null(v);
 	for (size_t i = 0; i < sel.n; i++)
 		assert_int_equal(report_series_load(db, &sel.v[i], step, from, to, tnow, &v[i]), 0);
-	struct jbuf out = JBUF_INIT;
+	struct text_buf out = TEXT_BUF_INIT;
 	if (format == 'j')
 		assert_int_equal(report_series_json(v, sel.n, !sel.single, &out), 0);
 	else if (format == 'c')
@@ -180,8 +180,8 @@ static char *series_doc(const char *router, const char *iface, enum step step, c
 		report_series_free(&v[i]);
 	free(v);
 	report_selection_free(&sel);
-	char *r = strdup(jbuf_str(&out));
-	jbuf_free(&out);
+	char *r = strdup(text_buf_str(&out));
+	text_buf_free(&out);
 	return r;
 }
 
@@ -192,7 +192,7 @@ static char *cycle_doc(const char *router, const char *iface, int start_day, uin
 	assert_int_equal(sel.n, 1);
 	struct report_cycle c;
 	assert_int_equal(report_cycle_load(db, &sel.v[0], start_day, quota, t_of(now), &c), 0);
-	struct jbuf out = JBUF_INIT;
+	struct text_buf out = TEXT_BUF_INIT;
 	if (format == 'j')
 		assert_int_equal(report_cycle_json(&c, 1, false, &out), 0);
 	else if (format == 'c')
@@ -200,8 +200,8 @@ static char *cycle_doc(const char *router, const char *iface, int start_day, uin
 	else
 		assert_int_equal(report_cycle_table(&c, 1, &out), 0);
 	report_selection_free(&sel);
-	char *r = strdup(jbuf_str(&out));
-	jbuf_free(&out);
+	char *r = strdup(text_buf_str(&out));
+	text_buf_free(&out);
 	return r;
 }
 
@@ -597,15 +597,15 @@ static char *top_doc(const char *router, const char *iface, const char *begin, c
 	                 REPORT_RANGE_OK);
 	struct report_series se;
 	assert_int_equal(report_top_load(db, &sel.v[0], from, to, limit, now, &se), 0);
-	struct jbuf out = JBUF_INIT;
+	struct text_buf out = TEXT_BUF_INIT;
 	if (format == 'j')
 		assert_int_equal(report_series_json(&se, 1, false, &out), 0);
 	else
 		assert_int_equal(report_top_table(&se, 1, &out), 0);
 	report_series_free(&se);
 	report_selection_free(&sel);
-	char *r = strdup(jbuf_str(&out));
-	jbuf_free(&out);
+	char *r = strdup(text_buf_str(&out));
+	text_buf_free(&out);
 	return r;
 }
 
@@ -634,14 +634,14 @@ static char *summary_doc(const char *router, const char *iface, int start_day, u
 	assert_int_equal(sel.n, 1);
 	struct report_summary su;
 	assert_int_equal(report_summary_load(db, &sel.v[0], start_day, quota, t_of(now), &su), 0);
-	struct jbuf out = JBUF_INIT;
+	struct text_buf out = TEXT_BUF_INIT;
 	if (format == 'o' || format == 'b')
 		assert_int_equal(report_oneline(&su, 1, format == 'b', &out), 0);
 	else
 		assert_int_equal(report_summary_table(&su, 1, format == 's', &out), 0);
 	report_selection_free(&sel);
-	char *r = strdup(jbuf_str(&out));
-	jbuf_free(&out);
+	char *r = strdup(text_buf_str(&out));
+	text_buf_free(&out);
 	return r;
 }
 
