@@ -37,10 +37,16 @@ static double wall_seconds(void)
 /* A reply as RouterOS sends it for one interface. */
 static void build_reply(struct ros_buf *b)
 {
-	static const char *const re[] = {
-		"!re", "=.id=*1", "=name=ether1", "=type=ether", "=running=true",
-		"=disabled=false", "=rx-byte=468259100207", "=tx-byte=98765432101",
-		"=rx-packet=468259100", "=tx-packet=98765432"};
+	static const char *const re[] = {"!re",
+	                                 "=.id=*1",
+	                                 "=name=ether1",
+	                                 "=type=ether",
+	                                 "=running=true",
+	                                 "=disabled=false",
+	                                 "=rx-byte=468259100207",
+	                                 "=tx-byte=98765432101",
+	                                 "=rx-packet=468259100",
+	                                 "=tx-packet=98765432"};
 	static const char *const done[] = {"!done"};
 	ros_buf_add_sentence(b, re, sizeof re / sizeof re[0]);
 	ros_buf_add_sentence(b, done, 1);
@@ -102,8 +108,10 @@ static const char *const names1[] = {"ether1"};
 
 static void bench_roundtrip(const struct fakeproc *fp, double seconds)
 {
-	struct ros_options o = {.host = "127.0.0.1", .port = (uint16_t)fp->routers[0].port,
-				.user = "admin", .password = ""};
+	struct ros_options o = {.host = "127.0.0.1",
+	                        .port = (uint16_t)fp->routers[0].port,
+	                        .user = "admin",
+	                        .password = ""};
 	ros_conn *c = ros_conn_new(&o, NULL);
 	if (!c || ros_connect(c)) {
 		fprintf(stderr, "connect: %s\n", c ? ros_errstr(c) : "?");
@@ -138,8 +146,11 @@ static void bench_many(const struct fakeproc *fp, size_t routers, double seconds
 	int nw = ros_counters_words(names1, 1, words, &store);
 	int64_t now = ros_now_ms();
 	for (size_t i = 0; i < routers; i++) {
-		struct ros_options o = {.host = "127.0.0.1", .port = (uint16_t)fp->routers[i].port,
-					.user = "admin", .password = "", .timeout_ms = 20000};
+		struct ros_options o = {.host = "127.0.0.1",
+		                        .port = (uint16_t)fp->routers[i].port,
+		                        .user = "admin",
+		                        .password = "",
+		                        .timeout_ms = 20000};
 		c[i] = ros_conn_new(&o, NULL);
 		ros_start_connect(c[i], now);
 	}
@@ -159,7 +170,7 @@ static void bench_many(const struct fakeproc *fp, size_t routers, double seconds
 			int ev = ros_events(c[i]);
 			pfd[i].fd = ros_fd(c[i]);
 			pfd[i].events = (short)((ev & ROS_WANT_READ ? POLLIN : 0) |
-						(ev & ROS_WANT_WRITE ? POLLOUT : 0));
+			                        (ev & ROS_WANT_WRITE ? POLLOUT : 0));
 			pfd[i].revents = 0;
 		}
 		poll(pfd, routers, 1000);

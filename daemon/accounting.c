@@ -7,8 +7,8 @@
 
 const char *acct_kind_name(enum acct_kind k)
 {
-	static const char *const names[] = {"baseline", "normal",   "reboot", "reset",
-					    "recreated", "rejected", "stale"};
+	static const char *const names[] = {"baseline",  "normal",   "reboot", "reset",
+	                                    "recreated", "rejected", "stale"};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
@@ -53,7 +53,7 @@ static bool time_ok(int64_t t)
 /* True when the uptime went down or grew by less than elapsed_ms minus
  * tol_ms. 128-bit: any uptime is safe. */
 static bool rebooted(const struct acct_reading *prev, const struct acct_reading *cur,
-		     int64_t elapsed_ms, __int128 tol_ms)
+                     int64_t elapsed_ms, __int128 tol_ms)
 {
 	if (!prev->has_uptime || !cur->has_uptime)
 		return false;
@@ -98,10 +98,10 @@ static bool have_mono(const struct acct_reading *prev, const struct acct_reading
 
 /* The kind of change between prev and cur, elapsed_ms apart. */
 static enum acct_kind classify(const struct acct_reading *prev, const struct acct_reading *cur,
-			       int64_t elapsed_ms, const struct acct_limits *lim)
+                               int64_t elapsed_ms, const struct acct_limits *lim)
 {
 	int64_t tol = lim->uptime_tolerance >= 0 ? lim->uptime_tolerance
-						 : acct_default_tolerance(elapsed_ms / 1000);
+	                                         : acct_default_tolerance(elapsed_ms / 1000);
 	__int128 tol_ms = (__int128)tol * 1000 + (prev->latency_ms > 0 ? prev->latency_ms : 0);
 	if (rebooted(prev, cur, elapsed_ms, tol_ms))
 		return ACCT_REBOOT;
@@ -113,7 +113,7 @@ static enum acct_kind classify(const struct acct_reading *prev, const struct acc
 }
 
 struct acct_delta acct_compute(const struct acct_reading *prev, const struct acct_reading *cur,
-			       const struct acct_limits *lim)
+                               const struct acct_limits *lim)
 {
 	struct acct_delta d = {ACCT_BASELINE, cur->time, cur->time, 0, 0, ACCT_SRC_UNKNOWN};
 	if (!time_ok(cur->time)) {
@@ -146,7 +146,7 @@ struct acct_delta acct_compute(const struct acct_reading *prev, const struct acc
 	if (back > cur->time - ACCT_TIME_MIN)
 		back = cur->time - ACCT_TIME_MIN;
 	bool stepped = wall_ms < 0 || wall_ms - elapsed_ms > ACCT_STEP_MS ||
-		       elapsed_ms - wall_ms > ACCT_STEP_MS;
+	               elapsed_ms - wall_ms > ACCT_STEP_MS;
 	d.t0 = stepped ? cur->time - back : prev->time;
 	d.kind = classify(prev, cur, elapsed_ms, lim);
 	int64_t span_ms = elapsed_ms;

@@ -54,7 +54,7 @@ enum acct_source {
 
 /* One reading of an interface's cumulative counters. */
 struct acct_reading {
-	int64_t time;       /* Unix seconds when read (a poll: when its request was sent) */
+	int64_t time;        /* Unix seconds when read (a poll: when its request was sent) */
 	int32_t time_sub_ms; /* milliseconds past time (0..999): readings in the same
 				second keep their order, also after a restart */
 	enum acct_source source;
@@ -64,8 +64,8 @@ struct acct_reading {
 			       never stored */
 	int64_t latency_ms; /* request sent -> reply processed (ms, >= 0): the uptime
 			       may have been read that much after time */
-	uint64_t rx, tx;  /* cumulative byte counters */
-	uint64_t uptime;  /* router uptime in seconds, if has_uptime */
+	uint64_t rx, tx;    /* cumulative byte counters */
+	uint64_t uptime;    /* router uptime in seconds, if has_uptime */
 	bool has_uptime;
 	char id[ACCT_ID_MAX]; /* the interface's .id ("*1"), "" if unknown (push) */
 };
@@ -83,8 +83,8 @@ enum acct_kind {
 
 struct acct_delta {
 	enum acct_kind kind;
-	int64_t t0, t1;  /* the interval the traffic is spread over */
-	uint64_t rx, tx; /* bytes to count */
+	int64_t t0, t1;       /* the interval the traffic is spread over */
+	uint64_t rx, tx;      /* bytes to count */
 	enum acct_source was; /* ACCT_BASELINE because the source changed: the
 				 previous reading's source; else ACCT_SRC_UNKNOWN */
 };
@@ -126,7 +126,7 @@ int64_t acct_default_tolerance(int64_t elapsed);
  * [ACCT_TIME_MIN, ACCT_TIME_MAX] make cur ACCT_STALE (or, for prev, cur a
  * baseline). */
 struct acct_delta acct_compute(const struct acct_reading *prev, const struct acct_reading *cur,
-			       const struct acct_limits *lim);
+                               const struct acct_limits *lim);
 
 /* The wall-clock step (ms, + forward, - back) between two observations of
  * (wall ms, monotonic ms) taken together, or 0 when the clocks agree

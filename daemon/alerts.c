@@ -101,7 +101,8 @@ int alerts_spawn(struct alerts *a, char *const argv[], char *const env[])
 	if (!rc)
 		rc = posix_spawnattr_setsigmask(&attr, &none);
 	if (!rc)
-		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+		rc = posix_spawnattr_setflags(&attr,
+		                              POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 	if (!rc)
 		rc = posix_spawn(&pid, argv[0], NULL, &attr, argv, env);
 	posix_spawnattr_destroy(&attr);
@@ -111,8 +112,8 @@ int alerts_spawn(struct alerts *a, char *const argv[], char *const env[])
 }
 
 /* Runs the alert command in the background with its environment. */
-static void run_alert(struct alerts *a, const struct cfg_router *r, const char *iface,
-		      int percent, const struct cycle_usage *u)
+static void run_alert(struct alerts *a, const struct cfg_router *r, const char *iface, int percent,
+                      const struct cycle_usage *u)
 {
 	char vars[7][512];
 	snprintf(vars[0], sizeof vars[0], "TIKSTAT_ROUTER=%s", r->name);
@@ -137,10 +138,10 @@ static void run_alert(struct alerts *a, const struct cfg_router *r, const char *
 	free(env);
 	if (rc != 0)
 		log_warnx("router %s: %s: cannot run alert_command: %s", r->name, iface,
-			  strerror(rc));
+		          strerror(rc));
 	else
 		log_info("router %s: %s: %d %% of the quota used, alert_command started", r->name,
-			 iface, percent);
+		         iface, percent);
 }
 
 /* Marks in the store every threshold up to crossed not marked yet in the
@@ -164,7 +165,7 @@ static int mark_new(store *s, int64_t iface, int64_t start, int crossed)
 }
 
 void alerts_check(struct alerts *a, const struct cfg *cfg, const struct cfg_router *r,
-		  const struct recorder *rec, int h, const char *iface, int64_t now)
+                  const struct recorder *rec, int h, const char *iface, int64_t now)
 {
 	store *s = recorder_store(rec);
 	int64_t id = recorder_iface_id(rec, h);

@@ -50,7 +50,7 @@ void alerts_free(struct alerts *a);
  * crossed in the store and runs r->alert_command once, for the highest
  * (without a command: a warning in the log). */
 void alerts_check(struct alerts *a, const struct cfg *cfg, const struct cfg_router *r,
-		  const struct recorder *rec, int h, const char *iface, int64_t now);
+                  const struct recorder *rec, int h, const char *iface, int64_t now);
 
 /* Collects the alert commands that finished, without waiting; other
  * children of the process are left alone. Call it from the event loop. */

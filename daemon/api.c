@@ -124,7 +124,7 @@ int api_error(struct api_response *r, int status, const char *fmt, ...)
 /* Reads optional parameter name into *v (NULL when absent); a duplicate
  * is a 400. */
 static int param(const struct api_params *p, const char *name, const char **v,
-		 struct api_response *r)
+                 struct api_response *r)
 {
 	*v = NULL;
 	if (api_param_get(p, name, v) < 0)
@@ -191,8 +191,9 @@ int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct a
 			else
 				jsonw_string(&w, cr->host);
 			jsonw_key(&w, "error");
-			jsonw_string(&w, missing ? f->error
-					 : !push && sr->known && !sr->up ? sr->error : NULL);
+			jsonw_string(&w, missing                         ? f->error
+			                 : !push && sr->known && !sr->up ? sr->error
+			                                                 : NULL);
 			jsonw_object_end(&w);
 		}
 	}
@@ -206,7 +207,7 @@ int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct a
 
 /* Selects the interfaces named by router and interface; 404 when unknown. */
 static int select_ifaces(const struct api_ctx *c, const char *router, const char *iface,
-			 struct report_selection *sel, struct api_response *r)
+                         struct report_selection *sel, struct api_response *r)
 {
 	char err[512];
 	switch (report_select(c->db, router, iface, sel, err, sizeof err)) {
@@ -222,13 +223,12 @@ static int select_ifaces(const struct api_ctx *c, const char *router, const char
 /* 400: the window holds more than REPORT_MAX_POINTS buckets. */
 static int too_many_points(struct api_response *r, uint64_t asked, enum step step)
 {
-	return api_error(r, 400,
-			 "too many points: %llu %s buckets, at most %d; narrow from/to",
-			 (unsigned long long)asked, step_name(step), REPORT_MAX_POINTS);
+	return api_error(r, 400, "too many points: %llu %s buckets, at most %d; narrow from/to",
+	                 (unsigned long long)asked, step_name(step), REPORT_MAX_POINTS);
 }
 
 int api_traffic(const struct api_ctx *c, const struct api_params *p, bool csv,
-		struct api_response *r)
+                struct api_response *r)
 {
 	const char *router, *iface, *step_s, *from_s, *to_s;
 	if (param(p, "router", &router, r) || param(p, "interface", &iface, r) ||
@@ -237,8 +237,8 @@ int api_traffic(const struct api_ctx *c, const struct api_params *p, bool csv,
 		return -1;
 	enum step step = STEP_MONTH;
 	if (step_s && step_parse(step_s, &step) < 0)
-		return api_error(r, 400,
-				 "invalid parameter 'step': must be 5min, hour, day, month or year");
+		return api_error(
+		        r, 400, "invalid parameter 'step': must be 5min, hour, day, month or year");
 	int64_t from = 0, to = 0;
 	switch (report_range(step, c->now, from_s, to_s, &from, &to)) {
 	case REPORT_RANGE_OK: break;
@@ -298,7 +298,7 @@ int api_cycle(const struct api_ctx *c, const struct api_params *p, struct api_re
 	for (size_t i = 0; rc == 0 && i < sel.n; i++) {
 		const struct cfg_router *cr = cfg_router(c->cfg, sel.v[i].router);
 		rc = report_cycle_load(c->db, &sel.v[i], c->cfg->cycle_start_day,
-				       cr ? cr->quota : 0, c->now, &cy[i]);
+		                       cr ? cr->quota : 0, c->now, &cy[i]);
 	}
 	if (rc < 0) {
 		api_error(r, 500, "database error: %s", store_errmsg(c->db));

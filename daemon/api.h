@@ -67,7 +67,7 @@ struct api_response {
 /* Empties r->body and sets status and {"error": message}. Returns -1 so
  * that handlers can `return api_error(...)`. */
 int api_error(struct api_response *r, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 struct api_ctx {
 	const struct cfg *cfg;
@@ -80,7 +80,7 @@ struct api_ctx {
  * on success, -1 when they set an error. */
 int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct api_response *r);
 int api_traffic(const struct api_ctx *c, const struct api_params *p, bool csv,
-		struct api_response *r);
+                struct api_response *r);
 int api_cycle(const struct api_ctx *c, const struct api_params *p, struct api_response *r);
 
 #endif

@@ -70,7 +70,7 @@ static void offset_name(char *out, size_t cap)
 }
 
 void calendar_system_zone_name(const char *etc_timezone, const char *etc_localtime, char *out,
-			       size_t cap)
+                               size_t cap)
 {
 	char line[128] = "", target[512];
 	FILE *f = fopen(etc_timezone, "r");
@@ -103,7 +103,7 @@ int calendar_set_zone(const char *name)
 		tzset();
 		/* Users know their zone by name, not as "localtime". */
 		calendar_system_zone_name("/etc/timezone", "/etc/localtime", zone_name,
-					  sizeof zone_name);
+		                          sizeof zone_name);
 	} else {
 		if (!zone_exists(name))
 			return -1;
@@ -199,10 +199,10 @@ int64_t calendar_bucket_next(enum step s, int64_t start)
 	switch (s) {
 	case STEP_5MIN:
 		return start + 300 > CALENDAR_TIME_MAX ? start + 300
-						       : calendar_bucket_start(s, start + 300);
+		                                       : calendar_bucket_start(s, start + 300);
 	case STEP_HOUR:
 		return start + 3600 > CALENDAR_TIME_MAX ? start + 3600
-							: calendar_bucket_start(s, start + 3600);
+		                                        : calendar_bucket_start(s, start + 3600);
 	default: break;
 	}
 	struct tm tm = local(start);
@@ -237,8 +237,8 @@ void calendar_format(int64_t t, char out[32])
 	/* A wide buffer first: the compiler cannot know tm's fields are small. */
 	char buf[96];
 	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600,
-		 off % 3600 / 60);
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600,
+	         off % 3600 / 60);
 	memcpy(out, buf, 31);
 	out[31] = '\0';
 }

@@ -40,7 +40,7 @@ const char *calendar_zone(void);
  * points at after ".../zoneinfo/", else the current offset of local time
  * as "UTC+01:00". Names are used only when tzdata has them. */
 void calendar_system_zone_name(const char *etc_timezone, const char *etc_localtime, char *out,
-			       size_t cap);
+                               size_t cap);
 
 /* Start of the bucket of size s that contains t. */
 int64_t calendar_bucket_start(enum step s, int64_t t);

@@ -99,10 +99,10 @@ enum key {
 };
 
 struct parser {
-	const char *path; /* as given, for messages */
-	char *dir;        /* absolute directory of path, for relative file names */
-	struct stat st;   /* of the config file */
-	bool skip_secrets; /* CFG_SKIP_SECRETS: reports need no secrets */
+	const char *path;       /* as given, for messages */
+	char *dir;              /* absolute directory of path, for relative file names */
+	struct stat st;         /* of the config file */
+	bool skip_secrets;      /* CFG_SKIP_SECRETS: reports need no secrets */
 	const struct cfg *prev; /* cfg_reload: the running configuration */
 	bool tls_key_kept;      /* the reload kept prev's key: keep its certificate too */
 
@@ -199,8 +199,8 @@ static void add_error_summary(struct parser *p)
 
 	if (more == 0 || !p->err || p->err_len + 1 >= p->errsz)
 		return;
-	snprintf(p->err + p->err_len, p->errsz - p->err_len, "\n%s: %u more error%s", p->path,
-	         more, more == 1 ? "" : "s");
+	snprintf(p->err + p->err_len, p->errsz - p->err_len, "\n%s: %u more error%s", p->path, more,
+	         more == 1 ? "" : "s");
 }
 
 __attribute__((format(printf, 4, 0))) static void vfail(struct parser *p, int line, const char *key,
@@ -788,8 +788,9 @@ static int parse_retention(struct parser *p, const struct key_row *k, void *base
 		return 0;
 	}
 	if (cfg_parse_duration(v, &s) < 0)
-		key_fail(p, errno == ERANGE ? "duration '%s' is too large (use forever)"
-		                            : "invalid duration '%s' (e.g. 7d, 90d or forever)",
+		key_fail(p,
+		         errno == ERANGE ? "duration '%s' is too large (use forever)"
+		                         : "invalid duration '%s' (e.g. 7d, 90d or forever)",
 		         shown(p, v));
 	else if (s < 1)
 		key_fail(p, "must be 1 second or more, or forever");
@@ -829,7 +830,10 @@ static const char *word(struct parser *p, const struct key_row *k, const char *v
 		return k->names[*index];
 	for (int i = 0; k->names[i] && n < sizeof list; i++)
 		n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
-		                      i == 0 ? "" : k->names[i + 1] ? ", " : " or ", k->names[i]);
+		                      i == 0            ? ""
+		                      : k->names[i + 1] ? ", "
+		                                        : " or ",
+		                      k->names[i]);
 	key_fail(p, "must be %s, got '%s'", list, shown(p, v));
 	return NULL;
 }
@@ -1341,8 +1345,8 @@ _Static_assert(ROS_TLS_ANONYMOUS == 3 && sizeof(enum ros_tls_mode) == sizeof(int
 static const struct key_row keys[K_COUNT] = {
         [K_DATABASE] = {ROW("database", SEC_TIKSTAT, type_path), CFG(database)},
         [K_TIMEZONE] = {ROW("timezone", SEC_TIKSTAT, type_timezone), CFG(timezone)},
-        [K_CYCLE_START_DAY] = {ROW("cycle_start_day", SEC_TIKSTAT, type_int),
-                               CFG(cycle_start_day), RANGE(1, 28)},
+        [K_CYCLE_START_DAY] = {ROW("cycle_start_day", SEC_TIKSTAT, type_int), CFG(cycle_start_day),
+                               RANGE(1, 28)},
         [K_MAX_RATE] = {ROW("max_rate", SEC_TIKSTAT, type_size), CFG(max_rate), .min = 1,
                         .what = "rate", .hint = "bits/s, e.g. 100M, 1G or 2.5G"},
         [K_COMMIT_INTERVAL] = {ROW("commit_interval", SEC_TIKSTAT, type_seconds),
@@ -1365,8 +1369,8 @@ static const struct key_row keys[K_COUNT] = {
                                   CFG(auth_password_file), CFG_AUX(auth_password)},
         [K_HTTPS_LISTEN] = {ROW("https_listen", SEC_HTTP, type_listen), CFG(https_listen),
                             CFG_AUX(n_https_listen)},
-        [K_TLS_CERT_FILE] = {ROW("tls_cert_file", SEC_HTTP, type_cert_file),
-                             CFG(tls_cert_file), CFG_AUX(tls_cert)},
+        [K_TLS_CERT_FILE] = {ROW("tls_cert_file", SEC_HTTP, type_cert_file), CFG(tls_cert_file),
+                             CFG_AUX(tls_cert)},
         [K_TLS_KEY_FILE] = {ROW("tls_key_file", SEC_HTTP, type_key_file), CFG(tls_key_file),
                             CFG_AUX(tls_key)},
         [K_MODE] = {ROW("mode", SEC_ROUTER, type_enum), RTR(mode), .names = modes},
@@ -1382,9 +1386,8 @@ static const struct key_row keys[K_COUNT] = {
         [K_USER] = {ROW("user", SEC_ROUTER, type_string), RTR(user), .poll_only = true},
         [K_PASSWORD] = {ROW("password", SEC_ROUTER, type_password), RTR(password),
                         .excludes = K_PASSWORD_FILE, .poll_only = true},
-        [K_PASSWORD_FILE] = {ROW("password_file", SEC_ROUTER, type_secret_file),
-                             RTR(password_file), RTR_AUX(password), .excludes = K_PASSWORD,
-                             .poll_only = true},
+        [K_PASSWORD_FILE] = {ROW("password_file", SEC_ROUTER, type_secret_file), RTR(password_file),
+                             RTR_AUX(password), .excludes = K_PASSWORD, .poll_only = true},
         [K_INTERFACES] = {ROW("interfaces", SEC_ROUTER, type_interfaces), RTR(interfaces)},
         [K_INTERVAL] = {ROW("interval", SEC_ROUTER, type_seconds), RTR(interval),
                         RANGE(1, SECONDS_MAX)},
@@ -1395,9 +1398,8 @@ static const struct key_row keys[K_COUNT] = {
         [K_MAX_REPLY_SIZE] = {ROW("max_reply_size", SEC_ROUTER, type_size), RTR(max_reply_size),
                               .min = 1, .what = "size", .hint = "e.g. 32Mi or 100M",
                               .poll_only = true},
-        [K_MAX_REPLY_ITEMS] = {ROW("max_reply_items", SEC_ROUTER, type_size),
-                               RTR(max_reply_items), .min = 1, .what = "count",
-                               .hint = "e.g. 100000", .poll_only = true},
+        [K_MAX_REPLY_ITEMS] = {ROW("max_reply_items", SEC_ROUTER, type_size), RTR(max_reply_items),
+                               .min = 1, .what = "count", .hint = "e.g. 100000", .poll_only = true},
         [K_PUSH_TOKEN_FILE] = {ROW("push_token_file", SEC_ROUTER, type_secret_file),
                                RTR(push_token_file), RTR_AUX(push_token), .min = TOKEN_MIN,
                                .what = "token"},
@@ -1407,8 +1409,7 @@ static const struct key_row keys[K_COUNT] = {
         [K_QUOTA] = {ROW("quota", SEC_ROUTER, type_size), RTR(quota), .what = "size",
                      .hint = "bytes, e.g. 500G, 1.5T or 800Gi"},
         [K_ALERT_COMMAND] = {ROW("alert_command", SEC_ROUTER, type_text), RTR(alert_command)},
-        [K_PUSH_ALLOW_FROM] = {ROW("push_allow_from", SEC_ROUTER, type_nets),
-                               RTR(push_allow)},
+        [K_PUSH_ALLOW_FROM] = {ROW("push_allow_from", SEC_ROUTER, type_nets), RTR(push_allow)},
 };
 
 /* The row of key name in section sec, or K_NONE. */
@@ -1655,10 +1656,12 @@ static int add_router(struct parser *p, const char *name)
 	p->router_lines = lines;
 	lines[c->n_routers] = p->lineno;
 	struct cfg_router *r = &grown[c->n_routers];
-	*r = (struct cfg_router){
-	        .mode = MODE_POLL, .tls = ROS_TLS_OFF, .interval = 10, .timeout = 5,
-	        .max_reply_size = ROS_DEFAULT_MAX_REPLY_BYTES,
-	        .max_reply_items = ROS_DEFAULT_MAX_REPLY_SENTENCES};
+	*r = (struct cfg_router){.mode = MODE_POLL,
+	                         .tls = ROS_TLS_OFF,
+	                         .interval = 10,
+	                         .timeout = 5,
+	                         .max_reply_size = ROS_DEFAULT_MAX_REPLY_BYTES,
+	                         .max_reply_items = ROS_DEFAULT_MAX_REPLY_SENTENCES};
 	c->n_routers++;
 	if (!(r->name = strdup(name)) || !(r->user = strdup(DEFAULT_USER)))
 		return nomem(p);

@@ -34,56 +34,56 @@
 enum router_mode { MODE_POLL, MODE_PUSH };
 
 struct cfg_router {
-	char *name;           /* from [router NAME] */
+	char *name; /* from [router NAME] */
 	enum router_mode mode;
 	char *host;
-	uint16_t port;        /* resolved default: 8728, or 8729 when tls != off */
+	uint16_t port; /* resolved default: 8728, or 8729 when tls != off */
 	enum ros_tls_mode tls;
 	char *tls_ca_file;
 	char *tls_fingerprint;
-	char *user;           /* default "tikstat" */
-	char *password;       /* secret: wiped by cfg_free */
-	char **interfaces;    /* n_interfaces names, raw bytes */
+	char *user;        /* default "tikstat" */
+	char *password;    /* secret: wiped by cfg_free */
+	char **interfaces; /* n_interfaces names, raw bytes */
 	size_t n_interfaces;
-	int interval;         /* seconds, default 10 */
-	int timeout;          /* seconds, default 5 */
-	int command_timeout;  /* seconds a whole reply may take, 0 = max(4 x timeout, 30) */
+	int interval;             /* seconds, default 10 */
+	int timeout;              /* seconds, default 5 */
+	int command_timeout;      /* seconds a whole reply may take, 0 = max(4 x timeout, 30) */
 	uint64_t max_reply_size;  /* bytes one reply may hold, default 32 MiB */
 	uint64_t max_reply_items; /* sentences one reply may hold, default 100000 */
-	char *push_token;     /* secret, mode = push */
+	char *push_token;         /* secret, mode = push */
 	char *ip_file;
-	char *ip_interface;   /* mode = poll: whose address goes to ip_file; NULL = interfaces[0] */
-	uint64_t quota;       /* bytes per billing cycle, 0 = none */
+	char *ip_interface; /* mode = poll: whose address goes to ip_file; NULL = interfaces[0] */
+	uint64_t quota;     /* bytes per billing cycle, 0 = none */
 	char *alert_command;
-	char *password_file;   /* the file password came from, or NULL */
-	char *push_token_file; /* the file push_token came from, or NULL */
+	char *password_file;        /* the file password came from, or NULL */
+	char *push_token_file;      /* the file push_token came from, or NULL */
 	size_t *interfaces_by_name; /* indexes into interfaces, in strcmp order */
 	struct cfg_net *push_allow; /* mode = push: push_allow_from, n_push_allow entries */
 	size_t n_push_allow;
 };
 
 struct cfg {
-	char *path;             /* the file this came from */
+	char *path; /* the file this came from */
 	/* [tikstat] */
-	char *database;         /* default /var/lib/tikstat/tikstat.db */
-	char *timezone;         /* NULL = system local time */
-	int cycle_start_day;    /* 1..28, default 1 */
-	uint64_t max_rate;      /* bits/s, default 100G */
-	int commit_interval;    /* seconds, default 60 */
-	char *log_level;        /* error|warning|info|debug, default info */
-	int64_t retention[5];   /* seconds per step (calendar.h order), <= 0 forever */
+	char *database;       /* default /var/lib/tikstat/tikstat.db */
+	char *timezone;       /* NULL = system local time */
+	int cycle_start_day;  /* 1..28, default 1 */
+	uint64_t max_rate;    /* bits/s, default 100G */
+	int commit_interval;  /* seconds, default 60 */
+	char *log_level;      /* error|warning|info|debug, default info */
+	int64_t retention[5]; /* seconds per step (calendar.h order), <= 0 forever */
 	/* [http] */
-	char **listen;          /* n_listen "host:port" entries, default 127.0.0.1:8085 */
+	char **listen; /* n_listen "host:port" entries, default 127.0.0.1:8085 */
 	size_t n_listen;
 	char *auth_user;
-	char *auth_password;    /* secret read from auth_password_file */
+	char *auth_password;      /* secret read from auth_password_file */
 	char *auth_password_file; /* its path, or NULL */
-	char **https_listen;    /* n_https_listen entries served over TLS, default none */
+	char **https_listen;      /* n_https_listen entries served over TLS, default none */
 	size_t n_https_listen;
-	char *tls_cert_file;    /* PEM certificate (chain) for https_listen */
-	char *tls_key_file;     /* PEM private key: a secret file */
-	char *tls_cert;         /* the certificate file's contents (NULL with CFG_SKIP_SECRETS) */
-	char *tls_key;          /* the key file's contents: secret, wiped by cfg_free */
+	char *tls_cert_file; /* PEM certificate (chain) for https_listen */
+	char *tls_key_file;  /* PEM private key: a secret file */
+	char *tls_cert;      /* the certificate file's contents (NULL with CFG_SKIP_SECRETS) */
+	char *tls_key;       /* the key file's contents: secret, wiped by cfg_free */
 	/* [router NAME] sections in file order */
 	struct cfg_router *routers;
 	size_t n_routers;

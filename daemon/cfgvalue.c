@@ -323,7 +323,8 @@ const char *cfg_parse_net(const char *text, struct cfg_net *out)
 	n.prefix = max;
 	if (slash) {
 		if (cfg_parse_int(slash + 1, 0, (long)max, &prefix) < 0)
-			return max == 32 ? "the prefix must be 0 to 32" : "the prefix must be 0 to 128";
+			return max == 32 ? "the prefix must be 0 to 32"
+			                 : "the prefix must be 0 to 128";
 		n.prefix = (unsigned)prefix;
 	}
 	for (unsigned bit = n.prefix; bit < max; bit++)

@@ -69,8 +69,8 @@ static void print_name(FILE *out, const char *name)
 /* Prints, for each configured interface the router does not have, what it
  * has (v, n; listed false when that could not be read) and the likely
  * meant name. */
-static void print_missing(const struct cfg_router *r, const struct ros_iface_counters *v,
-			  size_t n, bool listed, FILE *out)
+static void print_missing(const struct cfg_router *r, const struct ros_iface_counters *v, size_t n,
+                          bool listed, FILE *out)
 {
 	const char **names = calloc(n ? n : 1, sizeof *names);
 	const struct ros_iface_counters **sorted = ros_counters_index(v, n);
@@ -119,7 +119,8 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 	}
 	int bad = 0;
 	for (size_t k = 0; k < r->n_interfaces; k++) {
-		const struct ros_iface_counters *row = ros_counters_find(sorted, n, r->interfaces[k]);
+		const struct ros_iface_counters *row =
+		        ros_counters_find(sorted, n, r->interfaces[k]);
 		if (!row) {
 			bad = 1; /* shown below, with what the router has */
 			continue;
@@ -127,8 +128,8 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 		fprintf(out, "  interface ");
 		print_name(out, r->interfaces[k]);
 		fprintf(out, ": id %s, rx %" PRIu64 " bytes, tx %" PRIu64 " bytes%s%s\n", row->id,
-			row->rx_bytes, row->tx_bytes, row->running == 0 ? ", not running" : "",
-			row->disabled == 1 ? ", disabled" : "");
+		        row->rx_bytes, row->tx_bytes, row->running == 0 ? ", not running" : "",
+		        row->disabled == 1 ? ", disabled" : "");
 	}
 	free(sorted);
 	ros_counters_free(v, n);
@@ -145,13 +146,19 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 static int check_router(const struct cfg_router *r, FILE *out)
 {
 	fprintf(out, "router %s: %s:%u, tls %s, user %s\n", r->name, r->host, (unsigned)r->port,
-		r->tls == ROS_TLS_OFF ? "off" : r->tls == ROS_TLS_VERIFY ? "verify"
-			: r->tls == ROS_TLS_FINGERPRINT ? "fingerprint" : "anonymous",
-		r->user);
-	struct ros_options o = {.host = r->host, .port = r->port, .tls = r->tls,
-				.ca_file = r->tls_ca_file, .fingerprint = r->tls_fingerprint,
-				.user = r->user, .password = r->password,
-				.timeout_ms = r->timeout * 1000};
+	        r->tls == ROS_TLS_OFF           ? "off"
+	        : r->tls == ROS_TLS_VERIFY      ? "verify"
+	        : r->tls == ROS_TLS_FINGERPRINT ? "fingerprint"
+	                                        : "anonymous",
+	        r->user);
+	struct ros_options o = {.host = r->host,
+	                        .port = r->port,
+	                        .tls = r->tls,
+	                        .ca_file = r->tls_ca_file,
+	                        .fingerprint = r->tls_fingerprint,
+	                        .user = r->user,
+	                        .password = r->password,
+	                        .timeout_ms = r->timeout * 1000};
 	int st;
 	ros_conn *c = ros_conn_new(&o, &st);
 	if (!c) {
@@ -165,12 +172,12 @@ static int check_router(const struct cfg_router *r, FILE *out)
 	} else {
 		uint64_t up = 0;
 		fprintf(out, "  logged in%s%s\n", ros_tls_cipher(c) ? " over TLS, cipher " : "",
-			ros_tls_cipher(c) ? ros_tls_cipher(c) : "");
+		        ros_tls_cipher(c) ? ros_tls_cipher(c) : "");
 		if (r->tls == ROS_TLS_ANONYMOUS)
 			fprintf(out, "  warning: anonymous TLS does not authenticate the router\n");
 		if (r->tls == ROS_TLS_OFF)
 			fprintf(out, "  warning: the plain API sends the password in clear text; "
-				     "prefer api-ssl (tls = fingerprint)\n");
+			             "prefer api-ssl (tls = fingerprint)\n");
 		rc = ros_read_uptime(c, &up);
 		if (rc)
 			bad = fail(out, r, c, "reading the uptime", rc);
@@ -195,7 +202,7 @@ static size_t listen_addresses(const char *entry)
 	if (strcmp(host, "*") == 0)
 		return 1;
 	struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-				 .ai_socktype = SOCK_STREAM};
+	                         .ai_socktype = SOCK_STREAM};
 	struct addrinfo *res = NULL;
 	char service[8];
 	snprintf(service, sizeof service, "%u", (unsigned)port);
@@ -221,9 +228,9 @@ static int check_listen(const struct cfg *cfg, FILE *out)
 	if (n <= CFG_MAX_LISTEN)
 		return 0;
 	fprintf(out,
-		"%s: [http] listen, https_listen: %zu addresses once host names are resolved: at "
-		"most %d addresses can be listened on\n",
-		cfg->path, n, CFG_MAX_LISTEN);
+	        "%s: [http] listen, https_listen: %zu addresses once host names are resolved: at "
+	        "most %d addresses can be listened on\n",
+	        cfg->path, n, CFG_MAX_LISTEN);
 	return 1;
 }
 
@@ -233,12 +240,12 @@ int checkcfg_run(const struct cfg *cfg, FILE *out)
 		return 1;
 	int bad = 0;
 	fprintf(out, "%s: configuration is valid (%zu router%s)\n", cfg->path, cfg->n_routers,
-		cfg->n_routers == 1 ? "" : "s");
+	        cfg->n_routers == 1 ? "" : "s");
 	for (size_t i = 0; i < cfg->n_routers; i++) {
 		const struct cfg_router *r = &cfg->routers[i];
 		if (r->mode == MODE_PUSH) {
 			fprintf(out, "router %s: push mode: waits for the router's push script\n",
-				r->name);
+			        r->name);
 			continue;
 		}
 		bad |= check_router(r, out);

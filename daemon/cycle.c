@@ -30,8 +30,7 @@ static void settle(struct cycle_usage *u, int64_t now)
 	u->estimate = cycle_project(u->used, u->start, u->end, now);
 }
 
-int cycle_usage(store *s, int64_t iface, int cycle_start_day, int64_t now,
-		struct cycle_usage *u)
+int cycle_usage(store *s, int64_t iface, int cycle_start_day, int64_t now, struct cycle_usage *u)
 {
 	calendar_cycle(now, cycle_start_day, &u->start, &u->end);
 	if (store_sum(s, iface, STEP_DAY, u->start, u->end, &u->rx, &u->tx))

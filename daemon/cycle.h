@@ -22,10 +22,10 @@
 
 /* Usage of one interface in one cycle. */
 struct cycle_usage {
-	int64_t start, end;  /* the cycle's bounds, Unix seconds, end exclusive */
+	int64_t start, end; /* the cycle's bounds, Unix seconds, end exclusive */
 	uint64_t rx, tx;
-	uint64_t used;       /* rx + tx, capped at 2^64-1 */
-	uint64_t estimate;   /* cycle_project(used, start, end, now) */
+	uint64_t used;     /* rx + tx, capped at 2^64-1 */
+	uint64_t estimate; /* cycle_project(used, start, end, now) */
 };
 
 /* The projection described above; start < end. Overflow-safe: 128-bit
@@ -35,8 +35,7 @@ uint64_t cycle_project(uint64_t bytes, int64_t start, int64_t end, int64_t now);
 /* Usage of interface iface (store id) in the cycle containing now, from
  * the committed day buckets (cycles start at local midnight, so day
  * buckets cover them exactly). Returns 0, or -1 (store error). */
-int cycle_usage(store *s, int64_t iface, int cycle_start_day, int64_t now,
-		struct cycle_usage *u);
+int cycle_usage(store *s, int64_t iface, int cycle_start_day, int64_t now, struct cycle_usage *u);
 
 /* Adds rx and tx bytes not in the store yet (recorder_pending) to u and
  * recomputes used and estimate for now; every sum is capped at 2^64-1. */

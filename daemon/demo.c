@@ -36,11 +36,11 @@
 #include "recorder.h"
 #include "store.h"
 
-#define STEP 300                        /* seconds between simulated readings */
-#define DAY_STEPS (86400 / STEP)
-#define HISTORY_DAYS 410
-#define LAST_REBOOT_DAYS 41             /* both routers' current uptime */
-#define PASSWORD "demo"
+#define STEP             300 /* seconds between simulated readings */
+#define DAY_STEPS        (86400 / STEP)
+#define HISTORY_DAYS     410
+#define LAST_REBOOT_DAYS 41 /* both routers' current uptime */
+#define PASSWORD         "demo"
 
 struct demo_iface {
 	const char *router, *name, *pct; /* pct: percent-encoded for the control channel */
@@ -50,11 +50,11 @@ struct demo_iface {
 };
 
 static const struct demo_iface IFACES[] = {
-	{"home", "ether1", "ether1", 0, "*1", 80e3, 14e3},
-	{"home", "ether2 lan", "ether2%20lan", 0, "*2", 16e3, 85e3},
-	{"home", "pppoe-out1", "pppoe-out1", 0, "*3", 4e3, 3e3},
-	{"office", "ether1", "ether1", 1, "*1", 260e3, 70e3},
-	{"office", "ether2 lan", "ether2%20lan", 1, "*2", 75e3, 250e3},
+        {"home", "ether1", "ether1", 0, "*1", 80e3, 14e3},
+        {"home", "ether2 lan", "ether2%20lan", 0, "*2", 16e3, 85e3},
+        {"home", "pppoe-out1", "pppoe-out1", 0, "*3", 4e3, 3e3},
+        {"office", "ether1", "ether1", 1, "*1", 260e3, 70e3},
+        {"office", "ether2 lan", "ether2%20lan", 1, "*2", 75e3, 250e3},
 };
 #define N_IFACES (sizeof IFACES / sizeof IFACES[0])
 
@@ -119,9 +119,9 @@ static int fake_spawn(struct demo *d, const char *path, uint64_t uptime)
 	}
 	char up[32];
 	snprintf(up, sizeof up, "%llu", (unsigned long long)uptime);
-	char *argv[] = {(char *)path, "--password", PASSWORD, "--spec", "home:v7:plain",
-			"--spec", "office:v6old:tls", "--rx-base", "0", "--tx-base", "0",
-			"--uptime", up, NULL};
+	char *argv[] = {(char *)path, "--password",       PASSWORD,    "--spec", "home:v7:plain",
+	                "--spec",     "office:v6old:tls", "--rx-base", "0",      "--tx-base",
+	                "0",          "--uptime",         up,          NULL};
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(in[0]);
@@ -245,7 +245,7 @@ static int fake_ready(struct demo *d)
 		const char *f = strstr(line, " fingerprint=");
 		if (idx == 1 && f)
 			snprintf(d->fingerprint, sizeof d->fingerprint, "%.*s",
-				 (int)strcspn(f + 13, " "), f + 13);
+			         (int)strcspn(f + 13, " "), f + 13);
 	}
 	free(line);
 	if (rc < 0)
@@ -317,8 +317,8 @@ static int try_port(const char *host, int port)
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1) == 0 &&
 		    getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
 			got = ntohs(ss.ss_family == AF_INET6
-					    ? ((struct sockaddr_in6 *)&ss)->sin6_port
-					    : ((struct sockaddr_in *)&ss)->sin_port);
+			                    ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			                    : ((struct sockaddr_in *)&ss)->sin_port);
 		close(fd);
 	}
 	freeaddrinfo(ai);
@@ -351,7 +351,7 @@ static int choose_listen(struct demo *d, const char *opt, char *listen, size_t s
 	bool any = !strcmp(host, "*") || !strcmp(host, "0.0.0.0") || !strcmp(host, "::");
 	if (!any)
 		snprintf(d->url, sizeof d->url, v6 ? "http://[%s]:%d/" : "http://%s:%d/", host,
-			 got);
+		         got);
 	else
 		snprintf(d->url, sizeof d->url, "http://127.0.0.1:%d/", got);
 	return 0;
@@ -376,21 +376,21 @@ static int write_config(struct demo *d, const char *listen)
 	if (write_file(pw, PASSWORD "\n") < 0)
 		return -1;
 	snprintf(text, sizeof text,
-		 "# tikstatd --demo: two simulated routers on loopback\n"
-		 "[tikstat]\n"
-		 "database = %s\n"
-		 "commit_interval = 10\n"
-		 "\n[http]\n"
-		 "listen = %s\n"
-		 "\n[router home]\n"
-		 "host = 127.0.0.1\nport = %d\nuser = admin\npassword_file = %s\n"
-		 "interval = 5\nquota = 400GiB\n"
-		 "interfaces = ether1, \"ether2 lan\", pppoe-out1\n"
-		 "\n[router office]\n"
-		 "host = 127.0.0.1\nport = %d\ntls = fingerprint\ntls_fingerprint = %s\n"
-		 "user = admin\npassword_file = %s\ninterval = 5\n"
-		 "interfaces = ether1, \"ether2 lan\"\n",
-		 d->database, listen, d->port[0], pw, d->port[1], d->fingerprint, pw);
+	         "# tikstatd --demo: two simulated routers on loopback\n"
+	         "[tikstat]\n"
+	         "database = %s\n"
+	         "commit_interval = 10\n"
+	         "\n[http]\n"
+	         "listen = %s\n"
+	         "\n[router home]\n"
+	         "host = 127.0.0.1\nport = %d\nuser = admin\npassword_file = %s\n"
+	         "interval = 5\nquota = 400GiB\n"
+	         "interfaces = ether1, \"ether2 lan\", pppoe-out1\n"
+	         "\n[router office]\n"
+	         "host = 127.0.0.1\nport = %d\ntls = fingerprint\ntls_fingerprint = %s\n"
+	         "user = admin\npassword_file = %s\ninterval = 5\n"
+	         "interfaces = ether1, \"ether2 lan\"\n",
+	         d->database, listen, d->port[0], pw, d->port[1], d->fingerprint, pw);
 	return write_file(d->config, text);
 }
 
@@ -427,7 +427,8 @@ static double rate_at(size_t j, int dir, const struct tm *tm, long k, long n)
 	const struct demo_iface *f = &IFACES[j];
 	double avg = dir ? f->avg_tx : f->avg_rx;
 	double growth = 0.8 + 0.3 * (double)k / (double)n;
-	double day = 0.7 + 0.6 * unit_hash(((uint64_t)(k / DAY_STEPS) << 8) ^ (j * 2 + (size_t)dir));
+	double day =
+	        0.7 + 0.6 * unit_hash(((uint64_t)(k / DAY_STEPS) << 8) ^ (j * 2 + (size_t)dir));
 	return avg * shape(f->router_idx, tm) * growth * day;
 }
 
@@ -467,10 +468,10 @@ static int prefill(struct demo *d, int64_t end, volatile sig_atomic_t *stop)
 
 	const long n = (long)HISTORY_DAYS * DAY_STEPS;
 	const int64_t start = end - (int64_t)n * STEP;
-	const long reboot_home = n - 250L * DAY_STEPS;    /* a firmware upgrade */
+	const long reboot_home = n - 250L * DAY_STEPS;                  /* a firmware upgrade */
 	const long reboot_all = n - (long)LAST_REBOOT_DAYS * DAY_STEPS; /* a power cut */
-	const long reset_ether1 = n - 120L * DAY_STEPS;   /* /interface/reset-counters */
-	const long outage = n - 300L * DAY_STEPS;         /* the daemon was down 8 hours */
+	const long reset_ether1 = n - 120L * DAY_STEPS; /* /interface/reset-counters */
+	const long outage = n - 300L * DAY_STEPS;       /* the daemon was down 8 hours */
 	int64_t up_since[2] = {start - 30 * 86400, start - 90 * 86400};
 	uint64_t rx[N_IFACES] = {0}, tx[N_IFACES] = {0};
 	for (size_t j = 0; j < N_IFACES; j++) { /* values since the routers' start */
@@ -504,8 +505,8 @@ static int prefill(struct demo *d, int64_t end, volatile sig_atomic_t *stop)
 		if (k > outage && k <= outage + 8 * 3600 / STEP)
 			continue;
 		for (size_t j = 0; j < N_IFACES; j++) {
-			struct acct_reading r = {.time = t, .rx = rx[j], .tx = tx[j],
-						 .has_uptime = true};
+			struct acct_reading r = {
+			        .time = t, .rx = rx[j], .tx = tx[j], .has_uptime = true};
 			r.uptime = (uint64_t)(t - up_since[IFACES[j].router_idx]);
 			snprintf(r.id, sizeof r.id, "%s", IFACES[j].id);
 			if (recorder_add(rec, h[j], &r, t, NULL) < 0)
@@ -546,12 +547,14 @@ static int continue_live(struct demo *d, int64_t end)
 			} else if (!strncmp(w, "tx=", 3) && name) {
 				uint64_t cur_tx = strtoull(w + 3, NULL, 10);
 				for (size_t j = 0; j < N_IFACES; j++) {
-					if (IFACES[j].router_idx != r || strcmp(IFACES[j].pct, name))
+					if (IFACES[j].router_idx != r ||
+					    strcmp(IFACES[j].pct, name))
 						continue;
 					uint64_t arx = d->rx[j] > cur_rx ? d->rx[j] - cur_rx : 0;
 					uint64_t atx = d->tx[j] > cur_tx ? d->tx[j] - cur_tx : 0;
-					char *ok = fake_cmd(d, "add %s %s %llu %llu", routers[r], name,
-							    (unsigned long long)arx, (unsigned long long)atx);
+					char *ok = fake_cmd(d, "add %s %s %llu %llu", routers[r],
+					                    name, (unsigned long long)arx,
+					                    (unsigned long long)atx);
 					if (!ok) {
 						free(line);
 						return -1;
@@ -569,7 +572,7 @@ static int continue_live(struct demo *d, int64_t end)
 	const long n = (long)HISTORY_DAYS * DAY_STEPS;
 	for (size_t j = 0; j < N_IFACES; j++) {
 		char *ok = fake_cmd(d, "rate %s %s %.0f %.0f", IFACES[j].router, IFACES[j].pct,
-				    rate_at(j, 0, &tm, n, n), rate_at(j, 1, &tm, n, n));
+		                    rate_at(j, 0, &tm, n, n), rate_at(j, 1, &tm, n, n));
 		if (!ok)
 			return -1;
 		free(ok);
@@ -659,12 +662,12 @@ void demo_announce(FILE *out)
 	if (!d)
 		return;
 	fprintf(out,
-		"tikstat demo: routers \"home\" (RouterOS 7, API on 127.0.0.1:%d) and \"office\" "
-		"(RouterOS 6.40, api-ssl on 127.0.0.1:%d)\n"
-		"tikstat demo: database %s\n"
-		"tikstat demo: dashboard at %s (Ctrl-C to stop)\n"
-		"tikstat demo: try the CLI meanwhile: tikstat -c %s -m\n",
-		d->port[0], d->port[1], d->database, d->url, d->config);
+	        "tikstat demo: routers \"home\" (RouterOS 7, API on 127.0.0.1:%d) and \"office\" "
+	        "(RouterOS 6.40, api-ssl on 127.0.0.1:%d)\n"
+	        "tikstat demo: database %s\n"
+	        "tikstat demo: dashboard at %s (Ctrl-C to stop)\n"
+	        "tikstat demo: try the CLI meanwhile: tikstat -c %s -m\n",
+	        d->port[0], d->port[1], d->database, d->url, d->config);
 	fflush(out);
 }
 

@@ -110,7 +110,7 @@ struct call {
 
 /* A reading endpoint's handler, in api.h's form. */
 typedef int (*route_read)(const struct api_ctx *ctx, const struct api_params *p,
-			  struct api_response *r);
+                          struct api_response *r);
 
 /* One row of the route table (routes[] below). */
 struct route {
@@ -175,7 +175,7 @@ static int64_t mono_ms(void)
 static struct conn *conn_of(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	return ci ? ci->socket_context : NULL;
 }
 
@@ -211,13 +211,13 @@ static void answering(struct MHD_Connection *c)
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
-			  enum MHD_ConnectionNotificationCode code)
+                          enum MHD_ConnectionNotificationCode code)
 {
 	struct http *h = cls;
 	struct conn *k = *socket_context;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		k = calloc(1, sizeof *k);
 		if (!k || !ci) {
 			/* no state: on_uri finds none and the request is refused */
@@ -271,8 +271,8 @@ static void reap(struct http *h)
 	pthread_mutex_unlock(&h->conn_lock);
 	if (cut)
 		log_debug("http: closed %u connection(s) whose request did not arrive in time "
-			  "(headers %d s, request %d s)",
-			  cut, HTTP_HEADER_DEADLINE, HTTP_REQUEST_DEADLINE);
+		          "(headers %d s, request %d s)",
+		          cut, HTTP_HEADER_DEADLINE, HTTP_REQUEST_DEADLINE);
 }
 
 static void *reaper_main(void *arg)
@@ -303,17 +303,17 @@ static void *reaper_main(void *arg)
  * down HTTP_EARLY_LINGER_MS later by the reaper unless the client closes
  * first. Over TLS (nothing can be written past the TLS layer) the stream
  * just ends. */
-static void answer_early(struct MHD_Connection *c, struct conn *k, int status,
-			 const char *reason, const char *msg)
+static void answer_early(struct MHD_Connection *c, struct conn *k, int status, const char *reason,
+                         const char *msg)
 {
 	bool tls = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION) != NULL;
 	char body[256], all[768];
 	int blen = snprintf(body, sizeof body, "{\"error\":\"%s\"}\n", msg);
 	int len = snprintf(all, sizeof all,
-			   "HTTP/1.1 %d %s\r\nConnection: close\r\n"
-			   "Content-Type: " API_JSON "\r\nContent-Length: %d\r\n"
-			   "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
-			   status, reason, blen, body);
+	                   "HTTP/1.1 %d %s\r\nConnection: close\r\n"
+	                   "Content-Type: " API_JSON "\r\nContent-Length: %d\r\n"
+	                   "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
+	                   status, reason, blen, body);
 	/* one write (no Nagle delay between parts); a fresh socket's send
 	 * buffer takes these few hundred bytes */
 	if (!tls && blen > 0 && (size_t)blen < sizeof body && len > 0 && (size_t)len < sizeof all)
@@ -413,8 +413,7 @@ static bool accepts_gzip(struct MHD_Connection *c)
 		ae += strspn(ae, " \t,");
 		size_t n = strcspn(ae, ",");
 		size_t name = strcspn(ae, ";, \t");
-		if ((name == 4 && strncasecmp(ae, "gzip", 4) == 0) ||
-		    (name == 1 && ae[0] == '*')) {
+		if ((name == 4 && strncasecmp(ae, "gzip", 4) == 0) || (name == 1 && ae[0] == '*')) {
 			const char *q = memchr(ae, ';', n);
 			bool zero = false;
 			if (q) {
@@ -468,8 +467,8 @@ static void common_headers(struct MHD_Response *resp)
 /* Sends a dynamic answer (API, metrics, errors): Cache-Control: no-store,
  * gzip when it pays. extra_name/extra_value: one more header or NULL. */
 static enum MHD_Result send_dynamic(struct MHD_Connection *c, int status, const char *type,
-				    const struct text_buf *body, const char *extra_name,
-				    const char *extra_value)
+                                    const struct text_buf *body, const char *extra_name,
+                                    const char *extra_value)
 {
 	unsigned char *gz = NULL;
 	size_t gzlen = 0;
@@ -481,8 +480,8 @@ static enum MHD_Result send_dynamic(struct MHD_Connection *c, int status, const 
 		data = gz;
 		len = gzlen;
 	}
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
+	                                                            MHD_RESPMEM_MUST_COPY);
 	free(gz);
 	if (!resp)
 		return MHD_NO;
@@ -507,7 +506,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const struct api_
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, int status, const char *hname,
-				  const char *hvalue, const char *msg)
+                                  const char *hvalue, const char *msg)
 {
 	struct api_response r = {0};
 	api_error(&r, status, "%s", msg);
@@ -552,8 +551,8 @@ static enum MHD_Result send_asset(struct MHD_Connection *c, const struct tikstat
 	else if (gz)
 		data = a->gz;
 	size_t len = not_modified ? 0 : gz ? a->gz_len : a->len;
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		len, (void *)(uintptr_t)data, MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
+	                                                            MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
 	common_headers(resp);
@@ -567,7 +566,7 @@ static enum MHD_Result send_asset(struct MHD_Connection *c, const struct tikstat
 	if (gz)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	enum MHD_Result rc =
-		MHD_queue_response(c, not_modified ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, resp);
+	        MHD_queue_response(c, not_modified ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return rc;
 }
@@ -642,7 +641,7 @@ static bool authorized(const struct http *h, struct MHD_Connection *c)
 	if (n >= 0) {
 		bool u = push_secret_equal(buf, ulen, h->cfg->auth_user);
 		bool p = push_secret_equal(buf + ulen + 1, (size_t)n - ulen - 1,
-					   h->cfg->auth_password);
+		                           h->cfg->auth_password);
 		ok = u & p;
 	}
 	explicit_bzero(buf, sizeof buf);
@@ -654,24 +653,24 @@ static bool authorized(const struct http *h, struct MHD_Connection *c)
 static const struct sockaddr *peer_addr(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	return ci ? ci->client_addr : NULL;
 }
 
 static void peer_name(struct MHD_Connection *c, char *out, size_t outsz)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	snprintf(out, outsz, "?");
 	if (!ci || !ci->client_addr)
 		return;
 	const struct sockaddr *sa = ci->client_addr;
 	if (sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  (socklen_t)outsz);
+		          (socklen_t)outsz);
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  out, (socklen_t)outsz);
+		          out, (socklen_t)outsz);
 }
 
 /* Runs a reading endpoint on a store handle of this request's own. */
@@ -683,7 +682,7 @@ static enum MHD_Result serve_read(const struct call *k)
 	if (!db) {
 		log_warnx("http: database: %s", err);
 		return send_error(k->c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, NULL,
-				  "database unavailable");
+		                  "database unavailable");
 	}
 	if (store_begin(db) < 0) {
 		api_error(&r, 503, "database busy: %s", store_errmsg(db));
@@ -699,13 +698,13 @@ static enum MHD_Result serve_read(const struct call *k)
 }
 
 static int read_traffic_json(const struct api_ctx *ctx, const struct api_params *p,
-			     struct api_response *r)
+                             struct api_response *r)
 {
 	return api_traffic(ctx, p, false, r);
 }
 
 static int read_traffic_csv(const struct api_ctx *ctx, const struct api_params *p,
-			    struct api_response *r)
+                            struct api_response *r)
 {
 	return api_traffic(ctx, p, true, r);
 }
@@ -713,7 +712,7 @@ static int read_traffic_csv(const struct api_ctx *ctx, const struct api_params *
 /* /metrics: the status table as it is now, the cycle families from the
  * store (metrics.h). */
 static int read_metrics(const struct api_ctx *ctx, const struct api_params *p,
-			struct api_response *r)
+                        struct api_response *r)
 {
 	(void)p;
 	struct status_snapshot snap;
@@ -735,8 +734,7 @@ static enum MHD_Result answer_push(const struct call *k, bool legacy)
 	char peer[INET6_ADDRSTRLEN + 1];
 	struct api_response r = {0};
 	peer_name(k->c, peer, sizeof peer);
-	push_handle(k->h->cfg, k->h->status, k->h->q, k->params, legacy, peer_addr(k->c), peer,
-		    &r);
+	push_handle(k->h->cfg, k->h->status, k->h->q, k->params, legacy, peer_addr(k->c), peer, &r);
 	enum MHD_Result rc = send_response(k->c, &r);
 	text_buf_free(&r.body);
 	return rc;
@@ -775,19 +773,27 @@ static bool is_asset(const char *path)
  * rows (a path no row takes is a 404). A new endpoint is one row here
  * plus its handler (a route_read for a reading endpoint). */
 static const struct route routes[] = {
-	{.path = "/api/v1/interfaces", .methods = METHODS_READ, .serve = serve_read,
-	 .read = api_interfaces},
-	{.path = "/api/v1/traffic", .methods = METHODS_READ, .serve = serve_read,
-	 .read = read_traffic_json},
-	{.path = "/api/v1/traffic.csv", .methods = METHODS_READ, .serve = serve_read,
-	 .read = read_traffic_csv},
-	{.path = "/api/v1/cycle", .methods = METHODS_READ, .serve = serve_read, .read = api_cycle},
-	{.path = "/metrics", .methods = METHODS_READ, .serve = serve_read, .read = read_metrics},
-	{.path = "/api/v1/push", .methods = METHODS_PUSH, .auth = AUTH_PUSH, .serve = serve_push},
-	/* fallbacks */
-	{.match = is_legacy_receiver, .methods = METHODS_PUSH, .auth = AUTH_PUSH,
-	 .serve = serve_legacy_push},
-	{.match = is_asset, .methods = METHODS_READ, .raw_query = true, .serve = serve_asset},
+        {.path = "/api/v1/interfaces",
+         .methods = METHODS_READ,
+         .serve = serve_read,
+         .read = api_interfaces},
+        {.path = "/api/v1/traffic",
+         .methods = METHODS_READ,
+         .serve = serve_read,
+         .read = read_traffic_json},
+        {.path = "/api/v1/traffic.csv",
+         .methods = METHODS_READ,
+         .serve = serve_read,
+         .read = read_traffic_csv},
+        {.path = "/api/v1/cycle", .methods = METHODS_READ, .serve = serve_read, .read = api_cycle},
+        {.path = "/metrics", .methods = METHODS_READ, .serve = serve_read, .read = read_metrics},
+        {.path = "/api/v1/push", .methods = METHODS_PUSH, .auth = AUTH_PUSH, .serve = serve_push},
+        /* fallbacks */
+        {.match = is_legacy_receiver,
+         .methods = METHODS_PUSH,
+         .auth = AUTH_PUSH,
+         .serve = serve_legacy_push},
+        {.match = is_asset, .methods = METHODS_READ, .raw_query = true, .serve = serve_asset},
 };
 
 /* The row that takes path, or NULL. */
@@ -805,9 +811,9 @@ static const struct {
 	unsigned bit;
 	const char *name;
 } method_names[] = {
-	{METHOD_GET, MHD_HTTP_METHOD_GET},
-	{METHOD_HEAD, MHD_HTTP_METHOD_HEAD},
-	{METHOD_POST, MHD_HTTP_METHOD_POST},
+        {METHOD_GET, MHD_HTTP_METHOD_GET},
+        {METHOD_HEAD, MHD_HTTP_METHOD_HEAD},
+        {METHOD_POST, MHD_HTTP_METHOD_POST},
 };
 
 /* The METHOD_* bit of method, 0 for a method no route answers. */
@@ -836,7 +842,7 @@ static void allow_header(unsigned methods, char *out, size_t outsz)
 
 /* The request is complete (body included): answer it through its route. */
 static enum MHD_Result dispatch(struct http *h, struct MHD_Connection *c, struct req *rq,
-				const char *path, const char *query)
+                                const char *path, const char *query)
 {
 	struct call k = {h, c, rq->route, path, NULL};
 	if (rq->route->raw_query)
@@ -846,7 +852,7 @@ static enum MHD_Result dispatch(struct http *h, struct MHD_Connection *c, struct
 	    (rq->post && api_params_parse(&params, text_buf_str(&rq->body), rq->body.len) < 0)) {
 		api_params_free(&params);
 		return send_error(c, MHD_HTTP_BAD_REQUEST, NULL, NULL,
-				  "malformed query: invalid percent-encoding or control byte");
+		                  "malformed query: invalid percent-encoding or control byte");
 	}
 	k.params = &params;
 	enum MHD_Result rc = rq->route->serve(&k);
@@ -857,7 +863,7 @@ static enum MHD_Result dispatch(struct http *h, struct MHD_Connection *c, struct
 /* The request's body (POST) arrives piece by piece; the last call, with
  * nothing left, answers it. */
 static enum MHD_Result on_body(struct http *h, struct MHD_Connection *c, struct req *rq,
-			       const char *upload_data, size_t *upload_size)
+                               const char *upload_data, size_t *upload_size)
 {
 	if (*upload_size) {
 		if (rq->body.len + *upload_size > HTTP_MAX_BODY)
@@ -869,7 +875,7 @@ static enum MHD_Result on_body(struct http *h, struct MHD_Connection *c, struct 
 	}
 	if (rq->body_too_big)
 		return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, NULL,
-				  "request body larger than 4096 bytes");
+		                  "request body larger than 4096 bytes");
 	if (rq->body.failed)
 		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, NULL, "out of memory");
 	if (!rq->route)
@@ -893,8 +899,8 @@ static bool target_has_nul(const struct req *rq, const char *version)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
 	struct http *h = cls;
 	struct req *rq = *con_cls;
@@ -909,22 +915,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		headers_arrived(k);
 	if (target_has_nul(rq, version))
 		return send_error(c, MHD_HTTP_BAD_REQUEST, NULL, NULL,
-				  "malformed request target: NUL byte");
+		                  "malformed request target: NUL byte");
 	const char *target = rq->target;
 	const char *q = strchr(target, '?');
 	size_t plen = q ? (size_t)(q - target) : strlen(target);
 	char path[512];
 	if (decode_path(target, plen, path, sizeof path) < 0 || (q && !percent_ok(q, strlen(q))))
 		return send_error(c, MHD_HTTP_BAD_REQUEST, NULL, NULL,
-				  "malformed request target: invalid percent-encoding, '..' or "
-				  "'//'");
+		                  "malformed request target: invalid percent-encoding, '..' or "
+		                  "'//'");
 	const struct route *rt = route_find(path);
 	/* no route: the credentials first too, so that a client without them
 	 * learns nothing of which paths exist */
 	if ((!rt || rt->auth == AUTH_USER) && h->cfg->auth_user && !authorized(h, c))
 		return send_error(c, MHD_HTTP_UNAUTHORIZED, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-				  "Basic realm=\"tikstat\", charset=\"UTF-8\"",
-				  "authentication required");
+		                  "Basic realm=\"tikstat\", charset=\"UTF-8\"",
+		                  "authentication required");
 	if (!rt)
 		return send_error(c, MHD_HTTP_NOT_FOUND, NULL, NULL, "not found");
 	unsigned m = method_bit(method);
@@ -932,20 +938,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		char allow[64];
 		allow_header(rt->methods, allow, sizeof allow);
 		return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, MHD_HTTP_HEADER_ALLOW, allow,
-				  "method not allowed");
+		                  "method not allowed");
 	}
 	rq->route = rt;
 	rq->post = m == METHOD_POST;
 	if (rq->post) {
-		const char *cl =
-			MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY)
 			return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL, NULL,
-					  "request body larger than 4096 bytes");
+			                  "request body larger than 4096 bytes");
 		const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 		if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
 			return send_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, NULL, NULL,
-					  "the body must be application/x-www-form-urlencoded");
+			                  "the body must be application/x-www-form-urlencoded");
 	}
 	/* Answer in the next call: a response queued in the first one makes
 	 * libmicrohttpd close the connection instead of keeping it alive. */
@@ -981,12 +986,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	size_t len = strlen(uri);
 	if (len > HTTP_MAX_TARGET) {
 		answer_early(c, k, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
-			     "request target longer than 8192 bytes");
+		             "request target longer than 8192 bytes");
 		return &k->req;
 	}
 	if (query_pieces(uri) > HTTP_MAX_PARAMS) {
 		answer_early(c, k, MHD_HTTP_URI_TOO_LONG, "URI Too Long",
-			     "more than 256 query parameters");
+		             "more than 256 query parameters");
 		return &k->req;
 	}
 	k->req.target = strdup(uri);
@@ -997,7 +1002,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 /* The request is over (answered or abandoned): free its state, and the
  * next request on this connection starts its own deadline. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
+                         enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
 	(void)toe;
@@ -1029,7 +1034,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 /* ---- start and stop ---- */
 
 static int start_one(struct http *h, const struct sockaddr *sa, bool dual, bool tls,
-		     const char *shown)
+                     const char *shown)
 {
 	if (h->nd == HTTP_MAX_DAEMONS) {
 		log_errorx("http: more than %d listen addresses", HTTP_MAX_DAEMONS);
@@ -1039,10 +1044,10 @@ static int start_one(struct http *h, const struct sockaddr *sa, bool dual, bool 
 	/* MHD copies nothing of the key and certificate: they live in cfg,
 	 * which outlives the daemon. */
 	struct MHD_OptionItem tls_opts[] = {
-		{MHD_OPTION_HTTPS_MEM_KEY, 0, h->cfg->tls_key},
-		{MHD_OPTION_HTTPS_MEM_CERT, 0, h->cfg->tls_cert},
-		{MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)HTTP_TLS_PRIORITIES},
-		{MHD_OPTION_END, 0, NULL},
+	        {MHD_OPTION_HTTPS_MEM_KEY, 0, h->cfg->tls_key},
+	        {MHD_OPTION_HTTPS_MEM_CERT, 0, h->cfg->tls_cert},
+	        {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)HTTP_TLS_PRIORITIES},
+	        {MHD_OPTION_END, 0, NULL},
 	};
 	if (tls)
 		flags |= MHD_USE_TLS;
@@ -1051,24 +1056,22 @@ static int start_one(struct http *h, const struct sockaddr *sa, bool dual, bool 
 	if (sa->sa_family == AF_INET6)
 		flags |= dual ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 	uint16_t port = sa->sa_family == AF_INET6
-				? ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port)
-				: ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	                        ? ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port)
+	                        : ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
 	struct MHD_Daemon *d = MHD_start_daemon(
-		flags, port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
-		(void *)h, MHD_OPTION_SOCK_ADDR, sa,
-		MHD_OPTION_THREAD_POOL_SIZE, pool_threads(),
-		MHD_OPTION_CONNECTION_LIMIT, h->max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_MAX_PER_IP,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)h, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, (void *)h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *)h,
-		MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+	        flags, port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+	        (void *)h, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, pool_threads(),
+	        MHD_OPTION_CONNECTION_LIMIT, h->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	        (unsigned)HTTP_MAX_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT,
+	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
+	        MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)h, MHD_OPTION_NOTIFY_COMPLETED,
+	        on_completed, (void *)h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *)h,
+	        MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
 	if (!d) {
 		log_errorx("http: cannot listen on %s%s", shown,
-			   tls ? " with TLS (address in use, or not local? or tls_cert_file and "
-				 "tls_key_file do not make a pair?)"
-			       : " (address in use, or not local?)");
+		           tls ? " with TLS (address in use, or not local? or tls_cert_file and "
+		                 "tls_key_file do not make a pair?)"
+		               : " (address in use, or not local?)");
 		return -1;
 	}
 	h->d[h->nd++] = d;
@@ -1087,12 +1090,13 @@ static int start_entry(struct http *h, const char *entry, bool tls)
 		return -1;
 	}
 	if (strcmp(host, "*") == 0) {
-		struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_port = htons(port),
-					   .sin6_addr = IN6ADDR_ANY_INIT};
+		struct sockaddr_in6 any = {.sin6_family = AF_INET6,
+		                           .sin6_port = htons(port),
+		                           .sin6_addr = IN6ADDR_ANY_INIT};
 		return start_one(h, (const struct sockaddr *)&any, true, tls, entry);
 	}
 	struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-				 .ai_socktype = SOCK_STREAM};
+	                         .ai_socktype = SOCK_STREAM};
 	struct addrinfo *res = NULL;
 	char service[8];
 	snprintf(service, sizeof service, "%u", (unsigned)port);
@@ -1107,12 +1111,14 @@ static int start_entry(struct http *h, const char *entry, bool tls)
 			continue;
 		char shown[INET6_ADDRSTRLEN + 16], addr[INET6_ADDRSTRLEN];
 		const void *bin =
-			ai->ai_family == AF_INET
-				? (const void *)&((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr
-				: (const void *)&((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr;
+		        ai->ai_family == AF_INET
+		                ? (const void *)&((struct sockaddr_in *)(void *)ai->ai_addr)
+		                          ->sin_addr
+		                : (const void *)&((struct sockaddr_in6 *)(void *)ai->ai_addr)
+		                          ->sin6_addr;
 		inet_ntop(ai->ai_family, bin, addr, sizeof addr);
 		snprintf(shown, sizeof shown, ai->ai_family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr,
-			 (unsigned)port);
+		         (unsigned)port);
 		rc = start_one(h, ai->ai_addr, false, tls, shown);
 	}
 	freeaddrinfo(res);
@@ -1137,7 +1143,7 @@ struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *
 	h->max_connections = connection_limit(cfg->n_listen + cfg->n_https_listen);
 	if (cfg->n_https_listen && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		log_errorx("http: https_listen: this libmicrohttpd was built without TLS support "
-			   "(GnuTLS); install one with it, or serve plain HTTP behind a TLS proxy");
+		           "(GnuTLS); install one with it, or serve plain HTTP behind a TLS proxy");
 		http_stop(h);
 		return NULL;
 	}

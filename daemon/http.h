@@ -62,8 +62,8 @@
  * fetch needs and a hardened system policy might drop: TLS 1.2 with
  * ECDHE-RSA or ECDHE-ECDSA and AES-128/256-GCM or AES-128/256-CBC with
  * SHA-1/SHA-256 HMAC. No SSL 3.0, TLS 1.0/1.1, RC4 or 3DES. */
-#define HTTP_TLS_PRIORITIES                                                              \
-	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+ECDHE-RSA:+ECDHE-ECDSA:+AES-256-GCM:" \
+#define HTTP_TLS_PRIORITIES                                                                        \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:+ECDHE-RSA:+ECDHE-ECDSA:+AES-256-GCM:"         \
 	"+AES-128-GCM:+AES-256-CBC:+AES-128-CBC:+AEAD:+SHA256:+SHA1"
 
 struct http;

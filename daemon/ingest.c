@@ -12,7 +12,7 @@ struct ingest {
 	struct alerts *alerts;
 	struct ingest_ref *refs; /* n, configuration order */
 	size_t n;
-	size_t *first;           /* per router: the id of its first interface */
+	size_t *first; /* per router: the id of its first interface */
 };
 
 /* Publishes ref's last reading time and totals (status.h). */
@@ -45,7 +45,7 @@ static int register_mode(struct ingest *in, enum router_mode mode)
 }
 
 struct ingest *ingest_new(const struct cfg *cfg, struct recorder *rec, struct status *st,
-			  struct alerts *al)
+                          struct alerts *al)
 {
 	struct ingest *in = calloc(1, sizeof *in);
 	if (!in)
@@ -65,9 +65,11 @@ struct ingest *ingest_new(const struct cfg *cfg, struct recorder *rec, struct st
 		const struct cfg_router *c = &cfg->routers[i];
 		in->first[i] = in->n;
 		for (size_t k = 0; k < c->n_interfaces; k++)
-			in->refs[in->n++] = (struct ingest_ref){.cfg = c, .router = i, .iface = k,
-								.name = c->interfaces[k],
-								.handle = -1};
+			in->refs[in->n++] = (struct ingest_ref){.cfg = c,
+			                                        .router = i,
+			                                        .iface = k,
+			                                        .name = c->interfaces[k],
+			                                        .handle = -1};
 	}
 	if (register_mode(in, MODE_POLL) < 0 || register_mode(in, MODE_PUSH) < 0) {
 		ingest_free(in);
@@ -129,13 +131,12 @@ static void log_polled(const char *router, const char *iface, const struct acct_
 	case ACCT_REBOOT:
 	case ACCT_RESET:
 	case ACCT_RECREATED:
-		log_info("router %s: %s: %s, counting %llu rx + %llu tx bytes since", router,
-			 iface, kind_words(d->kind), (unsigned long long)d->rx,
-			 (unsigned long long)d->tx);
+		log_info("router %s: %s: %s, counting %llu rx + %llu tx bytes since", router, iface,
+		         kind_words(d->kind), (unsigned long long)d->rx, (unsigned long long)d->tx);
 		break;
 	case ACCT_REJECTED:
 		log_warnx("router %s: %s: reading dropped: it implies more than max_rate", router,
-			  iface);
+		          iface);
 		break;
 	default: break;
 	}
@@ -146,29 +147,30 @@ static void log_pushed(const char *router, const char *iface, const struct acct_
 {
 	if (d->kind == ACCT_REJECTED)
 		log_warnx("router %s: %s: pushed reading dropped: it implies more than max_rate",
-			  router, iface);
+		          router, iface);
 	else if (d->kind != ACCT_NORMAL && d->kind != ACCT_STALE)
 		log_info("router %s: %s: pushed reading: %s", router, iface,
-			 acct_kind_name(d->kind));
+		         acct_kind_name(d->kind));
 }
 
 /* Logs what is unusual about a reading of source src (the normal case
  * stays quiet): a baseline because the source changed, in the same words
  * for every source; otherwise in the words of polls or of pushes. */
 static void log_delta(const struct ingest_ref *ref, enum acct_source src,
-		      const struct acct_delta *d)
+                      const struct acct_delta *d)
 {
 	if (d->kind == ACCT_BASELINE && d->was != ACCT_SRC_UNKNOWN)
 		log_info("%s/%s: readings now come from %s (before: %s): new baseline",
-			 ref->cfg->name, ref->name, acct_source_text(src), acct_source_text(d->was));
+		         ref->cfg->name, ref->name, acct_source_text(src),
+		         acct_source_text(d->was));
 	else if (src == ACCT_SRC_POLL)
 		log_polled(ref->cfg->name, ref->name, d);
 	else
 		log_pushed(ref->cfg->name, ref->name, d);
 }
 
-int ingest_reading(struct ingest *in, const struct ingest_ref *ref,
-		   const struct acct_reading *rd, int64_t now, struct acct_delta *out)
+int ingest_reading(struct ingest *in, const struct ingest_ref *ref, const struct acct_reading *rd,
+                   int64_t now, struct acct_delta *out)
 {
 	struct acct_delta d;
 	/* A store failure keeps the reading pending; the recorder logs it. */
@@ -177,7 +179,7 @@ int ingest_reading(struct ingest *in, const struct ingest_ref *ref,
 	publish(in, ref);
 	if (ref->cfg->quota && in->alerts)
 		alerts_check(in->alerts, in->cfg, ref->cfg, in->rec, ref->handle, ref->name,
-			     rd->time);
+		             rd->time);
 	if (out)
 		*out = d;
 	return rc;

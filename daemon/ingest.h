@@ -32,11 +32,11 @@
 /* One configured counter. */
 struct ingest_ref {
 	const struct cfg_router *cfg;
-	size_t router;     /* index in cfg->routers: the status table's row */
-	size_t iface;      /* index in cfg->interfaces: the row's interface slot */
-	const char *name;  /* the interface's configured name */
-	int handle;        /* recorder handle */
-	int64_t store_id;  /* the interface's id in the store */
+	size_t router;    /* index in cfg->routers: the status table's row */
+	size_t iface;     /* index in cfg->interfaces: the row's interface slot */
+	const char *name; /* the interface's configured name */
+	int handle;       /* recorder handle */
+	int64_t store_id; /* the interface's id in the store */
 };
 
 struct ingest;
@@ -47,7 +47,7 @@ struct ingest;
  * al are borrowed and must outlive the table; st and al may be NULL (no
  * status, no alerts). NULL on failure (logged). */
 struct ingest *ingest_new(const struct cfg *cfg, struct recorder *rec, struct status *st,
-			  struct alerts *al);
+                          struct alerts *al);
 void ingest_free(struct ingest *in);
 
 /* The number of references. */
@@ -69,7 +69,7 @@ long ingest_resolve(const void *ctx, size_t router, size_t iface);
  * checks its quota. out (may be NULL) receives what was counted. Returns
  * recorder_add's result: 0, or -1 when the store failed (the reading stays
  * pending; logged by the recorder). */
-int ingest_reading(struct ingest *in, const struct ingest_ref *ref,
-		   const struct acct_reading *rd, int64_t now, struct acct_delta *out);
+int ingest_reading(struct ingest *in, const struct ingest_ref *ref, const struct acct_reading *rd,
+                   int64_t now, struct acct_delta *out);
 
 #endif

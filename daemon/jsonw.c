@@ -155,7 +155,8 @@ int jsonw_decimal(struct jsonw *w, uint64_t v, unsigned decimals)
 	if (decimals == 0)
 		text_buf_printf(w->out, "%" PRIu64, v);
 	else
-		text_buf_printf(w->out, "%" PRIu64 ".%0*" PRIu64, v / scale, (int)decimals, v % scale);
+		text_buf_printf(w->out, "%" PRIu64 ".%0*" PRIu64, v / scale, (int)decimals,
+		                v % scale);
 	return done(w);
 }
 

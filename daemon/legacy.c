@@ -61,10 +61,8 @@ static int value_u64(const struct legacy_value *v, uint64_t *out)
 		*out = (uint64_t)d;
 		return 0;
 	}
-	case LEGACY_TEXT:
-		return parse_digits(v->text, out);
-	default:
-		return -1;
+	case LEGACY_TEXT: return parse_digits(v->text, out);
+	default: return -1;
 	}
 }
 
@@ -157,8 +155,7 @@ static struct legacy_value column_value(sqlite3_stmt *st, int col)
 		if (!v.text)
 			v.type = LEGACY_OTHER; /* out of memory */
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return v;
 }

@@ -94,7 +94,7 @@ int legacy_check(const char *path, char *err, size_t errsz);
  * from year 9999 is a broken clock, and spreading traffic over decades
  * would take minutes and put it where it never was. Others are skipped and
  * counted (struct legacy_summary.out_of_range). */
-#define LEGACY_TIME_MIN INT64_C(946684800)
+#define LEGACY_TIME_MIN     INT64_C(946684800)
 #define LEGACY_FUTURE_SLACK INT64_C(86400)
 
 struct legacy_import_options {
@@ -106,11 +106,11 @@ struct legacy_import_options {
 };
 
 struct legacy_summary {
-	uint64_t rows;       /* rows in the file */
-	uint64_t imported;   /* newly accounted, the first baseline included */
-	uint64_t already;    /* at or before the import mark: imported before */
-	uint64_t overlap;    /* in the time tikstatd accounts: skipped */
-	uint64_t malformed;  /* unreadable time or counters: skipped */
+	uint64_t rows;         /* rows in the file */
+	uint64_t imported;     /* newly accounted, the first baseline included */
+	uint64_t already;      /* at or before the import mark: imported before */
+	uint64_t overlap;      /* in the time tikstatd accounts: skipped */
+	uint64_t malformed;    /* unreadable time or counters: skipped */
 	uint64_t out_of_range; /* dated before LEGACY_TIME_MIN or in the future: skipped */
 	uint64_t first_out_of_range_row; /* 1-based row number of the first, if any */
 	int64_t first_out_of_range_time; /* and its time */

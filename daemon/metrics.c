@@ -33,7 +33,7 @@ int metrics_label_value(struct text_buf *out, const char *s)
 			} else {
 				/* Not UTF-8: the byte as Latin-1, i.e. U+0080..U+00FF. */
 				unsigned char u[2] = {(unsigned char)(0xC0 | (c >> 6)),
-						      (unsigned char)(0x80 | (c & 0x3F))};
+				                      (unsigned char)(0x80 | (c & 0x3F))};
 				text_buf_append(out, u, 2);
 				i++;
 			}
@@ -179,7 +179,7 @@ enum db_problem {
 static const char *db_problem_name(int i)
 {
 	static const char *const names[DB_PROBLEM_COUNT] = {
-		"commit", "prune", "integrity", "file_deleted", "file_replaced",
+	        "commit", "prune", "integrity", "file_deleted", "file_replaced",
 	};
 	return names[i];
 }
@@ -313,60 +313,111 @@ static void db_read_errors(const struct scrape *s, const struct at *a, struct te
 /* Every family, in the order of the exposition (metrics.h lists them).
  * A new metric is one row here and its value function above. */
 static const struct family families[] = {
-	{.name = "tikstat_interface_rx_bytes_total", .type = "counter",
-	 .help = "Bytes received by the interface since tikstat began counting it.",
-	 .scope = SCOPE_INTERFACE, .value = rx_total},
-	{.name = "tikstat_interface_tx_bytes_total", .type = "counter",
-	 .help = "Bytes sent by the interface since tikstat began counting it.",
-	 .scope = SCOPE_INTERFACE, .value = tx_total},
-	{.name = "tikstat_cycle_rx_bytes", .type = "gauge",
-	 .help = "Bytes received in the current billing cycle.", .scope = SCOPE_INTERFACE,
-	 .needs_store = true, .only = in_store, .value = cycle_rx},
-	{.name = "tikstat_cycle_tx_bytes", .type = "gauge",
-	 .help = "Bytes sent in the current billing cycle.", .scope = SCOPE_INTERFACE,
-	 .needs_store = true, .only = in_store, .value = cycle_tx},
-	{.name = "tikstat_quota_bytes", .type = "gauge",
-	 .help = "Quota per billing cycle (rx + tx) of each interface of the router.",
-	 .scope = SCOPE_ROUTER, .only = has_quota, .value = quota},
-	{.name = "tikstat_up", .type = "gauge",
-	 .help = "1 when the last poll of the router succeeded.", .scope = SCOPE_ROUTER,
-	 .only = polled, .value = up},
-	{.name = "tikstat_polls_total", .type = "counter",
-	 .help = "Polls of the router tried (connection attempts included).",
-	 .scope = SCOPE_ROUTER, .only = polled, .value = polls},
-	{.name = "tikstat_poll_failures_total", .type = "counter",
-	 .help = "Failed polls by reason.", .scope = SCOPE_ROUTER, .label = &poll_reasons,
-	 .only = polled, .value = poll_failures},
-	{.name = "tikstat_poll_duration_seconds", .type = "gauge",
-	 .help = "Duration of the last successful poll.", .scope = SCOPE_ROUTER, .only = polled,
-	 .value = poll_duration},
-	{.name = "tikstat_last_success_timestamp_seconds", .type = "gauge",
-	 .help = "Unix time of the last successful poll, 0 = never.", .scope = SCOPE_ROUTER,
-	 .only = polled, .value = last_success},
-	{.name = "tikstat_pushes_total", .type = "counter", .help = "Pushed readings accepted.",
-	 .scope = SCOPE_ROUTER, .only = pushed, .value = pushes},
-	{.name = "tikstat_push_rejected_total", .type = "counter",
-	 .help = "Pushes refused, by reason.", .scope = SCOPE_GLOBAL, .label = &push_rejects,
-	 .value = push_rejected},
-	{.name = "tikstat_interface_up", .type = "gauge",
-	 .help = "1 when the interface was read in the router's last successful poll (push: "
-		 "pushed within 3 intervals), else 0.",
-	 .scope = SCOPE_INTERFACE, .value = interface_up},
-	{.name = "tikstat_database_ok", .type = "gauge",
-	 .help = "1 when the database commits, prunes, is sound and is the file at its path.",
-	 .scope = SCOPE_GLOBAL, .value = db_ok},
-	{.name = "tikstat_database_problem", .type = "gauge",
-	 .help = "1 for each database problem present now (see tikstatd(8)).",
-	 .scope = SCOPE_GLOBAL, .label = &db_problems, .value = db_problem},
-	{.name = "tikstat_database_last_commit_timestamp_seconds", .type = "gauge",
-	 .help = "Unix time of the last successful commit, 0 = none since the start.",
-	 .scope = SCOPE_GLOBAL, .value = db_last_commit},
-	{.name = "tikstat_database_commit_failures_total", .type = "counter",
-	 .help = "Commits that failed (their readings stayed pending and were retried).",
-	 .scope = SCOPE_GLOBAL, .value = db_commit_failures},
-	{.name = "tikstat_database_read_errors_total", .type = "counter",
-	 .help = "Reads that failed on a damaged or unreadable database file.",
-	 .scope = SCOPE_GLOBAL, .value = db_read_errors},
+        {.name = "tikstat_interface_rx_bytes_total",
+         .type = "counter",
+         .help = "Bytes received by the interface since tikstat began counting it.",
+         .scope = SCOPE_INTERFACE,
+         .value = rx_total},
+        {.name = "tikstat_interface_tx_bytes_total",
+         .type = "counter",
+         .help = "Bytes sent by the interface since tikstat began counting it.",
+         .scope = SCOPE_INTERFACE,
+         .value = tx_total},
+        {.name = "tikstat_cycle_rx_bytes",
+         .type = "gauge",
+         .help = "Bytes received in the current billing cycle.",
+         .scope = SCOPE_INTERFACE,
+         .needs_store = true,
+         .only = in_store,
+         .value = cycle_rx},
+        {.name = "tikstat_cycle_tx_bytes",
+         .type = "gauge",
+         .help = "Bytes sent in the current billing cycle.",
+         .scope = SCOPE_INTERFACE,
+         .needs_store = true,
+         .only = in_store,
+         .value = cycle_tx},
+        {.name = "tikstat_quota_bytes",
+         .type = "gauge",
+         .help = "Quota per billing cycle (rx + tx) of each interface of the router.",
+         .scope = SCOPE_ROUTER,
+         .only = has_quota,
+         .value = quota},
+        {.name = "tikstat_up",
+         .type = "gauge",
+         .help = "1 when the last poll of the router succeeded.",
+         .scope = SCOPE_ROUTER,
+         .only = polled,
+         .value = up},
+        {.name = "tikstat_polls_total",
+         .type = "counter",
+         .help = "Polls of the router tried (connection attempts included).",
+         .scope = SCOPE_ROUTER,
+         .only = polled,
+         .value = polls},
+        {.name = "tikstat_poll_failures_total",
+         .type = "counter",
+         .help = "Failed polls by reason.",
+         .scope = SCOPE_ROUTER,
+         .label = &poll_reasons,
+         .only = polled,
+         .value = poll_failures},
+        {.name = "tikstat_poll_duration_seconds",
+         .type = "gauge",
+         .help = "Duration of the last successful poll.",
+         .scope = SCOPE_ROUTER,
+         .only = polled,
+         .value = poll_duration},
+        {.name = "tikstat_last_success_timestamp_seconds",
+         .type = "gauge",
+         .help = "Unix time of the last successful poll, 0 = never.",
+         .scope = SCOPE_ROUTER,
+         .only = polled,
+         .value = last_success},
+        {.name = "tikstat_pushes_total",
+         .type = "counter",
+         .help = "Pushed readings accepted.",
+         .scope = SCOPE_ROUTER,
+         .only = pushed,
+         .value = pushes},
+        {.name = "tikstat_push_rejected_total",
+         .type = "counter",
+         .help = "Pushes refused, by reason.",
+         .scope = SCOPE_GLOBAL,
+         .label = &push_rejects,
+         .value = push_rejected},
+        {.name = "tikstat_interface_up",
+         .type = "gauge",
+         .help = "1 when the interface was read in the router's last successful poll (push: "
+                 "pushed within 3 intervals), else 0.",
+         .scope = SCOPE_INTERFACE,
+         .value = interface_up},
+        {.name = "tikstat_database_ok",
+         .type = "gauge",
+         .help = "1 when the database commits, prunes, is sound and is the file at its path.",
+         .scope = SCOPE_GLOBAL,
+         .value = db_ok},
+        {.name = "tikstat_database_problem",
+         .type = "gauge",
+         .help = "1 for each database problem present now (see tikstatd(8)).",
+         .scope = SCOPE_GLOBAL,
+         .label = &db_problems,
+         .value = db_problem},
+        {.name = "tikstat_database_last_commit_timestamp_seconds",
+         .type = "gauge",
+         .help = "Unix time of the last successful commit, 0 = none since the start.",
+         .scope = SCOPE_GLOBAL,
+         .value = db_last_commit},
+        {.name = "tikstat_database_commit_failures_total",
+         .type = "counter",
+         .help = "Commits that failed (their readings stayed pending and were retried).",
+         .scope = SCOPE_GLOBAL,
+         .value = db_commit_failures},
+        {.name = "tikstat_database_read_errors_total",
+         .type = "counter",
+         .help = "Reads that failed on a damaged or unreadable database file.",
+         .scope = SCOPE_GLOBAL,
+         .value = db_read_errors},
 };
 
 /* ---- rendering ---- */
@@ -383,7 +434,7 @@ static void label(struct text_buf *out, const char **sep, const char *name, cons
 /* name{router="R",interface="I",LABEL="X"} value, with the labels the
  * family's scope and extra label give it (none: "name value"). */
 static void sample(const struct family *f, const struct scrape *s, const struct at *a,
-		   struct text_buf *out)
+                   struct text_buf *out)
 {
 	if (f->only && !f->only(s, a))
 		return;
@@ -403,7 +454,7 @@ static void sample(const struct family *f, const struct scrape *s, const struct 
 
 /* The samples at a's position, one per value of the family's extra label. */
 static void samples(const struct family *f, const struct scrape *s, struct at *a,
-		    struct text_buf *out)
+                    struct text_buf *out)
 {
 	int n = f->label ? f->label->count : 1;
 	for (a->label = 0; a->label < n; a->label++)
@@ -433,7 +484,7 @@ static void render_family(const struct family *f, const struct scrape *s, struct
  * into the cycle arithmetic. out->known stays false when the store does not
  * have the interface or cannot be read. */
 static void cycle_of(store *db, const struct cfg *cfg, const struct cfg_router *cr, size_t k,
-		     int64_t now, struct cycle_bytes *out)
+                     int64_t now, struct cycle_bytes *out)
 {
 	int64_t id;
 	struct cycle_usage u;
@@ -464,10 +515,12 @@ static int read_cycles(struct scrape *s, store *db)
 }
 
 int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
-		   int64_t now, struct text_buf *out)
+                   int64_t now, struct text_buf *out)
 {
-	struct scrape s = {.cfg = cfg, .snap = snap, .now = now,
-			   .nr = cfg->n_routers < snap->n ? cfg->n_routers : snap->n};
+	struct scrape s = {.cfg = cfg,
+	                   .snap = snap,
+	                   .now = now,
+	                   .nr = cfg->n_routers < snap->n ? cfg->n_routers : snap->n};
 	if (db && read_cycles(&s, db) < 0)
 		out->failed = true;
 	for (size_t i = 0; i < sizeof families / sizeof families[0] && !out->failed; i++)

@@ -50,6 +50,6 @@ int metrics_label_value(struct text_buf *out, const char *s);
  * cycle families, the store (read-only, in a transaction; NULL leaves
  * them out). now: the scrape time. 0, or -1 when out of memory. */
 int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
-		   int64_t now, struct text_buf *out);
+                   int64_t now, struct text_buf *out);
 
 #endif

@@ -17,8 +17,8 @@ static bool enabled;
 static uint64_t watchdog_half_us; /* 0: no watchdog */
 static uint64_t watchdog_last_us;
 static size_t last_up = (size_t)-1, last_total = (size_t)-1;
-static char db_problem[400];  /* notify_database; "" when all is well */
-static bool db_changed;       /* not yet in a STATUS= */
+static char db_problem[400]; /* notify_database; "" when all is well */
+static bool db_changed;      /* not yet in a STATUS= */
 
 static uint64_t now_us(void)
 {
@@ -46,7 +46,7 @@ static void send_status(size_t up, size_t total, const char *prefix)
 	last_total = total;
 	db_changed = false;
 	if (sd_notifyf(0, "%sSTATUS=%zu of %zu router%s up%s%s", prefix, up, total,
-		       total == 1 ? "" : "s", db_problem[0] ? "; database " : "", db_problem) < 0)
+	               total == 1 ? "" : "s", db_problem[0] ? "; database " : "", db_problem) < 0)
 		log_debug("sd_notify failed");
 }
 
@@ -76,7 +76,7 @@ void notify_reloading(void)
 		return;
 	/* MONOTONIC_USEC= lets newer systemd (Type=notify-reload) match it. */
 	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading the configuration\nMONOTONIC_USEC=%llu",
-		   (unsigned long long)now_us());
+	           (unsigned long long)now_us());
 }
 
 void notify_stopping(void)

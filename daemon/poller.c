@@ -29,22 +29,22 @@ enum rstate {
 
 struct router {
 	const struct cfg_router *cfg;
-	size_t cfg_index;  /* position in cfg->routers (status table) */
+	size_t cfg_index; /* position in cfg->routers (status table) */
 	ros_conn *conn;
 	enum rstate state;
-	int64_t next_at;   /* monotonic ms, for R_IDLE and R_WAIT */
+	int64_t next_at; /* monotonic ms, for R_IDLE and R_WAIT */
 	int backoff_ms;
 	const struct ingest_ref *refs; /* per configured interface (ingest.h) */
-	bool *missing;     /* interface i was not found at the last poll */
-	bool *announced;   /* its absence was logged and published with the router's names */
-	bool names_needed; /* an interface went missing: read the router's names */
+	bool *missing;                 /* interface i was not found at the last poll */
+	bool *announced;    /* its absence was logged and published with the router's names */
+	bool names_needed;  /* an interface went missing: read the router's names */
 	const char **words; /* the counters command, built once */
 	size_t nwords;
 	char *words_store;
 	struct ros_iface_counters *counters; /* from R_COUNTERS until R_UPTIME ends */
 	size_t ncounters;
 	int64_t poll_started;
-	bool more;         /* the session has input epoll cannot report (ros_input_pending) */
+	bool more; /* the session has input epoll cannot report (ros_input_pending) */
 	int64_t sent_wall, sent_mono; /* when the poll's request was sent: its readings' time */
 	int32_t sent_sub_ms;          /* milliseconds past sent_wall */
 	/* ip_file: the address of ip_interface, read after every poll */
@@ -52,7 +52,7 @@ struct router {
 	char *addr_query;          /* its "?interface=NAME" word, owned */
 	char ip_written[64];       /* what ip_file holds ("": nothing known) */
 	bool addr_logged;          /* "no address" / "cannot read" said once */
-	int reg_fd;        /* fd registered with epoll, -1 none */
+	int reg_fd;                /* fd registered with epoll, -1 none */
 	uint32_t reg_events;
 	unsigned timer_seq; /* invalidates older heap entries */
 	int64_t timer_at;   /* time of the valid heap entry, -1 none */
@@ -179,12 +179,12 @@ static void note_clock(struct poller *p, int64_t wall_ms, int64_t mono_ms)
 	if (p->clk_mono_ms > 0 && mono_ms < p->clk_mono_ms)
 		return;
 	int64_t step = p->clk_mono_ms > 0
-			       ? acct_clock_step(p->clk_wall_ms, p->clk_mono_ms, wall_ms, mono_ms)
-			       : 0;
+	                       ? acct_clock_step(p->clk_wall_ms, p->clk_mono_ms, wall_ms, mono_ms)
+	                       : 0;
 	if (step)
 		log_warnx("clock stepped %s by %lld s; counting by the monotonic clock",
-			  step > 0 ? "forward" : "back",
-			  (long long)(((step > 0 ? step : -step) + 500) / 1000));
+		          step > 0 ? "forward" : "back",
+		          (long long)(((step > 0 ? step : -step) + 500) / 1000));
 	p->clk_wall_ms = wall_ms;
 	p->clk_mono_ms = mono_ms;
 }
@@ -254,8 +254,8 @@ static void schedule(struct poller *p, size_t i)
 static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 {
 	struct router *r = &p->routers[i];
-	const char *detail = r->conn && *ros_errstr(r->conn) ? ros_errstr(r->conn)
-							    : ros_status_name(status);
+	const char *detail =
+	        r->conn && *ros_errstr(r->conn) ? ros_errstr(r->conn) : ros_status_name(status);
 	char why[sizeof r->last_error];
 	/* Name the key that sets the limit, so the log says what to do. */
 	const char *key = NULL;
@@ -264,14 +264,14 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 	else if (status == ROS_ERR_TIMEOUT && strstr(detail, "not complete after"))
 		key = "command_timeout";
 	snprintf(why, sizeof why, "%s%s%s%s", detail, key ? " (limit: " : "", key ? key : "",
-		 key ? ")" : "");
+	         key ? ")" : "");
 	/* A wrong port or TLS mode: the log says which setting to change. */
 	if (status == ROS_ERR_PORT_TLS || status == ROS_ERR_PORT_PLAIN ||
 	    ((status == ROS_ERR_CLOSED || status == ROS_ERR_IO) && r->state == R_CONNECTING &&
 	     r->cfg->tls == ROS_TLS_OFF)) {
 		size_t len = strlen(why);
 		snprintf(why + len, sizeof why - len, " (hint: %s)",
-			 checkcfg_hint(status, r->cfg->tls));
+		         checkcfg_hint(status, r->cfg->tls));
 	}
 	if (r->up || strcmp(r->last_error, why) != 0)
 		log_warnx("router %s: down: %s", r->cfg->name, why);
@@ -297,7 +297,7 @@ static void router_up(struct router *r)
 			log_info("router %s: up again", r->cfg->name);
 		else
 			log_info("router %s: connected (%s)", r->cfg->name,
-				 ros_tls_cipher(r->conn) ? ros_tls_cipher(r->conn) : "plain API");
+			         ros_tls_cipher(r->conn) ? ros_tls_cipher(r->conn) : "plain API");
 	}
 	r->up = true;
 	r->ever_up = true;
@@ -307,9 +307,8 @@ static void router_up(struct router *r)
 
 /* Finds the reported row of a configured interface: a binary search in
  * index (ros_counters_index), or a scan when that could not be made. */
-static const struct ros_iface_counters *find_row(const struct router *r,
-						 const struct ros_iface_counters *const *index,
-						 const char *name)
+static const struct ros_iface_counters *
+find_row(const struct router *r, const struct ros_iface_counters *const *index, const char *name)
 {
 	if (!index) {
 		for (size_t k = 0; k < r->ncounters; k++)
@@ -346,11 +345,15 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 		}
 		r->missing[k] = false;
 		r->announced[k] = false;
-		struct acct_reading rd = {.time = t, .time_sub_ms = r->sent_sub_ms,
-					  .source = ACCT_SRC_POLL, .mono_ms = r->sent_mono,
-					  .latency_ms = latency > 0 ? latency : 0,
-					  .rx = row->rx_bytes, .tx = row->tx_bytes,
-					  .uptime = uptime, .has_uptime = true};
+		struct acct_reading rd = {.time = t,
+		                          .time_sub_ms = r->sent_sub_ms,
+		                          .source = ACCT_SRC_POLL,
+		                          .mono_ms = r->sent_mono,
+		                          .latency_ms = latency > 0 ? latency : 0,
+		                          .rx = row->rx_bytes,
+		                          .tx = row->tx_bytes,
+		                          .uptime = uptime,
+		                          .has_uptime = true};
 		snprintf(rd.id, sizeof rd.id, "%s", row->id);
 		ingest_reading(p->ingest, &r->refs[k], &rd, now, NULL);
 	}
@@ -470,15 +473,15 @@ static void addr_done(struct router *r, int rc, const ros_reply *reply)
 	if (rc != ROS_OK) {
 		if (!r->addr_logged)
 			log_warnx("router %s: cannot read the address of %s for ip_file: %s",
-				  r->cfg->name, iface, ros_errstr(r->conn));
+			          r->cfg->name, iface, ros_errstr(r->conn));
 		r->addr_logged = true;
 		return;
 	}
 	if (!addr_pick(reply, iface, addr, sizeof addr)) {
 		if (!r->addr_logged)
 			log_warnx("router %s: %s has no enabled, valid IPv4 address: ip_file %s "
-				  "left as it is",
-				  r->cfg->name, iface, r->cfg->ip_file);
+			          "left as it is",
+			          r->cfg->name, iface, r->cfg->ip_file);
 		r->addr_logged = true;
 		return;
 	}
@@ -490,7 +493,7 @@ static void addr_done(struct router *r, int rc, const ros_reply *reply)
 		return;
 	}
 	log_info("router %s: %s has address %s (written to %s)", r->cfg->name, iface, addr,
-		 r->cfg->ip_file);
+	         r->cfg->ip_file);
 	snprintf(r->ip_written, sizeof r->ip_written, "%s", addr);
 }
 
@@ -664,7 +667,7 @@ static void drain_pushq(struct poller *p)
 			if (!ref)
 				continue;
 			note_clock(p, it->reading.time * 1000 + it->reading.time_sub_ms,
-				   it->reading.mono_ms);
+			           it->reading.mono_ms);
 			ingest_reading(p->ingest, ref, &it->reading, now, NULL);
 		}
 		if (n < PUSHQ_BATCH)
@@ -685,15 +688,19 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 	r->cfg_index = (size_t)(c - p->cfg->routers);
 	r->reg_fd = -1;
 	r->timer_at = -1;
-	struct ros_options o = {.host = c->host, .port = c->port, .tls = c->tls,
-				.ca_file = c->tls_ca_file, .fingerprint = c->tls_fingerprint,
-				.user = c->user, .password = c->password,
-				.timeout_ms = c->timeout * 1000};
+	struct ros_options o = {.host = c->host,
+	                        .port = c->port,
+	                        .tls = c->tls,
+	                        .ca_file = c->tls_ca_file,
+	                        .fingerprint = c->tls_fingerprint,
+	                        .user = c->user,
+	                        .password = c->password,
+	                        .timeout_ms = c->timeout * 1000};
 	int st;
 	r->conn = ros_conn_new(&o, &st);
 	if (r->conn) {
 		ros_set_reply_limits(r->conn, clamp_size(c->max_reply_items),
-				     clamp_size(c->max_reply_size));
+		                     clamp_size(c->max_reply_size));
 		ros_set_command_deadline(r->conn, c->command_timeout * 1000);
 	}
 	r->missing = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->missing);
@@ -705,8 +712,8 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 		log_warnx("router %s: cannot set up: %s", c->name, ros_status_name(st));
 		return -1;
 	}
-	if (ros_counters_words((const char *const *)c->interfaces, nq, r->words,
-			       &r->words_store) < 0)
+	if (ros_counters_words((const char *const *)c->interfaces, nq, r->words, &r->words_store) <
+	    0)
 		return -1;
 	if (c->ip_file && addr_init(r) < 0)
 		return -1;
@@ -715,8 +722,8 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 	r->refs = first >= 0 ? ingest_ref(p->ingest, (size_t)first) : NULL;
 	if (c->tls == ROS_TLS_ANONYMOUS)
 		log_warnx("router %s: tls = anonymous encrypts but does not authenticate the "
-			  "router; prefer a certificate and tls = fingerprint",
-			  c->name);
+		          "router; prefer a certificate and tls = fingerprint",
+		          c->name);
 	/* Spread the first connections over a second. */
 	r->next_at = ros_now_ms() + (int64_t)(rand_r(&p->rand_state) % 1000);
 	r->state = R_IDLE;
@@ -724,7 +731,7 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 }
 
 struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct status *st,
-			  struct pushq *q)
+                          struct pushq *q)
 {
 	struct poller *p = calloc(1, sizeof *p);
 	if (!p)

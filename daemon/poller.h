@@ -43,7 +43,7 @@ typedef void (*poller_hook_fn)(void *ctx, const struct poller *p);
  * st and q are borrowed and must outlive the poller. NULL on failure
  * (logged). */
 struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct status *st,
-			  struct pushq *q);
+                          struct pushq *q);
 
 /* Sets the callback run after each pass of the loop, before it waits
  * again or returns (NULL: none): the housekeeping that no event brings

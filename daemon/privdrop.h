@@ -22,7 +22,7 @@ struct privdrop_user {
 };
 
 /* The message tikstatd prints when started as root without -u. */
-#define PRIVDROP_ROOT_MESSAGE \
+#define PRIVDROP_ROOT_MESSAGE                                                                      \
 	"tikstatd: running as root: use -u USER (e.g. -u tikstat) or start it from systemd with "  \
 	"User=tikstat"
 
@@ -41,7 +41,7 @@ int privdrop_lookup(const char *name, struct privdrop_user *u, char *err, size_t
  * is then opened as u (privdrop_become), so no link u planted can make
  * root create, open or chown anything. */
 int privdrop_prepare_database(const char *database, const struct privdrop_user *u, char *err,
-			 size_t errlen);
+                              size_t errlen);
 
 /* Root acts as u for a while: u's groups, effective gid and uid, so the
  * files opened meanwhile are opened with u's rights (the saved set-user-ID

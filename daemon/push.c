@@ -214,12 +214,12 @@ static void log_bad_token(const char *peer, bool missing)
 	pthread_mutex_unlock(&bad_lock);
 	if (report)
 		log_warnx("push: %lu more refusals for a bad token were not logged (at most %d "
-			  "lines a minute)",
-			  report, BAD_TOKEN_LOG_PER_MINUTE);
+		          "lines a minute)",
+		          report, BAD_TOKEN_LOG_PER_MINUTE);
 	if (log_it)
 		log_warnx("push from %s refused: %s token (further refusals from there are "
-			  "not logged for %d s)",
-			  peer, missing ? "no" : "unknown", BAD_TOKEN_LOG_SECONDS);
+		          "not logged for %d s)",
+		          peer, missing ? "no" : "unknown", BAD_TOKEN_LOG_SECONDS);
 }
 
 /* The router in push mode whose token is given, or -1. Compares with every
@@ -242,9 +242,9 @@ static const char *const push_params[] = {"token", "interface", "rx", "tx", "upt
 
 /* Sets out's error and returns -1, so push_parse can `return fail(...)`. */
 static int fail(struct push_parsed *out, enum status_push_reject why, int code, const char *fmt,
-		...) __attribute__((format(printf, 4, 5)));
+                ...) __attribute__((format(printf, 4, 5)));
 static int fail(struct push_parsed *out, enum status_push_reject why, int code, const char *fmt,
-		...)
+                ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -272,30 +272,30 @@ static int parse_counter(const char *text, bool legacy, uint64_t *out)
  * without a token) by its source address in push_allow_from. -1 after
  * setting out's refusal. */
 static long identify(const struct cfg *cfg, const char *token, bool legacy,
-		     const struct sockaddr *peer, struct push_parsed *out)
+                     const struct sockaddr *peer, struct push_parsed *out)
 {
 	bool given = token && *token;
 	size_t matches = 0;
-	long ri = given ? find_router(cfg, token)
-		: legacy ? push_allowed_router(cfg, peer, &matches)
-			 : -1;
+	long ri = given    ? find_router(cfg, token)
+	          : legacy ? push_allowed_router(cfg, peer, &matches)
+	                   : -1;
 	if (ri >= 0 && matches <= 1)
 		return ri;
 	out->token_missing = !given;
 	if (matches > 1)
 		return fail(out, PUSH_REJECT_TOKEN, 403,
-			    "missing parameter 'token': this address is in the push_allow_from "
-			    "of %zu routers",
-			    matches);
+		            "missing parameter 'token': this address is in the push_allow_from "
+		            "of %zu routers",
+		            matches);
 	return fail(out, PUSH_REJECT_TOKEN, 403, "%s",
-		    given    ? "unknown token"
-		    : legacy ? "missing parameter 'token' (and this address is in no router's "
-			       "push_allow_from)"
-			     : "missing parameter 'token'");
+	            given    ? "unknown token"
+	            : legacy ? "missing parameter 'token' (and this address is in no router's "
+	                       "push_allow_from)"
+	                     : "missing parameter 'token'");
 }
 
 int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
-	       const struct sockaddr *peer, struct push_parsed *out)
+               const struct sockaddr *peer, struct push_parsed *out)
 {
 	memset(out, 0, sizeof *out);
 	const char *v[6] = {0};
@@ -304,10 +304,10 @@ int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
 			continue;
 		if (api_param_get(p, push_params[i], &v[i]) < 0)
 			return fail(out, PUSH_REJECT_PARAMETER, 400,
-				    "invalid parameter '%s': given more than once", push_params[i]);
+			            "invalid parameter '%s': given more than once", push_params[i]);
 	}
 	const char *token = v[0], *iface = v[1], *rx_s = v[2], *tx_s = v[3], *up_s = v[4],
-		   *ip = v[5];
+	           *ip = v[5];
 	long ri = identify(cfg, token, legacy, peer, out);
 	if (ri < 0)
 		return -1;
@@ -320,45 +320,46 @@ int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
 	} else if (!iface) {
 		return fail(out, PUSH_REJECT_PARAMETER, 400, "missing parameter '%s'", "interface");
 	} else {
-		long k = cfg_interface_index(cr, iface); /* O(log n): a round of N pushes is not O(N^2) */
+		long k = cfg_interface_index(
+		        cr, iface); /* O(log n): a round of N pushes is not O(N^2) */
 		if (k < 0)
 			return fail(out, PUSH_REJECT_INTERFACE, 400,
-				    "invalid parameter 'interface': router '%s' does not push '%s'",
-				    cr->name, iface);
+			            "invalid parameter 'interface': router '%s' does not push '%s'",
+			            cr->name, iface);
 		it->iface = (size_t)k;
 	}
 	if (!rx_s || !tx_s)
 		return fail(out, PUSH_REJECT_PARAMETER, 400, "missing parameter '%s'",
-			    !rx_s ? "rx" : "tx");
+		            !rx_s ? "rx" : "tx");
 	if (parse_counter(rx_s, legacy, &it->reading.rx) != 0)
 		return fail(out, PUSH_REJECT_PARAMETER, 400, "invalid parameter '%s': %s", "rx",
-			    "must be decimal digits, at most 18446744073709551615");
+		            "must be decimal digits, at most 18446744073709551615");
 	if (parse_counter(tx_s, legacy, &it->reading.tx) != 0)
 		return fail(out, PUSH_REJECT_PARAMETER, 400, "invalid parameter '%s': %s", "tx",
-			    "must be decimal digits, at most 18446744073709551615");
+		            "must be decimal digits, at most 18446744073709551615");
 	if (up_s) {
 		size_t ul = strlen(up_s), digits = strspn(up_s, "0123456789");
 		int rc = ul && digits == ul ? ros_parse_u64(up_s, ul, &it->reading.uptime)
-					    : ros_parse_uptime(up_s, ul, &it->reading.uptime);
+		                            : ros_parse_uptime(up_s, ul, &it->reading.uptime);
 		/* At most 100 years: a bigger uptime is nonsense, and bounded
 		 * values keep the accounting arithmetic simple. */
 		if (ul == 0 || rc != 0 || it->reading.uptime > ROS_UPTIME_MAX)
 			return fail(out, PUSH_REJECT_PARAMETER, 400, "invalid parameter '%s': %s",
-				    "uptime",
-				    "must be seconds or a RouterOS duration such as 1w2d03:04:05, "
-				    "at most 100 years");
+			            "uptime",
+			            "must be seconds or a RouterOS duration such as 1w2d03:04:05, "
+			            "at most 100 years");
 		it->reading.has_uptime = true;
 	}
 	if (ip && push_check_ip(ip) < 0)
 		return fail(out, PUSH_REJECT_PARAMETER, 400, "invalid parameter '%s': %s", "ip",
-			    "must be an IPv4 or IPv6 address, optionally with /prefix");
+		            "must be an IPv4 or IPv6 address, optionally with /prefix");
 	out->ip = ip;
 	return 0;
 }
 
 void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
-		 const struct api_params *p, bool legacy, const struct sockaddr *peer_addr,
-		 const char *peer, struct api_response *r)
+                 const struct api_params *p, bool legacy, const struct sockaddr *peer_addr,
+                 const char *peer, struct api_response *r)
 {
 	struct push_parsed pp;
 	if (push_parse(cfg, p, legacy, peer_addr, &pp) < 0) {
@@ -379,7 +380,8 @@ void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
 	/* The old receiver wrote the ip parameter as it came, without a
 	 * newline (PHP file_put_contents): its readers expect exactly that. */
 	if (ip && cr->ip_file &&
-	    (legacy ? push_write_file_exact(cr->ip_file, ip) : push_write_file(cr->ip_file, ip)) < 0)
+	    (legacy ? push_write_file_exact(cr->ip_file, ip) : push_write_file(cr->ip_file, ip)) <
+	            0)
 		log_warn("router %s: cannot write ip_file %s", cr->name, cr->ip_file);
 	text_buf_reset(&r->body);
 	if (legacy) {

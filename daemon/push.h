@@ -48,8 +48,8 @@ struct push_parsed {
 	const char *ip;         /* the ip parameter (borrowed from the params) or NULL */
 	int status;             /* on refusal: 400 or 403 */
 	enum status_push_reject why;
-	bool token_missing;     /* a 403 because no token was given at all */
-	char error[512];        /* on refusal: the message, naming the parameter */
+	bool token_missing; /* a 403 because no token was given at all */
+	char error[512];    /* on refusal: the message, naming the parameter */
 };
 
 /* Checks a push's parameters in the order described above, without side
@@ -59,13 +59,13 @@ struct push_parsed {
  * out->item and out->ip set, or -1 with out->status, why, token_missing
  * and error set. */
 int push_parse(const struct cfg *cfg, const struct api_params *p, bool legacy,
-	       const struct sockaddr *peer, struct push_parsed *out);
+               const struct sockaddr *peer, struct push_parsed *out);
 
 /* Handles one push; peer_addr is the client's address (or NULL), peer the
  * same as text (for the log). */
 void push_handle(const struct cfg *cfg, struct status *st, struct pushq *q,
-		 const struct api_params *p, bool legacy, const struct sockaddr *peer_addr,
-		 const char *peer, struct api_response *r);
+                 const struct api_params *p, bool legacy, const struct sockaddr *peer_addr,
+                 const char *peer, struct api_response *r);
 
 /* The push router whose push_allow_from holds peer (AF_INET, or AF_INET6
  * with ::ffff:A.B.C.D taken as IPv4), or -1; *matches is the number of

@@ -10,11 +10,11 @@
 #include "log.h"
 #include "text.h"
 
-#define REMIND_DEFAULT_S 300
+#define REMIND_DEFAULT_S     300
 #define FILE_CHECK_DEFAULT_S 5
-#define RETRY_MAX_S 5          /* a failing commit is retried at least this often */
-#define PRUNE_EVERY_S 86400    /* retention: once a day is plenty for 5-minute buckets */
-#define PRUNE_RETRY_S 3600
+#define RETRY_MAX_S          5     /* a failing commit is retried at least this often */
+#define PRUNE_EVERY_S        86400 /* retention: once a day is plenty for 5-minute buckets */
+#define PRUNE_RETRY_S        3600
 
 /* Traffic of one 5-minute bucket not yet committed. */
 struct piece {
@@ -23,12 +23,12 @@ struct piece {
 };
 
 struct rec_iface {
-	int64_t id;            /* interfaces.id in the store */
-	bool have;             /* last is valid */
-	bool dirty;            /* last changed since the last commit */
+	int64_t id; /* interfaces.id in the store */
+	bool have;  /* last is valid */
+	bool dirty; /* last changed since the last commit */
 	struct acct_reading last;
 	uint64_t total_rx, total_tx; /* committed + pending */
-	struct piece *pieces;  /* pending, in time order */
+	struct piece *pieces;        /* pending, in time order */
 	size_t npieces, cap;
 };
 
@@ -37,18 +37,18 @@ struct recorder {
 	struct recorder_options opt;
 	struct rec_iface *ifs;
 	size_t n, cap;
-	int *dirty;        /* handles with dirty set, so a commit visits only them */
+	int *dirty; /* handles with dirty set, so a commit visits only them */
 	size_t ndirty, capdirty;
 	int64_t last_commit;
 	int64_t last_prune;
 	bool must_commit; /* an event that commits at once happened */
 	struct store_health health;
-	int64_t retry_at;            /* failing: no new attempt before (wall s) */
-	int64_t fail_mono;           /* failing: monotonic s of the first failure */
-	uint64_t failures_now;       /* failed commits of the current failure */
-	int64_t commit_remind_mono;  /* monotonic s of the last commit failure line */
+	int64_t retry_at;           /* failing: no new attempt before (wall s) */
+	int64_t fail_mono;          /* failing: monotonic s of the first failure */
+	uint64_t failures_now;      /* failed commits of the current failure */
+	int64_t commit_remind_mono; /* monotonic s of the last commit failure line */
 	int64_t prune_remind_mono;
-	int64_t file_check_mono;     /* last file check, -1 none */
+	int64_t file_check_mono; /* last file check, -1 none */
 	int64_t file_remind_mono;
 	char commit_error[256];
 	char prune_error[256];
@@ -149,7 +149,7 @@ static int mark_dirty(struct recorder *r, int h)
 }
 
 int recorder_add(struct recorder *r, int h, const struct acct_reading *reading, int64_t now,
-		 struct acct_delta *out)
+                 struct acct_delta *out)
 {
 	struct rec_iface *f = &r->ifs[h];
 	struct acct_limits lim = {r->opt.max_rate, -1};
@@ -195,8 +195,8 @@ static int write_pieces(struct recorder *r, const struct rec_iface *f)
 		uint64_t rx = 0, tx = 0;
 		for (size_t i = 0; i < f->npieces; i++) {
 			int64_t b = step == STEP_5MIN ? f->pieces[i].start
-						      : calendar_bucket_start((enum step)step,
-									      f->pieces[i].start);
+			                              : calendar_bucket_start((enum step)step,
+			                                                      f->pieces[i].start);
 			if (i > 0 && b != cur) {
 				if (store_add_traffic(r->s, f->id, (enum step)step, cur, rx, tx))
 					return -1;
@@ -267,13 +267,13 @@ static void commit_failed(struct recorder *r, int64_t now)
 		r->fail_mono = m;
 		r->commit_remind_mono = m;
 		log_warnx("database: cannot commit: %s; the readings stay in memory and are "
-			  "retried (one line every %d s while this lasts)",
-			  r->commit_error, r->opt.remind_interval);
+		          "retried (one line every %d s while this lasts)",
+		          r->commit_error, r->opt.remind_interval);
 	} else if (m - r->commit_remind_mono >= r->opt.remind_interval) {
 		r->commit_remind_mono = m;
 		log_warnx("database: still cannot commit, for %" PRId64 " s, %" PRIu64
-			  " commits failed since: %s",
-			  m - r->fail_mono, r->failures_now, r->commit_error);
+		          " commits failed since: %s",
+		          m - r->fail_mono, r->failures_now, r->commit_error);
 	}
 	int wait = r->opt.commit_interval < RETRY_MAX_S ? r->opt.commit_interval : RETRY_MAX_S;
 	r->retry_at = now + wait;
@@ -287,8 +287,8 @@ static void commit_ok(struct recorder *r, int64_t now)
 	if (h->commit_failing) {
 		h->commit_failing = false;
 		log_info("database: writable again after %" PRId64 " s, %" PRIu64
-			 " commits failed, nothing lost while the router kept counting",
-			 mono_s() - r->fail_mono, r->failures_now);
+		         " commits failed, nothing lost while the router kept counting",
+		         mono_s() - r->fail_mono, r->failures_now);
 		r->failures_now = 0;
 		r->commit_error[0] = '\0';
 	}
@@ -318,9 +318,9 @@ static void prune(struct recorder *r, int64_t now)
 	int64_t m = mono_s();
 	if (!r->health.prune_failing || m - r->prune_remind_mono >= r->opt.remind_interval) {
 		log_warnx("database: cannot delete old buckets (retention): %s; new readings are "
-			  "still committed; retrying hourly (a damaged page? see tikstatd(8), "
-			  "\"Database faults\")",
-			  r->prune_error);
+		          "still committed; retrying hourly (a damaged page? see tikstatd(8), "
+		          "\"Database faults\")",
+		          r->prune_error);
 		r->prune_remind_mono = m;
 	}
 	if (!r->health.prune_failing) {
@@ -344,8 +344,8 @@ static enum store_file file_deleted(struct recorder *r, enum store_file was, int
 	const char *path = store_path(r->s);
 	if (was != STORE_FILE_DELETED) {
 		log_errorx("database: %s was deleted while tikstatd has it open; writing the "
-			   "history back from the open file",
-			   path);
+		           "history back from the open file",
+		           path);
 		r->health.file = STORE_FILE_DELETED;
 		publish(r);
 	}
@@ -371,13 +371,13 @@ static void file_replaced(struct recorder *r, enum store_file was, int64_t m)
 		return;
 	r->file_remind_mono = m;
 	log_errorx("database: %s is another file now, not the one tikstatd has open; "
-		   "tikstatd goes on writing the file it has open (wherever it was moved to; "
-		   "its -wal and -shm are renamed *.detached so that they cannot mix with the "
-		   "new file) and never writes the new one. To keep tikstatd's history, move "
-		   "the new file away: tikstatd then writes its history back to %s. To use "
-		   "the new file instead, restart tikstatd (or send SIGHUP): the routers' "
-		   "counters carry the traffic since the new file's last reading into it",
-		   path, path);
+	           "tikstatd goes on writing the file it has open (wherever it was moved to; "
+	           "its -wal and -shm are renamed *.detached so that they cannot mix with the "
+	           "new file) and never writes the new one. To keep tikstatd's history, move "
+	           "the new file away: tikstatd then writes its history back to %s. To use "
+	           "the new file instead, restart tikstatd (or send SIGHUP): the routers' "
+	           "counters carry the traffic since the new file's last reading into it",
+	           path, path);
 }
 
 /* Checks the file at the path every file_check_interval. */
@@ -474,7 +474,7 @@ int64_t recorder_iface_id(const struct recorder *r, int h)
 }
 
 void recorder_pending(const struct recorder *r, int h, int64_t from, int64_t to, uint64_t *rx,
-		      uint64_t *tx)
+                      uint64_t *tx)
 {
 	const struct rec_iface *f = &r->ifs[h];
 	*rx = *tx = 0;
@@ -482,7 +482,9 @@ void recorder_pending(const struct recorder *r, int h, int64_t from, int64_t to,
 		if (f->pieces[i].start >= from && f->pieces[i].start < to) {
 			/* Saturating: a sum of byte counts never nears 2^64 in
 			 * practice, but must not wrap to a small number. */
-			*rx = f->pieces[i].rx > UINT64_MAX - *rx ? UINT64_MAX : *rx + f->pieces[i].rx;
-			*tx = f->pieces[i].tx > UINT64_MAX - *tx ? UINT64_MAX : *tx + f->pieces[i].tx;
+			*rx = f->pieces[i].rx > UINT64_MAX - *rx ? UINT64_MAX
+			                                         : *rx + f->pieces[i].rx;
+			*tx = f->pieces[i].tx > UINT64_MAX - *tx ? UINT64_MAX
+			                                         : *tx + f->pieces[i].tx;
 		}
 }

@@ -36,13 +36,13 @@
 typedef void (*recorder_health_fn)(void *ctx, const struct store_health *h);
 
 struct recorder_options {
-	uint64_t max_rate;          /* bits/s, 0 = no limit */
-	int commit_interval;        /* seconds; 1 = commit every reading */
+	uint64_t max_rate;             /* bits/s, 0 = no limit */
+	int commit_interval;           /* seconds; 1 = commit every reading */
 	int64_t retention[STEP_COUNT]; /* seconds per step, <= 0 forever */
-	recorder_health_fn on_health; /* NULL: nobody listens */
+	recorder_health_fn on_health;  /* NULL: nobody listens */
 	void *health_ctx;
-	int remind_interval;        /* seconds between "still failing" lines, 0 = 300 */
-	int file_check_interval;    /* seconds between checks of the file, 0 = 5 */
+	int remind_interval;     /* seconds between "still failing" lines, 0 = 300 */
+	int file_check_interval; /* seconds between checks of the file, 0 = 5 */
 };
 
 struct recorder;
@@ -62,7 +62,7 @@ int recorder_interface(struct recorder *r, const char *router, const char *iface
  * or -1 when the store failed (the reading is then not lost: the pending
  * state is kept and retried at the next commit). */
 int recorder_add(struct recorder *r, int h, const struct acct_reading *reading, int64_t now,
-		 struct acct_delta *out);
+                 struct acct_delta *out);
 
 /* Commits what is pending when commit_interval has passed since the last
  * commit (call it from the event loop: readings may stop coming); checks
@@ -91,6 +91,6 @@ void recorder_totals(const struct recorder *r, int h, uint64_t *rx, uint64_t *tx
 /* Traffic of interface h not yet committed, in 5-minute buckets starting
  * in [from, to): what the store's sums lack until the next commit. */
 void recorder_pending(const struct recorder *r, int h, int64_t from, int64_t to, uint64_t *rx,
-		      uint64_t *tx);
+                      uint64_t *tx);
 
 #endif

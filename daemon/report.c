@@ -183,16 +183,11 @@ void report_selection_free(struct report_selection *sel)
 static int default_buckets(enum step step)
 {
 	switch (step) {
-	case STEP_5MIN:
-		return 72; /* 6 hours */
-	case STEP_HOUR:
-		return 48;
-	case STEP_DAY:
-		return 30;
-	case STEP_MONTH:
-		return 12;
-	default:
-		return 0;
+	case STEP_5MIN: return 72; /* 6 hours */
+	case STEP_HOUR: return 48;
+	case STEP_DAY: return 30;
+	case STEP_MONTH: return 12;
+	default: return 0;
 	}
 }
 
@@ -417,8 +412,8 @@ static int table_render(const struct table *t, const char *label_head, struct te
 	for (size_t i = 0; i < t->n; i++)
 		if (!t->rows[i].blank && strlen(t->rows[i].label) > lw)
 			lw = strlen(t->rows[i].label);
-	text_buf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, label_head, SIZE_WIDTH, "rx", SIZE_WIDTH,
-	            "tx", SIZE_WIDTH, "total");
+	text_buf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, label_head, SIZE_WIDTH, "rx",
+	                SIZE_WIDTH, "tx", SIZE_WIDTH, "total");
 	if (t->rates)
 		text_buf_printf(out, "  %*s", RATE_WIDTH, "avg. rate");
 	text_buf_puts(out, "\n");
@@ -447,7 +442,7 @@ static int table_render(const struct table *t, const char *label_head, struct te
 		report_iec(r->tx, tx);
 		report_iec(r->total, total);
 		text_buf_printf(out, " %-*s  %*s  %*s  %*s", (int)lw, r->label, SIZE_WIDTH, rx,
-		            SIZE_WIDTH, tx, SIZE_WIDTH, total);
+		                SIZE_WIDTH, tx, SIZE_WIDTH, total);
 		if (t->rates && r->rate[0])
 			text_buf_printf(out, "  %*s", RATE_WIDTH, r->rate);
 		text_buf_puts(out, "\n");
@@ -456,7 +451,8 @@ static int table_render(const struct table *t, const char *label_head, struct te
 }
 
 /* " router / interface  (what, zone)" and a blank line. */
-static void table_title(struct text_buf *out, const char *router, const char *iface, const char *what)
+static void table_title(struct text_buf *out, const char *router, const char *iface,
+                        const char *what)
 {
 	text_buf_puts(out, " ");
 	plain_text(out, router, strlen(router));
@@ -495,17 +491,10 @@ static void bucket_label(enum step step, int64_t t, char out[48])
 	char iso[32];
 	calendar_format(t, iso);
 	switch (step) {
-	case STEP_YEAR:
-		snprintf(out, 48, "%.4s", iso);
-		return;
-	case STEP_MONTH:
-		snprintf(out, 48, "%.7s", iso);
-		return;
-	case STEP_DAY:
-		snprintf(out, 48, "%.10s", iso);
-		return;
-	default:
-		break;
+	case STEP_YEAR: snprintf(out, 48, "%.4s", iso); return;
+	case STEP_MONTH: snprintf(out, 48, "%.7s", iso); return;
+	case STEP_DAY: snprintf(out, 48, "%.10s", iso); return;
+	default: break;
 	}
 	char here[17], before[17], after[17];
 	clock_label(t, here);
@@ -671,11 +660,11 @@ int report_cycle_csv(const struct report_cycle *c, struct text_buf *out)
 	calendar_format(c->end, end);
 	text_buf_puts(out, "start,end,rx,tx,total,estimate,quota,used_percent\n");
 	text_buf_printf(out, "%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", start, end,
-	            c->rx, c->tx, c->total, c->estimate);
+	                c->rx, c->tx, c->total, c->estimate);
 	if (c->quota) {
 		uint64_t h = report_cycle_used_hundredths(c);
 		text_buf_printf(out, "%" PRIu64 ",%" PRIu64 ".%02" PRIu64 "\n", c->quota, h / 100,
-		            h % 100);
+		                h % 100);
 	} else {
 		text_buf_puts(out, ",\n");
 	}
@@ -703,13 +692,13 @@ static int cycle_table(const struct report_cycle *c, struct text_buf *out)
 		uint64_t used = report_cycle_used_hundredths(c);
 		/* Same column as the totals: label width 9 ("estimated"). */
 		text_buf_printf(out, " %-9s  %*s  %" PRIu64 ".%02" PRIu64 " %% used", "quota",
-		            2 * SIZE_WIDTH + 2 + 2 + SIZE_WIDTH, q, used / 100, used % 100);
+		                2 * SIZE_WIDTH + 2 + 2 + SIZE_WIDTH, q, used / 100, used % 100);
 		if (c->estimate > c->quota) {
 			struct report_cycle e = *c;
 			e.total = c->estimate;
 			uint64_t est = report_cycle_used_hundredths(&e);
 			text_buf_printf(out, ", estimated %" PRIu64 ".%02" PRIu64 " %%", est / 100,
-			            est % 100);
+			                est % 100);
 		}
 		text_buf_puts(out, "\n");
 	}
@@ -844,7 +833,7 @@ static void summary_row(struct text_buf *out, const char *label, const struct re
 	if (estimate)
 		report_iec(*estimate, est);
 	text_buf_printf(out, " %10s  %*s  %*s  %*s  %*s", label, SIZE_WIDTH, rx, SIZE_WIDTH, tx,
-	            SIZE_WIDTH, total, RATE_WIDTH, rate);
+	                SIZE_WIDTH, total, RATE_WIDTH, rate);
 	if (estimate)
 		text_buf_printf(out, "  %*s", SIZE_WIDTH, est);
 	text_buf_puts(out, "\n");
@@ -861,14 +850,14 @@ static void summary_one(const struct report_summary *v, bool short_form, struct 
 		char q[16];
 		uint64_t used = report_cycle_used_hundredths(c);
 		report_iec(c->quota, q);
-		text_buf_printf(out, "  (quota %s: %" PRIu64 ".%02" PRIu64 " %% used)", q, used / 100,
-		            used % 100);
+		text_buf_printf(out, "  (quota %s: %" PRIu64 ".%02" PRIu64 " %% used)", q,
+		                used / 100, used % 100);
 	}
 	text_buf_puts(out, "\n");
 	struct report_period cycle;
 	period_of_cycle(c, &cycle);
-	uint64_t today_est =
-	        cycle_project(add_sat(v->today.rx, v->today.tx), v->today.start, v->today.end, v->now);
+	uint64_t today_est = cycle_project(add_sat(v->today.rx, v->today.tx), v->today.start,
+	                                   v->today.end, v->now);
 	if (!short_form)
 		summary_row(out, "yesterday", &v->yesterday, v->now, NULL);
 	summary_row(out, "today", &v->today, v->now, &today_est);
@@ -880,8 +869,9 @@ static void summary_one(const struct report_summary *v, bool short_form, struct 
 int report_summary_table(const struct report_summary *v, size_t n, bool short_form,
                          struct text_buf *out)
 {
-	text_buf_printf(out, " %10s  %*s  %*s  %*s  %*s  %*s\n", "", SIZE_WIDTH, "rx", SIZE_WIDTH, "tx",
-	            SIZE_WIDTH, "total", RATE_WIDTH, "avg. rate", SIZE_WIDTH, "estimated");
+	text_buf_printf(out, " %10s  %*s  %*s  %*s  %*s  %*s\n", "", SIZE_WIDTH, "rx", SIZE_WIDTH,
+	                "tx", SIZE_WIDTH, "total", RATE_WIDTH, "avg. rate", SIZE_WIDTH,
+	                "estimated");
 	for (size_t i = 0; i < n; i++)
 		summary_one(&v[i], short_form, out);
 	return out->failed ? -1 : 0;
@@ -917,7 +907,8 @@ static void oneline_sizes(struct text_buf *out, uint64_t rx, uint64_t tx, bool b
 }
 
 /* ";rx;tx;total;rate" of a period at now. */
-static void oneline_period(struct text_buf *out, const struct report_period *p, int64_t now, bool bytes)
+static void oneline_period(struct text_buf *out, const struct report_period *p, int64_t now,
+                           bool bytes)
 {
 	oneline_sizes(out, p->rx, p->tx, bytes);
 	uint64_t sum = add_sat(p->rx, p->tx);

@@ -138,7 +138,8 @@ void report_series_free(struct report_series *series);
 
 /* Appends the traffic JSON document of v[0..n): one object when as_array
  * is false (n must be 1), else an array of n objects; then a newline. */
-int report_series_json(const struct report_series *v, size_t n, bool as_array, struct text_buf *out);
+int report_series_json(const struct report_series *v, size_t n, bool as_array,
+                       struct text_buf *out);
 /* Writes one traffic object through a writer (for callers composing
  * larger documents). */
 int report_series_json_object(const struct report_series *series, struct jsonw *w);

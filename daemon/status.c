@@ -15,16 +15,16 @@ struct status {
 
 const char *status_reason_name(enum status_reason r)
 {
-	static const char *const names[REASON_COUNT] = {
-		"timeout", "refused", "resolve", "auth",      "tls",
-		"protocol", "closed", "too_large", "other"};
+	static const char *const names[REASON_COUNT] = {"timeout", "refused",   "resolve",
+	                                                "auth",    "tls",       "protocol",
+	                                                "closed",  "too_large", "other"};
 	return (unsigned)r < REASON_COUNT ? names[r] : "other";
 }
 
 const char *status_push_reject_name(enum status_push_reject r)
 {
 	static const char *const names[PUSH_REJECT_COUNT] = {"token", "parameter", "interface",
-							     "busy"};
+	                                                     "busy"};
 	return (unsigned)r < PUSH_REJECT_COUNT ? names[r] : "parameter";
 }
 
@@ -121,8 +121,8 @@ void status_poll_failed(struct status *s, size_t router, int ros_status, const c
 	pthread_mutex_unlock(&s->lock);
 }
 
-void status_reading(struct status *s, size_t router, size_t iface, int64_t time,
-		    uint64_t rx_total, uint64_t tx_total)
+void status_reading(struct status *s, size_t router, size_t iface, int64_t time, uint64_t rx_total,
+                    uint64_t tx_total)
 {
 	if (!s || router >= s->t.n || iface >= s->t.routers[router].n_ifaces)
 		return;

@@ -55,25 +55,25 @@ const char *status_push_reject_name(enum status_push_reject r);
 
 struct status_iface {
 	bool has_reading;
-	int64_t last_time;          /* Unix seconds of the last reading */
+	int64_t last_time; /* Unix seconds of the last reading */
 	uint64_t rx_total, tx_total;
-	uint64_t read_in_poll;      /* the router's polls_ok once the poll that
+	uint64_t read_in_poll; /* the router's polls_ok once the poll that
 				     * read it last succeeds: equal to polls_ok
 				     * when the last successful poll read it */
-	bool missing;               /* poll mode: not on the router at the last poll */
-	char error[512];            /* while missing: what the router has (ifnames.h) */
+	bool missing;          /* poll mode: not on the router at the last poll */
+	char error[512];       /* while missing: what the router has (ifnames.h) */
 };
 
 struct status_router {
-	bool known;                 /* poll mode: a poll ended (up or down) */
+	bool known; /* poll mode: a poll ended (up or down) */
 	bool up;
-	char error[512];            /* the last failure while down, "" while up */
+	char error[512]; /* the last failure while down, "" while up */
 	uint64_t polls_ok, polls_failed;
 	uint64_t failures[REASON_COUNT];
-	int64_t last_success;       /* Unix seconds, 0 = never */
-	int64_t last_duration_ms;   /* of the last successful poll */
-	uint64_t pushes;            /* accepted pushes */
-	char address[64];           /* last address pushed, "" none */
+	int64_t last_success;        /* Unix seconds, 0 = never */
+	int64_t last_duration_ms;    /* of the last successful poll */
+	uint64_t pushes;             /* accepted pushes */
+	char address[64];            /* last address pushed, "" none */
 	struct status_iface *ifaces; /* cfg_router->n_interfaces */
 	size_t n_ifaces;
 };
@@ -95,8 +95,8 @@ void status_free(struct status *s);
 /* Poller side. */
 void status_poll_ok(struct status *s, size_t router, int64_t when, int64_t duration_ms);
 void status_poll_failed(struct status *s, size_t router, int ros_status, const char *error);
-void status_reading(struct status *s, size_t router, size_t iface, int64_t time,
-		    uint64_t rx_total, uint64_t tx_total);
+void status_reading(struct status *s, size_t router, size_t iface, int64_t time, uint64_t rx_total,
+                    uint64_t tx_total);
 
 /* The database's health (recorder.h on_health). */
 void status_database(struct status *s, const struct store_health *h);

@@ -108,47 +108,47 @@ static const struct {
 	const char *name, *sql, *plan;
 } stmt_def[ST_COUNT] = {
 #define X(id, name, sql) [id] = {name, sql, "EXPLAIN QUERY PLAN " sql},
-	STORE_STATEMENTS(X)
+        STORE_STATEMENTS(X)
 #undef X
 };
 
 /* Schema version 1. Names of interfaces are BLOBs: RouterOS names are raw
  * bytes, compared exactly, never transcoded. */
 static const char SCHEMA_V1[] =
-	"CREATE TABLE routers("
-	" id INTEGER PRIMARY KEY,"
-	" name TEXT NOT NULL UNIQUE) STRICT;"
-	"CREATE TABLE interfaces("
-	" id INTEGER PRIMARY KEY,"
-	" router_id INTEGER NOT NULL REFERENCES routers(id),"
-	" name BLOB NOT NULL,"
-	" UNIQUE(router_id, name)) STRICT;"
-	"CREATE TABLE last_reading("
-	" interface_id INTEGER PRIMARY KEY REFERENCES interfaces(id),"
-	" time INTEGER NOT NULL,"
-	" rx INTEGER NOT NULL,"
-	" tx INTEGER NOT NULL,"
-	" uptime INTEGER," /* NULL: the reading had no uptime */
-	" ros_id TEXT NOT NULL DEFAULT '') STRICT;"
-	"CREATE TABLE traffic("
-	" interface_id INTEGER NOT NULL,"
-	" step INTEGER NOT NULL,"
-	" start INTEGER NOT NULL,"
-	" rx INTEGER NOT NULL,"
-	" tx INTEGER NOT NULL,"
-	" PRIMARY KEY(interface_id, step, start)) WITHOUT ROWID, STRICT;"
-	"CREATE TABLE alerts("
-	" interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
-	" cycle_start INTEGER NOT NULL,"
-	" percent INTEGER NOT NULL,"
-	" PRIMARY KEY(interface_id, cycle_start, percent)) WITHOUT ROWID, STRICT;"
-	"CREATE TABLE imports("
-	" interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
-	" source TEXT NOT NULL,"
-	" last_time INTEGER NOT NULL,"
-	" PRIMARY KEY(interface_id, source)) STRICT;"
-	"PRAGMA application_id = 1953065843;"
-	"PRAGMA user_version = 1;";
+        "CREATE TABLE routers("
+        " id INTEGER PRIMARY KEY,"
+        " name TEXT NOT NULL UNIQUE) STRICT;"
+        "CREATE TABLE interfaces("
+        " id INTEGER PRIMARY KEY,"
+        " router_id INTEGER NOT NULL REFERENCES routers(id),"
+        " name BLOB NOT NULL,"
+        " UNIQUE(router_id, name)) STRICT;"
+        "CREATE TABLE last_reading("
+        " interface_id INTEGER PRIMARY KEY REFERENCES interfaces(id),"
+        " time INTEGER NOT NULL,"
+        " rx INTEGER NOT NULL,"
+        " tx INTEGER NOT NULL,"
+        " uptime INTEGER," /* NULL: the reading had no uptime */
+        " ros_id TEXT NOT NULL DEFAULT '') STRICT;"
+        "CREATE TABLE traffic("
+        " interface_id INTEGER NOT NULL,"
+        " step INTEGER NOT NULL,"
+        " start INTEGER NOT NULL,"
+        " rx INTEGER NOT NULL,"
+        " tx INTEGER NOT NULL,"
+        " PRIMARY KEY(interface_id, step, start)) WITHOUT ROWID, STRICT;"
+        "CREATE TABLE alerts("
+        " interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
+        " cycle_start INTEGER NOT NULL,"
+        " percent INTEGER NOT NULL,"
+        " PRIMARY KEY(interface_id, cycle_start, percent)) WITHOUT ROWID, STRICT;"
+        "CREATE TABLE imports("
+        " interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
+        " source TEXT NOT NULL,"
+        " last_time INTEGER NOT NULL,"
+        " PRIMARY KEY(interface_id, source)) STRICT;"
+        "PRAGMA application_id = 1953065843;"
+        "PRAGMA user_version = 1;";
 
 /* Schema version 2: the last reading's sub-second time and its source
  * (accounting.h). A last reading of version 1 that import-legacy wrote (the
@@ -157,25 +157,25 @@ static const char SCHEMA_V1[] =
  * baseline, not a reset that counts the whole counter again. Any other old
  * reading keeps an unknown source, which continues like any source. */
 static const char SCHEMA_V2[] =
-	"ALTER TABLE last_reading ADD COLUMN"
-	" time_ms INTEGER NOT NULL DEFAULT 0 CHECK (time_ms BETWEEN 0 AND 999);"
-	"ALTER TABLE last_reading ADD COLUMN"
-	" source TEXT CHECK (source IN ('poll', 'push', 'legacy'));"
-	"UPDATE last_reading SET source = 'legacy'"
-	" WHERE uptime IS NULL AND ros_id = '' AND EXISTS (SELECT 1 FROM imports AS m"
-	"  WHERE m.interface_id = last_reading.interface_id AND m.last_time = last_reading.time);"
-	"PRAGMA user_version = 2;";
+        "ALTER TABLE last_reading ADD COLUMN"
+        " time_ms INTEGER NOT NULL DEFAULT 0 CHECK (time_ms BETWEEN 0 AND 999);"
+        "ALTER TABLE last_reading ADD COLUMN"
+        " source TEXT CHECK (source IN ('poll', 'push', 'legacy'));"
+        "UPDATE last_reading SET source = 'legacy'"
+        " WHERE uptime IS NULL AND ros_id = '' AND EXISTS (SELECT 1 FROM imports AS m"
+        "  WHERE m.interface_id = last_reading.interface_id AND m.last_time = last_reading.time);"
+        "PRAGMA user_version = 2;";
 
 struct store {
-	sqlite3 *db;              /* NULL only after a failed reconnect */
-	char *path;               /* as given to store_open */
-	dev_t dev;                /* the file the connection opened */
+	sqlite3 *db; /* NULL only after a failed reconnect */
+	char *path;  /* as given to store_open */
+	dev_t dev;   /* the file the connection opened */
 	ino_t ino;
-	unsigned generation;      /* restore_generation when connected */
-	ino_t side_ino[2];        /* the writer's -wal and -shm (SIDE_SUFFIX) */
-	bool detached;            /* they are at their .detached names */
+	unsigned generation; /* restore_generation when connected */
+	ino_t side_ino[2];   /* the writer's -wal and -shm (SIDE_SUFFIX) */
+	bool detached;       /* they are at their .detached names */
 	bool readonly;
-	int busy_ms;               /* how long a statement waits for a lock */
+	int busy_ms;             /* how long a statement waits for a lock */
 	bool in_series, in_list; /* a callback of these is running */
 	sqlite3_stmt *st[ST_COUNT];
 	char err[512];
@@ -220,7 +220,7 @@ __attribute__((format(printf, 3, 4))) static int fail(store *s, bool with_db, co
 	va_end(ap);
 	if (with_db && n >= 0 && (size_t)n < sizeof s->err)
 		snprintf(s->err + n, sizeof s->err - (size_t)n, ": %s",
-			 s->db ? sqlite3_errmsg(s->db) : "the database is not open");
+		         s->db ? sqlite3_errmsg(s->db) : "the database is not open");
 	if (with_db && s->readonly && s->db && damaged(sqlite3_errcode(s->db)))
 		atomic_fetch_add_explicit(&read_errors, 1, memory_order_relaxed);
 	return -1;
@@ -248,7 +248,7 @@ static sqlite3_stmt *stmt(store *s, enum stmt_id id)
 		return NULL;
 	}
 	if (!s->st[id] && sqlite3_prepare_v3(s->db, stmt_def[id].sql, -1, SQLITE_PREPARE_PERSISTENT,
-					     &s->st[id], NULL) != SQLITE_OK) {
+	                                     &s->st[id], NULL) != SQLITE_OK) {
 		fail(s, true, "cannot prepare statement %s", stmt_def[id].name);
 		s->st[id] = NULL;
 	}
@@ -431,8 +431,8 @@ static int setup_writer(store *s)
 {
 	sqlite3_stmt *st = NULL;
 	int ok = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) ==
-			 SQLITE_OK &&
-		 sqlite3_step(st) == SQLITE_ROW;
+	                 SQLITE_OK &&
+	         sqlite3_step(st) == SQLITE_ROW;
 	if (!ok) {
 		fail(s, true, "cannot set the journal mode");
 	} else {
@@ -456,9 +456,9 @@ static int setup_writer(store *s)
 	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist) != SQLITE_OK)
 		return fail(s, true, "cannot keep the WAL file");
 	return exec_const(s,
-			  "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-			  " PRAGMA journal_size_limit = 4194304",
-			  "cannot configure the database");
+	                  "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	                  " PRAGMA journal_size_limit = 4194304",
+	                  "cannot configure the database");
 }
 
 static void report(char *err, size_t errsz, const char *path, const char *msg)
@@ -522,16 +522,17 @@ static void disconnect(store *s)
  * in s->err and no connection. */
 static int connect_db(store *s)
 {
-	int flags = SQLITE_OPEN_NOMUTEX | (s->readonly ? SQLITE_OPEN_READONLY
-						       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	int flags =
+	        SQLITE_OPEN_NOMUTEX |
+	        (s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
 		fail(s, false, "%s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto err;
 	}
 	sqlite3_busy_timeout(s->db, s->busy_ms);
 	if (sqlite3_create_function_v2(s->db, "tikstat_u64add", 2,
-				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
-				       sql_u64add, NULL, NULL, NULL) != SQLITE_OK) {
+	                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+	                               sql_u64add, NULL, NULL, NULL) != SQLITE_OK) {
 		fail(s, true, "cannot register SQL functions");
 		goto err;
 	}
@@ -817,9 +818,9 @@ int store_load_reading(store *s, int64_t iface, struct acct_reading *r, bool *ha
 		*have = true;
 	}
 	int ret = rc == SQLITE_ROW || rc == SQLITE_DONE
-			  ? 0
-			  : fail(s, true, "cannot load the last reading of interface %lld",
-				 (long long)iface);
+	                  ? 0
+	                  : fail(s, true, "cannot load the last reading of interface %lld",
+	                         (long long)iface);
 	done(st);
 	return ret;
 }
@@ -840,7 +841,8 @@ int store_save_reading(store *s, int64_t iface, const struct acct_reading *r)
 	else
 		sqlite3_bind_null(st, 5);
 	sqlite3_bind_text(st, 6, r->id, (int)strnlen(r->id, sizeof r->id), SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, r->time_sub_ms >= 0 && r->time_sub_ms <= 999 ? r->time_sub_ms : 0);
+	sqlite3_bind_int64(st, 7,
+	                   r->time_sub_ms >= 0 && r->time_sub_ms <= 999 ? r->time_sub_ms : 0);
 	const char *source = acct_source_name(r->source);
 	if (source)
 		sqlite3_bind_text(st, 8, source, -1, SQLITE_STATIC);
@@ -865,7 +867,7 @@ int store_save_reading(store *s, int64_t iface, const struct acct_reading *r)
  * transaction, the same as an unchecked upsert; a read-modify-write in C,
  * SELECT then UPDATE or INSERT, took ~1.5x as long.) */
 int store_add_traffic(store *s, int64_t iface, enum step step, int64_t start, uint64_t rx,
-		      uint64_t tx)
+                      uint64_t tx)
 {
 	const char *what = "cannot add traffic";
 	if (writable(s, what) || valid_step(s, step, what))
@@ -976,7 +978,7 @@ int store_set_import_mark(store *s, int64_t iface, const char *source, int64_t l
 /* ------------------------------------------------------------------ */
 
 int store_series(store *s, int64_t iface, enum step step, int64_t from, int64_t to,
-		 store_point_fn fn, void *ctx)
+                 store_point_fn fn, void *ctx)
 {
 	const char *what = "cannot read traffic";
 	if (valid_step(s, step, what))
@@ -995,7 +997,7 @@ int store_series(store *s, int64_t iface, enum step step, int64_t from, int64_t 
 	int rc, ret = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_point p = {sqlite3_column_int64(st, 0), col_u64(st, 1),
-					col_u64(st, 2)};
+		                        col_u64(st, 2)};
 		if ((ret = fn(ctx, &p)) != 0)
 			break;
 	}
@@ -1014,8 +1016,8 @@ static int sum_rows(store *s, sqlite3_stmt *st, int64_t iface, uint64_t *rx, uin
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (add_u64(&srx, col_u64(st, 0)) || add_u64(&stx, col_u64(st, 1))) {
 			ret = fail(s, false,
-				   "the traffic sum of interface %lld exceeds 2^64-1 bytes",
-				   (long long)iface);
+			           "the traffic sum of interface %lld exceeds 2^64-1 bytes",
+			           (long long)iface);
 			break;
 		}
 	}
@@ -1030,7 +1032,7 @@ static int sum_rows(store *s, sqlite3_stmt *st, int64_t iface, uint64_t *rx, uin
 }
 
 int store_sum(store *s, int64_t iface, enum step step, int64_t from, int64_t to, uint64_t *rx,
-	      uint64_t *tx)
+              uint64_t *tx)
 {
 	if (valid_step(s, step, "cannot sum traffic"))
 		return -1;
@@ -1108,7 +1110,7 @@ int store_history_days(store *s, int64_t iface, int64_t *days)
 int store_remove_history(store *s, int64_t iface)
 {
 	static const enum stmt_id removals[] = {ST_REMOVE_TRAFFIC, ST_REMOVE_READING,
-						ST_REMOVE_ALERTS, ST_REMOVE_IMPORTS};
+	                                        ST_REMOVE_ALERTS, ST_REMOVE_IMPORTS};
 	if (writable(s, "cannot remove history"))
 		return -1;
 	/* BEGIN IMMEDIATE waits (busy timeout) for tikstatd's commit to end,
@@ -1241,7 +1243,7 @@ int store_quick_check(store *s, int budget_ms, char *out, size_t outsz)
 			size_t n = strlen(out);
 			if (n < outsz)
 				snprintf(out + n, outsz - n, " (and %d more problem%s)", rows - 1,
-					 rows > 2 ? "s" : "");
+				         rows > 2 ? "s" : "");
 		}
 		ret = 1;
 	}
@@ -1348,7 +1350,7 @@ int store_restore_file(store *s)
 		char why[sizeof s->err];
 		snprintf(why, sizeof why, "%s", s->err);
 		return fail(s, false, "the copy is back at %s, but cannot be opened: %s", s->path,
-			    why);
+		            why);
 	}
 	return 0;
 }

@@ -64,7 +64,7 @@ int store_save_reading(store *s, int64_t iface, const struct acct_reading *r);
 
 /* Adds bytes to one bucket (insert or sum). */
 int store_add_traffic(store *s, int64_t iface, enum step step, int64_t start, uint64_t rx,
-		      uint64_t tx);
+                      uint64_t tx);
 
 /* Deletes buckets of each step that started before now - keep[step]
  * seconds (keep[step] <= 0: keep forever). */
@@ -89,21 +89,21 @@ struct store_point {
  * Returns -1 on error, or fn's non-zero value when it stops early. */
 typedef int (*store_point_fn)(void *ctx, const struct store_point *p);
 int store_series(store *s, int64_t iface, enum step step, int64_t from, int64_t to,
-		 store_point_fn fn, void *ctx);
+                 store_point_fn fn, void *ctx);
 
 /* Sum of the buckets of step with from <= start < to. */
 int store_sum(store *s, int64_t iface, enum step step, int64_t from, int64_t to, uint64_t *rx,
-	      uint64_t *tx);
+              uint64_t *tx);
 
 /* All time totals (the sum of the year buckets). */
 int store_totals(store *s, int64_t iface, uint64_t *rx, uint64_t *tx);
 
 struct store_iface {
 	int64_t id;
-	const char *router;   /* borrowed for the duration of the callback */
+	const char *router; /* borrowed for the duration of the callback */
 	const char *name;
 	bool has_reading;
-	int64_t last_time;    /* time of the last reading, if has_reading */
+	int64_t last_time; /* time of the last reading, if has_reading */
 	uint64_t rx_total, tx_total;
 };
 typedef int (*store_iface_fn)(void *ctx, const struct store_iface *i);

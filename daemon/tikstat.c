@@ -276,15 +276,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 	while ((c = getopt_long(argc, argv, ":c:r:i:5hdmystb:e:", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'r':
-			o->router = optarg;
-			break;
-		case 'i':
-			o->iface = optarg;
-			break;
+		case 'c': o->config = optarg; break;
+		case 'r': o->router = optarg; break;
+		case 'i': o->iface = optarg; break;
 		case '5':
 		case 'h':
 		case 'd':
@@ -308,9 +302,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->mode = MODE_SUMMARY;
 			o->short_form = true;
 			break;
-		case OPT_CYCLE:
-			o->mode = MODE_CYCLE;
-			break;
+		case OPT_CYCLE: o->mode = MODE_CYCLE; break;
 		case OPT_ONELINE:
 			o->mode = MODE_ONELINE;
 			if (optind < argc && strcmp(argv[optind], "b") == 0) {
@@ -318,41 +310,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 				optind++;
 			}
 			break;
-		case 'b':
-			o->begin = optarg;
-			break;
-		case 'e':
-			o->end = optarg;
-			break;
-		case OPT_NOW:
-			o->now = optarg;
-			break;
-		case OPT_JSON:
-			o->format = FORMAT_JSON;
-			break;
-		case OPT_CSV:
-			o->format = FORMAT_CSV;
-			break;
-		case OPT_DB:
-			o->db = optarg;
-			break;
-		case OPT_UTC:
-			o->text_utc = true;
-			break;
-		case OPT_REMOVE:
-			o->remove = true;
-			break;
-		case OPT_FORCE:
-			o->force = true;
-			break;
-		case OPT_HELP:
-			usage();
-			return EXIT_OK;
-		case OPT_VERSION:
-			fputs("tikstat " TIKSTAT_VERSION "\n", stdout);
-			return EXIT_OK;
-		case ':':
-			return usage_error("option %s needs a value", argv[optind - 1]);
+		case 'b': o->begin = optarg; break;
+		case 'e': o->end = optarg; break;
+		case OPT_NOW: o->now = optarg; break;
+		case OPT_JSON: o->format = FORMAT_JSON; break;
+		case OPT_CSV: o->format = FORMAT_CSV; break;
+		case OPT_DB: o->db = optarg; break;
+		case OPT_UTC: o->text_utc = true; break;
+		case OPT_REMOVE: o->remove = true; break;
+		case OPT_FORCE: o->force = true; break;
+		case OPT_HELP: usage(); return EXIT_OK;
+		case OPT_VERSION: fputs("tikstat " TIKSTAT_VERSION "\n", stdout); return EXIT_OK;
+		case ':': return usage_error("option %s needs a value", argv[optind - 1]);
 		default:
 			/* optopt: the unknown short option; 0 or a long option's code
 			 * (given a value it takes none): name the word. */
@@ -387,7 +356,8 @@ static int load_settings(const struct options *o, struct settings *st)
 			char *save = NULL, *e = strtok_r(err, "\n", &save);
 			for (char *next; e; e = next) {
 				next = strtok_r(NULL, "\n", &save);
-				errorf("%s%s", e, next || o->config ? "" : " (use -c FILE, or --db FILE)");
+				errorf("%s%s", e,
+				       next || o->config ? "" : " (use -c FILE, or --db FILE)");
 			}
 			return EXIT_ERROR;
 		}
@@ -495,16 +465,14 @@ static int render_series(store *s, const struct options *o, const struct setting
 
 /* Renders the report for the selected interfaces into out. */
 static int render(store *s, const struct options *o, const struct settings *st,
-                  const struct report_selection *sel, int64_t from, int64_t to, struct text_buf *out)
+                  const struct report_selection *sel, int64_t from, int64_t to,
+                  struct text_buf *out)
 {
 	switch (o->mode) {
-	case MODE_CYCLE:
-		return render_cycle(s, o, st, sel, out);
+	case MODE_CYCLE: return render_cycle(s, o, st, sel, out);
 	case MODE_SUMMARY:
-	case MODE_ONELINE:
-		return render_summary(s, o, st, sel, out);
-	default:
-		return render_series(s, o, st, sel, from, to, out);
+	case MODE_ONELINE: return render_summary(s, o, st, sel, out);
+	default: return render_series(s, o, st, sel, from, to, out);
 	}
 }
 
@@ -519,15 +487,13 @@ static int report_window(const struct options *o, const struct settings *st, int
 	enum step step = o->mode == MODE_TOP ? STEP_DAY : o->step;
 	int count = o->mode == MODE_TOP ? 0 : o->count;
 	switch (report_range_count(step, st->now, o->begin, o->end, count, from, to)) {
-	case REPORT_RANGE_OK:
-		return -1;
+	case REPORT_RANGE_OK: return -1;
 	case REPORT_RANGE_BAD_BEGIN:
 		return usage_error("--begin: not a date or ISO time: \"%s\"", o->begin);
 	case REPORT_RANGE_BAD_END:
 		return usage_error("--end: not a date or ISO time: \"%s\"", o->end);
 	case REPORT_RANGE_EMPTY:
-	default:
-		return usage_error("--begin is not before --end");
+	default: return usage_error("--begin is not before --end");
 	}
 }
 
@@ -544,12 +510,13 @@ static void note_unread(store *s, const struct report_selection *sel, struct tex
 			continue;
 		char q[300];
 		ifnames_quote(sel->v[i].name, q, sizeof q);
-		text_buf_printf(out, "%s%s/%s", n++ ? ", " : "note: no reading yet of ", sel->v[i].router,
-			    q);
+		text_buf_printf(out, "%s%s/%s", n++ ? ", " : "note: no reading yet of ",
+		                sel->v[i].router, q);
 	}
 	if (n)
-		text_buf_printf(out, ": %s on the router? tikstatd --check-config shows its names\n",
-			    n == 1 ? "is it" : "are they");
+		text_buf_printf(out,
+		                ": %s on the router? tikstatd --check-config shows its names\n",
+		                n == 1 ? "is it" : "are they");
 }
 
 /* Opens the configured database, which must exist (never creates one),
@@ -637,7 +604,7 @@ static void print_summary(const struct options *o, const struct legacy_summary *
 	summary_line("malformed", sum->malformed, "(unreadable time or counters: skipped)");
 	if (sum->out_of_range) { /* rare: shown only when it happened */
 		summary_line("out of range", sum->out_of_range,
-			     "(dated before 2000 or in the future: skipped)");
+		             "(dated before 2000 or in the future: skipped)");
 		printf("  %-18s row %" PRIu64 ", time %" PRId64 "\n", "first such",
 		       sum->first_out_of_range_row, sum->first_out_of_range_time);
 	}

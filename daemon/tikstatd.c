@@ -92,24 +92,29 @@ struct options {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: tikstatd [-c FILE] [-f] [-u USER] [--check-config] [--version]\n"
-		     "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
-		     "  -f, --foreground    stay in the foreground and log to stderr\n"
-		     "  -u, --user USER     started as root: run as USER once the database and\n"
-		     "                      the HTTP sockets are open\n"
-		     "      --check-config  check the configuration and every router, then exit\n"
-		     "      --demo          poll a simulated router with a year of history (temporary\n"
-		     "                      files; --fakerouter PATH, --listen HOST:PORT)\n");
+	fprintf(out,
+	        "usage: tikstatd [-c FILE] [-f] [-u USER] [--check-config] [--version]\n"
+	        "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
+	        "  -f, --foreground    stay in the foreground and log to stderr\n"
+	        "  -u, --user USER     started as root: run as USER once the database and\n"
+	        "                      the HTTP sockets are open\n"
+	        "      --check-config  check the configuration and every router, then exit\n"
+	        "      --demo          poll a simulated router with a year of history (temporary\n"
+	        "                      files; --fakerouter PATH, --listen HOST:PORT)\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'}, {"foreground", no_argument, NULL, 'f'},
-		{"check-config", no_argument, NULL, 'C'}, {"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'H'},         {"user", required_argument, NULL, 'u'},
-		{"demo", no_argument, NULL, 'D'},         {"fakerouter", required_argument, NULL, 'R'},
-		{"listen", required_argument, NULL, 'L'}, {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+	                                         {"foreground", no_argument, NULL, 'f'},
+	                                         {"check-config", no_argument, NULL, 'C'},
+	                                         {"version", no_argument, NULL, 'V'},
+	                                         {"help", no_argument, NULL, 'H'},
+	                                         {"user", required_argument, NULL, 'u'},
+	                                         {"demo", no_argument, NULL, 'D'},
+	                                         {"fakerouter", required_argument, NULL, 'R'},
+	                                         {"listen", required_argument, NULL, 'L'},
+	                                         {NULL, 0, NULL, 0}};
 	int ch;
 	o->config = DEFAULT_CONFIG;
 	while ((ch = getopt_long(argc, argv, "c:fu:", longopts, NULL)) != -1) {
@@ -169,8 +174,8 @@ struct instance {
 static void instance_stop(struct instance *in)
 {
 	int64_t now = (int64_t)time(NULL);
-	http_stop(in->http); /* no more pushes: the poller drains the rest */
-	poller_free(in->poller); /* /quit on every session */
+	http_stop(in->http);         /* no more pushes: the poller drains the rest */
+	poller_free(in->poller);     /* /quit on every session */
 	recorder_free(in->rec, now); /* the final commit */
 	pushq_free(in->pushq);
 	ingest_free(in->ingest);
@@ -211,8 +216,8 @@ static void check_database(struct instance *in)
 	case 0: recorder_set_integrity(in->rec, NULL); break;
 	case 1:
 		log_errorx("database: %s is damaged: %s; tikstatd goes on counting into it (see "
-			   "tikstatd(8), \"Database faults\")",
-			   in->cfg->database, why);
+		           "tikstatd(8), \"Database faults\")",
+		           in->cfg->database, why);
 		recorder_set_integrity(in->rec, why);
 		break;
 	case 2: log_warnx("database: integrity check skipped: %s", why); break;
@@ -262,9 +267,9 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 		goto fail;
 	}
 	struct recorder_options ro = {.max_rate = cfg->max_rate,
-				      .commit_interval = cfg->commit_interval,
-				      .on_health = on_db_health,
-				      .health_ctx = in->status};
+	                              .commit_interval = cfg->commit_interval,
+	                              .on_health = on_db_health,
+	                              .health_ctx = in->status};
 	memcpy(ro.retention, cfg->retention, sizeof ro.retention);
 	in->rec = recorder_new(in->db, &ro);
 	if (!in->rec)
@@ -287,8 +292,8 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 	if (!in->http)
 		goto fail;
 	log_info("tikstatd %s: %zu router%s (%zu polled), database %s, time zone %s",
-		 TIKSTAT_VERSION, cfg->n_routers, cfg->n_routers == 1 ? "" : "s",
-		 poller_count(in->poller), cfg->database, calendar_zone());
+	         TIKSTAT_VERSION, cfg->n_routers, cfg->n_routers == 1 ? "" : "s",
+	         poller_count(in->poller), cfg->database, calendar_zone());
 	return 0;
 fail:
 	instance_stop(in);
@@ -361,7 +366,7 @@ int main(int argc, char **argv)
 	if (opt.demo) { /* the fake router, a temporary config with history */
 		if (opt.user || opt.check) {
 			fprintf(stderr, "tikstatd: --demo runs as the invoking user, without -u "
-					"or --check-config\n");
+			                "or --check-config\n");
 			return 2;
 		}
 		install_signals();
@@ -446,7 +451,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		log_info("running as user %s (uid %ld, gid %ld)", user.name, (long)user.uid,
-			 (long)user.gid);
+		         (long)user.gid);
 	}
 	notify_ready(0, poller_count(in.poller));
 	if (opt.demo)

@@ -367,8 +367,8 @@ static void send_print_end(struct api_session *s, const struct req *q, size_t ma
  * through lookup, filtered by the ?queries, sent with the .proplist or all
  * of props, or only counted (=count-only=). */
 static int print_rows(struct api_session *s, const struct req *q, int64_t now,
-                      const struct api_out *out, query_lookup_fn lookup,
-                      const char *const *props, int with_address)
+                      const struct api_out *out, query_lookup_fn lookup, const char *const *props,
+                      int with_address)
 {
 	size_t nq, matched = 0;
 	const char *v;
@@ -409,8 +409,7 @@ static int cmd_iface_print(struct api_session *s, const struct req *q, int64_t n
 /* ---- /ip/address/print ---------------------------------------------------- */
 
 /* An interface's address item: one per interface that has an address. */
-static int address_lookup(void *item, const char *name, size_t n, const char **val,
-                          size_t *vlen)
+static int address_lookup(void *item, const char *name, size_t n, const char **val, size_t *vlen)
 {
 	struct iface_item *it = item;
 	return model_address_prop(it->i, name, n, it->buf, val, vlen);

@@ -183,47 +183,23 @@ static void apply_option(struct options *o, int c)
 			die("bad --transport %s (want plain, tls or adh)", optarg);
 		o->tr = (enum fr_transport)model_transport_parse(optarg);
 		break;
-	case O_BASE:
-		o->base_port = (unsigned)num_arg(optarg, 65535, "--base-port");
-		break;
-	case O_PASSWORD:
-		o->password = optarg;
-		break;
-	case O_NOAPI:
-		parse_noapi(o, optarg);
-		break;
-	case O_CERT:
-		o->cert_out = optarg;
-		break;
+	case O_BASE: o->base_port = (unsigned)num_arg(optarg, 65535, "--base-port"); break;
+	case O_PASSWORD: o->password = optarg; break;
+	case O_NOAPI: parse_noapi(o, optarg); break;
+	case O_CERT: o->cert_out = optarg; break;
 	case O_MONITOR:
 		o->monitor_ms = (long)num_arg(optarg, 3600000, "--monitor-interval-ms");
 		if (o->monitor_ms == 0)
 			die("--monitor-interval-ms must be at least 1");
 		break;
-	case O_SPEC:
-		parse_spec(o, optarg);
-		break;
-	case O_RXBASE:
-		o->rx_base = num_arg(optarg, UINT64_MAX / 2, "--rx-base");
-		break;
-	case O_TXBASE:
-		o->tx_base = num_arg(optarg, UINT64_MAX / 2, "--tx-base");
-		break;
-	case O_UPTIME:
-		o->uptime_s = num_arg(optarg, 1000000000, "--uptime");
-		break;
-	case O_NOSTDIN:
-		o->ignore_stdin = 1;
-		break;
-	case O_SELFTEST:
-		o->self_test = 1;
-		break;
-	case O_HELP:
-		usage(stdout);
-		exit(0);
-	default:
-		usage(stderr);
-		exit(2);
+	case O_SPEC: parse_spec(o, optarg); break;
+	case O_RXBASE: o->rx_base = num_arg(optarg, UINT64_MAX / 2, "--rx-base"); break;
+	case O_TXBASE: o->tx_base = num_arg(optarg, UINT64_MAX / 2, "--tx-base"); break;
+	case O_UPTIME: o->uptime_s = num_arg(optarg, 1000000000, "--uptime"); break;
+	case O_NOSTDIN: o->ignore_stdin = 1; break;
+	case O_SELFTEST: o->self_test = 1; break;
+	case O_HELP: usage(stdout); exit(0);
+	default: usage(stderr); exit(2);
 	}
 }
 

@@ -288,12 +288,9 @@ char *model_format_uptime(uint64_t s, enum fr_flavour fl, char *buf, size_t size
 const char *model_version(enum fr_flavour fl)
 {
 	switch (fl) {
-	case FR_V6OLD:
-		return "6.40.9 (bugfix)";
-	case FR_V6:
-		return "6.49.10 (long-term)";
-	default:
-		return "7.18.2 (stable)";
+	case FR_V6OLD: return "6.40.9 (bugfix)";
+	case FR_V6: return "6.49.10 (long-term)";
+	default: return "7.18.2 (stable)";
 	}
 }
 

@@ -228,14 +228,10 @@ static int map_error(struct tls_conn *t, int rc)
 	int e = SSL_get_error(t->ssl, rc);
 	ERR_clear_error();
 	switch (e) {
-	case SSL_ERROR_WANT_READ:
-		return TLSU_WANT_READ;
-	case SSL_ERROR_WANT_WRITE:
-		return TLSU_WANT_WRITE;
-	case SSL_ERROR_ZERO_RETURN:
-		return 0;
-	default:
-		return TLSU_ERR;
+	case SSL_ERROR_WANT_READ: return TLSU_WANT_READ;
+	case SSL_ERROR_WANT_WRITE: return TLSU_WANT_WRITE;
+	case SSL_ERROR_ZERO_RETURN: return 0;
+	default: return TLSU_ERR;
 	}
 }
 

@@ -316,15 +316,10 @@ struct wire_word wire_parser_word(const struct wire_parser *p, size_t i)
 const char *wire_strerror(int status)
 {
 	switch (status) {
-	case WIRE_E_CONTROL:
-		return "reserved control byte in length prefix";
-	case WIRE_E_WORD_TOO_BIG:
-		return "word too long";
-	case WIRE_E_SENTENCE_TOO_BIG:
-		return "sentence too long";
-	case WIRE_E_NOMEM:
-		return "out of memory";
-	default:
-		return "no error";
+	case WIRE_E_CONTROL: return "reserved control byte in length prefix";
+	case WIRE_E_WORD_TOO_BIG: return "word too long";
+	case WIRE_E_SENTENCE_TOO_BIG: return "sentence too long";
+	case WIRE_E_NOMEM: return "out of memory";
+	default: return "no error";
 	}
 }

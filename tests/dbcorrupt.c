@@ -27,7 +27,7 @@ static size_t page_size(int fd)
 
 /* Finds the page holding needle and lets damage change it in place. */
 static long corrupt(const char *path, const void *needle, size_t n,
-		    void (*damage)(unsigned char *page, size_t ps))
+                    void (*damage)(unsigned char *page, size_t ps))
 {
 	int fd = open(path, O_RDWR);
 	if (fd < 0)

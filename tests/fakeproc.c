@@ -28,7 +28,8 @@ static int read_line(struct fakeproc *fp, char *out, size_t outsz)
 		struct pollfd pfd = {.fd = fp->from_child, .events = POLLIN};
 		if (poll(&pfd, 1, 10000) <= 0 || fp->inlen == sizeof fp->inbuf)
 			return -1;
-		ssize_t n = read(fp->from_child, fp->inbuf + fp->inlen, sizeof fp->inbuf - fp->inlen);
+		ssize_t n =
+		        read(fp->from_child, fp->inbuf + fp->inlen, sizeof fp->inbuf - fp->inlen);
 		if (n <= 0)
 			return -1;
 		fp->inlen += (size_t)n;
@@ -75,7 +76,7 @@ static void parse_router_line(struct fakeproc *fp, const char *line)
 }
 
 static void spawn(struct fakeproc *fp, const char *binary, const char *const *args, int in[2],
-		  int out[2])
+                  int out[2])
 {
 	const char *argv[64];
 	size_t n = 0;

@@ -25,8 +25,8 @@ struct fakeproc {
 	size_t count;
 	size_t cap;
 	struct fake_router_info *routers; /* count entries, owned */
-	char dir[256];       /* temporary directory, removed by fakeproc_stop */
-	char cert_path[300]; /* the self-signed certificate (PEM) */
+	char dir[256];                    /* temporary directory, removed by fakeproc_stop */
+	char cert_path[300];              /* the self-signed certificate (PEM) */
 };
 
 /* Starts binary with the given extra arguments (NULL-terminated) plus
@@ -37,7 +37,7 @@ int fakeproc_start(struct fakeproc *fp, const char *binary, const char *const *a
 /* Sends one control line (printf format) and reads the answer line into
  * reply (may be NULL). Returns 0 when the answer starts with "ok". */
 int fakeproc_cmd(struct fakeproc *fp, char *reply, size_t replysz, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /* The router named name, or NULL. */
 const struct fake_router_info *fakeproc_router(const struct fakeproc *fp, const char *name);

@@ -33,7 +33,7 @@ int rig_write(const struct rig *r, const char *file, const char *text)
 static int load_config(struct rig *r, const char *routers)
 {
 	static const char head[] = "[tikstat]\ndatabase = %s/tikstat.db\ncommit_interval = 1\n"
-				   "timezone = UTC\n\n%s";
+	                           "timezone = UTC\n\n%s";
 	size_t len = sizeof head + strlen(r->dir) + strlen(routers);
 	char *text = malloc(len);
 	char path[512], err[1024];
@@ -62,7 +62,7 @@ int rig_start(struct rig *r, const char *routers)
 		return -1;
 	}
 	struct recorder_options ro = {.max_rate = r->cfg->max_rate,
-				      .commit_interval = r->cfg->commit_interval};
+	                              .commit_interval = r->cfg->commit_interval};
 	memcpy(ro.retention, r->cfg->retention, sizeof ro.retention);
 	r->rec = recorder_new(r->db, &ro);
 	r->status = status_new(r->cfg);

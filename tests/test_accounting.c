@@ -41,7 +41,7 @@ static int64_t utc(int y, int mo, int d, int h, int mi, int s)
 
 /* A polled reading: with uptime and the interface's .id. */
 static struct acct_reading polled(int64_t time, uint64_t rx, uint64_t tx, uint64_t uptime,
-				  const char *id)
+                                  const char *id)
 {
 	struct acct_reading r = {0};
 	r.time = time;
@@ -71,7 +71,7 @@ static struct acct_delta compute(const struct acct_reading *prev, const struct a
 }
 
 static void assert_delta(struct acct_delta d, enum acct_kind kind, int64_t t0, int64_t t1,
-			 uint64_t rx, uint64_t tx)
+                         uint64_t rx, uint64_t tx)
 {
 	if (d.kind != kind)
 		fail_msg("kind %s, want %s", acct_kind_name(d.kind), acct_kind_name(kind));
@@ -293,7 +293,7 @@ static void downtime_without_reboot_recovers_the_whole_growth_over_the_gap(void 
 	int64_t t0 = utc(2026, 5, 1, 0, 0, 0), t1 = t0 + 3 * 86400;
 	struct acct_reading prev = polled(t0, 1000, 1000, 86400, "*1");
 	struct acct_reading cur =
-		polled(t1, 1000 + 864000000, 1000 + 8640, 86400 + 3 * 86400, "*1");
+	        polled(t1, 1000 + 864000000, 1000 + 8640, 86400 + 3 * 86400, "*1");
 	struct acct_delta d = compute(&prev, &cur);
 	assert_delta(d, ACCT_NORMAL, t0, t1, 864000000, 8640);
 	/* spread evenly: 864 buckets of 5 minutes */
@@ -463,8 +463,7 @@ static void split_is_proportional_across_a_five_minute_boundary(void **state)
 {
 	(void)state;
 	calendar_set_zone("UTC");
-	struct acct_delta d =
-		span(utc(2026, 5, 1, 10, 3, 0), utc(2026, 5, 1, 10, 8, 0), 600, 6000);
+	struct acct_delta d = span(utc(2026, 5, 1, 10, 3, 0), utc(2026, 5, 1, 10, 8, 0), 600, 6000);
 	struct pieces p;
 	split(&d, &p);
 	assert_int_equal(p.n, 2);
@@ -480,8 +479,7 @@ static void split_of_an_aligned_interval_fills_exactly_its_buckets(void **state)
 {
 	(void)state;
 	calendar_set_zone("UTC");
-	struct acct_delta d =
-		span(utc(2026, 5, 1, 10, 0, 0), utc(2026, 5, 1, 10, 5, 0), 777, 1);
+	struct acct_delta d = span(utc(2026, 5, 1, 10, 0, 0), utc(2026, 5, 1, 10, 5, 0), 777, 1);
 	struct pieces p;
 	split(&d, &p);
 	assert_int_equal(p.n, 1);
@@ -582,7 +580,7 @@ static void check_split(const struct acct_delta *d)
 		int64_t lo = b > d->t0 ? b : d->t0, hi = next < d->t1 ? next : d->t1;
 		if (hi <= lo)
 			fail_msg("piece at %lld outside [%lld, %lld)", (long long)b,
-				 (long long)d->t0, (long long)d->t1);
+			         (long long)d->t0, (long long)d->t1);
 		/* |piece * whole - total * overlap| < whole */
 		unsigned __int128 w = (unsigned __int128)whole;
 		unsigned __int128 want_rx = (unsigned __int128)d->rx * (uint64_t)(hi - lo);
@@ -595,9 +593,9 @@ static void check_split(const struct acct_delta *d)
 	}
 	if (sum_rx != d->rx || sum_tx != d->tx)
 		fail_msg("pieces of [%lld, %lld) add up to %llu/%llu, want %llu/%llu",
-			 (long long)d->t0, (long long)d->t1, (unsigned long long)sum_rx,
-			 (unsigned long long)sum_tx, (unsigned long long)d->rx,
-			 (unsigned long long)d->tx);
+		         (long long)d->t0, (long long)d->t1, (unsigned long long)sum_rx,
+		         (unsigned long long)sum_tx, (unsigned long long)d->rx,
+		         (unsigned long long)d->tx);
 }
 
 /* xorshift64*: a fixed sequence, the same on every run. */
@@ -709,7 +707,7 @@ static void split_in_kolkata_uses_buckets_aligned_to_the_local_clock(void **stat
 	calendar_set_zone("Asia/Kolkata");
 	/* 10:02 to 10:17 IST: 3, 5, 5 and 2 minutes */
 	struct acct_delta d =
-		span(utc(2026, 5, 10, 4, 32, 0), utc(2026, 5, 10, 4, 47, 0), 900, 9000);
+	        span(utc(2026, 5, 10, 4, 32, 0), utc(2026, 5, 10, 4, 47, 0), 900, 9000);
 	struct pieces p;
 	split(&d, &p);
 	assert_int_equal(p.n, 4);
@@ -755,7 +753,7 @@ static void split_stops_at_a_callback_error_and_returns_it(void **state)
 
 /* A polled reading of one run: wall time, monotonic ms and latency. */
 static struct acct_reading timed(int64_t wall, int64_t mono_ms, int64_t latency_ms, uint64_t rx,
-				 uint64_t tx, uint64_t uptime)
+                                 uint64_t tx, uint64_t uptime)
 {
 	struct acct_reading r = polled(wall, rx, tx, uptime, "*1");
 	r.mono_ms = mono_ms;
@@ -1098,7 +1096,8 @@ static void times_outside_the_supported_range_are_ignored(void **state)
 	struct acct_reading lo = polled(ACCT_TIME_MIN, 1, 1, 5, "*1");
 	struct acct_reading hi = polled(ACCT_TIME_MAX, 2, 2, 5, "*1");
 	struct acct_limits none = {0, INT64_MAX};
-	assert_delta(acct_compute(&lo, &hi, &none), ACCT_NORMAL, ACCT_TIME_MIN, ACCT_TIME_MAX, 1, 1);
+	assert_delta(acct_compute(&lo, &hi, &none), ACCT_NORMAL, ACCT_TIME_MIN, ACCT_TIME_MAX, 1,
+	             1);
 	hi.mono_ms = 1;
 	lo.mono_ms = INT64_MAX;
 	assert_int_equal(compute(&lo, &hi).kind, ACCT_STALE);
@@ -1110,63 +1109,63 @@ static void times_outside_the_supported_range_are_ignored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(first_reading_is_a_baseline_that_counts_nothing),
-		cmocka_unit_test(growing_counters_count_their_growth_over_the_interval),
-		cmocka_unit_test(unchanged_counters_count_zero),
-		cmocka_unit_test(counters_near_two_to_the_64_count_exactly),
-		cmocka_unit_test(rx_reset_with_uptime_growing_counts_the_current_values),
-		cmocka_unit_test(tx_reset_alone_is_a_reset_too),
-		cmocka_unit_test(reset_to_zero_counts_nothing_negative),
-		cmocka_unit_test(uptime_dropping_is_a_reboot_counted_from_the_boot),
-		cmocka_unit_test(reboot_counts_current_values_even_when_counters_grew),
-		cmocka_unit_test(reboot_interval_never_starts_before_the_previous_reading),
-		cmocka_unit_test(reboot_with_zero_uptime_goes_to_the_reading_instant),
-		cmocka_unit_test(uptime_growing_by_the_elapsed_time_within_tolerance_is_no_reboot),
-		cmocka_unit_test(explicit_tolerance_replaces_the_default),
-		cmocka_unit_test(changed_interface_id_counts_the_current_values),
-		cmocka_unit_test(empty_interface_ids_never_mean_recreated),
-		cmocka_unit_test(downtime_without_reboot_recovers_the_whole_growth_over_the_gap),
-		cmocka_unit_test(downtime_with_a_reboot_counts_the_current_value_from_the_boot),
-		cmocka_unit_test(readings_without_uptime_only_see_a_reset_when_counters_go_down),
-		cmocka_unit_test(rate_above_max_in_rx_alone_is_rejected),
-		cmocka_unit_test(rate_above_max_in_tx_alone_is_rejected),
-		cmocka_unit_test(rate_exactly_at_max_is_accepted),
-		cmocka_unit_test(max_rate_zero_means_no_limit),
-		cmocka_unit_test(max_rate_applies_to_resets_and_reboots_over_their_own_span),
-		cmocka_unit_test(reading_not_newer_than_the_previous_is_stale),
-		cmocka_unit_test(default_tolerance_is_five_seconds_plus_half_a_percent),
-		cmocka_unit_test(kind_names_are_readable),
-		cmocka_unit_test(split_is_proportional_across_a_five_minute_boundary),
-		cmocka_unit_test(split_of_an_aligned_interval_fills_exactly_its_buckets),
-		cmocka_unit_test(split_of_a_zero_length_interval_goes_to_its_bucket),
-		cmocka_unit_test(split_of_nothing_calls_nothing),
-		cmocka_unit_test(split_skips_buckets_whose_share_is_zero),
-		cmocka_unit_test(split_of_a_long_gap_spreads_evenly),
-		cmocka_unit_test(random_splits_add_up_exactly_in_berlin),
-		cmocka_unit_test(random_splits_add_up_exactly_in_kolkata),
-		cmocka_unit_test(split_of_the_largest_counters_over_a_day_adds_up),
-		cmocka_unit_test(split_over_the_spring_forward_hour_keeps_300_second_buckets),
-		cmocka_unit_test(split_over_the_repeated_fall_back_hour_keeps_both_hours_apart),
-		cmocka_unit_test(split_in_kolkata_uses_buckets_aligned_to_the_local_clock),
-		cmocka_unit_test(split_stops_at_a_callback_error_and_returns_it),
-		cmocka_unit_test(wall_step_forward_10s_is_no_reboot),
-		cmocka_unit_test(wall_step_forward_an_hour_is_no_reboot_and_no_phantom_hour),
-		cmocka_unit_test(wall_step_back_an_hour_neither_freezes_nor_double_counts),
-		cmocka_unit_test(small_wall_differences_keep_the_intervals_contiguous),
-		cmocka_unit_test(monotonic_time_older_is_stale_and_the_same_instant_counts),
-		cmocka_unit_test(after_a_restart_sub_second_wall_time_orders_readings),
-		cmocka_unit_test(a_burst_of_pushes_in_one_second_counts_every_byte),
-		cmocka_unit_test(a_change_of_source_is_a_new_baseline),
-		cmocka_unit_test(source_names_round_trip),
-		cmocka_unit_test(without_monotonic_time_on_either_side_the_wall_clock_measures),
-		cmocka_unit_test(reboot_is_judged_against_monotonic_time),
-		cmocka_unit_test(a_stalled_daemon_sees_no_reboot_within_the_reply_latency),
-		cmocka_unit_test(latency_extends_an_explicit_tolerance_to_the_millisecond),
-		cmocka_unit_test(clock_step_is_the_change_of_wall_minus_monotonic),
-		cmocka_unit_test(a_wrapped_rx_leaves_tx_counting_its_growth),
-		cmocka_unit_test(a_reboot_or_recreation_still_resets_both),
-		cmocka_unit_test(huge_uptimes_are_safe),
-		cmocka_unit_test(times_outside_the_supported_range_are_ignored),
+	        cmocka_unit_test(first_reading_is_a_baseline_that_counts_nothing),
+	        cmocka_unit_test(growing_counters_count_their_growth_over_the_interval),
+	        cmocka_unit_test(unchanged_counters_count_zero),
+	        cmocka_unit_test(counters_near_two_to_the_64_count_exactly),
+	        cmocka_unit_test(rx_reset_with_uptime_growing_counts_the_current_values),
+	        cmocka_unit_test(tx_reset_alone_is_a_reset_too),
+	        cmocka_unit_test(reset_to_zero_counts_nothing_negative),
+	        cmocka_unit_test(uptime_dropping_is_a_reboot_counted_from_the_boot),
+	        cmocka_unit_test(reboot_counts_current_values_even_when_counters_grew),
+	        cmocka_unit_test(reboot_interval_never_starts_before_the_previous_reading),
+	        cmocka_unit_test(reboot_with_zero_uptime_goes_to_the_reading_instant),
+	        cmocka_unit_test(uptime_growing_by_the_elapsed_time_within_tolerance_is_no_reboot),
+	        cmocka_unit_test(explicit_tolerance_replaces_the_default),
+	        cmocka_unit_test(changed_interface_id_counts_the_current_values),
+	        cmocka_unit_test(empty_interface_ids_never_mean_recreated),
+	        cmocka_unit_test(downtime_without_reboot_recovers_the_whole_growth_over_the_gap),
+	        cmocka_unit_test(downtime_with_a_reboot_counts_the_current_value_from_the_boot),
+	        cmocka_unit_test(readings_without_uptime_only_see_a_reset_when_counters_go_down),
+	        cmocka_unit_test(rate_above_max_in_rx_alone_is_rejected),
+	        cmocka_unit_test(rate_above_max_in_tx_alone_is_rejected),
+	        cmocka_unit_test(rate_exactly_at_max_is_accepted),
+	        cmocka_unit_test(max_rate_zero_means_no_limit),
+	        cmocka_unit_test(max_rate_applies_to_resets_and_reboots_over_their_own_span),
+	        cmocka_unit_test(reading_not_newer_than_the_previous_is_stale),
+	        cmocka_unit_test(default_tolerance_is_five_seconds_plus_half_a_percent),
+	        cmocka_unit_test(kind_names_are_readable),
+	        cmocka_unit_test(split_is_proportional_across_a_five_minute_boundary),
+	        cmocka_unit_test(split_of_an_aligned_interval_fills_exactly_its_buckets),
+	        cmocka_unit_test(split_of_a_zero_length_interval_goes_to_its_bucket),
+	        cmocka_unit_test(split_of_nothing_calls_nothing),
+	        cmocka_unit_test(split_skips_buckets_whose_share_is_zero),
+	        cmocka_unit_test(split_of_a_long_gap_spreads_evenly),
+	        cmocka_unit_test(random_splits_add_up_exactly_in_berlin),
+	        cmocka_unit_test(random_splits_add_up_exactly_in_kolkata),
+	        cmocka_unit_test(split_of_the_largest_counters_over_a_day_adds_up),
+	        cmocka_unit_test(split_over_the_spring_forward_hour_keeps_300_second_buckets),
+	        cmocka_unit_test(split_over_the_repeated_fall_back_hour_keeps_both_hours_apart),
+	        cmocka_unit_test(split_in_kolkata_uses_buckets_aligned_to_the_local_clock),
+	        cmocka_unit_test(split_stops_at_a_callback_error_and_returns_it),
+	        cmocka_unit_test(wall_step_forward_10s_is_no_reboot),
+	        cmocka_unit_test(wall_step_forward_an_hour_is_no_reboot_and_no_phantom_hour),
+	        cmocka_unit_test(wall_step_back_an_hour_neither_freezes_nor_double_counts),
+	        cmocka_unit_test(small_wall_differences_keep_the_intervals_contiguous),
+	        cmocka_unit_test(monotonic_time_older_is_stale_and_the_same_instant_counts),
+	        cmocka_unit_test(after_a_restart_sub_second_wall_time_orders_readings),
+	        cmocka_unit_test(a_burst_of_pushes_in_one_second_counts_every_byte),
+	        cmocka_unit_test(a_change_of_source_is_a_new_baseline),
+	        cmocka_unit_test(source_names_round_trip),
+	        cmocka_unit_test(without_monotonic_time_on_either_side_the_wall_clock_measures),
+	        cmocka_unit_test(reboot_is_judged_against_monotonic_time),
+	        cmocka_unit_test(a_stalled_daemon_sees_no_reboot_within_the_reply_latency),
+	        cmocka_unit_test(latency_extends_an_explicit_tolerance_to_the_millisecond),
+	        cmocka_unit_test(clock_step_is_the_change_of_wall_minus_monotonic),
+	        cmocka_unit_test(a_wrapped_rx_leaves_tx_counting_its_growth),
+	        cmocka_unit_test(a_reboot_or_recreation_still_resets_both),
+	        cmocka_unit_test(huge_uptimes_are_safe),
+	        cmocka_unit_test(times_outside_the_supported_range_are_ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

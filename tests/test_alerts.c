@@ -117,10 +117,10 @@ static void spawn_failure_is_reported_and_not_kept(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(threshold_is_the_highest_reached),
-		cmocka_unit_test(reaper_takes_only_its_own_children),
-		cmocka_unit_test(reaper_forgets_a_child_reaped_elsewhere),
-		cmocka_unit_test(spawn_failure_is_reported_and_not_kept),
+	        cmocka_unit_test(threshold_is_the_highest_reached),
+	        cmocka_unit_test(reaper_takes_only_its_own_children),
+	        cmocka_unit_test(reaper_forgets_a_child_reaped_elsewhere),
+	        cmocka_unit_test(spawn_failure_is_reported_and_not_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,11 +45,11 @@ static void assert_bucket(enum step s, int64_t t, int64_t start, int64_t next)
 	int64_t got = calendar_bucket_start(s, t);
 	if (got != start)
 		fail_msg("%s bucket of %lld: start %lld, want %lld", step_name(s), (long long)t,
-			 (long long)got, (long long)start);
+		         (long long)got, (long long)start);
 	int64_t got_next = calendar_bucket_next(s, start);
 	if (got_next != next)
 		fail_msg("%s bucket at %lld: next %lld, want %lld", step_name(s), (long long)start,
-			 (long long)got_next, (long long)next);
+		         (long long)got_next, (long long)next);
 }
 
 static void assert_format(int64_t t, const char *want)
@@ -68,7 +68,7 @@ static void assert_parse(const char *text, int64_t want)
 		fail_msg("calendar_parse(\"%s\") failed", text);
 	if (t != want)
 		fail_msg("calendar_parse(\"%s\") = %lld, want %lld", text, (long long)t,
-			 (long long)want);
+		         (long long)want);
 }
 
 static void assert_parse_fails(const char *text)
@@ -84,8 +84,8 @@ static void assert_cycle(int64_t t, int start_day, int64_t want_start, int64_t w
 	calendar_cycle(t, start_day, &s, &e);
 	if (s != want_start || e != want_end)
 		fail_msg("cycle(%lld, day %d) = [%lld, %lld), want [%lld, %lld)", (long long)t,
-			 start_day, (long long)s, (long long)e, (long long)want_start,
-			 (long long)want_end);
+		         start_day, (long long)s, (long long)e, (long long)want_start,
+		         (long long)want_end);
 }
 
 /* ------------------------------------------------------------------ */
@@ -98,13 +98,13 @@ static void berlin_five_minute_bucket_starts_on_the_five_minute_mark(void **stat
 	zone("Europe/Berlin");
 	/* 10:07:42 CET */
 	assert_bucket(STEP_5MIN, utc(2026, 1, 15, 9, 7, 42), utc(2026, 1, 15, 9, 5, 0),
-		      utc(2026, 1, 15, 9, 10, 0));
+	              utc(2026, 1, 15, 9, 10, 0));
 	/* a bucket start is its own bucket */
 	assert_bucket(STEP_5MIN, utc(2026, 1, 15, 9, 10, 0), utc(2026, 1, 15, 9, 10, 0),
-		      utc(2026, 1, 15, 9, 15, 0));
+	              utc(2026, 1, 15, 9, 15, 0));
 	/* the last second of a bucket */
 	assert_bucket(STEP_5MIN, utc(2026, 7, 15, 9, 14, 59), utc(2026, 7, 15, 9, 10, 0),
-		      utc(2026, 7, 15, 9, 15, 0));
+	              utc(2026, 7, 15, 9, 15, 0));
 }
 
 static void berlin_hour_bucket_starts_at_the_local_hour_in_winter_and_summer(void **state)
@@ -112,9 +112,9 @@ static void berlin_hour_bucket_starts_at_the_local_hour_in_winter_and_summer(voi
 	(void)state;
 	zone("Europe/Berlin");
 	assert_bucket(STEP_HOUR, utc(2026, 1, 15, 9, 59, 59), utc(2026, 1, 15, 9, 0, 0),
-		      utc(2026, 1, 15, 10, 0, 0));
+	              utc(2026, 1, 15, 10, 0, 0));
 	assert_bucket(STEP_HOUR, utc(2026, 7, 15, 22, 0, 0), utc(2026, 7, 15, 22, 0, 0),
-		      utc(2026, 7, 15, 23, 0, 0));
+	              utc(2026, 7, 15, 23, 0, 0));
 }
 
 static void berlin_day_bucket_starts_at_local_midnight(void **state)
@@ -123,13 +123,13 @@ static void berlin_day_bucket_starts_at_local_midnight(void **state)
 	zone("Europe/Berlin");
 	/* 2026-01-15 12:00 CET: the day started at 23:00 UTC the day before */
 	assert_bucket(STEP_DAY, utc(2026, 1, 15, 11, 0, 0), utc(2026, 1, 14, 23, 0, 0),
-		      utc(2026, 1, 15, 23, 0, 0));
+	              utc(2026, 1, 15, 23, 0, 0));
 	/* 2026-07-15 00:30 CEST is 22:30 UTC on the 14th */
 	assert_bucket(STEP_DAY, utc(2026, 7, 14, 22, 30, 0), utc(2026, 7, 14, 22, 0, 0),
-		      utc(2026, 7, 15, 22, 0, 0));
+	              utc(2026, 7, 15, 22, 0, 0));
 	/* one second before local midnight belongs to the day before */
 	assert_bucket(STEP_DAY, utc(2026, 7, 14, 21, 59, 59), utc(2026, 7, 13, 22, 0, 0),
-		      utc(2026, 7, 14, 22, 0, 0));
+	              utc(2026, 7, 14, 22, 0, 0));
 }
 
 static void berlin_month_bucket_starts_on_the_first_at_local_midnight(void **state)
@@ -138,16 +138,16 @@ static void berlin_month_bucket_starts_on_the_first_at_local_midnight(void **sta
 	zone("Europe/Berlin");
 	/* March 2026 begins in CET and ends in CEST: 31 days minus an hour */
 	assert_bucket(STEP_MONTH, utc(2026, 3, 15, 12, 0, 0), utc(2026, 2, 28, 23, 0, 0),
-		      utc(2026, 3, 31, 22, 0, 0));
+	              utc(2026, 3, 31, 22, 0, 0));
 	/* October 2026 begins in CEST and ends in CET: 31 days plus an hour */
 	assert_bucket(STEP_MONTH, utc(2026, 10, 31, 22, 59, 59), utc(2026, 9, 30, 22, 0, 0),
-		      utc(2026, 10, 31, 23, 0, 0));
+	              utc(2026, 10, 31, 23, 0, 0));
 	/* February of a common year */
 	assert_bucket(STEP_MONTH, utc(2026, 2, 10, 0, 0, 0), utc(2026, 1, 31, 23, 0, 0),
-		      utc(2026, 2, 28, 23, 0, 0));
+	              utc(2026, 2, 28, 23, 0, 0));
 	/* the 1st of a month, just after local midnight */
 	assert_bucket(STEP_MONTH, utc(2026, 6, 30, 22, 0, 1), utc(2026, 6, 30, 22, 0, 0),
-		      utc(2026, 7, 31, 22, 0, 0));
+	              utc(2026, 7, 31, 22, 0, 0));
 }
 
 static void berlin_year_bucket_starts_on_new_year_at_local_midnight(void **state)
@@ -155,7 +155,7 @@ static void berlin_year_bucket_starts_on_new_year_at_local_midnight(void **state
 	(void)state;
 	zone("Europe/Berlin");
 	assert_bucket(STEP_YEAR, utc(2026, 7, 1, 0, 0, 0), utc(2025, 12, 31, 23, 0, 0),
-		      utc(2026, 12, 31, 23, 0, 0));
+	              utc(2026, 12, 31, 23, 0, 0));
 	/* 2027-01-01 00:30 CET is still 2026 in UTC */
 	int64_t t = utc(2026, 12, 31, 23, 30, 0);
 	assert_bucket(STEP_YEAR, t, utc(2026, 12, 31, 23, 0, 0), utc(2027, 12, 31, 23, 0, 0));
@@ -193,12 +193,12 @@ static void berlin_spring_forward_hour_after_one_oclock_is_three_oclock(void **s
 	assert_format(one, "2026-03-29T01:00:00+01:00");
 	assert_format(calendar_bucket_next(STEP_HOUR, one), "2026-03-29T03:00:00+02:00");
 	assert_bucket(STEP_HOUR, utc(2026, 3, 29, 1, 30, 0), utc(2026, 3, 29, 1, 0, 0),
-		      utc(2026, 3, 29, 2, 0, 0));
+	              utc(2026, 3, 29, 2, 0, 0));
 	/* the 5-minute buckets around the jump stay 300 s long */
 	assert_bucket(STEP_5MIN, utc(2026, 3, 29, 0, 59, 0), utc(2026, 3, 29, 0, 55, 0),
-		      utc(2026, 3, 29, 1, 0, 0));
+	              utc(2026, 3, 29, 1, 0, 0));
 	assert_bucket(STEP_5MIN, utc(2026, 3, 29, 1, 0, 0), utc(2026, 3, 29, 1, 0, 0),
-		      utc(2026, 3, 29, 1, 5, 0));
+	              utc(2026, 3, 29, 1, 5, 0));
 }
 
 static void berlin_fall_back_day_has_25_hours(void **state)
@@ -224,8 +224,7 @@ static void berlin_repeated_two_oclock_gives_two_distinct_hour_buckets(void **st
 	assert_format(first, "2026-10-25T02:00:00+02:00");
 	assert_format(second, "2026-10-25T02:00:00+01:00");
 	/* 02:59 CEST and 02:00 CET are in different 5-minute buckets too */
-	assert_bucket(STEP_5MIN, utc(2026, 10, 25, 0, 59, 59), utc(2026, 10, 25, 0, 55, 0),
-		      second);
+	assert_bucket(STEP_5MIN, utc(2026, 10, 25, 0, 59, 59), utc(2026, 10, 25, 0, 55, 0), second);
 }
 
 /* Walks one step's buckets over [from, to): every bucket is the bucket of
@@ -241,10 +240,10 @@ static long walk(enum step s, int64_t from, int64_t to, int64_t *shortest, int64
 		int64_t next = calendar_bucket_next(s, b);
 		if (next <= b)
 			fail_msg("%s: next %lld not after %lld", step_name(s), (long long)next,
-				 (long long)b);
+			         (long long)b);
 		if (calendar_bucket_start(s, next - 1) != b || calendar_bucket_start(s, b) != b)
 			fail_msg("%s: bucket %lld..%lld not closed", step_name(s), (long long)b,
-				 (long long)next);
+			         (long long)next);
 		if (next - b < *shortest)
 			*shortest = next - b;
 		if (next - b > *longest)
@@ -283,18 +282,18 @@ static void berlin_dst_days_have_23_and_25_hour_buckets(void **state)
 	(void)state;
 	zone("Europe/Berlin");
 	int64_t lo, hi;
-	assert_int_equal(walk(STEP_HOUR, utc(2026, 3, 28, 23, 0, 0), utc(2026, 3, 29, 22, 0, 0),
-			      &lo, &hi),
-			 23);
-	assert_int_equal(walk(STEP_5MIN, utc(2026, 3, 28, 23, 0, 0), utc(2026, 3, 29, 22, 0, 0),
-			      &lo, &hi),
-			 23 * 12);
-	assert_int_equal(walk(STEP_HOUR, utc(2026, 10, 24, 22, 0, 0), utc(2026, 10, 25, 23, 0, 0),
-			      &lo, &hi),
-			 25);
-	assert_int_equal(walk(STEP_5MIN, utc(2026, 10, 24, 22, 0, 0),
-			      utc(2026, 10, 25, 23, 0, 0), &lo, &hi),
-			 25 * 12);
+	assert_int_equal(
+	        walk(STEP_HOUR, utc(2026, 3, 28, 23, 0, 0), utc(2026, 3, 29, 22, 0, 0), &lo, &hi),
+	        23);
+	assert_int_equal(
+	        walk(STEP_5MIN, utc(2026, 3, 28, 23, 0, 0), utc(2026, 3, 29, 22, 0, 0), &lo, &hi),
+	        23 * 12);
+	assert_int_equal(
+	        walk(STEP_HOUR, utc(2026, 10, 24, 22, 0, 0), utc(2026, 10, 25, 23, 0, 0), &lo, &hi),
+	        25);
+	assert_int_equal(
+	        walk(STEP_5MIN, utc(2026, 10, 24, 22, 0, 0), utc(2026, 10, 25, 23, 0, 0), &lo, &hi),
+	        25 * 12);
 }
 
 static void lord_howe_half_hour_dst_keeps_hour_buckets_consistent(void **state)
@@ -305,24 +304,24 @@ static void lord_howe_half_hour_dst_keeps_hour_buckets_consistent(void **state)
 	 * the local hour 02 lasts 30 minutes. */
 	zone("Australia/Lord_Howe");
 	int64_t lo, hi;
-	assert_int_equal(walk(STEP_HOUR, utc(2026, 10, 3, 13, 30, 0), utc(2026, 10, 4, 13, 0, 0),
-			      &lo, &hi),
-			 24);
+	assert_int_equal(
+	        walk(STEP_HOUR, utc(2026, 10, 3, 13, 30, 0), utc(2026, 10, 4, 13, 0, 0), &lo, &hi),
+	        24);
 	assert_int_equal(lo, 1800);
 	assert_int_equal(hi, 3600);
 	assert_bucket(STEP_HOUR, utc(2026, 10, 3, 15, 0, 0), utc(2026, 10, 3, 14, 30, 0),
-		      utc(2026, 10, 3, 15, 30, 0));
+	              utc(2026, 10, 3, 15, 30, 0));
 	assert_bucket(STEP_HOUR, utc(2026, 10, 3, 15, 45, 0), utc(2026, 10, 3, 15, 30, 0),
-		      utc(2026, 10, 3, 16, 0, 0));
+	              utc(2026, 10, 3, 16, 0, 0));
 	/* On 2026-04-05 02:00 LHDT falls back to 01:30 LHST (15:00 UTC): the
 	 * half hour 01:30-02:00 comes twice, 24.5 hours in 25 buckets. */
-	assert_int_equal(walk(STEP_HOUR, utc(2026, 4, 4, 13, 0, 0), utc(2026, 4, 5, 13, 30, 0),
-			      &lo, &hi),
-			 25);
+	assert_int_equal(
+	        walk(STEP_HOUR, utc(2026, 4, 4, 13, 0, 0), utc(2026, 4, 5, 13, 30, 0), &lo, &hi),
+	        25);
 	assert_bucket(STEP_HOUR, utc(2026, 4, 4, 14, 45, 0), utc(2026, 4, 4, 14, 0, 0),
-		      utc(2026, 4, 4, 15, 0, 0));
+	              utc(2026, 4, 4, 15, 0, 0));
 	assert_bucket(STEP_HOUR, utc(2026, 4, 4, 15, 10, 0), utc(2026, 4, 4, 15, 0, 0),
-		      utc(2026, 4, 4, 15, 30, 0));
+	              utc(2026, 4, 4, 15, 30, 0));
 }
 
 /* ------------------------------------------------------------------ */
@@ -337,9 +336,9 @@ static void kolkata_hour_buckets_start_at_half_past_utc(void **state)
 	int64_t t = utc(2026, 5, 10, 4, 45, 0);
 	assert_bucket(STEP_HOUR, t, utc(2026, 5, 10, 4, 30, 0), utc(2026, 5, 10, 5, 30, 0));
 	assert_bucket(STEP_HOUR, utc(2026, 5, 10, 4, 29, 59), utc(2026, 5, 10, 3, 30, 0),
-		      utc(2026, 5, 10, 4, 30, 0));
+	              utc(2026, 5, 10, 4, 30, 0));
 	assert_bucket(STEP_5MIN, utc(2026, 5, 10, 4, 47, 10), utc(2026, 5, 10, 4, 45, 0),
-		      utc(2026, 5, 10, 4, 50, 0));
+	              utc(2026, 5, 10, 4, 50, 0));
 	assert_format(utc(2026, 5, 10, 4, 30, 0), "2026-05-10T10:00:00+05:30");
 }
 
@@ -348,13 +347,13 @@ static void kolkata_day_buckets_start_at_1830_utc_the_day_before(void **state)
 	(void)state;
 	zone("Asia/Kolkata");
 	assert_bucket(STEP_DAY, utc(2026, 5, 10, 4, 45, 0), utc(2026, 5, 9, 18, 30, 0),
-		      utc(2026, 5, 10, 18, 30, 0));
+	              utc(2026, 5, 10, 18, 30, 0));
 	assert_bucket(STEP_DAY, utc(2026, 5, 9, 18, 29, 59), utc(2026, 5, 8, 18, 30, 0),
-		      utc(2026, 5, 9, 18, 30, 0));
+	              utc(2026, 5, 9, 18, 30, 0));
 	assert_bucket(STEP_MONTH, utc(2026, 5, 10, 4, 45, 0), utc(2026, 4, 30, 18, 30, 0),
-		      utc(2026, 5, 31, 18, 30, 0));
+	              utc(2026, 5, 31, 18, 30, 0));
 	assert_bucket(STEP_YEAR, utc(2025, 12, 31, 18, 30, 0), utc(2025, 12, 31, 18, 30, 0),
-		      utc(2026, 12, 31, 18, 30, 0));
+	              utc(2026, 12, 31, 18, 30, 0));
 }
 
 static void utc_buckets_follow_the_utc_clock(void **state)
@@ -374,11 +373,11 @@ static void utc_february_of_a_leap_year_has_29_days(void **state)
 	(void)state;
 	zone("UTC");
 	assert_bucket(STEP_MONTH, utc(2028, 2, 29, 12, 0, 0), utc(2028, 2, 1, 0, 0, 0),
-		      utc(2028, 3, 1, 0, 0, 0));
+	              utc(2028, 3, 1, 0, 0, 0));
 	assert_bucket(STEP_DAY, utc(2028, 2, 29, 12, 0, 0), utc(2028, 2, 29, 0, 0, 0),
-		      utc(2028, 3, 1, 0, 0, 0));
+	              utc(2028, 3, 1, 0, 0, 0));
 	assert_bucket(STEP_YEAR, utc(2028, 12, 31, 23, 59, 59), utc(2028, 1, 1, 0, 0, 0),
-		      utc(2029, 1, 1, 0, 0, 0));
+	              utc(2029, 1, 1, 0, 0, 0));
 }
 
 /* ------------------------------------------------------------------ */
@@ -390,10 +389,10 @@ static void cycle_starting_on_the_first_is_the_calendar_month(void **state)
 	(void)state;
 	zone("Europe/Berlin");
 	assert_cycle(utc(2026, 3, 15, 12, 0, 0), 1, utc(2026, 2, 28, 23, 0, 0),
-		     utc(2026, 3, 31, 22, 0, 0));
+	             utc(2026, 3, 31, 22, 0, 0));
 	/* the last second of March, local time */
 	assert_cycle(utc(2026, 3, 31, 21, 59, 59), 1, utc(2026, 2, 28, 23, 0, 0),
-		     utc(2026, 3, 31, 22, 0, 0));
+	             utc(2026, 3, 31, 22, 0, 0));
 }
 
 static void cycle_start_instant_belongs_to_the_new_cycle(void **state)
@@ -414,19 +413,19 @@ static void cycle_starting_on_the_28th_works_around_month_ends_and_february(void
 	zone("Europe/Berlin");
 	/* Jan 31: in the cycle that began on Jan 28 */
 	assert_cycle(utc(2026, 1, 31, 12, 0, 0), 28, utc(2026, 1, 27, 23, 0, 0),
-		     utc(2026, 2, 27, 23, 0, 0));
+	             utc(2026, 2, 27, 23, 0, 0));
 	/* mid-February: still that cycle */
 	assert_cycle(utc(2026, 2, 15, 12, 0, 0), 28, utc(2026, 1, 27, 23, 0, 0),
-		     utc(2026, 2, 27, 23, 0, 0));
+	             utc(2026, 2, 27, 23, 0, 0));
 	/* Feb 28 is the last day of February 2026 and starts a cycle */
 	assert_cycle(utc(2026, 2, 28, 10, 0, 0), 28, utc(2026, 2, 27, 23, 0, 0),
-		     utc(2026, 3, 27, 23, 0, 0));
+	             utc(2026, 3, 27, 23, 0, 0));
 	/* March 1 is in the cycle that started on Feb 28 */
 	assert_cycle(utc(2026, 3, 1, 10, 0, 0), 28, utc(2026, 2, 27, 23, 0, 0),
-		     utc(2026, 3, 27, 23, 0, 0));
+	             utc(2026, 3, 27, 23, 0, 0));
 	/* in a leap year, Feb 29 is in the cycle that started on Feb 28 */
 	assert_cycle(utc(2028, 2, 29, 10, 0, 0), 28, utc(2028, 2, 27, 23, 0, 0),
-		     utc(2028, 3, 27, 22, 0, 0));
+	             utc(2028, 3, 27, 22, 0, 0));
 }
 
 static void cycle_crosses_the_year_end(void **state)
@@ -435,10 +434,10 @@ static void cycle_crosses_the_year_end(void **state)
 	zone("Europe/Berlin");
 	/* start day 15, early January: began on December 15 of the year before */
 	assert_cycle(utc(2027, 1, 10, 12, 0, 0), 15, utc(2026, 12, 14, 23, 0, 0),
-		     utc(2027, 1, 14, 23, 0, 0));
+	             utc(2027, 1, 14, 23, 0, 0));
 	/* start day 28, late December: ends on January 28 of the next year */
 	assert_cycle(utc(2026, 12, 30, 12, 0, 0), 28, utc(2026, 12, 27, 23, 0, 0),
-		     utc(2027, 1, 27, 23, 0, 0));
+	             utc(2027, 1, 27, 23, 0, 0));
 	/* start day 1, New Year's midnight local time */
 	int64_t ny = utc(2026, 12, 31, 23, 0, 0);
 	assert_cycle(ny, 1, ny, utc(2027, 1, 31, 23, 0, 0));
@@ -451,10 +450,10 @@ static void cycle_follows_the_zone_of_the_calendar(void **state)
 	zone("Asia/Kolkata");
 	/* 2026-05-01 02:00 IST is still April in UTC */
 	assert_cycle(utc(2026, 4, 30, 20, 30, 0), 1, utc(2026, 4, 30, 18, 30, 0),
-		     utc(2026, 5, 31, 18, 30, 0));
+	             utc(2026, 5, 31, 18, 30, 0));
 	zone("UTC");
 	assert_cycle(utc(2026, 4, 30, 20, 30, 0), 1, utc(2026, 4, 1, 0, 0, 0),
-		     utc(2026, 5, 1, 0, 0, 0));
+	             utc(2026, 5, 1, 0, 0, 0));
 }
 
 /* ------------------------------------------------------------------ */
@@ -583,38 +582,38 @@ static void parse_rejects_malformed_text(void **state)
 	(void)state;
 	zone("Europe/Berlin");
 	static const char *const bad[] = {
-		"",
-		"2026",
-		"2026-03",
-		"2026-1-1",
-		"2026-01-1",
-		"26-01-01",
-		"2026/01/01",
-		"2026-13-01",
-		"2026-00-10",
-		"2026-01-00",
-		"2026-01-32",
-		"2026-03-01x",
-		"2026-03-01 ",
-		"2026-03-01T",
-		"2026-03-01T10",
-		"2026-03-01T10:",
-		"2026-03-01T1:00",
-		"2026-03-01T10:5",
-		"2026-03-01T24:00",
-		"2026-03-01T10:60",
-		"2026-03-01T10:00:61",
-		"2026-03-01T10:00:0",
-		"2026-03-01T10:00:00junk",
-		"2026-03-01T10:00:00Zjunk",
-		"2026-03-01T10:00:00+01:00x",
-		"2026-03-01T10:00:00+1",
-		"2026-03-01T10:00:00+01:3",
-		"2026-03-01T10:00:00+24:00",
-		"2026-03-01T10:00:00+01:60",
-		"2026-03-01T10:00:00 +01:00",
-		"x2026-03-01",
-		" 2026-03-01",
+	        "",
+	        "2026",
+	        "2026-03",
+	        "2026-1-1",
+	        "2026-01-1",
+	        "26-01-01",
+	        "2026/01/01",
+	        "2026-13-01",
+	        "2026-00-10",
+	        "2026-01-00",
+	        "2026-01-32",
+	        "2026-03-01x",
+	        "2026-03-01 ",
+	        "2026-03-01T",
+	        "2026-03-01T10",
+	        "2026-03-01T10:",
+	        "2026-03-01T1:00",
+	        "2026-03-01T10:5",
+	        "2026-03-01T24:00",
+	        "2026-03-01T10:60",
+	        "2026-03-01T10:00:61",
+	        "2026-03-01T10:00:0",
+	        "2026-03-01T10:00:00junk",
+	        "2026-03-01T10:00:00Zjunk",
+	        "2026-03-01T10:00:00+01:00x",
+	        "2026-03-01T10:00:00+1",
+	        "2026-03-01T10:00:00+01:3",
+	        "2026-03-01T10:00:00+24:00",
+	        "2026-03-01T10:00:00+01:60",
+	        "2026-03-01T10:00:00 +01:00",
+	        "x2026-03-01",
+	        " 2026-03-01",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_parse_fails(bad[i]);
@@ -667,8 +666,8 @@ static void step_names_round_trip(void **state)
 static void step_parse_rejects_unknown_names(void **state)
 {
 	(void)state;
-	static const char *const bad[] = {"", "5MIN", "Hour", "minute", "hours", "days",
-					  "5m", "year ", " day", "?", "weekly"};
+	static const char *const bad[] = {"",   "5MIN",  "Hour", "minute", "hours", "days",
+	                                  "5m", "year ", " day", "?",      "weekly"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		enum step s = STEP_MONTH;
 		if (step_parse(bad[i], &s) != -1)
@@ -736,15 +735,15 @@ static void set_zone_rejects_unknown_zones_and_paths_and_keeps_the_old_one(void 
 	(void)state;
 	zone("Asia/Kolkata");
 	static const char *const bad[] = {
-		"Nowhere/Atlantis",
-		"Europe/Berlinn",
-		"europe/berlin ",
-		"../etc/passwd",
-		"../../../../etc/passwd",
-		"Europe/../../../etc/passwd",
-		"/etc/passwd",
-		"/usr/share/zoneinfo/Europe/Berlin",
-		"Europe/Berlin/",
+	        "Nowhere/Atlantis",
+	        "Europe/Berlinn",
+	        "europe/berlin ",
+	        "../etc/passwd",
+	        "../../../../etc/passwd",
+	        "Europe/../../../etc/passwd",
+	        "/etc/passwd",
+	        "/usr/share/zoneinfo/Europe/Berlin",
+	        "Europe/Berlin/",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		if (calendar_set_zone(bad[i]) != -1)
@@ -753,7 +752,7 @@ static void set_zone_rejects_unknown_zones_and_paths_and_keeps_the_old_one(void 
 	}
 	/* the buckets still follow Kolkata */
 	assert_int_equal(calendar_bucket_start(STEP_HOUR, utc(2026, 5, 10, 4, 45, 0)),
-			 utc(2026, 5, 10, 4, 30, 0));
+	                 utc(2026, 5, 10, 4, 30, 0));
 }
 
 static void set_zone_rejects_zoneinfo_entries_that_are_not_zones(void **state)
@@ -775,8 +774,9 @@ static void extreme_times_are_clamped_into_the_supported_range(void **state)
 {
 	(void)state;
 	static const char *const zones[] = {"UTC", "Europe/Berlin", "Australia/Lord_Howe"};
-	static const int64_t extremes[] = {INT64_MIN, INT64_MIN + 1, CALENDAR_TIME_MIN - 1,
-					   CALENDAR_TIME_MAX + 1, INT64_MAX - 1, INT64_MAX};
+	static const int64_t extremes[] = {
+	        INT64_MIN,     INT64_MIN + 1, CALENDAR_TIME_MIN - 1, CALENDAR_TIME_MAX + 1,
+	        INT64_MAX - 1, INT64_MAX};
 	for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
 		zone(zones[z]);
 		for (int st = 0; st < STEP_COUNT; st++) {
@@ -803,7 +803,7 @@ static void extreme_times_are_clamped_into_the_supported_range(void **state)
 		assert_true(strncmp(out, "9999-12-31T", 11) == 0 || strncmp(out, "10000-", 6) == 0);
 		calendar_format(INT64_MIN, out);
 		assert_true(strncmp(out, "0000-12-31T", 11) == 0 ||
-			    strncmp(out, "0001-01-01T", 11) == 0);
+		            strncmp(out, "0001-01-01T", 11) == 0);
 	}
 	/* the range's ends in UTC, exactly */
 	zone("UTC");
@@ -819,47 +819,47 @@ static void extreme_times_are_clamped_into_the_supported_range(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(berlin_five_minute_bucket_starts_on_the_five_minute_mark),
-		cmocka_unit_test(berlin_hour_bucket_starts_at_the_local_hour_in_winter_and_summer),
-		cmocka_unit_test(berlin_day_bucket_starts_at_local_midnight),
-		cmocka_unit_test(berlin_month_bucket_starts_on_the_first_at_local_midnight),
-		cmocka_unit_test(berlin_year_bucket_starts_on_new_year_at_local_midnight),
-		cmocka_unit_test(berlin_spring_forward_day_has_23_hours),
-		cmocka_unit_test(berlin_spring_forward_hour_after_one_oclock_is_three_oclock),
-		cmocka_unit_test(berlin_fall_back_day_has_25_hours),
-		cmocka_unit_test(berlin_repeated_two_oclock_gives_two_distinct_hour_buckets),
-		cmocka_unit_test(berlin_year_2026_walks_through_every_bucket_of_every_step),
-		cmocka_unit_test(berlin_dst_days_have_23_and_25_hour_buckets),
-		cmocka_unit_test(lord_howe_half_hour_dst_keeps_hour_buckets_consistent),
-		cmocka_unit_test(kolkata_hour_buckets_start_at_half_past_utc),
-		cmocka_unit_test(kolkata_day_buckets_start_at_1830_utc_the_day_before),
-		cmocka_unit_test(utc_buckets_follow_the_utc_clock),
-		cmocka_unit_test(utc_february_of_a_leap_year_has_29_days),
-		cmocka_unit_test(cycle_starting_on_the_first_is_the_calendar_month),
-		cmocka_unit_test(cycle_start_instant_belongs_to_the_new_cycle),
-		cmocka_unit_test(cycle_starting_on_the_28th_works_around_month_ends_and_february),
-		cmocka_unit_test(cycle_crosses_the_year_end),
-		cmocka_unit_test(cycle_follows_the_zone_of_the_calendar),
-		cmocka_unit_test(local_midnight_is_in_the_zone_and_normalises_overflow),
-		cmocka_unit_test(format_prints_the_offset_of_the_zone),
-		cmocka_unit_test(format_prints_utc_as_plus_zero_not_z),
-		cmocka_unit_test(format_and_parse_round_trip_through_the_dst_changes),
-		cmocka_unit_test(parse_reads_a_date_as_local_midnight),
-		cmocka_unit_test(parse_reads_iso_times_with_z_and_with_offsets),
-		cmocka_unit_test(parse_reads_times_without_offset_as_local_time),
-		cmocka_unit_test(parse_reads_times_without_seconds),
-		cmocka_unit_test(parse_moves_a_local_time_in_the_spring_gap_forward),
-		cmocka_unit_test(parse_reads_the_repeated_hour_as_one_of_its_two_instants),
-		cmocka_unit_test(parse_rejects_malformed_text),
-		cmocka_unit_test(parse_rejects_days_the_month_does_not_have),
-		cmocka_unit_test(parse_leaves_the_output_alone_on_failure),
-		cmocka_unit_test(step_names_round_trip),
-		cmocka_unit_test(step_parse_rejects_unknown_names),
-		cmocka_unit_test(set_zone_names_the_zone),
-		cmocka_unit_test(system_zone_name_from_etc_timezone_link_or_offset),
-		cmocka_unit_test(set_zone_rejects_unknown_zones_and_paths_and_keeps_the_old_one),
-		cmocka_unit_test(set_zone_rejects_zoneinfo_entries_that_are_not_zones),
-		cmocka_unit_test(extreme_times_are_clamped_into_the_supported_range),
+	        cmocka_unit_test(berlin_five_minute_bucket_starts_on_the_five_minute_mark),
+	        cmocka_unit_test(berlin_hour_bucket_starts_at_the_local_hour_in_winter_and_summer),
+	        cmocka_unit_test(berlin_day_bucket_starts_at_local_midnight),
+	        cmocka_unit_test(berlin_month_bucket_starts_on_the_first_at_local_midnight),
+	        cmocka_unit_test(berlin_year_bucket_starts_on_new_year_at_local_midnight),
+	        cmocka_unit_test(berlin_spring_forward_day_has_23_hours),
+	        cmocka_unit_test(berlin_spring_forward_hour_after_one_oclock_is_three_oclock),
+	        cmocka_unit_test(berlin_fall_back_day_has_25_hours),
+	        cmocka_unit_test(berlin_repeated_two_oclock_gives_two_distinct_hour_buckets),
+	        cmocka_unit_test(berlin_year_2026_walks_through_every_bucket_of_every_step),
+	        cmocka_unit_test(berlin_dst_days_have_23_and_25_hour_buckets),
+	        cmocka_unit_test(lord_howe_half_hour_dst_keeps_hour_buckets_consistent),
+	        cmocka_unit_test(kolkata_hour_buckets_start_at_half_past_utc),
+	        cmocka_unit_test(kolkata_day_buckets_start_at_1830_utc_the_day_before),
+	        cmocka_unit_test(utc_buckets_follow_the_utc_clock),
+	        cmocka_unit_test(utc_february_of_a_leap_year_has_29_days),
+	        cmocka_unit_test(cycle_starting_on_the_first_is_the_calendar_month),
+	        cmocka_unit_test(cycle_start_instant_belongs_to_the_new_cycle),
+	        cmocka_unit_test(cycle_starting_on_the_28th_works_around_month_ends_and_february),
+	        cmocka_unit_test(cycle_crosses_the_year_end),
+	        cmocka_unit_test(cycle_follows_the_zone_of_the_calendar),
+	        cmocka_unit_test(local_midnight_is_in_the_zone_and_normalises_overflow),
+	        cmocka_unit_test(format_prints_the_offset_of_the_zone),
+	        cmocka_unit_test(format_prints_utc_as_plus_zero_not_z),
+	        cmocka_unit_test(format_and_parse_round_trip_through_the_dst_changes),
+	        cmocka_unit_test(parse_reads_a_date_as_local_midnight),
+	        cmocka_unit_test(parse_reads_iso_times_with_z_and_with_offsets),
+	        cmocka_unit_test(parse_reads_times_without_offset_as_local_time),
+	        cmocka_unit_test(parse_reads_times_without_seconds),
+	        cmocka_unit_test(parse_moves_a_local_time_in_the_spring_gap_forward),
+	        cmocka_unit_test(parse_reads_the_repeated_hour_as_one_of_its_two_instants),
+	        cmocka_unit_test(parse_rejects_malformed_text),
+	        cmocka_unit_test(parse_rejects_days_the_month_does_not_have),
+	        cmocka_unit_test(parse_leaves_the_output_alone_on_failure),
+	        cmocka_unit_test(step_names_round_trip),
+	        cmocka_unit_test(step_parse_rejects_unknown_names),
+	        cmocka_unit_test(set_zone_names_the_zone),
+	        cmocka_unit_test(system_zone_name_from_etc_timezone_link_or_offset),
+	        cmocka_unit_test(set_zone_rejects_unknown_zones_and_paths_and_keeps_the_old_one),
+	        cmocka_unit_test(set_zone_rejects_zoneinfo_entries_that_are_not_zones),
+	        cmocka_unit_test(extreme_times_are_clamped_into_the_supported_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

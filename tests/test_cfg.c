@@ -1202,12 +1202,11 @@ static void every_error_in_the_file_is_reported_in_order(void **state)
 	                      "nothing here\n[http]\nauth_user = u\n[router a]\nhost = h\n"
 	                      "password = \"x\"\nfoo = 1\ninterfaces = e\n[router c]\n",
 	                      err, sizeof err));
-	want = expected_message(
-	        "mixed.conf",
-	        "@CONF@:1: syntax error: expected 'key = value' or '[section]'\n"
-	        "@CONF@:3: [http] auth_password_file: required with auth_user\n"
-	        "@CONF@:7: unknown key 'foo' in [router a]\n"
-	        "@CONF@:9: [router c] interfaces: required");
+	want = expected_message("mixed.conf",
+	                        "@CONF@:1: syntax error: expected 'key = value' or '[section]'\n"
+	                        "@CONF@:3: [http] auth_password_file: required with auth_user\n"
+	                        "@CONF@:7: unknown key 'foo' in [router a]\n"
+	                        "@CONF@:9: [router c] interfaces: required");
 	assert_string_equal(err, want);
 	free(want);
 }
@@ -1411,8 +1410,9 @@ static void fatal_logs_and_exits_with_status_1(void **state)
 /* push_allow_from and HTTPS (issue 9: the old setup's routers)        */
 /* ------------------------------------------------------------------ */
 
-#define ALLOW_PUSH "[router cabin]\nmode = push\npush_token_file = allow.token\n" \
-                   "interfaces = ether1\n"
+#define ALLOW_PUSH                                                                                 \
+	"[router cabin]\nmode = push\npush_token_file = allow.token\n"                             \
+	"interfaces = ether1\n"
 
 /* Loads ALLOW_PUSH with extra lines appended; err holds the message. */
 static struct cfg *load_allow(const char *extra, char *err, size_t errsz)
@@ -1470,15 +1470,17 @@ static void push_allow_from_parses_ipv4_and_ipv6_networks(void **state)
 static void push_allow_from_errors_give_the_reason(void **state)
 {
 	(void)state;
-	assert_allow_error("push_allow_from = 192.0.2.7/24\n",
-	                   "@CONF@:5: [router cabin] push_allow_from: '192.0.2.7/24': host bits set "
-	                   "after the prefix (write the network, e.g. 192.0.2.0/24, or the address "
-	                   "alone)");
+	assert_allow_error(
+	        "push_allow_from = 192.0.2.7/24\n",
+	        "@CONF@:5: [router cabin] push_allow_from: '192.0.2.7/24': host bits set "
+	        "after the prefix (write the network, e.g. 192.0.2.0/24, or the address "
+	        "alone)");
 	assert_allow_error("push_allow_from = 192.0.2.7,\n",
 	                   "@CONF@:5: [router cabin] push_allow_from: empty entry in the list");
-	assert_allow_error("push_allow_from = router.example\n",
-	                   "@CONF@:5: [router cabin] push_allow_from: 'router.example': not an IPv4 "
-	                   "or IPv6 address");
+	assert_allow_error(
+	        "push_allow_from = router.example\n",
+	        "@CONF@:5: [router cabin] push_allow_from: 'router.example': not an IPv4 "
+	        "or IPv6 address");
 	assert_allow_error("push_allow_from = 2001:db8::/129\n",
 	                   "@CONF@:5: [router cabin] push_allow_from: '2001:db8::/129': the prefix "
 	                   "must be 0 to 128");
@@ -1492,12 +1494,14 @@ static void push_allow_from_errors_give_the_reason(void **state)
 	                   "the addresses of one router only");
 	char err[512];
 	write_text("allow-poll.conf",
-	           "[router p]\nhost = h\npassword = x\ninterfaces = e\npush_allow_from = ::1\n", 0600);
+	           "[router p]\nhost = h\npassword = x\ninterfaces = e\npush_allow_from = ::1\n",
+	           0600);
 	char *path = path_in("allow-poll.conf");
 	assert_null(cfg_load(path, err, sizeof err));
 	free(path);
-	char *want = expected_message("allow-poll.conf", "@CONF@:5: [router p] push_allow_from: only "
-	                                                 "used with mode = push");
+	char *want =
+	        expected_message("allow-poll.conf", "@CONF@:5: [router p] push_allow_from: only "
+	                                            "used with mode = push");
 	assert_string_equal(err, want);
 	free(want);
 }

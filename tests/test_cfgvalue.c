@@ -48,7 +48,7 @@ static void integers_are_digits_within_their_range(void **state)
 	assert_int_equal(v, 999999999);
 	v = -7;
 	for (const char *const *s = (const char *const[]){"0", "29", "", "+1", "-1", " 1", "1 ",
-	                                                   "1e3", "0x1", "1234567890", NULL};
+	                                                  "1e3", "0x1", "1234567890", NULL};
 	     *s; s++)
 		assert_int_equal(cfg_parse_int(*s, 1, 28, &v), -1);
 	assert_int_equal(v, -7); /* untouched */
@@ -342,15 +342,15 @@ static void hosts_are_names_or_addresses_without_brackets(void **state)
 	longest[sizeof longest - 1] = '\0';
 	memset(too_long, 'a', sizeof too_long - 1);
 	too_long[sizeof too_long - 1] = '\0';
-	for (const char *const *s = (const char *const[]){"router.lan", "192.0.2.1", "my_router-1",
-	                                                   "2001:db8::1", "fe80::1%ether1", "::",
-	                                                   longest, NULL};
+	for (const char *const *s =
+	             (const char *const[]){"router.lan", "192.0.2.1", "my_router-1", "2001:db8::1",
+	                                   "fe80::1%ether1", "::", longest, NULL};
 	     *s; s++)
 		if (!cfg_is_host(*s))
 			fail_msg("'%s' refused", *s);
-	for (const char *const *s = (const char *const[]){"", "[::1]", "host:8728", "a b", "h\x01",
-	                                                   "fe80::1%", "1:2:3", "r\xc3\xa9",
-	                                                   too_long, NULL};
+	for (const char *const *s =
+	             (const char *const[]){"", "[::1]", "host:8728", "a b", "h\x01", "fe80::1%",
+	                                   "1:2:3", "r\xc3\xa9", too_long, NULL};
 	     *s; s++)
 		if (cfg_is_host(*s))
 			fail_msg("'%s' accepted", *s);
@@ -363,11 +363,20 @@ static void hosts_are_names_or_addresses_without_brackets(void **state)
 static void cfg_parse_net_checks_prefixes_and_host_bits(void **state)
 {
 	struct cfg_net n;
-	static const char *const good[] = {"0.0.0.0/0", "192.0.2.128/25", "::/0", "2001:db8::/32",
-	                                   "fe80::1", "192.0.2.255/32"};
-	static const char *const bad[] = {"", "/24", "192.0.2.7/24", "192.0.2.0/33", "192.0.2.0/",
-	                                  "192.0.2.0/-1", "192.0.2.0/ 24", "2001:db8::1/64",
-	                                  "::/129", "example.com", "192.0.2", "1.2.3.4 ",
+	static const char *const good[] = {"0.0.0.0/0",     "192.0.2.128/25", "::/0",
+	                                   "2001:db8::/32", "fe80::1",        "192.0.2.255/32"};
+	static const char *const bad[] = {"",
+	                                  "/24",
+	                                  "192.0.2.7/24",
+	                                  "192.0.2.0/33",
+	                                  "192.0.2.0/",
+	                                  "192.0.2.0/-1",
+	                                  "192.0.2.0/ 24",
+	                                  "2001:db8::1/64",
+	                                  "::/129",
+	                                  "example.com",
+	                                  "192.0.2",
+	                                  "1.2.3.4 ",
 	                                  "192.0.2.0/024x"};
 
 	(void)state;

@@ -163,17 +163,10 @@ static size_t next_chunk(struct chunker *c, size_t off, size_t left)
 	size_t n = left;
 
 	switch (c->mode) {
-	case CHUNK_ALL:
-		break;
-	case CHUNK_FIXED:
-		n = c->size;
-		break;
-	case CHUNK_RANDOM:
-		n = 1 + rng_next(&c->seed) % c->size;
-		break;
-	case CHUNK_SPLIT:
-		n = off < c->size ? c->size - off : left;
-		break;
+	case CHUNK_ALL: break;
+	case CHUNK_FIXED: n = c->size; break;
+	case CHUNK_RANDOM: n = 1 + rng_next(&c->seed) % c->size; break;
+	case CHUNK_SPLIT: n = off < c->size ? c->size - off : left; break;
 	}
 	if (n == 0)
 		n = left;

@@ -27,17 +27,55 @@ static struct fakeproc fp;
 
 static int group_setup(void **state)
 {
-	static const char *const args[] = {
-		"--password", PASSWORD, "--noapi-user", "reader:readpw",
-		"--monitor-interval-ms", "50",
-		"--spec", "p7:v7:plain", "--spec", "p6:v6:plain", "--spec", "pold:v6old:plain",
-		"--spec", "t7:v7:tls", "--spec", "told:v6old:tls",
-		"--spec", "a7:v7:adh", "--spec", "aold:v6old:adh",
-		"--spec", "stall:v7:plain", "--spec", "stallt:v7:tls", "--spec", "drib:v7:plain",
-		"--spec", "dribt:v7:tls", "--spec", "garb:v7:plain", "--spec", "cut:v7:plain",
-		"--spec", "fat:v7:plain", "--spec", "boot:v7:plain", "--spec", "refuse:v7:plain",
-		"--spec", "pw:v7:plain", "--spec", "flood:v7:plain", "--spec", "floodt:v7:tls",
-		"--spec", "floodl:v7:plain", "--spec", "floodd:v7:plain", NULL};
+	static const char *const args[] = {"--password",
+	                                   PASSWORD,
+	                                   "--noapi-user",
+	                                   "reader:readpw",
+	                                   "--monitor-interval-ms",
+	                                   "50",
+	                                   "--spec",
+	                                   "p7:v7:plain",
+	                                   "--spec",
+	                                   "p6:v6:plain",
+	                                   "--spec",
+	                                   "pold:v6old:plain",
+	                                   "--spec",
+	                                   "t7:v7:tls",
+	                                   "--spec",
+	                                   "told:v6old:tls",
+	                                   "--spec",
+	                                   "a7:v7:adh",
+	                                   "--spec",
+	                                   "aold:v6old:adh",
+	                                   "--spec",
+	                                   "stall:v7:plain",
+	                                   "--spec",
+	                                   "stallt:v7:tls",
+	                                   "--spec",
+	                                   "drib:v7:plain",
+	                                   "--spec",
+	                                   "dribt:v7:tls",
+	                                   "--spec",
+	                                   "garb:v7:plain",
+	                                   "--spec",
+	                                   "cut:v7:plain",
+	                                   "--spec",
+	                                   "fat:v7:plain",
+	                                   "--spec",
+	                                   "boot:v7:plain",
+	                                   "--spec",
+	                                   "refuse:v7:plain",
+	                                   "--spec",
+	                                   "pw:v7:plain",
+	                                   "--spec",
+	                                   "flood:v7:plain",
+	                                   "--spec",
+	                                   "floodt:v7:tls",
+	                                   "--spec",
+	                                   "floodl:v7:plain",
+	                                   "--spec",
+	                                   "floodd:v7:plain",
+	                                   NULL};
 	(void)state;
 	return fakeproc_start(&fp, FAKEROUTER_PATH, args);
 }
@@ -83,7 +121,7 @@ static ros_conn *connect_expect(const struct ros_options *o, int expect)
 	int rc = ros_connect(c);
 	if (rc != expect)
 		fail_msg("connect to port %u: got %s (%s), expected %s", o->port,
-			 ros_status_name(rc), ros_errstr(c), ros_status_name(expect));
+		         ros_status_name(rc), ros_errstr(c), ros_status_name(expect));
 	return c;
 }
 
@@ -159,7 +197,7 @@ static void session_works(const char *router, enum ros_tls_mode tls)
 			assert_non_null(strstr(ros_tls_cipher(c), "ADH"));
 		else
 			assert_string_equal(ros_peer_fingerprint(c),
-					    fakeproc_router(&fp, router)->fingerprint);
+			                    fakeproc_router(&fp, router)->fingerprint);
 	}
 	ros_conn_free(c);
 }
@@ -236,7 +274,7 @@ static void wrong_fingerprint_is_rejected_before_login(void **s)
 	char before[256], after[256], logins_b[32], logins_a[32];
 	struct ros_options o = opts("t7", ROS_TLS_FINGERPRINT);
 	o.fingerprint = "sha256:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
-			"00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+	                "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
 	assert_int_equal(fakeproc_cmd(&fp, before, sizeof before, "stats t7"), 0);
 	ros_conn *c = connect_expect(&o, ROS_ERR_TLS_FINGERPRINT);
 	/* The error names what the router presented, so users can pin it. */
@@ -316,12 +354,13 @@ static void tls_client_against_plain_port_says_the_port_speaks_the_plain_api(voi
 		int rc = ros_connect(c);
 		if (rc == ROS_ERR_PORT_PLAIN) {
 			assert_non_null(
-				strstr(ros_errstr(c), "this port speaks the plain API, not TLS"));
+			        strstr(ros_errstr(c), "this port speaks the plain API, not TLS"));
 			assert_null(strstr(ros_errstr(c), "certificate"));
 			answered = 1;
 		} else {
 			assert_int_equal(rc, ROS_ERR_TIMEOUT);
-			assert_non_null(strstr(ros_errstr(c), "a plain API port may also stay silent"));
+			assert_non_null(
+			        strstr(ros_errstr(c), "a plain API port may also stay silent"));
 		}
 		ros_conn_free(c);
 	}
@@ -503,7 +542,7 @@ static void fatal_is_reported_with_its_reason(void **s)
 	assert_non_null(strstr(ros_errstr(c), "out of sessions"));
 	assert_non_null(r);
 	assert_int_equal(ros_sentence_type(ros_reply_sentence(r, ros_reply_count(r) - 1)),
-			 ROS_REPLY_FATAL);
+	                 ROS_REPLY_FATAL);
 	ros_reply_free(r);
 	assert_int_equal(ros_is_ready(c), 0);
 	ros_conn_free(c);
@@ -548,7 +587,7 @@ static void missing_interface_gives_no_rows_v7_empty_and_v6(void **s)
 		assert_int_equal(ros_reply_count(r), i == 0 ? 2 : 1);
 		if (i == 0)
 			assert_int_equal(ros_sentence_type(ros_reply_sentence(r, 0)),
-					 ROS_REPLY_EMPTY);
+			                 ROS_REPLY_EMPTY);
 		ros_reply_free(r);
 		free(store);
 		ros_conn_free(c);
@@ -561,7 +600,7 @@ static void tagged_command_replies_carry_the_tag(void **s)
 	struct ros_options o = opts("p7", ROS_TLS_OFF);
 	ros_conn *c = connect_expect(&o, ROS_OK);
 	static const char *const cmd[] = {"/interface/print", "=.proplist=name,comment",
-					  "?name=ether1", ".tag=42"};
+	                                  "?name=ether1", ".tag=42"};
 	ros_reply *r = NULL;
 	assert_int_equal(ros_command(c, cmd, 4, &r), ROS_OK);
 	assert_int_equal(ros_reply_rows(r), 1);
@@ -646,8 +685,8 @@ static void nonblocking_mode_drives_many_sessions_from_one_loop(void **s)
 	(void)s;
 	enum { N = 24 };
 	const char *routers[] = {"p7", "pold", "t7", "a7", "told", "aold"};
-	enum ros_tls_mode modes[] = {ROS_TLS_OFF, ROS_TLS_OFF, ROS_TLS_FINGERPRINT,
-				     ROS_TLS_ANONYMOUS, ROS_TLS_VERIFY, ROS_TLS_ANONYMOUS};
+	enum ros_tls_mode modes[] = {ROS_TLS_OFF,       ROS_TLS_OFF,    ROS_TLS_FINGERPRINT,
+	                             ROS_TLS_ANONYMOUS, ROS_TLS_VERIFY, ROS_TLS_ANONYMOUS};
 	ros_conn *c[N];
 	int state[N]; /* 0 connecting, 1 reading, 2 done */
 	int64_t now = ros_now_ms();
@@ -669,7 +708,7 @@ static void nonblocking_mode_drives_many_sessions_from_one_loop(void **s)
 			int ev = ros_events(c[i]);
 			pfd[k].fd = ros_fd(c[i]);
 			pfd[k].events = (short)((ev & ROS_WANT_READ ? POLLIN : 0) |
-						(ev & ROS_WANT_WRITE ? POLLOUT : 0));
+			                        (ev & ROS_WANT_WRITE ? POLLOUT : 0));
 			pfd[k].revents = 0;
 			idx[k++] = i;
 		}
@@ -687,7 +726,7 @@ static void nonblocking_mode_drives_many_sessions_from_one_loop(void **s)
 			if (state[i] == 0) {
 				assert_int_equal(ros_is_ready(c[i]), 1);
 				assert_int_equal(ros_start_command(c[i], ros_uptime_words, 2, now),
-						 ROS_AGAIN);
+				                 ROS_AGAIN);
 				state[i] = 1;
 			} else {
 				ros_reply *r = ros_take_reply(c[i]);
@@ -751,7 +790,7 @@ static void watchdog(unsigned seconds)
  * library holds no unread input (TLS may), and asserts that resident
  * memory stays below rss_cap and that it ends within deadline_ms. */
 static int drive_bounded(ros_conn *c, int64_t deadline_ms, uint64_t rss_cap, size_t *max_step,
-			 bool *saw_pending)
+                         bool *saw_pending)
 {
 	int64_t end = ros_now_ms() + deadline_ms;
 	int rc = ROS_AGAIN;
@@ -771,9 +810,10 @@ static int drive_bounded(ros_conn *c, int64_t deadline_ms, uint64_t rss_cap, siz
 			*max_step = n1 - n0;
 		if (rss_bytes() > rss_cap)
 			fail_msg("resident memory %llu MB beyond the bound",
-				 (unsigned long long)(rss_bytes() >> 20));
+			         (unsigned long long)(rss_bytes() >> 20));
 		if (ros_now_ms() > end)
-			fail_msg("the endless reply did not end within %lld ms", (long long)deadline_ms);
+			fail_msg("the endless reply did not end within %lld ms",
+			         (long long)deadline_ms);
 	}
 	return rc;
 }
@@ -843,7 +883,7 @@ static void one_step_reads_a_bounded_amount(void **s)
 		size_t max_step = 0;
 		bool saw_pending = false;
 		int rc = drive_bounded(c, 60000, rss_bytes() + (256u << 20), &max_step,
-				       &saw_pending);
+		                       &saw_pending);
 		assert_int_equal(rc, ROS_ERR_REPLY_TOO_LARGE);
 		/* The budget ran out with input left: the caller was told to go on. */
 		assert_true(saw_pending);
@@ -962,46 +1002,46 @@ static void api_misuse_returns_state_and_arg_errors(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(plain_login_counters_uptime_v7),
-		cmocka_unit_test(plain_login_counters_uptime_v6),
-		cmocka_unit_test(plain_challenge_login_counters_old_uptime_format_v6old),
-		cmocka_unit_test(tls_verify_with_ca_file_works_for_both_flavours),
-		cmocka_unit_test(tls_verify_checks_host_name_localhost),
-		cmocka_unit_test(tls_verify_without_the_ca_rejects_self_signed),
-		cmocka_unit_test(tls_fingerprint_pin_works_for_both_flavours),
-		cmocka_unit_test(tls_fingerprint_accepts_lowercase_without_colons),
-		cmocka_unit_test(wrong_fingerprint_is_rejected_before_login),
-		cmocka_unit_test(malformed_fingerprint_option_is_rejected),
-		cmocka_unit_test(anonymous_dh_works_only_when_asked),
-		cmocka_unit_test(anonymous_dh_against_a_certificate_router_fails),
-		cmocka_unit_test(plain_client_against_tls_port_says_the_port_may_speak_tls),
-		cmocka_unit_test(tls_client_against_plain_port_says_the_port_speaks_the_plain_api),
-		cmocka_unit_test(certificate_subject_and_validity_are_shown_even_on_a_mismatch),
-		cmocka_unit_test(wrong_password_is_an_auth_error_in_every_flavour),
-		cmocka_unit_test(modern_router_message_is_reported),
-		cmocka_unit_test(user_without_api_policy_is_a_policy_error),
-		cmocka_unit_test(refused_port_is_refused),
-		cmocka_unit_test(unresolvable_host_is_a_resolve_error),
-		cmocka_unit_test(stalled_router_times_out_during_login_and_tls),
-		cmocka_unit_test(stall_mid_session_times_out_the_command),
-		cmocka_unit_test(dribbled_replies_one_byte_at_a_time_parse),
-		cmocka_unit_test(garbage_is_a_protocol_error),
-		cmocka_unit_test(peer_close_mid_word_is_reported),
-		cmocka_unit_test(fatal_is_reported_with_its_reason),
-		cmocka_unit_test(trap_keeps_the_session_usable),
-		cmocka_unit_test(missing_interface_gives_no_rows_v7_empty_and_v6),
-		cmocka_unit_test(tagged_command_replies_carry_the_tag),
-		cmocka_unit_test(one_login_serves_many_polls),
-		cmocka_unit_test(reboot_closes_the_session_and_counters_restart),
-		cmocka_unit_test(quit_is_sent_on_close),
-		cmocka_unit_test(nonblocking_mode_drives_many_sessions_from_one_loop),
-		cmocka_unit_test(streaming_monitor_rows_arrive_before_done),
-		cmocka_unit_test(api_misuse_returns_state_and_arg_errors),
-		cmocka_unit_test(endless_reply_is_too_large_plain_tls_and_large_sentences),
-		cmocka_unit_test(one_step_reads_a_bounded_amount),
-		cmocka_unit_test(dribbled_endless_reply_ends_at_the_overall_deadline),
-		cmocka_unit_test(command_deadline_is_settable_and_shows_in_ros_deadline),
-		cmocka_unit_test(discarding_a_stream_keeps_it_within_the_limits),
+	        cmocka_unit_test(plain_login_counters_uptime_v7),
+	        cmocka_unit_test(plain_login_counters_uptime_v6),
+	        cmocka_unit_test(plain_challenge_login_counters_old_uptime_format_v6old),
+	        cmocka_unit_test(tls_verify_with_ca_file_works_for_both_flavours),
+	        cmocka_unit_test(tls_verify_checks_host_name_localhost),
+	        cmocka_unit_test(tls_verify_without_the_ca_rejects_self_signed),
+	        cmocka_unit_test(tls_fingerprint_pin_works_for_both_flavours),
+	        cmocka_unit_test(tls_fingerprint_accepts_lowercase_without_colons),
+	        cmocka_unit_test(wrong_fingerprint_is_rejected_before_login),
+	        cmocka_unit_test(malformed_fingerprint_option_is_rejected),
+	        cmocka_unit_test(anonymous_dh_works_only_when_asked),
+	        cmocka_unit_test(anonymous_dh_against_a_certificate_router_fails),
+	        cmocka_unit_test(plain_client_against_tls_port_says_the_port_may_speak_tls),
+	        cmocka_unit_test(tls_client_against_plain_port_says_the_port_speaks_the_plain_api),
+	        cmocka_unit_test(certificate_subject_and_validity_are_shown_even_on_a_mismatch),
+	        cmocka_unit_test(wrong_password_is_an_auth_error_in_every_flavour),
+	        cmocka_unit_test(modern_router_message_is_reported),
+	        cmocka_unit_test(user_without_api_policy_is_a_policy_error),
+	        cmocka_unit_test(refused_port_is_refused),
+	        cmocka_unit_test(unresolvable_host_is_a_resolve_error),
+	        cmocka_unit_test(stalled_router_times_out_during_login_and_tls),
+	        cmocka_unit_test(stall_mid_session_times_out_the_command),
+	        cmocka_unit_test(dribbled_replies_one_byte_at_a_time_parse),
+	        cmocka_unit_test(garbage_is_a_protocol_error),
+	        cmocka_unit_test(peer_close_mid_word_is_reported),
+	        cmocka_unit_test(fatal_is_reported_with_its_reason),
+	        cmocka_unit_test(trap_keeps_the_session_usable),
+	        cmocka_unit_test(missing_interface_gives_no_rows_v7_empty_and_v6),
+	        cmocka_unit_test(tagged_command_replies_carry_the_tag),
+	        cmocka_unit_test(one_login_serves_many_polls),
+	        cmocka_unit_test(reboot_closes_the_session_and_counters_restart),
+	        cmocka_unit_test(quit_is_sent_on_close),
+	        cmocka_unit_test(nonblocking_mode_drives_many_sessions_from_one_loop),
+	        cmocka_unit_test(streaming_monitor_rows_arrive_before_done),
+	        cmocka_unit_test(api_misuse_returns_state_and_arg_errors),
+	        cmocka_unit_test(endless_reply_is_too_large_plain_tls_and_large_sentences),
+	        cmocka_unit_test(one_step_reads_a_bounded_amount),
+	        cmocka_unit_test(dribbled_endless_reply_ends_at_the_overall_deadline),
+	        cmocka_unit_test(command_deadline_is_settable_and_shows_in_ros_deadline),
+	        cmocka_unit_test(discarding_a_stream_keeps_it_within_the_limits),
 	};
 	/* TEST_FILTER=glob runs some tests only (e.g. to see one fail). */
 	if (getenv("TEST_FILTER"))

@@ -62,9 +62,9 @@ static void usage_sums_cap_and_reproject(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(projection_is_the_documented_formula),
-		cmocka_unit_test(projection_caps_at_2_64_minus_1),
-		cmocka_unit_test(usage_sums_cap_and_reproject),
+	        cmocka_unit_test(projection_is_the_documented_formula),
+	        cmocka_unit_test(projection_caps_at_2_64_minus_1),
+	        cmocka_unit_test(usage_sums_cap_and_reproject),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

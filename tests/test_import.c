@@ -166,8 +166,13 @@ static void import_counts_deltas_and_resets_but_not_the_baseline(void **state)
 	assert_int_equal(store_load_reading(s, id, &last, &have_last), 0);
 	assert_true(have_last);
 	assert_int_equal(last.source, ACCT_SRC_LEGACY);
-	struct acct_reading polled = {.time = last.time + 60, .source = ACCT_SRC_POLL, .rx = 1,
-				      .tx = 1, .uptime = 100, .has_uptime = true, .id = "*1"};
+	struct acct_reading polled = {.time = last.time + 60,
+	                              .source = ACCT_SRC_POLL,
+	                              .rx = 1,
+	                              .tx = 1,
+	                              .uptime = 100,
+	                              .has_uptime = true,
+	                              .id = "*1"};
 	struct acct_limits lim = {0, -1};
 	assert_int_equal(acct_compute(&last, &polled, &lim).kind, ACCT_BASELINE);
 	/* Each push's delta lands in the 5 minutes before it. */

@@ -19,23 +19,24 @@
 static struct rig rig;
 
 static const char routers[] = "[router home]\n"
-			      "host = 127.0.0.1\n"
-			      "password = pw\n"
-			      "interfaces = ether1, \"ether2 lan\"\n"
-			      "quota = 1000\n"
-			      "alert_command = echo \"$TIKSTAT_PERCENT $TIKSTAT_USED\" > "
-			      "\"$ALERT_FILE\"\n"
-			      "\n"
-			      "[router cabin]\n"
-			      "mode = push\n"
-			      "push_token_file = %s/cabin.token\n"
-			      "interfaces = lte1\n";
+                              "host = 127.0.0.1\n"
+                              "password = pw\n"
+                              "interfaces = ether1, \"ether2 lan\"\n"
+                              "quota = 1000\n"
+                              "alert_command = echo \"$TIKSTAT_PERCENT $TIKSTAT_USED\" > "
+                              "\"$ALERT_FILE\"\n"
+                              "\n"
+                              "[router cabin]\n"
+                              "mode = push\n"
+                              "push_token_file = %s/cabin.token\n"
+                              "interfaces = lte1\n";
 
 static int setup(void **state)
 {
 	(void)state;
 	char text[2048], file[512];
-	if (rig_init(&rig, "test_ingest") < 0 || rig_write(&rig, "cabin.token", "tok-0123456789abcdef\n") < 0)
+	if (rig_init(&rig, "test_ingest") < 0 ||
+	    rig_write(&rig, "cabin.token", "tok-0123456789abcdef\n") < 0)
 		return -1;
 	snprintf(text, sizeof text, routers, rig.dir);
 	snprintf(file, sizeof file, "%s/alert", rig.dir);
@@ -53,8 +54,8 @@ static int teardown(void **state)
 /* A reading of counters rx/tx at Unix time t (monotonic clock alike). */
 static struct acct_reading reading(int64_t t, uint64_t rx, uint64_t tx, enum acct_source src)
 {
-	return (struct acct_reading){.time = t, .mono_ms = t * 1000, .source = src,
-				     .rx = rx, .tx = tx};
+	return (struct acct_reading){
+	        .time = t, .mono_ms = t * 1000, .source = src, .rx = rx, .tx = tx};
 }
 
 /* The status table's row of ref. */
@@ -188,10 +189,10 @@ static void crossing_the_quota_runs_the_alert_once_for_the_highest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(one_reference_per_configured_counter),
-		cmocka_unit_test(a_reading_reaches_recorder_and_status),
-		cmocka_unit_test(a_pushed_reading_takes_the_same_path),
-		cmocka_unit_test(crossing_the_quota_runs_the_alert_once_for_the_highest),
+	        cmocka_unit_test(one_reference_per_configured_counter),
+	        cmocka_unit_test(a_reading_reaches_recorder_and_status),
+	        cmocka_unit_test(a_pushed_reading_takes_the_same_path),
+	        cmocka_unit_test(crossing_the_quota_runs_the_alert_once_for_the_highest),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

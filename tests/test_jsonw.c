@@ -76,7 +76,7 @@ static void writer_prints_64_bit_integers_exactly(void **state)
 	jsonw_array_end(&w);
 	assert_int_equal(jsonw_finish(&w), 0);
 	assert_string_equal(text_buf_str(&b), "[18446744073709551615,9007199254740993,0,"
-	                                  "-9223372036854775808,-1]");
+	                                      "-9223372036854775808,-1]");
 	text_buf_free(&b);
 }
 

@@ -41,12 +41,22 @@ static char *home_ifaces[] = {"ether1", "w\351an"};
 static char *cabin_ifaces[] = {"lte1"};
 static char *off_ifaces[] = {"ether1"};
 static struct cfg_router routers[] = {
-	{.name = "home", .mode = MODE_POLL, .interfaces = home_ifaces, .n_interfaces = 2,
-	 .interval = 10, .quota = 1000000000},
-	{.name = "cabin", .mode = MODE_PUSH, .interfaces = cabin_ifaces, .n_interfaces = 1,
-	 .interval = 60},
-	{.name = "off \"x\"", .mode = MODE_POLL, .interfaces = off_ifaces, .n_interfaces = 1,
-	 .interval = 10},
+        {.name = "home",
+         .mode = MODE_POLL,
+         .interfaces = home_ifaces,
+         .n_interfaces = 2,
+         .interval = 10,
+         .quota = 1000000000},
+        {.name = "cabin",
+         .mode = MODE_PUSH,
+         .interfaces = cabin_ifaces,
+         .n_interfaces = 1,
+         .interval = 60},
+        {.name = "off \"x\"",
+         .mode = MODE_POLL,
+         .interfaces = off_ifaces,
+         .n_interfaces = 1,
+         .interval = 10},
 };
 static const struct cfg fixture_cfg = {.routers = routers, .n_routers = 3, .cycle_start_day = 15};
 
@@ -96,8 +106,8 @@ static void seed_status(void)
 	status_reading(st, 1, 0, now - 30, 42, 43);
 	status_poll_failed(st, 2, ROS_ERR_TIMEOUT, NULL);
 	status_push_rejected(st, PUSH_REJECT_TOKEN);
-	struct store_health h = {.last_commit = now - 60, .commit_failures = 2,
-				 .integrity_bad = true};
+	struct store_health h = {
+	        .last_commit = now - 60, .commit_failures = 2, .integrity_bad = true};
 	status_database(st, &h);
 	assert_int_equal(status_snapshot(st, &snap), 0);
 	status_free(st);
@@ -125,117 +135,117 @@ static int teardown(void **state)
 
 /* The families every scrape has before the cycle families. */
 static const char totals[] =
-	"# HELP tikstat_interface_rx_bytes_total Bytes received by the interface since "
-	"tikstat began counting it.\n"
-	"# TYPE tikstat_interface_rx_bytes_total counter\n"
-	"tikstat_interface_rx_bytes_total{router=\"home\",interface=\"ether1\"} 1000\n"
-	"tikstat_interface_rx_bytes_total{router=\"home\",interface=\"w\303\251an\"} "
-	"18446744073709551615\n"
-	"tikstat_interface_rx_bytes_total{router=\"cabin\",interface=\"lte1\"} 42\n"
-	"tikstat_interface_rx_bytes_total{router=\"off \\\"x\\\"\",interface=\"ether1\"} 0\n"
-	"# HELP tikstat_interface_tx_bytes_total Bytes sent by the interface since tikstat "
-	"began counting it.\n"
-	"# TYPE tikstat_interface_tx_bytes_total counter\n"
-	"tikstat_interface_tx_bytes_total{router=\"home\",interface=\"ether1\"} 2000\n"
-	"tikstat_interface_tx_bytes_total{router=\"home\",interface=\"w\303\251an\"} 0\n"
-	"tikstat_interface_tx_bytes_total{router=\"cabin\",interface=\"lte1\"} 43\n"
-	"tikstat_interface_tx_bytes_total{router=\"off \\\"x\\\"\",interface=\"ether1\"} 0\n";
+        "# HELP tikstat_interface_rx_bytes_total Bytes received by the interface since "
+        "tikstat began counting it.\n"
+        "# TYPE tikstat_interface_rx_bytes_total counter\n"
+        "tikstat_interface_rx_bytes_total{router=\"home\",interface=\"ether1\"} 1000\n"
+        "tikstat_interface_rx_bytes_total{router=\"home\",interface=\"w\303\251an\"} "
+        "18446744073709551615\n"
+        "tikstat_interface_rx_bytes_total{router=\"cabin\",interface=\"lte1\"} 42\n"
+        "tikstat_interface_rx_bytes_total{router=\"off \\\"x\\\"\",interface=\"ether1\"} 0\n"
+        "# HELP tikstat_interface_tx_bytes_total Bytes sent by the interface since tikstat "
+        "began counting it.\n"
+        "# TYPE tikstat_interface_tx_bytes_total counter\n"
+        "tikstat_interface_tx_bytes_total{router=\"home\",interface=\"ether1\"} 2000\n"
+        "tikstat_interface_tx_bytes_total{router=\"home\",interface=\"w\303\251an\"} 0\n"
+        "tikstat_interface_tx_bytes_total{router=\"cabin\",interface=\"lte1\"} 43\n"
+        "tikstat_interface_tx_bytes_total{router=\"off \\\"x\\\"\",interface=\"ether1\"} 0\n";
 
 /* Only with a store: interfaces it knows, this cycle's bytes. */
 static const char cycle[] =
-	"# HELP tikstat_cycle_rx_bytes Bytes received in the current billing cycle.\n"
-	"# TYPE tikstat_cycle_rx_bytes gauge\n"
-	"tikstat_cycle_rx_bytes{router=\"home\",interface=\"ether1\"} 700\n"
-	"tikstat_cycle_rx_bytes{router=\"home\",interface=\"w\303\251an\"} 0\n"
-	"tikstat_cycle_rx_bytes{router=\"cabin\",interface=\"lte1\"} 0\n"
-	"# HELP tikstat_cycle_tx_bytes Bytes sent in the current billing cycle.\n"
-	"# TYPE tikstat_cycle_tx_bytes gauge\n"
-	"tikstat_cycle_tx_bytes{router=\"home\",interface=\"ether1\"} 300\n"
-	"tikstat_cycle_tx_bytes{router=\"home\",interface=\"w\303\251an\"} 0\n"
-	"tikstat_cycle_tx_bytes{router=\"cabin\",interface=\"lte1\"} 0\n";
+        "# HELP tikstat_cycle_rx_bytes Bytes received in the current billing cycle.\n"
+        "# TYPE tikstat_cycle_rx_bytes gauge\n"
+        "tikstat_cycle_rx_bytes{router=\"home\",interface=\"ether1\"} 700\n"
+        "tikstat_cycle_rx_bytes{router=\"home\",interface=\"w\303\251an\"} 0\n"
+        "tikstat_cycle_rx_bytes{router=\"cabin\",interface=\"lte1\"} 0\n"
+        "# HELP tikstat_cycle_tx_bytes Bytes sent in the current billing cycle.\n"
+        "# TYPE tikstat_cycle_tx_bytes gauge\n"
+        "tikstat_cycle_tx_bytes{router=\"home\",interface=\"ether1\"} 300\n"
+        "tikstat_cycle_tx_bytes{router=\"home\",interface=\"w\303\251an\"} 0\n"
+        "tikstat_cycle_tx_bytes{router=\"cabin\",interface=\"lte1\"} 0\n";
 
 static const char rest[] =
-	"# HELP tikstat_quota_bytes Quota per billing cycle (rx + tx) of each interface of the "
-	"router.\n"
-	"# TYPE tikstat_quota_bytes gauge\n"
-	"tikstat_quota_bytes{router=\"home\"} 1000000000\n"
-	"# HELP tikstat_up 1 when the last poll of the router succeeded.\n"
-	"# TYPE tikstat_up gauge\n"
-	"tikstat_up{router=\"home\"} 1\n"
-	"tikstat_up{router=\"off \\\"x\\\"\"} 0\n"
-	"# HELP tikstat_polls_total Polls of the router tried (connection attempts included).\n"
-	"# TYPE tikstat_polls_total counter\n"
-	"tikstat_polls_total{router=\"home\"} 2\n"
-	"tikstat_polls_total{router=\"off \\\"x\\\"\"} 1\n"
-	"# HELP tikstat_poll_failures_total Failed polls by reason.\n"
-	"# TYPE tikstat_poll_failures_total counter\n"
-	"tikstat_poll_failures_total{router=\"home\",reason=\"timeout\"} 0\n"
-	"tikstat_poll_failures_total{router=\"home\",reason=\"refused\"} 0\n"
-	"tikstat_poll_failures_total{router=\"home\",reason=\"resolve\"} 0\n"
-	"tikstat_poll_failures_total{router=\"home\",reason=\"auth\"} 0\n"
-	"tikstat_poll_failures_total{router=\"home\",reason=\"tls\"} 0\n"
-	"tikstat_poll_failures_total{router=\"home\",reason=\"protocol\"} 0\n"
-	"tikstat_poll_failures_total{router=\"home\",reason=\"closed\"} 0\n"
-	"tikstat_poll_failures_total{router=\"home\",reason=\"too_large\"} 0\n"
-	"tikstat_poll_failures_total{router=\"home\",reason=\"other\"} 0\n"
-	"tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"timeout\"} 1\n"
-	"tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"refused\"} 0\n"
-	"tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"resolve\"} 0\n"
-	"tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"auth\"} 0\n"
-	"tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"tls\"} 0\n"
-	"tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"protocol\"} 0\n"
-	"tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"closed\"} 0\n"
-	"tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"too_large\"} 0\n"
-	"tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"other\"} 0\n"
-	"# HELP tikstat_poll_duration_seconds Duration of the last successful poll.\n"
-	"# TYPE tikstat_poll_duration_seconds gauge\n"
-	"tikstat_poll_duration_seconds{router=\"home\"} 1.234\n"
-	"tikstat_poll_duration_seconds{router=\"off \\\"x\\\"\"} 0.000\n"
-	"# HELP tikstat_last_success_timestamp_seconds Unix time of the last successful poll, "
-	"0 = never.\n"
-	"# TYPE tikstat_last_success_timestamp_seconds gauge\n"
-	"tikstat_last_success_timestamp_seconds{router=\"home\"} 1774007995\n"
-	"tikstat_last_success_timestamp_seconds{router=\"off \\\"x\\\"\"} 0\n"
-	"# HELP tikstat_pushes_total Pushed readings accepted.\n"
-	"# TYPE tikstat_pushes_total counter\n"
-	"tikstat_pushes_total{router=\"cabin\"} 2\n"
-	"# HELP tikstat_push_rejected_total Pushes refused, by reason.\n"
-	"# TYPE tikstat_push_rejected_total counter\n"
-	"tikstat_push_rejected_total{reason=\"token\"} 1\n"
-	"tikstat_push_rejected_total{reason=\"parameter\"} 0\n"
-	"tikstat_push_rejected_total{reason=\"interface\"} 0\n"
-	"tikstat_push_rejected_total{reason=\"busy\"} 0\n"
-	"# HELP tikstat_interface_up 1 when the interface was read in the router's last "
-	"successful poll (push: pushed within 3 intervals), else 0.\n"
-	"# TYPE tikstat_interface_up gauge\n"
-	"tikstat_interface_up{router=\"home\",interface=\"ether1\"} 1\n"
-	"tikstat_interface_up{router=\"home\",interface=\"w\303\251an\"} 0\n"
-	"tikstat_interface_up{router=\"cabin\",interface=\"lte1\"} 1\n"
-	"tikstat_interface_up{router=\"off \\\"x\\\"\",interface=\"ether1\"} 0\n"
-	"# HELP tikstat_database_ok 1 when the database commits, prunes, is sound and is the "
-	"file at its path.\n"
-	"# TYPE tikstat_database_ok gauge\n"
-	"tikstat_database_ok 0\n"
-	"# HELP tikstat_database_problem 1 for each database problem present now (see "
-	"tikstatd(8)).\n"
-	"# TYPE tikstat_database_problem gauge\n"
-	"tikstat_database_problem{problem=\"commit\"} 0\n"
-	"tikstat_database_problem{problem=\"prune\"} 0\n"
-	"tikstat_database_problem{problem=\"integrity\"} 1\n"
-	"tikstat_database_problem{problem=\"file_deleted\"} 0\n"
-	"tikstat_database_problem{problem=\"file_replaced\"} 0\n"
-	"# HELP tikstat_database_last_commit_timestamp_seconds Unix time of the last successful "
-	"commit, 0 = none since the start.\n"
-	"# TYPE tikstat_database_last_commit_timestamp_seconds gauge\n"
-	"tikstat_database_last_commit_timestamp_seconds 1774007940\n"
-	"# HELP tikstat_database_commit_failures_total Commits that failed (their readings "
-	"stayed pending and were retried).\n"
-	"# TYPE tikstat_database_commit_failures_total counter\n"
-	"tikstat_database_commit_failures_total 2\n"
-	"# HELP tikstat_database_read_errors_total Reads that failed on a damaged or unreadable "
-	"database file.\n"
-	"# TYPE tikstat_database_read_errors_total counter\n"
-	"tikstat_database_read_errors_total 0\n";
+        "# HELP tikstat_quota_bytes Quota per billing cycle (rx + tx) of each interface of the "
+        "router.\n"
+        "# TYPE tikstat_quota_bytes gauge\n"
+        "tikstat_quota_bytes{router=\"home\"} 1000000000\n"
+        "# HELP tikstat_up 1 when the last poll of the router succeeded.\n"
+        "# TYPE tikstat_up gauge\n"
+        "tikstat_up{router=\"home\"} 1\n"
+        "tikstat_up{router=\"off \\\"x\\\"\"} 0\n"
+        "# HELP tikstat_polls_total Polls of the router tried (connection attempts included).\n"
+        "# TYPE tikstat_polls_total counter\n"
+        "tikstat_polls_total{router=\"home\"} 2\n"
+        "tikstat_polls_total{router=\"off \\\"x\\\"\"} 1\n"
+        "# HELP tikstat_poll_failures_total Failed polls by reason.\n"
+        "# TYPE tikstat_poll_failures_total counter\n"
+        "tikstat_poll_failures_total{router=\"home\",reason=\"timeout\"} 0\n"
+        "tikstat_poll_failures_total{router=\"home\",reason=\"refused\"} 0\n"
+        "tikstat_poll_failures_total{router=\"home\",reason=\"resolve\"} 0\n"
+        "tikstat_poll_failures_total{router=\"home\",reason=\"auth\"} 0\n"
+        "tikstat_poll_failures_total{router=\"home\",reason=\"tls\"} 0\n"
+        "tikstat_poll_failures_total{router=\"home\",reason=\"protocol\"} 0\n"
+        "tikstat_poll_failures_total{router=\"home\",reason=\"closed\"} 0\n"
+        "tikstat_poll_failures_total{router=\"home\",reason=\"too_large\"} 0\n"
+        "tikstat_poll_failures_total{router=\"home\",reason=\"other\"} 0\n"
+        "tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"timeout\"} 1\n"
+        "tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"refused\"} 0\n"
+        "tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"resolve\"} 0\n"
+        "tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"auth\"} 0\n"
+        "tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"tls\"} 0\n"
+        "tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"protocol\"} 0\n"
+        "tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"closed\"} 0\n"
+        "tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"too_large\"} 0\n"
+        "tikstat_poll_failures_total{router=\"off \\\"x\\\"\",reason=\"other\"} 0\n"
+        "# HELP tikstat_poll_duration_seconds Duration of the last successful poll.\n"
+        "# TYPE tikstat_poll_duration_seconds gauge\n"
+        "tikstat_poll_duration_seconds{router=\"home\"} 1.234\n"
+        "tikstat_poll_duration_seconds{router=\"off \\\"x\\\"\"} 0.000\n"
+        "# HELP tikstat_last_success_timestamp_seconds Unix time of the last successful poll, "
+        "0 = never.\n"
+        "# TYPE tikstat_last_success_timestamp_seconds gauge\n"
+        "tikstat_last_success_timestamp_seconds{router=\"home\"} 1774007995\n"
+        "tikstat_last_success_timestamp_seconds{router=\"off \\\"x\\\"\"} 0\n"
+        "# HELP tikstat_pushes_total Pushed readings accepted.\n"
+        "# TYPE tikstat_pushes_total counter\n"
+        "tikstat_pushes_total{router=\"cabin\"} 2\n"
+        "# HELP tikstat_push_rejected_total Pushes refused, by reason.\n"
+        "# TYPE tikstat_push_rejected_total counter\n"
+        "tikstat_push_rejected_total{reason=\"token\"} 1\n"
+        "tikstat_push_rejected_total{reason=\"parameter\"} 0\n"
+        "tikstat_push_rejected_total{reason=\"interface\"} 0\n"
+        "tikstat_push_rejected_total{reason=\"busy\"} 0\n"
+        "# HELP tikstat_interface_up 1 when the interface was read in the router's last "
+        "successful poll (push: pushed within 3 intervals), else 0.\n"
+        "# TYPE tikstat_interface_up gauge\n"
+        "tikstat_interface_up{router=\"home\",interface=\"ether1\"} 1\n"
+        "tikstat_interface_up{router=\"home\",interface=\"w\303\251an\"} 0\n"
+        "tikstat_interface_up{router=\"cabin\",interface=\"lte1\"} 1\n"
+        "tikstat_interface_up{router=\"off \\\"x\\\"\",interface=\"ether1\"} 0\n"
+        "# HELP tikstat_database_ok 1 when the database commits, prunes, is sound and is the "
+        "file at its path.\n"
+        "# TYPE tikstat_database_ok gauge\n"
+        "tikstat_database_ok 0\n"
+        "# HELP tikstat_database_problem 1 for each database problem present now (see "
+        "tikstatd(8)).\n"
+        "# TYPE tikstat_database_problem gauge\n"
+        "tikstat_database_problem{problem=\"commit\"} 0\n"
+        "tikstat_database_problem{problem=\"prune\"} 0\n"
+        "tikstat_database_problem{problem=\"integrity\"} 1\n"
+        "tikstat_database_problem{problem=\"file_deleted\"} 0\n"
+        "tikstat_database_problem{problem=\"file_replaced\"} 0\n"
+        "# HELP tikstat_database_last_commit_timestamp_seconds Unix time of the last successful "
+        "commit, 0 = none since the start.\n"
+        "# TYPE tikstat_database_last_commit_timestamp_seconds gauge\n"
+        "tikstat_database_last_commit_timestamp_seconds 1774007940\n"
+        "# HELP tikstat_database_commit_failures_total Commits that failed (their readings "
+        "stayed pending and were retried).\n"
+        "# TYPE tikstat_database_commit_failures_total counter\n"
+        "tikstat_database_commit_failures_total 2\n"
+        "# HELP tikstat_database_read_errors_total Reads that failed on a damaged or unreadable "
+        "database file.\n"
+        "# TYPE tikstat_database_read_errors_total counter\n"
+        "tikstat_database_read_errors_total 0\n";
 
 static char *render(store *s)
 {
@@ -267,7 +277,7 @@ static void assert_text(char *got, char *want)
 	bool same = *g == *w;
 	char shown[240];
 	snprintf(shown, sizeof shown, "line %u: got \"%.80s\", want \"%.80s\"", line,
-		 g - (g > got ? 1 : 0), w - (w > want ? 1 : 0));
+	         g - (g > got ? 1 : 0), w - (w > want ? 1 : 0));
 	free(got);
 	free(want);
 	if (!same)
@@ -359,9 +369,9 @@ static void every_family_has_help_and_type_before_its_samples(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(exposition_is_byte_identical),
-		cmocka_unit_test(without_a_store_the_cycle_families_are_left_out),
-		cmocka_unit_test(every_family_has_help_and_type_before_its_samples),
+	        cmocka_unit_test(exposition_is_byte_identical),
+	        cmocka_unit_test(without_a_store_the_cycle_families_are_left_out),
+	        cmocka_unit_test(every_family_has_help_and_type_before_its_samples),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -26,7 +26,7 @@
 #include "rig.h"
 #include "routeros.h"
 
-#define PASSWORD "s3cret-Pw!"
+#define PASSWORD    "s3cret-Pw!"
 #define DEADLINE_MS 90000 /* for any condition: the machine may be loaded */
 
 static struct fakeproc fp;
@@ -34,8 +34,9 @@ static struct rig rig;
 
 static int group_setup(void **state)
 {
-	static const char *const args[] = {"--password", PASSWORD, "--spec", "steady:v7:plain",
-					   "--spec", "gone:v7:plain", NULL};
+	static const char *const args[] = {
+	        "--password", PASSWORD,        "--spec", "steady:v7:plain",
+	        "--spec",     "gone:v7:plain", NULL};
 	(void)state;
 	return fakeproc_start(&fp, FAKEROUTER_PATH, args);
 }
@@ -62,9 +63,9 @@ static void start_polled(const char *router, const char *ifaces)
 	assert_non_null(f);
 	char text[1024];
 	snprintf(text, sizeof text,
-		 "[router %s]\nhost = 127.0.0.1\nport = %d\nuser = admin\npassword = %s\n"
-		 "interval = 1\ntimeout = 5\ninterfaces = %s\n",
-		 router, f->port, PASSWORD, ifaces);
+	         "[router %s]\nhost = 127.0.0.1\nport = %d\nuser = admin\npassword = %s\n"
+	         "interval = 1\ntimeout = 5\ninterfaces = %s\n",
+	         router, f->port, PASSWORD, ifaces);
 	assert_int_equal(rig_init(&rig, "test_poller"), 0);
 	assert_int_equal(rig_start(&rig, text), 0);
 }
@@ -77,12 +78,12 @@ typedef bool (*cond_fn)(struct watch *w);
 struct watch {
 	volatile sig_atomic_t stop;
 	cond_fn done;
-	int64_t deadline;      /* ros_now_ms */
+	int64_t deadline; /* ros_now_ms */
 	bool met;
-	size_t router;         /* the router the conditions look at */
-	uint64_t target;       /* what they wait for */
-	uint64_t failures;     /* polls_failed last seen */
-	int64_t failed_at[8];  /* ros_now_ms when failure i was first seen */
+	size_t router;        /* the router the conditions look at */
+	uint64_t target;      /* what they wait for */
+	uint64_t failures;    /* polls_failed last seen */
+	int64_t failed_at[8]; /* ros_now_ms when failure i was first seen */
 };
 
 static struct status_router router_status(size_t i)
@@ -192,7 +193,8 @@ static void polled_bytes_equal_the_routers_counters(void **state)
 		/* Stored (commit_interval 1) and published: exactly what was added. */
 		struct cycle_usage u;
 		assert_int_equal(cycle_usage(rig.db, ref->store_id, rig.cfg->cycle_start_day,
-					     (int64_t)time(NULL), &u), 0);
+		                             (int64_t)time(NULL), &u),
+		                 0);
 		assert_int_equal(u.rx, added[k][0]);
 		assert_int_equal(u.tx, added[k][1]);
 		struct status_iface f = iface_status(0, k);
@@ -213,9 +215,9 @@ static void pushed_readings_take_the_ingest_path(void **state)
 	assert_int_equal(rig_write(&rig, "cabin.token", "tok-0123456789abcdef\n"), 0);
 	char text[1024];
 	snprintf(text, sizeof text,
-		 "[router cabin]\nmode = push\npush_token_file = %s/cabin.token\n"
-		 "interfaces = lte1, ether1\n",
-		 rig.dir);
+	         "[router cabin]\nmode = push\npush_token_file = %s/cabin.token\n"
+	         "interfaces = lte1, ether1\n",
+	         rig.dir);
 	assert_int_equal(rig_start(&rig, text), 0);
 	struct pushq *q = pushq_new(8, ingest_resolve, rig.ingest);
 	assert_non_null(q);
@@ -284,9 +286,9 @@ static void a_router_that_disappears_backs_off_and_returns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(polled_bytes_equal_the_routers_counters),
-		cmocka_unit_test(pushed_readings_take_the_ingest_path),
-		cmocka_unit_test(a_router_that_disappears_backs_off_and_returns),
+	        cmocka_unit_test(polled_bytes_equal_the_routers_counters),
+	        cmocka_unit_test(pushed_readings_take_the_ingest_path),
+	        cmocka_unit_test(a_router_that_disappears_backs_off_and_returns),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

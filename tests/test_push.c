@@ -79,10 +79,11 @@ static void secret_equal_needs_same_length_and_bytes(void **state)
 static void ip_check_accepts_routeros_forms(void **state)
 {
 	(void)state;
-	const char *good[] = {"192.0.2.1", "192.0.2.1/24", "10.0.0.0/0", "2001:db8::1",
-			      "2001:db8::1/64", "::/128"};
-	const char *bad[] = {"", "300.1.1.1", "192.0.2.1/33", "2001:db8::1/129", "1.2.3.4/",
-			     "1.2.3.4/-1", "1.2.3.4/2x", "host.example", "1.2.3.4 ", "::1/0128"};
+	const char *good[] = {"192.0.2.1",   "192.0.2.1/24",   "10.0.0.0/0",
+	                      "2001:db8::1", "2001:db8::1/64", "::/128"};
+	const char *bad[] = {"",         "300.1.1.1",  "192.0.2.1/33", "2001:db8::1/129",
+	                     "1.2.3.4/", "1.2.3.4/-1", "1.2.3.4/2x",   "host.example",
+	                     "1.2.3.4 ", "::1/0128"};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
 		assert_int_equal(push_check_ip(good[i]), 0);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -143,14 +144,17 @@ static void queue_is_bounded_fifo_with_eventfd(void **state)
 static int push_uptime(const char *value, struct pushq_item *out)
 {
 	char *ifaces[] = {"ether1"};
-	struct cfg_router router = {.name = "r", .mode = MODE_PUSH, .push_token = "T0ken-uptime",
-				    .interfaces = ifaces, .n_interfaces = 1};
+	struct cfg_router router = {.name = "r",
+	                            .mode = MODE_PUSH,
+	                            .push_token = "T0ken-uptime",
+	                            .interfaces = ifaces,
+	                            .n_interfaces = 1};
 	struct cfg cfg = {.routers = &router, .n_routers = 1};
 	struct pushq *q = pushq_new(4, NULL, NULL);
 	assert_non_null(q);
 	char query[256];
 	snprintf(query, sizeof query, "token=T0ken-uptime&interface=ether1&rx=1&tx=2&uptime=%s",
-		 value);
+	         value);
 	struct api_params p = {0};
 	assert_int_equal(api_params_parse(&p, query, strlen(query)), 0);
 	struct api_response r = {0};
@@ -219,13 +223,26 @@ static void label_values_are_escaped_and_utf8(void **state)
 static char *legacy_ifaces[] = {"ether1", "lte1"};
 static struct cfg_net cabin_nets[2], office_nets[1], poll_nets[1];
 static struct cfg_router legacy_routers[] = {
-	{.name = "poll", .mode = MODE_POLL, .interfaces = legacy_ifaces, .n_interfaces = 1,
-	 .push_allow = poll_nets, .n_push_allow = 1},
-	{.name = "cabin", .mode = MODE_PUSH, .push_token = "cabin-token-0123456789",
-	 .interfaces = legacy_ifaces, .n_interfaces = 2, .push_allow = cabin_nets, .n_push_allow = 2},
-	{.name = "office", .mode = MODE_PUSH, .push_token = "office-token-0123456789",
-	 .interfaces = legacy_ifaces, .n_interfaces = 1, .push_allow = office_nets,
-	 .n_push_allow = 1},
+        {.name = "poll",
+         .mode = MODE_POLL,
+         .interfaces = legacy_ifaces,
+         .n_interfaces = 1,
+         .push_allow = poll_nets,
+         .n_push_allow = 1},
+        {.name = "cabin",
+         .mode = MODE_PUSH,
+         .push_token = "cabin-token-0123456789",
+         .interfaces = legacy_ifaces,
+         .n_interfaces = 2,
+         .push_allow = cabin_nets,
+         .n_push_allow = 2},
+        {.name = "office",
+         .mode = MODE_PUSH,
+         .push_token = "office-token-0123456789",
+         .interfaces = legacy_ifaces,
+         .n_interfaces = 1,
+         .push_allow = office_nets,
+         .n_push_allow = 1},
 };
 static const struct cfg legacy_cfg = {.routers = legacy_routers, .n_routers = 3};
 
@@ -273,7 +290,7 @@ static void allow_from_matches_v4_mapped_v4_and_v6(void **state)
 	assert_int_equal(allowed("198.51.100.200", &m), 2);
 	assert_int_equal(allowed("::ffff:198.51.100.1", &m), 2);
 	assert_int_equal(allowed("::198.51.100.1", &m), -1); /* compatible, not mapped */
-	assert_int_equal(allowed("203.0.113.9", &m), -1);      /* a polled router's list */
+	assert_int_equal(allowed("203.0.113.9", &m), -1);    /* a polled router's list */
 	assert_int_equal(push_allowed_router(&legacy_cfg, NULL, &m), -1);
 	/* the same address in two routers (cfg_load refuses it): ambiguous */
 	office_nets[0] = cabin_nets[0];
@@ -302,8 +319,9 @@ static void legacy_push_without_token_needs_an_allowed_address(void **state)
 	(void)state;
 	struct push_parsed pp;
 	legacy_nets();
-	assert_int_equal(parse_from("tx=12+345&rx=1%20000%20000&ip=192.0.2.7/24", true,
-				    "192.0.2.7", &pp), 0);
+	assert_int_equal(
+	        parse_from("tx=12+345&rx=1%20000%20000&ip=192.0.2.7/24", true, "192.0.2.7", &pp),
+	        0);
 	assert_int_equal(pp.item.router, 1);
 	assert_int_equal(pp.item.iface, 0);
 	assert_int_equal(pp.item.reading.tx, 12345);
@@ -321,23 +339,22 @@ static void legacy_push_without_token_needs_an_allowed_address(void **state)
 	assert_int_equal(pp.status, 403);
 	/* a token decides when given: a wrong one is refused from anywhere */
 	assert_int_equal(parse_from("tx=1&rx=2&token=nope-nope-nope-nope", true, "192.0.2.7", &pp),
-			 -1);
+	                 -1);
 	assert_int_equal(pp.status, 403);
-	assert_int_equal(parse_from("tx=1&rx=2&token=office-token-0123456789", true, "192.0.2.7",
-				    &pp),
-			 0);
+	assert_int_equal(
+	        parse_from("tx=1&rx=2&token=office-token-0123456789", true, "192.0.2.7", &pp), 0);
 	assert_int_equal(pp.item.router, 2);
 	/* blanks only on the legacy receiver; nothing else is lenient */
 	assert_int_equal(parse_from("token=cabin-token-0123456789&interface=ether1&tx=12+345&rx=1",
-				    false, "192.0.2.7", &pp),
-			 -1);
+	                            false, "192.0.2.7", &pp),
+	                 -1);
 	assert_int_equal(pp.status, 400);
 	assert_int_equal(parse_from("tx=12%09345&rx=1", true, "192.0.2.7", &pp), -1);
 	assert_int_equal(parse_from("tx=+&rx=1", true, "192.0.2.7", &pp), -1);
 	assert_int_equal(parse_from("tx=-1 2&rx=1", true, "192.0.2.7", &pp), -1);
 	assert_int_equal(parse_from("tx=18446744073709551615&rx=18 446 744 073 709 551 616", true,
-				    "192.0.2.7", &pp),
-			 -1);
+	                            "192.0.2.7", &pp),
+	                 -1);
 	assert_int_equal(pp.status, 400);
 	/* the same address in two routers (cfg_load refuses it): 403 */
 	office_nets[0] = cabin_nets[0];
@@ -382,20 +399,20 @@ static void write_file_exact_adds_no_newline(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(params_decode_plus_percent_and_literal_blank),
-		cmocka_unit_test(params_refuse_bad_percent_nul_and_controls),
-		cmocka_unit_test(params_report_duplicates),
-		cmocka_unit_test(secret_equal_needs_same_length_and_bytes),
-		cmocka_unit_test(ip_check_accepts_routeros_forms),
-		cmocka_unit_test(write_file_replaces_atomically),
-		cmocka_unit_test(queue_is_bounded_fifo_with_eventfd),
-		cmocka_unit_test(push_refuses_out_of_range_uptimes),
-		cmocka_unit_test(queue_stamps_wall_and_monotonic_time),
-		cmocka_unit_test(label_values_are_escaped_and_utf8),
-		cmocka_unit_test(allow_from_matches_v4_mapped_v4_and_v6),
-		cmocka_unit_test(legacy_push_without_token_needs_an_allowed_address),
-		cmocka_unit_test(strip_blanks_removes_spaces_only),
-		cmocka_unit_test(write_file_exact_adds_no_newline),
+	        cmocka_unit_test(params_decode_plus_percent_and_literal_blank),
+	        cmocka_unit_test(params_refuse_bad_percent_nul_and_controls),
+	        cmocka_unit_test(params_report_duplicates),
+	        cmocka_unit_test(secret_equal_needs_same_length_and_bytes),
+	        cmocka_unit_test(ip_check_accepts_routeros_forms),
+	        cmocka_unit_test(write_file_replaces_atomically),
+	        cmocka_unit_test(queue_is_bounded_fifo_with_eventfd),
+	        cmocka_unit_test(push_refuses_out_of_range_uptimes),
+	        cmocka_unit_test(queue_stamps_wall_and_monotonic_time),
+	        cmocka_unit_test(label_values_are_escaped_and_utf8),
+	        cmocka_unit_test(allow_from_matches_v4_mapped_v4_and_v6),
+	        cmocka_unit_test(legacy_push_without_token_needs_an_allowed_address),
+	        cmocka_unit_test(strip_blanks_removes_spaces_only),
+	        cmocka_unit_test(write_file_exact_adds_no_newline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

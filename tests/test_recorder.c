@@ -97,12 +97,12 @@ static int iface(struct recorder *r, const char *router, const char *name)
 	int h = recorder_interface(r, router, name);
 	if (h < 0)
 		fail_msg("recorder_interface(%s, %s): %s", router, name,
-			 store_errmsg(recorder_store(r)));
+		         store_errmsg(recorder_store(r)));
 	return h;
 }
 
 static struct acct_reading reading(int64_t time, uint64_t rx, uint64_t tx, uint64_t uptime,
-				   const char *id)
+                                   const char *id)
 {
 	struct acct_reading r;
 	memset(&r, 0, sizeof r);
@@ -122,7 +122,7 @@ static enum acct_kind add(struct recorder *r, int h, struct acct_reading rd)
 	memset(&d, 0xa5, sizeof d);
 	if (recorder_add(r, h, &rd, rd.time, &d) != 0)
 		fail_msg("recorder_add at %lld: %s", (long long)rd.time,
-			 store_errmsg(recorder_store(r)));
+		         store_errmsg(recorder_store(r)));
 	return d.kind;
 }
 
@@ -139,7 +139,7 @@ static void assert_totals(store *s, int64_t id, uint64_t rx, uint64_t tx)
 		fail_msg("store_totals: %s", store_errmsg(s));
 	if (grx != rx || gtx != tx)
 		fail_msg("stored totals %llu/%llu, want %llu/%llu", (unsigned long long)grx,
-			 (unsigned long long)gtx, (unsigned long long)rx, (unsigned long long)tx);
+		         (unsigned long long)gtx, (unsigned long long)rx, (unsigned long long)tx);
 }
 
 static void assert_recorder_totals(struct recorder *r, int h, uint64_t rx, uint64_t tx)
@@ -148,7 +148,7 @@ static void assert_recorder_totals(struct recorder *r, int h, uint64_t rx, uint6
 	recorder_totals(r, h, &grx, &gtx);
 	if (grx != rx || gtx != tx)
 		fail_msg("recorder totals %llu/%llu, want %llu/%llu", (unsigned long long)grx,
-			 (unsigned long long)gtx, (unsigned long long)rx, (unsigned long long)tx);
+		         (unsigned long long)gtx, (unsigned long long)rx, (unsigned long long)tx);
 }
 
 /* Every step's buckets add up to rx/tx. */
@@ -160,9 +160,9 @@ static void assert_every_step_sums_to(store *s, int64_t id, uint64_t rx, uint64_
 			fail_msg("store_sum: %s", store_errmsg(s));
 		if (grx != rx || gtx != tx)
 			fail_msg("%s buckets add up to %llu/%llu, want %llu/%llu",
-				 step_name((enum step)step), (unsigned long long)grx,
-				 (unsigned long long)gtx, (unsigned long long)rx,
-				 (unsigned long long)tx);
+			         step_name((enum step)step), (unsigned long long)grx,
+			         (unsigned long long)gtx, (unsigned long long)rx,
+			         (unsigned long long)tx);
 	}
 }
 
@@ -183,7 +183,7 @@ static int collect(void *ctx, const struct store_point *p)
 }
 
 static void series(store *s, int64_t id, enum step step, int64_t from, int64_t to,
-		   struct points *out)
+                   struct points *out)
 {
 	memset(out, 0, sizeof *out);
 	if (store_series(s, id, step, from, to, collect, out) != 0)
@@ -191,7 +191,7 @@ static void series(store *s, int64_t id, enum step step, int64_t from, int64_t t
 }
 
 static void assert_point(const struct points *pts, size_t i, int64_t start, uint64_t rx,
-			 uint64_t tx)
+                         uint64_t tx)
 {
 	assert_true(i < pts->n);
 	assert_int_equal(pts->p[i].start, start);
@@ -388,14 +388,14 @@ static void two_days_of_readings_across_the_fall_back_add_up_in_every_bucket(voi
 	}
 	/* days: October 24 (24 h), 25 (25 h), 26 (24 h), local midnights */
 	static const int64_t day[4][3] = {
-		{2026, 10, 23}, {2026, 10, 24}, {2026, 10, 25}, {2026, 10, 26}};
+	        {2026, 10, 23}, {2026, 10, 24}, {2026, 10, 25}, {2026, 10, 26}};
 	static const int hour[4] = {22, 22, 23, 23};
 	series(s, id, STEP_DAY, INT64_MIN, INT64_MAX, &pts);
 	assert_int_equal(pts.n, 3);
 	for (size_t i = 0; i < 3; i++) {
 		int64_t from = utc((int)day[i][0], (int)day[i][1], (int)day[i][2], hour[i], 0, 0);
 		int64_t to = utc((int)day[i + 1][0], (int)day[i + 1][1], (int)day[i + 1][2],
-				 hour[i + 1], 0, 0);
+		                 hour[i + 1], 0, 0);
 		uint64_t erx, etx;
 		truth_sum(&truth, from, to, &erx, &etx);
 		assert_point(&pts, i, from, erx, etx);
@@ -514,7 +514,7 @@ static void readings_within_the_commit_interval_stay_invisible_to_readers(void *
 	for (int i = 1; i <= 5; i++) {
 		rx += 100;
 		assert_int_equal(add(r, h, reading(t + 10 * i, rx, 1000, 5000 + 10 * i, "*1")),
-				 ACCT_NORMAL);
+		                 ACCT_NORMAL);
 		assert_totals(ro, id, 0, 0);
 		load_last(ro, id, &last, &have);
 		assert_int_equal(last.time, t);
@@ -941,8 +941,8 @@ static void five_minute_rows_older_than_retention_are_pruned_a_day_later(void **
 	/* the other steps keep everything */
 	uint64_t all_rx = 2000 + gap, all_tx = 20;
 	for (int step = STEP_HOUR; step < STEP_COUNT; step++) {
-		assert_int_equal(
-			store_sum(s, id, (enum step)step, INT64_MIN, INT64_MAX, &rx, &tx), 0);
+		assert_int_equal(store_sum(s, id, (enum step)step, INT64_MIN, INT64_MAX, &rx, &tx),
+		                 0);
 		assert_int_equal(rx, all_rx);
 		assert_int_equal(tx, all_tx);
 	}
@@ -1027,7 +1027,8 @@ static void damaged_old_data(const char *path)
 	assert_int_equal(store_interface_id(s, "home", "ether1", &id), 0);
 	assert_int_equal(store_begin(s), 0);
 	for (int i = 0; i < 5000; i++)
-		assert_int_equal(store_add_traffic(s, id, STEP_5MIN, OLD0 + (int64_t)i * 300, 7, 7), 0);
+		assert_int_equal(store_add_traffic(s, id, STEP_5MIN, OLD0 + (int64_t)i * 300, 7, 7),
+		                 0);
 	assert_int_equal(store_commit(s), 0);
 	store_close(s);
 	char side[600];
@@ -1231,27 +1232,27 @@ static void a_replaced_database_file_is_reported_and_never_written(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(baseline_then_growth_lands_in_all_five_steps_to_the_byte),
-		cmocka_unit_test(two_days_of_readings_across_the_fall_back_add_up_in_every_bucket),
-		cmocka_unit_test(two_interfaces_keep_their_traffic_apart),
-		cmocka_unit_test(stale_reading_is_ignored),
-		cmocka_unit_test(rejected_reading_stores_nothing_and_becomes_the_baseline),
-		cmocka_unit_test(readings_within_the_commit_interval_stay_invisible_to_readers),
-		cmocka_unit_test(a_wall_clock_step_back_does_not_hold_commits),
-		cmocka_unit_test(reset_reboot_and_recreation_commit_at_once),
-		cmocka_unit_test(recorder_totals_include_pending_traffic),
-		cmocka_unit_test(flush_with_nothing_pending_succeeds_and_writes_nothing),
-		cmocka_unit_test(store_failure_keeps_the_reading_pending_for_the_next_commit),
-		cmocka_unit_test(failed_commit_writes_nothing_and_leaves_no_transaction_open),
-		cmocka_unit_test(reopened_recorder_continues_from_the_stored_last_reading),
-		cmocka_unit_test(restart_after_a_router_reboot_counts_the_current_value),
-		cmocka_unit_test(crash_loses_nothing_the_router_still_counts),
-		cmocka_unit_test(five_minute_rows_older_than_retention_are_pruned_a_day_later),
-		cmocka_unit_test(retention_of_zero_keeps_every_row),
-		cmocka_unit_test(a_prune_failing_on_a_damaged_old_page_never_holds_back_commits),
-		cmocka_unit_test(a_failing_commit_is_logged_once_reminded_and_its_recovery_logged),
-		cmocka_unit_test(a_deleted_database_file_is_written_back_by_the_next_tick),
-		cmocka_unit_test(a_replaced_database_file_is_reported_and_never_written),
+	        cmocka_unit_test(baseline_then_growth_lands_in_all_five_steps_to_the_byte),
+	        cmocka_unit_test(two_days_of_readings_across_the_fall_back_add_up_in_every_bucket),
+	        cmocka_unit_test(two_interfaces_keep_their_traffic_apart),
+	        cmocka_unit_test(stale_reading_is_ignored),
+	        cmocka_unit_test(rejected_reading_stores_nothing_and_becomes_the_baseline),
+	        cmocka_unit_test(readings_within_the_commit_interval_stay_invisible_to_readers),
+	        cmocka_unit_test(a_wall_clock_step_back_does_not_hold_commits),
+	        cmocka_unit_test(reset_reboot_and_recreation_commit_at_once),
+	        cmocka_unit_test(recorder_totals_include_pending_traffic),
+	        cmocka_unit_test(flush_with_nothing_pending_succeeds_and_writes_nothing),
+	        cmocka_unit_test(store_failure_keeps_the_reading_pending_for_the_next_commit),
+	        cmocka_unit_test(failed_commit_writes_nothing_and_leaves_no_transaction_open),
+	        cmocka_unit_test(reopened_recorder_continues_from_the_stored_last_reading),
+	        cmocka_unit_test(restart_after_a_router_reboot_counts_the_current_value),
+	        cmocka_unit_test(crash_loses_nothing_the_router_still_counts),
+	        cmocka_unit_test(five_minute_rows_older_than_retention_are_pruned_a_day_later),
+	        cmocka_unit_test(retention_of_zero_keeps_every_row),
+	        cmocka_unit_test(a_prune_failing_on_a_damaged_old_page_never_holds_back_commits),
+	        cmocka_unit_test(a_failing_commit_is_logged_once_reminded_and_its_recovery_logged),
+	        cmocka_unit_test(a_deleted_database_file_is_written_back_by_the_next_tick),
+	        cmocka_unit_test(a_replaced_database_file_is_reported_and_never_written),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

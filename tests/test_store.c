@@ -234,9 +234,9 @@ static void a_newer_schema_is_refused_with_the_exact_message_and_left_alone(void
 	raw_exec(p, "PRAGMA user_version = 3");
 
 	snprintf(
-		want, sizeof want,
-		"cannot open %s: database schema 3 is newer than this tikstat (2): upgrade tikstat",
-		p);
+	        want, sizeof want,
+	        "cannot open %s: database schema 3 is newer than this tikstat (2): upgrade tikstat",
+	        p);
 	assert_null(store_open(p, false, err, sizeof err));
 	assert_string_equal(err, want);
 	assert_null(store_open(p, true, err, sizeof err));
@@ -247,35 +247,35 @@ static void a_newer_schema_is_refused_with_the_exact_message_and_left_alone(void
 /* A database as tikstat of schema 1 wrote it (the fixture is that
  * schema's text, kept here as it was released). */
 static const char SCHEMA_1_FIXTURE[] =
-	"CREATE TABLE routers(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE) STRICT;"
-	"CREATE TABLE interfaces(id INTEGER PRIMARY KEY,"
-	" router_id INTEGER NOT NULL REFERENCES routers(id), name BLOB NOT NULL,"
-	" UNIQUE(router_id, name)) STRICT;"
-	"CREATE TABLE last_reading(interface_id INTEGER PRIMARY KEY REFERENCES interfaces(id),"
-	" time INTEGER NOT NULL, rx INTEGER NOT NULL, tx INTEGER NOT NULL, uptime INTEGER,"
-	" ros_id TEXT NOT NULL DEFAULT '') STRICT;"
-	"CREATE TABLE traffic(interface_id INTEGER NOT NULL, step INTEGER NOT NULL,"
-	" start INTEGER NOT NULL, rx INTEGER NOT NULL, tx INTEGER NOT NULL,"
-	" PRIMARY KEY(interface_id, step, start)) WITHOUT ROWID, STRICT;"
-	"CREATE TABLE alerts(interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
-	" cycle_start INTEGER NOT NULL, percent INTEGER NOT NULL,"
-	" PRIMARY KEY(interface_id, cycle_start, percent)) WITHOUT ROWID, STRICT;"
-	"CREATE TABLE imports(interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
-	" source TEXT NOT NULL, last_time INTEGER NOT NULL,"
-	" PRIMARY KEY(interface_id, source)) STRICT;"
-	"PRAGMA application_id = 1953065843;"
-	"PRAGMA user_version = 1;"
-	"INSERT INTO routers VALUES (1, 'home');"
-	"INSERT INTO interfaces VALUES (1, 1, CAST('ether1' AS BLOB)),"
-	" (2, 1, CAST('ether2' AS BLOB)), (3, 1, CAST('ether3' AS BLOB));"
-	/* ether1: import-legacy's own reading (time of the mark, no uptime, no .id) */
-	"INSERT INTO imports VALUES (1, 'legacy:old.db', 1790000000);"
-	"INSERT INTO last_reading VALUES (1, 1790000000, 5000, 6000, NULL, '');"
-	/* ether2: polled after an import: the poller's reading */
-	"INSERT INTO imports VALUES (2, 'legacy:old.db', 1780000000);"
-	"INSERT INTO last_reading VALUES (2, 1790000060, 7000, 8000, 4000, '*2');"
-	/* ether3: pushed, never imported */
-	"INSERT INTO last_reading VALUES (3, 1790000120, 9000, 9500, NULL, '');";
+        "CREATE TABLE routers(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE) STRICT;"
+        "CREATE TABLE interfaces(id INTEGER PRIMARY KEY,"
+        " router_id INTEGER NOT NULL REFERENCES routers(id), name BLOB NOT NULL,"
+        " UNIQUE(router_id, name)) STRICT;"
+        "CREATE TABLE last_reading(interface_id INTEGER PRIMARY KEY REFERENCES interfaces(id),"
+        " time INTEGER NOT NULL, rx INTEGER NOT NULL, tx INTEGER NOT NULL, uptime INTEGER,"
+        " ros_id TEXT NOT NULL DEFAULT '') STRICT;"
+        "CREATE TABLE traffic(interface_id INTEGER NOT NULL, step INTEGER NOT NULL,"
+        " start INTEGER NOT NULL, rx INTEGER NOT NULL, tx INTEGER NOT NULL,"
+        " PRIMARY KEY(interface_id, step, start)) WITHOUT ROWID, STRICT;"
+        "CREATE TABLE alerts(interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
+        " cycle_start INTEGER NOT NULL, percent INTEGER NOT NULL,"
+        " PRIMARY KEY(interface_id, cycle_start, percent)) WITHOUT ROWID, STRICT;"
+        "CREATE TABLE imports(interface_id INTEGER NOT NULL REFERENCES interfaces(id),"
+        " source TEXT NOT NULL, last_time INTEGER NOT NULL,"
+        " PRIMARY KEY(interface_id, source)) STRICT;"
+        "PRAGMA application_id = 1953065843;"
+        "PRAGMA user_version = 1;"
+        "INSERT INTO routers VALUES (1, 'home');"
+        "INSERT INTO interfaces VALUES (1, 1, CAST('ether1' AS BLOB)),"
+        " (2, 1, CAST('ether2' AS BLOB)), (3, 1, CAST('ether3' AS BLOB));"
+        /* ether1: import-legacy's own reading (time of the mark, no uptime, no .id) */
+        "INSERT INTO imports VALUES (1, 'legacy:old.db', 1790000000);"
+        "INSERT INTO last_reading VALUES (1, 1790000000, 5000, 6000, NULL, '');"
+        /* ether2: polled after an import: the poller's reading */
+        "INSERT INTO imports VALUES (2, 'legacy:old.db', 1780000000);"
+        "INSERT INTO last_reading VALUES (2, 1790000060, 7000, 8000, 4000, '*2');"
+        /* ether3: pushed, never imported */
+        "INSERT INTO last_reading VALUES (3, 1790000120, 9000, 9500, NULL, '');";
 
 static void schema_1_migrates_and_an_imported_last_reading_becomes_legacy(void **state)
 {
@@ -299,15 +299,21 @@ static void schema_1_migrates_and_an_imported_last_reading_becomes_legacy(void *
 	/* The first poll after the upgrade is a baseline, not a reset that
 	 * counts the whole (other) counter again. */
 	assert_int_equal(store_load_reading(s, 1, &r, &have), 0);
-	struct acct_reading poll = {.time = 1790000300, .source = ACCT_SRC_POLL, .rx = 10,
-				    .tx = 10, .uptime = 100, .has_uptime = true, .id = "*1"};
+	struct acct_reading poll = {.time = 1790000300,
+	                            .source = ACCT_SRC_POLL,
+	                            .rx = 10,
+	                            .tx = 10,
+	                            .uptime = 100,
+	                            .has_uptime = true,
+	                            .id = "*1"};
 	struct acct_limits lim = {0, -1};
 	assert_int_equal(acct_compute(&r, &poll, &lim).kind, ACCT_BASELINE);
 	store_close(s);
 	/* Opening again migrates nothing more. */
 	store_close(open_rw(p));
 	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
-	assert_int_equal(raw_int(p, "SELECT count(*) FROM last_reading WHERE source = 'legacy'"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM last_reading WHERE source = 'legacy'"),
+	                 1);
 }
 
 static void a_foreign_database_is_refused_and_not_switched_to_wal(void **state)
@@ -317,7 +323,7 @@ static void a_foreign_database_is_refused_and_not_switched_to_wal(void **state)
 	/* The old PHP setup's database, configured as tikstat's by mistake. */
 	db_path(p, "legacy.db");
 	raw_exec(p, "CREATE TABLE traffic(timestamp INTEGER, tx INTEGER, rx INTEGER, dtx INTEGER,"
-		    " drx INTEGER); INSERT INTO traffic VALUES (1, 2, 3, 4, 5)");
+	            " drx INTEGER); INSERT INTO traffic VALUES (1, 2, 3, 4, 5)");
 	assert_null(store_open(p, false, err, sizeof err));
 	assert_non_null(strstr(err, p));
 	assert_non_null(strstr(err, "not a tikstat database"));
@@ -446,9 +452,14 @@ static void the_last_reading_round_trips_exactly(void **state)
 	assert_int_equal(store_load_reading(s, id, &r, &have), 0);
 	assert_false(have);
 
-	struct acct_reading w = {.time = 1700000000, .time_sub_ms = 999, .source = ACCT_SRC_POLL,
-				 .rx = UINT64_MAX, .tx = UINT64_MAX - 1,
-				 .uptime = TWO63, .has_uptime = true, .id = "*1A"};
+	struct acct_reading w = {.time = 1700000000,
+	                         .time_sub_ms = 999,
+	                         .source = ACCT_SRC_POLL,
+	                         .rx = UINT64_MAX,
+	                         .tx = UINT64_MAX - 1,
+	                         .uptime = TWO63,
+	                         .has_uptime = true,
+	                         .id = "*1A"};
 	assert_int_equal(store_save_reading(s, id, &w), 0);
 	store_close(s);
 
@@ -469,9 +480,14 @@ static void the_last_reading_round_trips_exactly(void **state)
 
 	/* Replaced, with no uptime and no .id (a push reading). */
 	s = open_rw(p);
-	struct acct_reading w2 = {.time = 1700000010, .time_sub_ms = 7, .source = ACCT_SRC_PUSH,
-				  .rx = TWO63 - 1, .tx = 0, .uptime = 0,
-				  .has_uptime = false, .id = ""};
+	struct acct_reading w2 = {.time = 1700000010,
+	                          .time_sub_ms = 7,
+	                          .source = ACCT_SRC_PUSH,
+	                          .rx = TWO63 - 1,
+	                          .tx = 0,
+	                          .uptime = 0,
+	                          .has_uptime = false,
+	                          .id = ""};
 	assert_int_equal(store_save_reading(s, id, &w2), 0);
 	assert_int_equal(store_load_reading(s, id, &r, &have), 0);
 	assert_true(have);
@@ -493,7 +509,8 @@ static void a_reading_needs_an_existing_interface(void **state)
 	(void)state;
 	db_path(p, "fk.db");
 	store *s = open_rw(p);
-	struct acct_reading w = {.time = 1, .rx = 2, .tx = 3, .uptime = 4, .has_uptime = true, .id = "*1"};
+	struct acct_reading w = {
+	        .time = 1, .rx = 2, .tx = 3, .uptime = 4, .has_uptime = true, .id = "*1"};
 	assert_int_equal(store_save_reading(s, 12345, &w), -1);
 	assert_non_null(strstr(store_errmsg(s), "FOREIGN KEY"));
 	store_close(s);
@@ -527,8 +544,8 @@ static void traffic_upserts_sum_into_one_bucket_per_step(void **state)
 	store_close(s);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM traffic"), 4);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM traffic WHERE typeof(rx) != 'integer'"
-				    " OR typeof(tx) != 'integer'"),
-			 0);
+	                            " OR typeof(tx) != 'integer'"),
+	                 0);
 }
 
 static void a_bucket_sum_beyond_64_bits_is_refused_and_nothing_changes(void **state)
@@ -562,7 +579,7 @@ static void a_bucket_sum_beyond_64_bits_is_refused_and_nothing_changes(void **st
 	assert_true(rx == 1 && tx == 1);
 	store_close(s);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM traffic WHERE typeof(rx) != 'integer'"),
-			 0);
+	                 0);
 }
 
 static void series_are_in_start_order_from_inclusive_to_exclusive(void **state)
@@ -798,8 +815,8 @@ static void rollback_leaves_nothing(void **state)
 	int64_t id2 = iface_id(s, "home", "ether2");
 	add(s, id, STEP_5MIN, 0, 5, 5);
 	add(s, id, STEP_YEAR, 0, 5, 5);
-	struct acct_reading w = {.time = 10, .rx = 20, .tx = 30, .uptime = 40,
-				 .has_uptime = true, .id = "*1"};
+	struct acct_reading w = {
+	        .time = 10, .rx = 20, .tx = 30, .uptime = 40, .has_uptime = true, .id = "*1"};
 	assert_int_equal(store_save_reading(s, id, &w), 0);
 	assert_int_equal(store_mark_alert(s, id, 0, 80), 0);
 	assert_int_equal(store_rollback(s), 0);
@@ -907,7 +924,8 @@ static void write_functions_fail_on_a_read_only_handle(void **state)
 	assert_int_equal(store_interface_id(s, "home", "ether9", &id), -1);
 	assert_non_null(strstr(store_errmsg(s), "read-only"));
 	assert_int_equal(store_add_traffic(s, a, STEP_5MIN, 0, 1, 1), -1);
-	struct acct_reading w = {.time = 1, .rx = 2, .tx = 3, .uptime = 4, .has_uptime = true, .id = ""};
+	struct acct_reading w = {
+	        .time = 1, .rx = 2, .tx = 3, .uptime = 4, .has_uptime = true, .id = ""};
 	assert_int_equal(store_save_reading(s, a, &w), -1);
 	const int64_t keep[STEP_COUNT] = {1, 1, 1, 1, 1};
 	assert_int_equal(store_prune(s, 100, keep), -1);
@@ -942,8 +960,8 @@ static void list_interfaces_gives_router_then_name_order_with_totals(void **stat
 	add(s, b1, STEP_YEAR, 0, 100, 200);
 	add(s, b1, STEP_YEAR, 31536000, UINT64_MAX - 100, 1);
 	add(s, b1, STEP_MONTH, 0, 5, 5); /* not a year row: not in the totals */
-	struct acct_reading w = {.time = 1700000000, .rx = 1, .tx = 2, .uptime = 3,
-				 .has_uptime = true, .id = "*2"};
+	struct acct_reading w = {
+	        .time = 1700000000, .rx = 1, .tx = 2, .uptime = 3, .has_uptime = true, .id = "*2"};
 	assert_int_equal(store_save_reading(s, b1, &w), 0);
 	store_close(s);
 
@@ -989,13 +1007,13 @@ static void check_plan(void *ctx, const char *stmt, const char *detail)
 	/* Any read of traffic must be a SEARCH on its primary key. */
 	if (on_traffic && strncmp(detail, "SEARCH traffic USING PRIMARY KEY", 32) != 0)
 		snprintf(pl->bad + strlen(pl->bad), sizeof pl->bad - strlen(pl->bad), "%s: %s; ",
-			 stmt, detail);
+		         stmt, detail);
 	/* Series come out in key order, no sorting. */
 	if (strcmp(stmt, "series") == 0 && strstr(detail, "TEMP B-TREE"))
 		snprintf(pl->bad + strlen(pl->bad), sizeof pl->bad - strlen(pl->bad), "%s: %s; ",
-			 stmt, detail);
+		         stmt, detail);
 	bool pk = strstr(detail, "SEARCH traffic USING PRIMARY KEY (interface_id=? AND step=?") ==
-		  detail;
+	          detail;
 	if (strcmp(stmt, "series") == 0 && pk && strstr(detail, "start>? AND start<?"))
 		pl->series_pk = true;
 	if (strcmp(stmt, "sum") == 0 && pk && strstr(detail, "start>? AND start<?"))
@@ -1006,12 +1024,12 @@ static void check_plan(void *ctx, const char *stmt, const char *detail)
 		pl->prune_pk = true;
 	if (strcmp(stmt, "list") == 0 && strstr(detail, "TEMP B-TREE"))
 		snprintf(pl->bad + strlen(pl->bad), sizeof pl->bad - strlen(pl->bad), "%s: %s; ",
-			 stmt, detail);
+		         stmt, detail);
 	/* Listing walks the routers' name index once and seeks the rest. */
 	if (strcmp(stmt, "list") == 0 && strncmp(detail, "SEARCH", 6) != 0 &&
 	    strncmp(detail, "SCAN r USING COVERING INDEX", 27) != 0)
 		snprintf(pl->bad + strlen(pl->bad), sizeof pl->bad - strlen(pl->bad), "%s: %s; ",
-			 stmt, detail);
+		         stmt, detail);
 	if (strcmp(stmt, "list") == 0 && strncmp(detail, "SEARCH i USING", 14) == 0)
 		pl->list_ok = true;
 }
@@ -1055,9 +1073,9 @@ static void errmsg_is_null_safe_and_close_is_null_safe(void **state)
 /* database faults: damaged pages, deleted and replaced files          */
 /* ------------------------------------------------------------------ */
 
-#define OLD0 1000000000 /* 2001: the first of the old 5-minute buckets */
+#define OLD0  1000000000 /* 2001: the first of the old 5-minute buckets */
 #define OLD_N 5000
-#define NEW0 2000000000 /* 2033: new traffic */
+#define NEW0  2000000000 /* 2033: new traffic */
 
 static void remove_side_files(const char *path)
 {
@@ -1235,38 +1253,39 @@ static void a_deleted_file_is_written_back_with_its_history_and_readers_follow(v
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(opening_a_new_file_creates_the_schema_in_wal_mode),
-		cmocka_unit_test(reopening_keeps_the_data_and_does_not_migrate_twice),
-		cmocka_unit_test(a_newer_schema_is_refused_with_the_exact_message_and_left_alone),
-		cmocka_unit_test(a_foreign_database_is_refused_and_not_switched_to_wal),
-		cmocka_unit_test(read_only_open_of_a_missing_file_fails_without_creating_it),
-		cmocka_unit_test(read_only_open_of_a_file_without_schema_fails),
-		cmocka_unit_test(read_write_open_of_a_missing_directory_fails_clearly),
-		cmocka_unit_test(a_file_of_random_bytes_gives_a_clean_error),
-		cmocka_unit_test(interface_ids_are_stable_across_reopen_and_names_are_exact_bytes),
-		cmocka_unit_test(the_last_reading_round_trips_exactly),
-		cmocka_unit_test(schema_1_migrates_and_an_imported_last_reading_becomes_legacy),
-		cmocka_unit_test(a_reading_needs_an_existing_interface),
-		cmocka_unit_test(traffic_upserts_sum_into_one_bucket_per_step),
-		cmocka_unit_test(a_bucket_sum_beyond_64_bits_is_refused_and_nothing_changes),
-		cmocka_unit_test(series_are_in_start_order_from_inclusive_to_exclusive),
-		cmocka_unit_test(series_called_from_its_own_callback_is_an_error_not_a_crash),
-		cmocka_unit_test(sum_and_totals_add_up_in_64_bits_exactly),
-		cmocka_unit_test(an_unknown_step_is_an_error),
-		cmocka_unit_test(prune_deletes_old_buckets_per_step_and_keep_zero_means_forever),
-		cmocka_unit_test(alerts_are_recorded_once_per_cycle_and_percent),
-		cmocka_unit_test(import_marks_are_kept_per_interface_and_source),
-		cmocka_unit_test(rollback_leaves_nothing),
-		cmocka_unit_test(a_reader_sees_committed_data_while_the_writer_holds_a_transaction),
-		cmocka_unit_test(write_functions_fail_on_a_read_only_handle),
-		cmocka_unit_test(list_interfaces_gives_router_then_name_order_with_totals),
-		cmocka_unit_test(queries_search_the_primary_key_and_never_scan_traffic),
-		cmocka_unit_test(errmsg_is_null_safe_and_close_is_null_safe),
-		cmocka_unit_test(a_damaged_old_page_is_found_and_new_buckets_still_commit),
-		cmocka_unit_test(quick_check_reports_its_findings_on_one_line),
-		cmocka_unit_test(quick_check_says_ok_on_a_sound_file_and_zero_budget_skips),
-		cmocka_unit_test(file_check_tells_a_deleted_from_a_replaced_file),
-		cmocka_unit_test(a_deleted_file_is_written_back_with_its_history_and_readers_follow),
+	        cmocka_unit_test(opening_a_new_file_creates_the_schema_in_wal_mode),
+	        cmocka_unit_test(reopening_keeps_the_data_and_does_not_migrate_twice),
+	        cmocka_unit_test(a_newer_schema_is_refused_with_the_exact_message_and_left_alone),
+	        cmocka_unit_test(a_foreign_database_is_refused_and_not_switched_to_wal),
+	        cmocka_unit_test(read_only_open_of_a_missing_file_fails_without_creating_it),
+	        cmocka_unit_test(read_only_open_of_a_file_without_schema_fails),
+	        cmocka_unit_test(read_write_open_of_a_missing_directory_fails_clearly),
+	        cmocka_unit_test(a_file_of_random_bytes_gives_a_clean_error),
+	        cmocka_unit_test(interface_ids_are_stable_across_reopen_and_names_are_exact_bytes),
+	        cmocka_unit_test(the_last_reading_round_trips_exactly),
+	        cmocka_unit_test(schema_1_migrates_and_an_imported_last_reading_becomes_legacy),
+	        cmocka_unit_test(a_reading_needs_an_existing_interface),
+	        cmocka_unit_test(traffic_upserts_sum_into_one_bucket_per_step),
+	        cmocka_unit_test(a_bucket_sum_beyond_64_bits_is_refused_and_nothing_changes),
+	        cmocka_unit_test(series_are_in_start_order_from_inclusive_to_exclusive),
+	        cmocka_unit_test(series_called_from_its_own_callback_is_an_error_not_a_crash),
+	        cmocka_unit_test(sum_and_totals_add_up_in_64_bits_exactly),
+	        cmocka_unit_test(an_unknown_step_is_an_error),
+	        cmocka_unit_test(prune_deletes_old_buckets_per_step_and_keep_zero_means_forever),
+	        cmocka_unit_test(alerts_are_recorded_once_per_cycle_and_percent),
+	        cmocka_unit_test(import_marks_are_kept_per_interface_and_source),
+	        cmocka_unit_test(rollback_leaves_nothing),
+	        cmocka_unit_test(a_reader_sees_committed_data_while_the_writer_holds_a_transaction),
+	        cmocka_unit_test(write_functions_fail_on_a_read_only_handle),
+	        cmocka_unit_test(list_interfaces_gives_router_then_name_order_with_totals),
+	        cmocka_unit_test(queries_search_the_primary_key_and_never_scan_traffic),
+	        cmocka_unit_test(errmsg_is_null_safe_and_close_is_null_safe),
+	        cmocka_unit_test(a_damaged_old_page_is_found_and_new_buckets_still_commit),
+	        cmocka_unit_test(quick_check_reports_its_findings_on_one_line),
+	        cmocka_unit_test(quick_check_says_ok_on_a_sound_file_and_zero_budget_skips),
+	        cmocka_unit_test(file_check_tells_a_deleted_from_a_replaced_file),
+	        cmocka_unit_test(
+	                a_deleted_file_is_written_back_with_its_history_and_readers_follow),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

@@ -35,27 +35,27 @@ extern "C" {
 
 enum ros_status {
 	ROS_OK = 0,
-	ROS_AGAIN = 1,            /* non-blocking: not finished, call ros_step again */
-	ROS_ERR_NOMEM = -1,       /* out of memory */
-	ROS_ERR_ARG = -2,         /* invalid argument or option */
-	ROS_ERR_STATE = -3,       /* call not valid in the connection's state */
-	ROS_ERR_RESOLVE = -4,     /* host name could not be resolved */
-	ROS_ERR_REFUSED = -5,     /* connection refused or host unreachable */
-	ROS_ERR_TIMEOUT = -6,     /* a deadline passed (connect, TLS, login, reply) */
-	ROS_ERR_IO = -7,          /* socket error */
-	ROS_ERR_CLOSED = -8,      /* the router closed the connection */
-	ROS_ERR_TLS = -9,         /* TLS handshake or record failure */
-	ROS_ERR_TLS_VERIFY = -10, /* certificate not trusted or wrong host name */
+	ROS_AGAIN = 1,                 /* non-blocking: not finished, call ros_step again */
+	ROS_ERR_NOMEM = -1,            /* out of memory */
+	ROS_ERR_ARG = -2,              /* invalid argument or option */
+	ROS_ERR_STATE = -3,            /* call not valid in the connection's state */
+	ROS_ERR_RESOLVE = -4,          /* host name could not be resolved */
+	ROS_ERR_REFUSED = -5,          /* connection refused or host unreachable */
+	ROS_ERR_TIMEOUT = -6,          /* a deadline passed (connect, TLS, login, reply) */
+	ROS_ERR_IO = -7,               /* socket error */
+	ROS_ERR_CLOSED = -8,           /* the router closed the connection */
+	ROS_ERR_TLS = -9,              /* TLS handshake or record failure */
+	ROS_ERR_TLS_VERIFY = -10,      /* certificate not trusted or wrong host name */
 	ROS_ERR_TLS_FINGERPRINT = -11, /* certificate does not match the pinned fingerprint */
-	ROS_ERR_AUTH = -12,       /* wrong user name or password */
-	ROS_ERR_POLICY = -13,     /* user lacks the 'api' policy */
-	ROS_ERR_PROTOCOL = -14,   /* malformed or unexpected data from the router */
-	ROS_ERR_FATAL = -15,      /* the router sent !fatal (reason in ros_errstr) */
-	ROS_ERR_TRAP = -16,       /* the command was answered with !trap */
-	ROS_ERR_TOO_BIG = -17,    /* a word exceeded the size cap */
+	ROS_ERR_AUTH = -12,            /* wrong user name or password */
+	ROS_ERR_POLICY = -13,          /* user lacks the 'api' policy */
+	ROS_ERR_PROTOCOL = -14,        /* malformed or unexpected data from the router */
+	ROS_ERR_FATAL = -15,           /* the router sent !fatal (reason in ros_errstr) */
+	ROS_ERR_TRAP = -16,            /* the command was answered with !trap */
+	ROS_ERR_TOO_BIG = -17,         /* a word exceeded the size cap */
 	ROS_ERR_REPLY_TOO_LARGE = -18, /* a reply exceeded the connection's reply limits */
-	ROS_ERR_PORT_TLS = -19,   /* plain API asked, the port speaks TLS (api-ssl) */
-	ROS_ERR_PORT_PLAIN = -20, /* TLS asked, the port speaks the plain API */
+	ROS_ERR_PORT_TLS = -19,        /* plain API asked, the port speaks TLS (api-ssl) */
+	ROS_ERR_PORT_PLAIN = -20,      /* TLS asked, the port speaks the plain API */
 };
 
 /* Short stable name of a status, e.g. "timeout". Never NULL. */
@@ -65,7 +65,7 @@ const char *ros_status_name(int status);
 /* Codec                                                               */
 /* ------------------------------------------------------------------ */
 
-#define ROS_DEFAULT_MAX_WORD (1024u * 1024u)      /* 1 MiB */
+#define ROS_DEFAULT_MAX_WORD     (1024u * 1024u) /* 1 MiB */
 #define ROS_DEFAULT_MAX_SENTENCE (16u * 1024u * 1024u)
 
 /* Encodes the length prefix of a word of 'len' bytes into out (1 to 5
@@ -102,11 +102,11 @@ struct ros_word {
 
 /* Kinds of reply sentences. */
 enum ros_reply_type {
-	ROS_REPLY_RE = 1,    /* !re: one item */
-	ROS_REPLY_DONE,      /* !done: end of a command's reply */
-	ROS_REPLY_TRAP,      /* !trap: error (=message=, =category=); !done follows */
-	ROS_REPLY_FATAL,     /* !fatal REASON: the router closes the connection */
-	ROS_REPLY_EMPTY,     /* !empty: RouterOS 7.18+, nothing to return; !done follows */
+	ROS_REPLY_RE = 1, /* !re: one item */
+	ROS_REPLY_DONE,   /* !done: end of a command's reply */
+	ROS_REPLY_TRAP,   /* !trap: error (=message=, =category=); !done follows */
+	ROS_REPLY_FATAL,  /* !fatal REASON: the router closes the connection */
+	ROS_REPLY_EMPTY,  /* !empty: RouterOS 7.18+, nothing to return; !done follows */
 };
 
 /* A parsed sentence. Owns its words. Opaque; use the accessors. */
@@ -127,7 +127,7 @@ const char *ros_sentence_tag(const ros_sentence *s, size_t *len);
 size_t ros_sentence_attr_count(const ros_sentence *s);
 /* Attribute i: key and value, borrowed. Keys are compared as bytes. */
 void ros_sentence_attr_at(const ros_sentence *s, size_t i, struct ros_word *key,
-			  struct ros_word *value);
+                          struct ros_word *value);
 /* The first attribute named 'key' (e.g. "rx-byte", "message"). Returns its
  * value (NUL-terminated, borrowed) and stores its length, or NULL when the
  * sentence has no such attribute. An attribute may be present and empty. */
@@ -185,23 +185,24 @@ size_t ros_reply_rows(const ros_reply *r);
 /* ------------------------------------------------------------------ */
 
 enum ros_tls_mode {
-	ROS_TLS_OFF = 0,     /* plain TCP; the password crosses the wire in clear */
-	ROS_TLS_VERIFY,      /* verify the certificate chain (CA file or system store) and host name */
+	ROS_TLS_OFF = 0, /* plain TCP; the password crosses the wire in clear */
+	ROS_TLS_VERIFY,  /* verify the certificate chain (CA file or system store) and host name */
 	ROS_TLS_FINGERPRINT, /* accept exactly the certificate with this SHA-256 fingerprint */
-	ROS_TLS_ANONYMOUS,   /* anonymous DH (api-ssl without certificate): encrypts, does not authenticate */
+	ROS_TLS_ANONYMOUS, /* anonymous DH (api-ssl without certificate): encrypts, does not authenticate */
 };
 
 /* Options for a connection. Strings are copied by ros_conn_new. */
 struct ros_options {
-	const char *host;        /* name or address (IPv4, IPv6) */
-	uint16_t port;           /* 0: 8728, or 8729 when tls != OFF */
+	const char *host; /* name or address (IPv4, IPv6) */
+	uint16_t port;    /* 0: 8728, or 8729 when tls != OFF */
 	enum ros_tls_mode tls;
-	const char *ca_file;     /* ROS_TLS_VERIFY: PEM bundle; NULL = system store */
-	const char *fingerprint; /* ROS_TLS_FINGERPRINT: "sha256:AB:CD:..." (colons, case ignored) */
+	const char *ca_file; /* ROS_TLS_VERIFY: PEM bundle; NULL = system store */
+	const char
+	        *fingerprint; /* ROS_TLS_FINGERPRINT: "sha256:AB:CD:..." (colons, case ignored) */
 	const char *user;
-	const char *password;    /* wiped from memory by ros_conn_free */
-	int timeout_ms;          /* connect, TLS, login, and each reply; 0 = 10000 */
-	size_t max_word;         /* 0 = ROS_DEFAULT_MAX_WORD */
+	const char *password; /* wiped from memory by ros_conn_free */
+	int timeout_ms;       /* connect, TLS, login, and each reply; 0 = 10000 */
+	size_t max_word;      /* 0 = ROS_DEFAULT_MAX_WORD */
 };
 
 /* Default bounds of one command's reply (see ros_set_reply_limits).
@@ -211,7 +212,7 @@ struct ros_options {
  * that. The defaults leave a 3x margin on that and 20x on the sentence
  * count, for routers with thousands of interfaces and queues. */
 #define ROS_DEFAULT_MAX_REPLY_SENTENCES 100000u
-#define ROS_DEFAULT_MAX_REPLY_BYTES (32u * 1024u * 1024u) /* 32 MiB */
+#define ROS_DEFAULT_MAX_REPLY_BYTES     (32u * 1024u * 1024u) /* 32 MiB */
 /* The overall deadline of a command (and of connect + TLS + login) when
  * none is set: 4 x timeout_ms, but at least this. */
 #define ROS_MIN_COMMAND_DEADLINE_MS 30000
@@ -286,7 +287,7 @@ int ros_command(ros_conn *c, const char *const *words, size_t n, ros_reply **rep
 /* --- non-blocking use (event loops) --- */
 
 /* Event interest, as returned by ros_events. */
-#define ROS_WANT_READ 1
+#define ROS_WANT_READ  1
 #define ROS_WANT_WRITE 2
 
 /* Starts connecting; now_ms is the caller's monotonic clock in ms. The
@@ -366,15 +367,15 @@ int ros_parse_uptime(const char *s, size_t len, uint64_t *seconds);
  * password and the decoded challenge. out receives 34 characters and a
  * NUL. Returns 0, or ROS_ERR_PROTOCOL when the challenge is not valid hex. */
 int ros_login_response(const char *password, const char *challenge_hex, size_t hex_len,
-		       char out[35]);
+                       char out[35]);
 
 /* Counters of one interface as /interface/print reports them. */
 struct ros_iface_counters {
-	char *id;        /* ".id", e.g. "*1" */
-	char *name;      /* raw bytes, NUL-terminated (names have no NUL) */
+	char *id;   /* ".id", e.g. "*1" */
+	char *name; /* raw bytes, NUL-terminated (names have no NUL) */
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
-	int running;     /* 1, 0, or -1 if not reported */
-	int disabled;    /* 1, 0, or -1 if not reported */
+	int running;  /* 1, 0, or -1 if not reported */
+	int disabled; /* 1, 0, or -1 if not reported */
 };
 
 /* Builds the words of one /interface/print that reads the counters of the
@@ -395,16 +396,15 @@ void ros_counters_free(struct ros_iface_counters *v, size_t n);
  * sorted by name (equal names in reply order). NULL when out of memory.
  * The caller frees the array (not the rows) with free(); it is valid while
  * v is. O(n log n), so that looking up each of n names is not O(n^2). */
-const struct ros_iface_counters **ros_counters_index(const struct ros_iface_counters *v,
-						     size_t n);
+const struct ros_iface_counters **ros_counters_index(const struct ros_iface_counters *v, size_t n);
 /* The first row (in reply order) named name in an index of n rows, or
  * NULL. O(log n). */
 const struct ros_iface_counters *ros_counters_find(const struct ros_iface_counters *const *index,
-						   size_t n, const char *name);
+                                                   size_t n, const char *name);
 
 /* Blocking: reads counters of the named interfaces in one command. */
 int ros_read_counters(ros_conn *c, const char *const *names, size_t n,
-		      struct ros_iface_counters **out, size_t *nout);
+                      struct ros_iface_counters **out, size_t *nout);
 
 /* Words of /system/resource/print restricted to uptime (2 words). */
 extern const char *const ros_uptime_words[2];

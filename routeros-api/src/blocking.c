@@ -21,7 +21,7 @@ static int run(ros_conn *c, int rc)
 		int ev = ros_events(c);
 		struct pollfd pfd = {.fd = ros_fd(c)};
 		pfd.events = (short)((ev & ROS_WANT_READ ? POLLIN : 0) |
-				     (ev & ROS_WANT_WRITE ? POLLOUT : 0));
+		                     (ev & ROS_WANT_WRITE ? POLLOUT : 0));
 		if (poll(&pfd, 1, wait) < 0 && errno != EINTR) {
 			ros_close(c);
 			return ROS_ERR_IO;

@@ -94,8 +94,8 @@ struct ros_parser {
 	size_t max_sentence;
 	unsigned char prefix[5];
 	size_t prefix_have;
-	bool in_word;        /* prefix complete, reading word bytes */
-	size_t word_len;     /* announced length of the current word */
+	bool in_word;    /* prefix complete, reading word bytes */
+	size_t word_len; /* announced length of the current word */
 	size_t word_have;
 	struct ros_buf data; /* words of the sentence so far, each NUL-terminated */
 	size_t *offsets;     /* start of each word in data */
@@ -139,7 +139,7 @@ ros_sentence *ros_parser_take(ros_parser *p)
 }
 
 static int fail(ros_parser *p, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static int fail(ros_parser *p, int status, const char *fmt, ...)
 {
@@ -161,10 +161,10 @@ static int begin_word(ros_parser *p, size_t len)
 {
 	if (len > p->max_word)
 		return fail(p, ROS_ERR_TOO_BIG, "word of %zu bytes exceeds the %zu byte limit", len,
-			    p->max_word);
+		            p->max_word);
 	if (len + p->data.len + (p->nwords + 1) * WORD_OVERHEAD > p->max_sentence)
 		return fail(p, ROS_ERR_TOO_BIG, "sentence exceeds the %zu byte limit",
-			    p->max_sentence);
+		            p->max_sentence);
 	size_t *o = text_grow(p->offsets, &p->offsets_cap, p->nwords + 1, sizeof *o);
 	if (!o)
 		return fail(p, ROS_ERR_NOMEM, "out of memory");
@@ -191,8 +191,8 @@ static int end_sentence(ros_parser *p)
 	int rc = ROS_OK;
 	if (p->nwords > 0) {
 		ros_sentence *s = NULL;
-		rc = sentence_build(p->data.data, p->offsets, p->nwords, p->data.len, &s,
-				    p->error, sizeof p->error);
+		rc = sentence_build(p->data.data, p->offsets, p->nwords, p->data.len, &s, p->error,
+		                    sizeof p->error);
 		if (rc)
 			p->failed = rc;
 		else
@@ -212,8 +212,8 @@ static long feed_prefix(ros_parser *p, const unsigned char *in, size_t len)
 		uint32_t wlen;
 		int n = ros_length_decode(p->prefix, p->prefix_have, &wlen);
 		if (n < 0)
-			return fail(p, ROS_ERR_PROTOCOL, "reserved control byte 0x%02X in length prefix",
-				    p->prefix[0]);
+			return fail(p, ROS_ERR_PROTOCOL,
+			            "reserved control byte 0x%02X in length prefix", p->prefix[0]);
 		if (n == 0)
 			continue;
 		p->prefix_have = 0;

@@ -31,21 +31,21 @@ struct ros_conn {
 	size_t max_word;
 	size_t max_reply_sentences; /* bounds of what one reply holds */
 	size_t max_reply_bytes;
-	int command_deadline_ms;    /* 0 = derived from timeout_ms, < 0 = none */
+	int command_deadline_ms; /* 0 = derived from timeout_ms, < 0 = none */
 
 	struct transport tr;
 	enum phase phase;
 	struct ros_buf out; /* bytes still to send */
 	size_t out_off;
 	ros_parser *parser;
-	ros_reply *pending; /* the reply being received */
-	ros_reply *done;    /* the completed reply, until taken */
-	int64_t deadline;    /* silence: restarts with every chunk received */
-	int64_t op_deadline; /* overall: the whole connect sequence or reply */
-	int op_deadline_ms;  /* its length, for the message */
+	ros_reply *pending;                /* the reply being received */
+	ros_reply *done;                   /* the completed reply, until taken */
+	int64_t deadline;                  /* silence: restarts with every chunk received */
+	int64_t op_deadline;               /* overall: the whole connect sequence or reply */
+	int op_deadline_ms;                /* its length, for the message */
 	size_t held_sentences, held_bytes; /* of c->pending, for the limits */
-	bool input_pending;  /* the last step stopped at its read budget */
-	bool heard;          /* the router sent something since the login began */
+	bool input_pending;                /* the last step stopped at its read budget */
+	bool heard;                        /* the router sent something since the login began */
 	char fingerprint[7 + 32 * 3];
 	char cipher[64];
 	char certificate[400];
@@ -201,7 +201,7 @@ static void teardown(ros_conn *c, bool graceful)
 
 /* Records an error that ends the connection and returns status. */
 static int fail(ros_conn *c, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static int fail(ros_conn *c, int status, const char *fmt, ...)
 {
@@ -282,7 +282,7 @@ static int flush_out(ros_conn *c)
 	while (c->out_off < c->out.len) {
 		char why[300];
 		long n = transport_write(&c->tr, c->out.data + c->out_off, c->out.len - c->out_off,
-					 why, sizeof why);
+		                         why, sizeof why);
 		if (n == TRANSPORT_AGAIN)
 			return ROS_AGAIN;
 		if (n < 0)
@@ -327,12 +327,13 @@ static int on_login_sentence(ros_conn *c, ros_sentence *s, int64_t now)
 		trap_message(s, msg, sizeof msg);
 		if (strstr(msg, "not allowed"))
 			rc = fail(c, ROS_ERR_POLICY,
-				  "login refused: %s (the user's group lacks the 'api' policy)", msg);
+			          "login refused: %s (the user's group lacks the 'api' policy)",
+			          msg);
 		else
 			rc = fail(c, ROS_ERR_AUTH, "login failed: %s", msg);
 	} else if (t != ROS_REPLY_DONE) {
 		rc = fail(c, ROS_ERR_PROTOCOL, "protocol error: unexpected !%s during login",
-			  ros_reply_type_name(t));
+		          ros_reply_type_name(t));
 	} else {
 		size_t len;
 		const char *ret = ros_sentence_get(s, "ret", &len);
@@ -340,7 +341,7 @@ static int on_login_sentence(ros_conn *c, ros_sentence *s, int64_t now)
 			char response[35];
 			if (ros_login_response(c->password, ret, len, response) != ROS_OK)
 				rc = fail(c, ROS_ERR_PROTOCOL,
-					  "protocol error: login challenge is not hex");
+				          "protocol error: login challenge is not hex");
 			else if (queue_login(c, "=response=", response))
 				rc = fail(c, ROS_ERR_NOMEM, "out of memory");
 			else {
@@ -382,8 +383,8 @@ static int hold_sentence(ros_conn *c, ros_sentence *s)
 	ros_sentence_free(s);
 	char ep[300];
 	endpoint(c, ep, sizeof ep);
-	return fail(c, ROS_ERR_REPLY_TOO_LARGE,
-		    "%s: reply too large: more than %zu %s", ep, limit, what);
+	return fail(c, ROS_ERR_REPLY_TOO_LARGE, "%s: reply too large: more than %zu %s", ep, limit,
+	            what);
 }
 
 /* A sentence of a command's reply: collect it until !done or !fatal. */
@@ -431,7 +432,7 @@ static int read_in(ros_conn *c, int64_t now)
 			return ROS_AGAIN;
 		}
 		long n = transport_read(&c->tr, buf, budget < sizeof buf ? budget : sizeof buf, why,
-					sizeof why);
+		                        sizeof why);
 		if (n == TRANSPORT_AGAIN)
 			return ROS_AGAIN;
 		if (n < 0) {
@@ -439,14 +440,16 @@ static int read_in(ros_conn *c, int64_t now)
 			 * no alert for a record that is not TLS): say so. */
 			if ((n == ROS_ERR_CLOSED || n == ROS_ERR_IO) && c->phase == PH_LOGIN &&
 			    !c->heard)
-				return fail(c, (int)n,
-					    "%s, no answer to the login: an api-ssl (TLS) port does "
-					    "that to the plain API; else check the API service's "
-					    "available-from",
-					    why);
+				return fail(
+				        c, (int)n,
+				        "%s, no answer to the login: an api-ssl (TLS) port does "
+				        "that to the plain API; else check the API service's "
+				        "available-from",
+				        why);
 			if (n == ROS_ERR_CLOSED && !parser_idle(c->parser))
 				return fail(c, ROS_ERR_CLOSED,
-					    "the router closed the connection in the middle of a reply");
+				            "the router closed the connection in the middle of a "
+				            "reply");
 			return fail(c, (int)n, "%s", why);
 		}
 		c->deadline = now + c->timeout_ms; /* the timeout is for silence */
@@ -456,24 +459,25 @@ static int read_in(ros_conn *c, int64_t now)
 		if (c->phase == PH_LOGIN && !c->heard && (buf[0] == 0x15 || buf[0] == 0x16) &&
 		    (n < 2 || buf[1] == 0x03))
 			return fail(c, ROS_ERR_PORT_TLS,
-				    "this port speaks TLS (api-ssl), not the plain API");
+			            "this port speaks TLS (api-ssl), not the plain API");
 		c->heard = true;
 		size_t off = 0;
 		while (off < (size_t)n) {
 			long used = ros_parser_feed(c->parser, buf + off, (size_t)n - off);
 			if (used < 0)
 				return fail(c, (int)used, "protocol error: %s",
-					    ros_parser_error(c->parser));
+				            ros_parser_error(c->parser));
 			off += (size_t)used;
 			ros_sentence *s = ros_parser_take(c->parser);
 			if (!s)
 				continue;
 			int rc = c->phase == PH_COMMAND ? on_command_sentence(c, s)
-							: on_login_sentence(c, s, now);
+			                                : on_login_sentence(c, s, now);
 			if (rc != ROS_AGAIN) {
 				if (off < (size_t)n && rc == ROS_OK)
-					return fail(c, ROS_ERR_PROTOCOL,
-						    "protocol error: data after the end of a reply");
+					return fail(
+					        c, ROS_ERR_PROTOCOL,
+					        "protocol error: data after the end of a reply");
 				return rc;
 			}
 			if (c->out.len) { /* the challenge answer */
@@ -555,10 +559,8 @@ static int advance(ros_conn *c, int64_t now_ms, const char *ep)
 			return fail(c, rc, "%s: %s", ep, why);
 		return rc;
 	}
-	case PH_TLS:
-		return step_tls(c, now_ms);
-	default:
-		return pump(c, now_ms);
+	case PH_TLS: return step_tls(c, now_ms);
+	default: return pump(c, now_ms);
 	}
 }
 
@@ -573,13 +575,13 @@ int ros_step(ros_conn *c, int64_t now_ms)
 	/* However steadily bytes arrive, the operation as a whole must end. */
 	if (rc == ROS_AGAIN && c->op_deadline >= 0 && now_ms >= c->op_deadline)
 		return fail(c, ROS_ERR_TIMEOUT, "%s: %s not complete after %d s", ep,
-			    c->phase == PH_COMMAND ? "reply" : "connect and login",
-			    (c->op_deadline_ms + 999) / 1000);
+		            c->phase == PH_COMMAND ? "reply" : "connect and login",
+		            (c->op_deadline_ms + 999) / 1000);
 	/* This deadline counts only while nothing arrives (see read_in). */
 	if (rc == ROS_AGAIN && c->deadline >= 0 && now_ms >= c->deadline)
 		return fail(c, ROS_ERR_TIMEOUT, "%s: timeout during %s (no answer within %d ms%s)",
-			    ep, phase_name(c->phase), c->timeout_ms,
-			    c->phase == PH_TLS ? "; a plain API port may also stay silent" : "");
+		            ep, phase_name(c->phase), c->timeout_ms,
+		            c->phase == PH_TLS ? "; a plain API port may also stay silent" : "");
 	return rc;
 }
 

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 int ros_login_response(const char *password, const char *challenge_hex, size_t hex_len,
-		       char out[35])
+                       char out[35])
 {
 	unsigned char chal[64];
 	if (hex_len == 0 || hex_len % 2 || hex_len / 2 > sizeof chal)
@@ -25,10 +25,9 @@ int ros_login_response(const char *password, const char *challenge_hex, size_t h
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) &&
-		 EVP_DigestUpdate(ctx, "", 1) &&
-		 EVP_DigestUpdate(ctx, password, strlen(password)) &&
-		 EVP_DigestUpdate(ctx, chal, hex_len / 2) && EVP_DigestFinal_ex(ctx, md, &mdlen);
+	int ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) && EVP_DigestUpdate(ctx, "", 1) &&
+	         EVP_DigestUpdate(ctx, password, strlen(password)) &&
+	         EVP_DigestUpdate(ctx, chal, hex_len / 2) && EVP_DigestFinal_ex(ctx, md, &mdlen);
 	EVP_MD_CTX_free(ctx);
 	if (!ok || mdlen != 16)
 		return ROS_ERR_NOMEM;

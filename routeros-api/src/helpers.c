@@ -119,7 +119,7 @@ int ros_parse_uptime(const char *s, size_t len, uint64_t *seconds)
 }
 
 static const char proplist_word[] =
-	"=.proplist=.id,name,type,running,disabled,rx-byte,tx-byte,rx-packet,tx-packet";
+        "=.proplist=.id,name,type,running,disabled,rx-byte,tx-byte,rx-packet,tx-packet";
 
 size_t ros_counters_words_needed(size_t n)
 {
@@ -201,7 +201,8 @@ static int parse_row(const ros_sentence *s, struct ros_iface_counters *c)
 	const char *name = ros_sentence_get(s, "name", &nl);
 	if (!id || !name || memchr(name, '\0', nl))
 		return ROS_ERR_PROTOCOL;
-	if (counter(s, "rx-byte", true, &c->rx_bytes) || counter(s, "tx-byte", true, &c->tx_bytes) ||
+	if (counter(s, "rx-byte", true, &c->rx_bytes) ||
+	    counter(s, "tx-byte", true, &c->tx_bytes) ||
 	    counter(s, "rx-packet", false, &c->rx_packets) ||
 	    counter(s, "tx-packet", false, &c->tx_packets))
 		return ROS_ERR_PROTOCOL;
@@ -235,7 +236,7 @@ int ros_counters_parse(const ros_reply *r, struct ros_iface_counters **out, size
 }
 
 int ros_read_counters(ros_conn *c, const char *const *names, size_t n,
-		      struct ros_iface_counters **out, size_t *nout)
+                      struct ros_iface_counters **out, size_t *nout)
 {
 	const char **words = malloc(ros_counters_words_needed(n) * sizeof *words);
 	char *storage = NULL;
@@ -291,8 +292,7 @@ static int name_vs_row(const void *key, const void *row)
 	return strcmp(key, (*(const struct ros_iface_counters *const *)row)->name);
 }
 
-const struct ros_iface_counters **ros_counters_index(const struct ros_iface_counters *v,
-						     size_t n)
+const struct ros_iface_counters **ros_counters_index(const struct ros_iface_counters *v, size_t n)
 {
 	const struct ros_iface_counters **index = calloc(n ? n : 1, sizeof *index);
 	if (!index)
@@ -304,10 +304,10 @@ const struct ros_iface_counters **ros_counters_index(const struct ros_iface_coun
 }
 
 const struct ros_iface_counters *ros_counters_find(const struct ros_iface_counters *const *index,
-						   size_t n, const char *name)
+                                                   size_t n, const char *name)
 {
 	const struct ros_iface_counters *const *hit =
-		bsearch(name, index, n, sizeof *index, name_vs_row);
+	        bsearch(name, index, n, sizeof *index, name_vs_row);
 	if (!hit)
 		return NULL;
 	while (hit > index && strcmp(hit[-1]->name, name) == 0)

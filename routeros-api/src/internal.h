@@ -39,9 +39,8 @@ void reply_clear(ros_reply *r);
 /* sentence.c: builds a classified sentence from nwords words stored
  * NUL-terminated in data (total bytes) at the given offsets. On a protocol
  * error returns ROS_ERR_PROTOCOL with err filled in. */
-int sentence_build(const unsigned char *data, const size_t *offsets, size_t nwords,
-		   size_t total, ros_sentence **out, char *err, size_t errsz);
-
+int sentence_build(const unsigned char *data, const size_t *offsets, size_t nwords, size_t total,
+                   ros_sentence **out, char *err, size_t errsz);
 
 /* buf.c */
 int buf_reserve(struct ros_buf *b, size_t extra);
@@ -71,18 +70,17 @@ struct transport {
 	struct addrinfo *addrs; /* resolved addresses, tried in order */
 	struct addrinfo *next;  /* the next one to try */
 	struct tls_session *tls;
-	int want;               /* ROS_WANT_* of the last call that could not finish */
+	int want; /* ROS_WANT_* of the last call that could not finish */
 };
 void transport_init(struct transport *t);
 /* Resolves host and starts connecting to the first address. ROS_AGAIN or an error. */
 int transport_connect_start(struct transport *t, const char *host, uint16_t port, char *err,
-			    size_t errsz);
+                            size_t errsz);
 /* Checks the pending connect: ROS_OK connected, ROS_AGAIN, or an error
  * once every address failed. */
 int transport_connect_step(struct transport *t, char *err, size_t errsz);
 /* Wraps the connected socket in TLS. */
-int transport_tls_start(struct transport *t, const struct tls_config *cfg, char *err,
-			size_t errsz);
+int transport_tls_start(struct transport *t, const struct tls_config *cfg, char *err, size_t errsz);
 /* ROS_OK, ROS_AGAIN (see want) or an error. */
 int transport_handshake(struct transport *t, char *err, size_t errsz);
 /* Bytes moved (> 0), TRANSPORT_AGAIN (see want) or an error (ROS_ERR_CLOSED

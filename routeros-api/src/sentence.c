@@ -11,8 +11,8 @@ static const struct {
 	const char *word;
 	enum ros_reply_type type;
 } reply_words[] = {
-	{"!re", ROS_REPLY_RE},       {"!done", ROS_REPLY_DONE},   {"!trap", ROS_REPLY_TRAP},
-	{"!fatal", ROS_REPLY_FATAL}, {"!empty", ROS_REPLY_EMPTY},
+        {"!re", ROS_REPLY_RE},       {"!done", ROS_REPLY_DONE},   {"!trap", ROS_REPLY_TRAP},
+        {"!fatal", ROS_REPLY_FATAL}, {"!empty", ROS_REPLY_EMPTY},
 };
 
 const char *ros_reply_type_name(enum ros_reply_type t)
@@ -63,11 +63,11 @@ static void split_attr(const struct ros_word *w, struct ros_attr *a)
 	}
 }
 
-int sentence_build(const unsigned char *data, const size_t *offsets, size_t nwords,
-		   size_t total, ros_sentence **out, char *err, size_t errsz)
+int sentence_build(const unsigned char *data, const size_t *offsets, size_t nwords, size_t total,
+                   ros_sentence **out, char *err, size_t errsz)
 {
 	struct ros_word first = {(const char *)data + offsets[0],
-				 (nwords > 1 ? offsets[1] : total) - offsets[0] - 1};
+	                         (nwords > 1 ? offsets[1] : total) - offsets[0] - 1};
 	enum ros_reply_type type = classify(&first);
 	if (!type) {
 		char shown[64];
@@ -81,7 +81,7 @@ int sentence_build(const unsigned char *data, const size_t *offsets, size_t nwor
 			nattrs++;
 
 	size_t head = sizeof(ros_sentence) + nwords * sizeof(struct ros_word) +
-		      nattrs * sizeof(struct ros_attr);
+	              nattrs * sizeof(struct ros_attr);
 	ros_sentence *s = malloc(head + total);
 	if (!s) {
 		snprintf(err, errsz, "out of memory");
@@ -151,7 +151,7 @@ size_t ros_sentence_attr_count(const ros_sentence *s)
 }
 
 void ros_sentence_attr_at(const ros_sentence *s, size_t i, struct ros_word *key,
-			  struct ros_word *value)
+                          struct ros_word *value)
 {
 	static const struct ros_attr none = {{"", 0}, {"", 0}};
 	const struct ros_attr *a = i < s->nattrs ? &s->attrs[i] : &none;

@@ -27,7 +27,7 @@ struct tls_session {
 	unsigned char pin[32];
 	char fingerprint[7 + 32 * 3];
 	char cipher[64];
-	char certificate[400]; /* "subject ..., valid from ... until ..." */
+	char certificate[400];  /* "subject ..., valid from ... until ..." */
 	unsigned char first[2]; /* the first bytes the peer sent, to tell what it speaks */
 	size_t nfirst;
 };
@@ -125,7 +125,7 @@ static BIO *sock_bio_new(struct tls_session *t)
 
 /* Configures the context for the mode: ADH ciphers, or the trust store. */
 static int configure_ctx(struct tls_session *t, const struct tls_config *cfg, char *err,
-			 size_t errsz)
+                         size_t errsz)
 {
 	if (cfg->mode == ROS_TLS_ANONYMOUS) {
 		SSL_CTX_set_security_level(t->ctx, 0);
@@ -145,10 +145,10 @@ static int configure_ctx(struct tls_session *t, const struct tls_config *cfg, ch
 	}
 	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
 	int ok = cfg->ca_file ? SSL_CTX_load_verify_locations(t->ctx, cfg->ca_file, NULL)
-			      : SSL_CTX_set_default_verify_paths(t->ctx);
+	                      : SSL_CTX_set_default_verify_paths(t->ctx);
 	if (!ok) {
 		openssl_error(err, errsz, "cannot load CA certificates",
-			      cfg->ca_file ? cfg->ca_file : "system store");
+		              cfg->ca_file ? cfg->ca_file : "system store");
 		return ROS_ERR_TLS;
 	}
 	return ROS_OK;
@@ -156,7 +156,7 @@ static int configure_ctx(struct tls_session *t, const struct tls_config *cfg, ch
 
 /* Per-connection settings: the name the certificate must carry, and SNI. */
 static int configure_ssl(struct tls_session *t, const struct tls_config *cfg, char *err,
-			 size_t errsz)
+                         size_t errsz)
 {
 	if (cfg->mode == ROS_TLS_ANONYMOUS)
 		return ROS_OK;
@@ -167,7 +167,7 @@ static int configure_ssl(struct tls_session *t, const struct tls_config *cfg, ch
 		return ROS_OK;
 	X509_VERIFY_PARAM *param = SSL_get0_param(t->ssl);
 	int ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, cfg->host)
-		    : X509_VERIFY_PARAM_set1_host(param, cfg->host, 0);
+	            : X509_VERIFY_PARAM_set1_host(param, cfg->host, 0);
 	if (!ok) {
 		openssl_error(err, errsz, "TLS setup", "cannot set the expected host name");
 		return ROS_ERR_TLS;
@@ -239,7 +239,7 @@ static void describe_certificate(struct tls_session *t, X509 *cert)
 	format_time(X509_get0_notBefore(cert), from, sizeof from);
 	format_time(X509_get0_notAfter(cert), until, sizeof until);
 	snprintf(t->certificate, sizeof t->certificate, "subject %s, valid from %s until %s",
-		 subject, from, until);
+	         subject, from, until);
 }
 
 /* Records the peer certificate's SHA-256 fingerprint; returns 0 if none. */
@@ -268,7 +268,7 @@ static int handshake_error(struct tls_session *t, int rc, char *err, size_t errs
 	record_fingerprint(t, md); /* users may want to pin what they saw */
 	if (t->mode == ROS_TLS_VERIFY && vr != X509_V_OK) {
 		snprintf(err, errsz, "TLS certificate verification failed: %s",
-			 X509_verify_cert_error_string(vr));
+		         X509_verify_cert_error_string(vr));
 		ERR_clear_error();
 		return ROS_ERR_TLS_VERIFY;
 	}
@@ -276,16 +276,19 @@ static int handshake_error(struct tls_session *t, int rc, char *err, size_t errs
 	 * version 3; an API sentence starts with a short length, then '!'. */
 	if (t->nfirst >= 2 && (t->first[0] < 0x14 || t->first[0] > 0x18 || t->first[1] != 0x03)) {
 		ERR_clear_error();
-		snprintf(err, errsz, "TLS handshake failed: this port speaks the plain API, not TLS");
+		snprintf(err, errsz,
+		         "TLS handshake failed: this port speaks the plain API, not TLS");
 		return ROS_ERR_PORT_PLAIN;
 	}
 	if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
 		snprintf(err, errsz, "TLS handshake failed: the router closed the connection");
 		return ROS_ERR_TLS;
 	}
-	const char *hint = t->mode == ROS_TLS_ANONYMOUS
-				   ? " (the router's api-ssl may have a certificate: use verify or fingerprint)"
-				   : " (an api-ssl service without a certificate only offers anonymous DH)";
+	const char *hint =
+	        t->mode == ROS_TLS_ANONYMOUS
+	                ? " (the router's api-ssl may have a certificate: use verify or "
+	                  "fingerprint)"
+	                : " (an api-ssl service without a certificate only offers anonymous DH)";
 	char what[240];
 	openssl_error(what, sizeof what, "TLS handshake failed", "unknown error");
 	snprintf(err, errsz, "%s%s", what, hint);
@@ -313,8 +316,9 @@ int tls_handshake(struct tls_session *t, char *err, size_t errsz)
 			return ROS_ERR_TLS_FINGERPRINT;
 		}
 		if (CRYPTO_memcmp(md, t->pin, 32) != 0) {
-			snprintf(err, errsz, "TLS certificate fingerprint mismatch: the router presented %s",
-				 t->fingerprint);
+			snprintf(err, errsz,
+			         "TLS certificate fingerprint mismatch: the router presented %s",
+			         t->fingerprint);
 			return ROS_ERR_TLS_FINGERPRINT;
 		}
 	}

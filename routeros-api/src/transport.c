@@ -42,7 +42,7 @@ static int try_next(struct transport *t, int *last_errno)
 	for (; t->next; t->next = t->next->ai_next) {
 		struct addrinfo *ai = t->next;
 		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-				ai->ai_protocol);
+		                ai->ai_protocol);
 		if (fd < 0) {
 			*last_errno = errno;
 			continue;
@@ -63,7 +63,7 @@ static int try_next(struct transport *t, int *last_errno)
 }
 
 int transport_connect_start(struct transport *t, const char *host, uint16_t port, char *err,
-			    size_t errsz)
+                            size_t errsz)
 {
 	struct addrinfo hints = {0};
 	char service[8];
@@ -108,8 +108,7 @@ int transport_connect_step(struct transport *t, char *err, size_t errsz)
 	return rc;
 }
 
-int transport_tls_start(struct transport *t, const struct tls_config *cfg, char *err,
-			size_t errsz)
+int transport_tls_start(struct transport *t, const struct tls_config *cfg, char *err, size_t errsz)
 {
 	t->tls = tls_session_new(cfg, t->fd, err, errsz);
 	return t->tls ? ROS_OK : ROS_ERR_TLS;

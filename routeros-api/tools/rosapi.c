@@ -338,9 +338,7 @@ static int apply_option(struct cli *cli, enum opt_id id, const char *spelling, c
 			return usage_error("%s needs a file name", spelling);
 		cli->ca_file = val;
 		break;
-	case OPT_SHOW_FINGERPRINT:
-		cli->show_fingerprint = 1;
-		break;
+	case OPT_SHOW_FINGERPRINT: cli->show_fingerprint = 1; break;
 	case OPT_FINGERPRINT:
 		free(cli->fingerprint);
 		cli->fingerprint = normalise_fingerprint(val);
@@ -371,12 +369,8 @@ static int apply_option(struct cli *cli, enum opt_id id, const char *spelling, c
 			return usage_error("invalid count '%s' (e.g. 500000, or 0 for no limit)",
 			                   val);
 		break;
-	case OPT_JSON:
-		cli->json = 1;
-		break;
-	case OPT_HELP:
-		usage(stdout);
-		return fflush(stdout) == 0 ? EXIT_OK : EXIT_LOCAL;
+	case OPT_JSON: cli->json = 1; break;
+	case OPT_HELP: usage(stdout); return fflush(stdout) == 0 ? EXIT_OK : EXIT_LOCAL;
 	case OPT_VERSION:
 		fputs("rosapi (tikstat) " TIKSTAT_VERSION "\n", stdout);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_LOCAL;
@@ -547,36 +541,24 @@ static void put_endpoint(FILE *f, const struct cli *cli, unsigned port)
 static int exit_code_for(int status)
 {
 	switch (status) {
-	case ROS_ERR_RESOLVE:
-		return EXIT_RESOLVE;
-	case ROS_ERR_REFUSED:
-		return EXIT_REFUSED;
-	case ROS_ERR_TIMEOUT:
-		return EXIT_TIMEOUT;
+	case ROS_ERR_RESOLVE: return EXIT_RESOLVE;
+	case ROS_ERR_REFUSED: return EXIT_REFUSED;
+	case ROS_ERR_TIMEOUT: return EXIT_TIMEOUT;
 	case ROS_ERR_TLS:
 	case ROS_ERR_PORT_TLS:
-	case ROS_ERR_PORT_PLAIN:
-		return EXIT_TLS;
-	case ROS_ERR_TLS_VERIFY:
-		return EXIT_TLS_VERIFY;
-	case ROS_ERR_TLS_FINGERPRINT:
-		return EXIT_FINGERPRINT;
-	case ROS_ERR_AUTH:
-		return EXIT_AUTH;
-	case ROS_ERR_POLICY:
-		return EXIT_POLICY;
+	case ROS_ERR_PORT_PLAIN: return EXIT_TLS;
+	case ROS_ERR_TLS_VERIFY: return EXIT_TLS_VERIFY;
+	case ROS_ERR_TLS_FINGERPRINT: return EXIT_FINGERPRINT;
+	case ROS_ERR_AUTH: return EXIT_AUTH;
+	case ROS_ERR_POLICY: return EXIT_POLICY;
 	case ROS_ERR_PROTOCOL:
 	case ROS_ERR_TOO_BIG:
-	case ROS_ERR_REPLY_TOO_LARGE:
-		return EXIT_PROTOCOL;
+	case ROS_ERR_REPLY_TOO_LARGE: return EXIT_PROTOCOL;
 	case ROS_ERR_IO:
-	case ROS_ERR_CLOSED:
-		return EXIT_IO;
+	case ROS_ERR_CLOSED: return EXIT_IO;
 	case ROS_ERR_TRAP:
-	case ROS_ERR_FATAL:
-		return EXIT_ROUTER;
-	default:
-		return EXIT_LOCAL; /* NOMEM, and ARG/STATE would be our bug */
+	case ROS_ERR_FATAL: return EXIT_ROUTER;
+	default: return EXIT_LOCAL; /* NOMEM, and ARG/STATE would be our bug */
 	}
 }
 
@@ -623,8 +605,7 @@ static int report_failure(const struct cli *cli, unsigned port, ros_conn *c, int
 		if (!strstr(detail, "(/user group"))
 			fputs("; add it: /user group set GROUP policy=...,api", stderr);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	fputc('\n', stderr);
 	return exit_code_for(status);

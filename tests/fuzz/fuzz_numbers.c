@@ -126,14 +126,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	switch (data[0] % 5) {
-	case 0:
-		check_uptime(d, n);
-		return 0;
-	case 1:
-		check_u64(d, n);
-		return 0;
-	default:
-		break;
+	case 0: check_uptime(d, n); return 0;
+	case 1: check_u64(d, n); return 0;
+	default: break;
 	}
 	s = fuzz_cstr(d, n);
 	if (!s)

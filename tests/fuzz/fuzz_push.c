@@ -74,7 +74,8 @@ static bool counter(const struct api_params *p, const char *name, bool legacy, u
 static const struct sockaddr *peer_of(unsigned which)
 {
 	static struct sockaddr_in v4 = {.sin_family = AF_INET};
-	static struct sockaddr_in6 mapped = {.sin6_family = AF_INET6}, v6 = {.sin6_family = AF_INET6};
+	static struct sockaddr_in6 mapped = {.sin6_family = AF_INET6},
+	                           v6 = {.sin6_family = AF_INET6};
 
 	inet_pton(AF_INET, "192.0.2.7", &v4.sin_addr);
 	inet_pton(AF_INET6, "::ffff:192.0.2.7", &mapped.sin6_addr);
@@ -101,7 +102,8 @@ static void check_accepted(const struct api_params *p, bool legacy, unsigned pee
 		CHECK(strcmp(v, r->push_token) == 0);
 	else /* only the legacy receiver, only from that router's addresses */
 		CHECK(legacy && ((peer == 1 || peer == 2) ? pp->item.router == 0
-		                 : peer == 3 ? pp->item.router == 2 : false));
+		                 : peer == 3              ? pp->item.router == 2
+		                                          : false));
 	CHECK(pp->item.iface < r->n_interfaces);
 	if (legacy)
 		CHECK(pp->item.iface == 0);
