@@ -1,6 +1,8 @@
 /* alerts.c — see alerts.h. */
 #include "alerts.h"
 
+#include "text.h"
+
 #include "cycle.h"
 #include "log.h"
 
@@ -72,14 +74,10 @@ void alerts_reap(struct alerts *a)
 /* Remembers pid for alerts_reap. -1 when out of memory. */
 static int remember(struct alerts *a, pid_t pid)
 {
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 8;
-		pid_t *v = realloc(a->pids, cap * sizeof *v);
-		if (!v)
-			return -1;
-		a->pids = v;
-		a->cap = cap;
-	}
+	pid_t *v = text_grow(a->pids, &a->cap, a->n + 1, sizeof *v);
+	if (!v)
+		return -1;
+	a->pids = v;
 	a->pids[a->n++] = pid;
 	return 0;
 }

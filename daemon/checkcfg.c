@@ -151,16 +151,8 @@ static int check_router(const struct cfg_router *r, FILE *out)
 	        : r->tls == ROS_TLS_FINGERPRINT ? "fingerprint"
 	                                        : "anonymous",
 	        r->user);
-	struct ros_options o = {.host = r->host,
-	                        .port = r->port,
-	                        .tls = r->tls,
-	                        .ca_file = r->tls_ca_file,
-	                        .fingerprint = r->tls_fingerprint,
-	                        .user = r->user,
-	                        .password = r->password,
-	                        .timeout_ms = r->timeout * 1000};
 	int st;
-	ros_conn *c = ros_conn_new(&o, &st);
+	ros_conn *c = poller_connection(r, &st);
 	if (!c) {
 		fprintf(out, "  FAILED: invalid options (%s)\n", ros_status_name(st));
 		return 1;

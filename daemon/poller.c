@@ -681,13 +681,8 @@ static size_t clamp_size(uint64_t v)
 	return v < (uint64_t)SIZE_MAX ? (size_t)v : SIZE_MAX;
 }
 
-static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
+ros_conn *poller_connection(const struct cfg_router *c, int *status)
 {
-	struct router *r = &p->routers[i];
-	r->cfg = c;
-	r->cfg_index = (size_t)(c - p->cfg->routers);
-	r->reg_fd = -1;
-	r->timer_at = -1;
 	struct ros_options o = {.host = c->host,
 	                        .port = c->port,
 	                        .tls = c->tls,
@@ -696,13 +691,24 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 	                        .user = c->user,
 	                        .password = c->password,
 	                        .timeout_ms = c->timeout * 1000};
-	int st;
-	r->conn = ros_conn_new(&o, &st);
-	if (r->conn) {
-		ros_set_reply_limits(r->conn, clamp_size(c->max_reply_items),
+	ros_conn *conn = ros_conn_new(&o, status);
+	if (conn) {
+		ros_set_reply_limits(conn, clamp_size(c->max_reply_items),
 		                     clamp_size(c->max_reply_size));
-		ros_set_command_deadline(r->conn, c->command_timeout * 1000);
+		ros_set_command_deadline(conn, c->command_timeout * 1000);
 	}
+	return conn;
+}
+
+static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
+{
+	struct router *r = &p->routers[i];
+	r->cfg = c;
+	r->cfg_index = (size_t)(c - p->cfg->routers);
+	r->reg_fd = -1;
+	r->timer_at = -1;
+	int st;
+	r->conn = poller_connection(c, &st);
 	r->missing = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->missing);
 	r->announced = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->announced);
 	size_t nq = c->n_interfaces > POLLER_QUERY_NAMES_MAX ? 0 : c->n_interfaces;

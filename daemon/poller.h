@@ -51,6 +51,12 @@ struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct statu
  * schedule). The loop passes at least once a second. */
 void poller_set_before_sleep(struct poller *p, poller_hook_fn fn, void *ctx);
 
+/* A session with router c as the poller opens it: address, TLS,
+ * credentials, timeout, reply limits and command deadline from c. NULL
+ * with *status (enum ros_status) when the options are refused.
+ * --check-config talks to routers through it, exactly as the daemon. */
+ros_conn *poller_connection(const struct cfg_router *c, int *status);
+
 /* Runs until *stop or *reload becomes non-zero (set from signal
  * handlers); then returns, leaving sessions open. Returns 0, or -1 on a
  * fatal error of the loop itself. */

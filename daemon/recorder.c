@@ -136,14 +136,10 @@ static int add_piece(void *ctx, int64_t start, uint64_t rx, uint64_t tx)
 /* Remembers that h has something to commit. */
 static int mark_dirty(struct recorder *r, int h)
 {
-	if (r->ndirty == r->capdirty) {
-		size_t cap = r->capdirty ? r->capdirty * 2 : 64;
-		int *n = realloc(r->dirty, cap * sizeof *n);
-		if (!n)
-			return -1;
-		r->dirty = n;
-		r->capdirty = cap;
-	}
+	int *n = text_grow(r->dirty, &r->capdirty, r->ndirty + 1, sizeof *n);
+	if (!n)
+		return -1;
+	r->dirty = n;
 	r->dirty[r->ndirty++] = h;
 	return 0;
 }
