@@ -5,18 +5,13 @@ tikstatd at start and with --check-config (stderr), tikstatd on a reload
 
 Usage: test_config_errors.py --tikstatd PATH --tikstat PATH
 """
-import argparse
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import daemon_user  # noqa: E402
+import harness  # noqa: E402
+from fakectl import free_port  # noqa: E402
 
 BAD = ("[tikstat]\ncycle_start_day = 0\n"
        "[router a]\nhost = h\nport = 0\npassword = \"x\"\ninterfaces = e\n"
@@ -24,26 +19,6 @@ BAD = ("[tikstat]\ncycle_start_day = 0\n"
 ERRORS = ["%s:2: [tikstat] cycle_start_day: must be 1 to 28, got 0",
           "%s:5: [router a] port: must be 1 to 65535, got 0",
           "%s:9: [router b] interval: must be 1 to 86400 seconds, got 0"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o600)
-
-
-def wait_for(what, cond, deadline=60):
-    end = time.monotonic() + deadline
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError("timed out waiting for " + what)
-        time.sleep(0.05)
 
 
 def expect_lines(what, text, prefix, conf, suffix=""):
@@ -68,49 +43,29 @@ def check_cli(args, conf):
     expect_lines("tikstat", out.stderr.decode(), "tikstat: ", conf)
 
 
-def check_reload(args, workdir, conf):
+def check_reload(args, w, conf):
     """A running daemon keeps its configuration and logs each error."""
-    write(conf, "[tikstat]\ndatabase = %s\n[http]\nlisten = 127.0.0.1:%d\n"
-                "[router a]\nhost = 127.0.0.1\nport = %d\npassword = \"x\"\ninterfaces = e\n"
-                % (os.path.join(workdir, "db"), free_port(), free_port()))
-    logpath = os.path.join(workdir, "log")
-    with open(logpath, "ab") as log:
-        p = subprocess.Popen([args.tikstatd, "-f", "-c", conf] + daemon_user.args(workdir),
-                             stdout=log, stderr=log)
-    try:
-        def logged(what):
-            def cond():
-                if p.poll() is not None:
-                    raise AssertionError("tikstatd exited:\n" + open(logpath).read())
-                return what in open(logpath).read()
-            return cond
-        wait_for("the start", logged("http: listening on"))
-        write(conf, BAD)
-        daemon_user.own(workdir)
-        p.send_signal(signal.SIGHUP)
-        wait_for("the last error", logged(ERRORS[2] % conf))
-        expect_lines("reload", open(logpath).read(), "tikstatd: error: reload: ", conf,
-                     " (keeping the running configuration)")
-    finally:
-        p.send_signal(signal.SIGTERM)
-        if p.wait(timeout=60) != 0:
-            raise AssertionError("tikstatd exited %d on SIGTERM" % p.returncode)
+    harness.write_file(conf, "[tikstat]\ndatabase = %s\n[http]\nlisten = 127.0.0.1:%d\n"
+                       "[router a]\nhost = 127.0.0.1\nport = %d\npassword = \"x\"\n"
+                       "interfaces = e\n" % (w.path("db"), free_port(), free_port()))
+    d = w.daemon(args.tikstatd, conf)
+    d.wait_log("http: listening on")
+    harness.write_file(conf, BAD)
+    d.reload()
+    d.wait_log(ERRORS[2] % conf)
+    expect_lines("reload", d.text(), "tikstatd: error: reload: ", conf,
+                 " (keeping the running configuration)")
+    d.stop()
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tikstatd", required=True)
-    ap.add_argument("--tikstat", required=True)
-    args = ap.parse_args()
-    workdir = tempfile.mkdtemp(prefix="cfgerrors.")
-    try:
-        conf = os.path.join(workdir, "bad.conf")
-        write(conf, BAD)
+    args = harness.parse_args("tikstatd", "tikstat")
+    with harness.Session("cfgerrors.") as w:
+        conf = w.path("bad.conf")
+        harness.write_file(conf, BAD)
         check_start(args, conf)
         check_cli(args, conf)
-        check_reload(args, workdir, os.path.join(workdir, "tikstat.conf"))
-    finally:
-        shutil.rmtree(workdir)
+        check_reload(args, w, w.path("tikstat.conf"))
     print("ok")
 
 
