@@ -1,7 +1,7 @@
 /* checkcfg.c — see checkcfg.h. */
 #include "checkcfg.h"
 
-#include "poller.h"
+#include "session.h"
 
 #include <inttypes.h>
 #include <netdb.h>
@@ -11,50 +11,6 @@
 #include <sys/socket.h>
 
 #include "ifnames.h"
-
-const char *checkcfg_hint(int status, enum ros_tls_mode tls)
-{
-	if (status == ROS_ERR_TLS && tls == ROS_TLS_ANONYMOUS)
-		return "the router's api-ssl service has a certificate: pin it with "
-		       "tls = fingerprint (rosapi --show-fingerprint HOST shows it)";
-	if ((status == ROS_ERR_CLOSED || status == ROS_ERR_IO) && tls == ROS_TLS_OFF)
-		return "if this is the api-ssl port (8729), set tls = fingerprint (or verify); "
-		       "else check the API service's available-from";
-	if (status == ROS_ERR_TIMEOUT && tls != ROS_TLS_OFF)
-		return "no answer: check the address and that the router's firewall accepts "
-		       "tcp/8729 from this host; a plain API port (8728) also stays silent to "
-		       "TLS: then set tls = off or use the api-ssl port 8729";
-	switch (status) {
-	case ROS_ERR_PORT_TLS:
-		return "this port speaks TLS: set tls = fingerprint (or verify) and port = 8729";
-	case ROS_ERR_PORT_PLAIN:
-		return "this port speaks the plain API, not TLS: set tls = off or use the "
-		       "api-ssl port 8729";
-	case ROS_ERR_RESOLVE: return "check the host name";
-	case ROS_ERR_REFUSED:
-		return "is the API service enabled on the router (/ip service enable api, or "
-		       "api-ssl for TLS)? check host, port and the service's available-from";
-	case ROS_ERR_TIMEOUT:
-		return "no answer: check the address and that the router's firewall accepts "
-		       "tcp/8728 (or 8729) from this host";
-	case ROS_ERR_TLS:
-		return "if the router's api-ssl service has no certificate, add one (see "
-		       "routeros/setup-api-user.rsc) or use tls = anonymous (not authenticated)";
-	case ROS_ERR_TLS_VERIFY:
-		return "the certificate is not trusted: set tls_ca_file, or pin it with "
-		       "tls = fingerprint";
-	case ROS_ERR_TLS_FINGERPRINT:
-		return "the router's certificate changed or the fingerprint is wrong: if you "
-		       "trust what the router presented, set tls_fingerprint to it";
-	case ROS_ERR_AUTH:
-		return "check user and password; the user's group needs the 'api' and 'read' "
-		       "policies";
-	case ROS_ERR_POLICY:
-		return "add the 'api' policy to the user's group (/user group set GROUP "
-		       "policy=api,read)";
-	default: return "see the message above";
-	}
-}
 
 /* Prints a name quoted and escaped as ifnames_quote does. */
 static void print_name(FILE *out, const char *name)
@@ -96,7 +52,7 @@ static int fail(FILE *out, const struct cfg_router *r, ros_conn *c, const char *
 	/* A mismatch names the fingerprint already; a failed verify does not. */
 	if (ros_peer_fingerprint(c) && rc == ROS_ERR_TLS_VERIFY)
 		fprintf(out, "  the router presented %s\n", ros_peer_fingerprint(c));
-	fprintf(out, "  hint: %s\n", checkcfg_hint(rc, r->tls));
+	fprintf(out, "  hint: %s\n", session_hint(rc, r->tls));
 	return 1;
 }
 
@@ -106,7 +62,7 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 {
 	struct ros_iface_counters *v = NULL;
 	size_t n = 0;
-	size_t nq = r->n_interfaces > POLLER_QUERY_NAMES_MAX ? 0 : r->n_interfaces;
+	size_t nq = r->n_interfaces > SESSION_QUERY_NAMES_MAX ? 0 : r->n_interfaces;
 	int rc = ros_read_counters(c, (const char *const *)r->interfaces, nq, &v, &n);
 	if (rc)
 		return fail(out, r, c, "reading interface counters", rc);
@@ -152,7 +108,7 @@ static int check_router(const struct cfg_router *r, FILE *out)
 	                                        : "anonymous",
 	        r->user);
 	int st;
-	ros_conn *c = poller_connection(r, &st);
+	ros_conn *c = session_open(r, &st);
 	if (!c) {
 		fprintf(out, "  FAILED: invalid options (%s)\n", ros_status_name(st));
 		return 1;

@@ -1,7 +1,7 @@
 /* poller.c — see poller.h. */
 #include "poller.h"
+#include "session.h"
 
-#include "checkcfg.h"
 #include "ifnames.h"
 #include "log.h"
 #include "push.h"
@@ -271,7 +271,7 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 	     r->cfg->tls == ROS_TLS_OFF)) {
 		size_t len = strlen(why);
 		snprintf(why + len, sizeof why - len, " (hint: %s)",
-		         checkcfg_hint(status, r->cfg->tls));
+		         session_hint(status, r->cfg->tls));
 	}
 	if (r->up || strcmp(r->last_error, why) != 0)
 		log_warnx("router %s: down: %s", r->cfg->name, why);
@@ -675,31 +675,6 @@ static void drain_pushq(struct poller *p)
 	}
 }
 
-/* A configured bound as the library takes it (size_t may be 32 bits). */
-static size_t clamp_size(uint64_t v)
-{
-	return v < (uint64_t)SIZE_MAX ? (size_t)v : SIZE_MAX;
-}
-
-ros_conn *poller_connection(const struct cfg_router *c, int *status)
-{
-	struct ros_options o = {.host = c->host,
-	                        .port = c->port,
-	                        .tls = c->tls,
-	                        .ca_file = c->tls_ca_file,
-	                        .fingerprint = c->tls_fingerprint,
-	                        .user = c->user,
-	                        .password = c->password,
-	                        .timeout_ms = c->timeout * 1000};
-	ros_conn *conn = ros_conn_new(&o, status);
-	if (conn) {
-		ros_set_reply_limits(conn, clamp_size(c->max_reply_items),
-		                     clamp_size(c->max_reply_size));
-		ros_set_command_deadline(conn, c->command_timeout * 1000);
-	}
-	return conn;
-}
-
 static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 {
 	struct router *r = &p->routers[i];
@@ -708,10 +683,10 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 	r->reg_fd = -1;
 	r->timer_at = -1;
 	int st;
-	r->conn = poller_connection(c, &st);
+	r->conn = session_open(c, &st);
 	r->missing = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->missing);
 	r->announced = calloc(c->n_interfaces ? c->n_interfaces : 1, sizeof *r->announced);
-	size_t nq = c->n_interfaces > POLLER_QUERY_NAMES_MAX ? 0 : c->n_interfaces;
+	size_t nq = c->n_interfaces > SESSION_QUERY_NAMES_MAX ? 0 : c->n_interfaces;
 	r->nwords = ros_counters_words_needed(nq);
 	r->words = calloc(r->nwords, sizeof *r->words);
 	if (!r->conn || !r->missing || !r->announced || !r->words) {

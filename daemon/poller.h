@@ -22,13 +22,6 @@
 #include "pushq.h"
 #include "status.h"
 
-/* Up to this many configured interfaces are read with one ?name= query
- * each (2 words per name); a router with more is asked for its whole
- * interface list, and the poll picks the configured ones from it (sorted
- * once, searched per name): a command of 10,000 words is refused by
- * routers and simulators alike. --check-config does the same. */
-#define POLLER_QUERY_NAMES_MAX 256
-
 struct poller;
 
 /* A callback of the loop: ctx as registered, p the poller. */
@@ -50,12 +43,6 @@ struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct statu
  * (reaping alert commands, the systemd watchdog, the recorder's commit
  * schedule). The loop passes at least once a second. */
 void poller_set_before_sleep(struct poller *p, poller_hook_fn fn, void *ctx);
-
-/* A session with router c as the poller opens it: address, TLS,
- * credentials, timeout, reply limits and command deadline from c. NULL
- * with *status (enum ros_status) when the options are refused.
- * --check-config talks to routers through it, exactly as the daemon. */
-ros_conn *poller_connection(const struct cfg_router *c, int *status);
 
 /* Runs until *stop or *reload becomes non-zero (set from signal
  * handlers); then returns, leaving sessions open. Returns 0, or -1 on a
