@@ -1,4 +1,5 @@
-/* buf.c — the growable byte buffer and small byte utilities. */
+/* buf.c — the growable byte buffer and small byte utilities (encoding
+ * words and sentences into it is codec.c's job). */
 #include "internal.h"
 #include "text.h"
 
@@ -47,39 +48,6 @@ void buf_wipe(struct ros_buf *b)
 	if (b->data && b->len)
 		explicit_bzero(b->data, b->len);
 	b->len = 0;
-}
-
-int ros_buf_add_word(struct ros_buf *b, const void *word, size_t len)
-{
-	unsigned char prefix[5];
-	if (len > UINT32_MAX)
-		return ROS_ERR_TOO_BIG;
-	size_t n = ros_length_encode((uint32_t)len, prefix);
-	int rc = buf_reserve(b, n + len);
-	if (rc)
-		return rc;
-	buf_append(b, prefix, n);
-	buf_append(b, word, len);
-	return ROS_OK;
-}
-
-int ros_buf_add_sentence(struct ros_buf *b, const char *const *words, size_t n)
-{
-	size_t start = b->len;
-	for (size_t i = 0; i < n; i++) {
-		if (!words[i])
-			return ROS_ERR_ARG;
-		int rc = ros_buf_add_word(b, words[i], strlen(words[i]));
-		if (rc) {
-			b->len = start;
-			return rc;
-		}
-	}
-	unsigned char end = 0;
-	int rc = buf_append(b, &end, 1);
-	if (rc)
-		b->len = start;
-	return rc;
 }
 
 void escape_bytes(char *out, size_t outsz, const void *data, size_t len, size_t max)

@@ -1,5 +1,6 @@
 /*
- * codec.c — length prefixes and the incremental reply parser.
+ * codec.c — length prefixes, words and sentences encoded into a buffer,
+ * and the incremental reply parser.
  *
  * Pure: no I/O, no clock. The parser accepts bytes in chunks of any size
  * (one at a time included), enforces the word and sentence caps from the
@@ -253,4 +254,39 @@ long ros_parser_feed(ros_parser *p, const void *data, size_t len)
 bool parser_idle(const ros_parser *p)
 {
 	return !p->in_word && p->prefix_have == 0 && p->nwords == 0 && !p->ready;
+}
+
+/* --- encoding: a word with its length prefix, a sentence of words --- */
+
+int ros_buf_add_word(struct ros_buf *b, const void *word, size_t len)
+{
+	unsigned char prefix[5];
+	if (len > UINT32_MAX)
+		return ROS_ERR_TOO_BIG;
+	size_t n = ros_length_encode((uint32_t)len, prefix);
+	int rc = buf_reserve(b, n + len);
+	if (rc)
+		return rc;
+	buf_append(b, prefix, n);
+	buf_append(b, word, len);
+	return ROS_OK;
+}
+
+int ros_buf_add_sentence(struct ros_buf *b, const char *const *words, size_t n)
+{
+	size_t start = b->len;
+	for (size_t i = 0; i < n; i++) {
+		if (!words[i])
+			return ROS_ERR_ARG;
+		int rc = ros_buf_add_word(b, words[i], strlen(words[i]));
+		if (rc) {
+			b->len = start;
+			return rc;
+		}
+	}
+	unsigned char end = 0;
+	int rc = buf_append(b, &end, 1);
+	if (rc)
+		b->len = start;
+	return rc;
 }
