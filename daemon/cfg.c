@@ -54,49 +54,81 @@
 /* SEC_SKIP: after a bad section header, whose keys are not checked. */
 enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER, SEC_SKIP };
 
+/* Every key, one row each: its K_ name (for the checks across a section's
+ * keys), then its fields (struct key_row). A new key is a row here, its
+ * field in cfg.h, its default in cfg_new or add_router when it has one,
+ * and its entry in tikstat.conf(5). The rows are expanded below, where the
+ * value types they name are defined. */
+#define KEYS(X)                                                                                    \
+	X(K_DATABASE, ROW("database", SEC_TIKSTAT, type_path), CFG(database))                      \
+	X(K_TIMEZONE, ROW("timezone", SEC_TIKSTAT, type_timezone), CFG(timezone))                  \
+	X(K_CYCLE_START_DAY, ROW("cycle_start_day", SEC_TIKSTAT, type_int), CFG(cycle_start_day),  \
+	  RANGE(1, 28))                                                                            \
+	X(K_MAX_RATE, ROW("max_rate", SEC_TIKSTAT, type_size), CFG(max_rate), .min = 1,            \
+	  .what = "rate", .hint = "bits/s, e.g. 100M, 1G or 2.5G")                                 \
+	X(K_COMMIT_INTERVAL, ROW("commit_interval", SEC_TIKSTAT, type_seconds),                    \
+	  CFG(commit_interval), RANGE(1, SECONDS_MAX))                                             \
+	X(K_LOG_LEVEL, ROW("log_level", SEC_TIKSTAT, type_word), CFG(log_level),                   \
+	  .names = log_levels)                                                                     \
+	X(K_RETENTION_5MIN, ROW("retention_5min", SEC_TIKSTAT, type_retention),                    \
+	  CFG(retention[STEP_5MIN]))                                                               \
+	X(K_RETENTION_HOUR, ROW("retention_hour", SEC_TIKSTAT, type_retention),                    \
+	  CFG(retention[STEP_HOUR]))                                                               \
+	X(K_RETENTION_DAY, ROW("retention_day", SEC_TIKSTAT, type_retention),                      \
+	  CFG(retention[STEP_DAY]))                                                                \
+	X(K_RETENTION_MONTH, ROW("retention_month", SEC_TIKSTAT, type_retention),                  \
+	  CFG(retention[STEP_MONTH]))                                                              \
+	X(K_RETENTION_YEAR, ROW("retention_year", SEC_TIKSTAT, type_retention),                    \
+	  CFG(retention[STEP_YEAR]))                                                               \
+	X(K_LISTEN, ROW("listen", SEC_HTTP, type_listen), CFG(listen), CFG_AUX(n_listen))          \
+	X(K_AUTH_USER, ROW("auth_user", SEC_HTTP, type_auth_user), CFG(auth_user))                 \
+	X(K_AUTH_PASSWORD_FILE, ROW("auth_password_file", SEC_HTTP, type_secret_file),             \
+	  CFG(auth_password_file), CFG_AUX(auth_password))                                         \
+	X(K_HTTPS_LISTEN, ROW("https_listen", SEC_HTTP, type_listen), CFG(https_listen),           \
+	  CFG_AUX(n_https_listen))                                                                 \
+	X(K_TLS_CERT_FILE, ROW("tls_cert_file", SEC_HTTP, type_cert_file), CFG(tls_cert_file),     \
+	  CFG_AUX(tls_cert))                                                                       \
+	X(K_TLS_KEY_FILE, ROW("tls_key_file", SEC_HTTP, type_key_file), CFG(tls_key_file),         \
+	  CFG_AUX(tls_key))                                                                        \
+	X(K_MODE, ROW("mode", SEC_ROUTER, type_enum), RTR(mode), .names = modes)                   \
+	X(K_HOST, ROW("host", SEC_ROUTER, type_host), RTR(host), .poll_only = true)                \
+	X(K_PORT, ROW("port", SEC_ROUTER, type_port), RTR(port), RANGE(1, 65535),                  \
+	  .poll_only = true)                                                                       \
+	X(K_TLS, ROW("tls", SEC_ROUTER, type_enum), RTR(tls), .names = tls_modes,                  \
+	  .poll_only = true)                                                                       \
+	X(K_TLS_CA_FILE, ROW("tls_ca_file", SEC_ROUTER, type_readable), RTR(tls_ca_file),          \
+	  .poll_only = true)                                                                       \
+	X(K_TLS_FINGERPRINT, ROW("tls_fingerprint", SEC_ROUTER, type_fingerprint),                 \
+	  RTR(tls_fingerprint), .poll_only = true)                                                 \
+	X(K_USER, ROW("user", SEC_ROUTER, type_string), RTR(user), .poll_only = true)              \
+	X(K_PASSWORD, ROW("password", SEC_ROUTER, type_password), RTR(password),                   \
+	  .excludes = K_PASSWORD_FILE, .poll_only = true)                                          \
+	X(K_PASSWORD_FILE, ROW("password_file", SEC_ROUTER, type_secret_file), RTR(password_file), \
+	  RTR_AUX(password), .excludes = K_PASSWORD, .poll_only = true)                            \
+	X(K_INTERFACES, ROW("interfaces", SEC_ROUTER, type_interfaces), RTR(interfaces))           \
+	X(K_INTERVAL, ROW("interval", SEC_ROUTER, type_seconds), RTR(interval),                    \
+	  RANGE(1, SECONDS_MAX))                                                                   \
+	X(K_TIMEOUT, ROW("timeout", SEC_ROUTER, type_seconds), RTR(timeout),                       \
+	  RANGE(1, SECONDS_MAX), .poll_only = true)                                                \
+	X(K_COMMAND_TIMEOUT, ROW("command_timeout", SEC_ROUTER, type_seconds),                     \
+	  RTR(command_timeout), RANGE(1, SECONDS_MAX), .poll_only = true)                          \
+	X(K_MAX_REPLY_SIZE, ROW("max_reply_size", SEC_ROUTER, type_size), RTR(max_reply_size),     \
+	  .min = 1, .what = "size", .hint = "e.g. 32Mi or 100M", .poll_only = true)                \
+	X(K_MAX_REPLY_ITEMS, ROW("max_reply_items", SEC_ROUTER, type_size), RTR(max_reply_items),  \
+	  .min = 1, .what = "count", .hint = "e.g. 100000", .poll_only = true)                     \
+	X(K_PUSH_TOKEN_FILE, ROW("push_token_file", SEC_ROUTER, type_secret_file),                 \
+	  RTR(push_token_file), RTR_AUX(push_token), .min = TOKEN_MIN, .what = "token")            \
+	X(K_IP_FILE, ROW("ip_file", SEC_ROUTER, type_path), RTR(ip_file))                          \
+	X(K_IP_INTERFACE, ROW("ip_interface", SEC_ROUTER, type_interface), RTR(ip_interface),      \
+	  .poll_only = true)                                                                       \
+	X(K_QUOTA, ROW("quota", SEC_ROUTER, type_size), RTR(quota), .what = "size",                \
+	  .hint = "bytes, e.g. 500G, 1.5T or 800Gi")                                               \
+	X(K_ALERT_COMMAND, ROW("alert_command", SEC_ROUTER, type_text), RTR(alert_command))        \
+	X(K_PUSH_ALLOW_FROM, ROW("push_allow_from", SEC_ROUTER, type_nets), RTR(push_allow))
+
+#define KEY_ENUM(k, ...) k,
 /* One per key, to name keys in the checks across a section's keys. */
-enum key {
-	K_NONE,
-	K_DATABASE,
-	K_TIMEZONE,
-	K_CYCLE_START_DAY,
-	K_MAX_RATE,
-	K_COMMIT_INTERVAL,
-	K_LOG_LEVEL,
-	K_RETENTION_5MIN,
-	K_RETENTION_HOUR,
-	K_RETENTION_DAY,
-	K_RETENTION_MONTH,
-	K_RETENTION_YEAR,
-	K_LISTEN,
-	K_AUTH_USER,
-	K_AUTH_PASSWORD_FILE,
-	K_HTTPS_LISTEN,
-	K_TLS_CERT_FILE,
-	K_TLS_KEY_FILE,
-	K_MODE,
-	K_HOST,
-	K_PORT,
-	K_TLS,
-	K_TLS_CA_FILE,
-	K_TLS_FINGERPRINT,
-	K_USER,
-	K_PASSWORD,
-	K_PASSWORD_FILE,
-	K_INTERFACES,
-	K_INTERVAL,
-	K_TIMEOUT,
-	K_COMMAND_TIMEOUT,
-	K_MAX_REPLY_SIZE,
-	K_MAX_REPLY_ITEMS,
-	K_PUSH_TOKEN_FILE,
-	K_IP_FILE,
-	K_IP_INTERFACE,
-	K_QUOTA,
-	K_ALERT_COMMAND,
-	K_PUSH_ALLOW_FROM,
-	K_COUNT
-};
+enum key { K_NONE, KEYS(KEY_ENUM) K_COUNT };
 
 struct parser {
 	const char *path;       /* as given, for messages */
@@ -1340,77 +1372,8 @@ _Static_assert(ROS_TLS_ANONYMOUS == 3 && sizeof(enum ros_tls_mode) == sizeof(int
 #define RTR_AUX(f)    .aux = offsetof(struct cfg_router, f)
 #define RANGE(lo, hi) .min = (lo), .max = (hi)
 
-/* Every key: a new key is a row here, its field in cfg.h, its default in
- * cfg_new or add_router when it has one, and its entry in tikstat.conf(5). */
-static const struct key_row keys[K_COUNT] = {
-        [K_DATABASE] = {ROW("database", SEC_TIKSTAT, type_path), CFG(database)},
-        [K_TIMEZONE] = {ROW("timezone", SEC_TIKSTAT, type_timezone), CFG(timezone)},
-        [K_CYCLE_START_DAY] = {ROW("cycle_start_day", SEC_TIKSTAT, type_int), CFG(cycle_start_day),
-                               RANGE(1, 28)},
-        [K_MAX_RATE] = {ROW("max_rate", SEC_TIKSTAT, type_size), CFG(max_rate), .min = 1,
-                        .what = "rate", .hint = "bits/s, e.g. 100M, 1G or 2.5G"},
-        [K_COMMIT_INTERVAL] = {ROW("commit_interval", SEC_TIKSTAT, type_seconds),
-                               CFG(commit_interval), RANGE(1, SECONDS_MAX)},
-        [K_LOG_LEVEL] = {ROW("log_level", SEC_TIKSTAT, type_word), CFG(log_level),
-                         .names = log_levels},
-        [K_RETENTION_5MIN] = {ROW("retention_5min", SEC_TIKSTAT, type_retention),
-                              CFG(retention[STEP_5MIN])},
-        [K_RETENTION_HOUR] = {ROW("retention_hour", SEC_TIKSTAT, type_retention),
-                              CFG(retention[STEP_HOUR])},
-        [K_RETENTION_DAY] = {ROW("retention_day", SEC_TIKSTAT, type_retention),
-                             CFG(retention[STEP_DAY])},
-        [K_RETENTION_MONTH] = {ROW("retention_month", SEC_TIKSTAT, type_retention),
-                               CFG(retention[STEP_MONTH])},
-        [K_RETENTION_YEAR] = {ROW("retention_year", SEC_TIKSTAT, type_retention),
-                              CFG(retention[STEP_YEAR])},
-        [K_LISTEN] = {ROW("listen", SEC_HTTP, type_listen), CFG(listen), CFG_AUX(n_listen)},
-        [K_AUTH_USER] = {ROW("auth_user", SEC_HTTP, type_auth_user), CFG(auth_user)},
-        [K_AUTH_PASSWORD_FILE] = {ROW("auth_password_file", SEC_HTTP, type_secret_file),
-                                  CFG(auth_password_file), CFG_AUX(auth_password)},
-        [K_HTTPS_LISTEN] = {ROW("https_listen", SEC_HTTP, type_listen), CFG(https_listen),
-                            CFG_AUX(n_https_listen)},
-        [K_TLS_CERT_FILE] = {ROW("tls_cert_file", SEC_HTTP, type_cert_file), CFG(tls_cert_file),
-                             CFG_AUX(tls_cert)},
-        [K_TLS_KEY_FILE] = {ROW("tls_key_file", SEC_HTTP, type_key_file), CFG(tls_key_file),
-                            CFG_AUX(tls_key)},
-        [K_MODE] = {ROW("mode", SEC_ROUTER, type_enum), RTR(mode), .names = modes},
-        [K_HOST] = {ROW("host", SEC_ROUTER, type_host), RTR(host), .poll_only = true},
-        [K_PORT] = {ROW("port", SEC_ROUTER, type_port), RTR(port), RANGE(1, 65535),
-                    .poll_only = true},
-        [K_TLS] = {ROW("tls", SEC_ROUTER, type_enum), RTR(tls), .names = tls_modes,
-                   .poll_only = true},
-        [K_TLS_CA_FILE] = {ROW("tls_ca_file", SEC_ROUTER, type_readable), RTR(tls_ca_file),
-                           .poll_only = true},
-        [K_TLS_FINGERPRINT] = {ROW("tls_fingerprint", SEC_ROUTER, type_fingerprint),
-                               RTR(tls_fingerprint), .poll_only = true},
-        [K_USER] = {ROW("user", SEC_ROUTER, type_string), RTR(user), .poll_only = true},
-        [K_PASSWORD] = {ROW("password", SEC_ROUTER, type_password), RTR(password),
-                        .excludes = K_PASSWORD_FILE, .poll_only = true},
-        [K_PASSWORD_FILE] = {ROW("password_file", SEC_ROUTER, type_secret_file), RTR(password_file),
-                             RTR_AUX(password), .excludes = K_PASSWORD, .poll_only = true},
-        [K_INTERFACES] = {ROW("interfaces", SEC_ROUTER, type_interfaces), RTR(interfaces)},
-        [K_INTERVAL] = {ROW("interval", SEC_ROUTER, type_seconds), RTR(interval),
-                        RANGE(1, SECONDS_MAX)},
-        [K_TIMEOUT] = {ROW("timeout", SEC_ROUTER, type_seconds), RTR(timeout),
-                       RANGE(1, SECONDS_MAX), .poll_only = true},
-        [K_COMMAND_TIMEOUT] = {ROW("command_timeout", SEC_ROUTER, type_seconds),
-                               RTR(command_timeout), RANGE(1, SECONDS_MAX), .poll_only = true},
-        [K_MAX_REPLY_SIZE] = {ROW("max_reply_size", SEC_ROUTER, type_size), RTR(max_reply_size),
-                              .min = 1, .what = "size", .hint = "e.g. 32Mi or 100M",
-                              .poll_only = true},
-        [K_MAX_REPLY_ITEMS] = {ROW("max_reply_items", SEC_ROUTER, type_size), RTR(max_reply_items),
-                               .min = 1, .what = "count", .hint = "e.g. 100000", .poll_only = true},
-        [K_PUSH_TOKEN_FILE] = {ROW("push_token_file", SEC_ROUTER, type_secret_file),
-                               RTR(push_token_file), RTR_AUX(push_token), .min = TOKEN_MIN,
-                               .what = "token"},
-        [K_IP_FILE] = {ROW("ip_file", SEC_ROUTER, type_path), RTR(ip_file)},
-        [K_IP_INTERFACE] = {ROW("ip_interface", SEC_ROUTER, type_interface), RTR(ip_interface),
-                            .poll_only = true},
-        [K_QUOTA] = {ROW("quota", SEC_ROUTER, type_size), RTR(quota), .what = "size",
-                     .hint = "bytes, e.g. 500G, 1.5T or 800Gi"},
-        [K_ALERT_COMMAND] = {ROW("alert_command", SEC_ROUTER, type_text), RTR(alert_command)},
-        [K_PUSH_ALLOW_FROM] = {ROW("push_allow_from", SEC_ROUTER, type_nets), RTR(push_allow)},
-};
+#define KEY_ROW(k, ...) [k] = {__VA_ARGS__},
+static const struct key_row keys[K_COUNT] = {KEYS(KEY_ROW)};
 
 /* The row of key name in section sec, or K_NONE. */
 static enum key find_key(enum section sec, const char *name)
