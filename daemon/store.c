@@ -210,6 +210,28 @@ uint64_t store_read_errors(void)
 	return atomic_load_explicit(&read_errors, memory_order_relaxed);
 }
 
+/* Why a writer got "attempt to write a readonly database": SQLite says
+ * the same words for causes an administrator fixes differently. "" when
+ * the error is not one of those. */
+static const char *readonly_why(store *s)
+{
+	switch (sqlite3_extended_errcode(s->db)) {
+	case SQLITE_READONLY_DBMOVED:
+		return " (the database file was moved or replaced since tikstatd opened it)";
+	case SQLITE_READONLY_CANTINIT:
+	case SQLITE_READONLY_CANTLOCK:
+	case SQLITE_READONLY_RECOVERY:
+	case SQLITE_READONLY_DIRECTORY:
+		return " (the -wal or -shm file beside it, or its directory, is not writable by "
+		       "this user)";
+	case SQLITE_READONLY:
+		if (!s->readonly && sqlite3_db_readonly(s->db, "main") == 1)
+			return " (the file is not writable by this user: it was opened read-only)";
+		return "";
+	default: return "";
+	}
+}
+
 /* Sets the error message: the formatted context, then SQLite's message
  * when with_db. Always returns -1. */
 __attribute__((format(printf, 3, 4))) static int fail(store *s, bool with_db, const char *fmt, ...)
@@ -219,8 +241,9 @@ __attribute__((format(printf, 3, 4))) static int fail(store *s, bool with_db, co
 	int n = vsnprintf(s->err, sizeof s->err, fmt, ap);
 	va_end(ap);
 	if (with_db && n >= 0 && (size_t)n < sizeof s->err)
-		snprintf(s->err + n, sizeof s->err - (size_t)n, ": %s",
-		         s->db ? sqlite3_errmsg(s->db) : "the database is not open");
+		snprintf(s->err + n, sizeof s->err - (size_t)n, ": %s%s",
+		         s->db ? sqlite3_errmsg(s->db) : "the database is not open",
+		         s->db ? readonly_why(s) : "");
 	if (with_db && s->readonly && s->db && damaged(sqlite3_errcode(s->db)))
 		atomic_fetch_add_explicit(&read_errors, 1, memory_order_relaxed);
 	return -1;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dbcorrupt.h"
@@ -223,6 +224,59 @@ static void reopening_keeps_the_data_and_does_not_migrate_twice(void **state)
 	}
 	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_schema"), tables);
+}
+
+/* A write through a connection SQLite opened read-only (the file is not
+ * writable by this user): 0 when it fails with a message that says so. */
+static int write_says_not_writable(const char *p, int64_t id)
+{
+	char err[512] = "";
+	store *s = store_open(p, false, err, sizeof err);
+	if (!s)
+		return 1;
+	int rc = store_begin(s);
+	if (rc == 0)
+		rc = store_add_traffic(s, id, STEP_YEAR, 1000, 5, 6);
+	if (rc == 0)
+		rc = store_commit(s);
+	int bad = rc != -1 || !strstr(store_errmsg(s), "attempt to write a readonly database") ||
+	          !strstr(store_errmsg(s), "not writable by this user");
+	if (bad)
+		fprintf(stderr, "rc %d: %s\n", rc, store_errmsg(s));
+	store_rollback(s);
+	store_close(s);
+	return bad ? 2 : 0;
+}
+
+/* "attempt to write a readonly database" alone does not tell an
+ * administrator what to fix: SQLite opens a file its user cannot write
+ * read-only without a word, and the first commit fails. (As root, the
+ * check runs in a child that became nobody: root writes every file.) */
+static void a_file_this_user_cannot_write_is_named_as_such(void **state)
+{
+	char p[512];
+	(void)state;
+	db_path(p, "notmine.db");
+	store *s = open_rw(p);
+	int64_t id = iface_id(s, "home", "ether1");
+	store_close(s);
+	assert_int_equal(chmod(p, 0444), 0);
+	if (geteuid() != 0) {
+		assert_int_equal(write_says_not_writable(p, id), 0);
+		return;
+	}
+	assert_int_equal(chmod(tmpdir, 0777), 0); /* nobody may create -wal and -shm */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(3);
+		_exit(write_says_not_writable(p, id));
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void a_newer_schema_is_refused_with_the_exact_message_and_left_alone(void **state)
@@ -1286,6 +1340,7 @@ int main(void)
 	        cmocka_unit_test(file_check_tells_a_deleted_from_a_replaced_file),
 	        cmocka_unit_test(
 	                a_deleted_file_is_written_back_with_its_history_and_readers_follow),
+	        cmocka_unit_test(a_file_this_user_cannot_write_is_named_as_such),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
