@@ -109,6 +109,32 @@ static void parse_size_reads_decimal_and_binary_units(void **state)
 	}
 }
 
+/* Each of texts[0..n) is refused with errno err, the output untouched. */
+static void size_refused(const char *const *texts, size_t n, int err)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = 42;
+		errno = 0;
+		if (cfg_parse_size(texts[i], &v) != -1)
+			fail_msg("'%s' accepted", texts[i]);
+		assert_int_equal(errno, err);
+		assert_int_equal(v, 42);
+	}
+}
+
+/* The same for durations. */
+static void duration_refused(const char *const *texts, size_t n, int err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t v = 42;
+		errno = 0;
+		if (cfg_parse_duration(texts[i], &v) != -1)
+			fail_msg("'%s' accepted", texts[i]);
+		assert_int_equal(errno, err);
+		assert_int_equal(v, 42);
+	}
+}
+
 static void parse_size_rejects_malformed_and_overflowing_text(void **state)
 {
 	static const char *const bad[] = {
@@ -121,24 +147,8 @@ static void parse_size_rejects_malformed_and_overflowing_text(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		uint64_t v = 42;
-
-		errno = 0;
-		if (cfg_parse_size(bad[i], &v) != -1)
-			fail_msg("'%s' accepted", bad[i]);
-		assert_int_equal(errno, EINVAL);
-		assert_int_equal(v, 42);
-	}
-	for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
-		uint64_t v = 42;
-
-		errno = 0;
-		if (cfg_parse_size(big[i], &v) != -1)
-			fail_msg("'%s' accepted", big[i]);
-		assert_int_equal(errno, ERANGE);
-		assert_int_equal(v, 42);
-	}
+	size_refused(bad, sizeof bad / sizeof bad[0], EINVAL);
+	size_refused(big, sizeof big / sizeof big[0], ERANGE);
 	assert_int_equal(cfg_parse_size(NULL, &(uint64_t){0}), -1);
 }
 
@@ -226,24 +236,8 @@ static void parse_duration_rejects_malformed_and_overflowing_text(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		int64_t v = 42;
-
-		errno = 0;
-		if (cfg_parse_duration(bad[i], &v) != -1)
-			fail_msg("'%s' accepted", bad[i]);
-		assert_int_equal(errno, EINVAL);
-		assert_int_equal(v, 42);
-	}
-	for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
-		int64_t v = 42;
-
-		errno = 0;
-		if (cfg_parse_duration(big[i], &v) != -1)
-			fail_msg("'%s' accepted", big[i]);
-		assert_int_equal(errno, ERANGE);
-		assert_int_equal(v, 42);
-	}
+	duration_refused(bad, sizeof bad / sizeof bad[0], EINVAL);
+	duration_refused(big, sizeof big / sizeof big[0], ERANGE);
 }
 
 /* ------------------------------------------------------------------ */
