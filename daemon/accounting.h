@@ -142,4 +142,11 @@ typedef int (*acct_piece_fn)(void *ctx, int64_t bucket_start, uint64_t rx, uint6
  * callback's value when it is non-zero. Buckets come from calendar.h. */
 int acct_split(const struct acct_delta *d, acct_piece_fn fn, void *ctx);
 
+/* a + b, or UINT64_MAX when that does not fit: sums of byte counts never
+ * near 2^64 in practice, but must never wrap to a small number. */
+static inline uint64_t acct_sat_add(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
+
 #endif

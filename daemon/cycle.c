@@ -3,11 +3,6 @@
 
 #include "calendar.h"
 
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
-}
-
 uint64_t cycle_project(uint64_t bytes, int64_t start, int64_t end, int64_t now)
 {
 	int64_t length = end - start, elapsed = now - start;
@@ -26,7 +21,7 @@ uint64_t cycle_project(uint64_t bytes, int64_t start, int64_t end, int64_t now)
 /* used and estimate from rx and tx. */
 static void settle(struct cycle_usage *u, int64_t now)
 {
-	u->used = sat_add(u->rx, u->tx);
+	u->used = acct_sat_add(u->rx, u->tx);
 	u->estimate = cycle_project(u->used, u->start, u->end, now);
 }
 
@@ -41,7 +36,7 @@ int cycle_usage(store *s, int64_t iface, int cycle_start_day, int64_t now, struc
 
 void cycle_usage_add(struct cycle_usage *u, uint64_t rx, uint64_t tx, int64_t now)
 {
-	u->rx = sat_add(u->rx, rx);
-	u->tx = sat_add(u->tx, tx);
+	u->rx = acct_sat_add(u->rx, rx);
+	u->tx = acct_sat_add(u->tx, tx);
 	settle(u, now);
 }

@@ -85,6 +85,7 @@ struct poller {
 	size_t nheap, capheap;
 	unsigned rand_state;
 	size_t nmore; /* routers with more set */
+	size_t nup;   /* routers with up set: poller_up without a scan */
 	/* The last (wall, monotonic) pair seen, to notice wall-clock steps. */
 	int64_t clk_wall_ms, clk_mono_ms;
 };
@@ -276,6 +277,8 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 	if (r->up || strcmp(r->last_error, why) != 0)
 		log_warnx("router %s: down: %s", r->cfg->name, why);
 	snprintf(r->last_error, sizeof r->last_error, "%s", why);
+	if (r->up)
+		p->nup--;
 	r->up = false;
 	status_poll_failed(p->status, r->cfg_index, status, why);
 	ros_counters_free(r->counters, r->ncounters);
@@ -290,9 +293,10 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 	r->next_at = now + jitter(p, r->backoff_ms);
 }
 
-static void router_up(struct router *r)
+static void router_up(struct poller *p, struct router *r)
 {
 	if (!r->up) {
+		p->nup++;
 		if (r->ever_up || r->last_error[0])
 			log_info("router %s: up again", r->cfg->name);
 		else
@@ -541,7 +545,7 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 		 * router that logs in and then floods must keep its back-off and
 		 * not log "up again" / "down" on every retry. */
 		if (!r->last_error[0])
-			router_up(r);
+			router_up(p, r);
 		r->state = R_WAIT;
 		if (r->next_at < now)
 			r->next_at = now;
@@ -565,7 +569,7 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 			router_failed(p, i, ROS_ERR_PROTOCOL, now);
 			return;
 		}
-		router_up(r);
+		router_up(p, r);
 		record_poll(p, r, uptime);
 		ros_counters_free(r->counters, r->ncounters);
 		r->counters = NULL;
@@ -840,8 +844,5 @@ size_t poller_count(const struct poller *p)
 
 size_t poller_up(const struct poller *p)
 {
-	size_t up = 0;
-	for (size_t i = 0; i < p->n; i++)
-		up += p->routers[i].up;
-	return up;
+	return p->nup;
 }

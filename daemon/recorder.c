@@ -476,11 +476,7 @@ void recorder_pending(const struct recorder *r, int h, int64_t from, int64_t to,
 	*rx = *tx = 0;
 	for (size_t i = 0; i < f->npieces; i++)
 		if (f->pieces[i].start >= from && f->pieces[i].start < to) {
-			/* Saturating: a sum of byte counts never nears 2^64 in
-			 * practice, but must not wrap to a small number. */
-			*rx = f->pieces[i].rx > UINT64_MAX - *rx ? UINT64_MAX
-			                                         : *rx + f->pieces[i].rx;
-			*tx = f->pieces[i].tx > UINT64_MAX - *tx ? UINT64_MAX
-			                                         : *tx + f->pieces[i].tx;
+			*rx = acct_sat_add(*rx, f->pieces[i].rx);
+			*tx = acct_sat_add(*tx, f->pieces[i].tx);
 		}
 }

@@ -33,11 +33,6 @@ void report_iec(uint64_t bytes, char out[16])
 	snprintf(out, 16, "%u.%02u %s", (unsigned)(h / 100 % 10000), (unsigned)(h % 100), units[u]);
 }
 
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 void report_rate(uint64_t bytes, int64_t seconds, char out[16])
 {
 	static const char *const units[] = {"kbit/s", "Mbit/s", "Gbit/s",
@@ -295,7 +290,8 @@ void report_series_free(struct report_series *series)
 	series->n = 0;
 }
 
-int report_series_json_object(const struct report_series *series, struct jsonw *w)
+/* Writes one traffic object through a writer. */
+static int report_series_json_object(const struct report_series *series, struct jsonw *w)
 {
 	char iso[32];
 	jsonw_object_begin(w);
@@ -522,7 +518,7 @@ static void bucket_rate(struct table *t, enum step step, const struct store_poin
 	if (t->failed || t->n == 0)
 		return;
 	int64_t end = calendar_bucket_next(step, p->start);
-	report_rate(add_sat(p->rx, p->tx), period_seconds(p->start, end, now),
+	report_rate(acct_sat_add(p->rx, p->tx), period_seconds(p->start, end, now),
 	            t->rows[t->n - 1].rate);
 }
 
@@ -541,20 +537,21 @@ static int series_table(const struct report_series *s, struct text_buf *out)
 		const struct store_point *p = &s->points[i];
 		char label[48];
 		bucket_label(s->step, p->start, label);
-		table_numbers(&t, label, p->rx, p->tx, add_sat(p->rx, p->tx));
+		table_numbers(&t, label, p->rx, p->tx, acct_sat_add(p->rx, p->tx));
 		bucket_rate(&t, s->step, p, s->now);
-		sum_rx = add_sat(sum_rx, p->rx);
-		sum_tx = add_sat(sum_tx, p->tx);
+		sum_rx = acct_sat_add(sum_rx, p->rx);
+		sum_tx = acct_sat_add(sum_tx, p->tx);
 		if (estimates && p->start == current) {
 			int64_t end = calendar_bucket_next(s->step, current);
 			uint64_t erx = cycle_project(p->rx, current, end, s->now);
 			uint64_t etx = cycle_project(p->tx, current, end, s->now);
-			table_numbers(&t, "estimated", erx, etx,
-			              cycle_project(add_sat(p->rx, p->tx), current, end, s->now));
+			table_numbers(
+			        &t, "estimated", erx, etx,
+			        cycle_project(acct_sat_add(p->rx, p->tx), current, end, s->now));
 		}
 	}
 	table_separator(&t);
-	table_numbers(&t, "sum", sum_rx, sum_tx, add_sat(sum_rx, sum_tx));
+	table_numbers(&t, "sum", sum_rx, sum_tx, acct_sat_add(sum_rx, sum_tx));
 	int rc = t.failed ? -1 : table_render(&t, step_head(s->step), out);
 	free(t.rows);
 	return rc;
@@ -589,7 +586,7 @@ int report_cycle_load(store *s, const struct report_iface *ifc, int start_day, u
 	out->end = u.end;
 	out->rx = u.rx;
 	out->tx = u.tx;
-	out->total = add_sat(u.rx, u.tx);
+	out->total = acct_sat_add(u.rx, u.tx);
 	out->estimate = u.estimate;
 	return 0;
 }
@@ -603,7 +600,7 @@ uint64_t report_cycle_used_hundredths(const struct report_cycle *c)
 	return h > UINT64_MAX ? UINT64_MAX : (uint64_t)h;
 }
 
-int report_cycle_json_object(const struct report_cycle *c, struct jsonw *w)
+static int report_cycle_json_object(const struct report_cycle *c, struct jsonw *w)
 {
 	char iso[32];
 	jsonw_object_begin(w);
@@ -722,7 +719,7 @@ int report_cycle_table(const struct report_cycle *v, size_t n, struct text_buf *
 static int by_total_desc(const void *va, const void *vb)
 {
 	const struct store_point *a = va, *b = vb;
-	uint64_t ta = add_sat(a->rx, a->tx), tb = add_sat(b->rx, b->tx);
+	uint64_t ta = acct_sat_add(a->rx, a->tx), tb = acct_sat_add(b->rx, b->tx);
 	if (ta != tb)
 		return ta > tb ? -1 : 1;
 	return (a->start > b->start) - (a->start < b->start);
@@ -755,7 +752,7 @@ static int top_table(const struct report_series *s, struct text_buf *out)
 		char day[48], label[48];
 		bucket_label(STEP_DAY, p->start, day);
 		snprintf(label, sizeof label, "%2zu  %.10s", i + 1, day);
-		table_numbers(&t, label, p->rx, p->tx, add_sat(p->rx, p->tx));
+		table_numbers(&t, label, p->rx, p->tx, acct_sat_add(p->rx, p->tx));
 		bucket_rate(&t, STEP_DAY, p, s->now);
 	}
 	table_separator(&t);
@@ -825,7 +822,7 @@ static void summary_row(struct text_buf *out, const char *label, const struct re
                         int64_t now, const uint64_t *estimate)
 {
 	char rx[16], tx[16], total[16], rate[16], est[16] = "";
-	uint64_t sum = add_sat(p->rx, p->tx);
+	uint64_t sum = acct_sat_add(p->rx, p->tx);
 	report_iec(p->rx, rx);
 	report_iec(p->tx, tx);
 	report_iec(sum, total);
@@ -856,7 +853,7 @@ static void summary_one(const struct report_summary *v, bool short_form, struct 
 	text_buf_puts(out, "\n");
 	struct report_period cycle;
 	period_of_cycle(c, &cycle);
-	uint64_t today_est = cycle_project(add_sat(v->today.rx, v->today.tx), v->today.start,
+	uint64_t today_est = cycle_project(acct_sat_add(v->today.rx, v->today.tx), v->today.start,
 	                                   v->today.end, v->now);
 	if (!short_form)
 		summary_row(out, "yesterday", &v->yesterday, v->now, NULL);
@@ -895,7 +892,7 @@ static void oneline_name(struct text_buf *out, const char *name)
 /* ";rx;tx;total" as units or bytes. */
 static void oneline_sizes(struct text_buf *out, uint64_t rx, uint64_t tx, bool bytes)
 {
-	uint64_t v[3] = {rx, tx, add_sat(rx, tx)};
+	uint64_t v[3] = {rx, tx, acct_sat_add(rx, tx)};
 	for (int i = 0; i < 3; i++) {
 		char text[16];
 		if (bytes)
@@ -911,7 +908,7 @@ static void oneline_period(struct text_buf *out, const struct report_period *p, 
                            bool bytes)
 {
 	oneline_sizes(out, p->rx, p->tx, bytes);
-	uint64_t sum = add_sat(p->rx, p->tx);
+	uint64_t sum = acct_sat_add(p->rx, p->tx);
 	int64_t secs = period_seconds(p->start, p->end, now);
 	char rate[16];
 	if (bytes)

@@ -140,9 +140,6 @@ void report_series_free(struct report_series *series);
  * is false (n must be 1), else an array of n objects; then a newline. */
 int report_series_json(const struct report_series *v, size_t n, bool as_array,
                        struct text_buf *out);
-/* Writes one traffic object through a writer (for callers composing
- * larger documents). */
-int report_series_json_object(const struct report_series *series, struct jsonw *w);
 /* Appends the CSV document of one series: "start,rx,tx" and a line per
  * bucket. */
 int report_series_csv(const struct report_series *series, struct text_buf *out);
@@ -187,7 +184,6 @@ uint64_t report_cycle_used_hundredths(const struct report_cycle *c);
 /* Appends the cycle JSON document of v[0..n) (object or array as for
  * report_series_json), then a newline. */
 int report_cycle_json(const struct report_cycle *v, size_t n, bool as_array, struct text_buf *out);
-int report_cycle_json_object(const struct report_cycle *c, struct jsonw *w);
 /* Appends "start,end,rx,tx,total,estimate,quota,used_percent" and one line
  * (quota and used_percent empty without a quota). */
 int report_cycle_csv(const struct report_cycle *c, struct text_buf *out);
