@@ -327,3 +327,11 @@ int calendar_parse(const char *text, int64_t *t)
 		*t = from_local(y, mo - 1, d, h, mi) + s;
 	return 0;
 }
+
+int64_t calendar_reading_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ms > 0 ? ms : 1;
+}

@@ -63,4 +63,10 @@ void calendar_format(int64_t t, char out[32]);
  * Returns 0, or -1 when malformed. */
 int calendar_parse(const char *text, int64_t *t);
 
+/* The monotonic clock of readings, ms > 0 (0 means "unknown" in struct
+ * acct_reading): CLOCK_BOOTTIME, which unlike CLOCK_MONOTONIC goes on while
+ * the host is suspended, as the router's uptime does. Polled and pushed
+ * readings are timed by it alike. */
+int64_t calendar_reading_mono_ms(void);
+
 #endif

@@ -2,6 +2,7 @@
 #include "poller.h"
 #include "session.h"
 
+#include "calendar.h"
 #include "ifnames.h"
 #include "log.h"
 #include "push.h"
@@ -150,24 +151,13 @@ static int64_t wall_now(void)
 	return (int64_t)time(NULL);
 }
 
-/* The monotonic clock of readings, ms > 0 (0 means "unknown" in struct
- * acct_reading): CLOCK_BOOTTIME, which unlike CLOCK_MONOTONIC goes on while
- * the host is suspended, as the router's uptime does. */
-static int64_t reading_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	return ms > 0 ? ms : 1;
-}
-
 /* Reads the wall clock (Unix ms) and the monotonic clock (ms, > 0)
  * together: a reading's time and the monotonic time that measures its
  * intervals. */
 static void clock_pair(int64_t *wall_ms, int64_t *mono_ms)
 {
 	struct timespec ts;
-	*mono_ms = reading_mono_ms();
+	*mono_ms = calendar_reading_mono_ms();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	*wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
@@ -330,7 +320,7 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 	 * while the daemon stalled is not younger than it is. The uptime may
 	 * have been read up to latency later (the reboot test allows it). */
 	int64_t t = r->sent_wall;
-	int64_t latency = reading_mono_ms() - r->sent_mono;
+	int64_t latency = calendar_reading_mono_ms() - r->sent_mono;
 	int64_t now = wall_now(); /* the recorder's commit schedule runs on the present */
 	/* Indexed once, searched per name: routers list thousands. */
 	const struct ros_iface_counters **sorted = ros_counters_index(r->counters, r->ncounters);

@@ -1,6 +1,8 @@
 /* pushq.c — see pushq.h. */
 #include "pushq.h"
 
+#include "calendar.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -56,16 +58,6 @@ int pushq_fd(const struct pushq *q)
 	return q->efd;
 }
 
-/* CLOCK_BOOTTIME in ms, never 0 (0 means "unknown" in acct_reading): the
- * poller's clock of readings (monotonic, and it counts a suspend). */
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	return ms > 0 ? ms : 1;
-}
-
 int pushq_put(struct pushq *q, const struct pushq_item *item)
 {
 	size_t ref = item->ref;
@@ -93,7 +85,7 @@ int pushq_put(struct pushq *q, const struct pushq_item *item)
 	slot->reading.time_sub_ms = (int32_t)(wall.tv_nsec / 1000000);
 	if (slot->reading.source == ACCT_SRC_UNKNOWN)
 		slot->reading.source = ACCT_SRC_PUSH;
-	slot->reading.mono_ms = mono_ms();
+	slot->reading.mono_ms = calendar_reading_mono_ms();
 	slot->reading.latency_ms = 0;
 	if (q->len++ == 0) {
 		uint64_t one = 1;
