@@ -23,7 +23,8 @@ static int wait_io(ros_conn *c, int max_ms)
 		wait = 0; /* input buffered where poll cannot see it */
 	int ev = ros_events(c);
 	struct pollfd pfd = {.fd = ros_fd(c)};
-	pfd.events = (short)((ev & ROS_WANT_READ ? POLLIN : 0) | (ev & ROS_WANT_WRITE ? POLLOUT : 0));
+	pfd.events =
+	        (short)((ev & ROS_WANT_READ ? POLLIN : 0) | (ev & ROS_WANT_WRITE ? POLLOUT : 0));
 	return poll(&pfd, 1, wait);
 }
 

@@ -50,10 +50,10 @@ struct ros_conn {
 	bool heard;                        /* the router sent something since the login began */
 	char *pending_tag;                 /* a .tag the caller gave the untagged command */
 	size_t pending_taglen;
-	bool cancel_untagged;              /* ros_cancel_pending asked to interrupt it */
-	bool untagged_interrupted;         /* and the interruption's !trap arrived */
-	int64_t heard_ms;                  /* when bytes last arrived (tagged silence) */
-	ros_cmd *cmds[ROS_MAX_COMMANDS];   /* tagged commands, open or not yet released */
+	bool cancel_untagged;            /* ros_cancel_pending asked to interrupt it */
+	bool untagged_interrupted;       /* and the interruption's !trap arrived */
+	int64_t heard_ms;                /* when bytes last arrived (tagged silence) */
+	ros_cmd *cmds[ROS_MAX_COMMANDS]; /* tagged commands, open or not yet released */
 	size_t ncmds;
 	uint64_t next_tag;
 	char fingerprint[7 + 32 * 3];
@@ -520,7 +520,8 @@ static size_t find_open(const ros_conn *c, const char *tag, size_t len)
 {
 	for (size_t i = 0; i < c->ncmds; i++) {
 		const ros_cmd *cmd = c->cmds[i];
-		if (cmd->status == ROS_AGAIN && cmd->taglen == len && memcmp(cmd->tag, tag, len) == 0)
+		if (cmd->status == ROS_AGAIN && cmd->taglen == len &&
+		    memcmp(cmd->tag, tag, len) == 0)
 			return i;
 	}
 	return SIZE_MAX;
@@ -545,8 +546,8 @@ static int queue_sentence(ros_conn *c, ros_cmd *cmd, ros_sentence *s)
 		char ep[300];
 		endpoint(c, ep, sizeof ep);
 		return fail(c, ROS_ERR_REPLY_TOO_LARGE,
-		            "%s: reply too large: more than %zu %s not taken by the caller", ep, limit,
-		            what);
+		            "%s: reply too large: more than %zu %s not taken by the caller", ep,
+		            limit, what);
 	}
 	if (cmd_push(cmd, s) != ROS_OK)
 		return fail(c, ROS_ERR_NOMEM, "out of memory");
@@ -608,8 +609,10 @@ static int on_reply_sentence(ros_conn *c, ros_sentence *s)
 	}
 	enum ros_reply_type t = ros_sentence_type(s);
 	ros_sentence_free(s);
-	return fail(c, ROS_ERR_PROTOCOL, "protocol error: an untagged !%s while no untagged "
-	            "command is pending", ros_reply_type_name(t));
+	return fail(c, ROS_ERR_PROTOCOL,
+	            "protocol error: an untagged !%s while no untagged "
+	            "command is pending",
+	            ros_reply_type_name(t));
 }
 
 /* Reads what has arrived and feeds it to the parser, sentence by sentence,
@@ -956,8 +959,7 @@ void ros_close(ros_conn *c)
 
 /* Queues one command sentence: words, then ".tag=TAG" when tag is set.
  * On error c->out is as before. */
-static int queue_sentence_words(ros_conn *c, const char *const *words, size_t n,
-                                const char *tag)
+static int queue_sentence_words(ros_conn *c, const char *const *words, size_t n, const char *tag)
 {
 	size_t before = c->out.len;
 	unsigned char end = 0;
