@@ -439,30 +439,41 @@ static int on_login_sentence(ros_conn *c, ros_sentence *s, int64_t now)
 	return rc;
 }
 
+/* Whether one more sentence costing cost bytes fits next to count
+ * sentences holding held bytes: ROS_OK, or fails the connection (freeing
+ * s) naming the limit; suffix ends the message. */
+static int check_limits(ros_conn *c, ros_sentence *s, size_t count, size_t held, size_t cost,
+                        const char *suffix)
+{
+	const char *what = NULL;
+	size_t limit = 0;
+	if (count >= c->max_reply_sentences) {
+		what = "sentences";
+		limit = c->max_reply_sentences;
+	} else if (cost > c->max_reply_bytes || held > c->max_reply_bytes - cost) {
+		what = "bytes";
+		limit = c->max_reply_bytes;
+	}
+	if (!what)
+		return ROS_OK;
+	ros_sentence_free(s);
+	char ep[300];
+	endpoint(c, ep, sizeof ep);
+	return fail(c, ROS_ERR_REPLY_TOO_LARGE, "%s: reply too large: more than %zu %s%s", ep,
+	            limit, what, suffix);
+}
+
 /* Counts s against the reply limits; fails the connection (freeing s and
  * everything received) when it would exceed one. */
 static int hold_sentence(ros_conn *c, ros_sentence *s)
 {
-	size_t bytes = s->size + sizeof(ros_sentence *); /* and its slot in the reply */
-	const char *what = NULL;
-	size_t limit = 0;
-	if (c->held_sentences >= c->max_reply_sentences) {
-		what = "sentences";
-		limit = c->max_reply_sentences;
-	} else if (bytes > c->max_reply_bytes || c->held_bytes > c->max_reply_bytes - bytes) {
-		what = "bytes";
-		limit = c->max_reply_bytes;
-	}
-	if (!what) {
+	size_t bytes = cmd_sentence_cost(s); /* and its slot in the reply */
+	int rc = check_limits(c, s, c->held_sentences, c->held_bytes, bytes, "");
+	if (rc == ROS_OK) {
 		c->held_sentences++;
 		c->held_bytes += bytes;
-		return ROS_OK;
 	}
-	ros_sentence_free(s);
-	char ep[300];
-	endpoint(c, ep, sizeof ep);
-	return fail(c, ROS_ERR_REPLY_TOO_LARGE, "%s: reply too large: more than %zu %s", ep, limit,
-	            what);
+	return rc;
 }
 
 /* 1 for the !trap RouterOS ends an interrupted command with
@@ -531,24 +542,10 @@ static size_t find_open(const ros_conn *c, const char *tag, size_t len)
  * taken, not a stream's total); fails the connection beyond them. */
 static int queue_sentence(ros_conn *c, ros_cmd *cmd, ros_sentence *s)
 {
-	size_t cost = cmd_sentence_cost(s);
-	const char *what = NULL;
-	size_t limit = 0;
-	if (cmd->count >= c->max_reply_sentences) {
-		what = "sentences";
-		limit = c->max_reply_sentences;
-	} else if (cost > c->max_reply_bytes || cmd->held_bytes > c->max_reply_bytes - cost) {
-		what = "bytes";
-		limit = c->max_reply_bytes;
-	}
-	if (what) {
-		ros_sentence_free(s);
-		char ep[300];
-		endpoint(c, ep, sizeof ep);
-		return fail(c, ROS_ERR_REPLY_TOO_LARGE,
-		            "%s: reply too large: more than %zu %s not taken by the caller", ep,
-		            limit, what);
-	}
+	int rc = check_limits(c, s, cmd->count, cmd->held_bytes, cmd_sentence_cost(s),
+	                      " not taken by the caller");
+	if (rc != ROS_OK)
+		return rc;
 	if (cmd_push(cmd, s) != ROS_OK)
 		return fail(c, ROS_ERR_NOMEM, "out of memory");
 	return ROS_OK;
@@ -989,8 +986,7 @@ static int start_tagged(ros_conn *c, const char *const *words, size_t n,
 		cmd_free(cmd);
 		return rc;
 	}
-	if (open_tagged(c) == 0 && c->phase == PH_READY)
-		c->tr.want = 0; /* a stale interest must not hide the new output */
+	c->tr.want = 0; /* a stale read interest must not hide the new output */
 	c->cmds[c->ncmds++] = cmd;
 	*out = cmd;
 	return ROS_AGAIN;
