@@ -137,6 +137,16 @@ static ros_sentence *next_of(ros_conn *c, ros_cmd *cmd)
 	}
 }
 
+/* Drives c until the connection fails (bounded); returns the error. */
+static int wait_for_failure(ros_conn *c)
+{
+	int64_t end = ros_now_ms() + WAIT_MS;
+	int rc = ROS_OK;
+	while (rc == ROS_OK && ros_now_ms() < end)
+		rc = ros_wait(c, 1000);
+	return rc;
+}
+
 /* The value of attribute key of s, as a string, or "". */
 static const char *attr(const ros_sentence *s, const char *key)
 {
@@ -292,10 +302,7 @@ static void connection_lost_ends_every_command(void **state)
 	ros_sentence *s = next_of(c, a);
 	ros_sentence_free(s);
 	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "reboot lost"), 0);
-	int64_t end = ros_now_ms() + WAIT_MS;
-	int rc = ROS_OK;
-	while (rc == ROS_OK && ros_now_ms() < end)
-		rc = ros_wait(c, 1000);
+	int rc = wait_for_failure(c);
 	assert_true(rc < 0);
 	assert_int_equal(ros_cmd_status(a), rc);
 	assert_int_equal(ros_cmd_status(b), rc);
@@ -318,10 +325,7 @@ static void silent_stream_detects_a_dead_router(void **state)
 	ros_cmd *a = start(c, monitor_e1, 2, &o);
 	ros_sentence_free(next_of(c, a));
 	assert_int_equal(fakeproc_cmd(&fp, NULL, 0, "stall quiet on"), 0);
-	int64_t end = ros_now_ms() + WAIT_MS;
-	int rc = ROS_OK;
-	while (rc == ROS_OK && ros_now_ms() < end)
-		rc = ros_wait(c, 1000);
+	int rc = wait_for_failure(c);
 	assert_int_equal(rc, ROS_ERR_TIMEOUT);
 	assert_int_equal(ros_cmd_status(a), ROS_ERR_TIMEOUT);
 	assert_non_null(strstr(ros_errstr(c), "no answer within 300 ms"));
@@ -339,10 +343,7 @@ static void limits_apply_to_the_queue_not_the_stream(void **state)
 	for (int k = 0; k < 12; k++) /* 4 times the limit, taken as they come */
 		ros_sentence_free(next_of(c, a));
 	/* Not taken: the fourth waiting sentence is one too many. */
-	int64_t end = ros_now_ms() + WAIT_MS;
-	int rc = ROS_OK;
-	while (rc == ROS_OK && ros_now_ms() < end)
-		rc = ros_wait(c, 1000);
+	int rc = wait_for_failure(c);
 	assert_int_equal(rc, ROS_ERR_REPLY_TOO_LARGE);
 	assert_int_equal(ros_cmd_status(a), ROS_ERR_REPLY_TOO_LARGE);
 	ros_conn_free(c);
@@ -467,10 +468,7 @@ static void hostile_reply(const char *reply, const char *what)
 	assert_string_equal(ros_cmd_tag(a), "1");
 	say(p.fd, "!re|=name=ether1|.tag=1"); /* a good one first */
 	say(p.fd, reply);
-	int64_t end = ros_now_ms() + WAIT_MS;
-	int rc = ROS_OK;
-	while (rc == ROS_OK && ros_now_ms() < end)
-		rc = ros_wait(p.c, 1000);
+	int rc = wait_for_failure(p.c);
 	assert_int_equal(rc, ROS_ERR_PROTOCOL);
 	assert_int_equal(ros_cmd_status(a), ROS_ERR_PROTOCOL);
 	if (!strstr(ros_errstr(p.c), what))
@@ -501,10 +499,7 @@ static void finished_tag_is_a_protocol_error(void **state)
 	assert_int_equal(ros_cmd_start(p.c, monitor_e1, 2, NULL, ros_now_ms(), &b), ROS_AGAIN);
 	say(p.fd, "!done|.tag=1");
 	say(p.fd, "!re|=name=late|.tag=1");
-	int64_t end = ros_now_ms() + WAIT_MS;
-	int rc = ROS_OK;
-	while (rc == ROS_OK && ros_now_ms() < end)
-		rc = ros_wait(p.c, 1000);
+	int rc = wait_for_failure(p.c);
 	assert_int_equal(rc, ROS_ERR_PROTOCOL);
 	assert_int_equal(ros_cmd_status(a), ROS_OK); /* it had ended well */
 	assert_int_equal(ros_cmd_status(b), ROS_ERR_PROTOCOL);
