@@ -545,6 +545,7 @@ static int cmd_monitor(struct api_session *s, const struct req *q, int64_t now,
 	}
 	m->next = s->mons;
 	s->mons = m;
+	s->r->monitors++;
 	return API_CONTINUE;
 }
 
@@ -584,6 +585,7 @@ static int cmd_cancel(struct api_session *s, const struct req *q, int64_t now,
 		*pp = m->next;
 		interrupt_monitor(s, m, out);
 		monitor_free(m);
+		s->r->monitors--;
 		cancelled++;
 	}
 	if (has_tag && cancelled == 0) {
@@ -735,6 +737,7 @@ void api_session_free(struct api_session *s)
 		struct monitor *m = s->mons;
 		s->mons = m->next;
 		monitor_free(m);
+		s->r->monitors--;
 	}
 	wbuf_free(&s->sb);
 	free(s);

@@ -234,6 +234,12 @@ static void cmd_stats(struct srv_router *rt, const struct args *a, struct wbuf *
 	          (unsigned long long)m->commands, (unsigned long long)m->accepted);
 }
 
+static void cmd_monitors(struct srv_router *rt, const struct args *a, struct wbuf *r)
+{
+	(void)a;
+	reply_fmt(r, "ok %zu", rt->m->monitors);
+}
+
 static void cmd_reboot(struct srv_router *rt, const struct args *a, struct wbuf *r)
 {
 	int64_t ms = 0;
@@ -438,7 +444,7 @@ static const struct router_cmd {
         {"dribble", cmd_dribble},   {"garbage", cmd_garbage},   {"cutword", cmd_cutword},
         {"fatal", cmd_fatal},       {"password", cmd_password}, {"flavour", cmd_flavour},
         {"stats", cmd_stats},       {"flood", cmd_flood},       {"resetdir", cmd_resetdir},
-        {"address", cmd_address},
+        {"address", cmd_address},   {"monitors", cmd_monitors},
 };
 
 /* Runs a router command; 0 if the verb is not one. */

@@ -58,6 +58,7 @@ struct model_router {
 	uint64_t uptime_base_s;
 	/* statistics, kept by the server and the API code */
 	uint64_t logins, failed_logins, commands, accepted;
+	size_t monitors; /* streaming monitor-traffic commands open now, all sessions */
 };
 
 /* Creates a router named name with the default interface set, counters at

@@ -375,6 +375,7 @@ static void test_api_v7(void)
 	CHECK_STR(cap.text, "!re =name=bridge =rx-packets-per-second=0 =rx-bits-per-second=0 "
 	                    "=tx-packets-per-second=0 =tx-bits-per-second=0 .tag=m\n");
 	CHECK(api_session_next_due(s) == 1000);
+	CHECK(r->monitors == 1);
 	struct api_out out = {capture_sentence, &cap};
 	cap.len = 0;
 	api_session_tick(s, 1000, &out);
@@ -382,11 +383,20 @@ static void test_api_v7(void)
 	CHECK_STR(say(s, &cap, "/cancel|=tag=m|.tag=c", 0),
 	          "!trap =category=2 =message=interrupted .tag=m\n!done .tag=m\n!done .tag=c\n");
 	CHECK(api_session_next_due(s) == INT64_MAX);
+	CHECK(r->monitors == 0);
+	/* A monitor of a session that ends is no longer counted. */
+	say(s, &cap, "/interface/monitor-traffic|=interface=ether1|.tag=n", 0);
+	CHECK(r->monitors == 1);
 	CHECK_STR(say(s, &cap, "/ip/route/print", 0),
 	          "!trap =message=no such command prefix\n!done\n");
 	CHECK_STR(say(s, &cap, "/quit", 0), "!fatal session terminated on request\n");
 	CHECK(r->logins == 1 && r->failed_logins == 2);
+	/* The rate a monitor reports (bits/s) is what the counters grow by. */
+	const struct model_iface *e1 = model_iface_by_name(r, "ether1", 6);
+	CHECK(e1 && (model_counter_value(&e1->rx, 9000) - model_counter_value(&e1->rx, 8000)) * 8 ==
+	                    10000000);
 	api_session_free(s);
+	CHECK(r->monitors == 0);
 	model_router_free(r);
 }
 

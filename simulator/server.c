@@ -680,6 +680,11 @@ void server_free(struct server *s)
 {
 	if (!s)
 		return;
+	/* Sessions first: ending one updates its router's model (the
+	 * count of open monitors). */
+	for (size_t i = 0; i < s->n; i++)
+		abort_all(s->routers[i], 0);
+	server_reap(s);
 	for (size_t i = 0; i < s->n; i++)
 		router_free(s->routers[i]);
 	server_reap(s);

@@ -36,6 +36,7 @@ extern "C" {
 enum ros_status {
 	ROS_OK = 0,
 	ROS_AGAIN = 1,                 /* non-blocking: not finished, call ros_step again */
+	ROS_CANCELLED = 2,             /* the command ended because the caller cancelled it */
 	ROS_ERR_NOMEM = -1,            /* out of memory */
 	ROS_ERR_ARG = -2,              /* invalid argument or option */
 	ROS_ERR_STATE = -3,            /* call not valid in the connection's state */
@@ -339,6 +340,117 @@ const ros_reply *ros_pending_reply(const ros_conn *c);
  * they no longer count against the reply limits: a stream read this way
  * runs in bounded memory. No-op without a pending command. */
 void ros_pending_discard(ros_conn *c);
+
+/* Cancels the pending untagged command (the one of ros_start_command or
+ * ros_command): sends "/cancel" carrying an internal .tag, so its own
+ * !done is not mixed into the reply. RouterOS interrupts EVERY command of
+ * the session on a /cancel without =tag=, tagged ones too (they end as
+ * ROS_CANCELLED if cancelled here, else with their !trap): cancel tagged
+ * commands with ros_cancel instead. The interruption (!trap category 2,
+ * then !done) ends the command: ros_step returns ROS_CANCELLED, the
+ * interruption's !trap is dropped and ros_take_reply holds the rows
+ * received and the !done. ROS_ERR_STATE without a pending command. */
+int ros_cancel_pending(ros_conn *c, int64_t now_ms);
+
+/* --- several commands at once: tagged commands ---
+ *
+ * Any number of tagged commands (up to ROS_MAX_COMMANDS, counting the
+ * library's own /cancel commands) run on one logged-in session, next to at
+ * most one untagged command of ros_start_command. The library appends
+ * ".tag=N" (N a decimal number it never reuses on the connection) and
+ * routes each reply sentence by its tag to that command's queue, with the
+ * tag word removed: callers see the sentences as an untagged command's.
+ * Untagged reply sentences belong to the untagged command; one arriving
+ * while none is pending, or a sentence whose tag names no open command
+ * (never issued, or already finished), is a protocol error that closes the
+ * connection: the stream cannot be trusted any more.
+ *
+ * Ownership: the connection owns each ros_cmd from ros_cmd_start until
+ * the caller gives it back with ros_cmd_release (also after it ended,
+ * also after the connection failed or was closed; every handle dies with
+ * ros_conn_free). Sentences taken with ros_cmd_take belong to the caller.
+ *
+ * Lifetime: a command is open (ros_cmd_status == ROS_AGAIN) until its
+ * !done: then ROS_OK, ROS_ERR_TRAP (its !trap is queued before the
+ * !done), or ROS_CANCELLED after ros_cancel (the interruption's !trap is
+ * dropped, the !done queued). When the connection fails or is closed,
+ * every open command ends with the connection's status (ROS_ERR_TIMEOUT,
+ * ROS_ERR_CLOSED, ROS_ERR_FATAL, ROS_ERR_PROTOCOL ...; ros_errstr says
+ * why); what it had queued can still be taken.
+ *
+ * Streams (/interface/monitor-traffic without =once=, /listen ...) are
+ * commands that never end by themselves: their !re sentences are queued
+ * as they arrive. The reply limits (ros_set_reply_limits) bound each
+ * command's queue, i.e. the sentences received and not yet taken, never
+ * the total of a stream: a caller that takes what arrives runs for hours
+ * in bounded memory; one that does not hits ROS_ERR_REPLY_TOO_LARGE.
+ * The command deadline (ros_set_command_deadline) does not apply to
+ * tagged commands; opt.deadline_ms gives one per command. Silence: while
+ * an open command has a silence timeout (opt.silence_ms, default
+ * timeout_ms), the connection fails with ROS_ERR_TIMEOUT when nothing at
+ * all arrived for that long since the later of the command's start and
+ * the last bytes received: a 1-per-second monitor keeps it alive, a dead
+ * link is noticed. A command that may be legitimately silent for long
+ * (/listen) takes silence_ms < 0; the caller then keeps the session
+ * checked itself (e.g. a periodic print), as tikstatd's poll does.
+ *
+ * Driving: ros_step advances everything (the untagged command, if any,
+ * and all tagged ones). With no untagged command pending, it returns
+ * ROS_AGAIN while a tagged command is open and ROS_OK once none is;
+ * ros_events asks for READ while anything is open; ros_deadline includes
+ * the tagged commands' timeouts. ros_is_ready stays 1 while only tagged
+ * commands are open (an untagged command may be started). */
+#define ROS_MAX_COMMANDS 64
+
+typedef struct ros_cmd ros_cmd;
+
+/* Per-command options; a zeroed struct (or NULL) gives the defaults. */
+struct ros_cmd_options {
+	int silence_ms;  /* 0 = the connection's timeout_ms, < 0 = none */
+	int deadline_ms; /* overall, from the start; 0 or < 0 = none */
+};
+
+/* Starts a tagged command (words as for ros_start_command, without a
+ * .tag word: ROS_ERR_ARG) on a logged-in connection. Stores the handle
+ * in *out and returns ROS_AGAIN; ROS_ERR_STATE when not logged in,
+ * ROS_ERR_ARG when ROS_MAX_COMMANDS are open (or unreleased), or
+ * ROS_ERR_NOMEM. Nothing is sent before the next ros_step. */
+int ros_cmd_start(ros_conn *c, const char *const *words, size_t n,
+                  const struct ros_cmd_options *opt, int64_t now_ms, ros_cmd **out);
+
+/* The next sentence delivered to cmd, in arrival order (caller frees it
+ * with ros_sentence_free), or NULL when none is waiting. */
+ros_sentence *ros_cmd_take(ros_cmd *cmd);
+
+/* ROS_AGAIN while cmd is open, else how it ended (see above). */
+int ros_cmd_status(const ros_cmd *cmd);
+
+/* The .tag value the library gave cmd (for logs), NUL-terminated. */
+const char *ros_cmd_tag(const ros_cmd *cmd);
+
+/* Asks the router to interrupt cmd (queues "/cancel =tag=N", itself a
+ * tagged command whose answer the library consumes). The command stays
+ * open until the router's interruption arrives, then ends ROS_CANCELLED;
+ * if its !done was already under way it ends as it would have. ROS_OK,
+ * also for a command already ended or already cancelled; ROS_ERR_STATE
+ * when the connection is closed, ROS_ERR_ARG when the /cancel would
+ * exceed ROS_MAX_COMMANDS, ROS_ERR_NOMEM. */
+int ros_cancel(ros_conn *c, ros_cmd *cmd, int64_t now_ms);
+
+/* Gives cmd back (its queued sentences are freed). An open command is
+ * cancelled first and its slot is reclaimed when the router confirms, so
+ * that late sentences are not taken for a hostile router's. NULL-safe. */
+void ros_cmd_release(ros_conn *c, ros_cmd *cmd);
+
+/* Number of open commands, tagged (the library's /cancel ones too) and
+ * untagged. */
+size_t ros_open_commands(const ros_conn *c);
+
+/* Blocking: waits up to timeout_ms (< 0: until the connection's deadline)
+ * for the socket, then advances the connection once (ros_step). Returns
+ * ROS_OK (look at your commands; also after a signal interrupted the
+ * wait), ROS_ERR_STATE when nothing is open, or the connection's error. */
+int ros_wait(ros_conn *c, int timeout_ms);
 
 /* Monotonic clock in ms (CLOCK_MONOTONIC), for callers without one. */
 int64_t ros_now_ms(void);

@@ -3,7 +3,9 @@
  *
  * Everything is non-blocking and driven by ros_step; the blocking API in
  * blocking.c is a poll() loop around it. One operation is pending at a
- * time: the connect sequence (TCP, TLS, login) or one command.
+ * time: the connect sequence (TCP, TLS, login) or one untagged command;
+ * besides it, once logged in, up to ROS_MAX_COMMANDS tagged commands
+ * (cmd.c), whose sentences are routed here by their .tag word.
  */
 #include "internal.h"
 
@@ -46,6 +48,14 @@ struct ros_conn {
 	size_t held_sentences, held_bytes; /* of c->pending, for the limits */
 	bool input_pending;                /* the last step stopped at its read budget */
 	bool heard;                        /* the router sent something since the login began */
+	char *pending_tag;                 /* a .tag the caller gave the untagged command */
+	size_t pending_taglen;
+	bool cancel_untagged;            /* ros_cancel_pending asked to interrupt it */
+	bool untagged_interrupted;       /* and the interruption's !trap arrived */
+	int64_t heard_ms;                /* when bytes last arrived (tagged silence) */
+	ros_cmd *cmds[ROS_MAX_COMMANDS]; /* tagged commands, open or not yet released */
+	size_t ncmds;
+	uint64_t next_tag;
 	char fingerprint[7 + 32 * 3];
 	char cipher[64];
 	char certificate[400];
@@ -182,8 +192,71 @@ static void endpoint(const ros_conn *c, char *out, size_t outsz)
 		snprintf(out, outsz, "%s:%u", c->host, (unsigned)c->port);
 }
 
-/* Drops the socket and all per-session state; the options stay. */
-static void teardown(ros_conn *c, bool graceful)
+/* Removes slot i, keeping the order of the others. */
+static void remove_slot(ros_conn *c, size_t i)
+{
+	cmd_free(c->cmds[i]);
+	memmove(&c->cmds[i], &c->cmds[i + 1], (c->ncmds - i - 1) * sizeof c->cmds[0]);
+	c->ncmds--;
+}
+
+/* Ends every open tagged command with status; the library's own and
+ * released ones go at once, the caller's stay until released. */
+static void end_commands(ros_conn *c, int status)
+{
+	for (size_t i = c->ncmds; i-- > 0;) {
+		ros_cmd *cmd = c->cmds[i];
+		if (cmd->status == ROS_AGAIN)
+			cmd->status = status;
+		if (cmd->internal || cmd->released)
+			remove_slot(c, i);
+	}
+}
+
+static void forget_pending_tag(ros_conn *c)
+{
+	free(c->pending_tag);
+	c->pending_tag = NULL;
+	c->pending_taglen = 0;
+}
+
+/* Remembers a .tag word the caller put into the untagged command, whose
+ * reply then carries it: those sentences are the command's, not a
+ * stranger's. ROS_ERR_NOMEM or ROS_OK. */
+static int note_pending_tag(ros_conn *c, const char *const *words, size_t n)
+{
+	forget_pending_tag(c);
+	for (size_t i = 1; i < n; i++) {
+		if (!words[i] || strncmp(words[i], ".tag=", 5) != 0)
+			continue;
+		c->pending_tag = strdup(words[i] + 5);
+		if (!c->pending_tag)
+			return ROS_ERR_NOMEM;
+		c->pending_taglen = strlen(c->pending_tag);
+		return ROS_OK;
+	}
+	return ROS_OK;
+}
+
+/* 1 when tag (len bytes) is the caller's tag of the pending untagged command. */
+static bool is_pending_tag(const ros_conn *c, const char *tag, size_t len)
+{
+	return c->phase == PH_COMMAND && c->pending_tag && c->pending_taglen == len &&
+	       memcmp(c->pending_tag, tag, len) == 0;
+}
+
+/* Tagged commands still open (the library's /cancel ones included). */
+static size_t open_tagged(const ros_conn *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->ncmds; i++)
+		n += c->cmds[i]->status == ROS_AGAIN;
+	return n;
+}
+
+/* Drops the socket and all per-session state (open tagged commands end
+ * with status); the options stay. */
+static void teardown(ros_conn *c, bool graceful, int status)
 {
 	transport_close(&c->tr, graceful);
 	buf_wipe(&c->out);
@@ -196,7 +269,11 @@ static void teardown(ros_conn *c, bool graceful)
 	c->deadline = -1;
 	c->op_deadline = -1;
 	c->input_pending = false;
+	c->cancel_untagged = false;
+	c->untagged_interrupted = false;
+	forget_pending_tag(c);
 	reset_held(c);
+	end_commands(c, status);
 }
 
 /* Records an error that ends the connection and returns status. */
@@ -209,7 +286,7 @@ static int fail(ros_conn *c, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err, sizeof c->err, fmt, ap);
 	va_end(ap);
-	teardown(c, false);
+	teardown(c, false, status);
 	return status;
 }
 
@@ -354,6 +431,7 @@ static int on_login_sentence(ros_conn *c, ros_sentence *s, int64_t now)
 			c->phase = PH_READY;
 			c->deadline = -1;
 			c->op_deadline = -1;
+			c->heard_ms = now;
 			rc = ROS_OK;
 		}
 	}
@@ -361,36 +439,61 @@ static int on_login_sentence(ros_conn *c, ros_sentence *s, int64_t now)
 	return rc;
 }
 
+/* Whether one more sentence costing cost bytes fits next to count
+ * sentences holding held bytes: ROS_OK, or fails the connection (freeing
+ * s) naming the limit; suffix ends the message. */
+static int check_limits(ros_conn *c, ros_sentence *s, size_t count, size_t held, size_t cost,
+                        const char *suffix)
+{
+	const char *what = NULL;
+	size_t limit = 0;
+	if (count >= c->max_reply_sentences) {
+		what = "sentences";
+		limit = c->max_reply_sentences;
+	} else if (cost > c->max_reply_bytes || held > c->max_reply_bytes - cost) {
+		what = "bytes";
+		limit = c->max_reply_bytes;
+	}
+	if (!what)
+		return ROS_OK;
+	ros_sentence_free(s);
+	char ep[300];
+	endpoint(c, ep, sizeof ep);
+	return fail(c, ROS_ERR_REPLY_TOO_LARGE, "%s: reply too large: more than %zu %s%s", ep,
+	            limit, what, suffix);
+}
+
 /* Counts s against the reply limits; fails the connection (freeing s and
  * everything received) when it would exceed one. */
 static int hold_sentence(ros_conn *c, ros_sentence *s)
 {
-	size_t bytes = s->size + sizeof(ros_sentence *); /* and its slot in the reply */
-	const char *what = NULL;
-	size_t limit = 0;
-	if (c->held_sentences >= c->max_reply_sentences) {
-		what = "sentences";
-		limit = c->max_reply_sentences;
-	} else if (bytes > c->max_reply_bytes || c->held_bytes > c->max_reply_bytes - bytes) {
-		what = "bytes";
-		limit = c->max_reply_bytes;
-	}
-	if (!what) {
+	size_t bytes = cmd_sentence_cost(s); /* and its slot in the reply */
+	int rc = check_limits(c, s, c->held_sentences, c->held_bytes, bytes, "");
+	if (rc == ROS_OK) {
 		c->held_sentences++;
 		c->held_bytes += bytes;
-		return ROS_OK;
 	}
-	ros_sentence_free(s);
-	char ep[300];
-	endpoint(c, ep, sizeof ep);
-	return fail(c, ROS_ERR_REPLY_TOO_LARGE, "%s: reply too large: more than %zu %s", ep, limit,
-	            what);
+	return rc;
+}
+
+/* 1 for the !trap RouterOS ends an interrupted command with
+ * (=category=2, "interrupted"). */
+static bool is_interruption(const ros_sentence *s)
+{
+	size_t len;
+	const char *cat = ros_sentence_get(s, "category", &len);
+	return ros_sentence_type(s) == ROS_REPLY_TRAP && cat && len == 1 && cat[0] == '2';
 }
 
 /* A sentence of a command's reply: collect it until !done or !fatal. */
 static int on_command_sentence(ros_conn *c, ros_sentence *s)
 {
 	enum ros_reply_type t = ros_sentence_type(s);
+	if (c->cancel_untagged && is_interruption(s)) {
+		c->untagged_interrupted = true; /* asked for: not an error */
+		ros_sentence_free(s);
+		return ROS_AGAIN;
+	}
 	int rc = hold_sentence(c, s);
 	if (rc != ROS_OK)
 		return rc;
@@ -409,6 +512,11 @@ static int on_command_sentence(ros_conn *c, ros_sentence *s)
 	c->deadline = -1;
 	c->op_deadline = -1;
 	reset_held(c);
+	bool cancelled = c->untagged_interrupted;
+	c->cancel_untagged = false;
+	c->untagged_interrupted = false;
+	if (cancelled)
+		return ROS_CANCELLED;
 	const ros_sentence *trap = ros_reply_trap(c->done);
 	if (!trap)
 		return ROS_OK;
@@ -418,6 +526,92 @@ static int on_command_sentence(ros_conn *c, ros_sentence *s)
 	return ROS_ERR_TRAP;
 }
 
+/* The open tagged command whose tag is tag (len bytes), or SIZE_MAX. */
+static size_t find_open(const ros_conn *c, const char *tag, size_t len)
+{
+	for (size_t i = 0; i < c->ncmds; i++) {
+		const ros_cmd *cmd = c->cmds[i];
+		if (cmd->status == ROS_AGAIN && cmd->taglen == len &&
+		    memcmp(cmd->tag, tag, len) == 0)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/* Queues s for cmd within the reply limits (they bound what waits to be
+ * taken, not a stream's total); fails the connection beyond them. */
+static int queue_sentence(ros_conn *c, ros_cmd *cmd, ros_sentence *s)
+{
+	int rc = check_limits(c, s, cmd->count, cmd->held_bytes, cmd_sentence_cost(s),
+	                      " not taken by the caller");
+	if (rc != ROS_OK)
+		return rc;
+	if (cmd_push(cmd, s) != ROS_OK)
+		return fail(c, ROS_ERR_NOMEM, "out of memory");
+	return ROS_OK;
+}
+
+/* A sentence tagged for slot i: queue it (or drop it for the library's
+ * own and released commands) and end the command on !done. */
+static int on_tagged_sentence(ros_conn *c, size_t i, ros_sentence *s)
+{
+	ros_cmd *cmd = c->cmds[i];
+	enum ros_reply_type t = ros_sentence_type(s);
+	sentence_drop_tag(s);
+	bool drop = cmd->internal || cmd->released;
+	if (cmd->cancel_requested && is_interruption(s)) {
+		cmd->interrupted = true;
+		drop = true;
+	}
+	if (t == ROS_REPLY_TRAP && !drop)
+		cmd->trapped = true;
+	if (drop) {
+		ros_sentence_free(s);
+	} else {
+		int rc = queue_sentence(c, cmd, s);
+		if (rc != ROS_OK)
+			return rc;
+	}
+	if (t != ROS_REPLY_DONE)
+		return ROS_AGAIN;
+	cmd->status = cmd->interrupted ? ROS_CANCELLED : cmd->trapped ? ROS_ERR_TRAP : ROS_OK;
+	if (cmd->internal || cmd->released)
+		remove_slot(c, i);
+	return ROS_AGAIN;
+}
+
+/* Routes a reply sentence once logged in: by its tag to a tagged command,
+ * untagged ones to the untagged command. Returns ROS_AGAIN, the untagged
+ * command's end (ROS_OK, ROS_ERR_TRAP, ROS_CANCELLED) or an error. */
+static int on_reply_sentence(ros_conn *c, ros_sentence *s)
+{
+	size_t len;
+	const char *tag = ros_sentence_tag(s, &len);
+	if (tag && ros_sentence_type(s) != ROS_REPLY_FATAL && !is_pending_tag(c, tag, len)) {
+		size_t i = find_open(c, tag, len);
+		if (i != SIZE_MAX)
+			return on_tagged_sentence(c, i, s);
+		char esc[80];
+		escape_bytes(esc, sizeof esc, tag, len, 40);
+		ros_sentence_free(s);
+		return fail(c, ROS_ERR_PROTOCOL,
+		            "protocol error: a reply tagged '%s', which no open command has", esc);
+	}
+	if (c->phase == PH_COMMAND)
+		return on_command_sentence(c, s);
+	if (ros_sentence_type(s) == ROS_REPLY_FATAL) {
+		int rc = fatal_error(c, s, "");
+		ros_sentence_free(s);
+		return rc;
+	}
+	enum ros_reply_type t = ros_sentence_type(s);
+	ros_sentence_free(s);
+	return fail(c, ROS_ERR_PROTOCOL,
+	            "protocol error: an untagged !%s while no untagged "
+	            "command is pending",
+	            ros_reply_type_name(t));
+}
+
 /* Reads what has arrived and feeds it to the parser, sentence by sentence,
  * up to ROS_STEP_READ_BUDGET bytes per call: a router that floods must not
  * keep the caller's loop (other routers, signals) waiting. */
@@ -425,8 +619,14 @@ static int read_in(ros_conn *c, int64_t now)
 {
 	unsigned char buf[16384];
 	size_t budget = ROS_STEP_READ_BUDGET;
+	int result = ROS_AGAIN; /* the untagged command's end, while tagged ones run */
 	for (;;) {
 		char why[300];
+		if (result != ROS_AGAIN) {
+			/* TLS may hold more, invisible to poll. */
+			c->input_pending = transport_pending(&c->tr) > 0;
+			return result;
+		}
 		if (budget == 0) {
 			c->input_pending = true; /* maybe inside TLS, invisible to poll */
 			return ROS_AGAIN;
@@ -453,6 +653,7 @@ static int read_in(ros_conn *c, int64_t now)
 			return fail(c, (int)n, "%s", why);
 		}
 		c->deadline = now + c->timeout_ms; /* the timeout is for silence */
+		c->heard_ms = now;
 		budget -= (size_t)n;
 		/* A TLS alert or handshake record (0x15/0x16, version 3.x) where
 		 * an API answer ("!done": length 5) belongs: an api-ssl port. */
@@ -471,10 +672,17 @@ static int read_in(ros_conn *c, int64_t now)
 			ros_sentence *s = ros_parser_take(c->parser);
 			if (!s)
 				continue;
-			int rc = c->phase == PH_COMMAND ? on_command_sentence(c, s)
-			                                : on_login_sentence(c, s, now);
+			bool logged_in = c->phase == PH_COMMAND || c->phase == PH_READY;
+			int rc = logged_in ? on_reply_sentence(c, s) : on_login_sentence(c, s, now);
+			if (rc != ROS_AGAIN && c->phase == PH_READY && open_tagged(c) > 0) {
+				/* The untagged command ended; the rest of the chunk is
+				 * for tagged commands. Report the end now, read on later. */
+				if (result == ROS_AGAIN)
+					result = rc;
+				continue;
+			}
 			if (rc != ROS_AGAIN) {
-				if (off < (size_t)n && rc == ROS_OK)
+				if (off < (size_t)n && (rc == ROS_OK || rc == ROS_CANCELLED))
 					return fail(
 					        c, ROS_ERR_PROTOCOL,
 					        "protocol error: data after the end of a reply");
@@ -564,14 +772,60 @@ static int advance(ros_conn *c, int64_t now_ms, const char *ep)
 	}
 }
 
+/* The tagged command whose silence or overall deadline comes first, and
+ * that moment (-1 when none has one). */
+static int64_t tagged_deadline(const ros_conn *c, const ros_cmd **which, bool *overall)
+{
+	int64_t best = -1;
+	for (size_t i = 0; i < c->ncmds; i++) {
+		const ros_cmd *cmd = c->cmds[i];
+		if (cmd->status != ROS_AGAIN)
+			continue;
+		if (cmd->silence_ms >= 0) {
+			int64_t from = cmd->started > c->heard_ms ? cmd->started : c->heard_ms;
+			int64_t t = from + cmd->silence_ms;
+			if (best < 0 || t < best) {
+				best = t;
+				*which = cmd;
+				*overall = false;
+			}
+		}
+		if (cmd->deadline >= 0 && (best < 0 || cmd->deadline < best)) {
+			best = cmd->deadline;
+			*which = cmd;
+			*overall = true;
+		}
+	}
+	return best;
+}
+
+/* Fails the connection when a tagged command's deadline has passed. */
+static int check_tagged_deadlines(ros_conn *c, int64_t now, const char *ep)
+{
+	const ros_cmd *cmd = NULL;
+	bool overall = false;
+	int64_t t = tagged_deadline(c, &cmd, &overall);
+	if (t < 0 || now < t)
+		return ROS_AGAIN;
+	if (overall)
+		return fail(c, ROS_ERR_TIMEOUT, "%s: reply not complete after %d s", ep,
+		            (cmd->deadline_ms + 999) / 1000);
+	return fail(c, ROS_ERR_TIMEOUT, "%s: timeout during a reply (no answer within %d ms)", ep,
+	            cmd->silence_ms);
+}
+
 int ros_step(ros_conn *c, int64_t now_ms)
 {
 	char ep[300];
-	if (c->phase == PH_CLOSED || c->phase == PH_READY)
+	if (c->phase == PH_CLOSED || (c->phase == PH_READY && open_tagged(c) == 0))
 		return ROS_ERR_STATE;
 	endpoint(c, ep, sizeof ep);
 	c->input_pending = false;
 	int rc = advance(c, now_ms, ep);
+	if (rc == ROS_AGAIN && c->phase == PH_READY)
+		rc = open_tagged(c) ? check_tagged_deadlines(c, now_ms, ep) : ROS_OK;
+	else if (rc == ROS_AGAIN && c->phase == PH_COMMAND)
+		rc = check_tagged_deadlines(c, now_ms, ep);
 	/* However steadily bytes arrive, the operation as a whole must end. */
 	if (rc == ROS_AGAIN && c->op_deadline >= 0 && now_ms >= c->op_deadline)
 		return fail(c, ROS_ERR_TIMEOUT, "%s: %s not complete after %d s", ep,
@@ -593,6 +847,8 @@ int ros_start_command(ros_conn *c, const char *const *words, size_t n, int64_t n
 		return ROS_ERR_ARG;
 	ros_reply_free(c->done);
 	c->done = NULL;
+	if (note_pending_tag(c, words, n) != ROS_OK)
+		return ROS_ERR_NOMEM;
 	c->pending = ros_reply_new();
 	if (!c->pending)
 		return ROS_ERR_NOMEM;
@@ -605,6 +861,8 @@ int ros_start_command(ros_conn *c, const char *const *words, size_t n, int64_t n
 	c->err[0] = '\0';
 	c->tr.want = 0;
 	c->phase = PH_COMMAND;
+	c->cancel_untagged = false;
+	c->untagged_interrupted = false;
 	c->deadline = now_ms + c->timeout_ms;
 	start_op_deadline(c, now_ms);
 	reset_held(c);
@@ -618,9 +876,10 @@ int ros_fd(const ros_conn *c)
 
 int ros_events(const ros_conn *c)
 {
+	if (c->phase == PH_READY && open_tagged(c) == 0)
+		return 0;
 	switch (c->phase) {
-	case PH_CLOSED:
-	case PH_READY: return 0;
+	case PH_CLOSED: return 0;
 	case PH_CONNECTING: return ROS_WANT_WRITE;
 	case PH_TLS: return c->tr.want ? c->tr.want : ROS_WANT_READ;
 	default:
@@ -631,16 +890,26 @@ int ros_events(const ros_conn *c)
 	}
 }
 
+/* The earlier of two deadlines, -1 meaning none. */
+static int64_t earlier(int64_t a, int64_t b)
+{
+	if (a < 0)
+		return b;
+	return b >= 0 && b < a ? b : a;
+}
+
 int64_t ros_deadline(const ros_conn *c)
 {
-	if (c->op_deadline >= 0 && (c->deadline < 0 || c->op_deadline < c->deadline))
-		return c->op_deadline;
-	return c->deadline;
+	const ros_cmd *cmd = NULL;
+	bool overall = false;
+	int64_t t = c->phase == PH_CLOSED ? -1 : tagged_deadline(c, &cmd, &overall);
+	return earlier(earlier(c->op_deadline, c->deadline), t);
 }
 
 int ros_input_pending(const ros_conn *c)
 {
-	return c->input_pending && c->phase != PH_CLOSED && c->phase != PH_READY;
+	return c->input_pending && c->phase != PH_CLOSED &&
+	       (c->phase != PH_READY || open_tagged(c) > 0);
 }
 
 int ros_is_ready(const ros_conn *c)
@@ -680,9 +949,123 @@ void ros_close(ros_conn *c)
 		if (ros_buf_add_sentence(&c->out, quit, 1) == ROS_OK)
 			transport_write(&c->tr, c->out.data, c->out.len, why, sizeof why);
 	}
-	teardown(c, c->phase == PH_READY);
+	teardown(c, c->phase == PH_READY, ROS_ERR_CLOSED);
 	ros_reply_free(c->done);
 	c->done = NULL;
+}
+
+/* Queues one command sentence: words, then ".tag=TAG" when tag is set.
+ * On error c->out is as before. */
+static int queue_sentence_words(ros_conn *c, const char *const *words, size_t n, const char *tag)
+{
+	size_t before = c->out.len;
+	unsigned char end = 0;
+	int rc = ROS_OK;
+	for (size_t i = 0; i < n && rc == ROS_OK; i++)
+		rc = ros_buf_add_word(&c->out, words[i], strlen(words[i]));
+	if (rc == ROS_OK && tag)
+		rc = add_attr_word(&c->out, ".tag=", tag);
+	if (rc == ROS_OK)
+		rc = buf_append(&c->out, &end, 1);
+	if (rc != ROS_OK)
+		c->out.len = before;
+	return rc;
+}
+
+/* Opens a tagged command slot and queues its sentence. */
+static int start_tagged(ros_conn *c, const char *const *words, size_t n,
+                        const struct ros_cmd_options *opt, int64_t now, ros_cmd **out)
+{
+	if (c->ncmds >= ROS_MAX_COMMANDS)
+		return ROS_ERR_ARG;
+	ros_cmd *cmd = cmd_new(++c->next_tag, opt, c->timeout_ms, now);
+	if (!cmd)
+		return ROS_ERR_NOMEM;
+	int rc = queue_sentence_words(c, words, n, cmd->tag);
+	if (rc != ROS_OK) {
+		cmd_free(cmd);
+		return rc;
+	}
+	c->tr.want = 0; /* a stale read interest must not hide the new output */
+	c->cmds[c->ncmds++] = cmd;
+	*out = cmd;
+	return ROS_AGAIN;
+}
+
+int ros_cmd_start(ros_conn *c, const char *const *words, size_t n,
+                  const struct ros_cmd_options *opt, int64_t now_ms, ros_cmd **out)
+{
+	if (c->phase != PH_READY && c->phase != PH_COMMAND)
+		return ROS_ERR_STATE;
+	if (n == 0 || !words[0] || words[0][0] != '/' || !out)
+		return ROS_ERR_ARG;
+	for (size_t i = 0; i < n; i++)
+		if (!words[i] || !words[i][0] || strncmp(words[i], ".tag=", 5) == 0)
+			return ROS_ERR_ARG;
+	return start_tagged(c, words, n, opt, now_ms, out);
+}
+
+/* Queues the library's own "/cancel" (=tag=TARGET when target is set). */
+static int start_cancel(ros_conn *c, const char *target, int64_t now)
+{
+	char word[40];
+	const char *words[2] = {"/cancel", word};
+	snprintf(word, sizeof word, "=tag=%s", target ? target : "");
+	ros_cmd *cmd = NULL;
+	int rc = start_tagged(c, words, target ? 2 : 1, NULL, now, &cmd);
+	if (rc != ROS_AGAIN)
+		return rc;
+	cmd->internal = true;
+	return ROS_OK;
+}
+
+int ros_cancel(ros_conn *c, ros_cmd *cmd, int64_t now_ms)
+{
+	if (cmd->status != ROS_AGAIN || cmd->cancel_requested)
+		return ROS_OK;
+	if (c->phase != PH_READY && c->phase != PH_COMMAND)
+		return ROS_ERR_STATE;
+	int rc = start_cancel(c, cmd->tag, now_ms);
+	if (rc == ROS_OK)
+		cmd->cancel_requested = true;
+	return rc;
+}
+
+int ros_cancel_pending(ros_conn *c, int64_t now_ms)
+{
+	if (c->phase != PH_COMMAND)
+		return ROS_ERR_STATE;
+	if (c->cancel_untagged)
+		return ROS_OK;
+	int rc = start_cancel(c, NULL, now_ms);
+	if (rc == ROS_OK)
+		c->cancel_untagged = true;
+	return rc;
+}
+
+void ros_cmd_release(ros_conn *c, ros_cmd *cmd)
+{
+	if (!cmd)
+		return;
+	for (size_t i = 0; i < c->ncmds; i++) {
+		if (c->cmds[i] != cmd)
+			continue;
+		if (cmd->status != ROS_AGAIN) {
+			remove_slot(c, i);
+			return;
+		}
+		/* Open: keep the slot until the router confirms the end, so
+		 * its late sentences are recognised (and dropped). */
+		cmd_drop_queue(cmd);
+		cmd->released = true;
+		ros_cancel(c, cmd, ros_now_ms());
+		return;
+	}
+}
+
+size_t ros_open_commands(const ros_conn *c)
+{
+	return open_tagged(c) + (c->phase == PH_COMMAND);
 }
 
 void ros_conn_free(ros_conn *c)
@@ -690,6 +1073,8 @@ void ros_conn_free(ros_conn *c)
 	if (!c)
 		return;
 	ros_close(c);
+	while (c->ncmds > 0)
+		remove_slot(c, c->ncmds - 1);
 	ros_buf_free(&c->out);
 	if (c->password) {
 		explicit_bzero(c->password, strlen(c->password));

@@ -33,6 +33,40 @@ struct ros_reply {
 	size_t cap;
 };
 
+/* A tagged command (see ros_cmd_start). Its slot lives in the connection. */
+struct ros_cmd {
+	char tag[24]; /* decimal, never reused on the connection */
+	size_t taglen;
+	int status;            /* ROS_AGAIN while open */
+	bool cancel_requested; /* an interruption ends it as ROS_CANCELLED */
+	bool interrupted;      /* the interruption's !trap arrived */
+	bool trapped;          /* a !trap was queued */
+	bool internal;         /* the library's /cancel: sentences dropped */
+	bool released;         /* given back while open: sentences dropped */
+	int silence_ms;        /* < 0: none */
+	int64_t started;
+	int64_t deadline; /* absolute end of the overall deadline, -1 none */
+	int deadline_ms;
+	ros_sentence **q; /* FIFO of sentences not taken: q[head..head+count) */
+	size_t head, count, cap;
+	size_t held_bytes; /* what the queued sentences take, for the limits */
+};
+
+/* cmd.c: a new open command with the given tag number, or NULL (OOM). */
+ros_cmd *cmd_new(uint64_t tag, const struct ros_cmd_options *opt, int timeout_ms, int64_t now);
+/* Frees cmd and its queued sentences. NULL-safe. */
+void cmd_free(ros_cmd *cmd);
+/* Frees the queued sentences (a released command keeps none). */
+void cmd_drop_queue(ros_cmd *cmd);
+/* Appends s (taken; freed on ROS_ERR_NOMEM). */
+int cmd_push(ros_cmd *cmd, ros_sentence *s);
+/* Bytes s counts against the reply limits while queued. */
+size_t cmd_sentence_cost(const ros_sentence *s);
+
+/* sentence.c: removes the .tag word, so that a tagged command's
+ * sentences look like an untagged command's. */
+void sentence_drop_tag(ros_sentence *s);
+
 /* reply.c: frees every sentence of r, which stays usable and empty. */
 void reply_clear(ros_reply *r);
 

@@ -111,6 +111,17 @@ int sentence_build(const unsigned char *data, const size_t *offsets, size_t nwor
 	return ROS_OK;
 }
 
+void sentence_drop_tag(ros_sentence *s)
+{
+	size_t i = s->tag_index;
+	if (i == SIZE_MAX)
+		return;
+	/* The word array only: the bytes stay where they are. */
+	memmove(&s->words[i], &s->words[i + 1], (s->nwords - i - 1) * sizeof s->words[0]);
+	s->nwords--;
+	s->tag_index = SIZE_MAX;
+}
+
 void ros_sentence_free(ros_sentence *s)
 {
 	free(s);

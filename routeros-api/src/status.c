@@ -6,6 +6,7 @@ const char *ros_status_name(int status)
 	switch (status) {
 	case ROS_OK: return "ok";
 	case ROS_AGAIN: return "in progress";
+	case ROS_CANCELLED: return "cancelled";
 	case ROS_ERR_NOMEM: return "out of memory";
 	case ROS_ERR_ARG: return "invalid argument";
 	case ROS_ERR_STATE: return "invalid state";

@@ -54,6 +54,7 @@ enum exit_code {
 /* Written only by the signal handler; main code polls the pipe's read end
  * so a signal also wakes a poll() that started just before it arrived. */
 static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t signal_count; /* signals so far: a second Ctrl-C */
 static int signal_pipe[2] = {-1, -1};
 
 static void on_signal(int sig)
@@ -61,6 +62,7 @@ static void on_signal(int sig)
 	int saved = errno;
 
 	got_signal = sig;
+	signal_count++;
 	if (signal_pipe[1] >= 0) {
 		ssize_t r = write(signal_pipe[1], "", 1);
 		(void)r;
@@ -775,13 +777,18 @@ static void printer_finish(struct printer *pr)
 }
 
 /* Values of drive() beyond the ros_status range. */
-enum { DRIVE_SIGNAL = 1000, DRIVE_POLL_FAILED, DRIVE_OUTPUT_FAILED };
+enum { DRIVE_SIGNAL = 1000, DRIVE_POLL_FAILED, DRIVE_OUTPUT_FAILED, DRIVE_GAVE_UP };
+
+/* How long a cancelled command may take to confirm its interruption. */
+#define CANCEL_WAIT_MS 2000
 
 /* Runs the pending non-blocking operation of c to its end: polls the
- * socket as ros_events asks, until ros_deadline, and wakes up for signals.
- * With a printer, prints the command's sentences as they arrive. Returns
- * the final status of ros_step, or DRIVE_*. */
-static int drive(ros_conn *c, int status, struct printer *pr)
+ * socket as ros_events asks, until ros_deadline (and until stop_at when it
+ * is >= 0: then DRIVE_GAVE_UP), and wakes up for a signal beyond the
+ * first seen (0: any signal). With a printer, prints the command's sentences
+ * as they arrive. Returns the final status of ros_step, or DRIVE_*. */
+static int drive_until(ros_conn *c, int status, struct printer *pr, int64_t stop_at,
+                       sig_atomic_t seen)
 {
 	while (status == ROS_AGAIN) {
 		struct pollfd p[2] = {{.fd = signal_pipe[0], .events = POLLIN}};
@@ -789,7 +796,7 @@ static int drive(ros_conn *c, int status, struct printer *pr)
 		int fd = ros_fd(c), ev = ros_events(c), wait;
 		int64_t now, deadline;
 
-		if (got_signal)
+		if (signal_count != seen)
 			return DRIVE_SIGNAL;
 		if (fd >= 0 && ev) {
 			p[1].fd = fd;
@@ -809,9 +816,13 @@ static int drive(ros_conn *c, int status, struct printer *pr)
 			wait = INT_MAX;
 		else
 			wait = (int)(deadline - now);
+		if (stop_at >= 0 && now >= stop_at)
+			return DRIVE_GAVE_UP;
+		if (stop_at >= 0 && (wait < 0 || stop_at - now < wait))
+			wait = (int)(stop_at - now);
 		if (poll(p, n, wait) < 0 && errno != EINTR)
 			return DRIVE_POLL_FAILED;
-		if (got_signal)
+		if (signal_count != seen)
 			return DRIVE_SIGNAL;
 		status = ros_step(c, ros_now_ms());
 		if (status == ROS_AGAIN && pr) {
@@ -821,6 +832,32 @@ static int drive(ros_conn *c, int status, struct printer *pr)
 		}
 	}
 	return status;
+}
+
+static int drive(ros_conn *c, int status, struct printer *pr)
+{
+	return drive_until(c, status, pr, -1, 0);
+}
+
+/* Empties the signal pipe, so that poll() waits for a new signal. */
+static void drain_signal_pipe(void)
+{
+	char buf[64];
+	while (read(signal_pipe[0], buf, sizeof buf) > 0)
+		continue;
+}
+
+/* A signal interrupted the command: asks the router to interrupt it
+ * (/cancel) and waits at most CANCEL_WAIT_MS for that, printing the rows
+ * that still arrive. The interruption is not an error: nothing is
+ * reported; a router that does not confirm is left (the session ends
+ * anyway). Another signal stops the wait. */
+static void cancel_command(ros_conn *c, struct printer *pr)
+{
+	drain_signal_pipe();
+	if (ros_cancel_pending(c, ros_now_ms()) != ROS_OK)
+		return;
+	drive_until(c, ROS_AGAIN, pr, ros_now_ms() + CANCEL_WAIT_MS, signal_count);
 }
 
 static int setup_signals(void)
@@ -981,6 +1018,8 @@ static int run(const struct cli *cli, ros_conn *c)
 	apply_deadline(cli, c, streaming); /* connect keeps the library's deadline */
 	if (status == ROS_OK)
 		status = drive(c, ros_start_command(c, cli->words, cli->nwords, ros_now_ms()), &pr);
+	if (status == DRIVE_SIGNAL && ros_open_commands(c) > 0)
+		cancel_command(c, &pr);
 
 	/* The complete reply (also one ended by !fatal) holds the sentences
 	 * already printed from the pending one, then the rest. */

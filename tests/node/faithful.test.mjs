@@ -256,6 +256,42 @@ test('streaming monitor-traffic yields rows until /cancel ends it cleanly', asyn
   assert.match(await fake.ctl('stats seven'), /^ok sessions=0 /);
 });
 
+test('two streams and a print share one session; each /cancel stops only its stream', async () => {
+  const api = client('seven');
+  await api.connect();
+  const monitors = async () => (await fake.ctl('monitors seven')).trim();
+  const rows = { a: [], b: [] };
+  const errors = [];
+  const open = (key, iface) => {
+    const st = api.stream(['/interface/monitor-traffic', `=interface=${iface}`], (err, data) => {
+      if (err) errors.push(err);
+      else if (data && !Array.isArray(data)) rows[key].push(data);
+    });
+    st.on('trap', (t) => errors.push(t));
+    return st;
+  };
+  const a = open('a', 'ether1');
+  const b = open('b', 'bridge');
+  try {
+    for (let i = 0; i < 100 && (rows.a.length < 2 || rows.b.length < 2); i++) await sleep(50);
+    assert.ok(rows.a.length >= 2 && rows.b.length >= 2, `rows ${rows.a.length}/${rows.b.length}`);
+    assert.ok(rows.a.every((r) => r.name === 'ether1') && rows.b.every((r) => r.name === 'bridge'));
+    assert.equal(await monitors(), 'ok 2');
+    // A print in the middle of both streams gets exactly its own reply.
+    assert.deepEqual(await api.write('/system/identity/print'), [{ name: 'seven' }]);
+    await a.stop();
+    assert.equal(await monitors(), 'ok 1');
+    const seenB = rows.b.length;
+    for (let i = 0; i < 100 && rows.b.length < seenB + 2; i++) await sleep(50);
+    assert.ok(rows.b.length >= seenB + 2, 'the other stream keeps going');
+    await b.stop();
+    assert.equal(await monitors(), 'ok 0');
+    assert.deepEqual(errors, []);
+  } finally {
+    await api.close();
+  }
+});
+
 test('TLS with a self-signed certificate (rejectUnauthorized false, and pinned CA)', async () => {
   for (const tls of [
     { rejectUnauthorized: false },

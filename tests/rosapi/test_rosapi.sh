@@ -68,7 +68,8 @@ done
 	exit 1
 }
 
-# ctl COMMAND...: one control command; its reply must start with "ok".
+# ctl COMMAND...: one control command; its reply must start with "ok" and
+# is kept in CTL_REPLY.
 ctl() {
 	local reply
 	echo "$*" >&"$FR_OUT"
@@ -80,6 +81,7 @@ ctl() {
 		echo "fakerouter: '$*' -> $reply" >&2
 		exit 1
 	}
+	CTL_REPLY=$reply
 }
 
 # ---------------------------------------------------------------- helpers
@@ -413,8 +415,9 @@ expect_err_line "rosapi: $H:${PORT[garbage]}: *"
 
 # ---------------------------------------------------------------- streaming
 
-# A streaming monitor never ends: rosapi prints rows as they come and ends
-# with status 130 on SIGINT, the JSON array closed.
+# A streaming monitor never ends: rosapi prints rows as they come; on
+# SIGINT it cancels the command (its !done is printed last) and ends with
+# status 130, the JSON array closed.
 stream() {
 	local pid
 	"$ROSAPI" "$@" </dev/null >"$WORK/out" 2>"$WORK/err" &
@@ -437,7 +440,42 @@ expect_no_err
 CASE="streaming with --json stays valid JSON after Ctrl-C"
 stream --json -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1
 expect_rc 130
-expect_json 'j.length >= 3 && j.every(s => s.type === "re" && s.attrs.name === "ether1")'
+expect_json 'j.length >= 4 && j.slice(0, -1).every(s => s.type === "re" && s.attrs.name === "ether1") && j[j.length - 1].type === "done"'
+
+# stream_cancel ARGS...: starts rosapi, waits (bounded) for 3 rows and for
+# the fake to count the monitor, then Ctrl-C: rosapi cancels it on the
+# router and waits for the interruption; the fake counts 0 monitors.
+stream_cancel() {
+	local pid rows=0 deadline=$((SECONDS + 30))
+	"$ROSAPI" "$@" </dev/null >"$WORK/out" 2>"$WORK/err" &
+	pid=$!
+	while ((rows < 3 && SECONDS < deadline)); do
+		rows=$(grep -c '^!re$\|"type":"re"' "$WORK/out" || true)
+		sleep 0.05
+	done
+	[[ $rows -ge 3 ]] || fail "only $rows rows before the deadline"
+	ctl monitors v7
+	[[ $CTL_REPLY == "ok 1" ]] || fail "fake counts '$CTL_REPLY' monitors while streaming"
+	kill -INT "$pid"
+	RC=0
+	wait "$pid" || RC=$?
+	checks=$((checks + 1))
+	ctl monitors v7
+	[[ $CTL_REPLY == "ok 0" ]] || fail "fake counts '$CTL_REPLY' monitors after Ctrl-C"
+}
+
+CASE="Ctrl-C cancels the stream: the interruption is awaited, not shown as an error"
+stream_cancel -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1
+expect_rc 130
+[[ "$(tail -n 1 "$WORK/out")" == '!done' ]] || fail "want the cancelled command's !done last"
+! grep -q 'trap\|interrupted' "$WORK/out" || fail "the interruption shown"
+expect_no_err
+
+CASE="Ctrl-C cancels the stream, --json ends with its done"
+stream_cancel --json -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1
+expect_rc 130
+expect_json 'j.length >= 4 && j[j.length - 1].type === "done" && j.every(s => s.type !== "trap")'
+expect_no_err
 
 CASE="monitor with =once= ends by itself"
 run -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1 =once=
