@@ -143,7 +143,7 @@ static void usage(void)
 	      "                         (N = 0: every bucket recorded)\n"
 	      "  -t, --top [N]          the N days with the most traffic (default 10, 0: all)\n"
 	      "      --cycle            the current billing cycle and its quota\n"
-	      "  -l, --live             the rate every second from tikstatd (the address\n"
+	      "  -l                     the rate every second from tikstatd (the address\n"
 	      "                         of the configuration's [http] listen); Ctrl-C: a summary\n"
 	      "  -b, --begin T          from the bucket containing T (date or ISO time)\n"
 	      "  -e, --end T            to T (a date: that whole day)\n"
@@ -185,31 +185,18 @@ enum long_only {
 };
 
 static const struct option long_options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"router", required_argument, NULL, 'r'},
-        {"interface", required_argument, NULL, 'i'},
-        {"fiveminutes", no_argument, NULL, '5'},
-        {"hours", no_argument, NULL, 'h'},
-        {"days", no_argument, NULL, 'd'},
-        {"months", no_argument, NULL, 'm'},
-        {"years", no_argument, NULL, 'y'},
-        {"short", no_argument, NULL, 's'},
-        {"top", no_argument, NULL, 't'},
-        {"cycle", no_argument, NULL, OPT_CYCLE},
-        {"begin", required_argument, NULL, 'b'},
-        {"end", required_argument, NULL, 'e'},
-        {"oneline", no_argument, NULL, OPT_ONELINE},
-        {"remove", no_argument, NULL, OPT_REMOVE},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"now", required_argument, NULL, OPT_NOW},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"csv", no_argument, NULL, OPT_CSV},
-        {"db", required_argument, NULL, OPT_DB},
-        {"utc", no_argument, NULL, OPT_UTC},
-        {"help", no_argument, NULL, OPT_HELP},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {"live", no_argument, NULL, 'l'},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},    {"router", required_argument, NULL, 'r'},
+        {"interface", required_argument, NULL, 'i'}, {"fiveminutes", no_argument, NULL, '5'},
+        {"hours", no_argument, NULL, 'h'},           {"days", no_argument, NULL, 'd'},
+        {"months", no_argument, NULL, 'm'},          {"years", no_argument, NULL, 'y'},
+        {"short", no_argument, NULL, 's'},           {"top", no_argument, NULL, 't'},
+        {"cycle", no_argument, NULL, OPT_CYCLE},     {"begin", required_argument, NULL, 'b'},
+        {"end", required_argument, NULL, 'e'},       {"oneline", no_argument, NULL, OPT_ONELINE},
+        {"remove", no_argument, NULL, OPT_REMOVE},   {"force", no_argument, NULL, OPT_FORCE},
+        {"now", required_argument, NULL, OPT_NOW},   {"json", no_argument, NULL, OPT_JSON},
+        {"csv", no_argument, NULL, OPT_CSV},         {"db", required_argument, NULL, OPT_DB},
+        {"utc", no_argument, NULL, OPT_UTC},         {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
 };
 
 /* vnStat's optional values are separate words (-d 7, --oneline b), which
