@@ -537,11 +537,12 @@ static int on_event(void *ctx, const char *type, const char *data)
 /* The refusal's message from the status and the JSON error body. */
 static enum outcome refused(struct conn *c)
 {
-	char msg[256];
+	char msg[256] = "";
 	struct text_buf b = TEXT_BUF_INIT;
 	text_buf_printf(&b, "tikstatd refused the live stream of %s/%s (HTTP %d", c->t->router,
 	                c->t->iface, c->status);
-	if (live_json_string(text_buf_str(&c->body), "error", msg, sizeof msg) == 0) {
+	bool have = live_json_string(text_buf_str(&c->body), "error", msg, sizeof msg) == 0;
+	if (have) {
 		text_buf_puts(&b, ": ");
 		plain(&b, msg);
 	}
@@ -549,7 +550,9 @@ static enum outcome refused(struct conn *c)
 	if (c->status == 401)
 		text_buf_puts(&b, c->t->user ? ": check auth_user and auth_password_file"
 		                             : ": the configuration has no auth_user");
-	else if (c->status == 404 && !c->body.len)
+	else if (c->status == 404 && (!have || strcmp(msg, "not found") == 0))
+		/* The route table's answer to a path it lacks: a tikstatd from
+		 * before the live stream. */
 		text_buf_puts(&b, ": this tikstatd has no live endpoint");
 	fail(c, FATAL, "%s", text_buf_str(&b));
 	text_buf_free(&b);

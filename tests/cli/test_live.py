@@ -206,6 +206,13 @@ def refuse_404(conn, srv):
                  b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
 
 
+def no_endpoint(conn, srv):
+    """A tikstatd from before the live stream: its route table's 404."""
+    body = b'{"error":"not found"}'
+    conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+                 b"Transfer-Encoding: chunked\r\n\r\n" + chunk(body.decode()) + b"0\r\n\r\n")
+
+
 def error_event(conn, srv):
     stream_head(conn)
     live_seconds(conn, srv, LIVE[:1])
@@ -223,6 +230,15 @@ def test_refusals(tikstat, work):
     check("HTTP 404" in err and 'unknown interface "ether9"' in err,
           "the refusal says why, from the JSON body: %r" % err)
     check("Authorization" not in srv.requests[0].decode("latin-1"), "no auth_user: no credentials")
+    srv.close()
+
+    srv = Server(no_endpoint)
+    conf = config(work, srv.port)
+    run = Run(tikstat, "-l", "-c", conf, "-r", "home", "-i", "ether1")
+    rc = wait_exit(run, "tikstat -l against a tikstatd without the endpoint")
+    err = "\n".join(run.err)
+    check(rc == 1 and "HTTP 404: not found): this tikstatd has no live endpoint" in err,
+          "a tikstatd without the live endpoint is named as such: %s %r" % (rc, err))
     srv.close()
 
     srv = Server(error_event)
