@@ -5,6 +5,7 @@
  *   tikstat [-c FILE | --db FILE] [-r ROUTER] [-i IFACE]
  *           [-s | -5|-h|-d|-m|-y [N] | -t [N] | --cycle | --oneline [b]]
  *           [-b|--begin T] [-e|--end T] [--json|--csv]
+ *   tikstat -l [-r ROUTER -i IFACE] [-c FILE]
  *   tikstat --remove -r ROUTER -i IFACE [--force]
  *   tikstat import-legacy FILE -r ROUTER -i IFACE [-c FILE | --db FILE] [--utc]
  *           [--force]
@@ -16,6 +17,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@
 #include "ifnames.h"
 #include "jsonw.h"
 #include "legacy.h"
+#include "live.h"
 #include "report.h"
 #include "store.h"
 
@@ -51,6 +54,7 @@ enum mode {
 	MODE_CYCLE,   /* --cycle */
 	MODE_TOP,     /* -t */
 	MODE_ONELINE, /* --oneline */
+	MODE_LIVE,    /* -l: the live rate from tikstatd, not the database */
 };
 
 /* The largest count after -5/-h/-d/-m/-y/-t (a bound on the work only). */
@@ -123,6 +127,7 @@ static int usage_error(const char *fmt, ...)
 static void usage(void)
 {
 	fputs("usage: tikstat [options]             traffic report (default: a summary)\n"
+	      "       tikstat -l [-r ROUTER -i IFACE]     the live rate, from tikstatd\n"
 	      "       tikstat --remove -r ROUTER -i IFACE [--force]\n"
 	      "       tikstat import-legacy FILE -r ROUTER -i IFACE [options]\n"
 	      "\n"
@@ -138,6 +143,8 @@ static void usage(void)
 	      "                         (N = 0: every bucket recorded)\n"
 	      "  -t, --top [N]          the N days with the most traffic (default 10, 0: all)\n"
 	      "      --cycle            the current billing cycle and its quota\n"
+	      "  -l                     the rate every second from tikstatd (the address\n"
+	      "                         of the configuration's [http] listen); Ctrl-C: a summary\n"
 	      "  -b, --begin T          from the bucket containing T (date or ISO time)\n"
 	      "  -e, --end T            to T (a date: that whole day)\n"
 	      "      --now T            report as if it were T (windows, estimates)\n"
@@ -245,6 +252,9 @@ static int check_options(int argc, char **argv, struct options *o, bool window)
 	}
 	if (o->force && !o->import)
 		return usage_error("--force belongs to --remove and import-legacy");
+	if (o->mode == MODE_LIVE && (window || o->now || o->format != FORMAT_TABLE || o->db))
+		return usage_error("-l takes only -r, -i and -c: the rate comes from tikstatd, "
+		                   "not the database");
 	if (o->mode == MODE_DEFAULT && (o->format != FORMAT_TABLE || window))
 		o->mode = MODE_SERIES; /* months: what --json, --csv and --begin always showed */
 	else if (o->mode == MODE_DEFAULT)
@@ -274,7 +284,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":c:r:i:5hdmystb:e:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:r:i:5hdmystlb:e:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 'r': o->router = optarg; break;
@@ -303,6 +313,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->short_form = true;
 			break;
 		case OPT_CYCLE: o->mode = MODE_CYCLE; break;
+		case 'l': o->mode = MODE_LIVE; break;
 		case OPT_ONELINE:
 			o->mode = MODE_ONELINE;
 			if (optind < argc && strcmp(argv[optind], "b") == 0) {
@@ -780,6 +791,96 @@ out:
 	return status;
 }
 
+/* -l: the interface to show: -r and -i, or the configuration's only
+ * one. NULL *iface after saying why (usage). */
+static int live_interface(const struct options *o, const struct cfg *cfg, const char **router,
+                          const char **iface)
+{
+	*router = o->router;
+	*iface = o->iface;
+	if (!*router && cfg->n_routers == 1)
+		*router = cfg->routers[0].name;
+	const struct cfg_router *r = *router ? cfg_router(cfg, *router) : NULL;
+	if (!*iface && r && r->n_interfaces == 1)
+		*iface = r->interfaces[0];
+	if (*router && *iface)
+		return -1;
+	return usage_error("-l: which interface? name it with -r ROUTER -i IFACE");
+}
+
+/* The first line of the file holding auth_user's password, into *out
+ * (caller wipes and frees). -1 after saying why. */
+static int read_http_password(const char *path, struct text_buf *out)
+{
+	FILE *f = path ? fopen(path, "r") : NULL;
+	if (!f) {
+		errorf("-l: cannot read auth_password_file %s: %s (tikstatd asks for it; run as a "
+		       "user who may read it)",
+		       path ? path : "(none)", path ? strerror(errno) : "not configured");
+		return -1;
+	}
+	int c;
+	while ((c = fgetc(f)) != EOF && c != '\n')
+		text_buf_append(out, &(char){(char)c}, 1);
+	fclose(f);
+	if (out->len && out->data[out->len - 1] == '\r')
+		out->data[--out->len] = '\0';
+	return out->failed ? -1 : 0;
+}
+
+static volatile sig_atomic_t live_stop;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	live_stop = 1;
+}
+
+/* tikstat -l: the live rate from the daemon at the configuration's first
+ * [http] listen address (a wildcard address: this machine). */
+static int run_live(const struct options *o, const struct settings *st)
+{
+	if (!st->cfg)
+		return usage_error(
+		        "-l reads tikstatd's address from the configuration: use -c FILE");
+	struct live_target t = {.stall_ms = 15000};
+	int status = live_interface(o, st->cfg, &t.router, &t.iface);
+	if (status >= 0)
+		return status;
+	char host[256], port[8];
+	uint16_t p = 0;
+	if (st->cfg->n_listen == 0 ||
+	    cfg_parse_listen(st->cfg->listen[0], host, sizeof host, &p) != 0) {
+		errorf("-l: %s has no plain [http] listen address to reach tikstatd at",
+		       st->cfg->path);
+		return EXIT_ERROR;
+	}
+	if (strcmp(host, "*") == 0 || strcmp(host, "0.0.0.0") == 0)
+		snprintf(host, sizeof host, "127.0.0.1");
+	else if (strcmp(host, "::") == 0)
+		snprintf(host, sizeof host, "::1");
+	snprintf(port, sizeof port, "%u", (unsigned)p);
+	t.host = host;
+	t.port = port;
+	struct text_buf password = TEXT_BUF_INIT;
+	t.user = st->cfg->auth_user;
+	if (t.user && read_http_password(st->cfg->auth_password_file, &password)) {
+		text_buf_free(&password);
+		return EXIT_ERROR;
+	}
+	t.password = text_buf_str(&password);
+	/* No SA_RESTART: Ctrl-C ends a wait at once. */
+	struct sigaction sa = {.sa_handler = on_sigint};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	status = live_run(&t, &live_stop, stdout, stderr) ? EXIT_ERROR : EXIT_OK;
+	if (password.data)
+		explicit_bzero(password.data, password.cap);
+	text_buf_free(&password);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -789,9 +890,10 @@ int main(int argc, char **argv)
 		return status;
 	status = load_settings(&o, &st);
 	if (status < 0)
-		status = o.import   ? run_import(&o, &st)
-		         : o.remove ? run_remove(&o, &st)
-		                    : run_report(&o, &st);
+		status = o.import              ? run_import(&o, &st)
+		         : o.remove            ? run_remove(&o, &st)
+		         : o.mode == MODE_LIVE ? run_live(&o, &st)
+		                               : run_report(&o, &st);
 	cfg_free(st.cfg);
 	return status;
 }

@@ -6,6 +6,7 @@
 // clock); the charts are chart.js, their slots and words slots.js.
 import { select } from 'd3-selection';
 import { BarChart } from './chart.js';
+import { LivePanel } from './livepanel.js';
 import { exact, iec, parseSizes, sum, timeLeft } from './format.js';
 import {
 	addMonths, cycleRange, hm, isoZ, offText, pad, wallAt, wallOf, ymd, ym, zoneOffset,
@@ -507,6 +508,10 @@ async function load(all, fresh = false) {
 	}
 }
 
+// The per-second rate panel (livepanel.js): hidden while tikstatd has no
+// live stream for the interface.
+let livePanel = null;
+
 async function start() {
 	try {
 		await loadInterfaces();
@@ -527,6 +532,7 @@ async function start() {
 	}
 	const want = readHash();
 	choose(want.router ?? state.router, want.iface ?? state.iface);
+	livePanel.show(state.router, state.iface);
 	routerStatus();
 	state.gen++;
 	await load(true, true);
@@ -554,6 +560,7 @@ async function refresh() {
 
 function onSelect(router, iface) {
 	if (!choose(router, iface)) return;
+	livePanel.show(state.router, state.iface);
 	state.gen++;
 	// Nothing of the previous interface may stay on screen under the new name.
 	for (const step of Object.keys(state.charts)) {
@@ -578,6 +585,7 @@ function onSelect(router, iface) {
 // index.html is there.
 export function init() {
 	for (const step of Object.keys(CHARTS)) setupPanel(step);
+	livePanel = new LivePanel($('rate'));
 	$('router').addEventListener('change', (e) => onSelect(e.target.value, null));
 	$('interface').addEventListener('change', (e) => onSelect(state.router, e.target.value));
 	$('pick').addEventListener('submit', (e) => e.preventDefault());

@@ -1,0 +1,104 @@
+// live.js: the events parsed, the rolling window (5 minutes, gaps, replay
+// not doubled, current and peak), the line paths, rates and labels.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GAP_MS, LiveWindow, bps, linePath, liveLabel, minuteTicks, parseEventData, parseSample } from '../src/live.js';
+
+const T0 = Date.parse('2026-12-06T18:00:00Z');
+const at = (s, rx = 1000, tx = 2000) => ({ t: T0 + s * 1000, rx, tx });
+
+test('parseSample reads the per-second event and refuses anything else', () => {
+	assert.deepEqual(parseSample('{"time":"2026-12-06T18:00:01Z","rx_bps":123,"tx_bps":456}'),
+		{ t: T0 + 1000, rx: 123, tx: 456 });
+	for (const bad of ['', 'nope', '[]', 'null', '{"time":"x","rx_bps":1,"tx_bps":1}',
+		'{"time":"2026-12-06T18:00:01Z","rx_bps":-1,"tx_bps":1}',
+		'{"time":"2026-12-06T18:00:01Z","rx_bps":"1","tx_bps":1}',
+		'{"time":"2026-12-06T18:00:01Z","tx_bps":1}']) {
+		assert.equal(parseSample(bad), null, bad);
+	}
+	assert.deepEqual(parseEventData('{"state":"down","reason":"timeout"}'), { state: 'down', reason: 'timeout' });
+	assert.deepEqual(parseEventData('oops'), {});
+	assert.deepEqual(parseEventData('7'), {});
+});
+
+test('bps writes decimal bit rates with three significant digits', () => {
+	assert.equal(bps(0), '0 bit/s');
+	assert.equal(bps(999), '999 bit/s');
+	assert.equal(bps(1000), '1 kbit/s');
+	assert.equal(bps(123456), '123 kbit/s');
+	assert.equal(bps(1234567), '1.23 Mbit/s');
+	assert.equal(bps(999600), '1 Mbit/s');
+	assert.equal(bps(45.6e9), '45.6 Gbit/s');
+});
+
+test('the window keeps 5 minutes ending at the newest sample', () => {
+	const w = new LiveWindow();
+	assert.equal(w.current, null);
+	for (let s = 0; s <= 400; s++) w.add(at(s, s * 10, 1));
+	assert.equal(w.samples.length, 301);
+	assert.equal(w.samples[0].t, at(100).t);
+	assert.deepEqual(w.extent, [at(100).t, at(400).t]);
+	assert.deepEqual(w.current, { ...at(400, 4000, 1), gap: false });
+	assert.deepEqual(w.peak, { rx: 4000, tx: 1 });
+	assert.equal(w.segments().length, 1, 'the trimmed start is not a gap of its own');
+});
+
+test('peak is of the window only: an old burst leaves it', () => {
+	const w = new LiveWindow(10);
+	w.add(at(0, 9e9, 9e9));
+	for (let s = 1; s <= 11; s++) w.add(at(s, 5, 6));
+	assert.deepEqual(w.peak, { rx: 5, tx: 6 });
+});
+
+test('a replay after a reconnection is not counted twice and leaves no gap', () => {
+	const w = new LiveWindow();
+	for (let s = 0; s < 10; s++) w.add(at(s));
+	w.down('connection lost');
+	assert.equal(w.current, null);
+	let added = 0;
+	for (let s = 0; s < 15; s++) added += w.add(at(s)) ? 1 : 0; // the replayed minute, then new
+	assert.equal(added, 5);
+	assert.equal(w.samples.length, 15);
+	assert.equal(w.segments().length, 1, 'the replay filled the outage');
+	assert.notEqual(w.current, null);
+});
+
+test('a router down, or missing seconds, break the line', () => {
+	const w = new LiveWindow();
+	w.add(at(0));
+	w.add(at(1));
+	w.down('timed out');
+	assert.equal(w.reason, 'timed out');
+	assert.equal(w.current, null);
+	w.add(at(2)); // back: a new line even a second later
+	w.add(at(3));
+	w.add(at(3 + GAP_MS / 1000 + 1)); // seconds missing
+	const runs = w.segments();
+	assert.deepEqual(runs.map((r) => r.length), [2, 2, 1]);
+	assert.equal(w.reason, '');
+});
+
+test('linePath draws a run, and a lone second as a short stroke', () => {
+	const x = (t) => (t - T0) / 1000;
+	const y = (v) => 100 - v / 10;
+	assert.equal(linePath([at(0, 100), at(1, 200), at(2, 1000)], 'rx', x, y), 'M0,90L1,80L2,0');
+	assert.equal(linePath([at(5, 0, 500)], 'tx', x, y), 'M4,50L6,50');
+	assert.equal(linePath([], 'rx', x, y), '');
+});
+
+test('minuteTicks label minutes back from the newest sample', () => {
+	const t = minuteTicks([at(0).t, at(300).t]);
+	assert.deepEqual([...t.values()], ['now', '-1 min', '-2 min', '-3 min', '-4 min', '-5 min']);
+	assert.equal(t.get(at(300).t), 'now');
+	assert.deepEqual([...minuteTicks([at(0).t, at(300).t], 2).values()], ['now', '-2 min', '-4 min']);
+});
+
+test('liveLabel says now, down and peak', () => {
+	const w = new LiveWindow();
+	assert.match(liveLabel(w, 'ether1'), /no data/);
+	w.add(at(0, 2e6, 3e3));
+	assert.equal(liveLabel(w, 'ether1'),
+		'ether1, last 5 minutes: now download 2 Mbit/s, upload 3 kbit/s; peak download 2 Mbit/s, upload 3 kbit/s');
+	w.down('timed out');
+	assert.match(liveLabel(w, 'ether1'), /down: timed out/);
+});
