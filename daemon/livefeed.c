@@ -29,6 +29,7 @@ struct livefeed {
 	size_t *open;        /* per router: commands held */
 	size_t *active;      /* the channels with active set */
 	size_t nactive, capactive;
+	int64_t last_pass; /* monotonic ms of the last full pass */
 };
 
 struct livefeed *livefeed_new(const struct cfg *cfg, struct livehub *hub,
@@ -256,9 +257,13 @@ static void take_changes(struct livefeed *f, int64_t now)
 	}
 }
 
-void livefeed_pass(struct livefeed *f, int64_t now)
+void livefeed_pass(struct livefeed *f, int64_t now, bool news)
 {
-	take_changes(f, now);
+	if (news)
+		take_changes(f, now);
+	else if (now - f->last_pass < 1000)
+		return; /* a busy loop passes often: the rest is once a second */
+	f->last_pass = now;
 	for (size_t j = 0; j < f->nactive; j++) {
 		size_t ch = f->active[j];
 		struct stream *s = &f->st[ch];

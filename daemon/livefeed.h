@@ -67,10 +67,11 @@ void livefeed_session_down(struct livefeed *f, size_t r, ros_conn *c, const char
  * streams received and handles the streams that ended. */
 void livefeed_collect(struct livefeed *f, size_t r, ros_conn *c);
 
-/* Once per pass of the poller's loop: the hub's viewer changes, the
- * streams to cancel (nobody watched them for LIVEFEED_LINGER_MS) or to
- * retry, the viewers' keep-alives. */
-void livefeed_pass(struct livefeed *f, int64_t now_ms);
+/* After each pass of the poller's loop, news true when livehub_fd was
+ * readable: takes the hub's viewer changes at once; about once a second
+ * the streams to cancel (nobody watched them for LIVEFEED_LINGER_MS) or
+ * to retry, and the viewers' keep-alives. */
+void livefeed_pass(struct livefeed *f, int64_t now_ms, bool news);
 
 /* Parses a monitor-traffic row into s (time left as it is): false when it
  * lacks the bits-per-second values or they are malformed. */

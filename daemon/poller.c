@@ -310,13 +310,13 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 		p->nup--;
 	r->up = false;
 	status_poll_failed(p->status, r->cfg_index, status, why);
-	if (p->live)
-		livefeed_session_down(p->live, r->cfg_index, r->conn, why);
 	ros_counters_free(r->counters, r->ncounters);
 	r->counters = NULL;
 	r->ncounters = 0;
 	if (r->conn)
 		ros_close(r->conn);
+	if (p->live) /* its streams ended with the session */
+		livefeed_session_down(p->live, r->cfg_index, r->conn, why);
 	r->state = R_IDLE;
 	r->backoff_ms = r->backoff_ms ? r->backoff_ms * 2 : BACKOFF_MIN_MS;
 	if (r->backoff_ms > BACKOFF_MAX_MS)
@@ -864,6 +864,7 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 {
 	struct epoll_event ev[256];
 	while (!*stop && !(reload && *reload)) {
+		bool live_news = false;
 		timer_prune(p);
 		int64_t now = ros_now_ms();
 		int wait = 1000; /* wake at least every second to see signal flags */
@@ -883,7 +884,7 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			if (ev[k].data.u64 == PUSHQ_EVENT)
 				drain_pushq(p);
 			else if (ev[k].data.u64 == LIVE_EVENT)
-				; /* livefeed_pass below takes the hub's news */
+				live_news = true; /* livefeed_pass below takes it */
 			else
 				on_io(p, (size_t)ev[k].data.u64, now);
 		}
@@ -898,7 +899,7 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			timer_prune(p);
 		}
 		if (p->live)
-			livefeed_pass(p->live, now);
+			livefeed_pass(p->live, now, live_news);
 		/* After every pass, also the one a signal ended: the watchdog
 		 * hears of the loop up to the moment it returns. */
 		if (p->before_sleep)

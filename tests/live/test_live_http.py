@@ -17,6 +17,8 @@ Checks, each printed as it passes:
     saying why; they resume with an "up" event when it is back;
   - a slow reader (tiny receive window, never reads) is dropped, and its
     stream cancelled, while polls go on on schedule;
+  - `tikstat -l` shows the rate from this endpoint (Basic auth from the
+    configuration) and its summary on Ctrl-C;
   - a clean stop with viewers connected.
 Standard library only.
 """
@@ -24,7 +26,9 @@ import base64
 import http.client
 import json
 import os
+import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -142,6 +146,32 @@ def check_stream(fake, port):
     return a
 
 
+def check_cli(tikstat, conf):
+    """tikstat -l against the daemon: a rate line a second, the summary on
+    SIGINT. The fake's ether1 runs at 4 Mbit/s rx, 0.8 Mbit/s tx now."""
+    p = subprocess.Popen([tikstat, "-c", conf, "-l", "-r", "r0", "-i", "ether1"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = []
+    try:
+        for raw in p.stdout:
+            lines.append(raw.decode())
+            if len(lines) >= 3:
+                break
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    text = "".join(lines) + out.decode()
+    harness.check(p.returncode == 0, "tikstat -l exits 0 on Ctrl-C (%r, %r)" %
+                  (p.returncode, err.decode()[-300:]))
+    harness.check("rx:    4.00 Mbit/s   tx:  800.00 kbit/s" in text or
+                  "rx:    4.00 Mbit/s" in text, "tikstat -l shows the rate: %r" % lines[:3])
+    harness.check("r0/ether1:" in text and "peak" in text and "average" in text,
+                  "tikstat -l prints a summary: %r" % text[-300:])
+    print("ok: tikstat -l reads the endpoint", flush=True)
+
+
 def check_sharing(fake, port, a):
     n_sessions, n_logins = sessions(fake)
     more = [Viewer(port, "router=r0&interface=ether1") for _ in range(2)]
@@ -235,7 +265,7 @@ def start_slow_reader(port):
 
 
 def main():
-    a = harness.parse_args("tikstatd", "fakerouter")
+    a = harness.parse_args("tikstatd", "tikstat", "fakerouter")
     with harness.Session("tikstat-live-") as ses:
         fake = ses.fake(FakeRouter(a.fakerouter,
                                    ["--password", PASSWORD, "--spec", "r0:v7:plain"]))
@@ -259,6 +289,7 @@ def main():
         if not d.alive():
             raise AssertionError("tikstatd did not start")
         stream = check_stream(fake, port)
+        check_cli(a.tikstat, conf)
         check_sharing(fake, port, stream)
         check_refusals(port)
         check_cap(port)
