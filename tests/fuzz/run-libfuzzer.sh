@@ -78,7 +78,7 @@ PROBE
 		fi
 		echo "building the fuzzers in $fbuild"
 		nice cmake --build "$fbuild" -j2 --target fuzz_parser fuzz_numbers fuzz_config \
-			fuzz_http fuzz_basic_auth fuzz_push fuzz_legacy >"$base/build.log" 2>&1 || {
+			fuzz_http fuzz_basic_auth fuzz_push fuzz_legacy fuzz_live >"$base/build.log" 2>&1 || {
 			tail -n 50 "$base/build.log" >&2
 			exit 1
 		}
