@@ -192,6 +192,16 @@ bool livefeed_parse_row(const ros_sentence *row, struct livehub_sample *s)
 	       ros_parse_u64(rx, rn, &s->rx_bps) == 0 && ros_parse_u64(tx, tn, &s->tx_bps) == 0;
 }
 
+/* The wall clock's second now. Not time(): on Linux it reads a coarse
+ * clock whose second turns up to a tick late, so a sample the router sent
+ * just after a whole second would be stamped with the one before. */
+static int64_t wall_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 /* Publishes what channel ch's command received; handles its end. */
 static void collect_stream(struct livefeed *f, size_t ch, ros_conn *c)
 {
@@ -200,7 +210,7 @@ static void collect_stream(struct livefeed *f, size_t ch, ros_conn *c)
 	const char *trap = NULL;
 	char why[300] = "";
 	while ((row = ros_cmd_take(s->cmd)) != NULL) {
-		struct livehub_sample smp = {.time = (int64_t)time(NULL)};
+		struct livehub_sample smp = {.time = wall_seconds()};
 		if (livefeed_parse_row(row, &smp)) {
 			livehub_publish(f->hub, ch, &smp);
 		} else if (ros_sentence_type(row) == ROS_REPLY_TRAP) {
