@@ -35,6 +35,11 @@ import fakectl  # noqa: E402
 import harness  # noqa: E402
 
 LATENESS = "tikstat_poll_lateness_seconds"
+# The fake router sends each monitor row this long after a whole second
+# (--monitor-align=MS). tikstatd stamps a row with time(), whose second
+# turns a clock tick (up to 10 ms) late: a row sent on the whole second
+# would often be stamped with the second before.
+ALIGN_MS = 50
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -326,7 +331,8 @@ class Audience:
 
 def start_rig(a, s):
     """The fake router and tikstatd, up and polling; returns (fake, daemon, http port)."""
-    fake = s.fake(fakectl.FakeRouter(a.fakerouter, ["--routers", str(a.routers), "--monitor-align",
+    fake = s.fake(fakectl.FakeRouter(a.fakerouter, ["--routers", str(a.routers),
+                                                    "--monitor-align=%d" % ALIGN_MS,
                                                     "--password", "bench"]))
     pw = s.secret("password", "bench")
     port = fakectl.free_port()
@@ -419,13 +425,14 @@ def phase_b(a, fake, d, port):
 
 def event_figures(viewers, start, end):
     """Delays and counts of the data events whose time is in [start, end)."""
-    delays, counts = [], []
+    delays, counts, repeats = [], [], 0
     for v in viewers:
-        mine = [arrival - t for t, arrival in v.samples if start <= t < end]
-        delays.extend(mine)
+        mine = [(t, arrival) for t, arrival in v.samples if start <= t < end]
+        delays.extend(arrival - t - ALIGN_MS / 1000 for t, arrival in mine)
         counts.append(len(mine))
+        repeats += len(mine) - len({t for t, _ in mine})
     delays.sort()
-    return {"delays": delays, "counts": counts, "expected": end - start,
+    return {"delays": delays, "counts": counts, "expected": end - start, "repeats": repeats,
             "status_events": sum(len(v.status_events) for v in viewers),
             "keepalives": sum(v.keepalives for v in viewers),
             "dropped": sum(1 for v in viewers if v.closed),
@@ -478,8 +485,9 @@ def report(a, ra, rb, linger):
                  % (min(c), sum(c) / len(c), max(c), rb["expected"]) if c else "n/a"))
     rows.append(("B router-side streams", "%d (for %d viewers on %d interfaces)"
                  % (rb["streams"], a.viewers, a.streams)))
-    rows.append(("B other events", "%d status, %d keep-alive, %d viewers dropped"
-                 % (rb["status_events"], rb["keepalives"], rb["dropped"])))
+    rows.append(("B other events", "%d status, %d keep-alive, %d viewers dropped, "
+                 "%d seconds stamped twice" % (rb["status_events"], rb["keepalives"],
+                                               rb["dropped"], rb["repeats"])))
     rows.append(("B client CPU", "%s of one core (this script, %d viewers)"
                  % (fmt(rb["cpu"]["client"], " %", 1, 2), a.viewers)))
     rows.append(("streams after the last viewer", "gone after %s" % fmt(linger, " s")))

@@ -341,12 +341,14 @@ static int64_t wall_offset_ms(void)
 	return ms;
 }
 
-/* With --monitor-align: hands the session the wall clock's offset now,
- * before it schedules monitors (so a stepped clock is followed). */
+/* With --monitor-align[=MS]: hands the session the wall clock's offset
+ * now, before it schedules monitors (so a stepped clock is followed); MS
+ * later than the wall clock is a clock whose whole periods come MS later. */
 static void conn_align(struct conn *c)
 {
-	if (c->r->srv->cfg.monitor_align)
-		api_session_align(c->api, wall_offset_ms());
+	const struct server_config *cfg = &c->r->srv->cfg;
+	if (cfg->monitor_align)
+		api_session_align(c->api, wall_offset_ms() - cfg->monitor_align_ms);
 }
 
 static void conn_schedule_monitors(struct conn *c)
