@@ -146,31 +146,26 @@ def histogram_delta(before, after):
                         for le, n in after["buckets"].items()}}
 
 
-def histogram_quantile(h, q):
-    """Estimate of the q-quantile: linear within the bucket that holds it
-    (as Prometheus' histogram_quantile). A quantile in the +Inf bucket is
-    reported as the highest finite bound."""
+def histogram_bucket(h, q):
+    """(lower, upper]: the bucket that holds the q-quantile. A histogram
+    cannot say more (interpolating inside the bucket, as Prometheus'
+    histogram_quantile does, only guesses); None when it counted nothing."""
     total = h["count"]
     if total <= 0:
         return None
-    rank, lower, below = q * total, 0.0, 0.0
+    lower = 0.0
     for le in sorted(h["buckets"]):
-        cum = h["buckets"][le]
-        if cum >= rank:
-            if le == float("inf"):
-                return lower
-            if cum == below:
-                return le
-            return lower + (le - lower) * (rank - below) / (cum - below)
-        lower, below = le, cum
-    return lower
+        if h["buckets"][le] >= q * total:
+            return lower, le
+        lower = le
+    return lower, float("inf")
 
 
 def lateness_figures(delta):
-    """(mean, p99 estimate, polls) of a histogram delta; Nones when absent."""
+    """(mean, p99's bucket, polls) of a histogram delta; Nones when absent."""
     if delta is None or delta["count"] <= 0:
         return None, None, (delta or {}).get("count")
-    return delta["sum"] / delta["count"], histogram_quantile(delta, 0.99), delta["count"]
+    return delta["sum"] / delta["count"], histogram_bucket(delta, 0.99), delta["count"]
 
 
 # ---- viewers: raw sockets on one selector thread ------------------------------
@@ -464,14 +459,21 @@ def fmt(value, unit="", scale=1.0, digits=1):
     return "%.*f%s" % (digits, value * scale, unit)
 
 
+def bucket_text(bucket):
+    """A histogram bucket (seconds) as "(lower, upper] ms"."""
+    if bucket is None:
+        return "n/a"
+    return "(%g, %g] ms" % (bucket[0] * 1000, bucket[1] * 1000)
+
+
 def report(a, ra, rb, linger):
     rows = [("setup", "%d routers polled every %d s, %d viewers on %d streams (ether1 of r0..r%d), "
              "%d s per phase" % (a.routers, a.interval, a.viewers, a.streams, a.streams - 1,
                                  a.seconds))]
     for name, r in (("A (no viewers)", ra), ("B (%d viewers)" % a.viewers, rb)):
         mean, p99, n = r["lateness"]
-        rows.append(("%s poll lateness" % name, "mean %s, p99 ~%s over %s polls"
-                     % (fmt(mean, " ms", 1000), fmt(p99, " ms", 1000), fmt(n, "", 1, 0))))
+        rows.append(("%s poll lateness" % name, "mean %s, p99 in %s, over %s polls"
+                     % (fmt(mean, " ms", 1000), bucket_text(p99), fmt(n, "", 1, 0))))
         rows.append(("%s tikstatd CPU" % name, "%s of one core (fakerouter %s)"
                      % (fmt(r["cpu"]["tikstatd"], " %", 1, 2), fmt(r["cpu"]["fakerouter"], " %"))))
         rows.append(("%s tikstatd memory" % name, "VmRSS %d kB, VmHWM %d kB"
