@@ -23,6 +23,8 @@ struct api_session {
 	int logged_in;
 	unsigned char challenge[16];
 	int64_t interval_ms;
+	int align;           /* monitors send on multiples of interval_ms of the wall clock */
+	int64_t wall_off_ms; /* wall clock minus now_ms, for align */
 	struct monitor *mons;
 	struct wbuf sb; /* the sentence being built */
 	int sb_failed;  /* an append failed: drop the sentence */
@@ -518,6 +520,31 @@ static void monitor_free(struct monitor *m)
 	free(m);
 }
 
+/* When a new monitor sends its second row (the first goes out at once). */
+static int64_t first_due(const struct api_session *s, int64_t now)
+{
+	if (s->align)
+		return api_aligned_after(now, s->wall_off_ms, s->interval_ms);
+	return now + s->interval_ms;
+}
+
+/* When monitor m, due at m->next_ms and sending at now, sends next. Aligned:
+ * the first boundary at least half a period after the due one, so that a
+ * wall-clock offset that moved by a millisecond since (clock_gettime
+ * rounding, NTP slewing) never yields a second row right after this one,
+ * and a tick later than half a period skips to the boundary after now. */
+static int64_t next_due(const struct api_session *s, const struct monitor *m, int64_t now)
+{
+	if (s->align) {
+		int64_t from = m->next_ms + s->interval_ms / 2;
+		return api_aligned_after(from > now ? from : now, s->wall_off_ms, s->interval_ms);
+	}
+	int64_t next = m->next_ms + s->interval_ms;
+	if (next <= now) /* fell behind (stall, busy loop): skip */
+		next = now + s->interval_ms;
+	return next;
+}
+
 static int cmd_monitor(struct api_session *s, const struct req *q, int64_t now,
                        const struct api_out *out)
 {
@@ -538,7 +565,7 @@ static int cmd_monitor(struct api_session *s, const struct req *q, int64_t now,
 		send_done(s, q, out);
 		return API_CONTINUE;
 	}
-	struct monitor *m = monitor_new(q, ifs, ifn, now + s->interval_ms);
+	struct monitor *m = monitor_new(q, ifs, ifn, first_due(s, now));
 	if (!m) {
 		send_trap(s, q, NULL, "out of memory", out);
 		return API_CONTINUE;
@@ -743,6 +770,21 @@ void api_session_free(struct api_session *s)
 	free(s);
 }
 
+void api_session_align(struct api_session *s, int64_t wall_minus_now_ms)
+{
+	s->align = 1;
+	s->wall_off_ms = wall_minus_now_ms;
+}
+
+int64_t api_aligned_after(int64_t now_ms, int64_t wall_minus_now_ms, int64_t period_ms)
+{
+	int64_t wall = now_ms + wall_minus_now_ms;
+	int64_t rem = wall % period_ms;
+	if (rem < 0) /* C rounds toward zero: make it the floor's remainder */
+		rem += period_ms;
+	return now_ms + (period_ms - rem);
+}
+
 int64_t api_session_next_due(const struct api_session *s)
 {
 	int64_t due = INT64_MAX;
@@ -759,9 +801,7 @@ void api_session_tick(struct api_session *s, int64_t now_ms, const struct api_ou
 			continue;
 		struct mon_rows mr = {s, m->tagword, m->taglen, out};
 		each_token(m->ifaces, m->ifaces_len, send_mon_row, &mr);
-		m->next_ms += s->interval_ms;
-		if (m->next_ms <= now_ms) /* fell behind (stall, busy loop): skip */
-			m->next_ms = now_ms + s->interval_ms;
+		m->next_ms = next_due(s, m, now_ms);
 	}
 }
 

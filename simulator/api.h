@@ -39,6 +39,20 @@ void api_session_free(struct api_session *s);
 int api_session_handle(struct api_session *s, const struct wire_word *words, size_t n,
                        int64_t now_ms, const struct api_out *out);
 
+/* Aligns the session's streaming monitors from now on: their rows after
+ * the first go out when the wall clock is a multiple of interval_ms (whole
+ * seconds for the default 1000), not interval_ms after the command, so that
+ * a client knows when each row was produced (fakerouter --monitor-align).
+ * wall_minus_now_ms: the wall clock minus the now_ms clock, rounded down;
+ * call again with a fresh value before each handle or tick to follow a
+ * clock that is stepped or slewed. */
+void api_session_align(struct api_session *s, int64_t wall_minus_now_ms);
+
+/* The first time after now_ms (strictly later) at which now_ms +
+ * wall_minus_now_ms is a multiple of period_ms (> 0). Pure; the caller
+ * keeps the sum within int64_t. */
+int64_t api_aligned_after(int64_t now_ms, int64_t wall_minus_now_ms, int64_t period_ms);
+
 /* Earliest time a streaming monitor wants to send; INT64_MAX if none. */
 int64_t api_session_next_due(const struct api_session *s);
 

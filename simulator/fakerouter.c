@@ -44,6 +44,8 @@ struct options {
 	char *noapi_user, *noapi_pass;
 	const char *cert_out;
 	long monitor_ms;
+	int monitor_align;
+	long monitor_align_ms; /* rows this long after each whole period */
 	uint64_t rx_base, tx_base, uptime_s;
 	int ignore_stdin, self_test;
 	struct spec *specs;
@@ -70,6 +72,7 @@ static void usage(FILE *f)
 	           "                  [--cert-out FILE] [--monitor-interval-ms MS]\n"
 	           "                  [--spec NAME:FLAVOUR:TRANSPORT[:PORT]]... [--rx-base BYTES]\n"
 	           "                  [--tx-base BYTES] [--uptime SECONDS] [--ignore-stdin]\n"
+	           "                  [--monitor-align[=MS]]\n"
 	           "       fakerouter --self-test\n");
 }
 
@@ -156,6 +159,7 @@ enum option_id {
 	O_NOAPI,
 	O_CERT,
 	O_MONITOR,
+	O_ALIGN,
 	O_SPEC,
 	O_RXBASE,
 	O_TXBASE,
@@ -192,6 +196,11 @@ static void apply_option(struct options *o, int c)
 		if (o->monitor_ms == 0)
 			die("--monitor-interval-ms must be at least 1");
 		break;
+	case O_ALIGN:
+		o->monitor_align = 1;
+		if (optarg)
+			o->monitor_align_ms = (long)num_arg(optarg, 3599999, "--monitor-align");
+		break;
 	case O_SPEC: parse_spec(o, optarg); break;
 	case O_RXBASE: o->rx_base = num_arg(optarg, UINT64_MAX / 2, "--rx-base"); break;
 	case O_TXBASE: o->tx_base = num_arg(optarg, UINT64_MAX / 2, "--tx-base"); break;
@@ -214,6 +223,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 	        {"noapi-user", required_argument, 0, O_NOAPI},
 	        {"cert-out", required_argument, 0, O_CERT},
 	        {"monitor-interval-ms", required_argument, 0, O_MONITOR},
+	        {"monitor-align", optional_argument, 0, O_ALIGN},
 	        {"spec", required_argument, 0, O_SPEC},
 	        {"rx-base", required_argument, 0, O_RXBASE},
 	        {"tx-base", required_argument, 0, O_TXBASE},
@@ -228,6 +238,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 		apply_option(o, c);
 	if (optind < argc)
 		die("unexpected argument %s", argv[optind]);
+	if (o->monitor_align_ms >= o->monitor_ms)
+		die("--monitor-align=MS must be below --monitor-interval-ms");
 	if (!o->routers_given && o->nspecs == 0)
 		o->routers = 1;
 }
@@ -327,6 +339,8 @@ static void setup_routers(struct app *a)
 {
 	struct server_config cfg = {
 	        .monitor_interval_ms = a->opt.monitor_ms,
+	        .monitor_align = a->opt.monitor_align,
+	        .monitor_align_ms = a->opt.monitor_align_ms,
 	        .tls_ctx = a->tls_ctx,
 	        .adh_ctx = a->adh_ctx,
 	        .max_word = 64 * 1024,

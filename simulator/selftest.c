@@ -400,6 +400,39 @@ static void test_api_v7(void)
 	model_router_free(r);
 }
 
+/* --monitor-align: rows after the first on whole periods of the wall clock,
+ * never twice in a row when the offset moves by a millisecond. */
+static void test_monitor_align(void)
+{
+	CHECK(api_aligned_after(0, 0, 1000) == 1000);
+	CHECK(api_aligned_after(999, 0, 1000) == 1000);
+	CHECK(api_aligned_after(1000, 0, 1000) == 2000);
+	CHECK(api_aligned_after(1234, 300, 1000) == 1700);
+	CHECK(api_aligned_after(5, -1007, 1000) == 7);
+	struct model_defaults d = {1000, 2000, 955015, "", NULL, NULL};
+	struct model_router *r = model_router_new("r0", FR_V7, &d, 0);
+	unsigned char ch[16] = {0};
+	struct api_session *s = api_session_new(r, ch, 1000);
+	struct capture cap;
+	struct api_out out = {capture_sentence, &cap};
+	say(s, &cap, "/login|=name=admin|=password=", 0);
+	api_session_align(s, 300); /* the wall clock is 300 ms ahead */
+	say(s, &cap, "/interface/monitor-traffic|=interface=ether1|.tag=m", 1234);
+	CHECK(strncmp(cap.text, "!re =name=ether1", 16) == 0); /* the first row at once */
+	CHECK(api_session_next_due(s) == 1700);
+	cap.len = 0;
+	api_session_tick(s, 1700, &out);
+	CHECK(cap.len > 0 && api_session_next_due(s) == 2700);
+	api_session_align(s, 299); /* a millisecond less: the boundary is 2701 */
+	api_session_tick(s, 2700, &out);
+	CHECK(api_session_next_due(s) == 3701);
+	api_session_align(s, 300);
+	api_session_tick(s, 4400, &out); /* 699 ms late: the next boundary after now */
+	CHECK(api_session_next_due(s) == 4700);
+	api_session_free(s);
+	model_router_free(r);
+}
+
 static void test_api_old(void)
 {
 	struct model_defaults d = {1000, 2000, 4973, "", NULL, NULL};
@@ -449,6 +482,7 @@ int selftest_run(void)
 	test_uptime();
 	test_counters();
 	test_api_v7();
+	test_monitor_align();
 	test_api_old();
 	test_percent();
 	printf("self-test: %d passed, %d failed\n", passed, failed);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -322,6 +323,34 @@ static void drib_timer_cb(struct ev_timer *t)
 
 /* ---- input ----------------------------------------------------------------- */
 
+/* CLOCK_REALTIME minus ev_now_ms()'s clock in ms, rounded down, so that a
+ * timer for (wall boundary - offset) never fires before the wall clock
+ * reached the boundary. */
+static int64_t wall_offset_ms(void)
+{
+	struct timespec rt, mono;
+	/* Realtime first: the time between the reads can only make the offset
+	 * smaller, never later than the true one. */
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	int64_t ns = ((int64_t)rt.tv_sec - (int64_t)mono.tv_sec) * 1000000000 +
+	             ((int64_t)rt.tv_nsec - (int64_t)mono.tv_nsec);
+	int64_t ms = ns / 1000000;
+	if (ns % 1000000 < 0) /* C rounds toward zero: round down */
+		ms--;
+	return ms;
+}
+
+/* With --monitor-align[=MS]: hands the session the wall clock's offset
+ * now, before it schedules monitors (so a stepped clock is followed); MS
+ * later than the wall clock is a clock whose whole periods come MS later. */
+static void conn_align(struct conn *c)
+{
+	const struct server_config *cfg = &c->r->srv->cfg;
+	if (cfg->monitor_align)
+		api_session_align(c->api, wall_offset_ms() - cfg->monitor_align_ms);
+}
+
 static void conn_schedule_monitors(struct conn *c)
 {
 	int64_t due = api_session_next_due(c->api);
@@ -338,6 +367,7 @@ static void mon_timer_cb(struct ev_timer *t)
 	struct api_out drop = {discard_emit, NULL};
 	if (c->dead)
 		return;
+	conn_align(c);
 	api_session_tick(c->api, ev_now_ms(), c->r->stall ? &drop : &out);
 	if (c->dead)
 		return;
@@ -381,6 +411,7 @@ static void conn_on_sentence(struct conn *c)
 		conn_abort(c, 0);
 		return;
 	}
+	conn_align(c);
 	if (api_session_handle(c->api, c->r->srv->words, n, ev_now_ms(), &out) == API_CLOSE)
 		conn_close_after_flush(c);
 	if (!c->dead)

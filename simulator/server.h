@@ -20,6 +20,8 @@ struct server;
 
 struct server_config {
 	int64_t monitor_interval_ms; /* period of streaming monitor rows */
+	int monitor_align;           /* rows on multiples of the period of the wall clock */
+	int64_t monitor_align_ms;    /* ... plus this much (below the period) */
 	struct tls_ctx *tls_ctx;     /* for "tls" routers (borrowed) */
 	struct tls_ctx *adh_ctx;     /* for "adh" routers (borrowed) */
 	size_t max_word;             /* longest command word accepted */
