@@ -172,13 +172,13 @@ try {
 		// equal markup, shows that nothing was rebuilt.
 		const probe = () => page.evaluate(() => {
 			window.probe = {};
-			for (const id of ['months', 'days', 'live']) {
+			for (const id of ['months', 'days', 'recent']) {
 				const svg = document.querySelector(`#${id} svg`);
 				window.probe[id] = { svg, bars: new Map([...svg.querySelectorAll('.bar')].map((b) => [b.dataset.key, b])) };
 			}
 		});
 		// Per chart: [same svg, bars whose key is still shown, of them the same node].
-		const kept = () => page.evaluate(() => Object.fromEntries(['months', 'days', 'live'].map((id) => {
+		const kept = () => page.evaluate(() => Object.fromEntries(['months', 'days', 'recent'].map((id) => {
 			const svg = document.querySelector(`#${id} svg`);
 			const bars = [...svg.querySelectorAll('.bar')].filter((b) => window.probe[id].bars.has(b.dataset.key));
 			return [id, [svg === window.probe[id].svg, bars.length, bars.filter((b) => window.probe[id].bars.get(b.dataset.key) === b).length]];
@@ -189,7 +189,7 @@ try {
 			}
 		};
 		await probe();
-		// New traffic today: the days and live charts change on the next refresh.
+		// New traffic today: the days and recent charts change on the next refresh.
 		await fake.cmd(`add home ether1 4099 0`);
 		const today = async () => (await get('/api/v1/traffic?router=home&interface=ether1&step=day')).points.at(-1);
 		const want = await until('the API to count the new traffic', async () => {
