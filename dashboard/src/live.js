@@ -93,6 +93,12 @@ export class LiveWindow {
 		this.reason = reason;
 	}
 
+	// The router is back: its reason goes; current stays null until the
+	// next sample (the line starts anew there).
+	up() {
+		this.reason = '';
+	}
+
 	// Drops the samples before end - span.
 	trim(end) {
 		const from = end - this.span;
@@ -157,6 +163,28 @@ export function minuteTicks([from, to], step = 1) {
 	const ticks = new Map();
 	for (let k = 0; to - k * 60000 >= from; k += step) ticks.set(to - k * 60000, k ? `-${k} min` : 'now');
 	return ticks;
+}
+
+// The Now panel's notice for a status event's data v ({state, reason}):
+// the router's reason while it is down, '' once it is up again, null for
+// a state it does not know (nothing changes).
+export function statusNotice(v) {
+	if (v.state === 'down') return `The router is down: ${reasonOf(v)}`;
+	return v.state === 'up' ? '' : null;
+}
+
+// A down event's reason, never empty.
+export function reasonOf(v) {
+	return typeof v.reason === 'string' && v.reason ? v.reason : 'no reason given';
+}
+
+// The Now panel's notice for a refusal ({status, error} of LiveStream;
+// status 0: the daemon's "error" event), null when the panel stays hidden:
+// a 404 before any sample is a tikstatd without the live endpoint (or an
+// interface it does not know), the page is then as it was before it.
+export function refusalNotice({ status, error }, seen) {
+	if (status === 404 && !seen) return null;
+	return `No live rate: ${error || `HTTP ${status}`}.`;
 }
 
 // What the chart says to a screen reader: the current and peak rates.

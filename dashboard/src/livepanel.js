@@ -1,10 +1,14 @@
 // The "Now" panel: the per-second rate of the chosen interface over the
 // last 5 minutes (LiveChart over a LiveWindow fed by a LiveStream), with
-// the current and peak rates as numbers. The panel stays hidden until the
-// stream delivers: a tikstatd without the live endpoint (404) or an
-// interface it refuses leaves the page as it was.
+// the current and peak rates as numbers (their exact bit/s in data-bps).
+// The panel stays hidden until the stream answers: a tikstatd without the
+// live endpoint (404) leaves the page as it was. A router down, a lost
+// connection, the viewer cap or a refusal (push mode) are said under the
+// chart.
 import { select } from 'd3-selection';
-import { LiveWindow, bps, parseEventData, parseSample } from './live.js';
+import {
+	LiveWindow, bps, parseEventData, parseSample, reasonOf, refusalNotice, statusNotice,
+} from './live.js';
 import { LiveChart } from './livechart.js';
 import { LiveStream } from './livestream.js';
 
@@ -41,15 +45,26 @@ export class LivePanel {
 			},
 			status: (data) => {
 				const v = parseEventData(data);
-				if (v.state === 'down') w.down(String(v.reason ?? 'router down'));
-				this.draw(v.state === 'down' ? `The router is down: ${w.reason}` : '');
+				const msg = statusNotice(v);
+				if (msg === null || w !== this.window) return;
+				if (v.state === 'down') w.down(reasonOf(v));
+				else w.up();
+				this.draw(msg);
 			},
-			refused: ({ status, error }) => {
-				// 404: no live endpoint in this tikstatd, or no such interface.
-				if (status !== 404 && w.samples.length) this.draw(`Live data refused: ${error || status}`);
+			refused: (r) => {
+				const msg = refusalNotice(r, w.samples.length > 0);
+				if (msg === null || w !== this.window) return;
+				w.down(r.error);
+				this.draw(msg);
 			},
-			state: (st) => {
-				if (st === 'retrying' && w.samples.length) {
+			state: (st, ms, why) => {
+				if (st !== 'retrying' || w !== this.window) return;
+				// why: the daemon answered 5xx (the viewer cap): said even
+				// before any sample; a lost connection only once one was shown.
+				if (why) {
+					w.down(why);
+					this.draw(`No live rate now: ${why}. Trying again…`);
+				} else if (w.samples.length) {
 					w.down('connection lost');
 					this.draw('Reconnecting…');
 				}
@@ -66,13 +81,15 @@ export class LivePanel {
 		this.sec.select('.msg').attr('hidden', msg ? null : true).text(msg);
 	}
 
+	// The current and peak rates: text, and the exact bit/s in data-bps
+	// (absent while there is none).
 	numbers() {
 		const c = this.window.current;
-		const p = this.window.peak;
-		const set = (id, text) => this.sec.select(`#${id}`).text(text);
-		set('rate-rx', c ? bps(c.rx) : '–');
-		set('rate-tx', c ? bps(c.tx) : '–');
-		set('rate-rx-peak', this.window.samples.length ? bps(p.rx) : '–');
-		set('rate-tx-peak', this.window.samples.length ? bps(p.tx) : '–');
+		const p = this.window.samples.length ? this.window.peak : null;
+		const set = (id, v) => this.sec.select(`#${id}`).text(v === null ? '–' : bps(v)).attr('data-bps', v);
+		set('rate-rx', c ? c.rx : null);
+		set('rate-tx', c ? c.tx : null);
+		set('rate-rx-peak', p ? p.rx : null);
+		set('rate-tx-peak', p ? p.tx : null);
 	}
 }

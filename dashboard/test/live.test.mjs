@@ -1,8 +1,12 @@
 // live.js: the events parsed, the rolling window (5 minutes, gaps, replay
-// not doubled, current and peak), the line paths, rates and labels.
+// not doubled, current and peak, down and up), the line paths, rates,
+// labels and the Now panel's notices.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GAP_MS, LiveWindow, bps, linePath, liveLabel, minuteTicks, parseEventData, parseSample } from '../src/live.js';
+import {
+	GAP_MS, LiveWindow, bps, linePath, liveLabel, minuteTicks, parseEventData, parseSample, reasonOf, refusalNotice,
+	statusNotice,
+} from '../src/live.js';
 
 const T0 = Date.parse('2026-12-06T18:00:00Z');
 const at = (s, rx = 1000, tx = 2000) => ({ t: T0 + s * 1000, rx, tx });
@@ -101,4 +105,34 @@ test('liveLabel says now, down and peak', () => {
 		'ether1, last 5 minutes: now download 2 Mbit/s, upload 3 kbit/s; peak download 2 Mbit/s, upload 3 kbit/s');
 	w.down('timed out');
 	assert.match(liveLabel(w, 'ether1'), /down: timed out/);
+});
+
+test('a status "down" gives the reason, "up" clears it; current waits for the next sample', () => {
+	const w = new LiveWindow();
+	w.add(at(0));
+	const down = { state: 'down', reason: 'connection refused' };
+	assert.equal(statusNotice(down), 'The router is down: connection refused');
+	w.down(reasonOf(down));
+	assert.match(liveLabel(w, 'x'), /down: connection refused/);
+	assert.equal(statusNotice({ state: 'up' }), '');
+	w.up();
+	assert.equal(w.reason, '');
+	assert.equal(w.current, null, 'no current rate before a sample after the outage');
+	assert.match(liveLabel(w, 'x'), /no data/);
+	w.add(at(5));
+	assert.deepEqual(w.segments().map((r) => r.length), [1, 1], 'the line starts anew after the outage');
+	assert.equal(statusNotice({ state: 'sideways' }), null, 'an unknown state changes nothing');
+	assert.equal(statusNotice({}), null);
+	assert.equal(reasonOf({ state: 'down' }), 'no reason given');
+	assert.equal(reasonOf({ state: 'down', reason: 7 }), 'no reason given');
+});
+
+test('refusalNotice: a 404 before any sample keeps the panel hidden, anything else is said', () => {
+	assert.equal(refusalNotice({ status: 404, error: 'not found' }, false), null);
+	assert.equal(refusalNotice({ status: 404, error: 'unknown interface "ether9"' }, true),
+		'No live rate: unknown interface "ether9".');
+	assert.equal(refusalNotice({ status: 409, error: 'router home is in push mode: no API session' }, false),
+		'No live rate: router home is in push mode: no API session.');
+	assert.equal(refusalNotice({ status: 0, error: 'too many live viewers' }, true), 'No live rate: too many live viewers.');
+	assert.equal(refusalNotice({ status: 403, error: '' }, false), 'No live rate: HTTP 403.');
 });
