@@ -62,13 +62,15 @@ export function bps(v) {
 
 // The rolling window. add() the samples in the order they come; down()
 // when the stream says the router is down or the connection is lost: the
-// line breaks there and current is null until the next sample.
+// line breaks there and current is null until the next sample; tick()
+// while no sample comes, so that the window keeps rolling.
 export class LiveWindow {
 	constructor(seconds = WINDOW_S) {
 		this.span = seconds * 1000;
 		this.samples = []; // {t, rx, tx, gap}: gap = a line starts here
 		this.isDown = true; // nothing yet
 		this.reason = '';
+		this.end = null; // the right edge, when tick() moved it past the newest sample
 	}
 
 	// Adds s ({t, rx, tx}); false when not newer than the newest (a
@@ -83,7 +85,20 @@ export class LiveWindow {
 		this.samples.push({ t: s.t, rx: s.rx, tx: s.tx, gap });
 		this.isDown = false;
 		this.reason = '';
+		this.end = null;
 		this.trim(s.t);
+		return true;
+	}
+
+	// Time went on to t (ms, the samples' clock) without a sample: the
+	// right edge moves there and what is older than the span leaves, so a
+	// chart of a router that is down keeps rolling ("now" stays now). True
+	// when the window changed; an empty window stays where it is.
+	tick(t) {
+		const last = this.samples[this.samples.length - 1];
+		if (!last || t <= (this.end ?? last.t)) return false;
+		this.end = t;
+		this.trim(t);
 		return true;
 	}
 
@@ -126,10 +141,11 @@ export class LiveWindow {
 		return { rx, tx };
 	}
 
-	// [from, to] in ms: the window's extent, ending at the newest sample.
+	// [from, to] in ms: the window's extent, ending at the newest sample
+	// or where tick() moved it.
 	get extent() {
 		const last = this.samples[this.samples.length - 1];
-		const to = last ? last.t : 0;
+		const to = this.end ?? (last ? last.t : 0);
 		return [to - this.span, to];
 	}
 

@@ -6,11 +6,11 @@
 // connection, the viewer cap or a refusal (push mode) are said under the
 // chart.
 import { select } from 'd3-selection';
-import {
-	LiveWindow, bps, parseEventData, parseSample, reasonOf, refusalNotice, statusNotice,
-} from './live.js';
 import { LiveChart } from './livechart.js';
+import { GAP_MS, LiveWindow, bps, parseEventData, parseSample, reasonOf, refusalNotice, statusNotice } from './live.js';
 import { LiveStream } from './livestream.js';
+
+const TICK_MS = 1000;
 
 export class LivePanel {
 	// sec: the panel's element (hidden), with its #rate-* numbers.
@@ -21,6 +21,8 @@ export class LivePanel {
 		this.stream = null;
 		this.key = null;
 		this.window = new LiveWindow();
+		this.seen = null; // {t, at}: the newest sample's time and performance.now() when it came
+		this.clock = null; // the timer that rolls the chart on while no sample comes
 	}
 
 	// Shows router/iface (null: nothing), dropping what was shown; the
@@ -31,6 +33,9 @@ export class LivePanel {
 		this.key = key;
 		if (this.stream) this.stream.stop();
 		this.stream = null;
+		if (this.clock !== null) clearInterval(this.clock);
+		this.clock = null;
+		this.seen = null;
 		this.window = new LiveWindow();
 		this.chart.clear();
 		this.numbers();
@@ -41,7 +46,13 @@ export class LivePanel {
 		this.stream = new LiveStream(url, {
 			sample: (data) => {
 				const s = parseSample(data);
-				if (s && w === this.window && w.add(s)) this.draw('');
+				if (!s || w !== this.window) return;
+				// A replay after a reconnection adds nothing new, but says the
+				// stream is back.
+				const wasDown = w.isDown;
+				if (w.add(s)) this.seen = { t: s.t, at: performance.now() };
+				else if (!wasDown) return;
+				this.draw('');
 			},
 			status: (data) => {
 				const v = parseEventData(data);
@@ -71,14 +82,29 @@ export class LivePanel {
 			},
 		});
 		this.stream.start();
+		this.clock = setInterval(() => this.tick(), TICK_MS);
+	}
+
+	// While the router or the connection is down, or samples are late, the
+	// chart rolls on with the browser's clock from the newest sample's time
+	// (the daemon's clock is never compared with the browser's).
+	tick() {
+		const w = this.window;
+		if (!this.seen || this.sec.attr('hidden') !== null) return;
+		const late = performance.now() - this.seen.at;
+		if ((w.isDown || late > GAP_MS) && w.tick(this.seen.t + late)) this.redraw();
 	}
 
 	// Redraws the chart and numbers; msg: a notice under them ('' none).
 	draw(msg) {
 		this.sec.attr('hidden', null);
+		this.redraw();
+		this.sec.select('.msg').attr('hidden', msg ? null : true).text(msg);
+	}
+
+	redraw() {
 		this.chart.update(this.window, Math.max(280, this.box.clientWidth || 640));
 		this.numbers();
-		this.sec.select('.msg').attr('hidden', msg ? null : true).text(msg);
 	}
 
 	// The current and peak rates: text, and the exact bit/s in data-bps

@@ -136,3 +136,22 @@ test('refusalNotice: a 404 before any sample keeps the panel hidden, anything el
 	assert.equal(refusalNotice({ status: 0, error: 'too many live viewers' }, true), 'No live rate: too many live viewers.');
 	assert.equal(refusalNotice({ status: 403, error: '' }, false), 'No live rate: HTTP 403.');
 });
+
+test('tick rolls the window on while no sample comes; the next sample takes over', () => {
+	const w = new LiveWindow(10);
+	for (let s = 0; s <= 5; s++) w.add(at(s));
+	w.down('timed out');
+	assert.equal(w.tick(at(5).t), false, 'not past the newest sample');
+	assert.equal(w.tick(at(12).t), true);
+	assert.deepEqual(w.extent, [at(2).t, at(12).t], '"now" is now, not the last sample');
+	assert.deepEqual(w.samples.map((x) => x.t), [2, 3, 4, 5].map((s) => at(s).t), 'older than the span: gone');
+	assert.equal(w.tick(at(11).t), false, 'time does not go back');
+	w.add(at(13));
+	assert.deepEqual(w.extent, [at(3).t, at(13).t]);
+	assert.deepEqual(w.segments().map((r) => r.length), [3, 1], 'the outage is a gap');
+	w.down('timed out');
+	w.tick(at(30).t);
+	assert.equal(w.samples.length, 0, 'a long outage empties the window');
+	assert.equal(w.tick(at(31).t), false, 'an empty window stays');
+	assert.equal(new LiveWindow().tick(at(1).t), false);
+});

@@ -12,7 +12,8 @@
 //   - two pages on one interface share one stream on the router, and
 //     closing them ends it;
 //   - the router's session killed (control command `refuse`): the panel
-//     says the router is down, with a reason, and recovers by itself;
+//     says the router is down, with a reason, the chart rolls on, and it
+//     recovers by itself;
 //   - tikstatd stopped and started again: the panel says it reconnects
 //     and does, without a reload;
 //   - no page error, no request leaves the daemon.
@@ -129,6 +130,9 @@ try {
 		await until('the panel to say the router is down', async () => /^The router is down: \S/.test(await notice(page)), WAIT)
 			.catch(async (e) => { throw new Error(`${e.message}; notice: "${await notice(page)}"`); });
 		equal(await bpsOf(page, 'rate-rx'), null, 'no current rate while down');
+		const frozen = (await lines(page)).at(-1).d;
+		await until('the chart to roll on while the router is down', async () =>
+			(await lines(page)).at(-1)?.d !== frozen && /^The router is down/.test(await notice(page)), WAIT);
 		const label = await page.getAttribute('#rate svg', 'aria-label');
 		if (!/down: \S/.test(label)) throw new Error(`chart label while down: ${label}`);
 		const shot = join(opt.out, 'live-down.png');
