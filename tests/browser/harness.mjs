@@ -86,19 +86,46 @@ export function equal(got, want, what) {
 	if (g !== w) throw new Error(`${what}: got ${g}, want ${w}`);
 }
 
-// A page's errors (uncaught exceptions, console errors other than a
-// refused connection's) into errors, and every request that leaves base
-// (other than data: URLs) into external.
-export function watchPage(page, base, errors, external) {
-	page.on('pageerror', (e) => errors.push(e.message));
-	page.on('console', (m) => m.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(m.text()) && errors.push(m.text()));
-	page.on('request', (r) => !r.url().startsWith(base) && !r.url().startsWith('data:') && external.push(r.url()));
+// What the pages of a test did wrong: uncaught exceptions and console
+// errors (other than a refused connection's) in errors, every request
+// that leaves base (other than data: URLs) in external.
+export class PageWatch {
+	constructor(base) {
+		this.base = base;
+		this.errors = [];
+		this.external = [];
+	}
+
+	// Watches page; returns it.
+	watch(page) {
+		page.on('pageerror', (e) => this.errors.push(e.message));
+		page.on('console', (m) => m.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(m.text()) && this.errors.push(m.text()));
+		page.on('request', (r) => !r.url().startsWith(this.base) && !r.url().startsWith('data:') && this.external.push(r.url()));
+		return page;
+	}
+
+	// A new desktop-sized page (1200 × 900, light) in a new context of
+	// browser, watched, at path of base; returns { ctx, page }.
+	async open(browser, path) {
+		const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light' });
+		const page = this.watch(await ctx.newPage());
+		await page.goto(this.base + path);
+		return { ctx, page };
+	}
+
+	// Throws unless nothing went wrong.
+	clean() {
+		equal(this.errors, [], 'page errors');
+		equal(this.external, [], 'external requests');
+	}
 }
 
-// Ends a test: closes the browser, stops tikstatd and the fake router,
-// prints tikstatd's log tail when it failed, removes the work directory
-// (unless keep), prints the count and exits (1 when a check failed).
-export async function finish(checks, stack, browser, keep) {
+// Ends a test: checks the pages of watch (a PageWatch, or null), closes
+// the browser, stops tikstatd and the fake router, prints tikstatd's log
+// tail when a check failed, removes the work directory (unless keep),
+// prints the count and exits (1 when a check failed).
+export async function finish(checks, { stack, browser, watch, keep }) {
+	if (watch) await checks.check('no page errors and no request leaves the daemon', () => watch.clean());
 	if (browser) await browser.close().catch(() => {});
 	const status = checks.failed ? 1 : 0;
 	if (stack) {
