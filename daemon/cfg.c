@@ -38,14 +38,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CFG_MAX_FILE    (1024 * 1024) /* bytes of tikstat.conf */
-#define SECRET_MAX      1024          /* bytes of a password or token */
-#define TOKEN_MIN       16            /* characters of a push token */
-#define ROUTER_NAME_MAX 64
-#define SECONDS_MAX     86400         /* interval, timeout, commit_interval */
-#define SECRET_GROUP    "tikstat"     /* may read secrets with mode 0640 */
-#define TLS_CERT_MAX    (1024 * 1024) /* bytes of tls_cert_file (a chain) */
-#define TLS_KEY_MAX     (64 * 1024)   /* bytes of tls_key_file */
+#define CFG_MAX_FILE     (1024 * 1024) /* bytes of tikstat.conf */
+#define SECRET_MAX       1024          /* bytes of a password or token */
+#define TOKEN_MIN        16            /* characters of a push token */
+#define ROUTER_NAME_MAX  64
+#define SECONDS_MAX      86400         /* interval, timeout, commit_interval */
+#define SECRET_GROUP     "tikstat"     /* may read secrets with mode 0640 */
+#define TLS_CERT_MAX     (1024 * 1024) /* bytes of tls_cert_file (a chain) */
+#define TLS_KEY_MAX      (64 * 1024)   /* bytes of tls_key_file */
+#define LIVE_VIEWERS_MAX 4096          /* the HTTP server's connections per address */
 
 #define DEFAULT_DATABASE "/var/lib/tikstat/tikstat.db"
 #define DEFAULT_LISTEN   "127.0.0.1:8085"
@@ -90,6 +91,8 @@ enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER, SEC_SKIP };
 	  CFG_AUX(tls_cert))                                                                       \
 	X(K_TLS_KEY_FILE, ROW("tls_key_file", SEC_HTTP, type_key_file), CFG(tls_key_file),         \
 	  CFG_AUX(tls_key))                                                                        \
+	X(K_LIVE_VIEWERS, ROW("live_viewers", SEC_HTTP, type_int), CFG(live_viewers),              \
+	  RANGE(0, LIVE_VIEWERS_MAX))                                                              \
 	X(K_MODE, ROW("mode", SEC_ROUTER, type_enum), RTR(mode), .names = modes)                   \
 	X(K_HOST, ROW("host", SEC_ROUTER, type_host), RTR(host), .poll_only = true)                \
 	X(K_PORT, ROW("port", SEC_ROUTER, type_port), RTR(port), RANGE(1, 65535),                  \
@@ -1901,6 +1904,7 @@ static struct cfg *cfg_new(const char *path)
 	c->cycle_start_day = 1;
 	c->max_rate = UINT64_C(100000000000);
 	c->commit_interval = 60;
+	c->live_viewers = 100;
 	c->retention[STEP_5MIN] = 7 * 86400;
 	c->retention[STEP_HOUR] = 90 * 86400;
 	c->path = strdup(path);

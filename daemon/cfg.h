@@ -84,6 +84,7 @@ struct cfg {
 	char *tls_key_file;  /* PEM private key: a secret file */
 	char *tls_cert;      /* the certificate file's contents (NULL with CFG_SKIP_SECRETS) */
 	char *tls_key;       /* the key file's contents: secret, wiped by cfg_free */
+	int live_viewers;    /* concurrent /api/v1/live streams, default 100, 0 = off */
 	/* [router NAME] sections in file order */
 	struct cfg_router *routers;
 	size_t n_routers;

@@ -22,6 +22,7 @@
 #include "assets.h"
 #include "log.h"
 #include "metrics.h"
+#include "livehub.h"
 #include "push.h"
 #include "store.h"
 #include "urlcode.h"
@@ -41,6 +42,11 @@
 #define HTTP_EARLY_LINGER_MS 2000
 /* How often the deadline reaper looks at the connections. */
 #define HTTP_REAP_INTERVAL_MS 500
+/* The send buffer of a live viewer's socket: a minute of events. A client
+ * that stops reading fills it (and its own receive buffer) within
+ * seconds, and the idle timeout then drops it. */
+#define HTTP_LIVE_SNDBUF 4096
+#define HTTP_LIVE_BLOCK  4096 /* bytes asked of the hub per read */
 
 /* Per request, from the URI callback until the request completes; lives
  * inside its connection (struct conn), so whatever libmicrohttpd does with
@@ -51,7 +57,7 @@ struct req {
 	bool dead;            /* answered early by on_uri: never serve it */
 	bool started;
 	const struct route *route; /* found when the headers arrived */
-	bool post;
+	bool post, head;
 	bool body_too_big;
 	struct text_buf body;
 };
@@ -70,6 +76,7 @@ struct http {
 	const struct cfg *cfg;
 	struct status *status;
 	struct pushq *q;
+	struct livehub *live;
 	struct MHD_Daemon *d[HTTP_MAX_DAEMONS];
 	size_t nd;
 	pthread_mutex_t pool_lock;
@@ -106,6 +113,7 @@ struct call {
 	const struct route *route;
 	const char *path;                /* decoded */
 	const struct api_params *params; /* query and POST body; NULL with raw_query */
+	bool head;                       /* a HEAD request */
 };
 
 /* A reading endpoint's handler, in api.h's form. */
@@ -750,6 +758,134 @@ static enum MHD_Result serve_legacy_push(const struct call *k)
 	return answer_push(k, true);
 }
 
+/* ---- /api/v1/live: the event stream of one interface (livehub.h) ---- */
+
+static void live_sleep(void *conn)
+{
+	MHD_suspend_connection(conn);
+}
+
+static void live_wake(void *conn)
+{
+	MHD_resume_connection(conn);
+}
+
+static const struct livehub_viewer_ops live_ops = {live_sleep, live_wake};
+
+static ssize_t live_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	long n = livehub_read(cls, buf, max);
+	return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void live_free(void *cls)
+{
+	livehub_leave(cls);
+}
+
+/* The router and interface a live request names; a parameter left out is
+ * the configuration's only router, or the router's only interface. NULL
+ * *iface after an error answer was prepared in r. */
+static void live_target(const struct cfg *cfg, const struct api_params *p, const char **router,
+                        const char **iface, struct api_response *r)
+{
+	*router = NULL;
+	*iface = NULL;
+	const char *rt = NULL, *ifc = NULL;
+	if (api_param_get(p, "router", &rt) < 0 || api_param_get(p, "interface", &ifc) < 0) {
+		api_error(r, 400, "router and interface may be given once each");
+		return;
+	}
+	if (!rt && cfg->n_routers == 1)
+		rt = cfg->routers[0].name;
+	const struct cfg_router *cr = rt ? cfg_router(cfg, rt) : NULL;
+	if (!ifc && cr && cr->n_interfaces == 1)
+		ifc = cr->interfaces[0];
+	if (!rt || !ifc) {
+		api_error(r, 400, "which interface? add router= and interface=");
+		return;
+	}
+	*router = rt;
+	*iface = ifc;
+}
+
+/* A refusal of livehub_join as an error answer in r. */
+static void live_refusal(int why, const char *router, const char *iface, unsigned cap,
+                         struct api_response *r)
+{
+	switch (why) {
+	case LIVEHUB_UNKNOWN_ROUTER: api_error(r, 404, "unknown router '%s'", router); break;
+	case LIVEHUB_UNKNOWN_INTERFACE:
+		api_error(r, 404, "router '%s' has no interface '%s' in the configuration", router,
+		          iface);
+		break;
+	case LIVEHUB_PUSH_MODE:
+		api_error(
+		        r, 409,
+		        "router '%s' is in push mode: live rates need an API session (mode = poll)",
+		        router);
+		break;
+	case LIVEHUB_FULL:
+		if (cap == 0)
+			api_error(r, 503, "the live view is off ([http] live_viewers = 0)");
+		else
+			api_error(r, 503,
+			          "%u live viewers already ([http] live_viewers); try later", cap);
+		break;
+	case LIVEHUB_CLOSED: api_error(r, 503, "tikstatd is stopping"); break;
+	default: api_error(r, 500, "out of memory"); break;
+	}
+}
+
+/* Answers with viewer v's event stream (v NULL: HEAD, headers only). */
+static enum MHD_Result live_stream(struct MHD_Connection *c, struct livehub_viewer *v)
+{
+	answering(c);
+	struct conn *kc = conn_of(c);
+	if (kc && v)
+		setsockopt(kc->fd, SOL_SOCKET, SO_SNDBUF, &(int){HTTP_LIVE_SNDBUF}, sizeof(int));
+	struct MHD_Response *resp =
+	        v ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, HTTP_LIVE_BLOCK, live_read,
+	                                              v, live_free)
+	          : MHD_create_response_from_buffer(0, (void *)(uintptr_t) "",
+	                                            MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		livehub_leave(v);
+		return MHD_NO;
+	}
+	common_headers(resp);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* nginx: pass events at once */
+	enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/* GET /api/v1/live: text/event-stream until the client leaves. HEAD
+ * checks the target without becoming a viewer. */
+static enum MHD_Result serve_live(const struct call *k)
+{
+	struct api_response r = {0};
+	const char *router, *iface;
+	struct livehub_viewer *v = NULL;
+	int why = LIVEHUB_FULL; /* without a hub: off */
+	live_target(k->h->cfg, k->params, &router, &iface, &r);
+	if (iface && k->h->live)
+		why = k->head ? livehub_check(k->h->live, router, iface)
+		              : livehub_join(k->h->live, router, iface, &live_ops, k->c, &v);
+	if (iface && why == LIVEHUB_OK)
+		return live_stream(k->c, v);
+	if (iface)
+		live_refusal(why, router, iface, k->h->cfg->live_viewers, &r);
+	enum MHD_Result rc =
+	        send_dynamic(k->c, r.status, r.content_type, &r.body,
+	                     why == LIVEHUB_FULL ? MHD_HTTP_HEADER_RETRY_AFTER : NULL, "5");
+	text_buf_free(&r.body);
+	return rc;
+}
+
 static enum MHD_Result serve_asset(const struct call *k)
 {
 	return send_asset(k->c, find_asset(k->path));
@@ -786,6 +922,7 @@ static const struct route routes[] = {
          .serve = serve_read,
          .read = read_traffic_csv},
         {.path = "/api/v1/cycle", .methods = METHODS_READ, .serve = serve_read, .read = api_cycle},
+        {.path = "/api/v1/live", .methods = METHODS_READ, .serve = serve_live},
         {.path = "/metrics", .methods = METHODS_READ, .serve = serve_read, .read = read_metrics},
         {.path = "/api/v1/push", .methods = METHODS_PUSH, .auth = AUTH_PUSH, .serve = serve_push},
         /* fallbacks */
@@ -844,7 +981,7 @@ static void allow_header(unsigned methods, char *out, size_t outsz)
 static enum MHD_Result dispatch(struct http *h, struct MHD_Connection *c, struct req *rq,
                                 const char *path, const char *query)
 {
-	struct call k = {h, c, rq->route, path, NULL};
+	struct call k = {h, c, rq->route, path, NULL, rq->head};
 	if (rq->route->raw_query)
 		return rq->route->serve(&k);
 	struct api_params params = {0};
@@ -942,6 +1079,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	rq->route = rt;
 	rq->post = m == METHOD_POST;
+	rq->head = m == METHOD_HEAD;
 	if (rq->post) {
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY)
@@ -1040,7 +1178,8 @@ static int start_one(struct http *h, const struct sockaddr *sa, bool dual, bool 
 		log_errorx("http: more than %d listen addresses", HTTP_MAX_DAEMONS);
 		return -1;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	                 MHD_ALLOW_SUSPEND_RESUME; /* the live viewers park */
 	/* MHD copies nothing of the key and certificate: they live in cfg,
 	 * which outlives the daemon. */
 	struct MHD_OptionItem tls_opts[] = {
@@ -1125,7 +1264,8 @@ static int start_entry(struct http *h, const char *entry, bool tls)
 	return rc;
 }
 
-struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *q)
+struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *q,
+                        struct livehub *live)
 {
 	struct http *h = calloc(1, sizeof *h);
 	if (!h)
@@ -1133,6 +1273,7 @@ struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *
 	h->cfg = cfg;
 	h->status = st;
 	h->q = q;
+	h->live = live;
 	pthread_mutex_init(&h->pool_lock, NULL);
 	pthread_mutex_init(&h->conn_lock, NULL);
 	pthread_condattr_t ca;
@@ -1178,6 +1319,10 @@ void http_stop(struct http *h)
 {
 	if (!h)
 		return;
+	/* Parked viewers are woken to end their streams: libmicrohttpd
+	 * must not be stopped with suspended connections. */
+	if (h->live)
+		livehub_close(h->live);
 	for (size_t i = 0; i < h->nd; i++)
 		MHD_stop_daemon(h->d[i]);
 	if (h->reaper_running) {

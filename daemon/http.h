@@ -42,6 +42,7 @@
 #include <stddef.h>
 
 #include "cfg.h"
+#include "livehub.h"
 #include "pushq.h"
 #include "status.h"
 
@@ -68,10 +69,11 @@
 
 struct http;
 
-/* Starts serving cfg's [http] listen addresses (cfg, st and q borrowed;
- * they must outlive the server). NULL when an address cannot be bound
- * (logged). */
-struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *q);
+/* Starts serving cfg's [http] listen addresses (cfg, st, q and live
+ * borrowed; they must outlive the server; live NULL: /api/v1/live answers
+ * 503). NULL when an address cannot be bound (logged). */
+struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *q,
+                        struct livehub *live);
 
 /* Stops every daemon (waiting for running requests) and frees. NULL-safe. */
 void http_stop(struct http *h);

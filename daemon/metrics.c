@@ -89,6 +89,8 @@ struct family {
 	bool (*only)(const struct scrape *s, const struct at *a);
 	/* Appends the sample's value (without the newline). */
 	void (*value)(const struct scrape *s, const struct at *a, struct text_buf *out);
+	/* Or, for a histogram: appends all its samples. */
+	void (*render)(const struct scrape *s, const struct family *f, struct text_buf *out);
 };
 
 /* ---- positions and values ---- */
@@ -312,6 +314,26 @@ static void db_read_errors(const struct scrape *s, const struct at *a, struct te
 
 /* Every family, in the order of the exposition (metrics.h lists them).
  * A new metric is one row here and its value function above. */
+/* The poll lateness histogram: NAME_bucket{le="..."} (cumulative),
+ * NAME_sum, NAME_count. */
+static void render_lateness(const struct scrape *s, const struct family *f, struct text_buf *out)
+{
+	const struct status_lateness *l = &s->snap->lateness;
+	uint64_t cum = 0;
+	for (size_t b = 0; b <= STATUS_LATE_BUCKETS; b++) {
+		cum += l->buckets[b];
+		text_buf_printf(out, "%s_bucket{le=\"", f->name);
+		if (b < STATUS_LATE_BUCKETS)
+			put_ms_as_seconds(out, status_late_bounds_ms[b]);
+		else
+			text_buf_puts(out, "+Inf");
+		text_buf_printf(out, "\"} %" PRIu64 "\n", cum);
+	}
+	text_buf_printf(out, "%s_sum ", f->name);
+	put_ms_as_seconds(out, l->sum_ms);
+	text_buf_printf(out, "\n%s_count %" PRIu64 "\n", f->name, l->count);
+}
+
 static const struct family families[] = {
         {.name = "tikstat_interface_rx_bytes_total",
          .type = "counter",
@@ -368,6 +390,11 @@ static const struct family families[] = {
          .scope = SCOPE_ROUTER,
          .only = polled,
          .value = poll_duration},
+        {.name = "tikstat_poll_lateness_seconds",
+         .type = "histogram",
+         .help = "How late polls started against their schedule (all routers).",
+         .scope = SCOPE_GLOBAL,
+         .render = render_lateness},
         {.name = "tikstat_last_success_timestamp_seconds",
          .type = "gauge",
          .help = "Unix time of the last successful poll, 0 = never.",
@@ -466,6 +493,10 @@ static void render_family(const struct family *f, const struct scrape *s, struct
 {
 	struct at a = {0};
 	text_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name, f->type);
+	if (f->render) {
+		f->render(s, f, out);
+		return;
+	}
 	if (f->scope == SCOPE_GLOBAL) {
 		samples(f, s, &a, out);
 		return;

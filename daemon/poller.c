@@ -1,5 +1,6 @@
 /* poller.c — see poller.h. */
 #include "poller.h"
+#include "livefeed.h"
 #include "session.h"
 
 #include "calendar.h"
@@ -68,8 +69,10 @@ struct timer {
 	unsigned seq;
 };
 
-/* epoll data of the push queue's eventfd (routers use their index). */
+/* epoll data of the push queue's and the live hub's eventfds (routers
+ * use their index). */
 #define PUSHQ_EVENT UINT64_MAX
+#define LIVE_EVENT  (UINT64_MAX - 1)
 #define PUSHQ_BATCH 64
 
 struct poller {
@@ -79,8 +82,10 @@ struct poller {
 	struct pushq *pushq;
 	poller_hook_fn before_sleep;
 	void *before_sleep_ctx;
+	struct livefeed *live; /* NULL: no live view */
 	struct router *routers;
 	size_t n;
+	size_t *by_cfg; /* per cfg router: its index in routers, SIZE_MAX if not polled */
 	int epfd;
 	struct timer *heap;
 	size_t nheap, capheap;
@@ -192,8 +197,11 @@ static int sync_epoll(struct poller *p, size_t i)
 {
 	struct router *r = &p->routers[i];
 	int fd = r->conn ? ros_fd(r->conn) : -1;
-	/* An idle session is watched too, to notice when the router closes it. */
-	int ev = r->state == R_WAIT ? ROS_WANT_READ : r->conn ? ros_events(r->conn) : 0;
+	/* An idle session is watched too, to notice when the router closes it
+	 * (and for its live streams). */
+	int ev = r->conn ? ros_events(r->conn) : 0;
+	if (r->state == R_WAIT)
+		ev |= ROS_WANT_READ;
 	uint32_t want = (ev & ROS_WANT_READ ? EPOLLIN : 0) | (ev & ROS_WANT_WRITE ? EPOLLOUT : 0);
 	if (fd != r->reg_fd && r->reg_fd >= 0) {
 		/* A closed fd left epoll by itself; a live one must be removed. */
@@ -219,12 +227,25 @@ static int sync_epoll(struct poller *p, size_t i)
 	return 0;
 }
 
+/* True while router r's session carries live streams (livefeed.h). */
+static bool live_busy(const struct poller *p, const struct router *r)
+{
+	return p->live && livefeed_busy(p->live, r->cfg_index);
+}
+
 /* Schedules the next timer of router i: its next_at when idle or
  * waiting, else the session's deadline. */
 static void schedule(struct poller *p, size_t i)
 {
 	struct router *r = &p->routers[i];
 	int64_t at = r->state == R_IDLE || r->state == R_WAIT ? r->next_at : ros_deadline(r->conn);
+	bool streams = r->state == R_WAIT && live_busy(p, r);
+	if (streams) {
+		/* the streams' silence timeouts run while no poll does */
+		int64_t dl = ros_deadline(r->conn);
+		if (dl >= 0 && dl < at)
+			at = dl;
+	}
 	if (at >= 0 && at != r->timer_at) {
 		if (timer_push(p, at, i) < 0)
 			log_warnx("out of memory scheduling router %s", r->cfg->name);
@@ -232,13 +253,30 @@ static void schedule(struct poller *p, size_t i)
 	}
 	/* A step that stopped at its read budget is resumed on the next pass
 	 * without waiting: TLS may hold the rest, where epoll cannot see it. */
-	bool more = r->state != R_IDLE && r->state != R_WAIT && ros_input_pending(r->conn);
+	bool more =
+	        r->state != R_IDLE && (r->state != R_WAIT || streams) && ros_input_pending(r->conn);
 	if (more && !r->more)
 		p->nmore++;
 	else if (!more && r->more)
 		p->nmore--;
 	r->more = more;
 	sync_epoll(p, i);
+}
+
+static void on_complete(struct poller *p, size_t i, int rc, int64_t now);
+
+/* Advances router i's session: its poll (the untagged command), and its
+ * live streams, whose samples go to the hub. With only streams open, a
+ * failure of the session is the router's failure. */
+static void step_session(struct poller *p, size_t i, int64_t now)
+{
+	struct router *r = &p->routers[i];
+	bool polling = r->state != R_WAIT;
+	int rc = ros_step(r->conn, now);
+	if (p->live)
+		livefeed_collect(p->live, r->cfg_index, r->conn);
+	if (polling ? rc != ROS_AGAIN : rc != ROS_AGAIN && rc != ROS_OK)
+		on_complete(p, i, rc, now);
 }
 
 /* Marks the router down (logged once per state change) and backs off. */
@@ -271,6 +309,8 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 		p->nup--;
 	r->up = false;
 	status_poll_failed(p->status, r->cfg_index, status, why);
+	if (p->live)
+		livefeed_session_down(p->live, r->cfg_index, r->conn, why);
 	ros_counters_free(r->counters, r->ncounters);
 	r->counters = NULL;
 	r->ncounters = 0;
@@ -539,6 +579,8 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 		r->state = R_WAIT;
 		if (r->next_at < now)
 			r->next_at = now;
+		if (p->live)
+			livefeed_session_up(p->live, r->cfg_index, r->conn, now);
 		break;
 	case R_COUNTERS:
 		rc = ros_counters_parse(reply, &r->counters, &r->ncounters);
@@ -605,6 +647,12 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 			router_failed(p, i, rc, now);
 		break;
 	case R_WAIT: {
+		if (now < r->next_at) {
+			/* a live stream's deadline, not the poll's turn */
+			step_session(p, i, now);
+			break;
+		}
+		status_poll_late(p->status, now - r->next_at);
 		r->poll_started = now;
 		int64_t wall_ms;
 		clock_pair(&wall_ms, &r->sent_mono);
@@ -619,9 +667,7 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 	}
 	default:
 		/* The session's deadline: ros_step reports the timeout. */
-		rc = ros_step(r->conn, now);
-		if (rc != ROS_AGAIN)
-			on_complete(p, i, rc, now);
+		step_session(p, i, now);
 		break;
 	}
 	schedule(p, i);
@@ -630,6 +676,11 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 static void on_io(struct poller *p, size_t i, int64_t now)
 {
 	struct router *r = &p->routers[i];
+	if (r->state == R_WAIT && live_busy(p, r)) {
+		step_session(p, i, now);
+		schedule(p, i);
+		return;
+	}
 	if (r->state == R_IDLE || r->state == R_WAIT) {
 		/* An idle session became readable: the router (or a NAT box)
 		 * closed it. Reconnect quietly when the next poll is due. */
@@ -639,9 +690,7 @@ static void on_io(struct poller *p, size_t i, int64_t now)
 		schedule(p, i);
 		return;
 	}
-	int rc = ros_step(r->conn, now);
-	if (rc != ROS_AGAIN)
-		on_complete(p, i, rc, now);
+	step_session(p, i, now);
 	schedule(p, i);
 }
 
@@ -718,15 +767,18 @@ struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct statu
 	p->rand_state = (unsigned)time(NULL) ^ (unsigned)getpid();
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	p->routers = calloc(cfg->n_routers ? cfg->n_routers : 1, sizeof *p->routers);
-	if (p->epfd < 0 || !p->routers) {
+	p->by_cfg = malloc((cfg->n_routers ? cfg->n_routers : 1) * sizeof *p->by_cfg);
+	if (p->epfd < 0 || !p->routers || !p->by_cfg) {
 		log_warn("poller");
 		poller_free(p);
 		return NULL;
 	}
 	for (size_t k = 0; k < cfg->n_routers; k++) {
+		p->by_cfg[k] = SIZE_MAX;
 		if (cfg->routers[k].mode != MODE_POLL)
 			continue;
 		size_t i = p->n++;
+		p->by_cfg[k] = i;
 		if (router_init(p, i, &cfg->routers[k]) < 0) {
 			poller_free(p);
 			return NULL;
@@ -742,6 +794,52 @@ struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct statu
 		}
 	}
 	return p;
+}
+
+/* ---- the live view's questions about sessions (livefeed.h) ---- */
+
+static ros_conn *live_session(void *ctx, size_t r)
+{
+	struct poller *p = ctx;
+	size_t i = p->by_cfg[r];
+	if (i == SIZE_MAX)
+		return NULL;
+	enum rstate st = p->routers[i].state;
+	return st == R_IDLE || st == R_CONNECTING ? NULL : p->routers[i].conn;
+}
+
+static const char *live_why_down(void *ctx, size_t r)
+{
+	struct poller *p = ctx;
+	size_t i = p->by_cfg[r];
+	if (i == SIZE_MAX)
+		return "not polled";
+	return p->routers[i].last_error[0] ? p->routers[i].last_error : "connecting to the router";
+}
+
+static void live_touched(void *ctx, size_t r)
+{
+	struct poller *p = ctx;
+	if (p->by_cfg[r] != SIZE_MAX)
+		schedule(p, p->by_cfg[r]);
+}
+
+int poller_set_live(struct poller *p, struct livehub *hub)
+{
+	struct livefeed_sessions s = {live_session, live_why_down, live_touched, p};
+	p->live = livefeed_new(p->cfg, hub, &s);
+	if (!p->live) {
+		log_warnx("live: out of memory");
+		return -1;
+	}
+	struct epoll_event e = {.events = EPOLLIN, .data.u64 = LIVE_EVENT};
+	if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, livehub_fd(hub), &e) < 0) {
+		log_warn("epoll_ctl (live hub)");
+		livefeed_free(p->live);
+		p->live = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 void poller_set_before_sleep(struct poller *p, poller_hook_fn fn, void *ctx)
@@ -783,6 +881,8 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 		for (int k = 0; k < n; k++) {
 			if (ev[k].data.u64 == PUSHQ_EVENT)
 				drain_pushq(p);
+			else if (ev[k].data.u64 == LIVE_EVENT)
+				; /* livefeed_pass below takes the hub's news */
 			else
 				on_io(p, (size_t)ev[k].data.u64, now);
 		}
@@ -796,6 +896,8 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			on_timer(p, i, now);
 			timer_prune(p);
 		}
+		if (p->live)
+			livefeed_pass(p->live, now);
 		/* After every pass, also the one a signal ended: the watchdog
 		 * hears of the loop up to the moment it returns. */
 		if (p->before_sleep)
@@ -820,6 +922,8 @@ void poller_free(struct poller *p)
 		free(r->addr_query);
 		ros_counters_free(r->counters, r->ncounters);
 	}
+	livefeed_free(p->live);
+	free(p->by_cfg);
 	free(p->routers);
 	free(p->heap);
 	if (p->epfd >= 0)

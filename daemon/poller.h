@@ -19,6 +19,7 @@
 
 #include "cfg.h"
 #include "ingest.h"
+#include "livehub.h"
 #include "pushq.h"
 #include "status.h"
 
@@ -43,6 +44,11 @@ struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct statu
  * (reaping alert commands, the systemd watchdog, the recorder's commit
  * schedule). The loop passes at least once a second. */
 void poller_set_before_sleep(struct poller *p, poller_hook_fn fn, void *ctx);
+
+/* Feeds the live view: the interfaces hub's viewers watch get a
+ * monitor-traffic stream on their router's session (livefeed.h). hub is
+ * borrowed and must outlive the poller. 0, or -1 (logged). */
+int poller_set_live(struct poller *p, struct livehub *hub);
 
 /* Runs until *stop or *reload becomes non-zero (set from signal
  * handlers); then returns, leaving sessions open. Returns 0, or -1 on a

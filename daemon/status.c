@@ -169,6 +169,25 @@ void status_push_accepted(struct status *s, size_t router, const char *addr)
 	pthread_mutex_unlock(&s->lock);
 }
 
+const int64_t status_late_bounds_ms[STATUS_LATE_BUCKETS] = {5, 10, 50, 100, 500, 1000, 5000, 30000};
+
+void status_poll_late(struct status *s, int64_t late_ms)
+{
+	if (!s)
+		return;
+	if (late_ms < 0)
+		late_ms = 0;
+	size_t b = 0;
+	while (b < STATUS_LATE_BUCKETS && late_ms > status_late_bounds_ms[b])
+		b++;
+	pthread_mutex_lock(&s->lock);
+	struct status_lateness *l = &s->t.lateness;
+	l->buckets[b]++;
+	l->count++;
+	l->sum_ms = l->sum_ms <= INT64_MAX - late_ms ? l->sum_ms + late_ms : INT64_MAX;
+	pthread_mutex_unlock(&s->lock);
+}
+
 void status_push_rejected(struct status *s, enum status_push_reject why)
 {
 	if (!s || (unsigned)why >= PUSH_REJECT_COUNT)
@@ -197,6 +216,7 @@ int status_snapshot(struct status *s, struct status_snapshot *out)
 		memcpy(v[i].ifaces, src->ifaces, src->n_ifaces * sizeof *v[i].ifaces);
 	}
 	memcpy(out->push_rejected, s->t.push_rejected, sizeof out->push_rejected);
+	out->lateness = s->t.lateness;
 	out->database = s->t.database;
 	pthread_mutex_unlock(&s->lock);
 	if (rc < 0) {

@@ -78,9 +78,22 @@ struct status_router {
 	size_t n_ifaces;
 };
 
+/* The upper bounds (ms) of the poll lateness histogram's buckets; the
+ * last bucket (+Inf) is implied. */
+#define STATUS_LATE_BUCKETS 8
+extern const int64_t status_late_bounds_ms[STATUS_LATE_BUCKETS];
+
+/* How late polls started against their schedule (all routers). */
+struct status_lateness {
+	uint64_t buckets[STATUS_LATE_BUCKETS + 1]; /* not cumulative; [last] = +Inf */
+	uint64_t count;
+	int64_t sum_ms;
+};
+
 struct status_snapshot {
 	struct status_router *routers; /* n, cfg order */
 	size_t n;
+	struct status_lateness lateness;
 	uint64_t push_rejected[PUSH_REJECT_COUNT];
 	struct store_health database; /* as the recorder last published it */
 };
@@ -97,6 +110,8 @@ void status_poll_ok(struct status *s, size_t router, int64_t when, int64_t durat
 void status_poll_failed(struct status *s, size_t router, int ros_status, const char *error);
 void status_reading(struct status *s, size_t router, size_t iface, int64_t time, uint64_t rx_total,
                     uint64_t tx_total);
+/* A poll started late_ms after its scheduled time. */
+void status_poll_late(struct status *s, int64_t late_ms);
 
 /* The database's health (recorder.h on_health). */
 void status_database(struct status *s, const struct store_health *h);

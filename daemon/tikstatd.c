@@ -27,6 +27,7 @@
 #include "demo.h"
 #include "http.h"
 #include "ingest.h"
+#include "livehub.h"
 #include "log.h"
 #include "notify.h"
 #include "poller.h"
@@ -168,6 +169,7 @@ struct instance {
 	struct ingest *ingest;
 	struct pushq *pushq;
 	struct poller *poller;
+	struct livehub *live;
 	struct http *http;
 };
 
@@ -176,6 +178,7 @@ static void instance_stop(struct instance *in)
 	int64_t now = (int64_t)time(NULL);
 	http_stop(in->http);         /* no more pushes: the poller drains the rest */
 	poller_free(in->poller);     /* /quit on every session */
+	livehub_free(in->live);      /* its viewers left with the HTTP server */
 	recorder_free(in->rec, now); /* the final commit */
 	pushq_free(in->pushq);
 	ingest_free(in->ingest);
@@ -288,7 +291,12 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 	if (!in->poller)
 		goto fail;
 	poller_set_before_sleep(in->poller, housekeeping, in);
-	in->http = http_start(cfg, in->status, in->pushq);
+	in->live = livehub_new(cfg, (unsigned)cfg->live_viewers);
+	if (!in->live || poller_set_live(in->poller, in->live) < 0) {
+		log_error("live view");
+		goto fail;
+	}
+	in->http = http_start(cfg, in->status, in->pushq, in->live);
 	if (!in->http)
 		goto fail;
 	log_info("tikstatd %s: %zu router%s (%zu polled), database %s, time zone %s",
