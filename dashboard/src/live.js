@@ -61,30 +61,43 @@ export function bps(v) {
 }
 
 // The rolling window. add() the samples in the order they come; down()
-// when the stream says the router is down or the connection is lost: the
-// line breaks there and current is null until the next sample; tick()
-// while no sample comes, so that the window keeps rolling.
+// when the connection is lost, routerDown() and up() as the stream's
+// status events say: the line breaks there and current is null until the
+// next live sample; tick() while no sample comes, so that the window keeps
+// rolling.
+//
+// A viewer joining while the router is down is told so at once, before the
+// replayed last minute (tikstatd sends a status change before samples):
+// those samples are history, not a sign of life. Only "up" ends a router's
+// outage (tikstatd sends it before the first sample after it).
 export class LiveWindow {
 	constructor(seconds = WINDOW_S) {
 		this.span = seconds * 1000;
 		this.samples = []; // {t, rx, tx, gap}: gap = a line starts here
-		this.isDown = true; // nothing yet
+		this.broken = true; // the next sample starts a new line (nothing yet, or down since the newest)
+		this.held = false; // the router is down: samples are history until up()
 		this.reason = '';
 		this.end = null; // the right edge, when tick() moved it past the newest sample
 	}
 
+	// Down: no current rate (the connection is lost or the router is down).
+	get isDown() {
+		return this.broken || this.held;
+	}
+
 	// Adds s ({t, rx, tx}); false when not newer than the newest (a
-	// reconnection replays the last minute: seen seconds are not doubled).
+	// reconnection replays the last minute: seen seconds are not doubled,
+	// and a replay that reaches them joins the line again).
 	add(s) {
 		const last = this.samples[this.samples.length - 1];
 		if (last && s.t <= last.t) {
-			this.isDown = false;
+			this.broken = false;
 			return false;
 		}
-		const gap = !last || this.isDown || s.t - last.t > GAP_MS;
+		const gap = !last || this.broken || s.t - last.t > GAP_MS;
 		this.samples.push({ t: s.t, rx: s.rx, tx: s.tx, gap });
-		this.isDown = false;
-		this.reason = '';
+		this.broken = false;
+		if (!this.held) this.reason = '';
 		this.end = null;
 		this.trim(s.t);
 		return true;
@@ -102,15 +115,26 @@ export class LiveWindow {
 		return true;
 	}
 
-	// The stream is down (reason: the router's, or the connection's).
+	// The stream is down (reason: the connection's, or a refusal): a new
+	// connection is told again whether the router is down.
 	down(reason = '') {
-		this.isDown = true;
+		this.broken = true;
+		this.held = false;
+		this.reason = reason;
+	}
+
+	// The router is down (a status event; reason: the router's).
+	routerDown(reason) {
+		this.broken = true;
+		this.held = true;
 		this.reason = reason;
 	}
 
 	// The router is back: its reason goes; current stays null until the
 	// next sample (the line starts anew there).
 	up() {
+		this.broken = true;
+		this.held = false;
 		this.reason = '';
 	}
 

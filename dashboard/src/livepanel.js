@@ -49,16 +49,22 @@ export class LivePanel {
 				if (!s || w !== this.window) return;
 				// A replay after a reconnection adds nothing new, but says the
 				// stream is back.
+				// While the router is down, samples are the replayed history
+				// and its notice stays.
 				const wasDown = w.isDown;
-				if (w.add(s)) this.seen = { t: s.t, at: performance.now() };
-				else if (!wasDown) return;
-				this.draw('');
+				const live = !w.held;
+				if (w.add(s)) {
+					if (live) this.seen = { t: s.t, at: performance.now() };
+				} else if (!wasDown) {
+					return;
+				}
+				this.draw(live ? '' : undefined);
 			},
 			status: (data) => {
 				const v = parseEventData(data);
 				const msg = statusNotice(v);
 				if (msg === null || w !== this.window) return;
-				if (v.state === 'down') w.down(reasonOf(v));
+				if (v.state === 'down') w.routerDown(reasonOf(v));
 				else w.up();
 				this.draw(msg);
 			},
@@ -72,13 +78,9 @@ export class LivePanel {
 				if (st !== 'retrying' || w !== this.window) return;
 				// why: the daemon answered 5xx (the viewer cap): said even
 				// before any sample; a lost connection only once one was shown.
-				if (why) {
-					w.down(why);
-					this.draw(`No live rate now: ${why}. Trying again…`);
-				} else if (w.samples.length) {
-					w.down('connection lost');
-					this.draw('Reconnecting…');
-				}
+				w.down(why || 'connection lost');
+				if (why) this.draw(`No live rate now: ${why}. Trying again…`);
+				else if (w.samples.length) this.draw('Reconnecting…');
 			},
 		});
 		this.stream.start();
@@ -95,11 +97,12 @@ export class LivePanel {
 		if ((w.isDown || late > GAP_MS) && w.tick(this.seen.t + late)) this.redraw();
 	}
 
-	// Redraws the chart and numbers; msg: a notice under them ('' none).
+	// Shows the panel, redraws the chart and numbers; msg: the notice under
+	// them ('' none, undefined: the one shown stays).
 	draw(msg) {
 		this.sec.attr('hidden', null);
 		this.redraw();
-		this.sec.select('.msg').attr('hidden', msg ? null : true).text(msg);
+		if (msg !== undefined) this.sec.select('.msg').attr('hidden', msg ? null : true).text(msg);
 	}
 
 	redraw() {

@@ -112,7 +112,7 @@ test('a status "down" gives the reason, "up" clears it; current waits for the ne
 	w.add(at(0));
 	const down = { state: 'down', reason: 'connection refused' };
 	assert.equal(statusNotice(down), 'The router is down: connection refused');
-	w.down(reasonOf(down));
+	w.routerDown(reasonOf(down));
 	assert.match(liveLabel(w, 'x'), /down: connection refused/);
 	assert.equal(statusNotice({ state: 'up' }), '');
 	w.up();
@@ -154,4 +154,31 @@ test('tick rolls the window on while no sample comes; the next sample takes over
 	assert.equal(w.samples.length, 0, 'a long outage empties the window');
 	assert.equal(w.tick(at(31).t), false, 'an empty window stays');
 	assert.equal(new LiveWindow().tick(at(1).t), false);
+});
+
+test('joining while the router is down: the replayed minute is history until "up"', () => {
+	const w = new LiveWindow();
+	w.routerDown('timed out'); // tikstatd tells a new viewer at once, then replays
+	for (let s = 0; s < 5; s++) assert.equal(w.add(at(s)), true);
+	assert.equal(w.current, null, 'no current rate from the replay of a router that is down');
+	assert.equal(w.isDown, true);
+	assert.equal(w.reason, 'timed out');
+	assert.match(liveLabel(w, 'x'), /down: timed out/);
+	assert.equal(w.segments().length, 1, 'the replay is one line');
+	w.up(); // sent before the first sample after the outage
+	assert.equal(w.current, null, 'still none before a live sample');
+	w.add(at(60));
+	assert.deepEqual(w.current, { ...at(60), gap: true });
+	assert.deepEqual(w.segments().map((r) => r.length), [5, 1]);
+});
+
+test('a lost connection forgets the router\'s outage: the next connection is told again', () => {
+	const w = new LiveWindow();
+	w.routerDown('timed out');
+	w.add(at(0));
+	w.down('connection lost'); // a new connection, the router up meanwhile: no "up" comes
+	w.add(at(0)); // the replay
+	w.add(at(1));
+	assert.deepEqual(w.current, { ...at(1), gap: false });
+	assert.equal(w.reason, '');
 });

@@ -12,8 +12,9 @@
 //   - two pages on one interface share one stream on the router, and
 //     closing them ends it;
 //   - the router's session killed (control command `refuse`): the panel
-//     says the router is down, with a reason, the chart rolls on, and it
-//     recovers by itself;
+//     says the router is down, with a reason, the chart rolls on, a page
+//     opened meanwhile says so too (its replayed minute is no current
+//     rate), and it recovers by itself;
 //   - tikstatd stopped and started again: the panel says it reconnects
 //     and does, without a reload;
 //   - no page error, no request leaves the daemon.
@@ -104,18 +105,20 @@ try {
 	});
 
 	await check('a new page starts with the replayed last minute; two pages share one router stream', async () => {
-		const second = await ctx.newPage();
-		watch.watch(second);
-		const opened = Date.now(); // the same host's clock as the daemon's
-		await second.goto(`${base}/#router=home&interface=ether1`);
-		await second.waitForSelector('#rate', { state: 'visible', timeout: WAIT });
-		await until('a line drawn', async () => (await lines(second)).length > 0, WAIT);
-		const first = Number((await lines(second))[0].key.slice(3));
-		// Live seconds are stamped when tikstatd receives them, after the
-		// page opened: one 2 s before it came from the replay.
-		if (!(first < opened - 2000)) throw new Error(`the first second shown is ${new Date(first).toISOString()}, the page opened ${new Date(opened).toISOString()}: no replay`);
-		equal(await monitors(), 1, 'monitor-traffic streams on the router for two pages');
-		await second.close();
+		const second = watch.watch(await ctx.newPage());
+		try {
+			const opened = Date.now(); // the same host's clock as the daemon's
+			await second.goto(`${base}/#router=home&interface=ether1`);
+			await second.waitForSelector('#rate', { state: 'visible', timeout: WAIT });
+			await until('a line drawn', async () => (await lines(second)).length > 0, WAIT);
+			const first = Number((await lines(second))[0].key.slice(3));
+			// Live seconds are stamped when tikstatd receives them, after the
+			// page opened: one 2 s before it came from the replay.
+			if (!(first < opened - 2000)) throw new Error(`the first second shown is ${new Date(first).toISOString()}, the page opened ${new Date(opened).toISOString()}: no replay`);
+			equal(await monitors(), 1, 'monitor-traffic streams on the router for two pages');
+		} finally {
+			await second.close();
+		}
 	});
 
 	await page.screenshot({ path: join(opt.out, 'live.png'), fullPage: true });
@@ -124,18 +127,33 @@ try {
 	await check("the router's session killed: the panel says it is down, then recovers by itself", async () => {
 		const runs = (await lines(page)).length;
 		await fake.cmd('refuse home on');
-		await until('the panel to say the router is down', async () => /^The router is down: \S/.test(await notice(page)), WAIT)
-			.catch(async (e) => { throw new Error(`${e.message}; notice: "${await notice(page)}"`); });
-		equal(await bpsOf(page, 'rate-rx'), null, 'no current rate while down');
-		const frozen = (await lines(page)).at(-1).d;
-		await until('the chart to roll on while the router is down', async () =>
-			(await lines(page)).at(-1)?.d !== frozen && /^The router is down/.test(await notice(page)), WAIT);
-		const label = await page.getAttribute('#rate svg', 'aria-label');
-		if (!/down: \S/.test(label)) throw new Error(`chart label while down: ${label}`);
-		const shot = join(opt.out, 'live-down.png');
-		await page.locator('#rate').screenshot({ path: shot });
-		console.log(`# screenshot: ${shot} (${await notice(page)})`);
-		await fake.cmd('refuse home off');
+		try {
+			await until('the panel to say the router is down', async () => /^The router is down: \S/.test(await notice(page)), WAIT)
+				.catch(async (e) => { throw new Error(`${e.message}; notice: "${await notice(page)}"`); });
+			equal(await bpsOf(page, 'rate-rx'), null, 'no current rate while down');
+			const frozen = (await lines(page)).at(-1).d;
+			await until('the chart to roll on while the router is down', async () =>
+				(await lines(page)).at(-1)?.d !== frozen && /^The router is down/.test(await notice(page)), WAIT);
+			const label = await page.getAttribute('#rate svg', 'aria-label');
+			if (!/down: \S/.test(label)) throw new Error(`chart label while down: ${label}`);
+			const shot = join(opt.out, 'live-down.png');
+			await page.locator('#rate').screenshot({ path: shot });
+			console.log(`# screenshot: ${shot} (${await notice(page)})`);
+			// A page opened now is told at once, then gets the replayed
+			// minute: history, not a current rate.
+			const { ctx: lateCtx, page: late } = await watch.open(browser, '/#router=home&interface=ether1');
+			try {
+				await late.waitForSelector('#rate', { state: 'visible', timeout: WAIT });
+				await until('the replay drawn on a page opened while down', async () => (await lines(late)).length > 0, WAIT);
+				await until('the page opened while down to say so', async () => /^The router is down: \S/.test(await notice(late)), WAIT)
+					.catch(async (e) => { throw new Error(`${e.message}; notice: "${await notice(late)}"`); });
+				equal(await bpsOf(late, 'rate-rx'), null, 'no current rate from the replay of a router that is down');
+			} finally {
+				await lateCtx.close();
+			}
+		} finally {
+			await fake.cmd('refuse home off'); // the next checks need the router
+		}
 		await showsRate(page, RATE.rx, RATE.tx);
 		await until('the notice gone', async () => (await notice(page)) === '', WAIT);
 		if ((await lines(page)).length <= runs) throw new Error('the line does not break where the router was down');
