@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -47,6 +49,14 @@
  * seconds, and the idle timeout then drops it. */
 #define HTTP_LIVE_SNDBUF 4096
 #define HTTP_LIVE_BLOCK  4096 /* bytes asked of the hub per read */
+/* A live viewer is dropped when more than HTTP_LIVE_BACKLOG bytes of what
+ * it was sent sat unacknowledged in its socket for HTTP_LIVE_BACKLOG_MS: a
+ * dozen events, never a healthy client's backlog at one event a second
+ * (the replay of the last minute may be, for a moment). So a client that
+ * stopped reading goes seconds after its receive window closed, not
+ * minutes later when every buffer is full and the idle timeout drops it. */
+#define HTTP_LIVE_BACKLOG    1024
+#define HTTP_LIVE_BACKLOG_MS 5000
 
 /* Per request, from the URI callback until the request completes; lives
  * inside its connection (struct conn), so whatever libmicrohttpd does with
@@ -772,16 +782,45 @@ static void live_wake(void *conn)
 
 static const struct livehub_viewer_ops live_ops = {live_sleep, live_wake};
 
+/* One viewer's stream: the hub's viewer and the client's socket. */
+struct live_client {
+	struct livehub_viewer *v;
+	int fd;
+	int64_t backlog_since; /* monotonic ms; 0: no backlog */
+};
+
+/* Whether the client stopped reading: its socket held more than
+ * HTTP_LIVE_BACKLOG bytes it was sent for HTTP_LIVE_BACKLOG_MS. */
+static bool live_stopped_reading(struct live_client *lc)
+{
+	int queued = 0;
+	if (lc->fd < 0 || ioctl(lc->fd, SIOCOUTQ, &queued) != 0 || queued <= HTTP_LIVE_BACKLOG) {
+		lc->backlog_since = 0;
+		return false;
+	}
+	int64_t now = mono_ms();
+	if (!lc->backlog_since)
+		lc->backlog_since = now;
+	return now - lc->backlog_since >= HTTP_LIVE_BACKLOG_MS;
+}
+
 static ssize_t live_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
+	struct live_client *lc = cls;
 	(void)pos;
-	long n = livehub_read(cls, buf, max);
+	if (live_stopped_reading(lc)) {
+		log_debug("http: live: dropping a client that stopped reading");
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	long n = livehub_read(lc->v, buf, max);
 	return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
 }
 
 static void live_free(void *cls)
 {
-	livehub_leave(cls);
+	struct live_client *lc = cls;
+	livehub_leave(lc->v);
+	free(lc);
 }
 
 /* The router and interface a live request names; a parameter left out is
@@ -843,14 +882,21 @@ static enum MHD_Result live_stream(struct MHD_Connection *c, struct livehub_view
 {
 	answering(c);
 	struct conn *kc = conn_of(c);
-	if (kc && v)
-		setsockopt(kc->fd, SOL_SOCKET, SO_SNDBUF, &(int){HTTP_LIVE_SNDBUF}, sizeof(int));
-	struct MHD_Response *resp =
-	        v ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, HTTP_LIVE_BLOCK, live_read,
-	                                              v, live_free)
-	          : MHD_create_response_from_buffer(0, (void *)(uintptr_t) "",
-	                                            MHD_RESPMEM_PERSISTENT);
+	struct live_client *lc = v ? malloc(sizeof *lc) : NULL;
+	struct MHD_Response *resp = NULL;
+	if (lc) {
+		*lc = (struct live_client){v, kc ? kc->fd : -1, 0};
+		if (kc)
+			setsockopt(kc->fd, SOL_SOCKET, SO_SNDBUF, &(int){HTTP_LIVE_SNDBUF},
+			           sizeof(int));
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, HTTP_LIVE_BLOCK,
+		                                         live_read, lc, live_free);
+	} else if (!v) {
+		resp = MHD_create_response_from_buffer(0, (void *)(uintptr_t) "",
+		                                       MHD_RESPMEM_PERSISTENT);
+	}
 	if (!resp) {
+		free(lc);
 		livehub_leave(v);
 		return MHD_NO;
 	}

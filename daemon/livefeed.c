@@ -238,11 +238,6 @@ void livefeed_collect(struct livefeed *f, size_t r, ros_conn *c)
 	}
 }
 
-bool livefeed_busy(const struct livefeed *f, size_t r)
-{
-	return f->open[r] > 0;
-}
-
 /* Takes the hub's news: channels that gained their first viewer or lost
  * their last. */
 static void take_changes(struct livefeed *f, int64_t now)

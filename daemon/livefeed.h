@@ -67,9 +67,6 @@ void livefeed_session_down(struct livefeed *f, size_t r, ros_conn *c, const char
  * streams received and handles the streams that ended. */
 void livefeed_collect(struct livefeed *f, size_t r, ros_conn *c);
 
-/* True while router r has streams open or ending on its session. */
-bool livefeed_busy(const struct livefeed *f, size_t r);
-
 /* Once per pass of the poller's loop: the hub's viewer changes, the
  * streams to cancel (nobody watched them for LIVEFEED_LINGER_MS) or to
  * retry, the viewers' keep-alives. */

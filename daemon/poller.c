@@ -227,10 +227,11 @@ static int sync_epoll(struct poller *p, size_t i)
 	return 0;
 }
 
-/* True while router r's session carries live streams (livefeed.h). */
+/* True while router r's session carries tagged commands: live streams
+ * (livefeed.h), also one cancelled and not yet confirmed by the router. */
 static bool live_busy(const struct poller *p, const struct router *r)
 {
-	return p->live && livefeed_busy(p->live, r->cfg_index);
+	return p->live && r->conn && ros_open_commands(r->conn) > 0;
 }
 
 /* Schedules the next timer of router i: its next_at when idle or

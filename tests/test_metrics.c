@@ -106,6 +106,9 @@ static void seed_status(void)
 	status_reading(st, 1, 0, now - 30, 42, 43);
 	status_poll_failed(st, 2, ROS_ERR_TIMEOUT, NULL);
 	status_push_rejected(st, PUSH_REJECT_TOKEN);
+	status_poll_late(st, 3);     /* the first bucket */
+	status_poll_late(st, 70);    /* between 50 and 100 ms */
+	status_poll_late(st, 40000); /* beyond the last bound: +Inf only */
 	struct store_health h = {
 	        .last_commit = now - 60, .commit_failures = 2, .integrity_bad = true};
 	status_database(st, &h);
@@ -201,6 +204,20 @@ static const char rest[] =
         "# TYPE tikstat_poll_duration_seconds gauge\n"
         "tikstat_poll_duration_seconds{router=\"home\"} 1.234\n"
         "tikstat_poll_duration_seconds{router=\"off \\\"x\\\"\"} 0.000\n"
+        "# HELP tikstat_poll_lateness_seconds How late polls started against their schedule "
+        "(all routers).\n"
+        "# TYPE tikstat_poll_lateness_seconds histogram\n"
+        "tikstat_poll_lateness_seconds_bucket{le=\"0.005\"} 1\n"
+        "tikstat_poll_lateness_seconds_bucket{le=\"0.010\"} 1\n"
+        "tikstat_poll_lateness_seconds_bucket{le=\"0.050\"} 1\n"
+        "tikstat_poll_lateness_seconds_bucket{le=\"0.100\"} 2\n"
+        "tikstat_poll_lateness_seconds_bucket{le=\"0.500\"} 2\n"
+        "tikstat_poll_lateness_seconds_bucket{le=\"1.000\"} 2\n"
+        "tikstat_poll_lateness_seconds_bucket{le=\"5.000\"} 2\n"
+        "tikstat_poll_lateness_seconds_bucket{le=\"30.000\"} 2\n"
+        "tikstat_poll_lateness_seconds_bucket{le=\"+Inf\"} 3\n"
+        "tikstat_poll_lateness_seconds_sum 40.073\n"
+        "tikstat_poll_lateness_seconds_count 3\n"
         "# HELP tikstat_last_success_timestamp_seconds Unix time of the last successful poll, "
         "0 = never.\n"
         "# TYPE tikstat_last_success_timestamp_seconds gauge\n"
@@ -302,14 +319,32 @@ static size_t sample_name_len(const char *line)
 	return strcspn(line, "{ ");
 }
 
+/* Whether a sample line of len name bytes belongs to family current: its
+ * name, or for a histogram its name and _bucket, _sum or _count. */
+static bool of_family(const char *line, size_t len, const char *current, bool histogram)
+{
+	size_t n = strlen(current);
+	if (len < n || memcmp(line, current, n) != 0)
+		return false;
+	if (len == n)
+		return !histogram;
+	static const char *const parts[] = {"_bucket", "_sum", "_count"};
+	for (size_t i = 0; histogram && i < 3; i++)
+		if (len - n == strlen(parts[i]) && memcmp(line + n, parts[i], len - n) == 0)
+			return true;
+	return false;
+}
+
 /* Checks the exposition format on text: "# HELP name ..." then "# TYPE
- * name counter|gauge", each name once, then only samples of that name,
- * each "name{...} value" or "name value", at least one family. */
+ * name counter|gauge|histogram", each name once, then only samples of
+ * that name (a histogram's: name_bucket, name_sum, name_count), each
+ * "name{...} value" or "name value", at least one family. */
 static void check_format(const char *text)
 {
 	char seen[64][80];
 	size_t nseen = 0;
 	char current[80] = "";
+	bool histogram = false;
 	const char *p = text;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
@@ -334,17 +369,19 @@ static void check_format(const char *text)
 			nl = strchr(p, '\n');
 			assert_non_null(nl);
 			snprintf(type, sizeof type, "%.*s", (int)(nl - p), p);
-			char want_c[128], want_g[128];
+			char want_c[128], want_g[128], want_h[128];
 			snprintf(want_c, sizeof want_c, "# TYPE %s counter", current);
 			snprintf(want_g, sizeof want_g, "# TYPE %s gauge", current);
-			if (strcmp(type, want_c) != 0 && strcmp(type, want_g) != 0)
+			snprintf(want_h, sizeof want_h, "# TYPE %s histogram", current);
+			histogram = strcmp(type, want_h) == 0;
+			if (strcmp(type, want_c) != 0 && strcmp(type, want_g) != 0 && !histogram)
 				fail_msg("after HELP of %s: %s", current, type);
 			p = nl + 1;
 			continue;
 		}
 		assert_true(line[0] != '#');
 		size_t len = sample_name_len(line);
-		if (!current[0] || len != strlen(current) || memcmp(line, current, len) != 0)
+		if (!current[0] || !of_family(line, len, current, histogram))
 			fail_msg("sample outside its family: %s", line);
 		const char *value = strrchr(line, ' ');
 		assert_non_null(value);
