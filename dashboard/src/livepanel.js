@@ -48,9 +48,8 @@ export class LivePanel {
 				const s = parseSample(data);
 				if (!s || w !== this.window) return;
 				// A replay after a reconnection adds nothing new, but says the
-				// stream is back.
-				// While the router is down, samples are the replayed history
-				// and its notice stays.
+				// stream is back; while the router is down, samples are the
+				// replayed history and its notice stays.
 				const wasDown = w.isDown;
 				const live = !w.held;
 				if (w.add(s)) {

@@ -21,8 +21,9 @@ export class LiveStream {
 	// url: the endpoint with its query. on: {sample(data), status(data),
 	// refused({status, error}), state(s, ms, why)}: data is the event's
 	// text; s is 'connecting', 'open', 'retrying' (ms: the delay; why: the
-	// daemon's error when it answered 5xx, else '') or 'closed'. env: {EventSource, fetch, AbortController,
-	// setTimeout, clearTimeout}, the browser's by default.
+	// daemon's error when it answered 5xx, else '') or 'closed'. env:
+	// {EventSource, fetch, AbortController, setTimeout, clearTimeout}, the
+	// browser's by default.
 	constructor(url, on, env = globalThis) {
 		this.url = url;
 		this.on = on;
