@@ -1,9 +1,10 @@
 // tikstat dashboard, the wiring: state, the daemon's JSON API (same origin),
-// selectors, hash routing, and the panels (billing cycle and four bar
-// charts: months, days, hours, 5-minute live). The only module with side
-// effects; main.js calls init(). Sizes and times follow the rules of
-// format.js (exact decimal strings) and time.js (the configured zone's wall
-// clock); the charts are chart.js, their slots and words slots.js.
+// selectors, hash routing, and the panels (billing cycle, four bar charts:
+// months, days, hours, recent 5-minute steps; the per-second "Now" panel of
+// livepanel.js). The only module with side effects; main.js calls init().
+// Sizes and times follow the rules of format.js (exact decimal strings) and
+// time.js (the configured zone's wall clock); the charts are chart.js,
+// their slots and words slots.js.
 import { select } from 'd3-selection';
 import { BarChart } from './chart.js';
 import { LivePanel } from './livepanel.js';
@@ -15,12 +16,12 @@ import {
 	barTitle, daySlots, fill, firstMonthShown, monthSlots, summary, tickKeys, timeSlots, titleText,
 } from './slots.js';
 
-const REFRESH_MS = 30000; // live view and cycle
+const REFRESH_MS = 30000; // recent 5-minute view and cycle
 const FULL_REFRESH_EVERY = 10; // every 10th refresh reloads all charts
 const MONTHS_SHOWN = 24; // at most
 const MONTHS_MIN = 12; // at least, when the history is shorter
 const HOURS_SHOWN = 48;
-const LIVE_HOURS = 6;
+const RECENT_HOURS = 6;
 
 const $ = (id) => document.getElementById(id);
 
@@ -165,7 +166,7 @@ const CHARTS = {
 	month: { id: 'months', name: 'Monthly traffic', tickPx: 34 },
 	day: { id: 'days', name: 'Daily traffic', tickPx: 24 },
 	hour: { id: 'hours', name: 'Hourly traffic', tickPx: 38 },
-	'5min': { id: 'live', name: 'Traffic in 5-minute steps', tickPx: 56 },
+	'5min': { id: 'recent', name: 'Traffic in 5-minute steps', tickPx: 56 },
 };
 
 function setupPanel(step) {
@@ -484,7 +485,7 @@ async function loadInterfaces() {
 	routerStatus();
 }
 
-// Loads what is shown; all = false refreshes the cycle and the live view
+// Loads what is shown; all = false refreshes the cycle and the recent view
 // only; fresh = the interface list was just loaded.
 async function load(all, fresh = false) {
 	const gen = state.gen;
@@ -500,7 +501,7 @@ async function load(all, fresh = false) {
 	// The empty state needs the months: not decided when they failed to load.
 	if (all) tasks.push(guard('month', loadMonths(gen)).then((pts) => gen === state.gen && Array.isArray(pts) && cycle.then(() => emptyState(pts))));
 	if (all) tasks.push(guard('hour', loadRecent(gen, 'hour', HOURS_SHOWN, 3600000)));
-	tasks.push(guard('5min', loadRecent(gen, '5min', LIVE_HOURS, 300000)));
+	tasks.push(guard('5min', loadRecent(gen, '5min', RECENT_HOURS, 300000)));
 	await Promise.all(tasks);
 	if (ok && gen === state.gen) {
 		clearUnreachable();

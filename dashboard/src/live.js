@@ -61,36 +61,81 @@ export function bps(v) {
 }
 
 // The rolling window. add() the samples in the order they come; down()
-// when the stream says the router is down or the connection is lost: the
-// line breaks there and current is null until the next sample.
+// when the connection is lost, routerDown() and up() as the stream's
+// status events say: the line breaks there and current is null until the
+// next live sample; tick() while no sample comes, so that the window keeps
+// rolling.
+//
+// A viewer joining while the router is down is told so at once, before the
+// replayed last minute (tikstatd sends a status change before samples):
+// those samples are history, not a sign of life. Only "up" ends a router's
+// outage (tikstatd sends it before the first sample after it).
 export class LiveWindow {
 	constructor(seconds = WINDOW_S) {
 		this.span = seconds * 1000;
 		this.samples = []; // {t, rx, tx, gap}: gap = a line starts here
-		this.isDown = true; // nothing yet
+		this.broken = true; // the next sample starts a new line (nothing yet, or down since the newest)
+		this.held = false; // the router is down: samples are history until up()
 		this.reason = '';
+		this.end = null; // the right edge, when tick() moved it past the newest sample
+	}
+
+	// Down: no current rate (the connection is lost or the router is down).
+	get isDown() {
+		return this.broken || this.held;
 	}
 
 	// Adds s ({t, rx, tx}); false when not newer than the newest (a
-	// reconnection replays the last minute: seen seconds are not doubled).
+	// reconnection replays the last minute: seen seconds are not doubled,
+	// and a replay that reaches them joins the line again).
 	add(s) {
 		const last = this.samples[this.samples.length - 1];
 		if (last && s.t <= last.t) {
-			this.isDown = false;
+			this.broken = false;
 			return false;
 		}
-		const gap = !last || this.isDown || s.t - last.t > GAP_MS;
+		const gap = !last || this.broken || s.t - last.t > GAP_MS;
 		this.samples.push({ t: s.t, rx: s.rx, tx: s.tx, gap });
-		this.isDown = false;
-		this.reason = '';
+		this.broken = false;
+		if (!this.held) this.reason = '';
+		this.end = null;
 		this.trim(s.t);
 		return true;
 	}
 
-	// The stream is down (reason: the router's, or the connection's).
+	// Time went on to t (ms, the samples' clock) without a sample: the
+	// right edge moves there and what is older than the span leaves, so a
+	// chart of a router that is down keeps rolling ("now" stays now). True
+	// when the window changed; an empty window stays where it is.
+	tick(t) {
+		const last = this.samples[this.samples.length - 1];
+		if (!last || t <= (this.end ?? last.t)) return false;
+		this.end = t;
+		this.trim(t);
+		return true;
+	}
+
+	// The stream is down (reason: the connection's, or a refusal): a new
+	// connection is told again whether the router is down.
 	down(reason = '') {
-		this.isDown = true;
+		this.broken = true;
+		this.held = false;
 		this.reason = reason;
+	}
+
+	// The router is down (a status event; reason: the router's).
+	routerDown(reason) {
+		this.broken = true;
+		this.held = true;
+		this.reason = reason;
+	}
+
+	// The router is back: its reason goes; current stays null until the
+	// next sample (the line starts anew there).
+	up() {
+		this.broken = true;
+		this.held = false;
+		this.reason = '';
 	}
 
 	// Drops the samples before end - span.
@@ -120,10 +165,11 @@ export class LiveWindow {
 		return { rx, tx };
 	}
 
-	// [from, to] in ms: the window's extent, ending at the newest sample.
+	// [from, to] in ms: the window's extent, ending at the newest sample
+	// or where tick() moved it.
 	get extent() {
 		const last = this.samples[this.samples.length - 1];
-		const to = last ? last.t : 0;
+		const to = this.end ?? (last ? last.t : 0);
 		return [to - this.span, to];
 	}
 
@@ -157,6 +203,28 @@ export function minuteTicks([from, to], step = 1) {
 	const ticks = new Map();
 	for (let k = 0; to - k * 60000 >= from; k += step) ticks.set(to - k * 60000, k ? `-${k} min` : 'now');
 	return ticks;
+}
+
+// The Now panel's notice for a status event's data v ({state, reason}):
+// the router's reason while it is down, '' once it is up again, null for
+// a state it does not know (nothing changes).
+export function statusNotice(v) {
+	if (v.state === 'down') return `The router is down: ${reasonOf(v)}`;
+	return v.state === 'up' ? '' : null;
+}
+
+// A down event's reason, never empty.
+export function reasonOf(v) {
+	return typeof v.reason === 'string' && v.reason ? v.reason : 'no reason given';
+}
+
+// The Now panel's notice for a refusal ({status, error} of LiveStream;
+// status 0: the daemon's "error" event), null when the panel stays hidden:
+// a 404 before any sample is a tikstatd without the live endpoint (or an
+// interface it does not know), the page is then as it was before it.
+export function refusalNotice({ status, error }, seen) {
+	if (status === 404 && !seen) return null;
+	return `No live rate: ${error || `HTTP ${status}`}.`;
 }
 
 // What the chart says to a screen reader: the current and peak rates.

@@ -7,21 +7,23 @@
 // back to 1 s once events flow) and, before the first stream and before
 // opening one again after a failure that never opened, asks once with
 // fetch (an EventSource refused would also log a console error): an HTTP
-// refusal
-// (4xx/5xx with the API's JSON error body) is reported and ends it, as does
-// an "error" event from the daemon; only a lost connection is retried.
-// The browser's objects (EventSource, fetch, AbortController, timers) are
-// passed in by tests.
+// refusal (4xx with the API's JSON error body) is reported and ends it, as
+// does an "error" event from the daemon. A lost connection is retried, and
+// so is a 5xx: the viewer cap's 503 passes when other viewers leave (its
+// Retry-After is waited at least, within the 30 s cap), a 500 may be
+// passing too. The browser's objects (EventSource, fetch, AbortController,
+// timers) are passed in by tests.
 
 export const MIN_DELAY = 1000;
 export const MAX_DELAY = 30000;
 
 export class LiveStream {
 	// url: the endpoint with its query. on: {sample(data), status(data),
-	// refused({status, error}), state(s)}: data is the event's text; s is
-	// 'connecting', 'open', 'retrying' (with the delay in ms as second
-	// argument) or 'closed'. env: {EventSource, fetch, AbortController,
-	// setTimeout, clearTimeout}, the browser's by default.
+	// refused({status, error}), state(s, ms, why)}: data is the event's
+	// text; s is 'connecting', 'open', 'retrying' (ms: the delay; why: the
+	// daemon's error when it answered 5xx, else '') or 'closed'. env:
+	// {EventSource, fetch, AbortController, setTimeout, clearTimeout}, the
+	// browser's by default.
 	constructor(url, on, env = globalThis) {
 		this.url = url;
 		this.on = on;
@@ -81,15 +83,9 @@ export class LiveStream {
 	}
 
 	refuse(status, data) {
-		let error = '';
-		try {
-			error = String(JSON.parse(data).error ?? '');
-		} catch {
-			error = '';
-		}
 		this.drop();
 		this.stopped = true;
-		this.on.refused({ status, error });
+		this.on.refused({ status, error: errorOf(data) });
 		this.on.state('closed');
 	}
 
@@ -101,10 +97,12 @@ export class LiveStream {
 		this.retry(wasOpen ? () => this.open() : () => this.probe());
 	}
 
-	retry(then) {
-		const delay = this.delay;
+	// Calls then() after the back-off's delay, at least atLeast ms (within
+	// MAX_DELAY); why: as for state().
+	retry(then, atLeast = 0, why = '') {
+		const delay = Math.min(Math.max(this.delay, atLeast), MAX_DELAY);
 		this.delay = Math.min(this.delay * 2, MAX_DELAY);
-		this.on.state('retrying', delay);
+		this.on.state('retrying', delay, why);
 		this.timer = this.env.setTimeout(() => {
 			this.timer = null;
 			if (!this.stopped) then();
@@ -112,7 +110,7 @@ export class LiveStream {
 	}
 
 	// One GET of the endpoint, its body left unread: a 200 opens the
-	// stream again, another status is a refusal, no answer a retry.
+	// stream again, a 5xx or no answer is retried, a 4xx is a refusal.
 	async probe() {
 		const ctl = new this.env.AbortController();
 		let res;
@@ -137,6 +135,24 @@ export class LiveStream {
 		} catch {
 			body = '';
 		}
-		if (!this.stopped) this.refuse(res.status, body);
+		if (this.stopped) return;
+		if (res.status >= 500) this.retry(() => this.probe(), retryAfterMs(res.headers), errorOf(body));
+		else this.refuse(res.status, body);
 	}
+}
+
+// The "error" of the API's JSON error body, '' when there is none.
+function errorOf(body) {
+	try {
+		return String(JSON.parse(body).error ?? '');
+	} catch {
+		return '';
+	}
+}
+
+// Retry-After in ms (delay-seconds only: tikstatd sends no dates), 0 when
+// absent or not a number of seconds.
+export function retryAfterMs(headers) {
+	const v = headers?.get?.('Retry-After');
+	return v && /^\d+$/.test(v.trim()) ? Number(v.trim()) * 1000 : 0;
 }

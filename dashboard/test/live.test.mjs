@@ -1,8 +1,12 @@
 // live.js: the events parsed, the rolling window (5 minutes, gaps, replay
-// not doubled, current and peak), the line paths, rates and labels.
+// not doubled, current and peak, down and up), the line paths, rates,
+// labels and the Now panel's notices.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GAP_MS, LiveWindow, bps, linePath, liveLabel, minuteTicks, parseEventData, parseSample } from '../src/live.js';
+import {
+	GAP_MS, LiveWindow, bps, linePath, liveLabel, minuteTicks, parseEventData, parseSample, reasonOf, refusalNotice,
+	statusNotice,
+} from '../src/live.js';
 
 const T0 = Date.parse('2026-12-06T18:00:00Z');
 const at = (s, rx = 1000, tx = 2000) => ({ t: T0 + s * 1000, rx, tx });
@@ -101,4 +105,80 @@ test('liveLabel says now, down and peak', () => {
 		'ether1, last 5 minutes: now download 2 Mbit/s, upload 3 kbit/s; peak download 2 Mbit/s, upload 3 kbit/s');
 	w.down('timed out');
 	assert.match(liveLabel(w, 'ether1'), /down: timed out/);
+});
+
+test('a status "down" gives the reason, "up" clears it; current waits for the next sample', () => {
+	const w = new LiveWindow();
+	w.add(at(0));
+	const down = { state: 'down', reason: 'connection refused' };
+	assert.equal(statusNotice(down), 'The router is down: connection refused');
+	w.routerDown(reasonOf(down));
+	assert.match(liveLabel(w, 'x'), /down: connection refused/);
+	assert.equal(statusNotice({ state: 'up' }), '');
+	w.up();
+	assert.equal(w.reason, '');
+	assert.equal(w.current, null, 'no current rate before a sample after the outage');
+	assert.match(liveLabel(w, 'x'), /no data/);
+	w.add(at(5));
+	assert.deepEqual(w.segments().map((r) => r.length), [1, 1], 'the line starts anew after the outage');
+	assert.equal(statusNotice({ state: 'sideways' }), null, 'an unknown state changes nothing');
+	assert.equal(statusNotice({}), null);
+	assert.equal(reasonOf({ state: 'down' }), 'no reason given');
+	assert.equal(reasonOf({ state: 'down', reason: 7 }), 'no reason given');
+});
+
+test('refusalNotice: a 404 before any sample keeps the panel hidden, anything else is said', () => {
+	assert.equal(refusalNotice({ status: 404, error: 'not found' }, false), null);
+	assert.equal(refusalNotice({ status: 404, error: 'unknown interface "ether9"' }, true),
+		'No live rate: unknown interface "ether9".');
+	assert.equal(refusalNotice({ status: 409, error: 'router home is in push mode: no API session' }, false),
+		'No live rate: router home is in push mode: no API session.');
+	assert.equal(refusalNotice({ status: 0, error: 'too many live viewers' }, true), 'No live rate: too many live viewers.');
+	assert.equal(refusalNotice({ status: 403, error: '' }, false), 'No live rate: HTTP 403.');
+});
+
+test('tick rolls the window on while no sample comes; the next sample takes over', () => {
+	const w = new LiveWindow(10);
+	for (let s = 0; s <= 5; s++) w.add(at(s));
+	w.down('timed out');
+	assert.equal(w.tick(at(5).t), false, 'not past the newest sample');
+	assert.equal(w.tick(at(12).t), true);
+	assert.deepEqual(w.extent, [at(2).t, at(12).t], '"now" is now, not the last sample');
+	assert.deepEqual(w.samples.map((x) => x.t), [2, 3, 4, 5].map((s) => at(s).t), 'older than the span: gone');
+	assert.equal(w.tick(at(11).t), false, 'time does not go back');
+	w.add(at(13));
+	assert.deepEqual(w.extent, [at(3).t, at(13).t]);
+	assert.deepEqual(w.segments().map((r) => r.length), [3, 1], 'the outage is a gap');
+	w.down('timed out');
+	w.tick(at(30).t);
+	assert.equal(w.samples.length, 0, 'a long outage empties the window');
+	assert.equal(w.tick(at(31).t), false, 'an empty window stays');
+	assert.equal(new LiveWindow().tick(at(1).t), false);
+});
+
+test('joining while the router is down: the replayed minute is history until "up"', () => {
+	const w = new LiveWindow();
+	w.routerDown('timed out'); // tikstatd tells a new viewer at once, then replays
+	for (let s = 0; s < 5; s++) assert.equal(w.add(at(s)), true);
+	assert.equal(w.current, null, 'no current rate from the replay of a router that is down');
+	assert.equal(w.isDown, true);
+	assert.equal(w.reason, 'timed out');
+	assert.match(liveLabel(w, 'x'), /down: timed out/);
+	assert.equal(w.segments().length, 1, 'the replay is one line');
+	w.up(); // sent before the first sample after the outage
+	assert.equal(w.current, null, 'still none before a live sample');
+	w.add(at(60));
+	assert.deepEqual(w.current, { ...at(60), gap: true });
+	assert.deepEqual(w.segments().map((r) => r.length), [5, 1]);
+});
+
+test('a lost connection forgets the router\'s outage: the next connection is told again', () => {
+	const w = new LiveWindow();
+	w.routerDown('timed out');
+	w.add(at(0));
+	w.down('connection lost'); // a new connection, the router up meanwhile: no "up" comes
+	w.add(at(0)); // the replay
+	w.add(at(1));
+	assert.deepEqual(w.current, { ...at(1), gap: false });
+	assert.equal(w.reason, '');
 });

@@ -1,10 +1,10 @@
 // livestream.js: the EventSource wrapper against fake browser objects:
 // events passed on, back-off (doubling, capped, reset once events flow),
-// a refusal found by fetch or said by an "error" event ends it, stop()
-// silences everything.
+// a refusal found by fetch or said by an "error" event ends it, the viewer
+// cap's 503 (and any 5xx) is waited out, stop() silences everything.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LiveStream, MAX_DELAY, MIN_DELAY } from '../src/livestream.js';
+import { LiveStream, MAX_DELAY, MIN_DELAY, retryAfterMs } from '../src/livestream.js';
 
 // The fake browser: EventSources created, timers and fetch answers queued.
 function fakeEnv(answers = []) {
@@ -38,7 +38,8 @@ function fakeEnv(answers = []) {
 		env.fetches.push({ url, opt });
 		const a = answers.shift();
 		if (!a) throw new TypeError('network error');
-		return { ok: a.status === 200, status: a.status, text: async () => a.body ?? '' };
+		const headers = { get: (k) => a.headers?.[k] ?? null };
+		return { ok: a.status === 200, status: a.status, headers, text: async () => a.body ?? '' };
 	};
 	env.setTimeout = (f, ms) => env.timers.push({ f, ms }) - 1;
 	env.clearTimeout = (id) => {
@@ -61,7 +62,7 @@ function recorder() {
 			sample: (d) => log.push(['sample', d]),
 			status: (d) => log.push(['status', d]),
 			refused: (r) => log.push(['refused', r]),
-			state: (s, ms) => log.push(ms === undefined ? ['state', s] : ['state', s, ms]),
+			state: (s, ms, why) => log.push(ms === undefined ? ['state', s] : why ? ['state', s, ms, why] : ['state', s, ms]),
 		},
 	};
 }
@@ -177,4 +178,31 @@ test('stop closes, cancels the retry and silences late events', async () => {
 	ls.start(); // and it can start again
 	await new Promise((res) => setImmediate(res));
 	assert.equal(env.sources.length, 2);
+});
+
+test('the viewer cap (503) is waited out, at least Retry-After, then the stream opens', async () => {
+	const cap = { status: 503, headers: { 'Retry-After': '5' }, body: '{"error":"too many live viewers"}' };
+	const env = fakeEnv([cap, { status: 500, body: 'oops' }, { status: 503, headers: { 'Retry-After': '600' } }, { status: 200 }]);
+	const r = recorder();
+	new LiveStream(URL, r.on, env).start();
+	await new Promise((res) => setImmediate(res));
+	assert.equal(env.sources.length, 0);
+	assert.deepEqual(r.log.at(-1), ['state', 'retrying', 5000, 'too many live viewers']);
+	await env.fire();
+	assert.deepEqual(r.log.at(-1), ['state', 'retrying', 2 * MIN_DELAY], 'a 500 without a JSON error: the back-off');
+	await env.fire();
+	assert.deepEqual(r.log.at(-1), ['state', 'retrying', MAX_DELAY], 'Retry-After within the cap');
+	await env.fire();
+	assert.equal(env.sources.length, 1, 'the cap passed: the stream opens');
+	assert.equal(r.log.some((e) => e[0] === 'refused'), false, 'a 5xx is never a refusal');
+});
+
+test('retryAfterMs reads delay-seconds only', () => {
+	const h = (v) => ({ get: (k) => (k === 'Retry-After' ? v : null) });
+	assert.equal(retryAfterMs(h('2')), 2000);
+	assert.equal(retryAfterMs(h(' 30 ')), 30000);
+	assert.equal(retryAfterMs(h(null)), 0);
+	assert.equal(retryAfterMs(h('Wed, 21 Oct 2026 07:28:00 GMT')), 0);
+	assert.equal(retryAfterMs(h('-1')), 0);
+	assert.equal(retryAfterMs(undefined), 0);
 });

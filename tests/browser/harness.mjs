@@ -4,11 +4,12 @@
 // and Debian's Chromium driven by playwright-core (never a downloaded
 // browser). Only 127.0.0.1 is ever contacted.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { parseSizes } from '../../dashboard/src/format.js';
 
 export const PASSWORD = 'browser-Secret-9c1e';
@@ -26,6 +27,124 @@ export const pct = (name) => [...Buffer.from(name, 'latin1')]
 // JSON with the sizes kept exact (decimal strings): the dashboard's own
 // parser, so the test reads the API exactly as the page does.
 export { parseSizes } from '../../dashboard/src/format.js';
+
+// The options of a browser test (script: its file name, for the usage
+// line): --tikstatd, --tikstat, --fakerouter (the programs), --out (the
+// screenshots' directory, created), --chromium, --keep (the work
+// directory is left for a look). Exits 2 when a program is missing.
+export function testOptions(script) {
+	const { values: opt } = parseArgs({
+		options: {
+			tikstatd: { type: 'string' },
+			tikstat: { type: 'string' },
+			fakerouter: { type: 'string' },
+			out: { type: 'string', default: '.' },
+			chromium: { type: 'string', default: '/usr/bin/chromium' },
+			keep: { type: 'boolean', default: false },
+		},
+	});
+	for (const k of ['tikstatd', 'tikstat', 'fakerouter']) {
+		if (!opt[k]) {
+			console.error(`usage: ${script} --tikstatd BIN --tikstat BIN --fakerouter BIN --out DIR (missing --${k})`);
+			process.exit(2);
+		}
+	}
+	mkdirSync(opt.out, { recursive: true });
+	return opt;
+}
+
+// The checks of a test, each printed as "ok - name" or "not ok - name"
+// with the error's stack; a failed check does not stop the next ones.
+export class Checks {
+	constructor() {
+		this.passed = 0;
+		this.failed = 0;
+	}
+
+	async check(name, fn) {
+		try {
+			await fn();
+			this.passed++;
+			console.log(`ok - ${name}`);
+		} catch (e) {
+			this.failed++;
+			console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
+		}
+	}
+
+	// The test as a whole could not run (e: why).
+	broken(e) {
+		this.failed++;
+		console.log(`not ok - the test could not run: ${e.stack || e}`);
+	}
+}
+
+// Throws unless got and want are the same as JSON.
+export function equal(got, want, what) {
+	const g = JSON.stringify(got);
+	const w = JSON.stringify(want);
+	if (g !== w) throw new Error(`${what}: got ${g}, want ${w}`);
+}
+
+// What the pages of a test did wrong: uncaught exceptions and console
+// errors (other than a refused connection's) in errors, every request
+// that leaves base (other than data: URLs) in external.
+export class PageWatch {
+	constructor(base) {
+		this.base = base;
+		this.errors = [];
+		this.external = [];
+	}
+
+	// Watches page; returns it.
+	watch(page) {
+		page.on('pageerror', (e) => this.errors.push(e.message));
+		page.on('console', (m) => m.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(m.text()) && this.errors.push(m.text()));
+		page.on('request', (r) => !r.url().startsWith(this.base) && !r.url().startsWith('data:') && this.external.push(r.url()));
+		return page;
+	}
+
+	// A new desktop-sized page (1200 × 900, light) in a new context of
+	// browser, watched, at path of base; returns { ctx, page }.
+	async open(browser, path) {
+		const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light' });
+		const page = this.watch(await ctx.newPage());
+		await page.goto(this.base + path);
+		return { ctx, page };
+	}
+
+	// Throws unless nothing went wrong.
+	clean() {
+		equal(this.errors, [], 'page errors');
+		equal(this.external, [], 'external requests');
+	}
+}
+
+// Ends a test: checks the pages of watch (a PageWatch, or null), closes
+// the browser, stops tikstatd and the fake router, prints tikstatd's log
+// tail when a check failed, removes the work directory (unless keep),
+// prints the count and exits (1 when a check failed).
+export async function finish(checks, { stack, browser, watch, keep }) {
+	if (watch) await checks.check('no page errors and no request leaves the daemon', () => watch.clean());
+	if (browser) await browser.close().catch(() => {});
+	const status = checks.failed ? 1 : 0;
+	if (stack) {
+		await stack.daemon.stop().catch(() => {});
+		stack.fake.stop();
+		if (status !== 0) {
+			try {
+				console.log('# tikstatd log (tail):');
+				console.log(readFileSync(stack.log, 'utf8').split('\n').slice(-40).map((l) => `#   ${l}`).join('\n'));
+			} catch {
+				/* no log */
+			}
+		}
+		if (!keep) rmSync(stack.dir, { recursive: true, force: true });
+		else console.log(`# kept ${stack.dir}`);
+	}
+	console.log(`${checks.passed} passed, ${checks.failed} failed`);
+	process.exit(status);
+}
 
 // Polls fn until it returns something truthy; throws after ms.
 export async function until(what, fn, ms = 20000) {

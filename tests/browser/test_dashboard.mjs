@@ -18,52 +18,21 @@
 //        [--chromium /usr/bin/chromium] [--keep]
 // No network beyond 127.0.0.1.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { driveTraffic, launchChromium, parseSizes, startStack, until } from './harness.mjs';
+import {
+	Checks, PageWatch, driveTraffic, equal, finish, launchChromium, parseSizes, startStack, testOptions, until,
+} from './harness.mjs';
 
-const { values: opt } = parseArgs({
-	options: {
-		tikstatd: { type: 'string' },
-		tikstat: { type: 'string' },
-		fakerouter: { type: 'string' },
-		out: { type: 'string', default: '.' },
-		chromium: { type: 'string', default: '/usr/bin/chromium' },
-		keep: { type: 'boolean', default: false },
-	},
-});
-for (const k of ['tikstatd', 'tikstat', 'fakerouter']) {
-	if (!opt[k]) {
-		console.error(`usage: test_dashboard.mjs --tikstatd BIN --tikstat BIN --fakerouter BIN --out DIR (missing --${k})`);
-		process.exit(2);
-	}
-}
-
-let passed = 0;
-let failed = 0;
-async function check(name, fn) {
-	try {
-		await fn();
-		passed++;
-		console.log(`ok - ${name}`);
-	} catch (e) {
-		failed++;
-		console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-	}
-}
-function equal(got, want, what) {
-	const g = JSON.stringify(got);
-	const w = JSON.stringify(want);
-	if (g !== w) throw new Error(`${what}: got ${g}, want ${w}`);
-}
+const opt = testOptions('test_dashboard.mjs');
+const checks = new Checks();
+const check = (name, fn) => checks.check(name, fn);
 
 // ---------- the test ----------
 
 const out = opt.out;
-mkdirSync(out, { recursive: true });
 let stack = null;
 let browser = null;
+let watch = null;
 let get = null;
 
 const months = (router, iface) => get(`/api/v1/traffic?${new URLSearchParams({ router, interface: iface, step: 'month' })}`);
@@ -84,7 +53,6 @@ async function barsMatchApi(page, router, iface) {
 	return api;
 }
 
-let status = 1;
 try {
 	stack = await startStack(opt);
 	({ get } = stack);
@@ -98,15 +66,8 @@ try {
 	}
 
 	browser = await launchChromium(opt.chromium);
-	const ctx = await browser.newContext({ viewport: { width: 1200, height: 900 }, colorScheme: 'light' });
-	const page = await ctx.newPage();
-	const errors = [];
-	page.on('pageerror', (e) => errors.push(e.message));
-	page.on('console', (m) => m.type() === 'error' && !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(m.text()) && errors.push(m.text()));
-	const external = [];
-	page.on('request', (r) => !r.url().startsWith(base) && !r.url().startsWith('data:') && external.push(r.url()));
-
-	await page.goto(`${base}/#router=home&interface=ether1`);
+	watch = new PageWatch(base);
+	const { ctx, page } = await watch.open(browser, '/#router=home&interface=ether1');
 	await page.waitForSelector('#months .bar[data-start]', { timeout: 10000 });
 	const firstChart = await page.evaluate(() => performance.getEntriesByName('tikstat-first-chart')[0]?.startTime);
 	console.log(`# first chart drawn ${Math.round(firstChart)} ms after navigation`);
@@ -172,13 +133,13 @@ try {
 		// equal markup, shows that nothing was rebuilt.
 		const probe = () => page.evaluate(() => {
 			window.probe = {};
-			for (const id of ['months', 'days', 'live']) {
+			for (const id of ['months', 'days', 'recent']) {
 				const svg = document.querySelector(`#${id} svg`);
 				window.probe[id] = { svg, bars: new Map([...svg.querySelectorAll('.bar')].map((b) => [b.dataset.key, b])) };
 			}
 		});
 		// Per chart: [same svg, bars whose key is still shown, of them the same node].
-		const kept = () => page.evaluate(() => Object.fromEntries(['months', 'days', 'live'].map((id) => {
+		const kept = () => page.evaluate(() => Object.fromEntries(['months', 'days', 'recent'].map((id) => {
 			const svg = document.querySelector(`#${id} svg`);
 			const bars = [...svg.querySelectorAll('.bar')].filter((b) => window.probe[id].bars.has(b.dataset.key));
 			return [id, [svg === window.probe[id].svg, bars.length, bars.filter((b) => window.probe[id].bars.get(b.dataset.key) === b).length]];
@@ -189,7 +150,7 @@ try {
 			}
 		};
 		await probe();
-		// New traffic today: the days and live charts change on the next refresh.
+		// New traffic today: the days and recent charts change on the next refresh.
 		await fake.cmd(`add home ether1 4099 0`);
 		const today = async () => (await get('/api/v1/traffic?router=home&interface=ether1&step=day')).points.at(-1);
 		const want = await until('the API to count the new traffic', async () => {
@@ -314,31 +275,8 @@ try {
 		await page.waitForSelector('#alert', { state: 'hidden', timeout: 10000 });
 		await barsMatchApi(page, 'home', 'ether2 lan');
 	});
-
-	await check('no page errors and no request leaves the daemon', async () => {
-		equal(errors, [], 'page errors');
-		equal(external, [], 'external requests');
-	});
-	status = failed ? 1 : 0;
 } catch (e) {
-	console.log(`not ok - the test could not run: ${e.stack || e}`);
-	failed++;
+	checks.broken(e);
 } finally {
-	if (browser) await browser.close().catch(() => {});
-	if (stack) {
-		await stack.daemon.stop().catch(() => {});
-		stack.fake.stop();
-		if (status !== 0) {
-			try {
-				console.log('# tikstatd log (tail):');
-				console.log(readFileSync(stack.log, 'utf8').split('\n').slice(-40).map((l) => `#   ${l}`).join('\n'));
-			} catch {
-				/* no log */
-			}
-		}
-		if (!opt.keep) rmSync(stack.dir, { recursive: true, force: true });
-		else console.log(`# kept ${stack.dir}`);
-	}
+	await finish(checks, { stack, browser, watch, keep: opt.keep });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(status);
