@@ -916,15 +916,17 @@ static enum MHD_Result serve_live(const struct call *k)
 	struct api_response r = {0};
 	const char *router, *iface;
 	struct livehub_viewer *v = NULL;
-	int why = LIVEHUB_FULL; /* without a hub: off */
+	int why = LIVEHUB_OK;
 	live_target(k->h->cfg, k->params, &router, &iface, &r);
-	if (iface && k->h->live)
-		why = k->head ? livehub_check(k->h->live, router, iface)
-		              : livehub_join(k->h->live, router, iface, &live_ops, k->c, &v);
-	if (iface && why == LIVEHUB_OK)
-		return live_stream(k->c, v);
-	if (iface)
+	if (iface) {
+		why = !k->h->live ? LIVEHUB_FULL /* without a hub: off */
+		      : k->head   ? livehub_check(k->h->live, router, iface)
+		                  : livehub_join(k->h->live, router, iface, &live_ops, k->c, &v);
+		if (why == LIVEHUB_OK)
+			return live_stream(k->c, v);
 		live_refusal(why, router, iface, k->h->cfg->live_viewers, &r);
+	}
+	/* Retry-After only where waiting helps: the cap */
 	enum MHD_Result rc =
 	        send_dynamic(k->c, r.status, r.content_type, &r.body,
 	                     why == LIVEHUB_FULL ? MHD_HTTP_HEADER_RETRY_AFTER : NULL, "5");

@@ -177,6 +177,24 @@ static long find_channel(const struct livehub *h, const char *router, const char
 	return LIVEHUB_UNKNOWN_ROUTER;
 }
 
+static int64_t wall_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/* The first sample a new viewer gets: of the last LIVEHUB_REPLAY, those
+ * of the last minute (now: wall-clock seconds), so that samples from
+ * before an outage are not shown as the recent past. */
+static uint64_t first_replayed(const struct channel *c, int64_t now)
+{
+	uint64_t first = c->seq > LIVEHUB_REPLAY ? c->seq - LIVEHUB_REPLAY : 0;
+	while (first < c->seq && c->ring[first % LIVEHUB_RING].time < now - LIVEHUB_REPLAY)
+		first++;
+	return first;
+}
+
 /* Channel ch's viewers went from none to some or back: tell the poller. */
 static void mark_changed(struct livehub *h, size_t ch)
 {
@@ -219,7 +237,7 @@ int livehub_join(struct livehub *h, const char *router, const char *iface,
 	v->ch = (size_t)id;
 	v->ops = ops;
 	v->conn = conn;
-	v->cursor = c->seq > LIVEHUB_REPLAY ? c->seq - LIVEHUB_REPLAY : 0;
+	v->cursor = first_replayed(c, wall_seconds());
 	v->last_sent_ms = now_ms();
 	v->next = c->viewers;
 	if (c->viewers)

@@ -35,7 +35,7 @@
 #include "cfg.h"
 
 #define LIVEHUB_RING         64   /* samples kept per channel */
-#define LIVEHUB_REPLAY       60   /* of which a new viewer gets first */
+#define LIVEHUB_REPLAY       60   /* seconds (and samples) a new viewer gets first */
 #define LIVEHUB_KEEPALIVE_MS 5000 /* the longest silence towards a viewer */
 #define LIVEHUB_RETRY_MS     2000 /* the reconnection delay told to EventSource */
 #define LIVEHUB_EVENT_MAX    768  /* bytes of one event, framing included */

@@ -57,6 +57,14 @@ static struct livehub_sample at(int64_t t, uint64_t rx, uint64_t tx)
 	return (struct livehub_sample){t, rx, tx};
 }
 
+/* The wall clock's second now (the hub replays the last minute of it). */
+static int64_t wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 /* Everything v has to read now, into out (NUL-terminated). */
 static size_t drain(struct livehub_viewer *v, char *out, size_t outsz)
 {
@@ -125,8 +133,9 @@ static void test_replay_then_live(void **state)
 	(void)state;
 	struct livehub *h = livehub_new(&fixture_cfg, 10);
 	size_t ch = livehub_channel(h, 0, 1);
+	int64_t t0 = wall_now() - 99; /* one a second up to now */
 	for (int i = 0; i < 100; i++) {
-		struct livehub_sample s = at(1796580000 + i, (uint64_t)i, 0);
+		struct livehub_sample s = at(t0 + i, (uint64_t)i, 0);
 		livehub_publish(h, ch, &s);
 	}
 	struct fake_conn c = {0};
@@ -161,7 +170,7 @@ static void test_small_reads_keep_events_whole(void **state)
 {
 	(void)state;
 	struct livehub *h = livehub_new(&fixture_cfg, 10);
-	struct livehub_sample s = at(1796580001, 1, 2);
+	struct livehub_sample s = at(wall_now(), 1, 2);
 	livehub_publish(h, 0, &s);
 	livehub_publish(h, 0, &s);
 	struct fake_conn c = {0};
@@ -184,6 +193,30 @@ static void test_small_reads_keep_events_whole(void **state)
 	size_t one = livehub_format_sample(&s, part, sizeof part);
 	got = livehub_read(v, part, one + 10);
 	assert_int_equal(got, (long)one);
+	livehub_leave(v);
+	livehub_free(h);
+}
+
+static void test_replay_is_the_last_minute(void **state)
+{
+	(void)state;
+	struct livehub *h = livehub_new(&fixture_cfg, 10);
+	int64_t now = wall_now();
+	/* an hour ago, before an outage; then two recent ones */
+	for (int i = 0; i < 10; i++) {
+		struct livehub_sample s = at(now - 3600 + i, 1, 1);
+		livehub_publish(h, 0, &s);
+	}
+	struct livehub_sample recent = at(now - 2, 2, 2);
+	livehub_publish(h, 0, &recent);
+	livehub_publish(h, 0, &recent);
+	struct fake_conn c = {0};
+	struct livehub_viewer *v;
+	char out[4096];
+	assert_int_equal(livehub_join(h, "home", "ether1", &ops, &c, &v), LIVEHUB_OK);
+	drain(v, out, sizeof out);
+	assert_int_equal(count(out, "data: "), 2);
+	assert_null(strstr(out, "\"rx_bps\":1,"));
 	livehub_leave(v);
 	livehub_free(h);
 }
@@ -329,6 +362,7 @@ int main(void)
 	        cmocka_unit_test(test_refusals),
 	        cmocka_unit_test(test_replay_then_live),
 	        cmocka_unit_test(test_small_reads_keep_events_whole),
+	        cmocka_unit_test(test_replay_is_the_last_minute),
 	        cmocka_unit_test(test_down_and_up),
 	        cmocka_unit_test(test_keepalive),
 	        cmocka_unit_test(test_slow_reader_skips),

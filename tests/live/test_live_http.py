@@ -228,6 +228,8 @@ def check_refusals(port):
         harness.check(v.status == status and needle in error_of(v),
                       "%r: %d naming %r (got %d %r)" % (query, status, needle, v.status,
                                                         error_of(v)))
+        harness.check("retry-after" not in v.headers,
+                      "%r: no Retry-After (waiting does not help)" % query)
     print("ok: refusals say what is wrong", flush=True)
 
 
