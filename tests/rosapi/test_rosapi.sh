@@ -442,6 +442,19 @@ stream --json -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1
 expect_rc 130
 expect_json 'j.length >= 4 && j.slice(0, -1).every(s => s.type === "re" && s.attrs.name === "ether1") && j[j.length - 1].type === "done"'
 
+# interrupt_monitors PID N: the fake counts N monitors of v7 streaming;
+# Ctrl-C to rosapi PID (RC its exit status), then the fake counts 0.
+interrupt_monitors() {
+	ctl monitors v7
+	[[ $CTL_REPLY == "ok $2" ]] || fail "fake counts '$CTL_REPLY' monitors while streaming"
+	kill -INT "$1"
+	RC=0
+	wait "$1" || RC=$?
+	checks=$((checks + 1))
+	ctl monitors v7
+	[[ $CTL_REPLY == "ok 0" ]] || fail "fake counts '$CTL_REPLY' monitors after Ctrl-C"
+}
+
 # stream_cancel ARGS...: starts rosapi, waits (bounded) for 3 rows and for
 # the fake to count the monitor, then Ctrl-C: rosapi cancels it on the
 # router and waits for the interruption; the fake counts 0 monitors.
@@ -454,14 +467,7 @@ stream_cancel() {
 		sleep 0.05
 	done
 	[[ $rows -ge 3 ]] || fail "only $rows rows before the deadline"
-	ctl monitors v7
-	[[ $CTL_REPLY == "ok 1" ]] || fail "fake counts '$CTL_REPLY' monitors while streaming"
-	kill -INT "$pid"
-	RC=0
-	wait "$pid" || RC=$?
-	checks=$((checks + 1))
-	ctl monitors v7
-	[[ $CTL_REPLY == "ok 0" ]] || fail "fake counts '$CTL_REPLY' monitors after Ctrl-C"
+	interrupt_monitors "$pid" 1
 }
 
 CASE="Ctrl-C cancels the stream: the interruption is awaited, not shown as an error"
@@ -534,7 +540,7 @@ expect_json 'j.length === 4 && j.every(s => s.command === 1 || s.command === 2) 
 
 CASE="16 commands run; a 17th is a usage error"
 words=()
-for i in $(seq 1 16); do words+=(/system/identity/print); done
+for _ in $(seq 1 16); do words+=(/system/identity/print); done
 run -p "${PORT[v7]}" "$H" "${words[@]}"
 expect_rc 0
 [[ $(grep -c '^\[[0-9]*\] !done$' "$WORK/out") -eq 16 ]] || fail "want 16 !done"
@@ -567,24 +573,17 @@ several_cancel() {
 	done
 	[[ $r1 -ge 3 && $r2 -ge 3 && $done3 -eq 1 ]] ||
 		fail "only $r1 and $r2 rows, $done3 !done before the deadline"
-	ctl monitors v7
-	[[ $CTL_REPLY == "ok 2" ]] || fail "fake counts '$CTL_REPLY' monitors while streaming"
-	kill -INT "$pid"
-	RC=0
-	wait "$pid" || RC=$?
-	checks=$((checks + 1))
-	ctl monitors v7
-	[[ $CTL_REPLY == "ok 0" ]] || fail "fake counts '$CTL_REPLY' monitors after Ctrl-C"
+	interrupt_monitors "$pid" 2
 }
 
 CASE="two streams and a print at once, interleaved; Ctrl-C cancels both"
 several_cancel
 expect_rc 130
 expect_no_err
-[[ -z "$(lines_of 1 | grep '=name=' | grep -vx '  =name=ether1')" ]] ||
-	fail "a row of another interface attributed to command 1"
-[[ -z "$(lines_of 2 | grep '=name=' | grep -vx '  =name=ether2 lan')" ]] ||
-	fail "a row of another interface attributed to command 2"
+others=$(lines_of 1 | grep '=name=' | grep -vx '  =name=ether1' || true)
+[[ -z $others ]] || fail "a row of another interface attributed to command 1"
+others=$(lines_of 2 | grep '=name=' | grep -vx '  =name=ether2 lan' || true)
+[[ -z $others ]] || fail "a row of another interface attributed to command 2"
 lines_of 3 | grep -q '^  =uptime=' || fail "no resource row for command 3"
 # Interleaved: a row of command 2 between rows of command 1.
 awk '/^\[1\] !re$/ { if (two) ok = 1; one = 1 } /^\[2\] !re$/ { if (one) two = 1 }
