@@ -97,6 +97,24 @@ static void sentence_json_carries_tag(void **state)
 	free(j);
 }
 
+/* rosapi running several commands numbers each sentence; 0 adds nothing. */
+static void sentence_json_carries_command_number(void **state)
+{
+	const char *w[] = {"!re", "=name=a"};
+	struct text_buf b = TEXT_BUF_INIT;
+	ros_sentence *s = sentence_of(w, NULL, 2);
+
+	(void)state;
+	/* A number: json_valid takes strings only; the rosapi test parses it. */
+	assert_int_equal(json_out_command_sentence(&b, s, 16), 0);
+	assert_string_equal(b.data, "{\"type\":\"re\",\"command\":16,\"attrs\":{\"name\":\"a\"}}");
+	text_buf_free(&b);
+	assert_int_equal(json_out_command_sentence(&b, s, 0), 0);
+	assert_string_equal(b.data, "{\"type\":\"re\",\"attrs\":{\"name\":\"a\"}}");
+	text_buf_free(&b);
+	ros_sentence_free(s);
+}
+
 static void sentence_json_carries_fatal_reason(void **state)
 {
 	const char *w[] = {"!fatal", "session terminated on request"};
@@ -272,6 +290,7 @@ int main(void)
 	        cmocka_unit_test(sentence_json_has_type_and_attrs),
 	        cmocka_unit_test(sentence_json_of_bare_done_has_empty_attrs),
 	        cmocka_unit_test(sentence_json_carries_tag),
+	        cmocka_unit_test(sentence_json_carries_command_number),
 	        cmocka_unit_test(sentence_json_carries_fatal_reason),
 	        cmocka_unit_test(sentence_json_turns_repeated_key_into_array),
 	        cmocka_unit_test(sentence_json_escapes_keys_and_values),

@@ -5,6 +5,7 @@
 #include "json_out.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,11 +101,21 @@ out:
 
 int json_out_sentence(struct text_buf *b, const ros_sentence *s)
 {
+	return json_out_command_sentence(b, s, 0);
+}
+
+int json_out_command_sentence(struct text_buf *b, const ros_sentence *s, unsigned command)
+{
 	const char *type = ros_reply_type_name(ros_sentence_type(s)), *v;
 	size_t len;
 
 	text_buf_puts(b, "{\"type\":");
 	text_escape_json(b, type, strlen(type));
+	if (command) {
+		char num[32];
+		snprintf(num, sizeof num, ",\"command\":%u", command);
+		text_buf_puts(b, num);
+	}
 	if ((v = ros_sentence_tag(s, &len)) != NULL) {
 		text_buf_puts(b, ",\"tag\":");
 		text_escape_json(b, v, len);

@@ -29,6 +29,11 @@
  * all its values in wire order, placed where the key first appeared. */
 int json_out_sentence(struct text_buf *b, const ros_sentence *s);
 
+/* As json_out_sentence, with a "command":N member after "type" when
+ * command > 0 (rosapi's number of the command the sentence answers, when
+ * it runs several); command 0 adds nothing. */
+int json_out_command_sentence(struct text_buf *b, const ros_sentence *s, unsigned command);
+
 /* Appends a whole reply as one JSON array, one sentence per line, ending
  * with "]\n". r may be NULL (prints "[]\n"). */
 int json_out_reply(struct text_buf *b, const ros_reply *r);

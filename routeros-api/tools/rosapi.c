@@ -51,6 +51,17 @@ enum exit_code {
 
 #define PASSWORD_MAX 1024
 
+/* At most this many commands on one command line (rosapi(1)): each is a
+ * tagged command on the one session, well within ROS_MAX_COMMANDS, which
+ * also counts the /cancel commands that Ctrl-C adds. */
+#define MAX_COMMANDS 16
+
+/* One command of the command line: its words, COMMAND first. */
+struct command_words {
+	const char *const *words;
+	size_t nwords;
+};
+
 /* Written only by the signal handler; main code polls the pipe's read end
  * so a signal also wakes a poll() that started just before it arrived. */
 static volatile sig_atomic_t got_signal;
@@ -85,16 +96,18 @@ struct cli {
 	size_t max_reply;     /* --max-reply bytes, SIZE_MAX none, 0 the default */
 	size_t max_sentences; /* --max-sentences, likewise */
 	int json;
-	int show_fingerprint; /* --show-fingerprint: print the certificate, no login */
-	const char *const *words;
+	int show_fingerprint;     /* --show-fingerprint: print the certificate, no login */
+	const char *const *words; /* everything after HOST */
 	size_t nwords;
+	struct command_words cmds[MAX_COMMANDS]; /* words split at each '/' word */
+	size_t ncmds;
 };
 
 static void usage(FILE *f)
 {
-	fputs("Usage: rosapi [OPTION...] HOST COMMAND [WORD...]\n"
+	fputs("Usage: rosapi [OPTION...] HOST COMMAND [WORD...] [COMMAND [WORD...]]...\n"
 	      "       rosapi [-p PORT] [--timeout SEC] --show-fingerprint HOST\n"
-	      "Run one RouterOS API command on HOST and print the reply.\n"
+	      "Run RouterOS API commands on HOST and print the replies.\n"
 	      "\n"
 	      "  -p, --port PORT         API port (default 8728, 8729 with TLS)\n"
 	      "  -u, --user USER         user name (default admin)\n"
@@ -128,11 +141,18 @@ static void usage(FILE *f)
 	      "The password comes from ROS_PASSWORD, else from a prompt on the terminal,\n"
 	      "else it is empty. COMMAND starts with '/'; WORDs are sent as given:\n"
 	      "=key=value, ?query, .tag=X, =.proplist=name,rx-byte.\n"
+	      "Each further word starting with '/' begins another COMMAND (at most 16):\n"
+	      "they run at once on the one session, each sentence marked \"[N] \" with\n"
+	      "its command's number (--json: \"command\":N); Ctrl-C cancels them all;\n"
+	      "the limits and the deadline apply to each command.\n"
 	      "\n"
 	      "  rosapi 192.168.88.1 /interface/print ?name=ether1 =.proplist=name,rx-byte\n"
+	      "  rosapi 192.168.88.1 /interface/monitor-traffic =interface=ether1 \\\n"
+	      "         /interface/monitor-traffic =interface=ether2 /system/resource/print\n"
 	      "\n"
 	      "Exit status: 0 success, 1 !trap or !fatal, 2 usage, 3..12 connection\n"
-	      "failures by class, 13 local error, 130 interrupted; see rosapi(1).\n",
+	      "failures by class, 13 local error, 130 interrupted; with several commands\n"
+	      "that of the first one (in command-line order) that failed; see rosapi(1).\n",
 	      f);
 }
 
@@ -380,6 +400,34 @@ static int apply_option(struct cli *cli, enum opt_id id, const char *spelling, c
 	return -1;
 }
 
+/* Splits the words after HOST into commands: each word that starts with
+ * '/' begins one (attribute, query and API words start with '=', '?' or
+ * '.'). The first word is a command (checked before). With several
+ * commands a .tag word is refused: rosapi tags them itself, to tell their
+ * replies apart. Returns -1 to go on, or an exit status. */
+static int split_commands(struct cli *cli)
+{
+	size_t k;
+
+	for (k = 0; k < cli->nwords; k++) {
+		if (cli->words[k][0] == '/') {
+			if (cli->ncmds == MAX_COMMANDS)
+				return usage_error("at most %d commands on a command line",
+				                   MAX_COMMANDS);
+			cli->cmds[cli->ncmds].words = cli->words + k;
+			cli->cmds[cli->ncmds].nwords = 0;
+			cli->ncmds++;
+		}
+		cli->cmds[cli->ncmds - 1].nwords++;
+	}
+	for (k = 0; cli->ncmds > 1 && k < cli->nwords; k++)
+		if (strncmp(cli->words[k], ".tag", 4) == 0 &&
+		    (cli->words[k][4] == '=' || cli->words[k][4] == '\0'))
+			return usage_error("'%s': with several commands rosapi tags them itself",
+			                   cli->words[k]);
+	return -1;
+}
+
 /* Parses argv into cli. Options may come anywhere before COMMAND; "--"
  * ends them; everything from COMMAND on is sent to the router verbatim.
  * Returns -1 to go on, or an exit status. */
@@ -467,6 +515,11 @@ static int parse_args(struct cli *cli, int argc, char **argv)
 	for (k = 1; k < cli->nwords; k++)
 		if (cli->words[k][0] == '\0')
 			return usage_error("an empty WORD would end the sentence early");
+	if (cli->nwords) {
+		int rc = split_commands(cli);
+		if (rc >= 0)
+			return rc;
+	}
 
 	if (cli->host[0] == '[') {
 		size_t hl = strlen(cli->host);
@@ -732,6 +785,23 @@ static void printer_pending(struct printer *pr, ros_conn *c)
 	}
 }
 
+/* Writes what out holds to stdout at once and frees it; rc < 0 says that
+ * formatting ran out of memory (nothing is written then). A failure stops
+ * the printer. */
+static void printer_write(struct printer *pr, struct text_buf *out, int rc)
+{
+	if (rc < 0 || out->failed) {
+		fputs("rosapi: out of memory formatting the reply\n", stderr);
+		pr->failed = 1;
+	} else if (out->len &&
+	           (fwrite(out->data, 1, out->len, stdout) != out->len || fflush(stdout) != 0)) {
+		if (errno != EPIPE) /* a reader that left (| head) needs no message */
+			fprintf(stderr, "rosapi: writing the reply: %s\n", strerror(errno));
+		pr->failed = 1;
+	}
+	text_buf_free(out);
+}
+
 static void printer_catch_up(struct printer *pr, const ros_reply *r)
 {
 	struct text_buf out = TEXT_BUF_INIT;
@@ -752,15 +822,7 @@ static void printer_catch_up(struct printer *pr, const ros_reply *r)
 			rc = json_out_text_sentence(&out, s);
 		}
 	}
-	if (rc < 0) {
-		fputs("rosapi: out of memory formatting the reply\n", stderr);
-		pr->failed = 1;
-	} else if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-		if (errno != EPIPE) /* a reader that left (| head) needs no message */
-			fprintf(stderr, "rosapi: writing the reply: %s\n", strerror(errno));
-		pr->failed = 1;
-	}
-	text_buf_free(&out);
+	printer_write(pr, &out, rc);
 }
 
 /* Ends the output: closes the JSON array, so that even a command cut short
@@ -777,7 +839,30 @@ static void printer_finish(struct printer *pr)
 }
 
 /* Values of drive() beyond the ros_status range. */
-enum { DRIVE_SIGNAL = 1000, DRIVE_POLL_FAILED, DRIVE_OUTPUT_FAILED, DRIVE_GAVE_UP };
+enum {
+	DRIVE_SIGNAL = 1000,
+	DRIVE_POLL_FAILED,
+	DRIVE_OUTPUT_FAILED,
+	DRIVE_GAVE_UP,
+	DRIVE_LIMIT /* a command's reply went beyond --max-reply/--max-sentences */
+};
+
+/* What drive_until does after each step that left the operation running:
+ * fn prints what arrived and returns 0 to go on, or a DRIVE_* value to
+ * stop. */
+struct step_hook {
+	int (*fn)(void *arg, ros_conn *c);
+	void *arg;
+};
+
+/* The hook of one command: prints its pending reply. */
+static int printer_hook(void *arg, ros_conn *c)
+{
+	struct printer *pr = arg;
+
+	printer_pending(pr, c);
+	return pr->failed ? DRIVE_OUTPUT_FAILED : 0;
+}
 
 /* How long a cancelled command may take to confirm its interruption. */
 #define CANCEL_WAIT_MS 2000
@@ -785,9 +870,9 @@ enum { DRIVE_SIGNAL = 1000, DRIVE_POLL_FAILED, DRIVE_OUTPUT_FAILED, DRIVE_GAVE_U
 /* Runs the pending non-blocking operation of c to its end: polls the
  * socket as ros_events asks, until ros_deadline (and until stop_at when it
  * is >= 0: then DRIVE_GAVE_UP), and wakes up for a signal beyond the
- * first seen (0: any signal). With a printer, prints the command's sentences
- * as they arrive. Returns the final status of ros_step, or DRIVE_*. */
-static int drive_until(ros_conn *c, int status, struct printer *pr, int64_t stop_at,
+ * first seen (0: any signal). With a hook, prints the sentences as they
+ * arrive. Returns the final status of ros_step, or DRIVE_*. */
+static int drive_until(ros_conn *c, int status, const struct step_hook *hook, int64_t stop_at,
                        sig_atomic_t seen)
 {
 	while (status == ROS_AGAIN) {
@@ -825,18 +910,18 @@ static int drive_until(ros_conn *c, int status, struct printer *pr, int64_t stop
 		if (signal_count != seen)
 			return DRIVE_SIGNAL;
 		status = ros_step(c, ros_now_ms());
-		if (status == ROS_AGAIN && pr) {
-			printer_pending(pr, c);
-			if (pr->failed)
-				return DRIVE_OUTPUT_FAILED;
+		if (status == ROS_AGAIN && hook) {
+			int stop = hook->fn(hook->arg, c);
+			if (stop)
+				return stop;
 		}
 	}
 	return status;
 }
 
-static int drive(ros_conn *c, int status, struct printer *pr)
+static int drive(ros_conn *c, int status, const struct step_hook *hook)
 {
-	return drive_until(c, status, pr, -1, 0);
+	return drive_until(c, status, hook, -1, 0);
 }
 
 /* Empties the signal pipe, so that poll() waits for a new signal. */
@@ -852,12 +937,12 @@ static void drain_signal_pipe(void)
  * that still arrive. The interruption is not an error: nothing is
  * reported; a router that does not confirm is left (the session ends
  * anyway). Another signal stops the wait. */
-static void cancel_command(ros_conn *c, struct printer *pr)
+static void cancel_command(ros_conn *c, const struct step_hook *hook)
 {
 	drain_signal_pipe();
 	if (ros_cancel_pending(c, ros_now_ms()) != ROS_OK)
 		return;
-	drive_until(c, ROS_AGAIN, pr, ros_now_ms() + CANCEL_WAIT_MS, signal_count);
+	drive_until(c, ROS_AGAIN, hook, ros_now_ms() + CANCEL_WAIT_MS, signal_count);
 }
 
 static int setup_signals(void)
@@ -886,17 +971,22 @@ static int setup_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* The router's message of a trap answer, escaped, on one stderr line. */
-static void report_trap(ros_conn *c, const ros_reply *r)
+/* The router's message of a trap answer, escaped, on one stderr line:
+ * "rosapi: router error: MESSAGE", "rosapi: [N] router error: ..." for
+ * command N of several (num > 0). Without a trap sentence (NULL), the
+ * connection's error detail. */
+static void report_trap(ros_conn *c, const ros_sentence *trap, unsigned num)
 {
-	const ros_sentence *trap = r ? ros_reply_trap(r) : NULL;
 	const char *msg = NULL;
 	size_t len = 0;
 	struct text_buf b = TEXT_BUF_INIT;
 
 	if (trap)
 		msg = ros_sentence_get(trap, "message", &len);
-	fputs("rosapi: router error: ", stderr);
+	fputs("rosapi: ", stderr);
+	if (num)
+		fprintf(stderr, "[%u] ", num);
+	fputs("router error: ", stderr);
 	if (msg && text_escape_terminal(&b, msg, len, 0) == 0 && b.data)
 		fputs(b.data, stderr);
 	else
@@ -955,11 +1045,11 @@ static const char *command_verb(const char *cmd)
 }
 
 /* True for a word "=NAME=..." (any value) or "=NAME" . */
-static int has_attr(const struct cli *cli, const char *name)
+static int has_attr(const struct command_words *cw, const char *name)
 {
 	size_t nl = strlen(name);
-	for (size_t k = 1; k < cli->nwords; k++) {
-		const char *w = cli->words[k];
+	for (size_t k = 1; k < cw->nwords; k++) {
+		const char *w = cw->words[k];
 		if (w[0] == '=' && strncmp(w + 1, name, nl) == 0 &&
 		    (w[1 + nl] == '=' || w[1 + nl] == '\0'))
 			return 1;
@@ -971,19 +1061,19 @@ static int has_attr(const struct cli *cli, const char *name)
  * deadline and its printed rows are freed: /listen, =follow=, =interval=,
  * and the monitors and tools that run until stopped unless told =once=,
  * =count= or =duration=. A guess from the words; --deadline overrides. */
-static int is_streaming(const struct cli *cli)
+static int is_streaming(const struct command_words *cw)
 {
 	static const char *const endless[] = {
 	        "monitor-traffic", "monitor",        "torch",        "ping",
 	        "traceroute",      "bandwidth-test", "sniffer-quick"};
-	const char *verb = command_verb(cli->words[0]);
-	if (strcmp(verb, "listen") == 0 || has_attr(cli, "follow") ||
-	    has_attr(cli, "follow-only") || has_attr(cli, "interval"))
+	const char *verb = command_verb(cw->words[0]);
+	if (strcmp(verb, "listen") == 0 || has_attr(cw, "follow") || has_attr(cw, "follow-only") ||
+	    has_attr(cw, "interval"))
 		return 1;
 	for (size_t k = 0; k < sizeof endless / sizeof endless[0]; k++)
 		if (strcmp(verb, endless[k]) == 0)
-			return !has_attr(cli, "once") && !has_attr(cli, "count") &&
-			       !has_attr(cli, "duration");
+			return !has_attr(cw, "once") && !has_attr(cw, "count") &&
+			       !has_attr(cw, "duration");
 	return 0;
 }
 
@@ -998,28 +1088,35 @@ static void apply_deadline(const struct cli *cli, ros_conn *c, int streaming)
 	ros_set_command_deadline(c, deadline);
 }
 
+/* The warning of --tls anonymous, before connecting. */
+static void warn_anonymous(const struct cli *cli)
+{
+	if (cli->tls != ROS_TLS_ANONYMOUS)
+		return;
+	put_endpoint(stderr, cli, effective_port(cli));
+	fputs("warning: --tls anonymous encrypts but does not authenticate the router; "
+	      "anyone on the path can impersonate it\n",
+	      stderr);
+}
+
 /* Connects, logs in, runs the command and prints its reply. */
 static int run(const struct cli *cli, ros_conn *c)
 {
-	int streaming = is_streaming(cli);
+	int streaming = is_streaming(&cli->cmds[0]);
 	struct printer pr = {.json = cli->json, .stream = streaming};
+	struct step_hook hook = {printer_hook, &pr};
 	unsigned port = effective_port(cli);
 	ros_reply *reply;
 	int status, rc = EXIT_OK;
 
-	if (cli->tls == ROS_TLS_ANONYMOUS) {
-		put_endpoint(stderr, cli, port);
-		fputs("warning: --tls anonymous encrypts but does not authenticate the router; "
-		      "anyone on the path can impersonate it\n",
-		      stderr);
-	}
-
+	warn_anonymous(cli);
 	status = drive(c, ros_start_connect(c, ros_now_ms()), NULL);
 	apply_deadline(cli, c, streaming); /* connect keeps the library's deadline */
 	if (status == ROS_OK)
-		status = drive(c, ros_start_command(c, cli->words, cli->nwords, ros_now_ms()), &pr);
+		status = drive(c, ros_start_command(c, cli->words, cli->nwords, ros_now_ms()),
+		               &hook);
 	if (status == DRIVE_SIGNAL && ros_open_commands(c) > 0)
-		cancel_command(c, &pr);
+		cancel_command(c, &hook);
 
 	/* The complete reply (also one ended by !fatal) holds the sentences
 	 * already printed from the pending one, then the rest. */
@@ -1033,7 +1130,7 @@ static int run(const struct cli *cli, ros_conn *c)
 		fprintf(stderr, "rosapi: poll: %s\n", strerror(errno));
 		rc = EXIT_LOCAL;
 	} else if (status == ROS_ERR_TRAP) {
-		report_trap(c, reply);
+		report_trap(c, reply ? ros_reply_trap(reply) : NULL, 0);
 		rc = EXIT_ROUTER;
 	} else if (status != ROS_OK && status != DRIVE_OUTPUT_FAILED) {
 		rc = report_failure(cli, port, c, status);
@@ -1044,6 +1141,263 @@ static int run(const struct cli *cli, ros_conn *c)
 	if (pr.failed && (rc == EXIT_OK || rc == EXIT_ROUTER))
 		rc = EXIT_LOCAL;
 	ros_reply_free(reply);
+	return rc;
+}
+
+/* ---- several commands at once: tagged commands on the one session ----
+ *
+ * Each command of the command line runs as a tagged command (the library
+ * tags them and routes the replies); its sentences are printed as they
+ * arrive, marked with its number: "[N] " before each plain line, a
+ * "command":N member in JSON. */
+
+/* One command of a run of several. */
+struct job {
+	const struct command_words *cw;
+	unsigned num;     /* its number on the command line, from 1 */
+	int streaming;    /* is_streaming: no limits on the total, no default deadline */
+	ros_cmd *cmd;     /* owned by the connection (freed by ros_conn_free) */
+	int status;       /* ROS_AGAIN while open (or not started), then how it ended */
+	size_t sentences; /* received so far, for the reply limits */
+	size_t bytes;
+};
+
+struct several {
+	const struct cli *cli;
+	struct job jobs[MAX_COMMANDS];
+	size_t njobs;
+	struct printer pr;    /* json, opened, failed: the output of all jobs */
+	size_t max_sentences; /* the reply limits of one command, SIZE_MAX none */
+	size_t max_bytes;
+};
+
+/* The overall deadline of a job, as ros_cmd_options.deadline_ms (0 =
+ * none): --deadline, else none for a stream and the library's default
+ * for a command that ends (4 x timeout, at least 30 s). */
+static int job_deadline_ms(const struct cli *cli, int streaming)
+{
+	long long d;
+
+	if (cli->deadline_ms >= 0)
+		return cli->deadline_ms;
+	if (streaming)
+		return 0;
+	d = 4LL * cli->timeout_ms;
+	if (d < ROS_MIN_COMMAND_DEADLINE_MS)
+		d = ROS_MIN_COMMAND_DEADLINE_MS;
+	return d > INT_MAX ? INT_MAX : (int)d;
+}
+
+/* The size a sentence counts against --max-reply: its words' bytes. */
+static size_t sentence_bytes(const ros_sentence *s)
+{
+	size_t n = ros_sentence_word_count(s), total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = ros_sentence_word(s, i).len;
+		total = len > SIZE_MAX - total ? SIZE_MAX : total + len;
+	}
+	return total;
+}
+
+/* Counts s against job's reply limits. A stream's total is not bounded
+ * (what is printed is freed, as with one command); a command that ends
+ * is. Returns 0, or DRIVE_LIMIT after reporting the limit. */
+static int job_count(struct several *sv, struct job *job, const ros_sentence *s)
+{
+	size_t b = sentence_bytes(s);
+	const char *what = NULL;
+	size_t limit = 0;
+
+	if (job->streaming)
+		return 0;
+	if (job->sentences >= sv->max_sentences) {
+		what = "sentences";
+		limit = sv->max_sentences;
+	} else if (b > sv->max_bytes || job->bytes > sv->max_bytes - b) {
+		what = "bytes";
+		limit = sv->max_bytes;
+	}
+	if (!what) {
+		job->sentences++;
+		job->bytes += b; /* <= max_bytes: checked above */
+		return 0;
+	}
+	put_endpoint(stderr, sv->cli, effective_port(sv->cli));
+	fprintf(stderr, "[%u] reply too large: more than %zu %s\n", job->num, limit, what);
+	job->status = ROS_ERR_REPLY_TOO_LARGE;
+	return DRIVE_LIMIT;
+}
+
+/* Appends s to out as job num's: a JSON array element, or plain lines
+ * each prefixed "[N] ". */
+static int format_numbered(struct printer *pr, struct text_buf *out, const ros_sentence *s,
+                           unsigned num)
+{
+	struct text_buf one = TEXT_BUF_INIT;
+	char prefix[16];
+	const char *p, *nl;
+	int rc;
+
+	if (pr->json) {
+		text_buf_puts(out, pr->opened ? ",\n  " : "[\n  ");
+		pr->opened = 1;
+		return json_out_command_sentence(out, s, num);
+	}
+	rc = json_out_text_sentence(&one, s);
+	snprintf(prefix, sizeof prefix, "[%u] ", num);
+	for (p = text_buf_str(&one); rc == 0 && *p; p = nl + 1) {
+		nl = strchr(p, '\n'); /* every line ends with one; the text has no other */
+		if (!nl)
+			break;
+		text_buf_puts(out, prefix);
+		rc = text_buf_append(out, p, (size_t)(nl - p + 1));
+	}
+	text_buf_free(&one);
+	return rc;
+}
+
+/* Takes every sentence queued for job into out (its trap also reported
+ * on stderr); once none is left, records how an ended job ended. Returns
+ * 0, or a DRIVE_* value to stop. */
+static int job_collect(struct several *sv, struct job *job, ros_conn *c, struct text_buf *out)
+{
+	ros_sentence *s;
+	int stop = 0;
+
+	while (!stop && (s = ros_cmd_take(job->cmd)) != NULL) {
+		/* A sentence beyond the limits is not printed, as with one
+		 * command, where the library drops it. */
+		stop = job_count(sv, job, s);
+		if (!stop && format_numbered(&sv->pr, out, s, job->num) < 0)
+			stop = DRIVE_OUTPUT_FAILED;
+		if (!stop && ros_sentence_type(s) == ROS_REPLY_TRAP)
+			report_trap(c, s, job->num);
+		ros_sentence_free(s);
+	}
+	if (!stop && job->status == ROS_AGAIN)
+		job->status = ros_cmd_status(job->cmd);
+	return stop;
+}
+
+/* Prints what arrived for every open job, in one write. Returns 0, or a
+ * DRIVE_* value to stop. */
+static int several_collect(void *arg, ros_conn *c)
+{
+	struct several *sv = arg;
+	struct text_buf out = TEXT_BUF_INIT;
+	int stop = 0;
+
+	if (sv->pr.failed)
+		return DRIVE_OUTPUT_FAILED;
+	for (size_t i = 0; i < sv->njobs && !stop; i++)
+		if (sv->jobs[i].cmd && sv->jobs[i].status == ROS_AGAIN)
+			stop = job_collect(sv, &sv->jobs[i], c, &out);
+	printer_write(&sv->pr, &out, stop == DRIVE_OUTPUT_FAILED ? -1 : 0);
+	return sv->pr.failed ? DRIVE_OUTPUT_FAILED : stop;
+}
+
+/* Starts every job as a tagged command. Returns ROS_AGAIN, or the status
+ * of the start that failed. */
+static int start_jobs(struct several *sv, ros_conn *c)
+{
+	for (size_t i = 0; i < sv->njobs; i++) {
+		struct job *job = &sv->jobs[i];
+		struct ros_cmd_options opt = {.deadline_ms =
+		                                      job_deadline_ms(sv->cli, job->streaming)};
+		int st = ros_cmd_start(c, job->cw->words, job->cw->nwords, &opt, ros_now_ms(),
+		                       &job->cmd);
+		if (st != ROS_AGAIN)
+			return st;
+	}
+	return ROS_AGAIN;
+}
+
+/* A signal interrupted the run: asks the router to interrupt every open
+ * job (/cancel =tag=) and waits at most CANCEL_WAIT_MS for that, printing
+ * what still arrives (each cancelled job's !done). As for one command,
+ * the interruptions are not errors and another signal stops the wait. */
+static void cancel_jobs(struct several *sv, ros_conn *c, const struct step_hook *hook)
+{
+	drain_signal_pipe();
+	for (size_t i = 0; i < sv->njobs; i++)
+		if (sv->jobs[i].cmd && sv->jobs[i].status == ROS_AGAIN)
+			ros_cancel(c, sv->jobs[i].cmd, ros_now_ms());
+	drive_until(c, ROS_AGAIN, hook, ros_now_ms() + CANCEL_WAIT_MS, signal_count);
+	several_collect(sv, c); /* the hook saw no step that ended the wait */
+}
+
+/* The exit status of the first job, in command-line order, that failed,
+ * else EXIT_OK. Cancelled and unfinished jobs did not fail. */
+static int first_failure(const struct several *sv)
+{
+	for (size_t i = 0; i < sv->njobs; i++) {
+		int st = sv->jobs[i].status;
+		if (st != ROS_AGAIN && st != ROS_OK && st != ROS_CANCELLED)
+			return exit_code_for(st);
+	}
+	return EXIT_OK;
+}
+
+/* The run ended with status (of drive, no signal): prints what is left,
+ * reports a connection failure once (every open job ended with it) and
+ * returns the exit status. */
+static int several_outcome(struct several *sv, ros_conn *c, int status)
+{
+	if (status == DRIVE_POLL_FAILED) {
+		fprintf(stderr, "rosapi: poll: %s\n", strerror(errno));
+		return EXIT_LOCAL;
+	}
+	if (status == ROS_OK || status < 0)
+		several_collect(sv, c); /* what a failed connection had queued, too */
+	if (status < 0) {
+		report_failure(sv->cli, effective_port(sv->cli), c, status);
+		for (size_t i = 0; i < sv->njobs; i++)
+			if (sv->jobs[i].status == ROS_AGAIN)
+				sv->jobs[i].status = status;
+	}
+	return first_failure(sv);
+}
+
+/* Connects, logs in, runs every command of the command line at once and
+ * prints their replies as they arrive; ends when all ended, or at a
+ * signal (then cancels them all). */
+static int run_several(const struct cli *cli, ros_conn *c)
+{
+	struct several sv = {.cli = cli, .njobs = cli->ncmds, .pr = {.json = cli->json}};
+	struct step_hook hook = {several_collect, &sv};
+	int status, rc;
+
+	sv.max_sentences =
+	        cli->max_sentences ? cli->max_sentences : ROS_DEFAULT_MAX_REPLY_SENTENCES;
+	sv.max_bytes = cli->max_reply ? cli->max_reply : ROS_DEFAULT_MAX_REPLY_BYTES;
+	for (size_t i = 0; i < sv.njobs; i++) {
+		sv.jobs[i].cw = &cli->cmds[i];
+		sv.jobs[i].num = (unsigned)i + 1;
+		sv.jobs[i].streaming = is_streaming(&cli->cmds[i]);
+		sv.jobs[i].status = ROS_AGAIN;
+	}
+	/* The library's limits bound a command's queue, i.e. what one step
+	 * read (every step's sentences are taken): the defaults guard memory,
+	 * and the command line's limits are counted here, on the total. */
+	ros_set_reply_limits(c, 0, 0);
+	warn_anonymous(cli);
+	status = drive(c, ros_start_connect(c, ros_now_ms()), NULL);
+	if (status == ROS_OK)
+		status = start_jobs(&sv, c);
+	if (status == ROS_AGAIN)
+		status = drive(c, ROS_AGAIN, &hook);
+	if (status == DRIVE_SIGNAL) {
+		rc = first_failure(&sv); /* a failure before the signal wins */
+		cancel_jobs(&sv, c, &hook);
+		if (rc == EXIT_OK)
+			rc = EXIT_SIGNAL + got_signal;
+	} else {
+		rc = several_outcome(&sv, c, status);
+	}
+	printer_finish(&sv.pr);
+	if (sv.pr.failed && (rc == EXIT_OK || rc == EXIT_ROUTER))
+		rc = EXIT_LOCAL;
 	return rc;
 }
 
@@ -1101,7 +1455,7 @@ int main(int argc, char **argv)
 		rc = show_fingerprint(&cli, c);
 		ros_conn_free(c);
 	} else if (c) {
-		rc = run(&cli, c);
+		rc = cli.ncmds > 1 ? run_several(&cli, c) : run(&cli, c);
 		/* Also on a signal: close cleanly (best-effort /quit). */
 		ros_conn_free(c);
 	}

@@ -442,6 +442,19 @@ stream --json -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1
 expect_rc 130
 expect_json 'j.length >= 4 && j.slice(0, -1).every(s => s.type === "re" && s.attrs.name === "ether1") && j[j.length - 1].type === "done"'
 
+# interrupt_monitors PID N: the fake counts N monitors of v7 streaming;
+# Ctrl-C to rosapi PID (RC its exit status), then the fake counts 0.
+interrupt_monitors() {
+	ctl monitors v7
+	[[ $CTL_REPLY == "ok $2" ]] || fail "fake counts '$CTL_REPLY' monitors while streaming"
+	kill -INT "$1"
+	RC=0
+	wait "$1" || RC=$?
+	checks=$((checks + 1))
+	ctl monitors v7
+	[[ $CTL_REPLY == "ok 0" ]] || fail "fake counts '$CTL_REPLY' monitors after Ctrl-C"
+}
+
 # stream_cancel ARGS...: starts rosapi, waits (bounded) for 3 rows and for
 # the fake to count the monitor, then Ctrl-C: rosapi cancels it on the
 # router and waits for the interruption; the fake counts 0 monitors.
@@ -454,14 +467,7 @@ stream_cancel() {
 		sleep 0.05
 	done
 	[[ $rows -ge 3 ]] || fail "only $rows rows before the deadline"
-	ctl monitors v7
-	[[ $CTL_REPLY == "ok 1" ]] || fail "fake counts '$CTL_REPLY' monitors while streaming"
-	kill -INT "$pid"
-	RC=0
-	wait "$pid" || RC=$?
-	checks=$((checks + 1))
-	ctl monitors v7
-	[[ $CTL_REPLY == "ok 0" ]] || fail "fake counts '$CTL_REPLY' monitors after Ctrl-C"
+	interrupt_monitors "$pid" 1
 }
 
 CASE="Ctrl-C cancels the stream: the interruption is awaited, not shown as an error"
@@ -481,6 +487,140 @@ CASE="monitor with =once= ends by itself"
 run -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1 =once=
 expect_rc 0
 [[ "$(tail -n 1 "$WORK/out")" == '!done' ]] || fail "want !done last"
+
+# ---------------------------------------------------------------- several commands
+
+# Every word after HOST that starts with '/' begins another command; they
+# run at once as tagged commands on the one session, each line marked with
+# its command's number.
+
+# lines_of N: the plain output lines of command N, without their "[N] ".
+lines_of() {
+	grep "^\[$1\] " "$WORK/out" | sed "s/^\[$1\] //" || true
+}
+
+# expect_lines_of N LINE...: command N printed exactly these lines.
+expect_lines_of() {
+	local n=$1 want
+	shift
+	want=$(printf '%s\n' "$@")
+	[[ "$(lines_of "$n")" == "$want" ]] || fail "command $n printed
+$(lines_of "$n")
+want:
+$want"
+}
+
+CASE="several commands: each reply attributed to its command, exit 0"
+run -p "${PORT[v7]}" "$H" /interface/print '?name=ether1' '=.proplist=name' \
+	/system/identity/print
+expect_rc 0
+expect_lines_of 1 '!re' '  =name=ether1' '!done'
+expect_lines_of 2 '!re' '  =name=v7' '!done'
+[[ $(grep -cv '^\[[12]\] ' "$WORK/out") -eq 0 ]] || fail "a line without its command's number"
+expect_no_err
+
+CASE="several commands: a trap in one, exit 1, the others complete"
+run -p "${PORT[v7]}" "$H" /interface/print '?name=ether1' '=.proplist=name' \
+	/nonexistent/command /system/identity/print
+expect_rc 1
+expect_lines_of 1 '!re' '  =name=ether1' '!done'
+expect_lines_of 2 '!trap' '  =message=no such command prefix' '!done'
+expect_lines_of 3 '!re' '  =name=v7' '!done'
+expect_err_line 'rosapi: [[]2] router error: no such command prefix'
+
+CASE="several commands --json: a \"command\" member on every sentence"
+run --json -p "${PORT[v7]}" "$H" /interface/print '?name=ether1' '=.proplist=name' \
+	/nonexistent/command
+expect_rc 1
+expect_json 'j.length === 4 && j.every(s => s.command === 1 || s.command === 2) &&
+	JSON.stringify(j.filter(s => s.command === 1).map(s => s.type)) === "[\"re\",\"done\"]" &&
+	j.find(s => s.command === 1).attrs.name === "ether1" &&
+	JSON.stringify(j.filter(s => s.command === 2).map(s => s.type)) === "[\"trap\",\"done\"]" &&
+	j.find(s => s.command === 2).attrs.message === "no such command prefix"'
+
+CASE="16 commands run; a 17th is a usage error"
+words=()
+for _ in $(seq 1 16); do words+=(/system/identity/print); done
+run -p "${PORT[v7]}" "$H" "${words[@]}"
+expect_rc 0
+[[ $(grep -c '^\[[0-9]*\] !done$' "$WORK/out") -eq 16 ]] || fail "want 16 !done"
+expect_lines_of 16 '!re' '  =name=v7' '!done'
+run -p "${PORT[v7]}" "$H" "${words[@]}" /system/identity/print
+expect_rc 2
+expect_no_out
+expect_err_line 'rosapi: at most 16 commands*'
+
+CASE="several commands: a .tag word is a usage error (rosapi tags them)"
+run -p "${PORT[v7]}" "$H" /interface/print .tag=a /system/identity/print
+expect_rc 2
+expect_err_line "rosapi: '.tag=a'*"
+
+# several_cancel ARGS...: starts rosapi on two monitors and a print, waits
+# (bounded) for 3 rows of each monitor and the print's !done, and for the
+# fake to count both monitors; then Ctrl-C: both are cancelled on the
+# router and the fake counts 0 monitors.
+several_cancel() {
+	local pid r1=0 r2=0 done3=0 deadline=$((SECONDS + 30))
+	"$ROSAPI" "$@" -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1 \
+		'/interface/monitor-traffic' '=interface=ether2 lan' /system/resource/print \
+		</dev/null >"$WORK/out" 2>"$WORK/err" &
+	pid=$!
+	while ((r1 < 3 || r2 < 3 || done3 < 1)) && ((SECONDS < deadline)); do
+		r1=$(grep -c '^\[1\] !re$\|"type":"re","command":1' "$WORK/out" || true)
+		r2=$(grep -c '^\[2\] !re$\|"type":"re","command":2' "$WORK/out" || true)
+		done3=$(grep -c '^\[3\] !done$\|"type":"done","command":3' "$WORK/out" || true)
+		sleep 0.05
+	done
+	[[ $r1 -ge 3 && $r2 -ge 3 && $done3 -eq 1 ]] ||
+		fail "only $r1 and $r2 rows, $done3 !done before the deadline"
+	interrupt_monitors "$pid" 2
+}
+
+CASE="two streams and a print at once, interleaved; Ctrl-C cancels both"
+several_cancel
+expect_rc 130
+expect_no_err
+others=$(lines_of 1 | grep '=name=' | grep -vx '  =name=ether1' || true)
+[[ -z $others ]] || fail "a row of another interface attributed to command 1"
+others=$(lines_of 2 | grep '=name=' | grep -vx '  =name=ether2 lan' || true)
+[[ -z $others ]] || fail "a row of another interface attributed to command 2"
+lines_of 3 | grep -q '^  =uptime=' || fail "no resource row for command 3"
+# Interleaved: a row of command 2 between rows of command 1.
+awk '/^\[1\] !re$/ { if (two) ok = 1; one = 1 } /^\[2\] !re$/ { if (one) two = 1 }
+	END { exit !ok }' "$WORK/out" || fail "the streams' rows are not interleaved"
+[[ "$(lines_of 1 | tail -n 1)" == '!done' && "$(lines_of 2 | tail -n 1)" == '!done' ]] ||
+	fail "want each cancelled stream's !done last"
+! grep -q 'trap\|interrupted' "$WORK/out" || fail "the interruption shown"
+
+CASE="two streams and a print, --json, Ctrl-C: valid JSON, each row attributed"
+several_cancel --json
+expect_rc 130
+expect_no_err
+expect_json 'j.filter(s => s.type === "re" && s.command === 1).every(s => s.attrs.name === "ether1") &&
+	j.filter(s => s.type === "re" && s.command === 2).every(s => s.attrs.name === "ether2 lan") &&
+	[1, 2, 3].every(n => j.filter(s => s.command === n).pop().type === "done") &&
+	j.every(s => s.type !== "trap" && [1, 2, 3].includes(s.command))'
+
+CASE="several commands: --max-sentences and --max-reply apply to each command"
+# /interface/print answers 6 sentences of full rows; /system/identity/print
+# 2 sentences, 16 bytes.
+run --max-sentences 2 -p "${PORT[v7]}" "$H" /interface/print /system/identity/print
+expect_rc 11
+expect_err_line "rosapi: $H:${PORT[v7]}: [[]1] reply too large: more than 2 sentences"
+run --max-reply 40 -p "${PORT[v7]}" "$H" /interface/print /system/identity/print
+expect_rc 11
+expect_err_line "rosapi: $H:${PORT[v7]}: [[]1] reply too large: more than 40 bytes"
+run --max-sentences 2 --max-reply 40 -p "${PORT[v7]}" "$H" /system/identity/print \
+	/system/identity/print
+expect_rc 0
+expect_lines_of 2 '!re' '  =name=v7' '!done'
+
+CASE="several commands: --deadline applies to each command, streams too"
+run --deadline 1 -p "${PORT[v7]}" "$H" /interface/monitor-traffic =interface=ether1 \
+	/system/identity/print
+expect_rc 5
+expect_err_line "rosapi: $H:${PORT[v7]}: reply not complete after 1 s"
+expect_lines_of 2 '!re' '  =name=v7' '!done'
 
 # ---------------------------------------------------------------- hostile router
 
