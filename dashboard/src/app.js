@@ -1,6 +1,6 @@
 // tikstat dashboard, the wiring: state, the daemon's JSON API (same origin),
 // selectors, hash routing, and the panels (billing cycle, four bar charts:
-// months, days, hours, recent 5-minute steps; the per-second "Now" panel of
+// months, days, hours, recent 5-minute steps; the per-second "Live" panel of
 // livepanel.js). The only module with side effects; main.js calls init().
 // Sizes and times follow the rules of format.js (exact decimal strings) and
 // time.js (the configured zone's wall clock); the charts are chart.js,

@@ -205,7 +205,7 @@ export function minuteTicks([from, to], step = 1) {
 	return ticks;
 }
 
-// The Now panel's notice for a status event's data v ({state, reason}):
+// The Live panel's notice for a status event's data v ({state, reason}):
 // the router's reason while it is down, '' once it is up again, null for
 // a state it does not know (nothing changes).
 export function statusNotice(v) {
@@ -218,7 +218,7 @@ export function reasonOf(v) {
 	return typeof v.reason === 'string' && v.reason ? v.reason : 'no reason given';
 }
 
-// The Now panel's notice for a refusal ({status, error} of LiveStream;
+// The Live panel's notice for a refusal ({status, error} of LiveStream;
 // status 0: the daemon's "error" event), null when the panel stays hidden:
 // a 404 before any sample is a tikstatd without the live endpoint (or an
 // interface it does not know), the page is then as it was before it.

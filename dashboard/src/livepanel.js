@@ -1,4 +1,4 @@
-// The "Now" panel: the per-second rate of the chosen interface over the
+// The "Live" panel: the per-second rate of the chosen interface over the
 // last 5 minutes (LiveChart over a LiveWindow fed by a LiveStream), with
 // the current and peak rates as numbers (their exact bit/s in data-bps).
 // The panel stays hidden until the stream answers: a tikstatd without the

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The dashboard's "Now" panel in a real browser against tikstatd's live
+// The dashboard's "Live" panel in a real browser against tikstatd's live
 // stream (GET /api/v1/live, Server-Sent Events): tikstatd polls the fake
 // router, whose /interface/monitor-traffic rows report the growth rate set
 // by its `rate` control command (8 × the bytes per second its counters
@@ -73,7 +73,7 @@ try {
 	watch = new PageWatch(base);
 	const { ctx, page } = await watch.open(browser, '/#router=home&interface=ether1');
 
-	await check("the Now panel appears with the router's current rate", async () => {
+	await check("the Live panel appears with the router's current rate", async () => {
 		await page.waitForSelector('#rate', { state: 'visible', timeout: WAIT });
 		await showsRate(page, RATE.rx, RATE.tx);
 		const text = await page.textContent('#rate-rx');
