@@ -328,6 +328,13 @@ int calendar_parse(const char *text, int64_t *t)
 	return 0;
 }
 
+int64_t calendar_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
 int64_t calendar_reading_mono_ms(void)
 {
 	struct timespec ts;

@@ -69,4 +69,8 @@ int calendar_parse(const char *text, int64_t *t);
  * readings are timed by it alike. */
 int64_t calendar_reading_mono_ms(void);
 
+/* The wall clock's second now (CLOCK_REALTIME). Not time(): on Linux it
+ * reads a coarse clock whose second turns up to a tick late. */
+int64_t calendar_now_s(void);
+
 #endif

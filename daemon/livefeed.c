@@ -1,6 +1,7 @@
 /* livefeed.c — see livefeed.h. */
 #include "livefeed.h"
 
+#include "calendar.h"
 #include "log.h"
 #include "text.h"
 
@@ -160,9 +161,8 @@ static void want_stream(struct livefeed *f, size_t ch, int64_t now)
 	start_stream(f, ch, c, now);
 }
 
-void livefeed_session_up(struct livefeed *f, size_t r, ros_conn *c, int64_t now)
+void livefeed_session_up(struct livefeed *f, size_t r, int64_t now)
 {
-	(void)c;
 	for (size_t j = 0; j < f->nactive; j++)
 		if (f->chan_router[f->active[j]] == r) {
 			f->st[f->active[j]].retry_at = 0;
@@ -192,16 +192,6 @@ bool livefeed_parse_row(const ros_sentence *row, struct livehub_sample *s)
 	       ros_parse_u64(rx, rn, &s->rx_bps) == 0 && ros_parse_u64(tx, tn, &s->tx_bps) == 0;
 }
 
-/* The wall clock's second now. Not time(): on Linux it reads a coarse
- * clock whose second turns up to a tick late, so a sample the router sent
- * just after a whole second would be stamped with the one before. */
-static int64_t wall_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec;
-}
-
 /* Publishes what channel ch's command received; handles its end. */
 static void collect_stream(struct livefeed *f, size_t ch, ros_conn *c)
 {
@@ -210,7 +200,7 @@ static void collect_stream(struct livefeed *f, size_t ch, ros_conn *c)
 	const char *trap = NULL;
 	char why[300] = "";
 	while ((row = ros_cmd_take(s->cmd)) != NULL) {
-		struct livehub_sample smp = {.time = wall_seconds()};
+		struct livehub_sample smp = {.time = calendar_now_s()};
 		if (livefeed_parse_row(row, &smp)) {
 			livehub_publish(f->hub, ch, &smp);
 		} else if (ros_sentence_type(row) == ROS_REPLY_TRAP) {

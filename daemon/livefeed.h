@@ -55,9 +55,9 @@ struct livefeed *livefeed_new(const struct cfg *cfg, struct livehub *hub,
 /* Frees; the sessions' commands die with the sessions. NULL-safe. */
 void livefeed_free(struct livefeed *f);
 
-/* Router r's session c is logged in: starts the streams its viewers
- * wait for. */
-void livefeed_session_up(struct livefeed *f, size_t r, ros_conn *c, int64_t now_ms);
+/* Router r's session is logged in: starts the streams its viewers wait
+ * for. */
+void livefeed_session_up(struct livefeed *f, size_t r, int64_t now_ms);
 
 /* Router r's session c failed for reason (it is closed): gives back its
  * commands and tells their viewers why. */

@@ -1,6 +1,8 @@
 /* livehub.c — see livehub.h. */
 #include "livehub.h"
 
+#include "calendar.h"
+#include "routeros.h" /* ros_now_ms: the poller's clock, given to livehub_tick */
 #include "text.h"
 
 #include <pthread.h>
@@ -58,13 +60,6 @@ struct livehub {
 	size_t *changed; /* ids, nchanged of them; each channel once */
 	size_t nchanged;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct livehub *livehub_new(const struct cfg *cfg, unsigned max_viewers)
 {
@@ -177,13 +172,6 @@ static long find_channel(const struct livehub *h, const char *router, const char
 	return LIVEHUB_UNKNOWN_ROUTER;
 }
 
-static int64_t wall_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec;
-}
-
 /* The first sample a new viewer gets: of the last LIVEHUB_REPLAY, those
  * of the last minute (now: wall-clock seconds), so that samples from
  * before an outage are not shown as the recent past. */
@@ -237,8 +225,8 @@ int livehub_join(struct livehub *h, const char *router, const char *iface,
 	v->ch = (size_t)id;
 	v->ops = ops;
 	v->conn = conn;
-	v->cursor = first_replayed(c, wall_seconds());
-	v->last_sent_ms = now_ms();
+	v->cursor = first_replayed(c, calendar_now_s());
+	v->last_sent_ms = ros_now_ms();
 	v->next = c->viewers;
 	if (c->viewers)
 		c->viewers->prev = v;
@@ -296,7 +284,7 @@ long livehub_read(struct livehub_viewer *v, char *buf, size_t max)
 {
 	struct livehub *h = v->hub;
 	size_t n = 0;
-	int64_t now = now_ms();
+	int64_t now = ros_now_ms();
 	pthread_mutex_lock(&h->lock);
 	if (h->closing) {
 		pthread_mutex_unlock(&h->lock);

@@ -581,7 +581,7 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 		if (r->next_at < now)
 			r->next_at = now;
 		if (p->live)
-			livefeed_session_up(p->live, r->cfg_index, r->conn, now);
+			livefeed_session_up(p->live, r->cfg_index, now);
 		break;
 	case R_COUNTERS:
 		rc = ros_counters_parse(reply, &r->counters, &r->ncounters);
