@@ -73,30 +73,11 @@ _Static_assert(sizeof(struct model_queue) <= 256, "a queue fits move_to_end's bu
 /* Start-up clients live in 192.168.88.0/22: host 10 + i for the i-th. */
 #define FIRST_HOST 10
 
-static char *dupstr(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
-static char *dupmem(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 /* Replaces *slot by a copy of s (NULL allowed); -1 on out of memory. */
 static int replace_str(char **slot, const char *s)
 {
 	char *c = NULL;
-	if (s && !(c = dupstr(s)))
+	if (s && !(c = strdup(s)))
 		return -1;
 	free(*slot);
 	*slot = c;
@@ -276,11 +257,9 @@ void clients_reboot(struct model_router *r, int64_t now_ms, int64_t up_ms)
 
 struct model_queue *model_queue_by_name(struct model_router *r, const char *name, size_t n)
 {
-	for (size_t k = 0; k < r->nqueues; k++) {
-		struct model_queue *q = &r->queues[k];
-		if (strlen(q->name) == n && memcmp(q->name, name, n) == 0)
-			return q;
-	}
+	for (size_t k = 0; k < r->nqueues; k++)
+		if (model_name_is(r->queues[k].name, name, n))
+			return &r->queues[k];
 	return NULL;
 }
 
@@ -312,8 +291,8 @@ struct model_queue *model_queue_add(struct model_router *r, const char *name, si
 			return NULL;
 		q = &r->queues[r->nqueues];
 		memset(q, 0, sizeof(*q));
-		q->name = dupmem(name, n);
-		q->target = dupstr(target);
+		q->name = strndup(name, n);
+		q->target = strdup(target);
 		if (!q->name || !q->target) {
 			free(q->name);
 			free(q->target);
@@ -346,7 +325,7 @@ int model_queue_edit(struct model_queue *q, const char *target, int keep_comment
                      const char *comment, int64_t now_ms)
 {
 	char *t = NULL;
-	if (target && !(t = dupstr(target)))
+	if (target && !(t = strdup(target)))
 		return -1;
 	if (!keep_comment && replace_str(&q->comment, comment) < 0) {
 		free(t);
@@ -422,8 +401,8 @@ static struct model_device *device_new(struct model_router *r, const char *mac, 
 		return NULL;
 	struct model_device *d = &r->devices[r->ndevices];
 	memset(d, 0, sizeof(*d));
-	d->name = dupstr("");
-	d->user = dupstr("");
+	d->name = strdup("");
+	d->user = strdup("");
 	if (!d->name || !d->user) {
 		free(d->name);
 		free(d->user);
@@ -472,8 +451,8 @@ void model_device_set_rate(struct model_device *d, uint64_t up_bps, uint64_t dow
 
 int model_device_set_name(struct model_device *d, const char *name)
 {
-	char *n = dupstr(name ? name : "");
-	char *u = dupstr(name ? "kids" : "");
+	char *n = strdup(name ? name : "");
+	char *u = strdup(name ? "kids" : "");
 	if (!n || !u) {
 		free(n);
 		free(u);
@@ -490,7 +469,7 @@ int model_device_set_lease(struct model_router *r, struct model_device *d, int o
                            const char *host_name, const char *comment)
 {
 	char *h = NULL, *c = NULL;
-	if ((host_name && !(h = dupstr(host_name))) || (comment && !(c = dupstr(comment)))) {
+	if ((host_name && !(h = strdup(host_name))) || (comment && !(c = strdup(comment)))) {
 		free(h);
 		free(c);
 		return -1;

@@ -190,13 +190,16 @@ int model_router_set_password(struct model_router *r, const char *pw)
 	return 0;
 }
 
+int model_name_is(const char *have, const char *name, size_t n)
+{
+	return strlen(have) == n && memcmp(have, name, n) == 0;
+}
+
 struct model_iface *model_iface_by_name(struct model_router *r, const char *name, size_t n)
 {
-	for (size_t k = 0; k < r->nifaces; k++) {
-		struct model_iface *i = &r->ifaces[k];
-		if (strlen(i->name) == n && memcmp(i->name, name, n) == 0)
-			return i;
-	}
+	for (size_t k = 0; k < r->nifaces; k++)
+		if (model_name_is(r->ifaces[k].name, name, n))
+			return &r->ifaces[k];
 	return NULL;
 }
 

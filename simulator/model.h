@@ -106,6 +106,9 @@ void model_router_free(struct model_router *r);
 /* Replaces admin's password (copied). 0 or -1 on out of memory. */
 int model_router_set_password(struct model_router *r, const char *pw);
 
+/* 1 when the NUL-terminated have is exactly the n bytes of name. */
+int model_name_is(const char *have, const char *name, size_t n);
+
 /* Finds an interface by exact name (n bytes); NULL if none. */
 struct model_iface *model_iface_by_name(struct model_router *r, const char *name, size_t n);
 
