@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clients.h"
 #include "md5.h"
 #include "query.h"
 
@@ -277,19 +278,115 @@ static int cmd_login(struct api_session *s, const struct req *q, int64_t now,
 	return login_plain(s, q, out);
 }
 
-/* ---- /interface/print ---------------------------------------------------- */
+/* ---- prints: /interface, /ip/address, /queue/simple, kid-control, leases -- */
 
-struct iface_item {
-	const struct model_iface *i;
+/* Row k of a menu of router r at now, as query_eval and send_item see it. */
+struct row_item {
+	const struct model_router *r;
+	size_t k;
 	int64_t now;
-	char buf[32];
+	char buf[64];
 };
+
+/* A printable menu: how many rows it may have, which of them exist, and
+ * how a row's properties read (props: all of them in print order). */
+struct menu {
+	size_t (*count)(const struct model_router *r);
+	int (*exists)(const struct model_router *r, size_t k);
+	query_lookup_fn lookup;
+	const char *const *props;
+};
+
+static size_t count_ifaces(const struct model_router *r)
+{
+	return r->nifaces;
+}
+
+static size_t count_queues(const struct model_router *r)
+{
+	return r->nqueues;
+}
+
+static size_t count_devices(const struct model_router *r)
+{
+	return r->ndevices;
+}
+
+static size_t count_none(const struct model_router *r)
+{
+	(void)r;
+	return 0;
+}
+
+static int always(const struct model_router *r, size_t k)
+{
+	(void)r;
+	(void)k;
+	return 1;
+}
+
+static int iface_has_address(const struct model_router *r, size_t k)
+{
+	return r->ifaces[k].address[0] != '\0';
+}
+
+static int queue_present(const struct model_router *r, size_t k)
+{
+	return r->queues[k].present;
+}
+
+static int device_present(const struct model_router *r, size_t k)
+{
+	return r->devices[k].present;
+}
+
+static int device_has_lease(const struct model_router *r, size_t k)
+{
+	return r->devices[k].lease;
+}
 
 static int iface_lookup(void *item, const char *name, size_t n, const char **val, size_t *vlen)
 {
-	struct iface_item *it = item;
-	return model_iface_prop(it->i, name, n, it->now, it->buf, val, vlen);
+	struct row_item *it = item;
+	return model_iface_prop(&it->r->ifaces[it->k], name, n, it->now, it->buf, val, vlen);
 }
+
+/* An interface's address item: one per interface that has an address. */
+static int address_lookup(void *item, const char *name, size_t n, const char **val, size_t *vlen)
+{
+	struct row_item *it = item;
+	return model_address_prop(&it->r->ifaces[it->k], name, n, it->buf, val, vlen);
+}
+
+static int queue_lookup(void *item, const char *name, size_t n, const char **val, size_t *vlen)
+{
+	struct row_item *it = item;
+	return model_queue_prop(&it->r->queues[it->k], name, n, it->now, it->buf, val, vlen);
+}
+
+static int device_lookup(void *item, const char *name, size_t n, const char **val, size_t *vlen)
+{
+	struct row_item *it = item;
+	return model_device_prop(&it->r->devices[it->k], name, n, it->now, it->buf, val, vlen);
+}
+
+static int lease_lookup(void *item, const char *name, size_t n, const char **val, size_t *vlen)
+{
+	struct row_item *it = item;
+	return model_lease_prop(&it->r->devices[it->k], name, n, it->now, it->buf, val, vlen);
+}
+
+static const struct menu iface_menu = {count_ifaces, always, iface_lookup, model_iface_props};
+static const struct menu address_menu = {count_ifaces, iface_has_address, address_lookup,
+                                         model_address_props};
+static const struct menu queue_menu = {count_queues, queue_present, queue_lookup,
+                                       model_queue_props};
+static const struct menu device_menu = {count_devices, device_present, device_lookup,
+                                        model_device_props};
+/* A v6 router has the menu but no device accounting: an empty table. */
+static const struct menu device_menu_v6 = {count_none, always, device_lookup, model_device_props};
+static const struct menu lease_menu = {count_devices, device_has_lease, lease_lookup,
+                                       model_lease_props};
 
 struct prop_emit {
 	struct api_session *s;
@@ -364,13 +461,11 @@ static void send_print_end(struct api_session *s, const struct req *q, size_t ma
 	send_done(s, q, out);
 }
 
-/* Answers a print of the router's interfaces as items of one menu: each
- * interface (only those with an address when with_address) is a row seen
- * through lookup, filtered by the ?queries, sent with the .proplist or all
- * of props, or only counted (=count-only=). */
+/* Answers a print of menu m: each row that exists, filtered by the
+ * ?queries, sent with the .proplist or all properties, or only counted
+ * (=count-only=). */
 static int print_rows(struct api_session *s, const struct req *q, int64_t now,
-                      const struct api_out *out, query_lookup_fn lookup, const char *const *props,
-                      int with_address)
+                      const struct api_out *out, const struct menu *m)
 {
 	size_t nq, matched = 0;
 	const char *v;
@@ -381,11 +476,11 @@ static int print_rows(struct api_session *s, const struct req *q, int64_t now,
 		send_trap(s, q, NULL, "out of memory", out);
 		return API_CONTINUE;
 	}
-	for (size_t k = 0; k < s->r->nifaces; k++) {
-		struct iface_item it = {.i = &s->r->ifaces[k], .now = now};
-		if (with_address && !it.i->address[0])
+	for (size_t k = 0; k < m->count(s->r); k++) {
+		struct row_item it = {.r = s->r, .k = k, .now = now};
+		if (!m->exists(s->r, k))
 			continue;
-		int rc = query_eval(qs, nq, lookup, &it);
+		int rc = query_eval(qs, nq, m->lookup, &it);
 		if (rc == QUERY_E_SYNTAX) {
 			free(qs);
 			send_trap(s, q, NULL, "invalid query", out);
@@ -395,7 +490,7 @@ static int print_rows(struct api_session *s, const struct req *q, int64_t now,
 			continue;
 		matched++;
 		if (!count_only)
-			send_item(s, q, lookup, &it, props, out);
+			send_item(s, q, m->lookup, &it, m->props, out);
 	}
 	free(qs);
 	send_print_end(s, q, matched, out);
@@ -405,22 +500,36 @@ static int print_rows(struct api_session *s, const struct req *q, int64_t now,
 static int cmd_iface_print(struct api_session *s, const struct req *q, int64_t now,
                            const struct api_out *out)
 {
-	return print_rows(s, q, now, out, iface_lookup, model_iface_props, 0);
-}
-
-/* ---- /ip/address/print ---------------------------------------------------- */
-
-/* An interface's address item: one per interface that has an address. */
-static int address_lookup(void *item, const char *name, size_t n, const char **val, size_t *vlen)
-{
-	struct iface_item *it = item;
-	return model_address_prop(it->i, name, n, it->buf, val, vlen);
+	return print_rows(s, q, now, out, &iface_menu);
 }
 
 static int cmd_address_print(struct api_session *s, const struct req *q, int64_t now,
                              const struct api_out *out)
 {
-	return print_rows(s, q, now, out, address_lookup, model_address_props, 1);
+	return print_rows(s, q, now, out, &address_menu);
+}
+
+static int cmd_queue_print(struct api_session *s, const struct req *q, int64_t now,
+                           const struct api_out *out)
+{
+	return print_rows(s, q, now, out, &queue_menu);
+}
+
+/* Kid control came with 6.41; its per-device accounting with RouterOS 7. */
+static int cmd_device_print(struct api_session *s, const struct req *q, int64_t now,
+                            const struct api_out *out)
+{
+	if (s->fl == FR_V6OLD) {
+		send_trap(s, q, NULL, "no such command prefix", out);
+		return API_CONTINUE;
+	}
+	return print_rows(s, q, now, out, s->fl == FR_V7 ? &device_menu : &device_menu_v6);
+}
+
+static int cmd_lease_print(struct api_session *s, const struct req *q, int64_t now,
+                           const struct api_out *out)
+{
+	return print_rows(s, q, now, out, &lease_menu);
 }
 
 /* ---- /interface/reset-counters ---------------------------------------- */
@@ -716,6 +825,9 @@ static const struct command {
         {"/system/resource/print", cmd_resource, 1},
         {"/system/identity/print", cmd_identity, 1},
         {"/ip/address/print", cmd_address_print, 1},
+        {"/queue/simple/print", cmd_queue_print, 1},
+        {"/ip/kid-control/device/print", cmd_device_print, 1},
+        {"/ip/dhcp-server/lease/print", cmd_lease_print, 1},
         {"/cancel", cmd_cancel, 1},
         {"/quit", cmd_quit, 1},
 };

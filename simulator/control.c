@@ -7,6 +7,8 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "clients.h"
+
 #define LINE_MAX_BYTES 65536
 
 struct control {
@@ -433,6 +435,307 @@ static void cmd_address(struct srv_router *rt, const struct args *a, struct wbuf
 		reply_fmt(r, "ok");
 }
 
+/* ---- simple queues and kid-control devices ------------------------------- */
+
+/* Percent-decodes token i into out (size bytes); -1 with an error reply. */
+static long arg_text(const struct args *a, size_t i, char *out, size_t size, const char *what,
+                     struct wbuf *r)
+{
+	long n = -1;
+	if (i < a->n && a->len[i] < size)
+		n = control_pct_decode(a->tok[i], a->len[i], out);
+	if (n < 0)
+		reply_fmt(r, "error missing or malformed %s", what);
+	return n;
+}
+
+/* Parses tokens i and i+1 as two decimal numbers (UP DOWN). */
+static int arg_up_down(const struct args *a, size_t i, uint64_t *up, uint64_t *down, struct wbuf *r)
+{
+	if (a->n < i + 2 || parse_u64(a->tok[i], a->len[i], up) < 0 ||
+	    parse_u64(a->tok[i + 1], a->len[i + 1], down) < 0) {
+		reply_fmt(r, "error expected two decimal numbers UP DOWN");
+		return -1;
+	}
+	return 0;
+}
+
+/* The value of token i when it is "key=VALUE" (percent-decoded into out,
+ * size bytes): 1; 0 when token i is not that key; -1 with an error reply. */
+static int arg_keyed(const struct args *a, size_t i, const char *key, char *out, size_t size,
+                     struct wbuf *r)
+{
+	size_t k = strlen(key);
+	if (i >= a->n || a->len[i] <= k || memcmp(a->tok[i], key, k) != 0 || a->tok[i][k] != '=')
+		return 0;
+	long n = -1;
+	if (a->len[i] - k - 1 < size)
+		n = control_pct_decode(a->tok[i] + k + 1, a->len[i] - k - 1, out);
+	if (n < 0) {
+		reply_fmt(r, "error malformed %s", key);
+		return -1;
+	}
+	return 1;
+}
+
+/* Appends " up=… down=… truth_up=… truth_down=…" of a client's counters. */
+static void reply_up_down(struct wbuf *r, const struct model_counter *up,
+                          const struct model_counter *down, int64_t now)
+{
+	reply_fmt(r, " up=%llu down=%llu truth_up=%llu truth_down=%llu",
+	          (unsigned long long)model_counter_value(up, now),
+	          (unsigned long long)model_counter_value(down, now),
+	          (unsigned long long)model_counter_truth(up, now),
+	          (unsigned long long)model_counter_truth(down, now));
+}
+
+/* " id=*N", or " id=-" for an item that is not (or no longer) there. */
+static void reply_id(struct wbuf *r, int present, unsigned id)
+{
+	if (present)
+		reply_fmt(r, " id=*%X", id);
+	else
+		reply_fmt(r, " id=-");
+}
+
+static void cmd_queues(struct srv_router *rt, const struct args *a, struct wbuf *r)
+{
+	int64_t now = ev_now_ms();
+	(void)a;
+	reply_fmt(r, "ok");
+	for (size_t k = 0; k < rt->m->nqueues; k++) {
+		const struct model_queue *q = &rt->m->queues[k];
+		reply_id(r, q->present, q->id);
+		reply_fmt(r, " name=");
+		control_pct_encode(r, q->name);
+		reply_fmt(r, " target=%s", q->target);
+		reply_up_down(r, &q->up, &q->down, now);
+	}
+}
+
+static void cmd_devices(struct srv_router *rt, const struct args *a, struct wbuf *r)
+{
+	int64_t now = ev_now_ms();
+	(void)a;
+	reply_fmt(r, "ok");
+	for (size_t k = 0; k < rt->m->ndevices; k++) {
+		const struct model_device *d = &rt->m->devices[k];
+		reply_id(r, d->present, d->id);
+		reply_fmt(r, " mac=%s ip=%s name=", d->mac, d->ip);
+		control_pct_encode(r, d->name);
+		reply_up_down(r, &d->up, &d->down, now);
+	}
+}
+
+/* queue ROUTER add NAME A.B.C.D/NN [UP_BPS DOWN_BPS] */
+static void queue_add(struct srv_router *rt, const struct args *a, const char *name, size_t n,
+                      struct wbuf *r)
+{
+	char target[20];
+	uint64_t up = 0, down = 0;
+	if (a->n < 5 || model_format_cidr(a->tok[4], a->len[4], target) < 0) {
+		reply_fmt(r, "error expected A.B.C.D/NN");
+		return;
+	}
+	if (a->n > 5 && arg_up_down(a, 5, &up, &down, r) < 0)
+		return;
+	const struct model_queue *q = model_queue_by_name(rt->m, name, n);
+	if (q && q->present) {
+		reply_fmt(r, "error queue exists");
+		return;
+	}
+	q = model_queue_add(rt->m, name, n, target, up, down, ev_now_ms());
+	if (q)
+		reply_fmt(r, "ok id=*%X", q->id);
+	else
+		reply_fmt(r, "error too many queues");
+}
+
+/* queue ROUTER edit NAME [target=A.B.C.D/NN] [comment=TEXT|none]: like
+ * /queue/simple/set, it resets the counters. */
+static void queue_edit(struct model_queue *q, const struct args *a, struct wbuf *r)
+{
+	char target[20], text[1024], comment[1024];
+	const char *t = NULL, *c = NULL;
+	int keep_comment = 1, rc;
+	for (size_t i = 4; i < a->n; i++) {
+		if (tok_is(a, i, "comment=none")) {
+			keep_comment = 0;
+			c = NULL;
+		} else if ((rc = arg_keyed(a, i, "comment", comment, sizeof(comment), r)) != 0) {
+			if (rc < 0)
+				return;
+			keep_comment = 0;
+			c = comment;
+		} else if ((rc = arg_keyed(a, i, "target", text, sizeof(text), r)) != 0) {
+			if (rc < 0)
+				return;
+			if (model_format_cidr(text, strlen(text), target) < 0) {
+				reply_fmt(r, "error expected A.B.C.D/NN");
+				return;
+			}
+			t = target;
+		} else {
+			reply_fmt(r, "error expected target= or comment=");
+			return;
+		}
+	}
+	if (model_queue_edit(q, t, keep_comment, c, ev_now_ms()) < 0)
+		reply_fmt(r, "error out of memory");
+	else
+		reply_fmt(r, "ok");
+}
+
+/* rate or bytes (per the verb at token 2) UP DOWN at token 4 on a client's
+ * two counters. */
+static void client_traffic(const struct args *a, struct model_counter *up,
+                           struct model_counter *down, struct wbuf *r)
+{
+	uint64_t u, d;
+	int64_t now = ev_now_ms();
+	if (arg_up_down(a, 4, &u, &d, r) < 0)
+		return;
+	if (tok_is(a, 2, "rate")) {
+		model_counter_set_rate(up, u, now);
+		model_counter_set_rate(down, d, now);
+	} else {
+		model_counter_add(up, u, now);
+		model_counter_add(down, d, now);
+	}
+	reply_fmt(r, "ok");
+}
+
+/* queue ROUTER add|remove|recreate|edit|rate|bytes NAME ... */
+static void cmd_queue(struct srv_router *rt, const struct args *a, struct wbuf *r)
+{
+	char name[1024];
+	long n = arg_text(a, 3, name, sizeof(name), "queue name", r);
+	if (n < 0)
+		return;
+	if (tok_is(a, 2, "add")) {
+		queue_add(rt, a, name, (size_t)n, r);
+		return;
+	}
+	struct model_queue *q = model_queue_by_name(rt->m, name, (size_t)n);
+	if (!q || !q->present) {
+		reply_fmt(r, "error unknown queue");
+	} else if (tok_is(a, 2, "remove")) {
+		model_queue_remove(q, ev_now_ms());
+		reply_fmt(r, "ok");
+	} else if (tok_is(a, 2, "recreate")) {
+		q = model_queue_recreate(rt->m, q, ev_now_ms());
+		reply_fmt(r, "ok id=*%X", q->id);
+	} else if (tok_is(a, 2, "edit")) {
+		queue_edit(q, a, r);
+	} else if (tok_is(a, 2, "rate") || tok_is(a, 2, "bytes")) {
+		client_traffic(a, &q->up, &q->down, r);
+	} else {
+		reply_fmt(r, "error expected add, remove, recreate, edit, rate or bytes");
+	}
+}
+
+/* Parses token i as an IPv4 address into ip. */
+static int arg_ipv4(const struct args *a, size_t i, char ip[16], struct wbuf *r)
+{
+	if (i < a->n && model_parse_ipv4(a->tok[i], a->len[i], ip) == 0)
+		return 0;
+	reply_fmt(r, "error expected A.B.C.D");
+	return -1;
+}
+
+/* device ROUTER add MAC A.B.C.D [UP_BPS DOWN_BPS] */
+static void device_add(struct srv_router *rt, const struct args *a, const char *mac, struct wbuf *r)
+{
+	char ip[16];
+	uint64_t up = 0, down = 0;
+	if (arg_ipv4(a, 4, ip, r) < 0 || (a->n > 5 && arg_up_down(a, 5, &up, &down, r) < 0))
+		return;
+	const struct model_device *d = model_device_by_mac(rt->m, mac);
+	if (d && d->present) {
+		reply_fmt(r, "error device present");
+		return;
+	}
+	d = model_device_add(rt->m, mac, ip, up, down, ev_now_ms());
+	if (d)
+		reply_fmt(r, "ok id=*%X", d->id);
+	else
+		reply_fmt(r, "error too many devices");
+}
+
+/* device ROUTER name MAC NAME|none (percent-encoded) */
+static void device_name(struct model_device *d, const struct args *a, struct wbuf *r)
+{
+	char name[1024];
+	int none = tok_is(a, 4, "none");
+	if (!none && arg_text(a, 4, name, sizeof(name), "device name", r) < 0)
+		return;
+	if (model_device_set_name(d, none ? NULL : name) < 0)
+		reply_fmt(r, "error out of memory");
+	else
+		reply_fmt(r, "ok");
+}
+
+/* device ROUTER lease MAC none | [host=NAME] [comment=TEXT] */
+static void device_lease(struct srv_router *rt, struct model_device *d, const struct args *a,
+                         struct wbuf *r)
+{
+	char host[1024], comment[1024];
+	const char *h = NULL, *c = NULL;
+	int on = !tok_is(a, 4, "none"), rc;
+	for (size_t i = 4; on && i < a->n; i++) {
+		if ((rc = arg_keyed(a, i, "host", host, sizeof(host), r)) != 0)
+			h = host;
+		else if ((rc = arg_keyed(a, i, "comment", comment, sizeof(comment), r)) != 0)
+			c = comment;
+		else
+			reply_fmt(r, "error expected none, host= or comment=");
+		if (rc <= 0)
+			return;
+	}
+	if (model_device_set_lease(rt->m, d, on, h, c) < 0)
+		reply_fmt(r, "error out of memory");
+	else
+		reply_fmt(r, "ok");
+}
+
+/* device ROUTER add|remove|ip|rate|bytes|reset|name|lease MAC ... */
+static void cmd_device(struct srv_router *rt, const struct args *a, struct wbuf *r)
+{
+	char mac[18], ip[16];
+	if (a->n < 4 || model_parse_mac(a->tok[3], a->len[3], mac) < 0) {
+		reply_fmt(r, "error expected MAC AA:BB:CC:DD:EE:FF");
+		return;
+	}
+	if (tok_is(a, 2, "add")) {
+		device_add(rt, a, mac, r);
+		return;
+	}
+	struct model_device *d = model_device_by_mac(rt->m, mac);
+	if (!d || !d->present) {
+		reply_fmt(r, "error unknown device");
+	} else if (tok_is(a, 2, "remove")) {
+		model_device_remove(d, ev_now_ms());
+		reply_fmt(r, "ok");
+	} else if (tok_is(a, 2, "ip")) {
+		if (arg_ipv4(a, 4, ip, r) == 0) {
+			memcpy(d->ip, ip, sizeof(ip));
+			reply_fmt(r, "ok");
+		}
+	} else if (tok_is(a, 2, "rate") || tok_is(a, 2, "bytes")) {
+		client_traffic(a, &d->up, &d->down, r);
+	} else if (tok_is(a, 2, "reset")) {
+		model_counter_reset(&d->up, ev_now_ms());
+		model_counter_reset(&d->down, ev_now_ms());
+		reply_fmt(r, "ok");
+	} else if (tok_is(a, 2, "name")) {
+		device_name(d, a, r);
+	} else if (tok_is(a, 2, "lease")) {
+		device_lease(rt, d, a, r);
+	} else {
+		reply_fmt(r, "error expected add, remove, ip, rate, bytes, reset, name or lease");
+	}
+}
+
 /* Commands of the form "<verb> ROUTER ...". */
 static const struct router_cmd {
 	const char *verb;
@@ -444,7 +747,8 @@ static const struct router_cmd {
         {"dribble", cmd_dribble},   {"garbage", cmd_garbage},   {"cutword", cmd_cutword},
         {"fatal", cmd_fatal},       {"password", cmd_password}, {"flavour", cmd_flavour},
         {"stats", cmd_stats},       {"flood", cmd_flood},       {"resetdir", cmd_resetdir},
-        {"address", cmd_address},   {"monitors", cmd_monitors},
+        {"address", cmd_address},   {"monitors", cmd_monitors}, {"queues", cmd_queues},
+        {"queue", cmd_queue},       {"devices", cmd_devices},   {"device", cmd_device},
 };
 
 /* Runs a router command; 0 if the verb is not one. */

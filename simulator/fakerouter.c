@@ -18,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "clients.h"
 #include "control.h"
 #include "evloop.h"
 #include "model.h"
@@ -47,6 +48,7 @@ struct options {
 	int monitor_align;
 	long monitor_align_ms; /* rows this long after each whole period */
 	uint64_t rx_base, tx_base, uptime_s;
+	size_t queues, devices; /* per router at start */
 	int ignore_stdin, self_test;
 	struct spec *specs;
 	size_t nspecs;
@@ -72,7 +74,7 @@ static void usage(FILE *f)
 	           "                  [--cert-out FILE] [--monitor-interval-ms MS]\n"
 	           "                  [--spec NAME:FLAVOUR:TRANSPORT[:PORT]]... [--rx-base BYTES]\n"
 	           "                  [--tx-base BYTES] [--uptime SECONDS] [--ignore-stdin]\n"
-	           "                  [--monitor-align[=MS]]\n"
+	           "                  [--monitor-align[=MS]] [--queues N] [--devices M]\n"
 	           "       fakerouter --self-test\n");
 }
 
@@ -164,6 +166,8 @@ enum option_id {
 	O_RXBASE,
 	O_TXBASE,
 	O_UPTIME,
+	O_QUEUES,
+	O_DEVICES,
 	O_NOSTDIN,
 	O_SELFTEST,
 	O_HELP
@@ -205,6 +209,8 @@ static void apply_option(struct options *o, int c)
 	case O_RXBASE: o->rx_base = num_arg(optarg, UINT64_MAX / 2, "--rx-base"); break;
 	case O_TXBASE: o->tx_base = num_arg(optarg, UINT64_MAX / 2, "--tx-base"); break;
 	case O_UPTIME: o->uptime_s = num_arg(optarg, 1000000000, "--uptime"); break;
+	case O_QUEUES: o->queues = (size_t)num_arg(optarg, CLIENTS_MAX_START, "--queues"); break;
+	case O_DEVICES: o->devices = (size_t)num_arg(optarg, CLIENTS_MAX_START, "--devices"); break;
 	case O_NOSTDIN: o->ignore_stdin = 1; break;
 	case O_SELFTEST: o->self_test = 1; break;
 	case O_HELP: usage(stdout); exit(0);
@@ -228,6 +234,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 	        {"rx-base", required_argument, 0, O_RXBASE},
 	        {"tx-base", required_argument, 0, O_TXBASE},
 	        {"uptime", required_argument, 0, O_UPTIME},
+	        {"queues", required_argument, 0, O_QUEUES},
+	        {"devices", required_argument, 0, O_DEVICES},
 	        {"ignore-stdin", no_argument, 0, O_NOSTDIN},
 	        {"self-test", no_argument, 0, O_SELFTEST},
 	        {"help", no_argument, 0, O_HELP},
@@ -314,8 +322,8 @@ static void add_router(struct app *a, const char *name, enum fr_flavour fl, enum
 {
 	char err[512];
 	const struct options *o = &a->opt;
-	struct model_defaults d = {o->rx_base,  o->tx_base,    o->uptime_s,
-	                           o->password, o->noapi_user, o->noapi_pass};
+	struct model_defaults d = {o->rx_base,    o->tx_base,    o->uptime_s, o->password,
+	                           o->noapi_user, o->noapi_pass, o->queues,   o->devices};
 	if (server_find(a->srv, name))
 		die("duplicate router name %s", name);
 	struct model_router *m = model_router_new(name, fl, &d, ev_now_ms());

@@ -1,5 +1,7 @@
 #include "model.h"
 
+#include "clients.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,14 +46,6 @@ static char *dupstr(const char *s)
 	return d;
 }
 
-static void counter_init(struct model_counter *c, uint64_t base, uint64_t rate, int64_t now)
-{
-	c->value_base = base;
-	c->truth_base = 0;
-	c->rate = rate;
-	c->t0_ms = now;
-}
-
 /* Bytes grown since t0, floor(rate * elapsed / 1000) in 128-bit math. */
 static uint64_t counter_growth(const struct model_counter *c, int64_t now_ms)
 {
@@ -82,6 +76,33 @@ static void counter_rebase(struct model_counter *c, int64_t now_ms)
 		c->t0_ms = now_ms;
 }
 
+void model_counter_init(struct model_counter *c, uint64_t base, uint64_t rate, int64_t now_ms)
+{
+	c->value_base = base;
+	c->truth_base = 0;
+	c->rate = rate;
+	c->t0_ms = now_ms;
+}
+
+void model_counter_reset(struct model_counter *c, int64_t now_ms)
+{
+	counter_rebase(c, now_ms);
+	c->value_base = 0;
+}
+
+void model_counter_add(struct model_counter *c, uint64_t bytes, int64_t now_ms)
+{
+	counter_rebase(c, now_ms);
+	c->value_base += bytes;
+	c->truth_base += bytes;
+}
+
+void model_counter_set_rate(struct model_counter *c, uint64_t rate, int64_t now_ms)
+{
+	counter_rebase(c, now_ms);
+	c->rate = rate;
+}
+
 static int iface_init(struct model_iface *i, const struct iface_seed *s, unsigned id,
                       uint64_t rx_base, uint64_t tx_base, int64_t now)
 {
@@ -95,8 +116,8 @@ static int iface_init(struct model_iface *i, const struct iface_seed *s, unsigne
 	i->disabled = s->disabled;
 	i->running = s->running;
 	i->mtu = s->mtu;
-	counter_init(&i->rx, rx_base, s->rx_rate, now);
-	counter_init(&i->tx, tx_base, s->tx_rate, now);
+	model_counter_init(&i->rx, rx_base, s->rx_rate, now);
+	model_counter_init(&i->tx, tx_base, s->tx_rate, now);
 	return 0;
 }
 
@@ -133,6 +154,9 @@ struct model_router *model_router_new(const char *name, enum fr_flavour fl,
 			goto err;
 	}
 	r->next_id = (unsigned)NSEEDS + 1;
+	/* The clients hang off the LAN interface, "ether2 lan". */
+	if (clients_populate(r, &r->ifaces[1], d->queues, d->devices, now_ms) < 0)
+		goto err;
 	return r;
 err:
 	model_router_free(r);
@@ -148,6 +172,7 @@ void model_router_free(struct model_router *r)
 		free(r->ifaces[k].comment);
 	}
 	free(r->ifaces);
+	clients_free(r);
 	free(r->name);
 	free(r->password);
 	free(r->noapi_user);
@@ -165,13 +190,16 @@ int model_router_set_password(struct model_router *r, const char *pw)
 	return 0;
 }
 
+int model_name_is(const char *have, const char *name, size_t n)
+{
+	return strlen(have) == n && memcmp(have, name, n) == 0;
+}
+
 struct model_iface *model_iface_by_name(struct model_router *r, const char *name, size_t n)
 {
-	for (size_t k = 0; k < r->nifaces; k++) {
-		struct model_iface *i = &r->ifaces[k];
-		if (strlen(i->name) == n && memcmp(i->name, name, n) == 0)
-			return i;
-	}
+	for (size_t k = 0; k < r->nifaces; k++)
+		if (model_name_is(r->ifaces[k].name, name, n))
+			return &r->ifaces[k];
 	return NULL;
 }
 
@@ -198,17 +226,13 @@ struct model_iface *model_iface_by_id(struct model_router *r, const char *id, si
 
 void model_iface_reset(struct model_iface *i, int64_t now_ms)
 {
-	counter_rebase(&i->rx, now_ms);
-	counter_rebase(&i->tx, now_ms);
-	i->rx.value_base = 0;
-	i->tx.value_base = 0;
+	model_counter_reset(&i->rx, now_ms);
+	model_counter_reset(&i->tx, now_ms);
 }
 
 void model_iface_reset_dir(struct model_iface *i, bool rx, int64_t now_ms)
 {
-	struct model_counter *c = rx ? &i->rx : &i->tx;
-	counter_rebase(c, now_ms);
-	c->value_base = 0;
+	model_counter_reset(rx ? &i->rx : &i->tx, now_ms);
 }
 
 void model_iface_recreate(struct model_router *r, struct model_iface *i, int64_t now_ms)
@@ -219,20 +243,14 @@ void model_iface_recreate(struct model_router *r, struct model_iface *i, int64_t
 
 void model_iface_add(struct model_iface *i, uint64_t rx, uint64_t tx, int64_t now_ms)
 {
-	counter_rebase(&i->rx, now_ms);
-	counter_rebase(&i->tx, now_ms);
-	i->rx.value_base += rx;
-	i->rx.truth_base += rx;
-	i->tx.value_base += tx;
-	i->tx.truth_base += tx;
+	model_counter_add(&i->rx, rx, now_ms);
+	model_counter_add(&i->tx, tx, now_ms);
 }
 
 void model_iface_set_rate(struct model_iface *i, uint64_t rx_bps, uint64_t tx_bps, int64_t now_ms)
 {
-	counter_rebase(&i->rx, now_ms);
-	counter_rebase(&i->tx, now_ms);
-	i->rx.rate = rx_bps;
-	i->tx.rate = tx_bps;
+	model_counter_set_rate(&i->rx, rx_bps, now_ms);
+	model_counter_set_rate(&i->tx, tx_bps, now_ms);
 }
 
 void model_router_reboot(struct model_router *r, int64_t now_ms, int64_t down_ms)
@@ -243,6 +261,7 @@ void model_router_reboot(struct model_router *r, int64_t now_ms, int64_t down_ms
 		r->ifaces[k].rx.t0_ms = up; /* no traffic while the router is off */
 		r->ifaces[k].tx.t0_ms = up;
 	}
+	clients_reboot(r, now_ms, up);
 	r->boot_ms = up;
 	r->uptime_base_s = 0;
 }
@@ -404,19 +423,23 @@ static int parse_cidr(const char *t, size_t n, unsigned oct[4], unsigned *prefix
 	return *prefix <= 32 ? 0 : -1;
 }
 
-int model_iface_set_address(struct model_iface *i, const char *text, size_t n)
+int model_format_cidr(const char *text, size_t n, char out[20])
 {
 	unsigned oct[4], prefix;
+	if (parse_cidr(text, n, oct, &prefix) < 0)
+		return -1;
+	snprintf(out, 20, "%u.%u.%u.%u/%u", oct[0], oct[1], oct[2], oct[3], prefix);
+	return 0;
+}
+
+int model_iface_set_address(struct model_iface *i, const char *text, size_t n)
+{
 	if (n == 4 && memcmp(text, "none", 4) == 0) {
 		i->address[0] = '\0';
 		return 0;
 	}
-	if (parse_cidr(text, n, oct, &prefix) < 0)
-		return -1;
 	/* Stored as RouterOS prints it: no leading zeros. */
-	snprintf(i->address, sizeof(i->address), "%u.%u.%u.%u/%u", oct[0], oct[1], oct[2], oct[3],
-	         prefix);
-	return 0;
+	return model_format_cidr(text, n, i->address);
 }
 
 /* The network address of the interface's address ("A.B.C.D"). */

@@ -38,12 +38,40 @@ struct model_iface {
 	char address[20]; /* its IPv4 address "A.B.C.D/NN" (/ip/address); "" = none */
 };
 
+/* A simple queue (/queue/simple): "up" counts bytes from its target
+ * (upload), "down" bytes to it (download), as RouterOS prints bytes=UP/DOWN. */
+struct model_queue {
+	unsigned id;   /* printed as "*%X" */
+	char *name;    /* owned, raw bytes */
+	char *target;  /* owned, "A.B.C.D/NN" */
+	char *comment; /* owned; NULL = no comment property */
+	int present;   /* 0 once removed: not printed, no growth, truth kept */
+	struct model_counter up, down;
+};
+
+/* A /ip/kid-control/device entry (RouterOS 7) and its DHCP lease. */
+struct model_device {
+	unsigned id;           /* printed as "*%X" */
+	char mac[18];          /* "02:00:00:00:00:01", uppercase */
+	char ip[16];           /* "192.168.88.10" */
+	char *name;            /* owned; "" for a dynamic device */
+	char *user;            /* owned; kid-control profile, "" for a dynamic device */
+	int present;           /* 0 once gone: not printed, no growth, truth kept */
+	int lease;             /* has a /ip/dhcp-server/lease item */
+	unsigned lease_id;     /* that item's .id */
+	char *host_name;       /* owned; the lease's host-name, NULL = none */
+	char *lease_comment;   /* owned; NULL = none (then the lease is dynamic) */
+	int64_t idle_since_ms; /* last time its traffic stopped */
+	struct model_counter up, down;
+};
+
 struct model_defaults {
 	uint64_t rx_base, tx_base; /* first interface's start values */
 	uint64_t uptime_s;         /* simulated uptime at start-up */
 	const char *password;      /* admin's password */
 	const char *noapi_user;    /* NULL = none */
 	const char *noapi_pass;
+	size_t queues, devices; /* simple queues and kid-control devices at start */
 };
 
 struct model_router {
@@ -54,6 +82,12 @@ struct model_router {
 	struct model_iface *ifaces;
 	size_t nifaces;
 	unsigned next_id;
+	struct model_queue *queues; /* removed ones stay, not present */
+	size_t nqueues, queues_cap;
+	unsigned next_queue_id;
+	struct model_device *devices; /* gone ones stay, not present */
+	size_t ndevices, devices_cap;
+	unsigned next_device_id, next_lease_id;
 	int64_t boot_ms; /* uptime counts from here (ahead while down) */
 	uint64_t uptime_base_s;
 	/* statistics, kept by the server and the API code */
@@ -72,6 +106,9 @@ void model_router_free(struct model_router *r);
 /* Replaces admin's password (copied). 0 or -1 on out of memory. */
 int model_router_set_password(struct model_router *r, const char *pw);
 
+/* 1 when the NUL-terminated have is exactly the n bytes of name. */
+int model_name_is(const char *have, const char *name, size_t n);
+
 /* Finds an interface by exact name (n bytes); NULL if none. */
 struct model_iface *model_iface_by_name(struct model_router *r, const char *name, size_t n);
 
@@ -81,6 +118,19 @@ struct model_iface *model_iface_by_id(struct model_router *r, const char *id, si
 /* Counter value and ground truth at now_ms. */
 uint64_t model_counter_value(const struct model_counter *c, int64_t now_ms);
 uint64_t model_counter_truth(const struct model_counter *c, int64_t now_ms);
+
+/* Starts a counter at base, growing by rate bytes/s from now_ms; its
+ * ground truth starts at 0. */
+void model_counter_init(struct model_counter *c, uint64_t base, uint64_t rate, int64_t now_ms);
+
+/* Zeroes the counter (not the ground truth) at now_ms. */
+void model_counter_reset(struct model_counter *c, int64_t now_ms);
+
+/* Adds bytes to the counter and the ground truth at once. */
+void model_counter_add(struct model_counter *c, uint64_t bytes, int64_t now_ms);
+
+/* Sets the growth rate (bytes/s) from now on; the value stays continuous. */
+void model_counter_set_rate(struct model_counter *c, uint64_t rate, int64_t now_ms);
 
 /* Zeroes rx/tx counters (not the ground truth) of one interface. */
 void model_iface_reset(struct model_iface *i, int64_t now_ms);
@@ -127,6 +177,10 @@ int model_iface_prop(const struct model_iface *i, const char *name, size_t n, in
 
 /* All interface property names in print order, NULL-terminated. */
 extern const char *const model_iface_props[];
+
+/* Normalizes "A.B.C.D/NN" (n bytes) the way RouterOS prints it (no
+ * leading zeros) into out. 0, or -1 when text is not one. */
+int model_format_cidr(const char *text, size_t n, char out[20]);
 
 /* Sets the interface's IPv4 address from text "A.B.C.D/NN" (n bytes), or
  * removes it when text is "none". 0, or -1 when text is neither. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "clients.h"
 #include "control.h"
 #include "md5.h"
 #include "model.h"
@@ -261,7 +262,7 @@ static void test_uptime(void)
 
 static void test_counters(void)
 {
-	struct model_defaults d = {468259100207ULL, 98765432101ULL, 0, "pw", NULL, NULL};
+	struct model_defaults d = {468259100207ULL, 98765432101ULL, 0, "pw", NULL, NULL, 0, 0};
 	struct model_router *r = model_router_new("t", FR_V7, &d, 1000);
 	CHECK(r != NULL);
 	if (!r)
@@ -340,7 +341,7 @@ static const char *say(struct api_session *s, struct capture *cap, const char *c
 
 static void test_api_v7(void)
 {
-	struct model_defaults d = {1000, 2000, 955015, "secret", "mon", "mpw"};
+	struct model_defaults d = {1000, 2000, 955015, "secret", "mon", "mpw", 0, 0};
 	struct model_router *r = model_router_new("r0", FR_V7, &d, 0);
 	unsigned char ch[16] = {0};
 	struct api_session *s = api_session_new(r, ch, 1000);
@@ -409,7 +410,7 @@ static void test_monitor_align(void)
 	CHECK(api_aligned_after(1000, 0, 1000) == 2000);
 	CHECK(api_aligned_after(1234, 300, 1000) == 1700);
 	CHECK(api_aligned_after(5, -1007, 1000) == 7);
-	struct model_defaults d = {1000, 2000, 955015, "", NULL, NULL};
+	struct model_defaults d = {1000, 2000, 955015, "", NULL, NULL, 0, 0};
 	struct model_router *r = model_router_new("r0", FR_V7, &d, 0);
 	unsigned char ch[16] = {0};
 	struct api_session *s = api_session_new(r, ch, 1000);
@@ -435,7 +436,7 @@ static void test_monitor_align(void)
 
 static void test_api_old(void)
 {
-	struct model_defaults d = {1000, 2000, 4973, "", NULL, NULL};
+	struct model_defaults d = {1000, 2000, 4973, "", NULL, NULL, 0, 0};
 	struct model_router *r = model_router_new("old", FR_V6OLD, &d, 0);
 	unsigned char ch[16];
 	char resp[35], cmd[128];
@@ -452,6 +453,124 @@ static void test_api_old(void)
 	CHECK_STR(say(s, &cap, "/interface/print|?name=nope", 0), "!done\n");
 	CHECK_STR(say(s, &cap, "/system/resource/print|=.proplist=uptime", 0),
 	          "!re =uptime=01:22:53\n!done\n");
+	api_session_free(s);
+	model_router_free(r);
+}
+
+/* Start-up queues and devices share out half of the LAN interface; edits,
+ * removals, re-creations and reboots treat counters and truth as RouterOS
+ * and the README say. */
+static void test_clients_model(void)
+{
+	struct model_defaults d = {1000000000ULL, 2000000000ULL, 0, "", NULL, NULL, 3, 5};
+	struct model_router *r = model_router_new("c", FR_V7, &d, 0);
+	CHECK(r && r->nqueues == 3 && r->ndevices == 5);
+	if (!r)
+		return;
+	const struct model_iface *lan = &r->ifaces[1];
+	uint64_t up = 0, down = 0, up_rate = 0;
+	for (size_t k = 0; k < r->ndevices; k++) {
+		up += model_counter_value(&r->devices[k].up, 0);
+		down += model_counter_value(&r->devices[k].down, 0);
+		up_rate += r->devices[k].up.rate;
+	}
+	CHECK(up <= model_counter_value(&lan->rx, 0) / 2 &&
+	      up > model_counter_value(&lan->rx, 0) / 3);
+	CHECK(down <= model_counter_value(&lan->tx, 0) / 2 && up_rate <= lan->rx.rate / 2);
+	CHECK_STR(r->queues[1].name, "queue2");
+	CHECK_STR(r->queues[1].target, "192.168.88.11/32");
+	CHECK(r->queues[0].comment && !r->queues[1].comment);
+	CHECK_STR(r->devices[4].mac, "02:00:00:00:00:05");
+	CHECK_STR(r->devices[4].name, "kid phone 5");
+	CHECK_STR(r->devices[1].name, "");
+	CHECK(r->devices[0].host_name && !r->devices[1].host_name && r->devices[1].lease_comment);
+	CHECK(!r->devices[2].lease);
+
+	struct model_queue *q = model_queue_by_name(r, "queue1", 6);
+	model_counter_set_rate(&q->up, 1000, 0);
+	CHECK(model_queue_edit(q, "10.0.0.0/8", 0, NULL, 2000) == 0);
+	CHECK(model_counter_value(&q->up, 3000) == 1000 &&
+	      model_counter_truth(&q->up, 3000) == 3000);
+	CHECK(!q->comment && strcmp(q->target, "10.0.0.0/8") == 0);
+	CHECK(model_queue_add(r, "queue1", 6, "10.0.0.1/32", 0, 0, 3000) == NULL);
+	model_queue_remove(q, 3000);
+	CHECK(model_counter_truth(&q->up, 9000) == 3000); /* no growth while removed */
+	q = model_queue_add(r, "queue1", 6, "10.0.0.1/32", 5, 0, 9000);
+	CHECK(q == &r->queues[2] && q->id == 4 && r->queues[0].id == 2); /* last, new id */
+	CHECK(model_counter_value(&q->up, 10000) == 5 &&
+	      model_counter_truth(&q->up, 10000) == 3005);
+	q = model_queue_recreate(r, &r->queues[0], 10000);
+	CHECK(q == &r->queues[2] && q->id == 5 && strcmp(q->name, "queue2") == 0);
+	CHECK(model_counter_value(&q->up, 10000) == 0);
+
+	char mac[18], ip[16];
+	CHECK(model_parse_mac("aa:BB:0c:dd:ee:ff", 17, mac) == 0);
+	CHECK_STR(mac, "AA:BB:0C:DD:EE:FF");
+	CHECK(model_parse_mac("aa-bb-0c-dd-ee-ff", 17, mac) < 0);
+	CHECK(model_parse_ipv4("10.0.0.007", 10, ip) == 0);
+	CHECK_STR(ip, "10.0.0.7");
+	CHECK(model_parse_ipv4("10.0.0.1/24", 11, ip) < 0 && model_parse_ipv4("1.2.3", 5, ip) < 0);
+	struct model_device *dv = model_device_add(r, mac, ip, 100, 10, 10000);
+	CHECK(dv && dv->id == 6 && model_device_add(r, mac, ip, 0, 0, 10000) == NULL);
+	model_device_remove(dv, 11000);
+	dv = model_device_add(r, mac, "10.0.0.8", 0, 0, 12000);
+	CHECK(dv && dv->id == 7 && model_counter_truth(&dv->up, 20000) == 100);
+	model_router_reboot(r, 20000, 1000);
+	CHECK(model_counter_value(&r->devices[1].up, 20500) == 0 && r->devices[1].id == 8);
+	CHECK(r->devices[0].id == 1); /* a named (static) device keeps its .id */
+	CHECK(model_counter_value(&r->queues[0].up, 20999) == 0);
+	model_router_free(r);
+}
+
+/* The three new menus over the API: exact rows, .proplist, queries,
+ * count-only, and what each flavour serves. */
+static void test_api_clients(void)
+{
+	struct model_defaults d = {1000000000ULL, 2000000000ULL, 0, "", NULL, NULL, 2, 3};
+	struct model_router *r = model_router_new("c", FR_V7, &d, 0);
+	unsigned char ch[16] = {0};
+	struct api_session *s = api_session_new(r, ch, 1000);
+	struct capture cap;
+	char resp[35], cmd[80];
+	say(s, &cap, "/login|=name=admin|=password=", 0);
+	CHECK_STR(say(s, &cap,
+	              "/queue/simple/print|?name=queue2|=.proplist=.id,name,target,comment,bytes,"
+	              "packets,rate,max-limit,disabled",
+	              0),
+	          "!re =.id=*2 =name=queue2 =target=192.168.88.11/32 =bytes=888888888/1333333333 "
+	          "=packets=888888/1333333 =rate=444440/222216 =max-limit=0/0 =disabled=false\n"
+	          "!done\n");
+	CHECK_STR(say(s, &cap, "/queue/simple/print|?comment|=.proplist=name,comment", 0),
+	          "!re =name=queue1 =comment=customer 1\n!done\n");
+	CHECK_STR(say(s, &cap,
+	              "/ip/kid-control/device/print|?mac-address=02:00:00:00:00:01|=.proplist=.id,"
+	              "name,user,mac-address,ip-address,bytes-up,bytes-down,dynamic,idle-time",
+	              0),
+	          "!re =.id=*1 =name=kid phone 1 =user=kids =mac-address=02:00:00:00:00:01 "
+	          "=ip-address=192.168.88.10 =bytes-up=90909090 =bytes-down=136363636 "
+	          "=dynamic=false =idle-time=0s\n!done\n");
+	CHECK_STR(say(s, &cap, "/ip/kid-control/device/print|?dynamic=true|=count-only=", 0),
+	          "!done =ret=2\n");
+	CHECK_STR(say(s, &cap,
+	              "/ip/dhcp-server/lease/print|=.proplist=mac-address,host-name,comment", 0),
+	          "!re =mac-address=02:00:00:00:00:01 =host-name=host-1\n"
+	          "!re =mac-address=02:00:00:00:00:02 =comment=lease 2\n!done\n");
+	CHECK_STR(say(s, &cap, "/ip/kid-control/device/print|?name=nobody", 0), "!empty\n!done\n");
+	api_session_free(s);
+	r->flavour = FR_V6;
+	s = api_session_new(r, ch, 1000);
+	say(s, &cap, "/login|=name=admin|=password=", 0);
+	CHECK_STR(say(s, &cap, "/ip/kid-control/device/print", 0), "!done\n");
+	CHECK(strncmp(say(s, &cap, "/queue/simple/print|=count-only=", 0), "!done =ret=2", 12) ==
+	      0);
+	api_session_free(s);
+	r->flavour = FR_V6OLD; /* before 6.41: no kid control at all */
+	s = api_session_new(r, ch, 1000);
+	api_login_response("", ch, 16, resp);
+	snprintf(cmd, sizeof(cmd), "/login|=name=admin|=response=%s", resp);
+	say(s, &cap, cmd, 0);
+	CHECK_STR(say(s, &cap, "/ip/kid-control/device/print", 0),
+	          "!trap =message=no such command prefix\n!done\n");
 	api_session_free(s);
 	model_router_free(r);
 }
@@ -485,6 +604,8 @@ int selftest_run(void)
 	test_monitor_align();
 	test_api_old();
 	test_percent();
+	test_clients_model();
+	test_api_clients();
 	printf("self-test: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

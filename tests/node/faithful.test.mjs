@@ -1,7 +1,9 @@
 // Proves the fake router is faithful to a real third-party RouterOS API
 // client: node-routeros 1.6.9 logs in (6.43+ and pre-6.43 challenge
 // flavours), prints interfaces (and /ip/address) with a query and .proplist, streams and
-// cancels /interface/monitor-traffic, and talks TLS to a self-signed router.
+// cancels /interface/monitor-traffic, and talks TLS to a self-signed router. It also
+// reads the client menus (simple queues, kid-control devices, DHCP leases) the way
+// per-client accounting does.
 //
 // Run: FAKEROUTER=/path/to/fakerouter node --test faithful.test.mjs
 //
@@ -77,6 +79,21 @@ function parseCounters(line) {
   return out;
 }
 
+/** Parses a `queues` or `devices` reply into { key: { id, up, down, ... } }
+ * keyed by queue name or MAC address, counters as BigInts. */
+function parseClients(line, key) {
+  assert.match(line, /^ok/);
+  const out = {};
+  for (const item of line.slice(3).split(/ (?=id=)/)) {
+    if (!item) continue;
+    const kv = Object.fromEntries(item.split(' ').map((f) => f.split(/=(.*)/s).slice(0, 2)));
+    for (const f of ['up', 'down', 'truth_up', 'truth_down']) kv[f] = BigInt(kv[f]);
+    // Names are raw bytes, percent-encoded; node-routeros decodes them as win1252.
+    out[kv[key].replace(/%([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)))] = kv;
+  }
+  return out;
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let fake;
@@ -90,6 +107,8 @@ before(async () => {
     '--noapi-user', 'monitor:mon',
     '--monitor-interval-ms', String(INTERVAL_MS),
     '--cert-out', join(certDir, 'ca.pem'),
+    '--queues', '3',
+    '--devices', '5',
     '--spec', 'seven:v7:plain',
     '--spec', 'old:v6old:plain',
     '--spec', 'six:v6:plain',
@@ -320,4 +339,132 @@ test('anonymous-DH router: ADH client works, a normal TLS client is refused', as
     await anon.close();
   }
   await assert.rejects(client('anon', { tls: { rejectUnauthorized: false } }).connect());
+});
+
+test('/queue/simple/print: ?name= and .proplist, bytes=UP/DOWN bracketed by the truth', async () => {
+  const api = client('seven');
+  await api.connect();
+  try {
+    const before = parseClients(await fake.ctl('queues seven'), 'name');
+    const rows = await api.write('/queue/simple/print', [
+      '?name=queue2',
+      '=.proplist=.id,name,target,comment,bytes,packets,max-limit,disabled,no-such-prop',
+    ]);
+    const after = parseClients(await fake.ctl('queues seven'), 'name');
+    assert.equal(rows.length, 1);
+    const [q] = rows;
+    assert.deepEqual(Object.keys(q), ['.id', 'name', 'target', 'bytes', 'packets', 'max-limit', 'disabled'],
+      'queue2 has no comment; the rest in .proplist order');
+    assert.deepEqual([q['.id'], q.name, q.target, q['max-limit'], q.disabled],
+      [before.queue2.id, 'queue2', '192.168.88.11/32', '0/0', 'false']);
+    const [up, down] = q.bytes.split('/').map(BigInt);
+    assert.ok(before.queue2.up <= up && up <= after.queue2.up, 'upload first, within the truth');
+    assert.ok(before.queue2.down <= down && down <= after.queue2.down);
+    assert.equal(q.packets, `${up / 1000n}/${down / 1000n}`);
+    const commented = await api.write('/queue/simple/print', ['?comment', '=.proplist=name,comment']);
+    assert.deepEqual(commented, [{ name: 'queue1', comment: 'customer 1' }, { name: 'queue3', comment: 'customer 3' }]);
+  } finally {
+    await api.close();
+  }
+});
+
+test('queues added, edited (counters reset), re-created (new .id) and removed', async () => {
+  const api = client('seven');
+  await api.connect();
+  const byName = async () =>
+    Object.fromEntries((await api.write('/queue/simple/print', ['=.proplist=.id,name,target,comment,bytes']))
+      .map((r) => [r.name, r]));
+  try {
+    assert.match(await fake.ctl('queue seven add flat%20caf%E9 10.9.0.0/24 0 0'), /^ok id=\*4$/);
+    assert.match(await fake.ctl('queue seven bytes flat%20caf%E9 1000 9000'), /^ok/);
+    let qs = await byName();
+    assert.deepEqual(qs['flat caf\u00e9'], { '.id': '*4', name: 'flat caf\u00e9', target: '10.9.0.0/24', bytes: '1000/9000' });
+    assert.match(await fake.ctl('queue seven edit flat%20caf%E9 comment=room%202'), /^ok/);
+    qs = await byName();
+    assert.deepEqual(qs['flat caf\u00e9'], { '.id': '*4', name: 'flat caf\u00e9', target: '10.9.0.0/24', comment: 'room 2', bytes: '0/0' });
+    assert.match(await fake.ctl('queue seven recreate flat%20caf%E9'), /^ok id=\*5$/);
+    qs = await byName();
+    assert.equal(qs['flat caf\u00e9']['.id'], '*5');
+    assert.match(await fake.ctl('queue seven remove flat%20caf%E9'), /^ok/);
+    assert.equal((await byName())['flat caf\u00e9'], undefined);
+    const truth = parseClients(await fake.ctl('queues seven'), 'name')['flat caf\u00e9'];
+    assert.deepEqual([truth.id, truth.truth_up, truth.truth_down], ['-', 1000n, 9000n]);
+  } finally {
+    await api.close();
+  }
+});
+
+test('/ip/kid-control/device/print: MACs, addresses, names, bytes-up/down, queries', async () => {
+  const api = client('seven');
+  await api.connect();
+  try {
+    const before = parseClients(await fake.ctl('devices seven'), 'mac');
+    const rows = await api.write('/ip/kid-control/device/print', [
+      '=.proplist=.id,name,user,mac-address,ip-address,bytes-up,bytes-down,dynamic',
+    ]);
+    const after = parseClients(await fake.ctl('devices seven'), 'mac');
+    assert.equal(rows.length, 5);
+    for (const [i, row] of rows.entries()) {
+      const mac = `02:00:00:00:00:0${i + 1}`;
+      assert.equal(row['mac-address'], mac);
+      assert.equal(row['ip-address'], `192.168.88.${10 + i}`);
+      assert.equal(row['.id'], before[mac].id);
+      assert.deepEqual([row.name, row.user, row.dynamic],
+        i % 4 === 0 ? [`kid phone ${i + 1}`, 'kids', 'false'] : ['', '', 'true']);
+      const up = BigInt(row['bytes-up']);
+      assert.ok(before[mac].up <= up && up <= after[mac].up, `${mac} bytes-up within the truth`);
+    }
+    const dyn = await api.write('/ip/kid-control/device/print', ['?dynamic=true', '=count-only=']);
+    assert.deepEqual(dyn, [{ ret: '3' }], 'devices 2, 3 and 4 are dynamic');
+    const one = await api.write('/ip/kid-control/device/print', ['?ip-address=192.168.88.12', '=.proplist=mac-address']);
+    assert.deepEqual(one, [{ 'mac-address': '02:00:00:00:00:03' }]);
+  } finally {
+    await api.close();
+  }
+});
+
+test('devices change IP, disappear and come back; leases give host-name or comment', async () => {
+  const api = client('seven');
+  await api.connect();
+  const mac = '02:00:00:00:00:02';
+  const find = async () =>
+    api.write('/ip/kid-control/device/print', [`?mac-address=${mac}`, '=.proplist=.id,ip-address,bytes-up']);
+  try {
+    assert.match(await fake.ctl(`device seven ip ${mac} 192.168.88.200`), /^ok/);
+    const [moved] = await find();
+    assert.equal(moved['ip-address'], '192.168.88.200');
+    assert.match(await fake.ctl(`device seven remove ${mac}`), /^ok/);
+    const devices = await api.write('/ip/kid-control/device/print', ['=.proplist=mac-address']);
+    assert.ok(!devices.some((d) => d['mac-address'] === mac), 'a gone device is not listed');
+    assert.match(await fake.ctl(`device seven add ${mac} 192.168.88.201 0 0`), /^ok id=\*6$/);
+    const [back] = await find();
+    assert.deepEqual(back, { '.id': '*6', 'ip-address': '192.168.88.201', 'bytes-up': '0' });
+    const leases = await api.write('/ip/dhcp-server/lease/print', ['=.proplist=mac-address,address,host-name,comment,status']);
+    assert.deepEqual(leases, [
+      { 'mac-address': '02:00:00:00:00:01', address: '192.168.88.10', 'host-name': 'host-1', status: 'bound' },
+      { 'mac-address': '02:00:00:00:00:02', address: '192.168.88.201', comment: 'lease 2', status: 'bound' },
+      { 'mac-address': '02:00:00:00:00:04', address: '192.168.88.13', 'host-name': 'host-4', status: 'bound' },
+      { 'mac-address': '02:00:00:00:00:05', address: '192.168.88.14', comment: 'lease 5', status: 'bound' },
+    ]);
+  } finally {
+    await api.close();
+  }
+});
+
+test('kid-control on RouterOS 6: an empty table on 6.49, no such menu before 6.41', async () => {
+  const six = client('six');
+  await six.connect();
+  try {
+    assert.deepEqual(await six.write('/ip/kid-control/device/print'), []);
+    assert.equal((await six.write('/queue/simple/print', ['=.proplist=name'])).length, 3);
+  } finally {
+    await six.close();
+  }
+  const old = client('old');
+  await old.connect();
+  try {
+    await assert.rejects(old.write('/ip/kid-control/device/print'), /no such command prefix/);
+  } finally {
+    await old.close();
+  }
 });
