@@ -645,7 +645,8 @@ int ros_read_leases(ros_conn *c, struct ros_lease **out, size_t *nout);
  * host-name, else the comment of a DHCP lease for its MAC (the first
  * lease, in reply order, that has one), else its MAC. leases is an index
  * of n rows from ros_leases_index (NULL with n == 0: no leases). Borrowed
- * from d or the leases; never NULL. O(log n). */
+ * from d or the leases; never NULL. O(log n), plus the leases of that
+ * MAC. */
 const char *ros_device_display_name(const struct ros_device_counters *d,
                                     const struct ros_lease *const *leases, size_t n);
 
