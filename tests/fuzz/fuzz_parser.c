@@ -18,6 +18,7 @@
  * reports it as a crash.
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -167,17 +168,21 @@ static void exercise(const ros_sentence *s)
 /* The row parsers on the reply the sentences make                     */
 /* ------------------------------------------------------------------ */
 
-/* A refusal's message: set, bounded, one line of printable ASCII. */
-static void check_row_error(int rc, const char *err)
+/* Whether a row parser refused (rc not ROS_OK); a refusal's message must
+ * be set, bounded, one line of printable ASCII. */
+static bool refused(int rc, const char *err)
 {
 	size_t len = strlen(err);
 
+	if (rc == ROS_OK)
+		return false;
 	CHECK(rc == ROS_ERR_PROTOCOL || rc == ROS_ERR_NOMEM);
-	if (rc == ROS_ERR_NOMEM)
-		return;
-	CHECK(len > 0 && len < ROS_ROW_ERR_SIZE);
-	for (size_t i = 0; i < len; i++)
-		CHECK(err[i] >= 0x20 && err[i] < 0x7f);
+	if (rc == ROS_ERR_PROTOCOL) {
+		CHECK(len > 0 && len < ROS_ROW_ERR_SIZE);
+		for (size_t i = 0; i < len; i++)
+			CHECK(err[i] >= 0x20 && err[i] < 0x7f);
+	}
+	return true;
 }
 
 /* The !re sentence number k (0-based) of r. */
@@ -226,12 +231,9 @@ static void check_queues(const ros_reply *r)
 	const struct ros_queue_counters **index;
 	char err[ROS_ROW_ERR_SIZE] = "";
 	size_t n = 0;
-	int rc = ros_queues_parse(r, &v, &n, err, sizeof err);
 
-	if (rc != ROS_OK) {
-		check_row_error(rc, err);
+	if (refused(ros_queues_parse(r, &v, &n, err, sizeof err), err))
 		return;
-	}
 	CHECK(n == ros_reply_rows(r));
 	for (size_t k = 0; k < n; k++) {
 		const ros_sentence *s = row_sentence(r, k);
@@ -281,12 +283,9 @@ static void check_devices(const ros_reply *r, const struct ros_lease *const *lea
 	char err[ROS_ROW_ERR_SIZE] = "";
 	unsigned char addr[16];
 	size_t n = 0;
-	int rc = ros_devices_parse(r, &v, &n, err, sizeof err);
 
-	if (rc != ROS_OK) {
-		check_row_error(rc, err);
+	if (refused(ros_devices_parse(r, &v, &n, err, sizeof err), err))
 		return;
-	}
 	CHECK(n == ros_reply_rows(r));
 	for (size_t k = 0; k < n; k++) {
 		const ros_sentence *s = row_sentence(r, k);
@@ -330,13 +329,10 @@ static struct ros_lease *check_leases(const ros_reply *r, size_t *n)
 {
 	struct ros_lease *v = NULL;
 	char err[ROS_ROW_ERR_SIZE] = "";
-	int rc = ros_leases_parse(r, &v, n, err, sizeof err);
 	size_t k = 0;
 
-	if (rc != ROS_OK) {
-		check_row_error(rc, err);
+	if (refused(ros_leases_parse(r, &v, n, err, sizeof err), err))
 		return NULL;
-	}
 	CHECK(*n <= ros_reply_rows(r));
 	/* Rows without a MAC are left out: match the rest in order. */
 	for (size_t i = 0; i < ros_reply_count(r); i++) {
