@@ -10,7 +10,8 @@
  *      machine drives it; use it blocking (ros_connect, ros_command) or from
  *      an event loop (ros_start_connect, ros_start_command, ros_step).
  *   3. Helpers for what traffic accounting needs: interface counters,
- *      router uptime, strict number parsing.
+ *      simple queues, kid-control devices and DHCP leases, router uptime,
+ *      strict number parsing.
  *
  * Errors: functions return ROS_OK (0) or a negative enum ros_status. A
  * connection keeps a human-readable detail string (ros_errstr) that never
@@ -517,6 +518,137 @@ const struct ros_iface_counters *ros_counters_find(const struct ros_iface_counte
 /* Blocking: reads counters of the named interfaces in one command. */
 int ros_read_counters(ros_conn *c, const char *const *names, size_t n,
                       struct ros_iface_counters **out, size_t *nout);
+
+/* --- simple queues, kid-control devices, DHCP leases --- *
+ *
+ * Their row parsers follow ros_counters_parse: rows are !re sentences
+ * (other sentences are skipped), strings are raw bytes copied
+ * NUL-terminated (a value holding a NUL byte is malformed), and a row
+ * missing a required property or holding a malformed one makes the whole
+ * reply ROS_ERR_PROTOCOL (nothing is returned). They also take err
+ * (errsz bytes, may be NULL), which then receives one line naming the row
+ * (its number among the rows, .id and name, escaped) and the property,
+ * e.g. 'simple queue 3 (.id *5, name "guest"): bytes "12/x" is not
+ * UPLOAD/DOWNLOAD'. ROS_ERR_NOMEM when out of memory. The blocking
+ * helpers (ros_read_queues ...) put that line in ros_errstr; a router
+ * without the menu answers !trap: ROS_ERR_TRAP, the router's message in
+ * ros_errstr. Each index is made and searched as ros_counters_index and
+ * ros_counters_find: O(n log n) once, O(log n) a look-up, the first row in
+ * reply order among equal keys, freed with free(). */
+
+/* A room for err that holds every message the row parsers write. */
+#define ROS_ROW_ERR_SIZE 512
+
+/* Parses a MAC address: six pairs of hex digits (either case) separated
+ * by ':' or by '-' (the same throughout). out receives the form RouterOS
+ * prints, upper case with colons ("AA:BB:CC:0D:EE:FF") and a NUL. Returns
+ * 0, or ROS_ERR_ARG (out untouched). */
+int ros_parse_mac(const char *s, size_t len, char out[18]);
+
+/* Counters of one simple queue as /queue/simple/print reports them. Its
+ * bytes property is "UPLOAD/DOWNLOAD", two cumulative counters seen from
+ * the target (the LAN side): upload is the traffic the target sends (the
+ * LAN device's tx, the router's rx from it), download what it receives.
+ * Fast-tracked connections bypass queues and are counted by neither. */
+struct ros_queue_counters {
+	char *id;            /* ".id", e.g. "*1A" */
+	char *name;          /* raw bytes */
+	char *target;        /* "192.168.88.10/32", a list with commas, or "" */
+	char *comment;       /* "" when none */
+	uint64_t up_bytes;   /* upload: from the target */
+	uint64_t down_bytes; /* download: to the target */
+	int disabled;        /* 1, 0, or -1 if not reported */
+};
+
+/* Builds the words of one /queue/simple/print reading the named queues (a
+ * ?name= query per name joined with ?#|; n == 0 reads every queue) with
+ * a .proplist of .id,name,target,comment,disabled,bytes, as
+ * ros_counters_words does: words must hold ros_queues_words_needed(n)
+ * entries, *storage receives the strings (free it with free()). Returns
+ * the number of words, or ROS_ERR_NOMEM. */
+size_t ros_queues_words_needed(size_t n);
+int ros_queues_words(const char *const *names, size_t n, const char **words, char **storage);
+/* Parses a reply of that command into n rows (caller frees with
+ * ros_queues_free). Required: .id, name, and bytes as two decimal
+ * numbers around one '/'; target, comment and disabled are optional. */
+int ros_queues_parse(const ros_reply *r, struct ros_queue_counters **out, size_t *n, char *err,
+                     size_t errsz);
+void ros_queues_free(struct ros_queue_counters *v, size_t n);
+/* An index of v's n rows by name (NULL when out of memory). */
+const struct ros_queue_counters **ros_queues_index(const struct ros_queue_counters *v, size_t n);
+/* The first row named name in an index of n rows, or NULL. */
+const struct ros_queue_counters *ros_queues_find(const struct ros_queue_counters *const *index,
+                                                 size_t n, const char *name);
+/* Blocking: reads the named queues (n == 0: all) in one command. */
+int ros_read_queues(ros_conn *c, const char *const *names, size_t n,
+                    struct ros_queue_counters **out, size_t *nout);
+
+/* A device as RouterOS 7 tracks it in /ip/kid-control/device: its MAC
+ * (learnt from ARP) identifies it across IP changes. bytes-up counts what
+ * the device sends (its tx), bytes-down what it receives; both are
+ * cumulative and reset on reboot or /ip/kid-control/device/reset-counters.
+ * RouterOS 6 lists devices without these counters (ROS_ERR_PROTOCOL). */
+struct ros_device_counters {
+	char *id;   /* ".id" */
+	char *mac;  /* normalised by ros_parse_mac: "AA:BB:CC:DD:EE:FF" */
+	char *ip;   /* an IPv4 or IPv6 address, "" when none is known */
+	char *name; /* raw bytes, "" when the router has none */
+	char *user; /* the kid-control profile, "" when none */
+	uint64_t up_bytes, down_bytes;
+};
+
+/* Words of /ip/kid-control/device/print with a .proplist of .id,
+ * mac-address, ip-address, name, user, bytes-up, bytes-down (2 words). */
+extern const char *const ros_devices_words[2];
+/* Parses a reply of that command. Required: .id, mac-address (any form
+ * ros_parse_mac takes), bytes-up, bytes-down; ip-address (absent or empty,
+ * else a valid IPv4 or IPv6 address), name and user are optional. */
+int ros_devices_parse(const ros_reply *r, struct ros_device_counters **out, size_t *n, char *err,
+                      size_t errsz);
+void ros_devices_free(struct ros_device_counters *v, size_t n);
+/* An index of v's n rows by MAC (NULL when out of memory). */
+const struct ros_device_counters **ros_devices_index(const struct ros_device_counters *v, size_t n);
+/* The first row with MAC mac (any form ros_parse_mac takes) in an index
+ * of n rows, or NULL (also for a malformed mac). */
+const struct ros_device_counters *ros_devices_find(const struct ros_device_counters *const *index,
+                                                   size_t n, const char *mac);
+/* Blocking: reads every kid-control device. */
+int ros_read_devices(ros_conn *c, struct ros_device_counters **out, size_t *nout);
+
+/* A DHCP lease, for the names of devices. */
+struct ros_lease {
+	char *mac;       /* normalised by ros_parse_mac */
+	char *address;   /* raw, "" when none */
+	char *host_name; /* what the client sent, raw; "" when none */
+	char *comment;   /* the administrator's, raw; "" when none */
+};
+
+/* Words of /ip/dhcp-server/lease/print with a .proplist of mac-address,
+ * address, host-name, comment (2 words). */
+extern const char *const ros_leases_words[2];
+/* Parses a reply of that command. A lease without a mac-address, or with
+ * an empty one, names no device and is left out; a malformed one is
+ * ROS_ERR_PROTOCOL. address, host-name and comment are optional. */
+int ros_leases_parse(const ros_reply *r, struct ros_lease **out, size_t *n, char *err,
+                     size_t errsz);
+void ros_leases_free(struct ros_lease *v, size_t n);
+/* An index of v's n rows by MAC (NULL when out of memory). */
+const struct ros_lease **ros_leases_index(const struct ros_lease *v, size_t n);
+/* The first lease with MAC mac (any form ros_parse_mac takes) in an index
+ * of n rows, or NULL. */
+const struct ros_lease *ros_leases_find(const struct ros_lease *const *index, size_t n,
+                                        const char *mac);
+/* Blocking: reads every DHCP lease. */
+int ros_read_leases(ros_conn *c, struct ros_lease **out, size_t *nout);
+
+/* The name to show for device d: its kid-control name, else the
+ * host-name, else the comment of a DHCP lease for its MAC (the first
+ * lease, in reply order, that has one), else its MAC. leases is an index
+ * of n rows from ros_leases_index (NULL with n == 0: no leases). Borrowed
+ * from d or the leases; never NULL. O(log n), plus the leases of that
+ * MAC. */
+const char *ros_device_display_name(const struct ros_device_counters *d,
+                                    const struct ros_lease *const *leases, size_t n);
 
 /* Words of /system/resource/print restricted to uptime (2 words). */
 extern const char *const ros_uptime_words[2];

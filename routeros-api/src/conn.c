@@ -168,6 +168,11 @@ const char *ros_errstr(const ros_conn *c)
 	return c->err;
 }
 
+void conn_set_error(ros_conn *c, const char *msg)
+{
+	snprintf(c->err, sizeof c->err, "%s", msg);
+}
+
 const char *ros_peer_certificate(const ros_conn *c)
 {
 	return c->certificate[0] ? c->certificate : NULL;

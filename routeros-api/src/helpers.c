@@ -1,9 +1,11 @@
 /*
  * helpers.c — what traffic accounting needs from a router: strict number
- * and duration parsing, interface counters and uptime.
+ * and duration parsing, interface counters and uptime (simple queues are
+ * in queues.c, kid-control devices and DHCP leases in devices.c).
  */
 #include "internal.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,33 +125,12 @@ static const char proplist_word[] =
 
 size_t ros_counters_words_needed(size_t n)
 {
-	return 2 + n + (n > 1 ? n - 1 : 0);
+	return print_words_needed(n);
 }
 
 int ros_counters_words(const char *const *names, size_t n, const char **words, char **storage)
 {
-	size_t bytes = 0;
-	for (size_t i = 0; i < n; i++)
-		bytes += strlen(names[i]) + sizeof "?name=";
-	char *store = malloc(bytes ? bytes : 1);
-	if (!store)
-		return ROS_ERR_NOMEM;
-	size_t w = 0;
-	char *p = store;
-	words[w++] = "/interface/print";
-	words[w++] = proplist_word;
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(names[i]);
-		memcpy(p, "?name=", 6);
-		memcpy(p + 6, names[i], l + 1);
-		words[w++] = p;
-		p += 6 + l + 1;
-		/* RouterOS ANDs query words: fold each further name in with OR. */
-		if (i > 0)
-			words[w++] = "?#|";
-	}
-	*storage = store;
-	return (int)w;
+	return print_words("/interface/print", proplist_word, names, n, words, storage);
 }
 
 void ros_counters_free(struct ros_iface_counters *v, size_t n)
@@ -163,94 +144,51 @@ void ros_counters_free(struct ros_iface_counters *v, size_t n)
 	free(v);
 }
 
-static char *dup_bytes(const char *s, size_t len)
+static int parse_row(const struct row_ctx *ctx, void *row)
 {
-	char *d = malloc(len + 1);
-	if (d) {
-		memcpy(d, s, len);
-		d[len] = '\0';
-	}
-	return d;
+	struct ros_iface_counters *c = row;
+	const ros_sentence *s = ctx->s;
+	int rc = row_string(ctx, ".id", true, &c->id);
+	if (!rc)
+		rc = row_string(ctx, "name", true, &c->name);
+	if (!rc)
+		rc = row_u64(ctx, "rx-byte", true, &c->rx_bytes);
+	if (!rc)
+		rc = row_u64(ctx, "tx-byte", true, &c->tx_bytes);
+	if (!rc)
+		rc = row_u64(ctx, "rx-packet", false, &c->rx_packets);
+	if (!rc)
+		rc = row_u64(ctx, "tx-packet", false, &c->tx_packets);
+	c->running = row_flag(s, "running");
+	c->disabled = row_flag(s, "disabled");
+	return rc;
 }
 
-/* "true"/"false" (also "yes"/"no") → 1/0; absent → -1. */
-static int flag(const ros_sentence *s, const char *key)
+static void free_rows(void *v, size_t n)
 {
-	size_t len;
-	const char *v = ros_sentence_get(s, key, &len);
-	if (!v)
-		return -1;
-	return (len == 4 && !memcmp(v, "true", 4)) || (len == 3 && !memcmp(v, "yes", 3));
+	ros_counters_free(v, n);
 }
 
-/* Parses a counter attribute; absent optional ones are 0. */
-static int counter(const ros_sentence *s, const char *key, bool required, uint64_t *out)
-{
-	size_t len;
-	const char *v = ros_sentence_get(s, key, &len);
-	*out = 0;
-	if (!v)
-		return required ? ROS_ERR_PROTOCOL : ROS_OK;
-	return ros_parse_u64(v, len, out) ? ROS_ERR_PROTOCOL : ROS_OK;
-}
-
-static int parse_row(const ros_sentence *s, struct ros_iface_counters *c)
-{
-	size_t idl, nl;
-	const char *id = ros_sentence_get(s, ".id", &idl);
-	const char *name = ros_sentence_get(s, "name", &nl);
-	if (!id || !name || memchr(name, '\0', nl))
-		return ROS_ERR_PROTOCOL;
-	if (counter(s, "rx-byte", true, &c->rx_bytes) ||
-	    counter(s, "tx-byte", true, &c->tx_bytes) ||
-	    counter(s, "rx-packet", false, &c->rx_packets) ||
-	    counter(s, "tx-packet", false, &c->tx_packets))
-		return ROS_ERR_PROTOCOL;
-	c->running = flag(s, "running");
-	c->disabled = flag(s, "disabled");
-	c->id = dup_bytes(id, idl);
-	c->name = dup_bytes(name, nl);
-	return c->id && c->name ? ROS_OK : ROS_ERR_NOMEM;
-}
+static const struct row_kind interface_rows = {"interface", sizeof(struct ros_iface_counters),
+                                               parse_row, free_rows};
 
 int ros_counters_parse(const ros_reply *r, struct ros_iface_counters **out, size_t *n)
 {
-	size_t rows = ros_reply_rows(r), k = 0;
-	struct ros_iface_counters *v = calloc(rows ? rows : 1, sizeof *v);
-	if (!v)
-		return ROS_ERR_NOMEM;
-	for (size_t i = 0; i < ros_reply_count(r); i++) {
-		const ros_sentence *s = ros_reply_sentence(r, i);
-		if (ros_sentence_type(s) != ROS_REPLY_RE)
-			continue;
-		int rc = parse_row(s, &v[k]);
-		k++;
-		if (rc) {
-			ros_counters_free(v, k);
-			return rc;
-		}
-	}
-	*out = v;
-	*n = k;
-	return ROS_OK;
+	void *v = NULL;
+	int rc = rows_parse(r, &interface_rows, &v, n, NULL, 0);
+	if (rc == ROS_OK)
+		*out = v;
+	return rc;
 }
 
 int ros_read_counters(ros_conn *c, const char *const *names, size_t n,
                       struct ros_iface_counters **out, size_t *nout)
 {
-	const char **words = malloc(ros_counters_words_needed(n) * sizeof *words);
-	char *storage = NULL;
-	ros_reply *r = NULL;
-	if (!words)
-		return ROS_ERR_NOMEM;
-	int rc = ros_counters_words(names, n, words, &storage);
-	if (rc >= 0)
-		rc = ros_command(c, words, (size_t)rc, &r);
+	void *v = NULL;
+	int rc = rows_read(c, "/interface/print", proplist_word, names, n, &interface_rows, &v,
+	                   nout);
 	if (rc == ROS_OK)
-		rc = ros_counters_parse(r, out, nout);
-	ros_reply_free(r);
-	free(storage);
-	free(words);
+		*out = v;
 	return rc;
 }
 
@@ -278,39 +216,26 @@ int ros_read_uptime(ros_conn *c, uint64_t *seconds)
 	return rc;
 }
 
-/* Rows by name, equal names in reply order (the first one counts). */
-static int row_order(const void *a, const void *b)
+/* Entry i of an index of interface rows: its name. */
+static const char *name_at(const void *index, size_t i)
 {
-	const struct ros_iface_counters *x = *(const struct ros_iface_counters *const *)a;
-	const struct ros_iface_counters *y = *(const struct ros_iface_counters *const *)b;
-	int c = strcmp(x->name, y->name);
-	return c ? c : (x > y) - (x < y);
-}
-
-static int name_vs_row(const void *key, const void *row)
-{
-	return strcmp(key, (*(const struct ros_iface_counters *const *)row)->name);
+	return ((const struct ros_iface_counters *const *)index)[i]->name;
 }
 
 const struct ros_iface_counters **ros_counters_index(const struct ros_iface_counters *v, size_t n)
 {
-	const struct ros_iface_counters **index = calloc(n ? n : 1, sizeof *index);
-	if (!index)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		index[i] = &v[i];
-	qsort(index, n, sizeof *index, row_order);
+	const struct ros_iface_counters **index = NULL;
+	size_t *order = rows_order(v, n, sizeof *v, offsetof(struct ros_iface_counters, name));
+	if (order && (index = calloc(n ? n : 1, sizeof *index)))
+		for (size_t i = 0; i < n; i++)
+			index[i] = &v[order[i]];
+	free(order);
 	return index;
 }
 
 const struct ros_iface_counters *ros_counters_find(const struct ros_iface_counters *const *index,
                                                    size_t n, const char *name)
 {
-	const struct ros_iface_counters *const *hit =
-	        bsearch(name, index, n, sizeof *index, name_vs_row);
-	if (!hit)
-		return NULL;
-	while (hit > index && strcmp(hit[-1]->name, name) == 0)
-		hit--;
-	return *hit;
+	size_t i = rows_find(index, n, name_at, name);
+	return i < n ? index[i] : NULL;
 }

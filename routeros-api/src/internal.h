@@ -86,6 +86,81 @@ void buf_wipe(struct ros_buf *b);
  * at most max input bytes, "..." appended when cut. */
 void escape_bytes(char *out, size_t outsz, const void *data, size_t len, size_t max);
 
+/* conn.c: records msg as the detail ros_errstr shows, leaving the
+ * connection as it is (a reply that parsed badly does not end a session). */
+void conn_set_error(ros_conn *c, const char *msg);
+
+/* rows.c: the rows of a print reply, shared by the helpers of helpers.c,
+ * queues.c and devices.c. */
+
+/* Copies s[0..len) into a new NUL-terminated string; NULL when out of
+ * memory. */
+char *row_dup(const char *s, size_t len);
+
+/* The row being parsed, for the message naming it. */
+struct row_ctx {
+	const char *kind;      /* "simple queue" */
+	size_t number;         /* 1-based, among the reply's rows */
+	const ros_sentence *s; /* the row's !re sentence */
+	char *err;             /* the caller's, may be NULL */
+	size_t errsz;
+};
+
+/* Writes "KIND N (.id X, name "Y"): " and the message into ctx->err (the
+ * values escaped) and returns ROS_ERR_PROTOCOL. */
+int row_fail(const struct row_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Escapes a router value for such a message: at most ROW_QUOTE_MAX of its
+ * bytes, each at most 4 characters ("\xHH"), and "..." when cut. Two
+ * quoted values and a sentence of text fit in ROS_ROW_ERR_SIZE. */
+#define ROW_QUOTE_MAX  24
+#define ROW_QUOTE_SIZE (4 * ROW_QUOTE_MAX + 8)
+void row_quote(char *out, size_t outsz, const char *v, size_t len);
+/* Property key as a new string in *out: "" when absent and not required.
+ * ROS_ERR_PROTOCOL (reported) when required and absent or when it holds
+ * a NUL byte; ROS_ERR_NOMEM. */
+int row_string(const struct row_ctx *ctx, const char *key, bool required, char **out);
+/* Property key as a decimal counter: 0 when absent and not required. */
+int row_u64(const struct row_ctx *ctx, const char *key, bool required, uint64_t *out);
+/* "true"/"yes" -> 1, another value -> 0, absent -> -1. */
+int row_flag(const ros_sentence *s, const char *key);
+
+/* Fills one zeroed row from ctx->s: ROS_OK, ROW_SKIP (the row is left
+ * out, and must then hold nothing to free) or an error status. */
+#define ROW_SKIP 1
+/* A kind of row: its name in messages, size, parser and free function
+ * (which frees rows v[0..n) and the array). */
+struct row_kind {
+	const char *name;
+	size_t size;
+	int (*parse)(const struct row_ctx *ctx, void *row);
+	void (*free_rows)(void *v, size_t n);
+};
+/* Parses every !re of r into a new array of rows (*out, *n: set on ROS_OK
+ * only). On an error the rows parsed so far are freed and the error
+ * returned. */
+int rows_parse(const ros_reply *r, const struct row_kind *kind, void **out, size_t *n, char *err,
+               size_t errsz);
+/* Blocking: runs the print of print_words(command, proplist, names, nn)
+ * and parses its reply; a parse error's message goes to ros_errstr. */
+int rows_read(ros_conn *c, const char *command, const char *proplist, const char *const *names,
+              size_t nn, const struct row_kind *kind, void **out, size_t *n);
+
+/* The words of command with proplist and a "?name=" query per name,
+ * joined with "?#|" (see ros_counters_words). */
+size_t print_words_needed(size_t n);
+int print_words(const char *command, const char *proplist, const char *const *names, size_t n,
+                const char **words, char **storage);
+
+/* Row numbers of v (n rows of size bytes) ordered by the string member at
+ * offset key of each row, equal strings in row order; a new array, NULL
+ * when out of memory. O(n log n). */
+size_t *rows_order(const void *v, size_t n, size_t size, size_t key);
+/* The string key of entry i of an index. */
+typedef const char *(*index_key_fn)(const void *index, size_t i);
+/* The position of the first entry whose key equals want in an index of n
+ * entries sorted by key, or n when none. O(log n). */
+size_t rows_find(const void *index, size_t n, index_key_fn key, const char *want);
+
 /* tls.c: the only file that includes OpenSSL's TLS headers. */
 struct tls_session;
 struct tls_config {

@@ -9,9 +9,16 @@
  *   the rest        the byte stream fed to the parser
  *
  * Every completed sentence goes through every accessor, and its words are
- * re-encoded and parsed again, which must give the same words. Any broken
- * invariant aborts, so libFuzzer reports it as a crash.
+ * re-encoded and parsed again, which must give the same words. The
+ * sentences, gathered into one reply, then go through every row parser
+ * (interfaces, simple queues, kid-control devices, DHCP leases), whose
+ * rows are checked against the sentences they came from, whose refusals
+ * must carry a bounded printable message, and whose indexes must find
+ * every row's first occurrence. Any broken invariant aborts, so libFuzzer
+ * reports it as a crash.
  */
+#include <arpa/inet.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -157,10 +164,234 @@ static void exercise(const ros_sentence *s)
 		touch(v, len);
 }
 
+/* ------------------------------------------------------------------ */
+/* The row parsers on the reply the sentences make                     */
+/* ------------------------------------------------------------------ */
+
+/* Whether a row parser refused (rc not ROS_OK); a refusal's message must
+ * be set, bounded, one line of printable ASCII. */
+static bool refused(int rc, const char *err)
+{
+	size_t len = strlen(err);
+
+	if (rc == ROS_OK)
+		return false;
+	CHECK(rc == ROS_ERR_PROTOCOL || rc == ROS_ERR_NOMEM);
+	if (rc == ROS_ERR_PROTOCOL) {
+		CHECK(len > 0 && len < ROS_ROW_ERR_SIZE);
+		for (size_t i = 0; i < len; i++)
+			CHECK(err[i] >= 0x20 && err[i] < 0x7f);
+	}
+	return true;
+}
+
+/* The !re sentence number k (0-based) of r. */
+static const ros_sentence *row_sentence(const ros_reply *r, size_t k)
+{
+	for (size_t i = 0; i < ros_reply_count(r); i++) {
+		const ros_sentence *s = ros_reply_sentence(r, i);
+
+		if (ros_sentence_type(s) == ROS_REPLY_RE && k-- == 0)
+			return s;
+	}
+	abort();
+}
+
+/* A string property copied as the row parsers promise: the value's bytes,
+ * or "" when the property is absent. */
+static void check_copy(const ros_sentence *s, const char *key, const char *got)
+{
+	size_t len = 0;
+	const char *v = ros_sentence_get(s, key, &len);
+
+	CHECK(got != NULL);
+	CHECK(strlen(got) == (v ? len : 0));
+	CHECK(!v || memcmp(got, v, len) == 0);
+}
+
+/* Decimal digits with no overflow, independently of ros_parse_u64. */
+static int decimal(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || __builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(s[i] - '0'), &v))
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void check_queues(const ros_reply *r)
+{
+	struct ros_queue_counters *v = NULL;
+	const struct ros_queue_counters **index;
+	char err[ROS_ROW_ERR_SIZE] = "";
+	size_t n = 0;
+
+	if (refused(ros_queues_parse(r, &v, &n, err, sizeof err), err))
+		return;
+	CHECK(n == ros_reply_rows(r));
+	for (size_t k = 0; k < n; k++) {
+		const ros_sentence *s = row_sentence(r, k);
+		size_t len = 0;
+		const char *bytes = ros_sentence_get(s, "bytes", &len);
+		const char *slash = bytes ? memchr(bytes, '/', len) : NULL;
+		uint64_t up = 0, down = 0;
+
+		check_copy(s, ".id", v[k].id);
+		check_copy(s, "name", v[k].name);
+		check_copy(s, "target", v[k].target);
+		check_copy(s, "comment", v[k].comment);
+		CHECK(slash != NULL);
+		CHECK(decimal(bytes, (size_t)(slash - bytes), &up) == 0 && up == v[k].up_bytes);
+		CHECK(decimal(slash + 1, len - (size_t)(slash - bytes) - 1, &down) == 0 &&
+		      down == v[k].down_bytes);
+		CHECK(v[k].disabled >= -1 && v[k].disabled <= 1);
+	}
+	index = ros_queues_index(v, n);
+	if (index) {
+		for (size_t k = 0; k < n; k++) {
+			const struct ros_queue_counters *hit = ros_queues_find(index, n, v[k].name);
+
+			CHECK(hit != NULL && hit <= &v[k] && strcmp(hit->name, v[k].name) == 0);
+		}
+		free(index);
+	}
+	ros_queues_free(v, n);
+}
+
+/* mac is what ros_parse_mac makes of the raw value of key in s. */
+static void check_mac(const ros_sentence *s, const char *key, const char *mac)
+{
+	size_t len = 0;
+	const char *raw = ros_sentence_get(s, key, &len);
+	char again[18];
+
+	CHECK(raw != NULL && strlen(mac) == 17);
+	CHECK(ros_parse_mac(raw, len, again) == ROS_OK && strcmp(again, mac) == 0);
+	CHECK(ros_parse_mac(mac, 17, again) == ROS_OK && strcmp(again, mac) == 0);
+}
+
+static void check_devices(const ros_reply *r, const struct ros_lease *const *leases, size_t nl)
+{
+	struct ros_device_counters *v = NULL;
+	const struct ros_device_counters **index;
+	char err[ROS_ROW_ERR_SIZE] = "";
+	unsigned char addr[16];
+	size_t n = 0;
+
+	if (refused(ros_devices_parse(r, &v, &n, err, sizeof err), err))
+		return;
+	CHECK(n == ros_reply_rows(r));
+	for (size_t k = 0; k < n; k++) {
+		const ros_sentence *s = row_sentence(r, k);
+		const char *shown = ros_device_display_name(&v[k], leases, nl);
+
+		check_copy(s, ".id", v[k].id);
+		check_copy(s, "name", v[k].name);
+		check_copy(s, "user", v[k].user);
+		check_copy(s, "ip-address", v[k].ip);
+		check_mac(s, "mac-address", v[k].mac);
+		CHECK(!v[k].ip[0] || inet_pton(AF_INET, v[k].ip, addr) == 1 ||
+		      inet_pton(AF_INET6, v[k].ip, addr) == 1);
+		CHECK(shown != NULL);
+		CHECK(shown == v[k].name || shown == v[k].mac || !v[k].name[0]);
+		if (shown != v[k].name && shown != v[k].mac) {
+			const struct ros_lease *l = ros_leases_find(leases, nl, v[k].mac);
+
+			CHECK(l != NULL && shown[0] != '\0');
+		}
+	}
+	index = ros_devices_index(v, n);
+	if (index) {
+		for (size_t k = 0; k < n; k++) {
+			const ros_sentence *s = row_sentence(r, k);
+			size_t len = 0;
+			const char *raw = ros_sentence_get(s, "mac-address", &len);
+			const struct ros_device_counters *hit =
+			        ros_devices_find(index, n, v[k].mac);
+
+			CHECK(hit != NULL && hit <= &v[k] && strcmp(hit->mac, v[k].mac) == 0);
+			/* The router's own spelling finds it too (it has no NUL). */
+			CHECK(raw != NULL && len == 17 && ros_devices_find(index, n, raw) == hit);
+		}
+		free(index);
+	}
+	ros_devices_free(v, n);
+}
+
+/* Parses the leases (NULL on refusal) and checks them. */
+static struct ros_lease *check_leases(const ros_reply *r, size_t *n)
+{
+	struct ros_lease *v = NULL;
+	char err[ROS_ROW_ERR_SIZE] = "";
+	size_t k = 0;
+
+	if (refused(ros_leases_parse(r, &v, n, err, sizeof err), err))
+		return NULL;
+	CHECK(*n <= ros_reply_rows(r));
+	/* Rows without a MAC are left out: match the rest in order. */
+	for (size_t i = 0; i < ros_reply_count(r); i++) {
+		const ros_sentence *s = ros_reply_sentence(r, i);
+		size_t len = 0;
+
+		if (ros_sentence_type(s) != ROS_REPLY_RE ||
+		    !ros_sentence_get(s, "mac-address", &len) || len == 0)
+			continue;
+		CHECK(k < *n);
+		check_mac(s, "mac-address", v[k].mac);
+		check_copy(s, "address", v[k].address);
+		check_copy(s, "host-name", v[k].host_name);
+		check_copy(s, "comment", v[k].comment);
+		k++;
+	}
+	CHECK(k == *n);
+	return v;
+}
+
+static void check_counters(const ros_reply *r)
+{
+	struct ros_iface_counters *v = NULL;
+	const struct ros_iface_counters **index;
+	size_t n = 0;
+
+	if (ros_counters_parse(r, &v, &n) != ROS_OK)
+		return;
+	CHECK(n == ros_reply_rows(r));
+	index = ros_counters_index(v, n);
+	for (size_t k = 0; index && k < n; k++) {
+		const struct ros_iface_counters *hit = ros_counters_find(index, n, v[k].name);
+
+		check_copy(row_sentence(r, k), "name", v[k].name);
+		CHECK(hit != NULL && hit <= &v[k] && strcmp(hit->name, v[k].name) == 0);
+	}
+	free(index);
+	ros_counters_free(v, n);
+}
+
+/* Every row parser on r, the leases naming the devices. */
+static void check_rows(const ros_reply *r)
+{
+	size_t nl = 0;
+	struct ros_lease *leases = check_leases(r, &nl);
+	const struct ros_lease **index = leases ? ros_leases_index(leases, nl) : NULL;
+
+	check_counters(r);
+	check_queues(r);
+	check_devices(r, index, index ? nl : 0);
+	free(index);
+	ros_leases_free(leases, nl);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t ntab, max_word, max_sentence, off, turn = 0;
 	ros_parser *p;
+	ros_reply *reply;
 
 	if (size < 2)
 		return 0;
@@ -189,6 +420,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p = ros_parser_new(max_word, max_sentence);
 	if (p == NULL)
 		return 0;
+	reply = ros_reply_new();
 	off = 1 + ntab;
 	while (off < size) {
 		size_t chunk = (size_t)data[1 + turn % ntab] + 1;
@@ -214,11 +446,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			took = 1;
 			exercise(s);
 			check_round_trip(s, max_word, max_sentence);
-			ros_sentence_free(s);
+			/* The reply takes s (and frees it on ROS_ERR_NOMEM). */
+			if (!reply || ros_reply_add(reply, s) != ROS_OK) {
+				if (!reply)
+					ros_sentence_free(s);
+				ros_reply_free(reply);
+				reply = NULL;
+			}
 		}
 		/* No progress without a sentence would loop forever. */
 		CHECK(n > 0 || took);
 	}
 	ros_parser_free(p);
+	if (reply)
+		check_rows(reply);
+	ros_reply_free(reply);
 	return 0;
 }
