@@ -934,6 +934,49 @@ static void the_example_config_loads(void **state)
 	cfg_free(c);
 }
 
+/* The example's commented queue and device keys and its bill are valid
+ * once uncommented. */
+static void the_example_bill_loads_when_uncommented(void **state)
+{
+	char err[512] = "";
+	char *text = read_all(FIXTURES_DIR "/../../etc/tikstat.conf");
+	char *dir = path_in("");
+	char *bill = strstr(text, "\n;[bill internet]");
+	struct cfg *c;
+
+	(void)state;
+	assert_non_null(bill);
+	*bill = '\0'; /* the text before the bill, then the bill uncommented */
+	char *tail = subst(strdup(bill + 1), "\n;", "\n");
+	tail = subst(tail, ";[bill", "[bill");
+	text = subst(text, "\n;queues ", "\nqueues ");
+	text = subst(text, "\n;devices ", "\ndevices ");
+	text = subst(text, "\n;max_devices ", "\nmax_devices ");
+	text = subst(text, "\n;device_idle ", "\ndevice_idle ");
+	text = subst(text, "/etc/tikstat/", dir);
+	char *whole = malloc(strlen(text) + strlen(tail) + 2);
+	assert_non_null(whole);
+	sprintf(whole, "%s\n%s", text, tail);
+	c = load_text("example-bill.conf", whole, err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_true(c->routers[0].queues_all);
+	assert_int_equal(c->routers[0].devices, CFG_DEVICES_KID_CONTROL);
+	assert_int_equal(c->n_bills, 1);
+	const struct cfg_bill *b = &c->bills[0];
+	assert_string_equal(b->name, "internet");
+	assert_int_equal(b->n_counters, 2);
+	assert_counter(&b->counters[0], 0, CFG_COUNTER_INTERFACE, "ether1");
+	assert_counter(&b->counters[1], 0, CFG_COUNTER_INTERFACE, "pppoe-out1");
+	assert_int_equal(b->percentile, 95);
+	assert_non_null(b->alert_command);
+	cfg_free(c);
+	free(whole);
+	free(tail);
+	free(dir);
+	free(text);
+}
+
 /* ------------------------------------------------------------------ */
 /* Broken configurations                                               */
 /* ------------------------------------------------------------------ */
@@ -2013,6 +2056,7 @@ int main(void)
 	        cmocka_unit_test(relative_file_names_are_taken_from_the_config_directory),
 	        cmocka_unit_test(empty_values_keep_the_default),
 	        cmocka_unit_test(the_example_config_loads),
+	        cmocka_unit_test(the_example_bill_loads_when_uncommented),
 	        cmocka_unit_test(structure_errors_name_file_line_and_problem),
 	        cmocka_unit_test(tikstat_section_errors_give_the_reason),
 	        cmocka_unit_test(http_section_errors_give_the_reason),
