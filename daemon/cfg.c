@@ -1331,13 +1331,24 @@ static int parse_password(struct parser *p, const struct key_row *k, void *base,
 	return 0;
 }
 
+/* A name list of a router (its names, their count, their indexes in name
+ * order) freed, then set to list, n and sorted. */
+static void set_names(char ***names, size_t *count, size_t **by_name, char **list, size_t n,
+                      size_t *sorted)
+{
+	free_list(*names, *count);
+	free(*by_name);
+	*names = list;
+	*count = n;
+	*by_name = sorted;
+}
+
 static void release_interfaces(const struct key_row *k, void *base)
 {
 	struct cfg_router *r = base;
 
 	(void)k;
-	free_list(r->interfaces, r->n_interfaces);
-	free(r->interfaces_by_name);
+	set_names(&r->interfaces, &r->n_interfaces, &r->interfaces_by_name, NULL, 0, NULL);
 }
 
 /* A comma list of names, plain or quoted, each once, into *list (*n
@@ -1395,10 +1406,8 @@ static int parse_interfaces(struct parser *p, const struct key_row *k, void *bas
 
 	if (read_names(p, v, false, &list, &n, &sorted) < 0)
 		return -1;
-	release_interfaces(k, base);
-	r->interfaces = list;
-	r->n_interfaces = n;
-	r->interfaces_by_name = sorted;
+	(void)k;
+	set_names(&r->interfaces, &r->n_interfaces, &r->interfaces_by_name, list, n, sorted);
 	return 0;
 }
 
@@ -1407,8 +1416,7 @@ static void release_queues(const struct key_row *k, void *base)
 	struct cfg_router *r = base;
 
 	(void)k;
-	free_list(r->queues, r->n_queues);
-	free(r->queues_by_name);
+	set_names(&r->queues, &r->n_queues, &r->queues_by_name, NULL, 0, NULL);
 }
 
 /* The router's simple queues: "*" for every one (also those created
@@ -1423,11 +1431,9 @@ static int parse_queues(struct parser *p, const struct key_row *k, void *base, c
 
 	if (!all && read_names(p, v, true, &list, &n, &sorted) < 0)
 		return -1;
-	release_queues(k, base);
+	(void)k;
 	r->queues_all = all;
-	r->queues = list;
-	r->n_queues = n;
-	r->queues_by_name = sorted;
+	set_names(&r->queues, &r->n_queues, &r->queues_by_name, list, n, sorted);
 	return 0;
 }
 
@@ -1982,23 +1988,35 @@ static void *grow_one(struct parser *p, void *v, size_t n, size_t size)
 	return grown;
 }
 
+/* A [router NAME] or [bill NAME] section (kind) begins: its name
+ * checked, its struct seen added to *seen (n before), the label set. */
+static int begin_named(struct parser *p, const char *kind, const char *name, const struct seen *dup,
+                       struct seen **seen, size_t n)
+{
+	struct seen *grown;
+
+	if (check_section_name(p, kind, name, dup) < 0)
+		return -1;
+	if ((grown = grow_one(p, *seen, n, sizeof *grown)) == NULL)
+		return -1;
+	*seen = grown;
+	grown[n] = (struct seen){.line = p->lineno};
+	snprintf(p->label, sizeof p->label, "%s %s", kind, name);
+	return 0;
+}
+
 static int add_router(struct parser *p, const char *name)
 {
 	struct cfg *c = p->cfg;
 	const struct cfg_router *dup = cfg_router(c, name);
 	struct cfg_router *grown;
-	struct seen *seen;
 
-	if (check_section_name(p, "router", name, dup ? &p->routers_seen[dup - c->routers] : NULL) <
-	    0)
+	if (begin_named(p, "router", name, dup ? &p->routers_seen[dup - c->routers] : NULL,
+	                &p->routers_seen, c->n_routers) < 0)
 		return -1;
 	if ((grown = grow_one(p, c->routers, c->n_routers, sizeof *grown)) == NULL)
 		return -1;
 	c->routers = grown;
-	if ((seen = grow_one(p, p->routers_seen, c->n_routers, sizeof *seen)) == NULL)
-		return -1;
-	p->routers_seen = seen;
-	seen[c->n_routers] = (struct seen){.line = p->lineno};
 	struct cfg_router *r = &grown[c->n_routers];
 	*r = (struct cfg_router){.mode = MODE_POLL,
 	                         .tls = ROS_TLS_OFF,
@@ -2011,7 +2029,6 @@ static int add_router(struct parser *p, const char *name)
 	c->n_routers++;
 	if (!(r->name = strdup(name)) || !(r->user = strdup(DEFAULT_USER)))
 		return nomem(p);
-	snprintf(p->label, sizeof p->label, "router %s", name);
 	return 0;
 }
 
@@ -2022,21 +2039,16 @@ static int add_bill(struct parser *p, const char *name)
 	struct cfg *c = p->cfg;
 	const struct cfg_bill *dup = cfg_bill(c, name);
 	struct cfg_bill *grown;
-	struct seen *seen;
 
-	if (check_section_name(p, "bill", name, dup ? &p->bills_seen[dup - c->bills] : NULL) < 0)
+	if (begin_named(p, "bill", name, dup ? &p->bills_seen[dup - c->bills] : NULL,
+	                &p->bills_seen, c->n_bills) < 0)
 		return -1;
 	if ((grown = grow_one(p, c->bills, c->n_bills, sizeof *grown)) == NULL)
 		return -1;
 	c->bills = grown;
-	if ((seen = grow_one(p, p->bills_seen, c->n_bills, sizeof *seen)) == NULL)
-		return -1;
-	p->bills_seen = seen;
-	seen[c->n_bills] = (struct seen){.line = p->lineno};
 	grown[c->n_bills] = (struct cfg_bill){.direction = CFG_DIR_BOTH};
 	if (!(grown[c->n_bills++].name = strdup(name)))
 		return nomem(p);
-	snprintf(p->label, sizeof p->label, "bill %s", name);
 	return 0;
 }
 
