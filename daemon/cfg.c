@@ -14,8 +14,11 @@
  *
  * Checks that involve several keys of a section (password or
  * password_file, tls and its fingerprint, mode) run when the section ends,
- * when its keys had no error. Every error in the file is reported, one
- * "FILE:LINE: [SECTION] KEY: reason" line each, at most CFG_MAX_ERRORS,
+ * when its keys had no error. A bill's counters name routers that may come
+ * later in the file: they are resolved after the last line (finish_bills),
+ * skipping routers whose own sections had errors. Every error in the file
+ * is reported, one "FILE:LINE: [SECTION] KEY: reason" line each, sorted by
+ * line (the checks after the last line fit in), at most CFG_MAX_ERRORS,
  * and a secret value is never part of one. A file with any error gives no
  * cfg.
  */
@@ -38,22 +41,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CFG_MAX_FILE     (1024 * 1024) /* bytes of tikstat.conf */
-#define SECRET_MAX       1024          /* bytes of a password or token */
-#define TOKEN_MIN        16            /* characters of a push token */
-#define ROUTER_NAME_MAX  64
-#define SECONDS_MAX      86400         /* interval, timeout, commit_interval */
-#define SECRET_GROUP     "tikstat"     /* may read secrets with mode 0640 */
-#define TLS_CERT_MAX     (1024 * 1024) /* bytes of tls_cert_file (a chain) */
-#define TLS_KEY_MAX      (64 * 1024)   /* bytes of tls_key_file */
-#define LIVE_VIEWERS_MAX 4096          /* the HTTP server's connections per address */
+#define CFG_MAX_FILE     (1024 * 1024)  /* bytes of tikstat.conf */
+#define SECRET_MAX       1024           /* bytes of a password or token */
+#define TOKEN_MIN        16             /* characters of a push token */
+#define ROUTER_NAME_MAX  64             /* and bill names */
+#define SECONDS_MAX      86400          /* interval, timeout, commit_interval */
+#define SECRET_GROUP     "tikstat"      /* may read secrets with mode 0640 */
+#define TLS_CERT_MAX     (1024 * 1024)  /* bytes of tls_cert_file (a chain) */
+#define TLS_KEY_MAX      (64 * 1024)    /* bytes of tls_key_file */
+#define LIVE_VIEWERS_MAX 4096           /* the HTTP server's connections per address */
+#define MAX_DEVICES_MAX  100000         /* max_devices */
+#define DEVICE_IDLE_MAX  (3650 * 86400) /* device_idle: ten years */
 
-#define DEFAULT_DATABASE "/var/lib/tikstat/tikstat.db"
-#define DEFAULT_LISTEN   "127.0.0.1:8085"
-#define DEFAULT_USER     "tikstat"
+#define DEFAULT_DATABASE    "/var/lib/tikstat/tikstat.db"
+#define DEFAULT_LISTEN      "127.0.0.1:8085"
+#define DEFAULT_USER        "tikstat"
+#define DEFAULT_MAX_DEVICES 500
+#define DEFAULT_DEVICE_IDLE (30 * 86400)
+
+#define QUOTA_HINT "bytes, e.g. 500G, 1.5T or 800Gi"
+#define RATE_HINT  "bits/s, e.g. 100M, 1G or 2.5G"
+/* Why a pushing router takes no queues or devices. */
+#define NO_SESSION_QUEUES  "a pushing router has no API session to read queues over"
+#define NO_SESSION_DEVICES "a pushing router has no API session to read devices over"
 
 /* SEC_SKIP: after a bad section header, whose keys are not checked. */
-enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER, SEC_SKIP };
+enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER, SEC_BILL, SEC_SKIP };
 
 /* Every key, one row each: its K_ name (for the checks across a section's
  * keys), then its fields (struct key_row). A new key is a row here, its
@@ -66,7 +79,7 @@ enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER, SEC_SKIP };
 	X(K_CYCLE_START_DAY, ROW("cycle_start_day", SEC_TIKSTAT, type_int), CFG(cycle_start_day),  \
 	  RANGE(1, 28))                                                                            \
 	X(K_MAX_RATE, ROW("max_rate", SEC_TIKSTAT, type_size), CFG(max_rate), .min = 1,            \
-	  .what = "rate", .hint = "bits/s, e.g. 100M, 1G or 2.5G")                                 \
+	  .what = "rate", .hint = RATE_HINT)                                                       \
 	X(K_COMMIT_INTERVAL, ROW("commit_interval", SEC_TIKSTAT, type_seconds),                    \
 	  CFG(commit_interval), RANGE(1, SECONDS_MAX))                                             \
 	X(K_LOG_LEVEL, ROW("log_level", SEC_TIKSTAT, type_word), CFG(log_level),                   \
@@ -125,13 +138,47 @@ enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER, SEC_SKIP };
 	X(K_IP_INTERFACE, ROW("ip_interface", SEC_ROUTER, type_interface), RTR(ip_interface),      \
 	  .poll_only = true)                                                                       \
 	X(K_QUOTA, ROW("quota", SEC_ROUTER, type_size), RTR(quota), .what = "size",                \
-	  .hint = "bytes, e.g. 500G, 1.5T or 800Gi")                                               \
+	  .hint = QUOTA_HINT)                                                                      \
 	X(K_ALERT_COMMAND, ROW("alert_command", SEC_ROUTER, type_text), RTR(alert_command))        \
-	X(K_PUSH_ALLOW_FROM, ROW("push_allow_from", SEC_ROUTER, type_nets), RTR(push_allow))
+	X(K_PUSH_ALLOW_FROM, ROW("push_allow_from", SEC_ROUTER, type_nets), RTR(push_allow))       \
+	X(K_QUEUES, ROW("queues", SEC_ROUTER, type_queues), RTR(queues), .poll_only = true,        \
+	  .poll_why = NO_SESSION_QUEUES)                                                           \
+	X(K_DEVICES, ROW("devices", SEC_ROUTER, type_devices), RTR(devices),                       \
+	  .names = device_sources, .poll_only = true, .poll_why = NO_SESSION_DEVICES)              \
+	X(K_MAX_DEVICES, ROW("max_devices", SEC_ROUTER, type_int), RTR(max_devices),               \
+	  RANGE(1, MAX_DEVICES_MAX), .poll_only = true, .poll_why = NO_SESSION_DEVICES)            \
+	X(K_DEVICE_IDLE, ROW("device_idle", SEC_ROUTER, type_seconds), RTR(device_idle),           \
+	  RANGE(60, DEVICE_IDLE_MAX), .hint = "1m to 3650d", .poll_only = true,                    \
+	  .poll_why = NO_SESSION_DEVICES)                                                          \
+	X(K_COUNTERS, ROW("counters", SEC_BILL, type_counters), BIL(counters))                     \
+	X(K_DIRECTION, ROW("direction", SEC_BILL, type_enum), BIL(direction), .names = directions) \
+	X(K_BILL_CYCLE_START_DAY, ROW("cycle_start_day", SEC_BILL, type_int),                      \
+	  BIL(cycle_start_day), RANGE(1, 28))                                                      \
+	X(K_BILL_QUOTA, ROW("quota", SEC_BILL, type_size), BIL(quota), .what = "size",             \
+	  .hint = QUOTA_HINT)                                                                      \
+	X(K_BILL_ALERT_COMMAND, ROW("alert_command", SEC_BILL, type_text), BIL(alert_command))     \
+	X(K_PERCENTILE, ROW("percentile", SEC_BILL, type_int), BIL(percentile), RANGE(1, 99))      \
+	X(K_COMMITTED_RATE, ROW("committed_rate", SEC_BILL, type_size), BIL(committed_bps),        \
+	  .min = 1, .what = "rate", .hint = RATE_HINT)
 
 #define KEY_ENUM(k, ...) k,
 /* One per key, to name keys in the checks across a section's keys. */
 enum key { K_NONE, KEYS(KEY_ENUM) K_COUNT };
+
+/* A reported error, kept until the end to be written in line order. */
+struct kept_error {
+	int line;     /* 0: about the whole file */
+	unsigned seq; /* order of report, for errors of one line */
+	char *msg;
+};
+
+/* What the checks after the last line need of a [router] or [bill]
+ * section (same index as in struct cfg). */
+struct seen {
+	int line;          /* of the header */
+	int counters_line; /* a bill's counters key, 0 when not given or refused */
+	bool bad;          /* the section had errors: checks involving it are skipped */
+};
 
 struct parser {
 	const char *path;       /* as given, for messages */
@@ -143,11 +190,13 @@ struct parser {
 
 	char *err; /* the caller's: one error a line */
 	size_t errsz;
-	size_t err_len;    /* bytes written to err */
-	unsigned n_errors; /* reported, written or not */
-	unsigned n_shown;  /* written to err */
-	bool err_full;     /* no more lines go to err */
-	bool fatal;        /* stop reading (out of memory) */
+	size_t err_len;                         /* bytes written to err */
+	unsigned n_errors;                      /* reported, written or not */
+	unsigned n_shown;                       /* written to err */
+	struct kept_error kept[CFG_MAX_ERRORS]; /* the first by line, unsorted */
+	unsigned n_kept;
+	bool err_full; /* no more lines go to err */
+	bool fatal;    /* stop reading (out of memory) */
 
 	char *text; /* the whole file; wiped, it may hold passwords */
 	size_t len;
@@ -159,15 +208,16 @@ struct parser {
 	const char *value;
 
 	enum section sec;
-	char label[8 + ROUTER_NAME_MAX + 1]; /* "tikstat", "router home" */
+	char label[8 + ROUTER_NAME_MAX + 1]; /* "tikstat", "router home", "bill internet" */
 	int sec_line;
 	unsigned sec_errors; /* n_errors when the section started */
 	int tikstat_line;
 	int http_line;
-	int key_line[K_COUNT]; /* where a key of this section was given */
-	bool key_set[K_COUNT]; /* given with a valid, non-empty value */
-	int *router_lines;     /* header line of each router */
-	char show[200];        /* a value made printable for a message */
+	int key_line[K_COUNT];     /* where a key of this section was given */
+	bool key_set[K_COUNT];     /* given with a valid, non-empty value */
+	struct seen *routers_seen; /* one per cfg->routers */
+	struct seen *bills_seen;   /* one per cfg->bills */
+	char show[200];            /* a value made printable for a message */
 
 	struct cfg *cfg;
 };
@@ -197,6 +247,7 @@ struct key_row {
 	const char *const *names; /* enum, word: the words, in the field's enum order */
 	enum key excludes;        /* a key that may not be given with this one */
 	bool poll_only;           /* refused with mode = push */
+	const char *poll_why;     /* why, when it is not plain */
 };
 
 #define FIELD(type, base, off) ((type *)(void *)((char *)(base) + (off)))
@@ -205,7 +256,7 @@ struct key_row {
 /* Errors                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Adds one error line to the caller's text. A line goes in whole while
+/* Writes one error line into the caller's text. A line goes in whole while
  * room for the summary ("FILE: N more errors") is left, the first one in
  * any case (cut to fit); after the first that does not, no more do. */
 static void add_error(struct parser *p, const char *msg)
@@ -238,13 +289,65 @@ static void add_error_summary(struct parser *p)
 	         more == 1 ? "" : "s");
 }
 
+/* True when error a comes before error b in the output. */
+static bool error_before(const struct kept_error *a, int line, unsigned seq)
+{
+	return a->line != line ? a->line < line : a->seq < seq;
+}
+
+/* Keeps an error for the output, which shows the CFG_MAX_ERRORS first by
+ * line (a check after the last line may report an early line). Out of
+ * memory, the error is only counted. */
+static void keep_error(struct parser *p, int line, const char *msg)
+{
+	unsigned seq = p->n_errors++;
+	struct kept_error *slot;
+	char *copy;
+
+	if (p->n_kept < CFG_MAX_ERRORS) {
+		slot = &p->kept[p->n_kept];
+	} else { /* the last kept one gives way to an earlier line */
+		slot = &p->kept[0];
+		for (unsigned i = 1; i < p->n_kept; i++)
+			if (error_before(slot, p->kept[i].line, p->kept[i].seq))
+				slot = &p->kept[i];
+		if (error_before(slot, line, seq))
+			return;
+	}
+	if ((copy = strdup(msg)) == NULL)
+		return;
+	if (p->n_kept < CFG_MAX_ERRORS)
+		p->n_kept++;
+	else
+		free(slot->msg);
+	*slot = (struct kept_error){.line = line, .seq = seq, .msg = copy};
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct kept_error *x = a, *y = b;
+
+	return error_before(x, y->line, y->seq) ? -1 : error_before(y, x->line, x->seq);
+}
+
+/* Writes the kept errors in line order, then how many did not fit. */
+static void write_errors(struct parser *p)
+{
+	qsort(p->kept, p->n_kept, sizeof *p->kept, by_line);
+	for (unsigned i = 0; i < p->n_kept; i++) {
+		add_error(p, p->kept[i].msg);
+		free(p->kept[i].msg);
+	}
+	p->n_kept = 0;
+	add_error_summary(p);
+}
+
 __attribute__((format(printf, 4, 0))) static void vfail(struct parser *p, int line, const char *key,
                                                         const char *fmt, va_list ap)
 {
 	char msg[2 * PATH_MAX];
 	int n;
 
-	p->n_errors++;
 	if (line > 0)
 		n = snprintf(msg, sizeof msg, "%s:%d: ", p->path, line);
 	else
@@ -253,7 +356,7 @@ __attribute__((format(printf, 4, 0))) static void vfail(struct parser *p, int li
 		n += snprintf(msg + n, sizeof msg - (size_t)n, "[%s] %s: ", p->label, key);
 	if (n >= 0 && (size_t)n < sizeof msg)
 		vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
-	add_error(p, msg);
+	keep_error(p, line, msg);
 }
 
 /* "FILE:LINE: message" (line 0: "FILE: message"). */
@@ -659,16 +762,22 @@ static struct cfg_router *router(struct parser *p)
 	return &p->cfg->routers[p->cfg->n_routers - 1];
 }
 
-/* What the keys of a section fill in c: c or its last router. */
+/* What the keys of a section fill in c: c, its last router or its last
+ * bill. */
 static void *section_base(struct cfg *c, enum section sec)
 {
-	return sec == SEC_ROUTER ? (void *)&c->routers[c->n_routers - 1] : (void *)c;
+	if (sec == SEC_ROUTER)
+		return &c->routers[c->n_routers - 1];
+	if (sec == SEC_BILL)
+		return &c->bills[c->n_bills - 1];
+	return c;
 }
 
-/* On a reload: the same section in the running configuration, or NULL. */
+/* On a reload: the same section in the running configuration, or NULL
+ * (a bill reads no files). */
 static const void *prev_base(struct parser *p)
 {
-	if (!p->prev)
+	if (!p->prev || p->sec == SEC_BILL)
 		return NULL;
 	if (p->sec != SEC_ROUTER)
 		return p->prev;
@@ -796,7 +905,8 @@ static int parse_port(struct parser *p, const struct key_row *k, void *base, con
 	return 0;
 }
 
-/* A duration of k->min to k->max seconds into an int. */
+/* A duration of k->min to k->max seconds into an int; k->hint, when
+ * given, says the range in larger units ("1m to 3650d"). */
 static int parse_seconds(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
 	int64_t s = 0;
@@ -806,7 +916,11 @@ static int parse_seconds(struct parser *p, const struct key_row *k, void *base, 
 		return -1;
 	}
 	if (s < k->min || s > k->max) { /* ERANGE leaves s at 0 */
-		key_fail(p, "must be %ld to %ld seconds, got %s", k->min, k->max, shown(p, v));
+		if (k->hint)
+			key_fail(p, "must be %s, got %s", k->hint, shown(p, v));
+		else
+			key_fail(p, "must be %ld to %ld seconds, got %s", k->min, k->max,
+			         shown(p, v));
 		return -1;
 	}
 	*FIELD(int, base, k->off) = (int)s;
@@ -1217,13 +1331,69 @@ static int parse_password(struct parser *p, const struct key_row *k, void *base,
 	return 0;
 }
 
+/* A name list of a router (its names, their count, their indexes in name
+ * order) freed, then set to list, n and sorted. */
+static void set_names(char ***names, size_t *count, size_t **by_name, char **list, size_t n,
+                      size_t *sorted)
+{
+	free_list(*names, *count);
+	free(*by_name);
+	*names = list;
+	*count = n;
+	*by_name = sorted;
+}
+
 static void release_interfaces(const struct key_row *k, void *base)
 {
 	struct cfg_router *r = base;
 
 	(void)k;
-	free_list(r->interfaces, r->n_interfaces);
-	free(r->interfaces_by_name);
+	set_names(&r->interfaces, &r->n_interfaces, &r->interfaces_by_name, NULL, 0, NULL);
+}
+
+/* A comma list of names, plain or quoted, each once, into *list (*n
+ * names) with an index of them in name order in *sorted. With star, a
+ * plain '*' entry is refused (it stands for every queue, alone). Returns
+ * 0, or -1 after reporting with nothing allocated. */
+static int read_names(struct parser *p, const char *v, bool star, char ***list, size_t *n,
+                      size_t **sorted)
+{
+	char *name = malloc(strlen(v) + 1);
+	bool more = true;
+
+	*list = NULL;
+	*n = 0;
+	if (!name)
+		return nomem(p);
+	for (const char *s = v; more;) {
+		bool quoted;
+		const char *why;
+
+		while (cfg_is_blank(*s))
+			s++;
+		quoted = *s == '"';
+		if ((why = cfg_list_entry(&s, name, &more)) != NULL) {
+			key_fail(p, "entry %zu: %s", *n + 1, why);
+			goto fail;
+		}
+		if (star && !quoted && strcmp(name, "*") == 0) {
+			key_fail(p, "entry %zu: '*' (every queue) stands alone: queues = *",
+			         *n + 1);
+			goto fail;
+		}
+		if (list_add(p, list, n, name, strlen(name)) < 0)
+			goto fail;
+	}
+	if (check_unique(p, *list, *n, sorted) < 0)
+		goto fail;
+	free(name);
+	return 0;
+fail:
+	free_list(*list, *n);
+	*list = NULL;
+	*n = 0;
+	free(name);
+	return -1;
 }
 
 /* The router's interfaces: names, plain or quoted, with an index of them
@@ -1231,36 +1401,113 @@ static void release_interfaces(const struct key_row *k, void *base)
 static int parse_interfaces(struct parser *p, const struct key_row *k, void *base, const char *v)
 {
 	struct cfg_router *r = base;
-	char *name = malloc(strlen(v) + 1);
+	char **list;
+	size_t n, *sorted;
+
+	if (read_names(p, v, false, &list, &n, &sorted) < 0)
+		return -1;
+	(void)k;
+	set_names(&r->interfaces, &r->n_interfaces, &r->interfaces_by_name, list, n, sorted);
+	return 0;
+}
+
+static void release_queues(const struct key_row *k, void *base)
+{
+	struct cfg_router *r = base;
+
+	(void)k;
+	set_names(&r->queues, &r->n_queues, &r->queues_by_name, NULL, 0, NULL);
+}
+
+/* The router's simple queues: "*" for every one (also those created
+ * later), or names as in interfaces ("*" quoted is a queue of that
+ * name), with an index of them in name order (cfg_queue_index). */
+static int parse_queues(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	struct cfg_router *r = base;
 	char **list = NULL;
-	size_t *sorted = NULL;
+	size_t n = 0, *sorted = NULL;
+	bool all = strcmp(v, "*") == 0;
+
+	if (!all && read_names(p, v, true, &list, &n, &sorted) < 0)
+		return -1;
+	(void)k;
+	r->queues_all = all;
+	set_names(&r->queues, &r->n_queues, &r->queues_by_name, list, n, sorted);
+	return 0;
+}
+
+/* One of k->names, stored as its index + 1: 0 is "none". */
+static int parse_devices(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	int i;
+
+	if (!word(p, k, v, &i))
+		return -1;
+	*FIELD(int, base, k->off) = i + 1;
+	return 0;
+}
+
+static void release_counters(const struct key_row *k, void *base)
+{
+	struct cfg_bill *b = base;
+
+	(void)k;
+	for (size_t i = 0; i < b->n_counters; i++)
+		free(b->counters[i].name);
+	free(b->counters);
+}
+
+/* A bill's counters, "ROUTER/COUNTER + ...", each once (a MAC address in
+ * any case is one device). Until finish_bills resolves them, each name is
+ * the whole "ROUTER/COUNTER" (a MAC address in upper case) and its router
+ * SIZE_MAX: the router may come later in the file. */
+static int parse_counters(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	struct cfg_bill *b = base;
+	size_t size = strlen(v) + 1;
+	char *rt = malloc(size), *name = malloc(size), *text = malloc(2 * size);
+	struct cfg_bill_counter *list = NULL;
+	char **texts = NULL;
 	size_t n = 0;
 	bool more = true;
 	int rc = -1;
 
-	if (!name)
-		return nomem(p);
+	if (!rt || !name || !text) {
+		nomem(p);
+		goto out;
+	}
 	for (const char *s = v; more;) {
-		const char *why = cfg_list_entry(&s, name, &more);
+		const char *why = cfg_counter_entry(&s, rt, name, &more);
 
 		if (why) {
 			key_fail(p, "entry %zu: %s", n + 1, why);
 			goto out;
 		}
-		if (list_add(p, &list, &n, name, strlen(name)) < 0)
+		cfg_parse_mac(name, name); /* upper case, when it is one */
+		int len = snprintf(text, 2 * size, "%s/%s", rt, name);
+		if (list_add(p, &texts, &n, text, (size_t)len) < 0)
 			goto out;
 	}
-	if (check_unique(p, list, n, &sorted) < 0)
+	if (check_unique(p, texts, n, NULL) < 0)
 		goto out;
-	release_interfaces(k, base);
-	r->interfaces = list;
-	r->n_interfaces = n;
-	r->interfaces_by_name = sorted;
-	list = NULL;
+	if ((list = calloc(n, sizeof *list)) == NULL) {
+		nomem(p);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		list[i] = (struct cfg_bill_counter){.router = SIZE_MAX, .name = texts[i]};
+	free(texts);
+	texts = NULL;
+	release_counters(k, base);
+	b->counters = list;
+	b->n_counters = n;
 	rc = 0;
 out:
-	free_list(list, n);
+	free_list(texts, n);
+	free(rt);
 	free(name);
+	free(text);
 	return rc;
 }
 
@@ -1361,16 +1608,26 @@ static const struct value_type type_password = {parse_password, NULL};
 static const struct value_type type_interfaces = {parse_interfaces, release_interfaces};
 static const struct value_type type_interface = {parse_interface, release_string};
 static const struct value_type type_nets = {parse_nets, release_nets};
+static const struct value_type type_queues = {parse_queues, release_queues};
+/* devices: enum cfg_devices */
+static const struct value_type type_devices = {parse_devices, NULL};
+static const struct value_type type_counters = {parse_counters, release_counters};
 
 static const char *const log_levels[] = {"error", "warning", "info", "debug", NULL};
 static const char *const modes[] = {"poll", "push", NULL}; /* enum router_mode */
 static const char *const tls_modes[] = {"off", "verify", "fingerprint", "anonymous", NULL};
+static const char *const device_sources[] = {"kid-control", NULL};  /* enum cfg_devices - 1 */
+static const char *const directions[] = {"both", "rx", "tx", NULL}; /* enum cfg_direction */
 _Static_assert(MODE_PUSH == 1 && sizeof(enum router_mode) == sizeof(int), "modes[]");
 _Static_assert(ROS_TLS_ANONYMOUS == 3 && sizeof(enum ros_tls_mode) == sizeof(int), "tls_modes[]");
+_Static_assert(CFG_DEVICES_KID_CONTROL == 1 && sizeof(enum cfg_devices) == sizeof(int),
+               "device_sources[]");
+_Static_assert(CFG_DIR_TX == 2 && sizeof(enum cfg_direction) == sizeof(int), "directions[]");
 
 #define ROW(n, s, t)  .name = (n), .sec = (s), .type = &(t)
 #define CFG(f)        .off = offsetof(struct cfg, f)
 #define RTR(f)        .off = offsetof(struct cfg_router, f)
+#define BIL(f)        .off = offsetof(struct cfg_bill, f)
 #define CFG_AUX(f)    .aux = offsetof(struct cfg, f)
 #define RTR_AUX(f)    .aux = offsetof(struct cfg_router, f)
 #define RANGE(lo, hi) .min = (lo), .max = (hi)
@@ -1486,6 +1743,11 @@ static void finish_poll_router(struct parser *p, struct cfg_router *r)
 	else if (r->n_push_allow)
 		key_fail_at(p, line_of(p, K_PUSH_ALLOW_FROM), "push_allow_from",
 		            "only used with mode = push");
+	else if (!r->devices && (p->key_set[K_MAX_DEVICES] || p->key_set[K_DEVICE_IDLE]))
+		key_fail_at(p,
+		            line_of(p, p->key_set[K_MAX_DEVICES] ? K_MAX_DEVICES : K_DEVICE_IDLE),
+		            p->key_set[K_MAX_DEVICES] ? "max_devices" : "device_idle",
+		            "only used with devices = kid-control");
 }
 
 /* A token-less legacy push must name exactly one router: no address may
@@ -1523,7 +1785,9 @@ static void finish_push_router(struct parser *p, struct cfg_router *r)
 		    (first == K_NONE || p->key_line[k] < p->key_line[first]))
 			first = (enum key)k;
 	if (first != K_NONE) {
-		key_fail_at(p, p->key_line[first], keys[first].name, "only used with mode = poll");
+		key_fail_at(p, p->key_line[first], keys[first].name,
+		            "only used with mode = poll%s%s", keys[first].poll_why ? ": " : "",
+		            keys[first].poll_why ? keys[first].poll_why : "");
 		return;
 	}
 	if (!r->push_token) {
@@ -1559,79 +1823,232 @@ static void finish_router(struct parser *p)
 		r->port = r->tls == ROS_TLS_OFF ? 8728 : 8729;
 }
 
+static void finish_bill(struct parser *p)
+{
+	const struct cfg_bill *b = &p->cfg->bills[p->cfg->n_bills - 1];
+
+	if (b->n_counters == 0)
+		key_fail_at(p, p->sec_line, "counters",
+		            "required (e.g. counters = home/ether1 + home/lte1)");
+	else if (b->committed_bps && !b->percentile)
+		key_fail_at(p, line_of(p, K_COMMITTED_RATE), "committed_rate",
+		            "only used with percentile");
+	else if (b->alert_command && !b->quota)
+		key_fail_at(p, line_of(p, K_BILL_ALERT_COMMAND), "alert_command",
+		            "only used with quota");
+}
+
 /* Checks across the keys of the section that ends here; none when one of
- * its keys was refused (that error says enough). */
+ * its keys was refused (that error says enough). A router or bill keeps
+ * whether it had errors for the checks after the last line. */
 static void finish_section(struct parser *p)
 {
-	if (p->fatal || p->n_errors != p->sec_errors)
+	struct seen *seen = NULL;
+
+	if (p->fatal)
 		return;
-	if (p->sec == SEC_HTTP)
-		finish_http(p);
-	else if (p->sec == SEC_ROUTER)
-		finish_router(p);
+	if (p->n_errors == p->sec_errors) {
+		if (p->sec == SEC_HTTP)
+			finish_http(p);
+		else if (p->sec == SEC_ROUTER)
+			finish_router(p);
+		else if (p->sec == SEC_BILL)
+			finish_bill(p);
+	}
+	if (p->sec == SEC_ROUTER)
+		seen = &p->routers_seen[p->cfg->n_routers - 1];
+	else if (p->sec == SEC_BILL)
+		seen = &p->bills_seen[p->cfg->n_bills - 1];
+	if (!seen)
+		return;
+	seen->bad = p->n_errors != p->sec_errors;
+	if (p->key_set[K_COUNTERS])
+		seen->counters_line = p->key_line[K_COUNTERS];
+}
+
+/* A device's MAC address, a name of the router's interfaces, or one of
+ * its queues: the kind of a bill's counter name on router r, or NULL with
+ * why not. */
+static const char *counter_kind(const struct cfg_router *r, const char *name,
+                                enum cfg_counter_kind *kind)
+{
+	char mac[CFG_MAC_LEN];
+	bool interface = cfg_interface_index(r, name) >= 0;
+	bool listed = cfg_queue_index(r, name) >= 0;
+
+	if (cfg_parse_mac(name, mac) == 0) {
+		*kind = CFG_COUNTER_DEVICE;
+		return r->devices ? NULL
+		                  : "a device (MAC address), but the router has no devices = "
+		                    "kid-control";
+	}
+	if (interface && listed)
+		return "both an interface and a queue of the router";
+	*kind = interface ? CFG_COUNTER_INTERFACE : CFG_COUNTER_QUEUE;
+	if (interface || listed || r->queues_all)
+		return NULL;
+	return r->n_queues ? "not one of the router's interfaces or queues"
+	                   : "not one of the router's interfaces (a queue needs queues = on the "
+	                     "router)";
+}
+
+/* Resolves a bill's counter, "ROUTER/COUNTER" from parse_counters, to its
+ * router and kind, or reports why not at line. A router whose section had
+ * errors is not judged again here. */
+static void resolve_counter(struct parser *p, int line, struct cfg_bill_counter *bc)
+{
+	char *slash = strchr(bc->name, '/');
+	const struct cfg_router *r;
+	enum cfg_counter_kind kind;
+	const char *why;
+	size_t ri;
+
+	*slash = '\0';
+	r = cfg_router(p->cfg, bc->name);
+	*slash = '/';
+	if (!r) {
+		key_fail_at(p, line, "counters", "'%s': no [router %.*s] in this file",
+		            shown(p, bc->name), (int)(slash - bc->name), bc->name);
+		return;
+	}
+	ri = (size_t)(r - p->cfg->routers);
+	if (p->routers_seen[ri].bad)
+		return;
+	if ((why = counter_kind(r, slash + 1, &kind)) != NULL) {
+		key_fail_at(p, line, "counters", "'%s': %s", shown(p, bc->name), why);
+		return;
+	}
+	memmove(bc->name, slash + 1, strlen(slash + 1) + 1);
+	bc->router = ri;
+	bc->kind = kind;
+}
+
+/* After the last line: each bill's counters resolved, its cycle start
+ * day defaulted to the [tikstat] one. */
+static void finish_bills(struct parser *p)
+{
+	struct cfg *c = p->cfg;
+
+	for (size_t i = 0; i < c->n_bills && !p->fatal; i++) {
+		struct cfg_bill *b = &c->bills[i];
+
+		if (!b->cycle_start_day)
+			b->cycle_start_day = c->cycle_start_day;
+		if (p->bills_seen[i].bad)
+			continue;
+		snprintf(p->label, sizeof p->label, "bill %s", b->name);
+		for (size_t j = 0; j < b->n_counters; j++)
+			resolve_counter(p, p->bills_seen[i].counters_line, &b->counters[j]);
+	}
 }
 
 /* ------------------------------------------------------------------ */
 /* Section headers                                                     */
 /* ------------------------------------------------------------------ */
 
-static int check_router_name(struct parser *p, const char *name)
+/* The name of a [router NAME] or [bill NAME] section (kind): up to
+ * ROUTER_NAME_MAX letters, digits, '-', '_' and '.'; dup: the section of
+ * that kind and name already seen, or NULL. */
+static int check_section_name(struct parser *p, const char *kind, const char *name,
+                              const struct seen *dup)
 {
 	if (!*name) {
-		fail(p, p->lineno, "[router] needs a name, e.g. [router home]");
+		fail(p, p->lineno, "[%s] needs a name, e.g. [%s %s]", kind, kind,
+		     strcmp(kind, "bill") == 0 ? "internet" : "home");
 		return -1;
 	}
 	if (strlen(name) > ROUTER_NAME_MAX) {
-		fail(p, p->lineno, "router name '%s' is longer than %d characters", shown(p, name),
-		     ROUTER_NAME_MAX);
+		fail(p, p->lineno, "%s name '%s' is longer than %d characters", kind,
+		     shown(p, name), ROUTER_NAME_MAX);
 		return -1;
 	}
 	for (const char *c = name; *c; c++) {
 		if (!isalnum((unsigned char)*c) && !strchr("-_.", *c)) {
 			fail(p, p->lineno,
-			     "invalid router name '%s': use letters, digits, '-', '_' and '.'",
+			     "invalid %s name '%s': use letters, digits, '-', '_' and '.'", kind,
 			     shown(p, name));
 			return -1;
 		}
 	}
-	for (size_t i = 0; i < p->cfg->n_routers; i++) {
-		if (strcmp(p->cfg->routers[i].name, name) == 0) {
-			fail(p, p->lineno, "duplicate router '%s' (first defined on line %d)", name,
-			     p->router_lines[i]);
-			return -1;
-		}
+	if (dup) {
+		fail(p, p->lineno, "duplicate %s '%s' (first defined on line %d)", kind, name,
+		     dup->line);
+		return -1;
 	}
+	return 0;
+}
+
+/* v (n items of size bytes) grown by one item; NULL after reporting. */
+static void *grow_one(struct parser *p, void *v, size_t n, size_t size)
+{
+	void *grown = realloc(v, (n + 1) * size);
+
+	if (!grown)
+		nomem(p);
+	return grown;
+}
+
+/* A [router NAME] or [bill NAME] section (kind) begins: its name
+ * checked, its struct seen added to *seen (n before), the label set. */
+static int begin_named(struct parser *p, const char *kind, const char *name, const struct seen *dup,
+                       struct seen **seen, size_t n)
+{
+	struct seen *grown;
+
+	if (check_section_name(p, kind, name, dup) < 0)
+		return -1;
+	if ((grown = grow_one(p, *seen, n, sizeof *grown)) == NULL)
+		return -1;
+	*seen = grown;
+	grown[n] = (struct seen){.line = p->lineno};
+	snprintf(p->label, sizeof p->label, "%s %s", kind, name);
 	return 0;
 }
 
 static int add_router(struct parser *p, const char *name)
 {
 	struct cfg *c = p->cfg;
+	const struct cfg_router *dup = cfg_router(c, name);
 	struct cfg_router *grown;
-	int *lines;
 
-	if (check_router_name(p, name) < 0)
+	if (begin_named(p, "router", name, dup ? &p->routers_seen[dup - c->routers] : NULL,
+	                &p->routers_seen, c->n_routers) < 0)
 		return -1;
-	grown = realloc(c->routers, (c->n_routers + 1) * sizeof *grown);
-	if (!grown)
-		return nomem(p);
+	if ((grown = grow_one(p, c->routers, c->n_routers, sizeof *grown)) == NULL)
+		return -1;
 	c->routers = grown;
-	lines = realloc(p->router_lines, (c->n_routers + 1) * sizeof *lines);
-	if (!lines)
-		return nomem(p);
-	p->router_lines = lines;
-	lines[c->n_routers] = p->lineno;
 	struct cfg_router *r = &grown[c->n_routers];
 	*r = (struct cfg_router){.mode = MODE_POLL,
 	                         .tls = ROS_TLS_OFF,
 	                         .interval = 10,
 	                         .timeout = 5,
 	                         .max_reply_size = ROS_DEFAULT_MAX_REPLY_BYTES,
-	                         .max_reply_items = ROS_DEFAULT_MAX_REPLY_SENTENCES};
+	                         .max_reply_items = ROS_DEFAULT_MAX_REPLY_SENTENCES,
+	                         .max_devices = DEFAULT_MAX_DEVICES,
+	                         .device_idle = DEFAULT_DEVICE_IDLE};
 	c->n_routers++;
 	if (!(r->name = strdup(name)) || !(r->user = strdup(DEFAULT_USER)))
 		return nomem(p);
-	snprintf(p->label, sizeof p->label, "router %s", name);
+	return 0;
+}
+
+/* A bill's cycle_start_day stays 0 until finish_bills: the [tikstat]
+ * section may come later. */
+static int add_bill(struct parser *p, const char *name)
+{
+	struct cfg *c = p->cfg;
+	const struct cfg_bill *dup = cfg_bill(c, name);
+	struct cfg_bill *grown;
+
+	if (begin_named(p, "bill", name, dup ? &p->bills_seen[dup - c->bills] : NULL,
+	                &p->bills_seen, c->n_bills) < 0)
+		return -1;
+	if ((grown = grow_one(p, c->bills, c->n_bills, sizeof *grown)) == NULL)
+		return -1;
+	c->bills = grown;
+	grown[c->n_bills] = (struct cfg_bill){.direction = CFG_DIR_BOTH};
+	if (!(grown[c->n_bills++].name = strdup(name)))
+		return nomem(p);
 	return 0;
 }
 
@@ -1670,6 +2087,8 @@ static enum section open_section(struct parser *p, char *line)
 		return single_section(p, &p->http_line, name) < 0 ? SEC_SKIP : SEC_HTTP;
 	if (strncmp(name, "router", 6) == 0 && (!name[6] || cfg_is_blank(name[6])))
 		return add_router(p, cfg_trim(name + 6)) < 0 ? SEC_SKIP : SEC_ROUTER;
+	if (strncmp(name, "bill", 4) == 0 && (!name[4] || cfg_is_blank(name[4])))
+		return add_bill(p, cfg_trim(name + 4)) < 0 ? SEC_SKIP : SEC_BILL;
 	fail(p, p->lineno, "unknown section [%s]", shown(p, name));
 	return SEC_SKIP;
 }
@@ -1929,7 +2348,10 @@ static void parser_release(struct parser *p)
 	free(p->text);
 	free(p->line);
 	free(p->dir);
-	free(p->router_lines);
+	free(p->routers_seen);
+	free(p->bills_seen);
+	for (unsigned i = 0; i < p->n_kept; i++)
+		free(p->kept[i].msg);
 }
 
 /* Reads every line, then the checks of the whole file. */
@@ -1938,6 +2360,8 @@ static void parse(struct parser *p)
 	while (!p->fatal && p->pos < p->len)
 		read_line(p);
 	finish_section(p);
+	if (!p->fatal)
+		finish_bills(p);
 	/* A daemon with nothing to do is a mistake (an empty or wrong file),
 	 * and a reload to it would silently stop all accounting. */
 	if (p->n_errors == 0 && p->cfg->n_routers == 0)
@@ -1957,6 +2381,7 @@ static struct cfg *load(const char *path, int flags, const struct cfg *prev, cha
 		err[0] = '\0';
 	if (!path) {
 		fail(&p, 0, "no configuration file given");
+		write_errors(&p);
 		return NULL;
 	}
 	if (config_dir(&p) == 0 && read_file(&p) == 0) {
@@ -1965,7 +2390,7 @@ static struct cfg *load(const char *path, int flags, const struct cfg *prev, cha
 		else
 			parse(&p);
 	}
-	add_error_summary(&p);
+	write_errors(&p);
 	if (p.n_errors) {
 		cfg_free(p.cfg);
 		p.cfg = NULL;
@@ -1989,29 +2414,41 @@ struct cfg *cfg_reload(const char *path, const struct cfg *prev, char *err, size
 	return load(path, 0, prev, err, errsz);
 }
 
-long cfg_interface_index(const struct cfg_router *r, const char *name)
+/* The index of name in names (n of them; sorted: their indexes in name
+ * order, or NULL to scan), or -1. */
+static long name_index(char *const *names, const size_t *sorted, size_t n, const char *name)
 {
-	size_t lo = 0, hi = r->n_interfaces;
+	size_t lo = 0, hi = n;
 
 	if (!name)
 		return -1;
-	if (!r->interfaces_by_name) { /* a router not made by cfg_load (tests, demo) */
-		for (size_t k = 0; k < r->n_interfaces; k++)
-			if (strcmp(r->interfaces[k], name) == 0)
+	if (!sorted) { /* a router not made by cfg_load (tests, demo) */
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(names[k], name) == 0)
 				return (long)k;
 		return -1;
 	}
 	while (lo < hi) { /* the first name >= name */
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (strcmp(r->interfaces[r->interfaces_by_name[mid]], name) < 0)
+		if (strcmp(names[sorted[mid]], name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < r->n_interfaces && strcmp(r->interfaces[r->interfaces_by_name[lo]], name) == 0)
-		return (long)r->interfaces_by_name[lo];
+	if (lo < n && strcmp(names[sorted[lo]], name) == 0)
+		return (long)sorted[lo];
 	return -1;
+}
+
+long cfg_interface_index(const struct cfg_router *r, const char *name)
+{
+	return name_index(r->interfaces, r->interfaces_by_name, r->n_interfaces, name);
+}
+
+long cfg_queue_index(const struct cfg_router *r, const char *name)
+{
+	return name_index(r->queues, r->queues_by_name, r->n_queues, name);
 }
 
 /* The fields the keys fill are freed by their rows (release_keys). */
@@ -2024,6 +2461,11 @@ void cfg_free(struct cfg *c)
 		free(c->routers[i].name);
 	}
 	free(c->routers);
+	for (size_t i = 0; i < c->n_bills; i++) {
+		release_keys(SEC_BILL, &c->bills[i]);
+		free(c->bills[i].name);
+	}
+	free(c->bills);
 	release_keys(SEC_TIKSTAT, c);
 	release_keys(SEC_HTTP, c);
 	free(c->path);
@@ -2037,5 +2479,15 @@ const struct cfg_router *cfg_router(const struct cfg *c, const char *name)
 	for (size_t i = 0; i < c->n_routers; i++)
 		if (strcmp(c->routers[i].name, name) == 0)
 			return &c->routers[i];
+	return NULL;
+}
+
+const struct cfg_bill *cfg_bill(const struct cfg *c, const char *name)
+{
+	if (!c || !name)
+		return NULL;
+	for (size_t i = 0; i < c->n_bills; i++)
+		if (strcmp(c->bills[i].name, name) == 0)
+			return &c->bills[i];
 	return NULL;
 }

@@ -9,6 +9,8 @@
  * stripped); a file holding a secret that group or others can read, or
  * that belongs to anyone but root or the daemon's user, is refused with a
  * hint. A file without any [router NAME] section is an error.
+ * [bill NAME] sections sum counters of the routers (any section order);
+ * each counter is resolved to its router and kind at load.
  * The syntax and every key are documented in tikstat.conf(5).
  *
  * cfg_load is not thread-safe (getgrnam, getenv): call it from one thread.
@@ -32,6 +34,9 @@
 #define CFG_MAX_LISTEN 16
 
 enum router_mode { MODE_POLL, MODE_PUSH };
+
+/* Where a router's devices come from: devices = kid-control. */
+enum cfg_devices { CFG_DEVICES_NONE, CFG_DEVICES_KID_CONTROL };
 
 struct cfg_router {
 	char *name; /* from [router NAME] */
@@ -60,6 +65,45 @@ struct cfg_router {
 	size_t *interfaces_by_name; /* indexes into interfaces, in strcmp order */
 	struct cfg_net *push_allow; /* mode = push: push_allow_from, n_push_allow entries */
 	size_t n_push_allow;
+	/* queues = (mode = poll): every simple queue, or the listed ones */
+	bool queues_all; /* queues = *: also queues created later; n_queues is 0 */
+	char **queues;   /* n_queues names, raw bytes, in file order */
+	size_t n_queues;
+	size_t *queues_by_name; /* indexes into queues, in strcmp order */
+	enum cfg_devices devices;
+	int max_devices; /* devices tracked at most, 1..100000, default 500 */
+	int device_idle; /* seconds unseen before a device stops being polled, default 30d */
+};
+
+/* What a bill's counter is on its router. */
+enum cfg_counter_kind { CFG_COUNTER_INTERFACE, CFG_COUNTER_QUEUE, CFG_COUNTER_DEVICE };
+
+/* One counter of a bill: ROUTER/COUNTER of counters =. */
+struct cfg_bill_counter {
+	size_t router; /* index into cfg->routers */
+	enum cfg_counter_kind kind;
+	/* the interface (one of the router's interfaces), the queue (one of
+	 * its queues, or any name with queues = *) or the device's MAC
+	 * address ("AA:BB:CC:DD:EE:FF", upper case) */
+	char *name;
+};
+
+/* Which directions a bill sums: rx is what the counter received (a WAN
+ * interface's download; a queue's or a device's download), tx what it
+ * sent. */
+enum cfg_direction { CFG_DIR_BOTH, CFG_DIR_RX, CFG_DIR_TX };
+
+/* A [bill NAME] section. */
+struct cfg_bill {
+	char *name;                        /* from [bill NAME]: unique, as router names */
+	struct cfg_bill_counter *counters; /* n_counters >= 1, each once */
+	size_t n_counters;
+	enum cfg_direction direction; /* default both */
+	int cycle_start_day;          /* 1..28, default the [tikstat] one */
+	uint64_t quota;               /* bytes per billing cycle, 0 = none */
+	char *alert_command;          /* only with a quota; NULL = none */
+	int percentile;               /* 1..99, 0 = none */
+	uint64_t committed_bps;       /* bits/s, only with percentile; 0 = none */
 };
 
 struct cfg {
@@ -88,6 +132,9 @@ struct cfg {
 	/* [router NAME] sections in file order */
 	struct cfg_router *routers;
 	size_t n_routers;
+	/* [bill NAME] sections in file order */
+	struct cfg_bill *bills;
+	size_t n_bills;
 };
 
 /* The most errors cfg_load reports one by one; the rest are counted in a
@@ -131,8 +178,15 @@ void cfg_free(struct cfg *c);
  * router built by hand without that index is scanned. */
 long cfg_interface_index(const struct cfg_router *r, const char *name);
 
+/* The index of the queue named name in r->queues, or -1 (also with
+ * queues = *, which lists none): a binary search as above. */
+long cfg_queue_index(const struct cfg_router *r, const char *name);
+
 /* The router named name, or NULL. */
 const struct cfg_router *cfg_router(const struct cfg *c, const char *name);
+
+/* The bill named name, or NULL. */
+const struct cfg_bill *cfg_bill(const struct cfg *c, const char *name);
 
 /* The value parsers (cfg_parse_size, cfg_parse_listen, cfg_parse_net...)
  * are in cfgvalue.h. */

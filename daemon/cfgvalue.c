@@ -402,24 +402,26 @@ const char *cfg_dequote(const char *s, char *out, const char **end)
 	return NULL;
 }
 
-const char *cfg_list_entry(const char **s, char *out, bool *more)
+/* The name at c, quoted or plain (up to sep or the end, blanks at its
+ * end removed), into out; *next becomes the position after it and the
+ * blanks that follow, at sep or the end. Returns NULL or why it is
+ * refused. */
+static const char *list_name(const char *c, char sep, char *out, const char **next)
 {
-	const char *c = *s;
 	const char *end;
 	const char *why;
 
-	while (cfg_is_blank(*c))
-		c++;
 	if (*c == '"') {
 		if ((why = cfg_dequote(c, out, &end)) != NULL)
 			return why;
 		c = end;
 		while (cfg_is_blank(*c))
 			c++;
-		if (*c && *c != ',')
+		if (*c && *c != sep)
 			return "text after the closing quote";
 	} else {
-		size_t n = strcspn(c, ",");
+		const char *stop = strchr(c, sep);
+		size_t n = stop ? (size_t)(stop - c) : strlen(c);
 
 		end = c + n;
 		while (n > 0 && cfg_is_blank(c[n - 1]))
@@ -434,9 +436,65 @@ const char *cfg_list_entry(const char **s, char *out, bool *more)
 		return "empty name";
 	if (cfg_has_control(out))
 		return "control character in the name";
+	*next = c;
+	return NULL;
+}
+
+const char *cfg_list_entry(const char **s, char *out, bool *more)
+{
+	const char *c = *s;
+	const char *why;
+
+	while (cfg_is_blank(*c))
+		c++;
+	if ((why = list_name(c, ',', out, &c)) != NULL)
+		return why;
 	*more = *c == ',';
 	*s = *more ? c + 1 : c;
 	return NULL;
+}
+
+const char *cfg_counter_entry(const char **s, char *router, char *name, bool *more)
+{
+	static const char router_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                                   "0123456789-_.";
+	const char *c = *s;
+	const char *why;
+	size_t n;
+
+	while (cfg_is_blank(*c))
+		c++;
+	if (!*c || *c == '+')
+		return "empty entry";
+	n = strspn(c, router_chars);
+	if (n == 0 || c[n] != '/')
+		return "expected ROUTER/COUNTER (e.g. home/ether1)";
+	memcpy(router, c, n);
+	router[n] = '\0';
+	c += n + 1;
+	while (cfg_is_blank(*c))
+		c++;
+	if ((why = list_name(c, '+', name, &c)) != NULL)
+		return why;
+	*more = *c == '+';
+	*s = *more ? c + 1 : c;
+	return NULL;
+}
+
+int cfg_parse_mac(const char *text, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	/* checked whole before out is written: out may be text */
+	for (size_t i = 0; i < CFG_MAC_LEN - 1; i++) /* a short text fails at its NUL */
+		if (i % 3 == 2 ? text[i] != ':' : !isxdigit((unsigned char)text[i]))
+			return -1;
+	if (text[CFG_MAC_LEN - 1])
+		return -1;
+	for (size_t i = 0; i < CFG_MAC_LEN - 1; i++)
+		out[i] = i % 3 == 2 ? ':' : *strchr(hex, toupper((unsigned char)text[i]));
+	out[CFG_MAC_LEN - 1] = '\0';
+	return 0;
 }
 
 bool cfg_next_item(const char **s, char *out)

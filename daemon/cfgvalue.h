@@ -1,7 +1,7 @@
 /*
  * cfgvalue.h — the values of tikstat.conf, parsed from text: integers with
  * a range, sizes, durations, listen addresses, hosts, networks, TLS
- * fingerprints, quoted strings and name lists.
+ * fingerprints, MAC addresses, quoted strings and name lists.
  *
  * Pure functions: no files, no globals, no allocation; thread-safe. The
  * configuration loader (cfg.c) reads the file and reports errors with
@@ -13,6 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Bytes of a normalised MAC address, "AA:BB:CC:DD:EE:FF" and its NUL. */
+#define CFG_MAC_LEN 18
 
 /* Bytes of a normalised fingerprint, "sha256:AB:CD:...:EF" and its NUL. */
 #define CFG_FINGERPRINT_LEN (7 + 32 * 3)
@@ -96,6 +99,19 @@ const char *cfg_dequote(const char *s, char *out, const char **end);
  * name in out (strlen(*s) + 1 bytes) and moves *s past it. Returns NULL,
  * or the reason the entry is refused (a static string). */
 const char *cfg_list_entry(const char **s, char *out, bool *more);
+
+/* Reads the entry of a bill's counter list at *s: blanks, ROUTER (letters,
+ * digits, '-', '_', '.'), '/', blanks, a quoted or plain COUNTER (as a name
+ * of interfaces, a plain one ending at '+'), blanks, then '+' (*more =
+ * true) or the end. Stores ROUTER in router and COUNTER in name (each
+ * strlen(*s) + 1 bytes) and moves *s past the entry. Returns NULL, or the
+ * reason the entry is refused (a static string; *s does not move). */
+const char *cfg_counter_entry(const char **s, char *router, char *name, bool *more);
+
+/* A MAC address, "AA:BB:CC:DD:EE:FF" (any case), into out as upper case
+ * (CFG_MAC_LEN bytes; out may be text). Returns 0, or -1 leaving out
+ * alone. */
+int cfg_parse_mac(const char *text, char *out);
 
 /* The next entry of a comma list at *s (NULL: the list is done) copied
  * into out (strlen(*s) + 1 bytes) without blanks around it; *s moves past

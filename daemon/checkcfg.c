@@ -187,8 +187,11 @@ int checkcfg_run(const struct cfg *cfg, FILE *out)
 	if (check_listen(cfg, out))
 		return 1;
 	int bad = 0;
-	fprintf(out, "%s: configuration is valid (%zu router%s)\n", cfg->path, cfg->n_routers,
+	fprintf(out, "%s: configuration is valid (%zu router%s", cfg->path, cfg->n_routers,
 	        cfg->n_routers == 1 ? "" : "s");
+	if (cfg->n_bills) /* a file without bills reads as before */
+		fprintf(out, ", %zu bill%s", cfg->n_bills, cfg->n_bills == 1 ? "" : "s");
+	fprintf(out, ")\n");
 	for (size_t i = 0; i < cfg->n_routers; i++) {
 		const struct cfg_router *r = &cfg->routers[i];
 		if (r->mode == MODE_PUSH) {

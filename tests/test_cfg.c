@@ -304,8 +304,15 @@ static void minimal_config_takes_every_default(void **state)
 	assert_null(r->ip_file);
 	assert_true(r->quota == 0);
 	assert_null(r->alert_command);
+	assert_false(r->queues_all);
+	assert_int_equal(r->n_queues, 0);
+	assert_int_equal(r->devices, CFG_DEVICES_NONE);
+	assert_int_equal(r->max_devices, 500);
+	assert_int_equal(r->device_idle, 30 * 86400);
 	assert_ptr_equal(cfg_router(c, "home"), r);
 	assert_null(cfg_router(c, "office"));
+	assert_int_equal(c->n_bills, 0);
+	assert_null(cfg_bill(c, "home"));
 	free(path);
 	cfg_free(c);
 }
@@ -373,6 +380,16 @@ static void full_config_sets_every_key_of_a_polled_router(void **state)
 	assert_string_equal(r->ip_file, ip_file);
 	assert_true(r->quota == UINT64_C(1500000000000));
 	assert_string_equal(r->alert_command, "/usr/local/bin/notify \"cap ; reached\" --to=admin");
+	assert_false(r->queues_all);
+	assert_int_equal(r->n_queues, 3);
+	assert_string_equal(r->queues[0], "guest net");
+	assert_string_equal(r->queues[2], "*"); /* quoted: a queue of that name */
+	assert_int_equal(cfg_queue_index(r, "office"), 1);
+	assert_int_equal(cfg_queue_index(r, "*"), 2);
+	assert_int_equal(cfg_queue_index(r, "ether1"), -1);
+	assert_int_equal(r->devices, CFG_DEVICES_KID_CONTROL);
+	assert_int_equal(r->max_devices, 2000);
+	assert_int_equal(r->device_idle, 7 * 86400);
 	free(ip_file);
 	cfg_free(c);
 }
@@ -442,6 +459,9 @@ static void full_config_resolves_tls_ports_and_inline_passwords(void **state)
 	assert_interfaces(r, (const char *const[]){"sfp1"}, 1);
 	assert_int_equal(r->timeout, 7);
 	assert_string_equal(r->user, "tikstat");
+	assert_true(r->queues_all);
+	assert_int_equal(r->n_queues, 0);
+	assert_int_equal(cfg_queue_index(r, "any queue"), -1);
 
 	r = cfg_router(c, "anon.v6");
 	assert_non_null(r);
@@ -474,6 +494,57 @@ static void full_config_sets_every_key_of_a_pushing_router(void **state)
 	assert_string_equal(r->ip_file, "/run/tikstat/phone.ip");
 	assert_true(r->quota == UINT64_C(10) * 1024 * 1024 * 1024);
 	assert_null(r->alert_command);
+	cfg_free(c);
+}
+
+static void assert_counter(const struct cfg_bill_counter *bc, size_t router,
+                           enum cfg_counter_kind kind, const char *name)
+{
+	assert_int_equal(bc->router, router);
+	assert_int_equal(bc->kind, kind);
+	assert_string_equal(bc->name, name);
+}
+
+/* Bills resolve each counter to its router and kind, wherever the
+ * routers are in the file; a bill's keys left out take their defaults. */
+static void full_config_sets_every_key_of_a_bill(void **state)
+{
+	char err[512] = "";
+	struct cfg *c = load_fixture("good-full.conf", 0600, err, sizeof err);
+	const struct cfg_bill *b;
+
+	(void)state;
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(c->n_bills, 2);
+	b = cfg_bill(c, "internet");
+	assert_ptr_equal(b, &c->bills[1]);
+	assert_int_equal(b->n_counters, 3);
+	assert_counter(&b->counters[0], 0, CFG_COUNTER_INTERFACE, "ether1");
+	assert_counter(&b->counters[1], 0, CFG_COUNTER_INTERFACE, "my, wan");
+	assert_counter(&b->counters[2], 1, CFG_COUNTER_INTERFACE, "sfp1");
+	assert_int_equal(b->direction, CFG_DIR_RX);
+	assert_int_equal(b->cycle_start_day, 3);
+	assert_true(b->quota == UINT64_C(2000000000000));
+	assert_string_equal(b->alert_command, "/usr/local/bin/notify bill \"internet\"");
+	assert_int_equal(b->percentile, 95);
+	assert_true(b->committed_bps == UINT64_C(100000000));
+
+	b = cfg_bill(c, "kids");
+	assert_ptr_equal(b, &c->bills[0]);
+	assert_int_equal(b->n_counters, 4);
+	assert_counter(&b->counters[0], 0, CFG_COUNTER_DEVICE, "AA:BB:CC:DD:EE:0F");
+	assert_counter(&b->counters[1], 0, CFG_COUNTER_QUEUE, "guest net");
+	assert_counter(&b->counters[2], 1, CFG_COUNTER_QUEUE, "any queue"); /* queues = * */
+	assert_counter(&b->counters[3], 3, CFG_COUNTER_INTERFACE, "lte1");  /* a pushing router */
+	assert_int_equal(b->direction, CFG_DIR_BOTH);
+	assert_int_equal(b->cycle_start_day, 15); /* [tikstat] */
+	assert_true(b->quota == 0);
+	assert_null(b->alert_command);
+	assert_int_equal(b->percentile, 0);
+	assert_true(b->committed_bps == 0);
+	assert_null(cfg_bill(c, "home"));
+	assert_null(cfg_bill(NULL, "kids"));
 	cfg_free(c);
 }
 
@@ -861,6 +932,49 @@ static void the_example_config_loads(void **state)
 	free(dir);
 	free(text);
 	cfg_free(c);
+}
+
+/* The example's commented queue and device keys and its bill are valid
+ * once uncommented. */
+static void the_example_bill_loads_when_uncommented(void **state)
+{
+	char err[512] = "";
+	char *text = read_all(FIXTURES_DIR "/../../etc/tikstat.conf");
+	char *dir = path_in("");
+	char *bill = strstr(text, "\n;[bill internet]");
+	struct cfg *c;
+
+	(void)state;
+	assert_non_null(bill);
+	*bill = '\0'; /* the text before the bill, then the bill uncommented */
+	char *tail = subst(strdup(bill + 1), "\n;", "\n");
+	tail = subst(tail, ";[bill", "[bill");
+	text = subst(text, "\n;queues ", "\nqueues ");
+	text = subst(text, "\n;devices ", "\ndevices ");
+	text = subst(text, "\n;max_devices ", "\nmax_devices ");
+	text = subst(text, "\n;device_idle ", "\ndevice_idle ");
+	text = subst(text, "/etc/tikstat/", dir);
+	char *whole = malloc(strlen(text) + strlen(tail) + 2);
+	assert_non_null(whole);
+	sprintf(whole, "%s\n%s", text, tail);
+	c = load_text("example-bill.conf", whole, err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_true(c->routers[0].queues_all);
+	assert_int_equal(c->routers[0].devices, CFG_DEVICES_KID_CONTROL);
+	assert_int_equal(c->n_bills, 1);
+	const struct cfg_bill *b = &c->bills[0];
+	assert_string_equal(b->name, "internet");
+	assert_int_equal(b->n_counters, 2);
+	assert_counter(&b->counters[0], 0, CFG_COUNTER_INTERFACE, "ether1");
+	assert_counter(&b->counters[1], 0, CFG_COUNTER_INTERFACE, "pppoe-out1");
+	assert_int_equal(b->percentile, 95);
+	assert_non_null(b->alert_command);
+	cfg_free(c);
+	free(whole);
+	free(tail);
+	free(dir);
+	free(text);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1271,6 +1385,313 @@ static void errors_beyond_the_cap_are_counted(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* Queues, devices and bills                                           */
+/* ------------------------------------------------------------------ */
+
+/* A configuration text and what loading it says: NULL (it loads), or its
+ * errors with @CONF@ for the file. */
+struct text_case {
+	const char *text;
+	const char *message;
+};
+
+/* Loads each case's text, then suffix, as name; checks the errors. */
+static void check_text_cases(const char *name, const char *suffix, const struct text_case *cases,
+                             size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char text[2048], err[CFG_ERR_SIZE] = "";
+		struct cfg *c;
+		char *want;
+
+		snprintf(text, sizeof text, "%s%s", cases[i].text, suffix);
+		c = load_text(name, text, err, sizeof err);
+		if (!cases[i].message) {
+			if (!c)
+				fail_msg("case %zu: %s", i, err);
+			cfg_free(c);
+			continue;
+		}
+		want = expected_message(name, cases[i].message);
+		if (c)
+			fail_msg("case %zu loaded, expected: %s", i, want);
+		if (strcmp(err, want) != 0)
+			fail_msg("case %zu:\n got: %s\nwant: %s", i, err, want);
+		free(want);
+	}
+}
+
+#define CHECK_TEXTS(name, suffix, cases)                                                           \
+	check_text_cases(name, suffix, cases, sizeof cases / sizeof cases[0])
+
+#define POLLED "[router r]\nhost = h\npassword = pw\ninterfaces = e\n"
+#define PUSHED "[router r]\nmode = push\npush_token_file = q.token\ninterfaces = e\n"
+
+static void queue_and_device_keys_load(void **state)
+{
+	char err[512] = "";
+	struct cfg *c;
+	const struct cfg_router *r;
+
+	(void)state;
+	c = load_text("qd.conf",
+	              POLLED "queues = *\ndevices = kid-control\nmax_devices = 100000\n"
+	                     "device_idle = 1m\n",
+	              err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	r = &c->routers[0];
+	assert_true(r->queues_all);
+	assert_int_equal(r->n_queues, 0);
+	assert_null(r->queues);
+	assert_int_equal(r->devices, CFG_DEVICES_KID_CONTROL);
+	assert_int_equal(r->max_devices, 100000);
+	assert_int_equal(r->device_idle, 60);
+	cfg_free(c);
+
+	c = load_text("qd.conf",
+	              POLLED "queues = \"*\"\ndevices = kid-control\ndevice_idle = 3650d\n", err,
+	              sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	r = &c->routers[0];
+	assert_false(r->queues_all);
+	assert_int_equal(r->n_queues, 1);
+	assert_string_equal(r->queues[0], "*");
+	assert_int_equal(r->device_idle, 3650 * 86400);
+	cfg_free(c);
+
+	c = load_text("qd.conf", POLLED "queues =\ndevices =\n", err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_false(c->routers[0].queues_all);
+	assert_int_equal(c->routers[0].n_queues, 0);
+	assert_int_equal(c->routers[0].devices, CFG_DEVICES_NONE);
+	cfg_free(c);
+}
+
+static void queue_and_device_errors_give_the_reason(void **state)
+{
+	static const struct text_case polled[] = {
+	        {POLLED "queues = a, *\n", "@CONF@:5: [router r] queues: entry 2: '*' (every "
+	                                   "queue) stands alone: queues = *"},
+	        {POLLED "queues = a, b, a\n", "@CONF@:5: [router r] queues: 'a' is listed twice"},
+	        {POLLED "queues = a,\n", "@CONF@:5: [router r] queues: entry 2: empty name"},
+	        {POLLED "devices = kid_control\n",
+	         "@CONF@:5: [router r] devices: must be kid-control, got 'kid_control'"},
+	        {POLLED "devices = kid-control\nmax_devices = 0\n",
+	         "@CONF@:6: [router r] max_devices: must be 1 to 100000, got 0"},
+	        {POLLED "devices = kid-control\nmax_devices = 100001\n",
+	         "@CONF@:6: [router r] max_devices: must be 1 to 100000, got 100001"},
+	        {POLLED "devices = kid-control\ndevice_idle = 30s\n",
+	         "@CONF@:6: [router r] device_idle: must be 1m to 3650d, got 30s"},
+	        {POLLED "devices = kid-control\ndevice_idle = 3651d\n",
+	         "@CONF@:6: [router r] device_idle: must be 1m to 3650d, got 3651d"},
+	        {POLLED "devices = kid-control\ndevice_idle = soon\n",
+	         "@CONF@:6: [router r] device_idle: invalid duration 'soon' (seconds, or e.g. 30s, "
+	         "5m, 2h)"},
+	        {POLLED "max_devices = 10\n",
+	         "@CONF@:5: [router r] max_devices: only used with devices = kid-control"},
+	        {POLLED "device_idle = 1d\n",
+	         "@CONF@:5: [router r] device_idle: only used with devices = kid-control"},
+	};
+	static const struct text_case pushed[] = {
+	        {PUSHED "queues = *\n",
+	         "@CONF@:5: [router r] queues: only used with mode = poll: a pushing router has no "
+	         "API session to read queues over"},
+	        {PUSHED "devices = kid-control\n", "@CONF@:5: [router r] devices: only used with "
+	                                           "mode = poll: a pushing router has no "
+	                                           "API session to read devices over"},
+	        {PUSHED "max_devices = 5\n", "@CONF@:5: [router r] max_devices: only used with "
+	                                     "mode = poll: a pushing router has "
+	                                     "no API session to read devices over"},
+	        {PUSHED "device_idle = 5d\n", "@CONF@:5: [router r] device_idle: only used with "
+	                                      "mode = poll: a pushing router has "
+	                                      "no API session to read devices over"},
+	};
+
+	(void)state;
+	write_text("q.token", "queue-token-0123456789abcdef\n", 0600);
+	CHECK_TEXTS("qd.conf", "", polled);
+	CHECK_TEXTS("qd.conf", "", pushed);
+}
+
+/* Routers every bill case may name (after the bill: names may come
+ * later): shop has neither queues nor devices, home a queue named as one
+ * of its interfaces. */
+#define BILL_ROUTERS                                                                               \
+	"[router home]\nhost = 192.168.88.1\npassword = pw\ninterfaces = ether1, lte1, office\n"   \
+	"queues = \"guest net\", office\ndevices = kid-control\n"                                  \
+	"[router shop]\nhost = 10.0.0.1\npassword = pw\ninterfaces = ether1\n"                     \
+	"[router all]\nhost = 10.0.0.2\npassword = pw\ninterfaces = ether1\nqueues = *\n"
+
+static void bills_resolve_counters_and_take_defaults(void **state)
+{
+	char err[1024] = "";
+	char *path = path_in("bills.conf");
+	struct cfg *c, *again;
+	const struct cfg_bill *b;
+
+	(void)state;
+	c = load_text(
+	        "bills.conf",
+	        "[bill a]\ncounters = all/ether1 + all/\"any + thing\" + home/lte1+home/ether1"
+	        "+ home/\"guest net\" + home/00:1a:2B:3c:4D:5e\n" BILL_ROUTERS
+	        "[tikstat]\ncycle_start_day = 9\n"
+	        "[bill b]\ncounters = shop/ether1\ndirection = tx\n",
+	        err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(c->n_bills, 2);
+	b = &c->bills[0];
+	assert_string_equal(b->name, "a");
+	assert_int_equal(b->n_counters, 6);
+	assert_counter(&b->counters[0], 2, CFG_COUNTER_INTERFACE, "ether1");
+	assert_counter(&b->counters[1], 2, CFG_COUNTER_QUEUE, "any + thing");
+	assert_counter(&b->counters[2], 0, CFG_COUNTER_INTERFACE, "lte1");
+	assert_counter(&b->counters[3], 0, CFG_COUNTER_INTERFACE, "ether1");
+	assert_counter(&b->counters[4], 0, CFG_COUNTER_QUEUE, "guest net");
+	assert_counter(&b->counters[5], 0, CFG_COUNTER_DEVICE, "00:1A:2B:3C:4D:5E");
+	assert_int_equal(b->cycle_start_day, 9); /* [tikstat] came later */
+	assert_int_equal(b->direction, CFG_DIR_BOTH);
+	b = cfg_bill(c, "b");
+	assert_non_null(b);
+	assert_int_equal(b->direction, CFG_DIR_TX);
+	assert_counter(&b->counters[0], 1, CFG_COUNTER_INTERFACE, "ether1");
+
+	/* a reload reads the same bills */
+	again = cfg_reload(path, c, err, sizeof err);
+	if (!again)
+		fail_msg("%s", err);
+	assert_int_equal(again->n_bills, 2);
+	assert_counter(&again->bills[0].counters[5], 0, CFG_COUNTER_DEVICE, "00:1A:2B:3C:4D:5E");
+	cfg_free(again);
+	cfg_free(c);
+	free(path);
+}
+
+static void bill_errors_give_the_reason(void **state)
+{
+	static const struct text_case cases[] = {
+	        {"[bill b]\ncounters = home/ether1\n", NULL},
+	        {"[bill b]\n",
+	         "@CONF@:1: [bill b] counters: required (e.g. counters = home/ether1 + home/lte1)"},
+	        {"[bill b]\ncounters = ether1\n", "@CONF@:2: [bill b] counters: entry 1: expected "
+	                                          "ROUTER/COUNTER (e.g. home/ether1)"},
+	        {"[bill b]\ncounters = home/ether1 +\n",
+	         "@CONF@:2: [bill b] counters: entry 2: empty entry"},
+	        {"[bill b]\ncounters = home/\"ether1\n",
+	         "@CONF@:2: [bill b] counters: entry 1: unterminated quote"},
+	        {"[bill b]\ncounters = home/ether1 + home/\"ether1\"\n",
+	         "@CONF@:2: [bill b] counters: 'home/ether1' is listed twice"},
+	        {"[bill b]\ncounters = home/aa:bb:cc:dd:ee:ff + home/AA:BB:CC:DD:EE:FF\n",
+	         "@CONF@:2: [bill b] counters: 'home/AA:BB:CC:DD:EE:FF' is listed twice"},
+	        {"[bill b]\ncounters = office/ether1\n",
+	         "@CONF@:2: [bill b] counters: 'office/ether1': no [router office] in this file"},
+	        {"[bill b]\ncounters = shop/ether9\n",
+	         "@CONF@:2: [bill b] counters: 'shop/ether9': not one of the router's interfaces "
+	         "(a "
+	         "queue needs queues = on the router)"},
+	        {"[bill b]\ncounters = home/q9\n",
+	         "@CONF@:2: [bill b] counters: 'home/q9': not one of the router's interfaces or "
+	         "queues"},
+	        {"[bill b]\ncounters = shop/AA:BB:CC:DD:EE:FF\n",
+	         "@CONF@:2: [bill b] counters: 'shop/AA:BB:CC:DD:EE:FF': a device (MAC address), "
+	         "but "
+	         "the router has no devices = kid-control"},
+	        {"[bill b]\ncounters = home/office\n",
+	         "@CONF@:2: [bill b] counters: 'home/office': both an interface and a queue of the "
+	         "router"},
+	        {"[bill b]\ncounters = x/e + home/ether1 + shop/q\n",
+	         "@CONF@:2: [bill b] counters: 'x/e': no [router x] in this file\n"
+	         "@CONF@:2: [bill b] counters: 'shop/q': not one of the router's interfaces (a "
+	         "queue "
+	         "needs queues = on the router)"},
+	        {"[bill b]\ncounters = home/ether1\ndirection = down\n",
+	         "@CONF@:3: [bill b] direction: must be both, rx or tx, got 'down'"},
+	        {"[bill b]\ncounters = home/ether1\ncycle_start_day = 29\n",
+	         "@CONF@:3: [bill b] cycle_start_day: must be 1 to 28, got 29"},
+	        {"[bill b]\ncounters = home/ether1\nquota = lots\n",
+	         "@CONF@:3: [bill b] quota: invalid size 'lots' (bytes, e.g. 500G, 1.5T or 800Gi)"},
+	        {"[bill b]\ncounters = home/ether1\npercentile = 100\n",
+	         "@CONF@:3: [bill b] percentile: must be 1 to 99, got 100"},
+	        {"[bill b]\ncounters = home/ether1\npercentile = 0\n",
+	         "@CONF@:3: [bill b] percentile: must be 1 to 99, got 0"},
+	        {"[bill b]\ncounters = home/ether1\ncommitted_rate = 1G\n",
+	         "@CONF@:3: [bill b] committed_rate: only used with percentile"},
+	        {"[bill b]\ncounters = home/ether1\npercentile = 95\ncommitted_rate = 0\n",
+	         "@CONF@:4: [bill b] committed_rate: must be more than 0"},
+	        {"[bill b]\ncounters = home/ether1\npercentile = 95\ncommitted_rate = fast\n",
+	         "@CONF@:4: [bill b] committed_rate: invalid rate 'fast' (bits/s, e.g. 100M, 1G or "
+	         "2.5G)"},
+	        {"[bill b]\ncounters = home/ether1\nalert_command = notify\n",
+	         "@CONF@:3: [bill b] alert_command: only used with quota"},
+	        {"[bill b]\ncounters = home/ether1\nquota = 0\nalert_command = notify\n",
+	         "@CONF@:4: [bill b] alert_command: only used with quota"},
+	        {"[bill b]\ncounters = home/ether1\nrouter = home\n",
+	         "@CONF@:3: unknown key 'router' in [bill b]"},
+	        {"[bill b]\ncounters = home/ether1\ncounters = home/lte1\n",
+	         "@CONF@:3: [bill b] counters: duplicate key (first set on line 2)"},
+	        {"[bill]\n", "@CONF@:1: [bill] needs a name, e.g. [bill internet]"},
+	        {"[bill my bill]\n",
+	         "@CONF@:1: invalid bill name 'my bill': use letters, digits, '-', '_' and '.'"},
+	        {"[bill bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb]\n",
+	         "@CONF@:1: bill name "
+	         "'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb' is longer "
+	         "than "
+	         "64 characters"},
+	        {"[bill b]\ncounters = home/ether1\n[bill b]\ncounters = home/lte1\n",
+	         "@CONF@:3: duplicate bill 'b' (first defined on line 1)"},
+	        {"[billing]\n", "@CONF@:1: unknown section [billing]"},
+	        /* a bill with a bad key is not checked against the routers */
+	        {"[bill b]\ncounters = home/ether9\nquota = lots\n",
+	         "@CONF@:3: [bill b] quota: invalid size 'lots' (bytes, e.g. 500G, 1.5T or 800Gi)"},
+	        /* nor a router with errors: its own error says enough */
+	        {"[bill b]\ncounters = bad/ether9\n[router bad]\nhost = h\npassword = pw\n"
+	         "interfaces = e\nport = 0\n",
+	         "@CONF@:7: [router bad] port: must be 1 to 65535, got 0"},
+	        {"[bill b]\ncounters = bad/ether9\n[router bad]\nhost = h\ninterfaces = e\n",
+	         "@CONF@:3: [router bad] password: password or password_file is required with mode "
+	         "= "
+	         "poll"},
+	        /* checked after the last line, reported in line order */
+	        {"[bill b]\ncounters = nowhere/e\n[tikstat]\ncycle_start_day = 0\n",
+	         "@CONF@:2: [bill b] counters: 'nowhere/e': no [router nowhere] in this file\n"
+	         "@CONF@:4: [tikstat] cycle_start_day: must be 1 to 28, got 0"},
+	};
+
+	(void)state;
+	CHECK_TEXTS("bill.conf", BILL_ROUTERS, cases);
+}
+
+/* An error found after the last line about an early line is among the
+ * CFG_MAX_ERRORS shown, and a later one is counted instead. */
+static void late_errors_about_early_lines_are_shown_first(void **state)
+{
+	char text[4096], err[CFG_ERR_SIZE];
+	size_t len =
+	        (size_t)snprintf(text, sizeof text, "[bill b]\ncounters = nowhere/e\n[tikstat]\n");
+	char *want;
+
+	(void)state;
+	for (int i = 0; i < CFG_MAX_ERRORS; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, "k%d = 1\n", i);
+	snprintf(text + len, sizeof text - len, "%s", BILL_ROUTERS);
+	assert_null(load_text("late.conf", text, err, sizeof err));
+	want = expected_message("late.conf", "@CONF@:2: [bill b] counters: 'nowhere/e': no [router "
+	                                     "nowhere] in this file\n@CONF@:4: unknown key 'k0' in "
+	                                     "[tikstat]\n");
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("got: %s", err);
+	free(want);
+	want = expected_message("late.conf", "\n@CONF@:52: unknown key 'k48' in [tikstat]\n"
+	                                     "@CONF@: 1 more error");
+	if (strlen(err) < strlen(want) || strcmp(err + strlen(err) - strlen(want), want) != 0)
+		fail_msg("got: %s", err);
+	free(want);
+}
+
+/* ------------------------------------------------------------------ */
 /* Freeing                                                             */
 /* ------------------------------------------------------------------ */
 
@@ -1621,6 +2042,7 @@ int main(void)
 	        cmocka_unit_test(full_config_resolves_tls_ports_and_inline_passwords),
 	        cmocka_unit_test(ip_interface_names_one_interface_for_ip_file),
 	        cmocka_unit_test(full_config_sets_every_key_of_a_pushing_router),
+	        cmocka_unit_test(full_config_sets_every_key_of_a_bill),
 	        cmocka_unit_test(config_without_routers_is_an_error),
 	        cmocka_unit_test(thousands_of_interfaces_load_and_duplicates_are_found),
 	        cmocka_unit_test(listen_entries_beyond_the_limit_are_refused),
@@ -1634,6 +2056,7 @@ int main(void)
 	        cmocka_unit_test(relative_file_names_are_taken_from_the_config_directory),
 	        cmocka_unit_test(empty_values_keep_the_default),
 	        cmocka_unit_test(the_example_config_loads),
+	        cmocka_unit_test(the_example_bill_loads_when_uncommented),
 	        cmocka_unit_test(structure_errors_name_file_line_and_problem),
 	        cmocka_unit_test(tikstat_section_errors_give_the_reason),
 	        cmocka_unit_test(http_section_errors_give_the_reason),
@@ -1647,6 +2070,11 @@ int main(void)
 	        cmocka_unit_test(every_error_in_the_file_is_reported_in_order),
 	        cmocka_unit_test(a_bad_section_header_is_one_error),
 	        cmocka_unit_test(errors_beyond_the_cap_are_counted),
+	        cmocka_unit_test(queue_and_device_keys_load),
+	        cmocka_unit_test(queue_and_device_errors_give_the_reason),
+	        cmocka_unit_test(bills_resolve_counters_and_take_defaults),
+	        cmocka_unit_test(bill_errors_give_the_reason),
+	        cmocka_unit_test(late_errors_about_early_lines_are_shown_first),
 	        cmocka_unit_test(free_wipes_and_releases_everything),
 	        cmocka_unit_test(log_level_names_parse_exactly),
 	        cmocka_unit_test(push_allow_from_parses_ipv4_and_ipv6_networks),

@@ -561,6 +561,94 @@ static void name_lists_say_what_is_wrong(void **state)
 	}
 }
 
+static void counter_lists_take_router_and_plain_or_quoted_names(void **state)
+{
+	const char *s = " home/ether1+ home/ \"my + wan\" +office-2.b/AA:bb:CC:dd:EE:ff  + x/q 1";
+	char router[80], name[80];
+	bool more = false;
+
+	(void)state;
+	assert_null(cfg_counter_entry(&s, router, name, &more));
+	assert_string_equal(router, "home");
+	assert_string_equal(name, "ether1");
+	assert_true(more);
+	assert_null(cfg_counter_entry(&s, router, name, &more));
+	assert_string_equal(router, "home");
+	assert_string_equal(name, "my + wan");
+	assert_true(more);
+	assert_null(cfg_counter_entry(&s, router, name, &more));
+	assert_string_equal(router, "office-2.b");
+	assert_string_equal(name, "AA:bb:CC:dd:EE:ff"); /* as written: cfg_parse_mac normalises */
+	assert_true(more);
+	assert_null(cfg_counter_entry(&s, router, name, &more));
+	assert_string_equal(router, "x");
+	assert_string_equal(name, "q 1");
+	assert_false(more);
+	assert_string_equal(s, "");
+	s = "home/vlan/10";
+	assert_null(cfg_counter_entry(&s, router, name, &more));
+	assert_string_equal(router, "home");
+	assert_string_equal(name, "vlan/10"); /* the first '/' ends the router */
+}
+
+static void counter_lists_say_what_is_wrong(void **state)
+{
+	static const struct {
+		const char *text, *why;
+	} cases[] = {
+	        {"", "empty entry"},
+	        {"  + home/e", "empty entry"},
+	        {"ether1", "expected ROUTER/COUNTER (e.g. home/ether1)"},
+	        {"/ether1", "expected ROUTER/COUNTER (e.g. home/ether1)"},
+	        {"my home/ether1", "expected ROUTER/COUNTER (e.g. home/ether1)"},
+	        {"\"home/ether1\"", "expected ROUTER/COUNTER (e.g. home/ether1)"},
+	        {"home /ether1", "expected ROUTER/COUNTER (e.g. home/ether1)"},
+	        {"home/", "empty name"},
+	        {"home/ + x/y", "empty name"},
+	        {"home/\"\"", "empty name"},
+	        {"home/\"a\" b", "text after the closing quote"},
+	        {"home/a\"b", "'\"' inside a name (quote the whole name and write \\\" inside)"},
+	        {"home/\"a", "unterminated quote"},
+	        {"home/a\x01", "control character in the name"},
+	};
+	char router[64], name[64];
+	bool more;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *s = cases[i].text;
+		const char *why = cfg_counter_entry(&s, router, name, &more);
+
+		if (!why || strcmp(why, cases[i].why) != 0)
+			fail_msg("'%s': got '%s'", cases[i].text, why ? why : "(accepted)");
+		assert_ptr_equal(s, cases[i].text); /* not moved */
+	}
+}
+
+static void mac_addresses_are_normalised_to_upper_case(void **state)
+{
+	char out[CFG_MAC_LEN] = "untouched";
+	char in_place[] = "0a:1b:2c:3d:4e:5f";
+
+	(void)state;
+	assert_int_equal(cfg_parse_mac("aa:bb:cc:dd:ee:0f", out), 0);
+	assert_string_equal(out, "AA:BB:CC:DD:EE:0F");
+	assert_int_equal(cfg_parse_mac(in_place, in_place), 0);
+	assert_string_equal(in_place, "0A:1B:2C:3D:4E:5F");
+	strcpy(out, "untouched");
+	for (const char *const *s =
+	             (const char *const[]){"", "AA:BB:CC:DD:EE", "AA:BB:CC:DD:EE:F",
+	                                   "AA:BB:CC:DD:EE:FF:", "AA:BB:CC:DD:EE:FG",
+	                                   "AA-BB-CC-DD-EE-FF", "AABB.CCDD.EEFF",
+	                                   " AA:BB:CC:DD:EE:FF", "AA:BB:CC:DD:EE:FF ",
+	                                   "A:BB:CC:DD:EE:FFF", NULL};
+	     *s; s++) {
+		if (cfg_parse_mac(*s, out) != -1)
+			fail_msg("'%s' accepted", *s);
+	}
+	assert_string_equal(out, "untouched");
+}
+
 static void comma_lists_give_trimmed_items(void **state)
 {
 	const char *s = " a , b c ,,";
@@ -617,6 +705,9 @@ int main(void)
 	        cmocka_unit_test(quotes_know_two_escapes),
 	        cmocka_unit_test(name_lists_take_plain_and_quoted_names),
 	        cmocka_unit_test(name_lists_say_what_is_wrong),
+	        cmocka_unit_test(counter_lists_take_router_and_plain_or_quoted_names),
+	        cmocka_unit_test(counter_lists_say_what_is_wrong),
+	        cmocka_unit_test(mac_addresses_are_normalised_to_upper_case),
 	        cmocka_unit_test(comma_lists_give_trimmed_items),
 	        cmocka_unit_test(choices_are_exact_words),
 	};
