@@ -12,8 +12,9 @@
  * exactly). Arithmetic on them is therefore never done with SQL's signed
  * operators: bucket sums go through tikstat_u64add(), an SQL function
  * registered here that refuses to wrap, and sums over many buckets are
- * added up in C. The tables are STRICT, so a REAL can never be stored
- * where a byte count belongs.
+ * added up in C, or by tikstat_u64sum(), an aggregate that refuses to wrap
+ * either (the ranking). The tables are STRICT, so a REAL can never be
+ * stored where a byte count belongs.
  */
 #include "store.h"
 
@@ -54,11 +55,15 @@
 	X(ST_ROUTER_FIND, "router_find", "SELECT id FROM routers WHERE name = ?1")                 \
 	X(ST_ROUTER_ADD, "router_add", "INSERT INTO routers(name) VALUES (?1)")                    \
 	X(ST_IFACE_FIND_IN, "iface_find_in",                                                       \
-	  "SELECT id FROM interfaces WHERE router_id = ?1 AND name = ?2")                          \
-	X(ST_IFACE_ADD, "iface_add", "INSERT INTO interfaces(router_id, name) VALUES (?1, ?2)")    \
+	  "SELECT id FROM interfaces WHERE router_id = ?1 AND kind = ?2 AND name = ?3")            \
+	X(ST_IFACE_ADD, "iface_add",                                                               \
+	  "INSERT INTO interfaces(router_id, kind, name) VALUES (?1, ?2, ?3)")                     \
 	X(ST_IFACE_FIND, "iface_find",                                                             \
 	  "SELECT i.id FROM routers AS r JOIN interfaces AS i ON i.router_id = r.id"               \
-	  " WHERE r.name = ?1 AND i.name = ?2")                                                    \
+	  " WHERE r.name = ?1 AND i.kind = ?2 AND i.name = ?3")                                    \
+	X(ST_COUNTER_INFO, "counter_info",                                                         \
+	  "UPDATE interfaces SET display = coalesce(?2, display),"                                 \
+	  " address = coalesce(?3, address), last_seen = coalesce(?4, last_seen) WHERE id = ?1")   \
 	X(ST_READING_LOAD, "reading_load",                                                         \
 	  "SELECT time, rx, tx, uptime, ros_id, time_ms, source FROM last_reading"                 \
 	  " WHERE interface_id = ?1")                                                              \
@@ -75,10 +80,18 @@
 	X(ST_PRUNE, "prune",                                                                       \
 	  "DELETE FROM traffic WHERE interface_id IN (SELECT id FROM interfaces)"                  \
 	  " AND step = ?1 AND start < ?2")                                                         \
+	X(ST_PRUNE_KIND, "prune_kind",                                                             \
+	  "DELETE FROM traffic WHERE interface_id IN (SELECT id FROM interfaces WHERE kind = ?3)"  \
+	  " AND step = ?1 AND start < ?2")                                                         \
 	X(ST_ALERT_SENT, "alert_sent",                                                             \
 	  "SELECT 1 FROM alerts WHERE interface_id = ?1 AND cycle_start = ?2 AND percent = ?3")    \
 	X(ST_ALERT_MARK, "alert_mark",                                                             \
 	  "INSERT INTO alerts(interface_id, cycle_start, percent) VALUES (?1, ?2, ?3)"             \
+	  " ON CONFLICT DO NOTHING")                                                               \
+	X(ST_BILL_ALERT_SENT, "bill_alert_sent",                                                   \
+	  "SELECT 1 FROM bill_alerts WHERE bill = ?1 AND cycle_start = ?2 AND percent = ?3")       \
+	X(ST_BILL_ALERT_MARK, "bill_alert_mark",                                                   \
+	  "INSERT INTO bill_alerts(bill, cycle_start, percent) VALUES (?1, ?2, ?3)"                \
 	  " ON CONFLICT DO NOTHING")                                                               \
 	X(ST_IMPORT_GET, "import_get",                                                             \
 	  "SELECT last_time FROM imports WHERE interface_id = ?1 AND source = ?2")                 \
@@ -94,10 +107,19 @@
 	  " WHERE interface_id = ?1 AND step = ?2 AND start >= ?3 AND start < ?4")                 \
 	X(ST_TOTALS, "totals", "SELECT rx, tx FROM traffic WHERE interface_id = ?1 AND step = ?2") \
 	X(ST_LIST, "list",                                                                         \
-	  "SELECT r.name, i.id, i.name, l.time FROM routers AS r"                                  \
-	  " JOIN interfaces AS i ON i.router_id = r.id"                                            \
+	  "SELECT r.name, i.id, i.name, l.time, i.kind, i.display, i.address, i.last_seen"         \
+	  " FROM routers AS r JOIN interfaces AS i ON i.router_id = r.id"                          \
 	  " LEFT JOIN last_reading AS l ON l.interface_id = i.id"                                  \
-	  " ORDER BY r.name, i.name")                                                              \
+	  " WHERE ?1 < 0 OR i.kind = ?1 ORDER BY r.name, i.kind, i.name")                          \
+	X(ST_RANK, "rank",                                                                         \
+	  "SELECT i.id, i.name, i.display, i.address, i.last_seen,"                                \
+	  " tikstat_u64sum(traffic.rx), tikstat_u64sum(traffic.tx)"                                \
+	  " FROM routers AS r JOIN interfaces AS i ON i.router_id = r.id"                          \
+	  " JOIN traffic ON traffic.interface_id = i.id"                                           \
+	  " WHERE r.name = ?1 AND i.kind = ?2 AND traffic.step = ?3"                               \
+	  " AND traffic.start >= ?4 AND traffic.start < ?5 GROUP BY i.name"                        \
+	  " ORDER BY tikstat_u64key(tikstat_u64sum(traffic.rx), tikstat_u64sum(traffic.tx)) DESC," \
+	  " i.name")                                                                               \
 	STORE_REMOVE_STATEMENTS(X)
 
 #define X(id, name, sql) id,
@@ -166,6 +188,37 @@ static const char SCHEMA_V2[] =
         "  WHERE m.interface_id = last_reading.interface_id AND m.last_time = last_reading.time);"
         "PRAGMA user_version = 2;";
 
+/* Schema version 3: counters of three kinds (enum store_kind) in the
+ * interfaces table, a name unique per router and kind (a queue may be
+ * named like an interface), what the router says of queues and devices,
+ * and the quota alerts of [bill] sections. SQLite cannot change a
+ * table's constraints in place: the table is rebuilt the way SQLite
+ * documents ("Making Other Kinds Of Table Schema Changes"): a new table,
+ * the rows copied with their ids, the old one dropped, the new one
+ * renamed, with foreign keys off during the migration (migrate), so that
+ * the references of last_reading, alerts and imports (by table name)
+ * point at the new table, and checked afterwards. Never rename the old
+ * table first: that would rewrite those references to its new name. */
+static const char SCHEMA_V3[] = "CREATE TABLE interfaces_v3("
+                                " id INTEGER PRIMARY KEY,"
+                                " router_id INTEGER NOT NULL REFERENCES routers(id),"
+                                " kind INTEGER NOT NULL DEFAULT 0 CHECK (kind IN (0, 1, 2)),"
+                                " name BLOB NOT NULL,"
+                                " display TEXT,"
+                                " address TEXT,"
+                                " last_seen INTEGER,"
+                                " UNIQUE(router_id, kind, name)) STRICT;"
+                                "INSERT INTO interfaces_v3(id, router_id, kind, name)"
+                                " SELECT id, router_id, 0, name FROM interfaces;"
+                                "DROP TABLE interfaces;"
+                                "ALTER TABLE interfaces_v3 RENAME TO interfaces;"
+                                "CREATE TABLE bill_alerts("
+                                " bill TEXT NOT NULL,"
+                                " cycle_start INTEGER NOT NULL,"
+                                " percent INTEGER NOT NULL,"
+                                " PRIMARY KEY(bill, cycle_start, percent)) WITHOUT ROWID, STRICT;"
+                                "PRAGMA user_version = 3;";
+
 struct store {
 	sqlite3 *db; /* NULL only after a failed reconnect */
 	char *path;  /* as given to store_open */
@@ -175,8 +228,8 @@ struct store {
 	ino_t side_ino[2];   /* the writer's -wal and -shm (SIDE_SUFFIX) */
 	bool detached;       /* they are at their .detached names */
 	bool readonly;
-	int busy_ms;             /* how long a statement waits for a lock */
-	bool in_series, in_list; /* a callback of these is running */
+	int busy_ms;                      /* how long a statement waits for a lock */
+	bool in_series, in_list, in_rank; /* a callback of these is running */
 	sqlite3_stmt *st[ST_COUNT];
 	char err[512];
 };
@@ -311,16 +364,25 @@ static int valid_step(store *s, enum step step, const char *what)
 	return 0;
 }
 
+/* Whether the argc arguments of an SQL function are all integers (the
+ * uint64 bit patterns of this file); else sets the function's error. */
+static bool u64_args(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		if (sqlite3_value_type(argv[i]) != SQLITE_INTEGER) {
+			sqlite3_result_error(ctx, "tikstat: integer arguments expected", -1);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* tikstat_u64add(a, b): a + b on the uint64 bit patterns, or an SQL error
  * when the sum does not fit in 64 bits. */
 static void sql_u64add(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	(void)argc;
-	if (sqlite3_value_type(argv[0]) != SQLITE_INTEGER ||
-	    sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
-		sqlite3_result_error(ctx, "tikstat_u64add: integer arguments expected", -1);
+	if (!u64_args(ctx, argc, argv))
 		return;
-	}
 	uint64_t a = (uint64_t)sqlite3_value_int64(argv[0]);
 	uint64_t b = (uint64_t)sqlite3_value_int64(argv[1]);
 	if (a > UINT64_MAX - b) {
@@ -336,6 +398,62 @@ static int add_u64(uint64_t *acc, uint64_t v)
 	if (*acc > UINT64_MAX - v)
 		return -1;
 	*acc += v;
+	return 0;
+}
+
+/* tikstat_u64sum(x): the sum of the uint64 bit patterns of a group, or an
+ * SQL error when it does not fit in 64 bits (sum() would fail at 2^63 and
+ * misread the patterns above it). 0 for an empty group. */
+struct u64sum {
+	uint64_t sum;
+};
+
+static void sql_u64sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct u64sum *a = sqlite3_aggregate_context(ctx, (int)sizeof *a);
+	if (!a) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (!u64_args(ctx, argc, argv))
+		return;
+	if (add_u64(&a->sum, (uint64_t)sqlite3_value_int64(argv[0])))
+		sqlite3_result_error(ctx, "the traffic sum exceeds 2^64-1 bytes", -1);
+}
+
+static void sql_u64sum_final(sqlite3_context *ctx)
+{
+	const struct u64sum *a = sqlite3_aggregate_context(ctx, 0);
+	sqlite3_result_int64(ctx, u64_bits(a ? a->sum : 0));
+}
+
+/* tikstat_u64key(a, b): a BLOB that sorts like the exact sum a + b of two
+ * uint64 bit patterns (65 bits, big-endian: a carry byte then 8 bytes).
+ * SQL compares BLOBs with memcmp; an INTEGER sum would wrap at 2^63. */
+static void sql_u64key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	if (!u64_args(ctx, argc, argv))
+		return;
+	uint64_t a = (uint64_t)sqlite3_value_int64(argv[0]);
+	uint64_t sum = a + (uint64_t)sqlite3_value_int64(argv[1]);
+	unsigned char key[9];
+	key[0] = sum < a; /* the carry: unsigned addition wraps, defined */
+	for (int i = 0; i < 8; i++)
+		key[1 + i] = (unsigned char)(sum >> (56 - 8 * i));
+	sqlite3_result_blob(ctx, key, (int)sizeof key, SQLITE_TRANSIENT);
+}
+
+/* Registers the SQL functions above on the connection. 0 or -1. */
+static int register_functions(store *s)
+{
+	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
+	if (sqlite3_create_function_v2(s->db, "tikstat_u64add", 2, flags, NULL, sql_u64add, NULL,
+	                               NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(s->db, "tikstat_u64sum", 1, flags, NULL, NULL,
+	                               sql_u64sum_step, sql_u64sum_final, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(s->db, "tikstat_u64key", 2, flags, NULL, sql_u64key, NULL,
+	                               NULL, NULL) != SQLITE_OK)
+		return fail(s, true, "cannot register SQL functions");
 	return 0;
 }
 
@@ -384,9 +502,14 @@ static int migrate_v2(store *s)
 	return exec_const(s, SCHEMA_V2, "cannot migrate to schema version 2");
 }
 
+static int migrate_v3(store *s)
+{
+	return exec_const(s, SCHEMA_V3, "cannot migrate to schema version 3");
+}
+
 /* migrations[i] brings a database from user_version i to i + 1 and sets
  * user_version itself. A new schema version adds one function here. */
-static int (*const migrations[])(store *s) = {migrate_v1, migrate_v2};
+static int (*const migrations[])(store *s) = {migrate_v1, migrate_v2, migrate_v3};
 
 int store_schema_version(void)
 {
@@ -420,10 +543,47 @@ static sqlite3_int64 check_database(store *s)
 	return version;
 }
 
-/* Brings the schema to the current version in one transaction. */
+/* After a migration: 0 when every reference between the tables still
+ * finds its row (PRAGMA foreign_key_check), else -1 naming the first that
+ * does not and how many do not. */
+static int check_references(store *s)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return fail(s, true, "cannot check the references between tables");
+	}
+	char first[200] = "";
+	long bad = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (bad++ == 0) {
+			const char *table = (const char *)sqlite3_column_text(st, 0);
+			const char *parent = (const char *)sqlite3_column_text(st, 2);
+			snprintf(first, sizeof first,
+			         "row %lld of %s refers to a missing row of %s",
+			         (long long)sqlite3_column_int64(st, 1), table ? table : "?",
+			         parent ? parent : "?");
+		}
+	}
+	int ret = 0;
+	if (rc != SQLITE_DONE)
+		ret = fail(s, true, "cannot check the references between tables");
+	else if (bad > 0)
+		ret = fail(s, false, "the schema migration would break references: %s (%ld in all)",
+		           first, bad);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Brings the schema to the current version in one transaction. Foreign
+ * keys are off meanwhile (they can only be switched outside a
+ * transaction): a migration may rebuild a table others refer to
+ * (SCHEMA_V3); check_references verifies the result before the commit. */
 static int migrate(store *s)
 {
-	if (exec_const(s, "BEGIN IMMEDIATE", "cannot start the schema migration"))
+	if (exec_const(s, "PRAGMA foreign_keys = OFF", "cannot start the schema migration") ||
+	    exec_const(s, "BEGIN IMMEDIATE", "cannot start the schema migration"))
 		return -1;
 	/* Read again inside the write lock: another process may have migrated. */
 	sqlite3_int64 version = check_database(s);
@@ -433,11 +593,12 @@ static int migrate(store *s)
 			break;
 		}
 	}
-	if (version < 0 || exec_const(s, "COMMIT", "cannot commit the schema migration")) {
+	if (version < 0 || check_references(s) ||
+	    exec_const(s, "COMMIT", "cannot commit the schema migration")) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	return 0;
+	return exec_const(s, "PRAGMA foreign_keys = ON", "cannot configure the database");
 }
 
 /* Journal and durability settings of the writer.
@@ -553,12 +714,8 @@ static int connect_db(store *s)
 		goto err;
 	}
 	sqlite3_busy_timeout(s->db, s->busy_ms);
-	if (sqlite3_create_function_v2(s->db, "tikstat_u64add", 2,
-	                               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
-	                               sql_u64add, NULL, NULL, NULL) != SQLITE_OK) {
-		fail(s, true, "cannot register SQL functions");
+	if (register_functions(s))
 		goto err;
-	}
 	/* Look before writing anything: a foreign or newer file is left as it is. */
 	sqlite3_int64 version = check_database(s);
 	if (version < 0)
@@ -758,12 +915,36 @@ static int bind_name(sqlite3_stmt *st, int i, const char *name)
 	return sqlite3_bind_blob(st, i, name, (int)strlen(name), SQLITE_STATIC);
 }
 
-int store_interface_id(store *s, const char *router, const char *iface, int64_t *id)
+/* Binds (router id, kind, name): the key of a counter in its router. */
+static void bind_counter(sqlite3_stmt *st, int64_t router_id, enum store_kind kind,
+                         const char *name)
 {
-	const char *what = "cannot register interface";
-	if (writable(s, what))
+	sqlite3_bind_int64(st, 1, router_id);
+	sqlite3_bind_int(st, 2, (int)kind);
+	bind_name(st, 3, name);
+}
+
+const char *store_kind_name(enum store_kind kind)
+{
+	static const char *const names[STORE_KIND_COUNT] = {
+	        [STORE_IFACE] = "interface", [STORE_QUEUE] = "queue", [STORE_DEVICE] = "device"};
+	return (unsigned)kind < STORE_KIND_COUNT ? names[kind] : NULL;
+}
+
+static int valid_kind(store *s, enum store_kind kind, const char *what)
+{
+	if ((unsigned)kind >= STORE_KIND_COUNT)
+		return fail(s, false, "%s: no such kind of counter %d", what, (int)kind);
+	return 0;
+}
+
+int store_counter_id(store *s, const char *router, enum store_kind kind, const char *name,
+                     int64_t *id)
+{
+	const char *what = "cannot register counter";
+	if (writable(s, what) || valid_kind(s, kind, what))
 		return -1;
-	if (strlen(router) > INT32_MAX || strlen(iface) > INT32_MAX)
+	if (strlen(router) > INT32_MAX || strlen(name) > INT32_MAX)
 		return fail(s, false, "%s: name too long", what);
 	sqlite3_stmt *st = stmt(s, ST_ROUTER_FIND);
 	if (!st)
@@ -783,31 +964,74 @@ int store_interface_id(store *s, const char *router, const char *iface, int64_t 
 	}
 	if (!(st = stmt(s, ST_IFACE_FIND_IN)))
 		return -1;
-	sqlite3_bind_int64(st, 1, rid);
-	bind_name(st, 2, iface);
+	bind_counter(st, rid, kind, name);
 	rc = lookup_id(s, st, id, what);
 	if (rc != 1)
 		return rc;
 	if (!(st = stmt(s, ST_IFACE_ADD)))
 		return -1;
-	sqlite3_bind_int64(st, 1, rid);
-	bind_name(st, 2, iface);
+	bind_counter(st, rid, kind, name);
 	if (run(s, st, what))
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
 	return 0;
 }
 
-int store_find_interface(store *s, const char *router, const char *iface, int64_t *id)
+int store_find_counter(store *s, const char *router, enum store_kind kind, const char *name,
+                       int64_t *id)
 {
-	if (strlen(router) > INT32_MAX || strlen(iface) > INT32_MAX)
+	if (valid_kind(s, kind, "cannot look up counter"))
+		return -1;
+	if (strlen(router) > INT32_MAX || strlen(name) > INT32_MAX)
 		return 1;
 	sqlite3_stmt *st = stmt(s, ST_IFACE_FIND);
 	if (!st)
 		return -1;
 	bind_text(st, 1, router);
-	bind_name(st, 2, iface);
-	return lookup_id(s, st, id, "cannot look up interface");
+	sqlite3_bind_int(st, 2, (int)kind);
+	bind_name(st, 3, name);
+	return lookup_id(s, st, id, "cannot look up counter");
+}
+
+int store_interface_id(store *s, const char *router, const char *iface, int64_t *id)
+{
+	return store_counter_id(s, router, STORE_IFACE, iface, id);
+}
+
+int store_find_interface(store *s, const char *router, const char *iface, int64_t *id)
+{
+	return store_find_counter(s, router, STORE_IFACE, iface, id);
+}
+
+/* Binds an optional string (NULL: SQL NULL) as text of its exact bytes:
+ * what a router says is not checked UTF-8 (escaped where it is shown). */
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(st, i, text, (int)strnlen(text, INT32_MAX), SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int store_set_counter_info(store *s, int64_t id, const char *display, const char *address,
+                           const int64_t *last_seen)
+{
+	const char *what = "cannot record what the router says of a counter";
+	if (writable(s, what))
+		return -1;
+	sqlite3_stmt *st = stmt(s, ST_COUNTER_INFO);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	bind_opt_text(st, 2, display);
+	bind_opt_text(st, 3, address);
+	if (last_seen)
+		sqlite3_bind_int64(st, 4, *last_seen);
+	if (run(s, st, what))
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return fail(s, false, "%s: no counter %lld", what, (long long)id);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -913,7 +1137,10 @@ int store_add_traffic(store *s, int64_t iface, enum step step, int64_t start, ui
 	return 0;
 }
 
-int store_prune(store *s, int64_t now, const int64_t keep[STEP_COUNT])
+/* Runs the prune statement id (ST_PRUNE, or ST_PRUNE_KIND for kind) for
+ * every step with a finite keep. */
+static int prune_with(store *s, enum stmt_id id, enum store_kind kind, int64_t now,
+                      const int64_t keep[STEP_COUNT])
 {
 	if (writable(s, "cannot prune"))
 		return -1;
@@ -921,27 +1148,39 @@ int store_prune(store *s, int64_t now, const int64_t keep[STEP_COUNT])
 		/* keep <= 0: forever; a cutoff below INT64_MIN: nothing is that old. */
 		if (keep[i] <= 0 || now < INT64_MIN + keep[i])
 			continue;
-		sqlite3_stmt *st = stmt(s, ST_PRUNE);
+		sqlite3_stmt *st = stmt(s, id);
 		if (!st)
 			return -1;
 		sqlite3_bind_int(st, 1, i);
 		sqlite3_bind_int64(st, 2, now - keep[i]);
+		if (id == ST_PRUNE_KIND)
+			sqlite3_bind_int(st, 3, (int)kind);
 		if (run(s, st, "cannot prune old buckets"))
 			return -1;
 	}
 	return 0;
 }
 
+int store_prune(store *s, int64_t now, const int64_t keep[STEP_COUNT])
+{
+	return prune_with(s, ST_PRUNE, STORE_IFACE, now, keep);
+}
+
+int store_prune_kind(store *s, enum store_kind kind, int64_t now, const int64_t keep[STEP_COUNT])
+{
+	if (valid_kind(s, kind, "cannot prune"))
+		return -1;
+	return prune_with(s, ST_PRUNE_KIND, kind, now, keep);
+}
+
 /* ------------------------------------------------------------------ */
 /* alerts and import marks                                             */
 /* ------------------------------------------------------------------ */
 
-int store_alert_sent(store *s, int64_t iface, int64_t cycle_start, int percent, bool *sent)
+/* Whether the row (first key, cycle_start, percent) is in the alerts
+ * table that st (ST_ALERT_SENT or ST_BILL_ALERT_SENT, key 1 bound) reads. */
+static int alert_row_sent(store *s, sqlite3_stmt *st, int64_t cycle_start, int percent, bool *sent)
 {
-	sqlite3_stmt *st = stmt(s, ST_ALERT_SENT);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, iface);
 	sqlite3_bind_int64(st, 2, cycle_start);
 	sqlite3_bind_int(st, 3, percent);
 	int64_t one;
@@ -950,6 +1189,25 @@ int store_alert_sent(store *s, int64_t iface, int64_t cycle_start, int percent, 
 		return -1;
 	*sent = rc == 0;
 	return 0;
+}
+
+/* Records the row (first key, cycle_start, percent) with st
+ * (ST_ALERT_MARK or ST_BILL_ALERT_MARK, key 1 bound); a row already
+ * there is no error. */
+static int alert_row_mark(store *s, sqlite3_stmt *st, int64_t cycle_start, int percent)
+{
+	sqlite3_bind_int64(st, 2, cycle_start);
+	sqlite3_bind_int(st, 3, percent);
+	return run(s, st, "cannot record a quota alert");
+}
+
+int store_alert_sent(store *s, int64_t iface, int64_t cycle_start, int percent, bool *sent)
+{
+	sqlite3_stmt *st = stmt(s, ST_ALERT_SENT);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, iface);
+	return alert_row_sent(s, st, cycle_start, percent, sent);
 }
 
 int store_mark_alert(store *s, int64_t iface, int64_t cycle_start, int percent)
@@ -961,9 +1219,28 @@ int store_mark_alert(store *s, int64_t iface, int64_t cycle_start, int percent)
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, iface);
-	sqlite3_bind_int64(st, 2, cycle_start);
-	sqlite3_bind_int(st, 3, percent);
-	return run(s, st, what);
+	return alert_row_mark(s, st, cycle_start, percent);
+}
+
+int store_bill_alert_sent(store *s, const char *bill, int64_t cycle_start, int percent, bool *sent)
+{
+	sqlite3_stmt *st = stmt(s, ST_BILL_ALERT_SENT);
+	if (!st)
+		return -1;
+	bind_text(st, 1, bill);
+	return alert_row_sent(s, st, cycle_start, percent, sent);
+}
+
+int store_mark_bill_alert(store *s, const char *bill, int64_t cycle_start, int percent)
+{
+	const char *what = "cannot record a quota alert";
+	if (writable(s, what))
+		return -1;
+	sqlite3_stmt *st = stmt(s, ST_BILL_ALERT_MARK);
+	if (!st)
+		return -1;
+	bind_text(st, 1, bill);
+	return alert_row_mark(s, st, cycle_start, percent);
 }
 
 /* No mark yet: 0 with *last_time = INT64_MIN (nothing imported). */
@@ -1079,13 +1356,26 @@ int store_totals(store *s, int64_t iface, uint64_t *rx, uint64_t *tx)
 	return sum_rows(s, st, iface, rx, tx);
 }
 
-int store_list_interfaces(store *s, store_iface_fn fn, void *ctx)
+/* The display, address and last_seen columns of st from col on. */
+static struct store_counter_info column_info(sqlite3_stmt *st, int col)
+{
+	struct store_counter_info info = {0};
+	info.display = (const char *)sqlite3_column_text(st, col);
+	info.address = (const char *)sqlite3_column_text(st, col + 1);
+	info.has_last_seen = sqlite3_column_type(st, col + 2) != SQLITE_NULL;
+	info.last_seen = info.has_last_seen ? sqlite3_column_int64(st, col + 2) : 0;
+	return info;
+}
+
+/* The counters of kind (-1: every kind), in ST_LIST's order. */
+static int list_counters(store *s, int kind, store_iface_fn fn, void *ctx)
 {
 	if (s->in_list)
 		return fail(s, false, "store_list_interfaces called from its own callback");
 	sqlite3_stmt *st = stmt(s, ST_LIST);
 	if (!st || !stmt(s, ST_TOTALS))
 		return -1;
+	sqlite3_bind_int(st, 1, kind);
 	s->in_list = true;
 	int rc, ret = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1096,6 +1386,8 @@ int store_list_interfaces(store *s, store_iface_fn fn, void *ctx)
 		i.name = (const char *)sqlite3_column_text(st, 2);
 		i.has_reading = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		i.last_time = i.has_reading ? sqlite3_column_int64(st, 3) : 0;
+		i.kind = (enum store_kind)sqlite3_column_int(st, 4);
+		i.info = column_info(st, 5);
 		if (!i.router || !i.name) {
 			ret = fail(s, true, "cannot list interfaces");
 			break;
@@ -1108,6 +1400,67 @@ int store_list_interfaces(store *s, store_iface_fn fn, void *ctx)
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = fail(s, true, "cannot list interfaces");
 	s->in_list = false;
+	done(st);
+	return ret;
+}
+
+int store_list_interfaces(store *s, store_iface_fn fn, void *ctx)
+{
+	return list_counters(s, STORE_IFACE, fn, ctx);
+}
+
+int store_list_counters(store *s, store_iface_fn fn, void *ctx)
+{
+	return list_counters(s, -1, fn, ctx);
+}
+
+/* The ranking's rows: ST_RANK gives one row per counter with traffic in
+ * the range, already in rank order (the sort runs on those rows only);
+ * the limit is applied here, so that the totals still see every row. */
+static int rank_rows(store *s, sqlite3_stmt *st, const struct store_rank_query *q, store_rank_fn fn,
+                     void *ctx, struct store_rank_total *total)
+{
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_ranked c = {.id = sqlite3_column_int64(st, 0),
+		                         .name = (const char *)sqlite3_column_text(st, 1),
+		                         .info = column_info(st, 2),
+		                         .rx = col_u64(st, 5),
+		                         .tx = col_u64(st, 6)};
+		if (!c.name)
+			return fail(s, true, "cannot rank counters");
+		if (add_u64(&total->rx, c.rx) || add_u64(&total->tx, c.tx))
+			return fail(s, false, "the traffic sum of the %ss exceeds 2^64-1 bytes",
+			            store_kind_name(q->kind));
+		if (total->counters++ < q->limit && (ret = fn(ctx, &c)) != 0)
+			return ret;
+	}
+	return rc == SQLITE_DONE ? 0 : fail(s, true, "cannot rank counters");
+}
+
+int store_rank(store *s, const struct store_rank_query *q, store_rank_fn fn, void *ctx,
+               struct store_rank_total *total)
+{
+	const char *what = "cannot rank counters";
+	memset(total, 0, sizeof *total);
+	if (valid_kind(s, q->kind, what) || valid_step(s, q->step, what))
+		return -1;
+	/* The statement stays stepped during the callbacks. */
+	if (s->in_rank)
+		return fail(s, false, "%s: store_rank called from its own callback", what);
+	if (strlen(q->router) > INT32_MAX)
+		return 0; /* no such router */
+	sqlite3_stmt *st = stmt(s, ST_RANK);
+	if (!st)
+		return -1;
+	bind_text(st, 1, q->router);
+	sqlite3_bind_int(st, 2, (int)q->kind);
+	sqlite3_bind_int(st, 3, (int)q->step);
+	sqlite3_bind_int64(st, 4, q->from);
+	sqlite3_bind_int64(st, 5, q->to);
+	s->in_rank = true;
+	int ret = rank_rows(s, st, q, fn, ctx, total);
+	s->in_rank = false;
 	done(st);
 	return ret;
 }

@@ -3,13 +3,18 @@
  *
  * Schema (versioned with PRAGMA user_version, migrated forward on open):
  *   routers(id, name)                      one row per configured router
- *   interfaces(id, router_id, name)        one row per accounted interface
+ *   interfaces(id, router_id, kind, name, display, address, last_seen)
+ *       one row per accounted counter (the table keeps its first name):
+ *       kind (enum store_kind) since schema 3, name unique per router and
+ *       kind; display, address, last_seen: what the router last said of
+ *       a queue or device (NULL unknown)
  *   last_reading(interface_id, time, rx, tx, uptime, ros_id, time_ms, source)
  *       time_ms: ms past time; source: 'poll', 'push', 'legacy' or NULL
  *       (unknown: a reading of schema 1); both since schema 2
  *   traffic(interface_id, step, start, rx, tx)   rollups: step 0..4 =
  *       5min, hour, day, month, year (calendar.h); start = bucket start
  *   alerts(interface_id, cycle_start, percent)   quota alerts already run
+ *   bill_alerts(bill, cycle_start, percent)      the same per [bill] (schema 3)
  *   imports(interface_id, source, last_time)     import-legacy progress
  * Counters and byte sums are stored as SQLite integers holding the bits of
  * a uint64 (values above 2^63 read back exactly).
@@ -52,10 +57,33 @@ int store_begin(store *s);
 int store_commit(store *s);
 int store_rollback(store *s);
 
-/* The id of router/interface, created when missing (read-write only). */
+/* What a counter counts. Its name is unique per router and kind: an
+ * interface's name, a simple queue's name, a kid-control device's MAC
+ * address ("AA:BB:CC:DD:EE:FF"). The values are stored: never renumber. */
+enum store_kind {
+	STORE_IFACE,  /* an interface's rx/tx bytes */
+	STORE_QUEUE,  /* a simple queue's bytes (rx download, tx upload) */
+	STORE_DEVICE, /* a kid-control device's bytes-down/bytes-up */
+	STORE_KIND_COUNT
+};
+/* "interface", "queue", "device" (the API's words); NULL when out of range. */
+const char *store_kind_name(enum store_kind kind);
+
+/* The id of the counter (router, kind, name), created with the router
+ * when missing (read-write only). 0 or -1. */
+int store_counter_id(store *s, const char *router, enum store_kind kind, const char *name,
+                     int64_t *id);
+/* Looks up an existing counter: 0 found, 1 unknown, -1 error. */
+int store_find_counter(store *s, const char *router, enum store_kind kind, const char *name,
+                       int64_t *id);
+/* store_counter_id and store_find_counter of an interface (STORE_IFACE). */
 int store_interface_id(store *s, const char *router, const char *iface, int64_t *id);
-/* Looks up an existing interface: 0 found, 1 unknown, -1 error. */
 int store_find_interface(store *s, const char *router, const char *iface, int64_t *id);
+/* Records what the router says of counter id now: its display name, its
+ * address, when it was last seen (Unix seconds). A NULL argument keeps
+ * what is stored. Read-write only; an unknown id is an error. 0 or -1. */
+int store_set_counter_info(store *s, int64_t id, const char *display, const char *address,
+                           const int64_t *last_seen);
 
 /* The last stored reading of an interface: 0 with *have set. */
 int store_load_reading(store *s, int64_t iface, struct acct_reading *r, bool *have);
@@ -67,13 +95,19 @@ int store_add_traffic(store *s, int64_t iface, enum step step, int64_t start, ui
                       uint64_t tx);
 
 /* Deletes buckets of each step that started before now - keep[step]
- * seconds (keep[step] <= 0: keep forever). */
+ * seconds (keep[step] <= 0: keep forever), of every counter. */
 int store_prune(store *s, int64_t now, const int64_t keep[STEP_COUNT]);
+/* The same for the counters of one kind only (devices may keep less
+ * 5-minute history than interfaces). */
+int store_prune_kind(store *s, enum store_kind kind, int64_t now, const int64_t keep[STEP_COUNT]);
 
 /* Quota alerts: whether percent was already signalled for the cycle
  * starting at cycle_start, and recording that it was. */
 int store_alert_sent(store *s, int64_t iface, int64_t cycle_start, int percent, bool *sent);
 int store_mark_alert(store *s, int64_t iface, int64_t cycle_start, int percent);
+/* The same for a [bill] section, by its name. */
+int store_bill_alert_sent(store *s, const char *bill, int64_t cycle_start, int percent, bool *sent);
+int store_mark_bill_alert(store *s, const char *bill, int64_t cycle_start, int percent);
 
 /* import-legacy progress per interface and source file. */
 int store_import_mark(store *s, int64_t iface, const char *source, int64_t *last_time);
@@ -98,17 +132,61 @@ int store_sum(store *s, int64_t iface, enum step step, int64_t from, int64_t to,
 /* All time totals (the sum of the year buckets). */
 int store_totals(store *s, int64_t iface, uint64_t *rx, uint64_t *tx);
 
+/* What the router last said of a counter (store_set_counter_info); the
+ * strings are borrowed for the duration of a callback, NULL unknown. */
+struct store_counter_info {
+	const char *display; /* a device's or queue's name for people */
+	const char *address; /* a device's IP address, a queue's target */
+	bool has_last_seen;
+	int64_t last_seen; /* Unix seconds, if has_last_seen */
+};
+
 struct store_iface {
 	int64_t id;
 	const char *router; /* borrowed for the duration of the callback */
+	enum store_kind kind;
 	const char *name;
+	struct store_counter_info info;
 	bool has_reading;
 	int64_t last_time; /* time of the last reading, if has_reading */
 	uint64_t rx_total, tx_total;
 };
 typedef int (*store_iface_fn)(void *ctx, const struct store_iface *i);
-/* Every interface, ordered by router then interface name. */
+/* Every interface (STORE_IFACE), ordered by router then interface name. */
 int store_list_interfaces(store *s, store_iface_fn fn, void *ctx);
+/* Every counter of every kind, ordered by router, kind, then name. */
+int store_list_counters(store *s, store_iface_fn fn, void *ctx);
+
+/* The "Who" ranking: the counters of one router and kind by their
+ * traffic in the buckets of step with from <= start < to. */
+struct store_rank_query {
+	const char *router;
+	enum store_kind kind;
+	enum step step;
+	int64_t from, to;
+	size_t limit; /* at most this many calls of fn (0: only the totals) */
+};
+struct store_ranked {
+	int64_t id;
+	const char *name; /* borrowed for the duration of the callback */
+	struct store_counter_info info;
+	uint64_t rx, tx; /* the sums over the range */
+};
+struct store_rank_total {
+	uint64_t rx, tx; /* over every counter with traffic in the range */
+	size_t counters; /* how many those are (limit or not) */
+};
+typedef int (*store_rank_fn)(void *ctx, const struct store_ranked *c);
+/* Calls fn for the counters of q->router and q->kind that have traffic
+ * in the range, rx + tx descending (exact, beyond 2^64 too), equal sums
+ * by name, at most q->limit of them; counters without traffic in the
+ * range are left out. *total gets the sums of all of them. One pass over
+ * the buckets of the range (the traffic primary key): 500 devices x a
+ * month of days is a few milliseconds. An unknown router has no
+ * counters. Returns -1 on error (a sum beyond 2^64-1 bytes included), or
+ * fn's non-zero value when it stops early (*total is then incomplete). */
+int store_rank(store *s, const struct store_rank_query *q, store_rank_fn fn, void *ctx,
+               struct store_rank_total *total);
 
 /* --- removing history (tikstat --remove) --- */
 

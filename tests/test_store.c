@@ -185,7 +185,7 @@ static void opening_a_new_file_creates_the_schema_in_wal_mode(void **state)
 	db_path(p, "new.db");
 	assert_false(file_exists(p));
 	store *s = open_rw(p);
-	assert_int_equal(store_schema_version(), 2);
+	assert_int_equal(store_schema_version(), 3);
 	store_close(s);
 	/* The writer leaves an empty -wal and the -shm behind, so that readers
 	 * without write access to the directory can still open the file. */
@@ -196,12 +196,12 @@ static void opening_a_new_file_creates_the_schema_in_wal_mode(void **state)
 	assert_int_equal(sb.st_size, 0);
 	snprintf(side, sizeof side, "%s-shm", p);
 	assert_true(file_exists(side));
-	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(p, "PRAGMA application_id"), 0x74696b73);
 	char mode[32];
 	raw_text(p, "PRAGMA journal_mode", mode, sizeof mode);
 	assert_string_equal(mode, "wal");
-	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), 6);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"), 7);
 }
 
 static void reopening_keeps_the_data_and_does_not_migrate_twice(void **state)
@@ -222,7 +222,7 @@ static void reopening_keeps_the_data_and_does_not_migrate_twice(void **state)
 		assert_true(rx == 5 && tx == 6);
 		store_close(s);
 	}
-	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_schema"), tables);
 }
 
@@ -285,17 +285,17 @@ static void a_newer_schema_is_refused_with_the_exact_message_and_left_alone(void
 	(void)state;
 	db_path(p, "newer.db");
 	store_close(open_rw(p));
-	raw_exec(p, "PRAGMA user_version = 3");
+	raw_exec(p, "PRAGMA user_version = 4");
 
 	snprintf(
 	        want, sizeof want,
-	        "cannot open %s: database schema 3 is newer than this tikstat (2): upgrade tikstat",
+	        "cannot open %s: database schema 4 is newer than this tikstat (3): upgrade tikstat",
 	        p);
 	assert_null(store_open(p, false, err, sizeof err));
 	assert_string_equal(err, want);
 	assert_null(store_open(p, true, err, sizeof err));
 	assert_string_equal(err, want);
-	assert_int_equal(raw_int(p, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 4);
 }
 
 /* A database as tikstat of schema 1 wrote it (the fixture is that
@@ -338,7 +338,7 @@ static void schema_1_migrates_and_an_imported_last_reading_becomes_legacy(void *
 	db_path(p, "v1.db");
 	raw_exec(p, SCHEMA_1_FIXTURE);
 	store *s = open_rw(p);
-	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 3);
 	struct acct_reading r;
 	bool have = false;
 	const enum acct_source want[] = {ACCT_SRC_LEGACY, ACCT_SRC_UNKNOWN, ACCT_SRC_UNKNOWN};
@@ -365,9 +365,151 @@ static void schema_1_migrates_and_an_imported_last_reading_becomes_legacy(void *
 	store_close(s);
 	/* Opening again migrates nothing more. */
 	store_close(open_rw(p));
-	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM last_reading WHERE source = 'legacy'"),
 	                 1);
+}
+
+/* The upgrade of schema 1 to 2 as it was released: with SCHEMA_1_FIXTURE
+ * it makes a database as tikstat of schema 2 left it. */
+static const char SCHEMA_2_UPGRADE_FIXTURE[] =
+        "ALTER TABLE last_reading ADD COLUMN"
+        " time_ms INTEGER NOT NULL DEFAULT 0 CHECK (time_ms BETWEEN 0 AND 999);"
+        "ALTER TABLE last_reading ADD COLUMN"
+        " source TEXT CHECK (source IN ('poll', 'push', 'legacy'));"
+        "UPDATE last_reading SET source = 'legacy'"
+        " WHERE uptime IS NULL AND ros_id = '' AND EXISTS (SELECT 1 FROM imports AS m"
+        "  WHERE m.interface_id = last_reading.interface_id AND m.last_time = last_reading.time);"
+        "PRAGMA user_version = 2;"
+        /* More history of schema 2: a second router, an id with a gap. */
+        "INSERT INTO routers VALUES (2, 'office');"
+        "INSERT INTO interfaces VALUES (7, 2, CAST('ether1' AS BLOB));"
+        "INSERT INTO last_reading VALUES (7, 1790000180, 11, 12, 13, '*7', 250, 'poll');"
+        "INSERT INTO traffic VALUES (1, 2, 1789948800, 100, 200), (1, 4, 1767225600, 100, 200),"
+        " (2, 2, 1789948800, 300, 400), (7, 0, 1790000100, 9223372036854775807, 5),"
+        " (7, 2, 1789948800, -1, 6);" /* 2^64-1 bytes as SQLite holds it */
+        "INSERT INTO alerts VALUES (1, 1788220800, 80), (7, 1788220800, 90);"
+        "INSERT INTO imports VALUES (7, 'legacy:office.db', 1780000000);";
+
+/* The rows of query on path, one integer per row, joined with ','. */
+static void raw_ints(const char *path, const char *sql, char *out, size_t outsz)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW && n < outsz)
+		n += (size_t)snprintf(out + n, outsz - n, "%s%lld", n ? "," : "",
+		                      (long long)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void schema_2_with_data_migrates_to_3_with_its_ids_and_references(void **state)
+{
+	char p[512], text[512];
+	uint64_t rx = 0, tx = 0;
+	bool sent = false;
+	(void)state;
+	db_path(p, "v2.db");
+	raw_exec(p, SCHEMA_1_FIXTURE);
+	raw_exec(p, SCHEMA_2_UPGRADE_FIXTURE);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
+
+	store *s = open_rw(p);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 3);
+	/* The same ids, every one an interface, nothing else. */
+	raw_ints(p, "SELECT id FROM interfaces ORDER BY id", text, sizeof text);
+	assert_string_equal(text, "1,2,3,7");
+	raw_ints(p,
+	         "SELECT count(*) FROM interfaces WHERE kind = 0 AND display IS NULL"
+	         " AND address IS NULL AND last_seen IS NULL",
+	         text, sizeof text);
+	assert_string_equal(text, "4");
+	const char *const names[] = {"ether1", "ether2", "ether3"};
+	for (int64_t i = 0; i < 3; i++) {
+		int64_t id = -1;
+		assert_int_equal(store_find_interface(s, "home", names[i], &id), 0);
+		assert_int_equal(id, i + 1);
+		assert_int_equal(iface_id(s, "home", names[i]), i + 1);
+	}
+	assert_int_equal(iface_id(s, "office", "ether1"), 7);
+	/* Its history, readings, alerts and import marks still belong to it. */
+	assert_int_equal(store_sum(s, 7, STEP_DAY, 0, INT64_MAX, &rx, &tx), 0);
+	assert_true(rx == UINT64_MAX && tx == 6);
+	assert_int_equal(store_sum(s, 7, STEP_5MIN, 0, INT64_MAX, &rx, &tx), 0);
+	assert_true(rx == TWO63 - 1 && tx == 5);
+	assert_int_equal(store_totals(s, 1, &rx, &tx), 0);
+	assert_true(rx == 100 && tx == 200);
+	struct acct_reading r;
+	bool have = false;
+	assert_int_equal(store_load_reading(s, 7, &r, &have), 0);
+	assert_true(have && r.time == 1790000180 && r.time_sub_ms == 250 && r.rx == 11);
+	assert_int_equal(r.source, ACCT_SRC_POLL);
+	assert_int_equal(store_alert_sent(s, 7, 1788220800, 90, &sent), 0);
+	assert_true(sent);
+	int64_t mark = 0;
+	assert_int_equal(store_import_mark(s, 7, "legacy:office.db", &mark), 0);
+	assert_int_equal(mark, 1780000000);
+
+	/* Every reference still finds its row, the foreign keys of the other
+	 * tables name the new table, and the writer enforces them again. */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	raw_ints(p,
+	         "SELECT count(*) FROM sqlite_schema AS t, pragma_foreign_key_list(t.name) AS f"
+	         " WHERE f.\"table\" = 'interfaces' GROUP BY t.name ORDER BY t.name",
+	         text, sizeof text);
+	assert_string_equal(text, "1,1,1"); /* alerts, imports, last_reading */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%v3%'"),
+	                 0);
+	raw_text(p, "SELECT sql FROM sqlite_schema WHERE name = 'interfaces'", text, sizeof text);
+	assert_non_null(strstr(text, "UNIQUE(router_id, kind, name)"));
+	assert_non_null(strstr(text, "CHECK (kind IN (0, 1, 2))"));
+	struct acct_reading w = {.time = 1, .rx = 2, .tx = 3, .id = "*1"};
+	assert_int_equal(store_save_reading(s, 12345, &w), -1);
+	assert_non_null(strstr(store_errmsg(s), "FOREIGN KEY"));
+
+	/* A queue may now be named like an interface. */
+	int64_t q = -1;
+	assert_int_equal(store_counter_id(s, "home", STORE_QUEUE, "ether1", &q), 0);
+	assert_true(q > 7);
+	char check[128];
+	assert_int_equal(store_quick_check(s, 60000, check, sizeof check), 0);
+	store_close(s);
+	assert_int_equal(store_bill_alert_sent(s = open_ro(p), "home", 0, 80, &sent), 0);
+	assert_false(sent);
+	store_close(s);
+}
+
+/* The rebuild is checked before it commits: a reference that would point
+ * nowhere (here a last reading whose interface was removed by hand with
+ * foreign keys off) stops the migration, and the file stays at schema 2
+ * as it was. */
+static void a_migration_that_would_break_references_changes_nothing(void **state)
+{
+	char p[512], err[512], text[512];
+	(void)state;
+	db_path(p, "v2orphan.db");
+	raw_exec(p, SCHEMA_1_FIXTURE);
+	raw_exec(p, SCHEMA_2_UPGRADE_FIXTURE);
+	raw_exec(p, "INSERT INTO last_reading(interface_id, time, rx, tx) VALUES (77, 1, 2, 3)");
+	assert_null(store_open(p, false, err, sizeof err));
+	assert_non_null(strstr(err,
+	                       "the schema migration would break references: row 77 of "
+	                       "last_reading refers to a missing row of interfaces (1 in all)"));
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 2);
+	raw_text(p, "SELECT sql FROM sqlite_schema WHERE name = 'interfaces'", text, sizeof text);
+	assert_non_null(strstr(text, "UNIQUE(router_id, name)"));
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%v3%'"
+	                            " OR name = 'bill_alerts'"),
+	                 0);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM interfaces"), 4);
+	/* Once the row is gone, the upgrade goes through. */
+	raw_exec(p, "DELETE FROM last_reading WHERE interface_id = 77");
+	store_close(open_rw(p));
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 3);
 }
 
 static void a_foreign_database_is_refused_and_not_switched_to_wal(void **state)
@@ -850,6 +992,479 @@ static void import_marks_are_kept_per_interface_and_source(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* counters of three kinds                                             */
+/* ------------------------------------------------------------------ */
+
+static int64_t counter_id(store *s, const char *router, enum store_kind kind, const char *name)
+{
+	int64_t id = -1;
+	if (store_counter_id(s, router, kind, name, &id) != 0)
+		fail_msg("store_counter_id: %s", store_errmsg(s));
+	return id;
+}
+
+static void a_name_is_unique_per_router_and_kind(void **state)
+{
+	char p[512], err[512];
+	int64_t id = -1;
+	(void)state;
+	db_path(p, "kinds.db");
+	store *s = open_rw(p);
+	int64_t iface = iface_id(s, "home", "ether1");
+	int64_t queue = counter_id(s, "home", STORE_QUEUE, "ether1");
+	int64_t dev = counter_id(s, "home", STORE_DEVICE, "AA:BB:CC:DD:EE:01");
+	int64_t dev2 = counter_id(s, "office", STORE_DEVICE, "AA:BB:CC:DD:EE:01");
+	assert_true(iface != queue && queue != dev && dev != dev2 && iface != dev2);
+	assert_int_equal(counter_id(s, "home", STORE_IFACE, "ether1"), iface);
+	assert_int_equal(counter_id(s, "home", STORE_QUEUE, "ether1"), queue);
+	assert_int_equal(counter_id(s, "home", STORE_DEVICE, "AA:BB:CC:DD:EE:01"), dev);
+	assert_int_equal(store_find_counter(s, "home", STORE_QUEUE, "ether1", &id), 0);
+	assert_int_equal(id, queue);
+	assert_int_equal(store_find_counter(s, "office", STORE_DEVICE, "AA:BB:CC:DD:EE:01", &id),
+	                 0);
+	assert_int_equal(id, dev2);
+	assert_int_equal(store_find_counter(s, "home", STORE_QUEUE, "AA:BB:CC:DD:EE:01", &id), 1);
+	assert_int_equal(store_find_counter(s, "office", STORE_IFACE, "ether1", &id), 1);
+	assert_int_equal(store_find_interface(s, "home", "ether1", &id), 0);
+	assert_int_equal(id, iface);
+	/* No other kinds. */
+	assert_int_equal(store_counter_id(s, "home", STORE_KIND_COUNT, "x", &id), -1);
+	assert_non_null(strstr(store_errmsg(s), "no such kind of counter 3"));
+	assert_int_equal(store_find_counter(s, "home", (enum store_kind) - 1, "x", &id), -1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM interfaces"), 4);
+	store_close(s);
+
+	/* The schema holds the same rules. */
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO interfaces(router_id, kind, name)"
+	                              " SELECT router_id, kind, name FROM interfaces LIMIT 1",
+	                              NULL, NULL, NULL),
+	                 SQLITE_CONSTRAINT);
+	snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
+	assert_non_null(strstr(err, "UNIQUE constraint failed: interfaces.router_id, "
+	                            "interfaces.kind, interfaces.name"));
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO interfaces(router_id, kind, name)"
+	                              " VALUES (1, 3, CAST('x' AS BLOB))",
+	                              NULL, NULL, NULL),
+	                 SQLITE_CONSTRAINT);
+	sqlite3_close(db);
+
+	assert_string_equal(store_kind_name(STORE_IFACE), "interface");
+	assert_string_equal(store_kind_name(STORE_QUEUE), "queue");
+	assert_string_equal(store_kind_name(STORE_DEVICE), "device");
+	assert_null(store_kind_name(STORE_KIND_COUNT));
+	assert_null(store_kind_name((enum store_kind) - 1));
+}
+
+/* Collects the counter list with copies of its strings. */
+struct counters {
+	struct store_iface i[8];
+	char name[8][32], display[8][32], address[8][32];
+	int n;
+};
+
+static int collect_counter(void *ctx, const struct store_iface *i)
+{
+	struct counters *l = ctx;
+	if (l->n < 8) {
+		l->i[l->n] = *i;
+		snprintf(l->name[l->n], 32, "%s", i->name);
+		snprintf(l->display[l->n], 32, "%s", i->info.display ? i->info.display : "(null)");
+		snprintf(l->address[l->n], 32, "%s", i->info.address ? i->info.address : "(null)");
+		l->i[l->n].router = NULL;
+		l->i[l->n].name = l->name[l->n];
+		l->i[l->n].info.display = l->display[l->n];
+		l->i[l->n].info.address = l->address[l->n];
+	}
+	l->n++;
+	return 0;
+}
+
+static void counter_info_is_kept_where_an_argument_is_null(void **state)
+{
+	char p[512];
+	(void)state;
+	db_path(p, "info.db");
+	store *s = open_rw(p);
+	int64_t dev = counter_id(s, "home", STORE_DEVICE, "AA:BB:CC:DD:EE:01");
+	int64_t seen = 1790000000;
+	assert_int_equal(store_set_counter_info(s, dev, "laptop", "192.168.88.10", &seen), 0);
+	seen += 60;
+	/* A new address and time, the name as it was. */
+	assert_int_equal(store_set_counter_info(s, dev, NULL, "192.168.88.11", &seen), 0);
+	/* Nothing new: nothing changes. */
+	assert_int_equal(store_set_counter_info(s, dev, NULL, NULL, NULL), 0);
+	/* Names from a router are bytes, not checked UTF-8. */
+	int64_t q = counter_id(s, "home", STORE_QUEUE, "guest");
+	assert_int_equal(store_set_counter_info(s, q, "G\xe4ste \xff", "", NULL), 0);
+	assert_int_equal(store_set_counter_info(s, 999, "x", NULL, NULL), -1);
+	assert_non_null(strstr(store_errmsg(s), "no counter 999"));
+	store_close(s);
+
+	struct counters l = {0};
+	s = open_ro(p);
+	assert_int_equal(store_set_counter_info(s, dev, "x", NULL, NULL), -1);
+	assert_non_null(strstr(store_errmsg(s), "read-only"));
+	assert_int_equal(store_list_counters(s, collect_counter, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.i[0].kind, STORE_QUEUE);
+	assert_string_equal(l.display[0], "G\xe4ste \xff");
+	assert_string_equal(l.address[0], "");
+	assert_false(l.i[0].info.has_last_seen);
+	assert_int_equal(l.i[1].kind, STORE_DEVICE);
+	assert_string_equal(l.name[1], "AA:BB:CC:DD:EE:01");
+	assert_string_equal(l.display[1], "laptop");
+	assert_string_equal(l.address[1], "192.168.88.11");
+	assert_true(l.i[1].info.has_last_seen);
+	assert_int_equal(l.i[1].info.last_seen, 1790000060);
+	store_close(s);
+}
+
+static void counters_list_by_router_kind_and_name_and_interfaces_list_alone(void **state)
+{
+	char p[512];
+	struct counters all = {0}, ifaces = {0};
+	(void)state;
+	db_path(p, "listkinds.db");
+	store *s = open_rw(p);
+	int64_t d = counter_id(s, "alpha", STORE_DEVICE, "AA:BB:CC:DD:EE:01");
+	int64_t q2 = counter_id(s, "alpha", STORE_QUEUE, "zz");
+	int64_t q1 = counter_id(s, "alpha", STORE_QUEUE, "ether1");
+	int64_t e = iface_id(s, "alpha", "ether1");
+	int64_t z = counter_id(s, "zeta", STORE_QUEUE, "a");
+	add(s, q1, STEP_YEAR, 0, 7, 8);
+	store_close(s);
+
+	s = open_ro(p);
+	assert_int_equal(store_list_counters(s, collect_counter, &all), 0);
+	assert_int_equal(all.n, 5);
+	const int64_t order[] = {e, q1, q2, d, z};
+	const enum store_kind kinds[] = {STORE_IFACE, STORE_QUEUE, STORE_QUEUE, STORE_DEVICE,
+	                                 STORE_QUEUE};
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(all.i[i].id, order[i]);
+		assert_int_equal(all.i[i].kind, kinds[i]);
+		assert_string_equal(all.display[i], "(null)");
+	}
+	assert_true(all.i[1].rx_total == 7 && all.i[1].tx_total == 8);
+	assert_int_equal(store_list_interfaces(s, collect_counter, &ifaces), 0);
+	assert_int_equal(ifaces.n, 1);
+	assert_int_equal(ifaces.i[0].id, e);
+	assert_int_equal(ifaces.i[0].kind, STORE_IFACE);
+	store_close(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* the ranking                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Collects a ranking. */
+struct ranking {
+	char name[16][32];
+	char display[16][32];
+	struct store_ranked c[16];
+	int n;
+	int stop_after; /* 0: never */
+	store *nested;  /* when set: calls store_rank from the callback */
+	int nested_rc;
+};
+
+static int collect_ranked(void *ctx, const struct store_ranked *c)
+{
+	struct ranking *r = ctx;
+	if (r->n < 16) {
+		r->c[r->n] = *c;
+		snprintf(r->name[r->n], 32, "%s", c->name);
+		snprintf(r->display[r->n], 32, "%s", c->info.display ? c->info.display : "(null)");
+	}
+	r->n++;
+	if (r->nested) {
+		struct store_rank_query q = {"home", STORE_DEVICE, STEP_DAY, 0, 1, 1};
+		struct store_rank_total t;
+		struct ranking inner = {0};
+		r->nested_rc = store_rank(r->nested, &q, collect_ranked, &inner, &t);
+	}
+	return r->stop_after && r->n == r->stop_after ? 42 : 0;
+}
+
+#define DAY0 1790000000 /* the range [DAY0, DAY0 + 3 days) */
+
+/* Ranks router's counters of kind by their day buckets in the range. */
+static int rank(store *s, const char *router, enum store_kind kind, size_t limit, struct ranking *r,
+                struct store_rank_total *t)
+{
+	struct store_rank_query q = {router, kind, STEP_DAY, DAY0, DAY0 + 3 * 86400, limit};
+	return store_rank(s, &q, collect_ranked, r, t);
+}
+
+static void ranking_orders_by_the_sum_then_name_and_limits_but_totals_all(void **state)
+{
+	char p[512];
+	(void)state;
+	db_path(p, "rank.db");
+	store *s = open_rw(p);
+	/* Devices of home, by MAC; their sums over the range:
+	 * :01 30+0 (two days), :02 10+20, :03 5+5, :04 40+1, :05 none in range. */
+	int64_t d1 = counter_id(s, "home", STORE_DEVICE, "AA:BB:CC:DD:EE:01");
+	int64_t d2 = counter_id(s, "home", STORE_DEVICE, "AA:BB:CC:DD:EE:02");
+	int64_t d3 = counter_id(s, "home", STORE_DEVICE, "AA:BB:CC:DD:EE:03");
+	int64_t d4 = counter_id(s, "home", STORE_DEVICE, "AA:BB:CC:DD:EE:04");
+	int64_t d5 = counter_id(s, "home", STORE_DEVICE, "AA:BB:CC:DD:EE:05");
+	add(s, d1, STEP_DAY, DAY0, 10, 0);
+	add(s, d1, STEP_DAY, DAY0 + 2 * 86400, 20, 0);
+	add(s, d2, STEP_DAY, DAY0 + 86400, 10, 20);
+	add(s, d3, STEP_DAY, DAY0, 5, 5);
+	add(s, d4, STEP_DAY, DAY0, 40, 1);
+	/* Not in the ranking: outside the range (both edges), another step,
+	 * another kind with the same name, another router. */
+	add(s, d5, STEP_DAY, DAY0 - 86400, 1000, 1000);
+	add(s, d5, STEP_DAY, DAY0 + 3 * 86400, 1000, 1000);
+	add(s, d1, STEP_HOUR, DAY0, 1000, 1000);
+	add(s, d1, STEP_MONTH, DAY0, 1000, 1000);
+	int64_t q = counter_id(s, "home", STORE_QUEUE, "AA:BB:CC:DD:EE:03");
+	add(s, q, STEP_DAY, DAY0, 1000, 1000);
+	int64_t e = iface_id(s, "home", "ether1");
+	add(s, e, STEP_DAY, DAY0, 1000, 1000);
+	int64_t o = counter_id(s, "office", STORE_DEVICE, "AA:BB:CC:DD:EE:03");
+	add(s, o, STEP_DAY, DAY0, 1000, 1000);
+	int64_t seen = DAY0 + 100;
+	assert_int_equal(store_set_counter_info(s, d4, "tv", "192.168.88.4", &seen), 0);
+	store_close(s);
+
+	s = open_ro(p);
+	struct ranking r = {0};
+	struct store_rank_total t;
+	assert_int_equal(rank(s, "home", STORE_DEVICE, 100, &r, &t), 0);
+	assert_int_equal(r.n, 4);
+	/* :04 41, then :01 and :02 with 30 each, by name, then :03 10. */
+	assert_string_equal(r.name[0], "AA:BB:CC:DD:EE:04");
+	assert_string_equal(r.name[1], "AA:BB:CC:DD:EE:01");
+	assert_string_equal(r.name[2], "AA:BB:CC:DD:EE:02");
+	assert_string_equal(r.name[3], "AA:BB:CC:DD:EE:03");
+	assert_int_equal(r.c[0].id, d4);
+	assert_true(r.c[0].rx == 40 && r.c[0].tx == 1);
+	assert_string_equal(r.display[0], "tv");
+	assert_true(r.c[0].info.has_last_seen && r.c[0].info.last_seen == DAY0 + 100);
+	assert_true(r.c[1].rx == 30 && r.c[1].tx == 0);
+	assert_true(r.c[2].rx == 10 && r.c[2].tx == 20);
+	assert_string_equal(r.display[3], "(null)");
+	assert_false(r.c[3].info.has_last_seen);
+	assert_true(t.rx == 85 && t.tx == 26 && t.counters == 4);
+
+	/* The limit cuts the calls, not the totals. */
+	memset(&r, 0, sizeof r);
+	assert_int_equal(rank(s, "home", STORE_DEVICE, 2, &r, &t), 0);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.name[1], "AA:BB:CC:DD:EE:01");
+	assert_true(t.rx == 85 && t.tx == 26 && t.counters == 4);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(rank(s, "home", STORE_DEVICE, 0, &r, &t), 0);
+	assert_int_equal(r.n, 0);
+	assert_true(t.rx == 85 && t.counters == 4);
+
+	/* The other kinds and routers on their own. */
+	memset(&r, 0, sizeof r);
+	assert_int_equal(rank(s, "home", STORE_QUEUE, 10, &r, &t), 0);
+	assert_true(r.n == 1 && r.c[0].id == q && t.rx == 1000 && t.counters == 1);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(rank(s, "nowhere", STORE_DEVICE, 10, &r, &t), 0);
+	assert_true(r.n == 0 && t.rx == 0 && t.tx == 0 && t.counters == 0);
+
+	/* The callback stops it. */
+	memset(&r, 0, sizeof r);
+	r.stop_after = 1;
+	assert_int_equal(rank(s, "home", STORE_DEVICE, 10, &r, &t), 42);
+	assert_int_equal(r.n, 1);
+	/* Called from its own callback: an error, not a crash; it works after. */
+	memset(&r, 0, sizeof r);
+	r.nested = s;
+	assert_int_equal(rank(s, "home", STORE_DEVICE, 1, &r, &t), 0);
+	assert_int_equal(r.nested_rc, -1);
+	r.nested = NULL;
+	assert_int_equal(rank(s, "home", STORE_DEVICE, 1, &r, &t), 0);
+	/* No such kind or step. */
+	struct store_rank_query bad = {"home", STORE_KIND_COUNT, STEP_DAY, 0, 1, 1};
+	assert_int_equal(store_rank(s, &bad, collect_ranked, &r, &t), -1);
+	bad.kind = STORE_DEVICE;
+	bad.step = STEP_COUNT;
+	assert_int_equal(store_rank(s, &bad, collect_ranked, &r, &t), -1);
+	assert_non_null(strstr(store_errmsg(s), "no such step"));
+	store_close(s);
+}
+
+static void ranking_compares_sums_beyond_2_63_and_2_64_exactly(void **state)
+{
+	char p[512];
+	struct ranking r = {0};
+	struct store_rank_total t;
+	(void)state;
+	db_path(p, "rankbig.db");
+	store *s = open_rw(p);
+	/* Sums: a 2^64, b 2^64-3, c 2^63-1. As signed 64-bit sums a would
+	 * wrap to 0 and b be negative: c would come first, b last. */
+	int64_t a = counter_id(s, "home", STORE_QUEUE, "a");
+	int64_t b = counter_id(s, "home", STORE_QUEUE, "b");
+	int64_t c = counter_id(s, "home", STORE_QUEUE, "c");
+	add(s, a, STEP_DAY, DAY0, TWO63 / 2, 0);
+	add(s, a, STEP_DAY, DAY0 + 86400, TWO63 / 2, TWO63); /* rx 2^63 over two days */
+	add(s, b, STEP_DAY, DAY0, TWO63 - 2, TWO63 - 3);
+	add(s, b, STEP_DAY, DAY0 + 86400, 1, 1);
+	add(s, c, STEP_DAY, DAY0, 0, TWO63 - 1);
+	store_close(s);
+	s = open_ro(p);
+	assert_int_equal(rank(s, "home", STORE_QUEUE, 10, &r, &t), -1);
+	/* The totals would exceed 2^64 - 1: an error, not a wrapped number. */
+	assert_non_null(strstr(store_errmsg(s), "the traffic sum of the queues exceeds 2^64-1"));
+	store_close(s);
+
+	s = open_rw(p);
+	assert_int_equal(store_remove_history(s, c), 0);
+	store_close(s);
+	s = open_ro(p);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(rank(s, "home", STORE_QUEUE, 10, &r, &t), 0);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.name[0], "a");
+	assert_true(r.c[0].rx == TWO63 && r.c[0].tx == TWO63);
+	assert_string_equal(r.name[1], "b");
+	assert_true(r.c[1].rx == TWO63 - 1 && r.c[1].tx == TWO63 - 2);
+	assert_true(t.rx == UINT64_MAX && t.tx == UINT64_MAX - 1);
+	store_close(s);
+
+	/* One counter's own sum beyond 2^64 - 1: an error. */
+	s = open_rw(p);
+	add(s, b, STEP_DAY, DAY0 + 2 * 86400, TWO63 + 1, 0);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(rank(s, "home", STORE_QUEUE, 10, &r, &t), -1);
+	assert_non_null(strstr(store_errmsg(s), "exceeds 2^64-1 bytes"));
+	assert_int_equal(r.n, 0);
+	store_close(s);
+}
+
+/* "Who used it" on a router of 500 devices over a month of days: every
+ * device appears with its exact sums, in order. (The query plan check is
+ * in queries_search_the_primary_key_and_never_scan_traffic.) */
+static void ranking_500_devices_over_a_month_of_days(void **state)
+{
+	char p[512], mac[32];
+	(void)state;
+	db_path(p, "rank500.db");
+	store *s = open_rw(p);
+	assert_int_equal(store_begin(s), 0);
+	for (int d = 0; d < 500; d++) {
+		snprintf(mac, sizeof mac, "02:00:00:00:%02X:%02X", d / 256, d % 256);
+		int64_t id = counter_id(s, "home", STORE_DEVICE, mac);
+		/* 40 days from 5 days before the range: device d uses d + 1 bytes
+		 * down and 1 up a day; 5-minute buckets too, not ranked. */
+		for (int day = -5; day < 35; day++)
+			add(s, id, STEP_DAY, DAY0 + day * 86400, (uint64_t)d + 1, 1);
+		add(s, id, STEP_5MIN, DAY0, 1000000, 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+
+	s = open_ro(p);
+	struct ranking r = {0};
+	struct store_rank_total t;
+	struct store_rank_query q = {"home", STORE_DEVICE, STEP_DAY, DAY0, DAY0 + 30 * 86400, 10};
+	assert_int_equal(store_rank(s, &q, collect_ranked, &r, &t), 0);
+	assert_int_equal(r.n, 10);
+	for (int i = 0; i < 10; i++) {
+		int d = 499 - i;
+		snprintf(mac, sizeof mac, "02:00:00:00:%02X:%02X", d / 256, d % 256);
+		assert_string_equal(r.name[i], mac);
+		assert_true(r.c[i].rx == (uint64_t)(d + 1) * 30 && r.c[i].tx == 30);
+	}
+	assert_int_equal(t.counters, 500);
+	assert_true(t.rx == 30 * (500 * 501 / 2) && t.tx == 500 * 30);
+	store_close(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* retention per kind, alerts of bills                                 */
+/* ------------------------------------------------------------------ */
+
+static void prune_kind_deletes_old_buckets_of_that_kind_only(void **state)
+{
+	char p[512];
+	uint64_t rx, tx;
+	(void)state;
+	db_path(p, "prunekind.db");
+	store *s = open_rw(p);
+	int64_t ids[STORE_KIND_COUNT] = {
+	        iface_id(s, "home", "ether1"),
+	        counter_id(s, "home", STORE_QUEUE, "ether1"),
+	        counter_id(s, "home", STORE_DEVICE, "AA:BB:CC:DD:EE:01"),
+	};
+	for (int k = 0; k < STORE_KIND_COUNT; k++)
+		for (int st = 0; st < STEP_COUNT; st++)
+			for (int64_t t = 0; t < 10; t++)
+				add(s, ids[k], (enum step)st, t * 100, 1, 1);
+	/* Devices keep 5-minute buckets of start >= 700, hours forever. */
+	const int64_t keep[STEP_COUNT] = {300, 0, 0, 0, 0};
+	assert_int_equal(store_prune_kind(s, STORE_DEVICE, 1000, keep), 0);
+	for (int k = 0; k < STORE_KIND_COUNT; k++) {
+		for (int st = 0; st < STEP_COUNT; st++) {
+			assert_int_equal(
+			        store_sum(s, ids[k], (enum step)st, INT64_MIN, INT64_MAX, &rx, &tx),
+			        0);
+			assert_int_equal(rx, k == STORE_DEVICE && st == STEP_5MIN ? 3 : 10);
+		}
+	}
+	/* Queues: hours of start >= 500. */
+	const int64_t keep_q[STEP_COUNT] = {0, 500, 0, 0, 0};
+	assert_int_equal(store_prune_kind(s, STORE_QUEUE, 1000, keep_q), 0);
+	assert_int_equal(store_sum(s, ids[STORE_QUEUE], STEP_HOUR, INT64_MIN, INT64_MAX, &rx, &tx),
+	                 0);
+	assert_int_equal(rx, 5);
+	assert_int_equal(store_sum(s, ids[STORE_IFACE], STEP_HOUR, INT64_MIN, INT64_MAX, &rx, &tx),
+	                 0);
+	assert_int_equal(rx, 10);
+	assert_int_equal(store_prune_kind(s, STORE_KIND_COUNT, 1000, keep), -1);
+	assert_non_null(strstr(store_errmsg(s), "no such kind"));
+	store_close(s);
+	s = open_ro(p);
+	assert_int_equal(store_prune_kind(s, STORE_IFACE, 1000, keep), -1);
+	assert_non_null(strstr(store_errmsg(s), "read-only"));
+	store_close(s);
+}
+
+static void bill_alerts_are_recorded_once_per_bill_cycle_and_percent(void **state)
+{
+	char p[512];
+	bool sent = true;
+	(void)state;
+	db_path(p, "billalerts.db");
+	store *s = open_rw(p);
+	int64_t id = iface_id(s, "home", "ether1");
+	assert_int_equal(store_bill_alert_sent(s, "home", 1000, 80, &sent), 0);
+	assert_false(sent);
+	assert_int_equal(store_mark_bill_alert(s, "home", 1000, 80), 0);
+	assert_int_equal(store_mark_bill_alert(s, "home", 1000, 80), 0); /* again: no error */
+	assert_int_equal(store_bill_alert_sent(s, "home", 1000, 80, &sent), 0);
+	assert_true(sent);
+	/* Another percent, cycle or bill; an interface's alerts are apart. */
+	assert_int_equal(store_bill_alert_sent(s, "home", 1000, 90, &sent), 0);
+	assert_false(sent);
+	assert_int_equal(store_bill_alert_sent(s, "home", 2000, 80, &sent), 0);
+	assert_false(sent);
+	assert_int_equal(store_bill_alert_sent(s, "lte", 1000, 80, &sent), 0);
+	assert_false(sent);
+	assert_int_equal(store_alert_sent(s, id, 1000, 80, &sent), 0);
+	assert_false(sent);
+	store_close(s);
+	s = open_ro(p);
+	assert_int_equal(store_bill_alert_sent(s, "home", 1000, 80, &sent), 0);
+	assert_true(sent);
+	assert_int_equal(store_mark_bill_alert(s, "home", 1000, 90), -1);
+	assert_non_null(strstr(store_errmsg(s), "read-only"));
+	store_close(s);
+}
+
+/* ------------------------------------------------------------------ */
 /* transactions and concurrent readers                                 */
 /* ------------------------------------------------------------------ */
 
@@ -1048,7 +1663,7 @@ struct plans {
 	int lines;
 	int traffic_lines;
 	char bad[1024];
-	bool series_pk, sum_pk, totals_pk, list_ok, prune_pk;
+	bool series_pk, sum_pk, totals_pk, list_ok, prune_pk, prune_kind_pk, rank_pk, rank_index;
 };
 
 static void check_plan(void *ctx, const char *stmt, const char *detail)
@@ -1086,6 +1701,20 @@ static void check_plan(void *ctx, const char *stmt, const char *detail)
 		         stmt, detail);
 	if (strcmp(stmt, "list") == 0 && strncmp(detail, "SEARCH i USING", 14) == 0)
 		pl->list_ok = true;
+	if (strcmp(stmt, "prune_kind") == 0 && pk && strstr(detail, "start<?"))
+		pl->prune_kind_pk = true;
+	/* The ranking: the counters of the router and kind by the index, each
+	 * one's range of buckets by the primary key, grouped in that order:
+	 * only the groups are sorted (ORDER BY), never the buckets. */
+	if (strcmp(stmt, "rank") == 0 && pk && strstr(detail, "start>? AND start<?"))
+		pl->rank_pk = true;
+	if (strcmp(stmt, "rank") == 0 && strstr(detail, "SEARCH i USING INDEX") == detail &&
+	    strstr(detail, "(router_id=? AND kind=?)"))
+		pl->rank_index = true;
+	if (strcmp(stmt, "rank") == 0 &&
+	    (strstr(detail, "GROUP BY") || strncmp(detail, "SCAN", 4) == 0))
+		snprintf(pl->bad + strlen(pl->bad), sizeof pl->bad - strlen(pl->bad), "%s: %s; ",
+		         stmt, detail);
 }
 
 static void queries_search_the_primary_key_and_never_scan_traffic(void **state)
@@ -1113,6 +1742,9 @@ static void queries_search_the_primary_key_and_never_scan_traffic(void **state)
 		assert_true(pl.totals_pk);
 		assert_true(pl.prune_pk);
 		assert_true(pl.list_ok);
+		assert_true(pl.prune_kind_pk);
+		assert_true(pl.rank_pk);
+		assert_true(pl.rank_index);
 	}
 }
 
@@ -1318,6 +1950,16 @@ int main(void)
 	        cmocka_unit_test(interface_ids_are_stable_across_reopen_and_names_are_exact_bytes),
 	        cmocka_unit_test(the_last_reading_round_trips_exactly),
 	        cmocka_unit_test(schema_1_migrates_and_an_imported_last_reading_becomes_legacy),
+	        cmocka_unit_test(schema_2_with_data_migrates_to_3_with_its_ids_and_references),
+	        cmocka_unit_test(a_migration_that_would_break_references_changes_nothing),
+	        cmocka_unit_test(a_name_is_unique_per_router_and_kind),
+	        cmocka_unit_test(counter_info_is_kept_where_an_argument_is_null),
+	        cmocka_unit_test(counters_list_by_router_kind_and_name_and_interfaces_list_alone),
+	        cmocka_unit_test(ranking_orders_by_the_sum_then_name_and_limits_but_totals_all),
+	        cmocka_unit_test(ranking_compares_sums_beyond_2_63_and_2_64_exactly),
+	        cmocka_unit_test(ranking_500_devices_over_a_month_of_days),
+	        cmocka_unit_test(prune_kind_deletes_old_buckets_of_that_kind_only),
+	        cmocka_unit_test(bill_alerts_are_recorded_once_per_bill_cycle_and_percent),
 	        cmocka_unit_test(a_reading_needs_an_existing_interface),
 	        cmocka_unit_test(traffic_upserts_sum_into_one_bucket_per_step),
 	        cmocka_unit_test(a_bucket_sum_beyond_64_bits_is_refused_and_nothing_changes),
