@@ -62,12 +62,13 @@ export function whoRouters(interfaces) {
 	return out;
 }
 
-// The share of part in whole (decimal strings) in percent, exact to 1e-4
-// and rounded down; 0 when whole is 0.
+// The share of part in whole (decimal strings) in percent, exact to
+// 1e-10 and rounded down (so that a small part of a huge whole is not 0);
+// 0 when whole is 0.
 export function shareOf(part, whole) {
 	const w = BigInt(whole);
 	if (w === 0n) return 0;
-	return Number((BigInt(part) * 1000000n) / w) / 10000;
+	return Number((BigInt(part) * 1000000000000n) / w) / 1e10;
 }
 
 // A share as shown: one decimal, "< 0.1 %" for a share too small to show

@@ -36,7 +36,9 @@ test('whoRouters lists only routers with devices or queues, with their kinds in 
 
 test('shareOf is exact on counters beyond 2^53 and 0 of nothing', () => {
 	assert.equal(shareOf('1', '4'), 25);
-	assert.equal(shareOf('1', '3'), 33.3333);
+	assert.equal(shareOf('1', '3'), 33.3333333333);
+	assert.equal(shareOf('1', '18446744073709551615'), 0, 'below 1e-10 %: rounded down');
+	assert.ok(shareOf('31568009626', '553402322211286548480') > 0, '29.4 GiB of 492 PiB is not nothing');
 	assert.equal(shareOf('0', '0'), 0);
 	// 2^64-1 of (2^64-1)*2: exactly a half, which Numbers would not give for these.
 	assert.equal(shareOf('18446744073709551615', '36893488147419103230'), 50);
@@ -61,7 +63,7 @@ test('whoRows keeps the rank, exact sizes, falls back to the key for a name, sha
 	assert.deepEqual(
 		{ ...rows[0], rx: undefined, total: undefined },
 		{ key: 'AA:BB:CC:DD:EE:01', name: 'phone', address: '192.168.88.10', rxs: '18446744073709551615', txs: '0',
-			totals: '18446744073709551615', rx: undefined, tx: 0, total: undefined, share: 99.9999, rank: 1 },
+			totals: '18446744073709551615', rx: undefined, tx: 0, total: undefined, share: 99.9999999999, rank: 1 },
 	);
 	assert.equal(rows[1].name, 'AA:BB:CC:DD:EE:02', 'no name: the MAC');
 	assert.equal(rows[1].address, null);
