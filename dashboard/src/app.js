@@ -1,14 +1,18 @@
 // tikstat dashboard, the wiring: state, the daemon's JSON API (same origin),
 // selectors, hash routing, and the panels (billing cycle, four bar charts:
 // months, days, hours, recent 5-minute steps; the per-second "Live" panel of
-// livepanel.js). The only module with side effects; main.js calls init().
+// livepanel.js), and the "Who" view of whopanel.js (shown when a router has
+// devices or queues). The only module with side effects; main.js calls init().
 // Sizes and times follow the rules of format.js (exact decimal strings) and
 // time.js (the configured zone's wall clock); the charts are chart.js,
 // their slots and words slots.js.
 import { select } from 'd3-selection';
 import { BarChart } from './chart.js';
 import { LivePanel } from './livepanel.js';
-import { exact, iec, parseSizes, sum, timeLeft } from './format.js';
+import { WhoPanel, counterHash } from './whopanel.js';
+import { whoRouters, whoSelection } from './who.js';
+import { HttpError, Unreachable, apiClient } from './api.js';
+import { exact, iec, sum, timeLeft } from './format.js';
 import {
 	addMonths, cycleRange, hm, isoZ, offText, pad, wallAt, wallOf, ymd, ym, zoneOffset,
 } from './time.js';
@@ -27,34 +31,7 @@ const $ = (id) => document.getElementById(id);
 
 // ---------- API ----------
 
-class HttpError extends Error {
-	constructor(status, message) {
-		super(message);
-		this.status = status;
-	}
-}
-class Unreachable extends Error {}
-
-async function api(path, params) {
-	const url = params ? `${path}?${new URLSearchParams(params)}` : path;
-	let text, res;
-	try {
-		res = await fetch(url, { cache: 'no-store', headers: { Accept: 'application/json' } });
-		text = await res.text();
-	} catch (e) {
-		throw new Unreachable(e.message || String(e));
-	}
-	if (!res.ok) {
-		let msg = res.statusText;
-		try {
-			msg = JSON.parse(text).error || msg;
-		} catch {
-			/* not JSON: keep the status text */
-		}
-		throw new HttpError(res.status, msg);
-	}
-	return parseSizes(text);
-}
+const api = apiClient((url, opt) => fetch(url, opt));
 
 // ---------- state ----------
 
@@ -69,6 +46,8 @@ const state = {
 	charts: {},
 	ticks: 0,
 	unreachable: false,
+	view: 'traffic', // or 'who'
+	whoRouters: new Map(), // routers with devices or queues: their kinds
 };
 
 // ---------- alerts ----------
@@ -120,13 +99,30 @@ function routerStatus() {
 
 function readHash() {
 	const p = new URLSearchParams(location.hash.slice(1));
-	return { router: p.get('router'), iface: p.get('interface') };
+	return { who: p.get('view') === 'who', params: p, router: p.get('router'), iface: p.get('interface') };
 }
 
-function writeHash() {
-	const p = new URLSearchParams({ router: state.router, interface: state.iface });
-	const h = `#${p}`;
+function replaceHash(h) {
 	if (location.hash !== h) history.replaceState(null, '', h);
+}
+
+// The traffic view's selection into the URL (the Who view writes its own).
+function writeHash() {
+	const h = counterHash(state.router, state.iface);
+	$('tab-traffic').setAttribute('href', h);
+	if (state.view === 'traffic') replaceHash(h);
+}
+
+const KIND_GROUPS = [['interface', 'Interfaces'], ['queue', 'Queues'], ['device', 'Devices']];
+
+// An entry of the interface selector: the display name of a queue or a
+// device with its key, an interface as named.
+function entryOption(i) {
+	const down = i.status === 'down' || (i.error && i.error !== '');
+	const mark = i.status === 'missing' ? ' (missing)' : down ? ' (down)' : '';
+	const named = i.name && i.name !== i.interface && (i.kind ?? 'interface') !== 'interface';
+	const text = named ? `${i.name} (${i.interface})` : i.interface;
+	return new Option(`${text}${mark}`, i.interface, false, i.interface === state.iface);
 }
 
 function fillSelectors() {
@@ -135,13 +131,19 @@ function fillSelectors() {
 	rs.replaceChildren(...routers.map((r) => new Option(r, r, false, r === state.router)));
 	const is = $('interface');
 	const ifaces = state.interfaces.filter((i) => i.router === state.router);
-	is.replaceChildren(
-		...ifaces.map((i) => {
-			const down = i.status === 'down' || (i.error && i.error !== '');
-			const mark = i.status === 'missing' ? ' (missing)' : down ? ' (down)' : '';
-			return new Option(`${i.interface}${mark}`, i.interface, false, i.interface === state.iface);
-		}),
-	);
+	// Queues and devices, when the router has any, in groups of their own.
+	const groups = KIND_GROUPS.map(([k, label]) => [label, ifaces.filter((i) => (i.kind ?? 'interface') === k)])
+		.filter(([, l]) => l.length);
+	if (groups.length <= 1) {
+		is.replaceChildren(...ifaces.map(entryOption));
+		return;
+	}
+	is.replaceChildren(...groups.map(([label, l]) => {
+		const g = document.createElement('optgroup');
+		g.label = label;
+		g.append(...l.map(entryOption));
+		return g;
+	}));
 }
 
 function choose(router, iface) {
@@ -478,11 +480,53 @@ function failed(step, e) {
 // only when the list of names or their status changed.
 async function loadInterfaces() {
 	const list = await api('/api/v1/interfaces');
-	const names = (l) => JSON.stringify(l.map((i) => [i.router, i.interface, i.status, i.error]));
+	const names = (l) => JSON.stringify(l.map((i) => [i.router, i.interface, i.status, i.error, i.kind, i.name]));
 	const changed = names(list) !== names(state.interfaces);
 	state.interfaces = list;
 	if (changed && state.router !== null) fillSelectors();
+	if (changed) updateViews();
 	routerStatus();
+}
+
+// ---------- views: traffic and "Who" ----------
+
+// The Who view's tab shows when a router has devices or queues; without
+// any, the page is the traffic view alone.
+function updateViews() {
+	state.whoRouters = whoRouters(state.interfaces);
+	const has = state.whoRouters.size > 0;
+	$('views').hidden = !has;
+	whoPanel.setRouters(state.whoRouters);
+	if (!has && state.view === 'who') toTraffic(state.router, state.iface);
+}
+
+function setView(view) {
+	state.view = view;
+	const who = view === 'who';
+	document.body.classList.toggle('view-who', who);
+	$('who').hidden = !who;
+	$('tab-traffic').setAttribute('aria-current', who ? 'false' : 'page');
+	$('tab-who').setAttribute('aria-current', who ? 'page' : 'false');
+}
+
+// Opens the Who view on the selection the hash parameters p ask for (or
+// the nearest valid one); false when no router has devices or queues.
+function openWho(p) {
+	const sel = whoSelection(p, state.whoRouters);
+	if (!sel) return false;
+	setView('who');
+	hideTip(null);
+	livePanel.show(null, null); // no live stream held for a view not shown
+	whoPanel.show(sel);
+	return true;
+}
+
+// Back to the traffic view (from the Who view: everything reloads, as
+// nothing was refreshed meanwhile) on router/iface.
+function toTraffic(router, iface) {
+	const was = state.view;
+	setView('traffic');
+	onSelect(router ?? state.router, iface ?? state.iface, was === 'who');
 }
 
 // Loads what is shown; all = false refreshes the cycle and the recent view
@@ -512,6 +556,8 @@ async function load(all, fresh = false) {
 // The per-second rate panel (livepanel.js): hidden while tikstatd has no
 // live stream for the interface.
 let livePanel = null;
+// The "Who" view (whopanel.js): built always, shown on its tab.
+let whoPanel = null;
 
 async function start() {
 	try {
@@ -532,7 +578,9 @@ async function start() {
 		return true;
 	}
 	const want = readHash();
+	if (want.who && state.whoRouters.size) setView('who');
 	choose(want.router ?? state.router, want.iface ?? state.iface);
+	if (state.view === 'who') return openWho(want.params);
 	livePanel.show(state.router, state.iface);
 	routerStatus();
 	state.gen++;
@@ -548,7 +596,7 @@ async function refresh() {
 		return;
 	}
 	const all = state.ticks % FULL_REFRESH_EVERY === 0;
-	if (!all) {
+	if (!all || state.view === 'who') {
 		try {
 			await loadInterfaces();
 		} catch (e) {
@@ -556,11 +604,14 @@ async function refresh() {
 			return;
 		}
 	}
-	await load(all);
+	if (state.view === 'who') await whoPanel.refresh();
+	else await load(all);
 }
 
-function onSelect(router, iface) {
-	if (!choose(router, iface)) return;
+// Shows router/iface in the traffic view; force: reload even when the
+// selection is the one shown.
+function onSelect(router, iface, force = false) {
+	if (!choose(router, iface) && !force) return;
 	livePanel.show(state.router, state.iface);
 	state.gen++;
 	// Nothing of the previous interface may stay on screen under the new name.
@@ -587,6 +638,16 @@ function onSelect(router, iface) {
 export function init() {
 	for (const step of Object.keys(CHARTS)) setupPanel(step);
 	livePanel = new LivePanel($('rate'));
+	whoPanel = new WhoPanel($('who'), api, {
+		hash: (h) => {
+			$('tab-who').setAttribute('href', h);
+			if (state.view === 'who') replaceHash(h);
+		},
+		pick: (h) => {
+			location.hash = h;
+		},
+		loaded: (err) => (err ? showUnreachable(err) : clearUnreachable()),
+	});
 	$('router').addEventListener('change', (e) => onSelect(e.target.value, null));
 	$('interface').addEventListener('change', (e) => onSelect(state.router, e.target.value));
 	$('pick').addEventListener('submit', (e) => e.preventDefault());
@@ -596,7 +657,9 @@ export function init() {
 	});
 	addEventListener('hashchange', () => {
 		const w = readHash();
-		onSelect(w.router, w.iface);
+		if (w.who && openWho(w.params)) return;
+		if (state.view === 'who') toTraffic(w.router, w.iface);
+		else onSelect(w.router, w.iface);
 	});
 	let resize = 0;
 	addEventListener('resize', () => {
