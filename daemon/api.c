@@ -141,10 +141,110 @@ static int ok(struct api_response *r, const char *type, int rc)
 	return 0;
 }
 
+/* The fields every entry of /api/v1/interfaces begins with. */
+static void entry_begin(struct jsonw *w, const char *router, const char *iface,
+                        enum store_kind kind, const char *name, const char *mode,
+                        const char *status)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "router");
+	jsonw_string(w, router);
+	jsonw_key(w, "interface");
+	jsonw_string(w, iface);
+	jsonw_key(w, "kind");
+	jsonw_string(w, store_kind_name(kind));
+	jsonw_key(w, "name");
+	jsonw_string(w, name);
+	jsonw_key(w, "mode");
+	jsonw_string(w, mode);
+	jsonw_key(w, "status");
+	jsonw_string(w, status);
+}
+
+/* Its reading fields, address and error, and its end. */
+static void entry_end(struct jsonw *w, bool has_reading, int64_t last_time, uint64_t rx,
+                      uint64_t tx, const char *address, const char *error)
+{
+	jsonw_key(w, "last_reading");
+	if (has_reading) {
+		char iso[32];
+		calendar_format(last_time, iso);
+		jsonw_string(w, iso);
+	} else {
+		jsonw_null(w);
+	}
+	jsonw_key(w, "rx_total");
+	jsonw_uint(w, rx);
+	jsonw_key(w, "tx_total");
+	jsonw_uint(w, tx);
+	jsonw_key(w, "address");
+	jsonw_string(w, address);
+	jsonw_key(w, "error");
+	jsonw_string(w, error);
+	jsonw_object_end(w);
+}
+
+/* The configured interfaces of router i. */
+static void list_ifaces(struct jsonw *w, const struct cfg_router *cr,
+                        const struct status_router *sr)
+{
+	bool push = cr->mode == MODE_PUSH;
+	const char *state = push ? "push" : !sr->known ? "unknown" : sr->up ? "up" : "down";
+	for (size_t k = 0; k < cr->n_interfaces && k < sr->n_ifaces; k++) {
+		const struct status_iface *f = &sr->ifaces[k];
+		bool missing = !push && sr->known && sr->up && f->missing;
+		entry_begin(w, cr->name, cr->interfaces[k], STORE_IFACE, cr->interfaces[k],
+		            push ? "push" : "poll", missing ? "missing" : state);
+		entry_end(w, f->has_reading, f->last_time, f->rx_total, f->tx_total,
+		          push ? (sr->address[0] ? sr->address : NULL) : cr->host,
+		          missing                         ? f->error
+		          : !push && sr->known && !sr->up ? sr->error
+		                                          : NULL);
+	}
+}
+
+/* The queues and devices router i tracks (kind < 0: both). A counter the
+ * last poll did not see is "missing" (a queue removed, a device gone). */
+static void list_counters(struct jsonw *w, const struct cfg_router *cr,
+                          const struct status_router *sr, int kind)
+{
+	const char *state = !sr->known ? "unknown" : sr->up ? "up" : "down";
+	for (size_t k = 0; k < sr->n_counters; k++) {
+		const struct status_counter *c = &sr->counters[k];
+		if (kind >= 0 && (int)c->kind != kind)
+			continue;
+		bool missing = sr->up && !c->present;
+		entry_begin(w, cr->name, c->name, c->kind, c->display[0] ? c->display : c->name,
+		            "poll", missing ? "missing" : state);
+		entry_end(w, c->has_reading, c->last_time, c->rx_total, c->tx_total,
+		          c->address[0] ? c->address : NULL,
+		          missing                ? "not on the router at the last poll"
+		          : !sr->up && sr->known ? sr->error
+		                                 : NULL);
+	}
+}
+
+/* kind=interface|queue|device: *kind its value, -1 when absent. */
+static int kind_param(const struct api_params *p, int *kind, struct api_response *r)
+{
+	const char *v;
+	*kind = -1;
+	if (param(p, "kind", &v, r) < 0)
+		return -1;
+	for (int k = 0; v && k < STORE_KIND_COUNT; k++)
+		if (strcmp(v, store_kind_name((enum store_kind)k)) == 0)
+			*kind = k;
+	if (v && *kind < 0)
+		return api_error(r, 400,
+		                 "invalid parameter 'kind': expected interface, queue or device");
+	return 0;
+}
+
 int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct api_response *r)
 {
 	const char *only;
-	if (param(p, "router", &only, r) < 0)
+	int kind;
+	if (param(p, "router", &only, r) < 0 || kind_param(p, &kind, r) < 0)
 		return -1;
 	if (only && !cfg_router(c->cfg, only))
 		return api_error(r, 404, "unknown router '%s'", only);
@@ -156,46 +256,12 @@ int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct a
 	jsonw_array_begin(&w);
 	for (size_t i = 0; i < c->cfg->n_routers && i < snap.n; i++) {
 		const struct cfg_router *cr = &c->cfg->routers[i];
-		const struct status_router *sr = &snap.routers[i];
 		if (only && strcmp(only, cr->name) != 0)
 			continue;
-		bool push = cr->mode == MODE_PUSH;
-		const char *state = push ? "push" : !sr->known ? "unknown" : sr->up ? "up" : "down";
-		for (size_t k = 0; k < cr->n_interfaces && k < sr->n_ifaces; k++) {
-			const struct status_iface *f = &sr->ifaces[k];
-			jsonw_object_begin(&w);
-			jsonw_key(&w, "router");
-			jsonw_string(&w, cr->name);
-			jsonw_key(&w, "interface");
-			jsonw_string(&w, cr->interfaces[k]);
-			jsonw_key(&w, "mode");
-			jsonw_string(&w, push ? "push" : "poll");
-			bool missing = !push && sr->known && sr->up && f->missing;
-			jsonw_key(&w, "status");
-			jsonw_string(&w, missing ? "missing" : state);
-			jsonw_key(&w, "last_reading");
-			if (f->has_reading) {
-				char iso[32];
-				calendar_format(f->last_time, iso);
-				jsonw_string(&w, iso);
-			} else {
-				jsonw_null(&w);
-			}
-			jsonw_key(&w, "rx_total");
-			jsonw_uint(&w, f->rx_total);
-			jsonw_key(&w, "tx_total");
-			jsonw_uint(&w, f->tx_total);
-			jsonw_key(&w, "address");
-			if (push)
-				jsonw_string(&w, sr->address[0] ? sr->address : NULL);
-			else
-				jsonw_string(&w, cr->host);
-			jsonw_key(&w, "error");
-			jsonw_string(&w, missing                         ? f->error
-			                 : !push && sr->known && !sr->up ? sr->error
-			                                                 : NULL);
-			jsonw_object_end(&w);
-		}
+		if (kind < 0 || kind == STORE_IFACE)
+			list_ifaces(&w, cr, &snap.routers[i]);
+		if (kind != STORE_IFACE)
+			list_counters(&w, cr, &snap.routers[i], kind);
 	}
 	jsonw_array_end(&w);
 	status_snapshot_free(&snap);

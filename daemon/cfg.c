@@ -94,6 +94,10 @@ enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER, SEC_BILL, SEC_SKIP }
 	  CFG(retention[STEP_MONTH]))                                                              \
 	X(K_RETENTION_YEAR, ROW("retention_year", SEC_TIKSTAT, type_retention),                    \
 	  CFG(retention[STEP_YEAR]))                                                               \
+	X(K_DEVICE_RETENTION_5MIN, ROW("device_retention_5min", SEC_TIKSTAT, type_retention),      \
+	  CFG(device_retention[STEP_5MIN]))                                                        \
+	X(K_DEVICE_RETENTION_HOUR, ROW("device_retention_hour", SEC_TIKSTAT, type_retention),      \
+	  CFG(device_retention[STEP_HOUR]))                                                        \
 	X(K_LISTEN, ROW("listen", SEC_HTTP, type_listen), CFG(listen), CFG_AUX(n_listen))          \
 	X(K_AUTH_USER, ROW("auth_user", SEC_HTTP, type_auth_user), CFG(auth_user))                 \
 	X(K_AUTH_PASSWORD_FILE, ROW("auth_password_file", SEC_HTTP, type_secret_file),             \
@@ -2326,6 +2330,9 @@ static struct cfg *cfg_new(const char *path)
 	c->live_viewers = 100;
 	c->retention[STEP_5MIN] = 7 * 86400;
 	c->retention[STEP_HOUR] = 90 * 86400;
+	/* Devices come and go by the hundred: their fine buckets live shorter. */
+	c->device_retention[STEP_5MIN] = 2 * 86400;
+	c->device_retention[STEP_HOUR] = 35 * 86400;
 	c->path = strdup(path);
 	c->database = strdup(DEFAULT_DATABASE);
 	c->log_level = strdup("info");
@@ -2490,4 +2497,11 @@ const struct cfg_bill *cfg_bill(const struct cfg *c, const char *name)
 		if (strcmp(c->bills[i].name, name) == 0)
 			return &c->bills[i];
 	return NULL;
+}
+
+void cfg_device_retention(const struct cfg *c, int64_t out[5])
+{
+	memcpy(out, c->retention, sizeof c->retention);
+	out[STEP_5MIN] = c->device_retention[STEP_5MIN];
+	out[STEP_HOUR] = c->device_retention[STEP_HOUR];
 }

@@ -116,6 +116,10 @@ struct cfg {
 	int commit_interval;  /* seconds, default 60 */
 	char *log_level;      /* error|warning|info|debug, default info */
 	int64_t retention[5]; /* seconds per step (calendar.h order), <= 0 forever */
+	/* the 5-minute and hour buckets of devices (kid-control); their day,
+	 * month and year buckets follow retention (device_retention_5min,
+	 * device_retention_hour; default 2d and 35d) */
+	int64_t device_retention[2];
 	/* [http] */
 	char **listen; /* n_listen "host:port" entries, default 127.0.0.1:8085 */
 	size_t n_listen;
@@ -177,6 +181,11 @@ void cfg_free(struct cfg *c);
  * of thousands of interfaces must not scan the list once per name); a
  * router built by hand without that index is scanned. */
 long cfg_interface_index(const struct cfg_router *r, const char *name);
+
+/* The retention of devices' buckets per step (calendar.h order), for
+ * the recorder: device_retention for 5-minute and hour buckets,
+ * retention for the others. */
+void cfg_device_retention(const struct cfg *c, int64_t out[5]);
 
 /* The index of the queue named name in r->queues, or -1 (also with
  * queues = *, which lists none): a binary search as above. */

@@ -458,6 +458,7 @@ static int prefill(struct demo *d, int64_t end, volatile sig_atomic_t *stop)
 	}
 	struct recorder_options ro = {.max_rate = cfg->max_rate, .commit_interval = 86400};
 	memcpy(ro.retention, cfg->retention, sizeof ro.retention);
+	cfg_device_retention(cfg, ro.device_retention);
 	rec = recorder_new(db, &ro);
 	if (!rec)
 		goto out;

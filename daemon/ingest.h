@@ -29,14 +29,16 @@
 #include "recorder.h"
 #include "status.h"
 
-/* One configured counter. */
+/* One counter: a configured interface, or a queue or device found by
+ * the poller (ingest_counter). */
 struct ingest_ref {
 	const struct cfg_router *cfg;
-	size_t router;    /* index in cfg->routers: the status table's row */
-	size_t iface;     /* index in cfg->interfaces: the row's interface slot */
-	const char *name; /* the interface's configured name */
-	int handle;       /* recorder handle */
-	int64_t store_id; /* the interface's id in the store */
+	size_t router;        /* index in cfg->routers: the status table's row */
+	size_t iface;         /* index in cfg->interfaces, SIZE_MAX for a queue or device */
+	enum store_kind kind; /* STORE_IFACE, STORE_QUEUE, STORE_DEVICE */
+	const char *name;     /* the interface's or queue's name, the device's MAC */
+	int handle;           /* recorder handle */
+	int64_t store_id;     /* the counter's id in the store */
 };
 
 struct ingest;
@@ -71,5 +73,38 @@ long ingest_resolve(const void *ctx, size_t router, size_t iface);
  * pending; logged by the recorder). */
 int ingest_reading(struct ingest *in, const struct ingest_ref *ref, const struct acct_reading *rd,
                    int64_t now, struct acct_delta *out);
+
+/* --- queues and devices: counters that come and go ---
+ *
+ * The poller reads a router's simple queues and kid-control devices in
+ * each poll; each one seen gets a reference on first sight, kept in a
+ * table per router sorted by kind and name (O(log n) a look-up) and
+ * published to the status table. At most max_devices of each kind are
+ * tracked per router; one not seen for device_idle is released (its
+ * history stays in the store; seen again, it is counted from a reading
+ * that the stored last reading makes exact, as after a restart). Used
+ * by the poller thread only; a reference stays valid until released. */
+
+/* The reference of router's counter (kind, name) (kind STORE_QUEUE or
+ * STORE_DEVICE), registered on first sight. NULL when the router already
+ * tracks max_devices counters of that kind (status_cap_reached), when
+ * the name is longer than STATUS_NAME_SIZE - 1 bytes, or on a store error
+ * (logged). */
+const struct ingest_ref *ingest_counter(struct ingest *in, size_t router, enum store_kind kind,
+                                        const char *name);
+
+/* What the router says of ref now: its name for people and its address
+ * (a device's IP, a queue's target; NULL: unknown); marks it seen in the
+ * poll of round (a number that grows with every poll of the router) at
+ * wall time now. */
+void ingest_counter_seen(struct ingest *in, const struct ingest_ref *ref, const char *display,
+                         const char *address, uint64_t round, int64_t now);
+
+/* After round's poll of router's counters of kind: the ones not seen in
+ * it are marked absent; those unseen for device_idle seconds (monotonic
+ * clock) are released. cap_reached: whether ingest_counter turned one
+ * away in this round. Returns how many of kind the router tracks now. */
+size_t ingest_counters_sweep(struct ingest *in, size_t router, enum store_kind kind, uint64_t round,
+                             bool cap_reached, int64_t now);
 
 #endif

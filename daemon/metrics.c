@@ -334,6 +334,97 @@ static void render_lateness(const struct scrape *s, const struct family *f, stru
 	text_buf_printf(out, "\n%s_count %" PRIu64 "\n", f->name, l->count);
 }
 
+static void label(struct text_buf *out, const char **sep, const char *name, const char *value);
+
+/* ---- queues and devices (at most max_devices of each per router) ---- */
+
+/* What a sample of a queue or device family shows. */
+enum counter_field { FIELD_RX, FIELD_TX, FIELD_INFO };
+
+/* Every tracked counter of kind: name{router,LABEL} value, LABEL being
+ * "queue" (its name) or "mac"; FIELD_INFO adds name and address and
+ * shows 1 (the names change; the info pattern keeps series stable). */
+static void render_counters(const struct scrape *s, const struct family *f, enum store_kind kind,
+                            enum counter_field field, struct text_buf *out)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct status_router *sr = &s->snap->routers[i];
+		for (size_t k = 0; k < sr->n_counters; k++) {
+			const struct status_counter *c = &sr->counters[k];
+			if (c->kind != kind)
+				continue;
+			const char *sep = "{";
+			text_buf_puts(out, f->name);
+			label(out, &sep, "router", s->cfg->routers[i].name);
+			label(out, &sep, kind == STORE_QUEUE ? "queue" : "mac", c->name);
+			if (field == FIELD_INFO) {
+				label(out, &sep, "name", c->display);
+				label(out, &sep, "address", c->address);
+			}
+			text_buf_puts(out, "} ");
+			if (field == FIELD_INFO)
+				text_buf_puts(out, "1");
+			else
+				put_u64(out, field == FIELD_RX ? c->rx_total : c->tx_total);
+			text_buf_puts(out, "\n");
+		}
+	}
+}
+
+static void queue_rx(const struct scrape *s, const struct family *f, struct text_buf *out)
+{
+	render_counters(s, f, STORE_QUEUE, FIELD_RX, out);
+}
+
+static void queue_tx(const struct scrape *s, const struct family *f, struct text_buf *out)
+{
+	render_counters(s, f, STORE_QUEUE, FIELD_TX, out);
+}
+
+static void device_rx(const struct scrape *s, const struct family *f, struct text_buf *out)
+{
+	render_counters(s, f, STORE_DEVICE, FIELD_RX, out);
+}
+
+static void device_tx(const struct scrape *s, const struct family *f, struct text_buf *out)
+{
+	render_counters(s, f, STORE_DEVICE, FIELD_TX, out);
+}
+
+static void device_info(const struct scrape *s, const struct family *f, struct text_buf *out)
+{
+	render_counters(s, f, STORE_DEVICE, FIELD_INFO, out);
+}
+
+/* The kinds a router may track at runtime, as label values. */
+static const char *dynamic_kind_name(int i)
+{
+	return store_kind_name(i == 0 ? STORE_QUEUE : STORE_DEVICE);
+}
+static const struct label_set dynamic_kinds = {"kind", 2, dynamic_kind_name};
+
+static const struct status_tracked *tracked_at(const struct scrape *s, const struct at *a)
+{
+	return &status_at(s, a)->tracked[a->label == 0 ? STORE_QUEUE : STORE_DEVICE];
+}
+
+/* Routers that read queues (label 0) or devices (label 1). */
+static bool tracks_kind(const struct scrape *s, const struct at *a)
+{
+	const struct cfg_router *c = router_at(s, a);
+	return a->label == 0 ? c->queues_all || c->n_queues : c->devices != CFG_DEVICES_NONE;
+}
+
+static void counters_tracked(const struct scrape *s, const struct at *a, struct text_buf *out)
+{
+	put_u64(out, tracked_at(s, a)->n);
+}
+
+static void counters_cap(const struct scrape *s, const struct at *a, struct text_buf *out)
+{
+	put_u64(out, tracked_at(s, a)->cap_reached);
+}
+
 static const struct family families[] = {
         {.name = "tikstat_interface_rx_bytes_total",
          .type = "counter",
@@ -345,6 +436,44 @@ static const struct family families[] = {
          .help = "Bytes sent by the interface since tikstat began counting it.",
          .scope = SCOPE_INTERFACE,
          .value = tx_total},
+        {.name = "tikstat_queue_rx_bytes_total",
+         .type = "counter",
+         .help = "Bytes a simple queue's target downloaded (bytes= second value) since tikstat "
+                 "began counting it.",
+         .render = queue_rx},
+        {.name = "tikstat_queue_tx_bytes_total",
+         .type = "counter",
+         .help = "Bytes a simple queue's target uploaded (bytes= first value) since tikstat "
+                 "began counting it.",
+         .render = queue_tx},
+        {.name = "tikstat_device_rx_bytes_total",
+         .type = "counter",
+         .help = "Bytes a kid-control device downloaded (bytes-down) since tikstat began "
+                 "counting it.",
+         .render = device_rx},
+        {.name = "tikstat_device_tx_bytes_total",
+         .type = "counter",
+         .help = "Bytes a kid-control device uploaded (bytes-up) since tikstat began counting "
+                 "it.",
+         .render = device_tx},
+        {.name = "tikstat_device_info",
+         .type = "gauge",
+         .help = "A tracked device's name and address as the router gives them (always 1).",
+         .render = device_info},
+        {.name = "tikstat_counters_tracked",
+         .type = "gauge",
+         .help = "Queues or devices the router's counters are tracked for (at most max_devices).",
+         .scope = SCOPE_ROUTER,
+         .label = &dynamic_kinds,
+         .only = tracks_kind,
+         .value = counters_tracked},
+        {.name = "tikstat_counters_cap_reached",
+         .type = "gauge",
+         .help = "1 when max_devices turned a queue or device away at the last poll.",
+         .scope = SCOPE_ROUTER,
+         .label = &dynamic_kinds,
+         .only = tracks_kind,
+         .value = counters_cap},
         {.name = "tikstat_cycle_rx_bytes",
          .type = "gauge",
          .help = "Bytes received in the current billing cycle.",

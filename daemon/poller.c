@@ -1,5 +1,6 @@
 /* poller.c — see poller.h. */
 #include "poller.h"
+#include "clients.h"
 #include "livefeed.h"
 #include "session.h"
 
@@ -25,6 +26,7 @@ enum rstate {
 	R_WAIT,       /* logged in; next_at = when to poll */
 	R_COUNTERS,   /* /interface/print sent */
 	R_UPTIME,     /* /system/resource/print sent */
+	R_CLIENTS,    /* a command of clients.h sent (step: cstep) */
 	R_NAMES,      /* /interface/print of every name sent: an interface is missing */
 	R_ADDRESS,    /* /ip/address/print sent (ip_file) */
 };
@@ -46,7 +48,10 @@ struct router {
 	struct ros_iface_counters *counters; /* from R_COUNTERS until R_UPTIME ends */
 	size_t ncounters;
 	int64_t poll_started;
-	bool more; /* the session has input epoll cannot report (ros_input_pending) */
+	uint64_t uptime;         /* the round's, from R_UPTIME on */
+	struct clients *clients; /* queues and devices (NULL: none configured) */
+	enum clients_step cstep; /* in R_CLIENTS: the command sent */
+	bool more;               /* the session has input epoll cannot report (ros_input_pending) */
 	int64_t sent_wall, sent_mono; /* when the poll's request was sent: its readings' time */
 	int32_t sent_sub_ms;          /* milliseconds past sent_wall */
 	/* ip_file: the address of ip_interface, read after every poll */
@@ -354,14 +359,26 @@ find_row(const struct router *r, const struct ros_iface_counters *const *index, 
 	return ros_counters_find(index, r->ncounters, name);
 }
 
-/* Hands the poll's readings to the ingest point. */
-static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
+/* A reading of the command sent last, its counters left to fill: timed
+ * when the request was sent (a reply that waited in the socket while the
+ * daemon stalled is not younger than it is), with the round's uptime,
+ * read up to latency before or after (the reboot test allows it). */
+static struct acct_reading reading_base(const struct router *r)
 {
-	/* Timed when the request was sent: a reply that waited in the socket
-	 * while the daemon stalled is not younger than it is. The uptime may
-	 * have been read up to latency later (the reboot test allows it). */
-	int64_t t = r->sent_wall;
 	int64_t latency = calendar_reading_mono_ms() - r->sent_mono;
+	return (struct acct_reading){.time = r->sent_wall,
+	                             .time_sub_ms = r->sent_sub_ms,
+	                             .source = ACCT_SRC_POLL,
+	                             .mono_ms = r->sent_mono,
+	                             .latency_ms = latency > 0 ? latency : 0,
+	                             .uptime = r->uptime,
+	                             .has_uptime = true};
+}
+
+/* Hands the poll's readings to the ingest point. */
+static void record_poll(struct poller *p, struct router *r)
+{
+	struct acct_reading base = reading_base(r);
 	int64_t now = wall_now(); /* the recorder's commit schedule runs on the present */
 	/* Indexed once, searched per name: routers list thousands. */
 	const struct ros_iface_counters **sorted = ros_counters_index(r->counters, r->ncounters);
@@ -380,15 +397,9 @@ static void record_poll(struct poller *p, struct router *r, uint64_t uptime)
 		}
 		r->missing[k] = false;
 		r->announced[k] = false;
-		struct acct_reading rd = {.time = t,
-		                          .time_sub_ms = r->sent_sub_ms,
-		                          .source = ACCT_SRC_POLL,
-		                          .mono_ms = r->sent_mono,
-		                          .latency_ms = latency > 0 ? latency : 0,
-		                          .rx = row->rx_bytes,
-		                          .tx = row->tx_bytes,
-		                          .uptime = uptime,
-		                          .has_uptime = true};
+		struct acct_reading rd = base;
+		rd.rx = row->rx_bytes;
+		rd.tx = row->tx_bytes;
 		snprintf(rd.id, sizeof rd.id, "%s", row->id);
 		ingest_reading(p->ingest, &r->refs[k], &rd, now, NULL);
 	}
@@ -552,6 +563,43 @@ static int start_followup(struct router *r, bool names_done, int64_t now)
 	return ROS_OK;
 }
 
+/* Notes the time a command is sent: the time of the readings it brings. */
+static void mark_sent(struct poller *p, struct router *r)
+{
+	int64_t wall_ms;
+	clock_pair(&wall_ms, &r->sent_mono);
+	note_clock(p, wall_ms, r->sent_mono);
+	r->sent_wall = wall_ms / 1000;
+	r->sent_sub_ms = (int32_t)(wall_ms % 1000);
+}
+
+/* The poll's reading commands are done: the router is counted as polled,
+ * the next poll keeps the cadence, the follow-ups start. ROS_AGAIN or
+ * ROS_OK (state R_WAIT), else the failure. */
+static int poll_done(struct poller *p, struct router *r, int64_t now)
+{
+	status_poll_ok(p->status, r->cfg_index, wall_now(), now - r->poll_started);
+	r->state = R_WAIT;
+	/* Keep the cadence: the next poll is one interval after this one began. */
+	r->next_at = r->poll_started + (int64_t)r->cfg->interval * 1000;
+	if (r->next_at <= now)
+		r->next_at = now + 1;
+	return start_followup(r, false, now);
+}
+
+/* Starts the round's next command of clients.h at or after step from, or
+ * ends the poll when none is left. ROS_AGAIN, ROS_OK, or the failure. */
+static int next_clients(struct poller *p, struct router *r, enum clients_step from, int64_t now)
+{
+	const char *const *words = NULL;
+	size_t n = 0;
+	if (!r->clients || (r->cstep = clients_next(r->clients, from, &words, &n)) == CLIENTS_DONE)
+		return poll_done(p, r, now);
+	r->state = R_CLIENTS;
+	mark_sent(p, r);
+	return ros_start_command(r->conn, words, n, now);
+}
+
 /* The pending operation of router i finished with rc. */
 static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 {
@@ -563,6 +611,17 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 		addr_done(r, rc, reply);
 		ros_reply_free(reply);
 		r->state = R_WAIT;
+		return;
+	}
+	if (r->state == R_CLIENTS && (rc == ROS_OK || rc == ROS_ERR_TRAP)) {
+		/* A refused menu is no failure of the router (clients.h). */
+		struct acct_reading base = reading_base(r);
+		clients_reply(r->clients, r->cstep, rc, reply, ros_errstr(r->conn), &base,
+		              wall_now());
+		ros_reply_free(reply);
+		rc = next_clients(p, r, r->cstep + 1, now);
+		if (rc != ROS_OK && rc != ROS_AGAIN)
+			router_failed(p, i, rc, now);
 		return;
 	}
 	if (rc != ROS_OK) {
@@ -603,17 +662,14 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now)
 			return;
 		}
 		router_up(p, r);
-		record_poll(p, r, uptime);
+		r->uptime = uptime;
+		record_poll(p, r);
 		ros_counters_free(r->counters, r->ncounters);
 		r->counters = NULL;
 		r->ncounters = 0;
-		status_poll_ok(p->status, r->cfg_index, wall_now(), now - r->poll_started);
-		r->state = R_WAIT;
-		/* Keep the cadence: the next poll is one interval after this one began. */
-		r->next_at = r->poll_started + (int64_t)r->cfg->interval * 1000;
-		if (r->next_at <= now)
-			r->next_at = now + 1;
-		rc = start_followup(r, false, now);
+		if (r->clients)
+			clients_round(r->clients);
+		rc = next_clients(p, r, CLIENTS_QUEUES, now);
 		if (rc != ROS_OK && rc != ROS_AGAIN) {
 			ros_reply_free(reply);
 			router_failed(p, i, rc, now);
@@ -655,11 +711,7 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 		}
 		status_poll_late(p->status, now - r->next_at);
 		r->poll_started = now;
-		int64_t wall_ms;
-		clock_pair(&wall_ms, &r->sent_mono);
-		note_clock(p, wall_ms, r->sent_mono);
-		r->sent_wall = wall_ms / 1000;
-		r->sent_sub_ms = (int32_t)(wall_ms % 1000);
+		mark_sent(p, r);
 		rc = ros_start_command(r->conn, r->words, r->nwords, now);
 		r->state = R_COUNTERS;
 		if (rc != ROS_AGAIN)
@@ -742,6 +794,11 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 		return -1;
 	if (c->ip_file && addr_init(r) < 0)
 		return -1;
+	if (c->queues_all || c->n_queues || c->devices != CFG_DEVICES_NONE) {
+		r->clients = clients_new(p->ingest, r->cfg_index, c);
+		if (!r->clients)
+			return -1;
+	}
 	/* The references of one router are consecutive (ingest.h). */
 	long first = ingest_find(p->ingest, r->cfg_index, 0);
 	r->refs = first >= 0 ? ingest_ref(p->ingest, (size_t)first) : NULL;
@@ -923,6 +980,7 @@ void poller_free(struct poller *p)
 		free(r->words_store);
 		free(r->addr_query);
 		ros_counters_free(r->counters, r->ncounters);
+		clients_free(r->clients);
 	}
 	livefeed_free(p->live);
 	free(p->by_cfg);

@@ -15,6 +15,7 @@
 #define RETRY_MAX_S          5     /* a failing commit is retried at least this often */
 #define PRUNE_EVERY_S        86400 /* retention: once a day is plenty for 5-minute buckets */
 #define PRUNE_RETRY_S        3600
+#define INFO_SEEN_EVERY_S    3600 /* a counter's last_seen is written at most hourly */
 
 /* Traffic of one 5-minute bucket not yet committed. */
 struct piece {
@@ -30,6 +31,12 @@ struct rec_iface {
 	uint64_t total_rx, total_tx; /* committed + pending */
 	struct piece *pieces;        /* pending, in time order */
 	size_t npieces, cap;
+	bool released; /* recorder_release: the slot may be given again */
+	/* what the router says of a queue or device (store_set_counter_info),
+	 * written with the next commit when info_dirty */
+	bool info_dirty;
+	char *display, *address; /* owned, NULL unknown */
+	int64_t last_seen;       /* 0 unknown */
 };
 
 struct recorder {
@@ -89,31 +96,108 @@ struct recorder *recorder_new(store *s, const struct recorder_options *opt)
 	return r;
 }
 
+/* Frees what slot f owns. */
+static void clear_slot(struct rec_iface *f)
+{
+	free(f->pieces);
+	free(f->display);
+	free(f->address);
+	memset(f, 0, sizeof *f);
+}
+
 void recorder_free(struct recorder *r, int64_t now)
 {
 	if (!r)
 		return;
 	recorder_flush(r, now);
 	for (size_t i = 0; i < r->n; i++)
-		free(r->ifs[i].pieces);
+		clear_slot(&r->ifs[i]);
 	free(r->ifs);
 	free(r->dirty);
 	free(r);
 }
 
-int recorder_interface(struct recorder *r, const char *router, const char *iface)
+static int mark_dirty(struct recorder *r, int h);
+
+/* A free slot: a released one, else a new one at the end (-1 when out
+ * of memory). Devices come and go: their slots are used again. */
+static int free_slot(struct recorder *r)
 {
+	for (size_t i = 0; i < r->n; i++)
+		if (r->ifs[i].released)
+			return (int)i;
 	struct rec_iface *n = text_grow(r->ifs, &r->cap, r->n + 1, sizeof *n);
 	if (!n)
 		return -1;
 	r->ifs = n;
-	struct rec_iface *f = &r->ifs[r->n];
-	memset(f, 0, sizeof *f);
-	if (store_interface_id(r->s, router, iface, &f->id) ||
-	    store_load_reading(r->s, f->id, &f->last, &f->have) ||
-	    store_totals(r->s, f->id, &f->total_rx, &f->total_tx))
-		return -1;
+	memset(&r->ifs[r->n], 0, sizeof r->ifs[r->n]);
+	r->ifs[r->n].released = true;
 	return (int)r->n++;
+}
+
+int recorder_counter(struct recorder *r, const char *router, enum store_kind kind, const char *name)
+{
+	int h = free_slot(r);
+	if (h < 0)
+		return -1;
+	struct rec_iface *f = &r->ifs[h];
+	struct rec_iface fresh = {0};
+	if (store_counter_id(r->s, router, kind, name, &fresh.id) ||
+	    store_load_reading(r->s, fresh.id, &fresh.last, &fresh.have) ||
+	    store_totals(r->s, fresh.id, &fresh.total_rx, &fresh.total_tx))
+		return -1; /* the slot stays released */
+	*f = fresh;
+	return h;
+}
+
+int recorder_interface(struct recorder *r, const char *router, const char *iface)
+{
+	return recorder_counter(r, router, STORE_IFACE, iface);
+}
+
+int recorder_release(struct recorder *r, int h, int64_t now)
+{
+	if (r->ifs[h].dirty && recorder_flush(r, now))
+		return -1;
+	clear_slot(&r->ifs[h]);
+	r->ifs[h].released = true;
+	return 0;
+}
+
+/* Replaces *slot with a copy of value (NULL keeps it); whether it changed. */
+static bool set_text(char **slot, const char *value)
+{
+	if (!value || (*slot && strcmp(*slot, value) == 0))
+		return false;
+	char *copy = strdup(value);
+	if (!copy)
+		return false; /* kept as it was: written with a later change */
+	free(*slot);
+	*slot = copy;
+	return true;
+}
+
+int recorder_set_info(struct recorder *r, int h, const char *display, const char *address,
+                      int64_t seen)
+{
+	struct rec_iface *f = &r->ifs[h];
+	bool changed = set_text(&f->display, display);
+	changed |= set_text(&f->address, address);
+	/* last_seen only needs the precision of device_idle (days): written
+	 * hourly, not with every poll of hundreds of devices. */
+	if (seen - f->last_seen >= INFO_SEEN_EVERY_S || seen < f->last_seen) {
+		f->last_seen = seen;
+		changed = true;
+	}
+	if (!changed || f->info_dirty)
+		return 0;
+	if (!f->dirty) {
+		if (mark_dirty(r, h))
+			return -1;
+		f->dirty = true;
+	}
+	f->info_dirty = true;
+	return 0;
 }
 
 /* Adds one piece to the interface's pending list, merging equal buckets. */
@@ -212,7 +296,10 @@ static int write_all(struct recorder *r)
 {
 	for (size_t k = 0; k < r->ndirty; k++) {
 		struct rec_iface *f = &r->ifs[r->dirty[k]];
-		if (write_pieces(r, f) || store_save_reading(r->s, f->id, &f->last))
+		if (write_pieces(r, f) || (f->have && store_save_reading(r->s, f->id, &f->last)))
+			return -1;
+		if (f->info_dirty &&
+		    store_set_counter_info(r->s, f->id, f->display, f->address, &f->last_seen))
 			return -1;
 	}
 	return 0;
@@ -300,7 +387,10 @@ static void prune(struct recorder *r, int64_t now)
 	if (r->last_prune >= 0 && now >= r->last_prune && now - r->last_prune < every)
 		return;
 	r->last_prune = now;
-	if (store_begin(r->s) == 0 && store_prune(r->s, now, r->opt.retention) == 0 &&
+	if (store_begin(r->s) == 0 &&
+	    store_prune_kind(r->s, STORE_IFACE, now, r->opt.retention) == 0 &&
+	    store_prune_kind(r->s, STORE_QUEUE, now, r->opt.retention) == 0 &&
+	    store_prune_kind(r->s, STORE_DEVICE, now, r->opt.device_retention) == 0 &&
 	    store_commit(r->s) == 0) {
 		if (r->health.prune_failing) {
 			r->health.prune_failing = false;
@@ -428,6 +518,7 @@ int recorder_flush(struct recorder *r, int64_t now)
 	}
 	for (size_t k = 0; k < r->ndirty; k++) {
 		r->ifs[r->dirty[k]].dirty = false;
+		r->ifs[r->dirty[k]].info_dirty = false;
 		r->ifs[r->dirty[k]].npieces = 0;
 	}
 	r->ndirty = 0;

@@ -36,10 +36,11 @@
 typedef void (*recorder_health_fn)(void *ctx, const struct store_health *h);
 
 struct recorder_options {
-	uint64_t max_rate;             /* bits/s, 0 = no limit */
-	int commit_interval;           /* seconds; 1 = commit every reading */
-	int64_t retention[STEP_COUNT]; /* seconds per step, <= 0 forever */
-	recorder_health_fn on_health;  /* NULL: nobody listens */
+	uint64_t max_rate;                    /* bits/s, 0 = no limit */
+	int commit_interval;                  /* seconds; 1 = commit every reading */
+	int64_t retention[STEP_COUNT];        /* seconds per step, <= 0 forever */
+	int64_t device_retention[STEP_COUNT]; /* the same for devices (STORE_DEVICE) */
+	recorder_health_fn on_health;         /* NULL: nobody listens */
 	void *health_ctx;
 	int remind_interval;     /* seconds between "still failing" lines, 0 = 300 */
 	int file_check_interval; /* seconds between checks of the file, 0 = 5 */
@@ -52,9 +53,25 @@ struct recorder *recorder_new(store *s, const struct recorder_options *opt);
 /* Commits what is pending (as recorder_flush) and frees. NULL-safe. */
 void recorder_free(struct recorder *r, int64_t now);
 
-/* Registers router/iface (creating it in the store) and loads its last
- * stored reading. Returns a handle >= 0, or -1 (store error, logged). */
+/* Registers the counter (router, kind, name), creating it in the store,
+ * and loads its last stored reading. Returns a handle >= 0, or -1 (store
+ * error, logged). A released handle (recorder_release) may be given to a
+ * later counter. */
+int recorder_counter(struct recorder *r, const char *router, enum store_kind kind,
+                     const char *name);
+/* recorder_counter of an interface. */
 int recorder_interface(struct recorder *r, const char *router, const char *iface);
+/* Records what the router says of counter h now (a queue's target, a
+ * device's name and address; NULL keeps what is known) and that it was
+ * seen at seen (Unix seconds); written to the store (store_set_counter_info)
+ * with the next commit when something changed (last_seen: hourly). 0, or
+ * -1 when out of memory. */
+int recorder_set_info(struct recorder *r, int h, const char *display, const char *address,
+                      int64_t seen);
+/* Stops tracking handle h (a device idle for device_idle): what it has
+ * pending is committed first (its history stays); h must not be used
+ * again. 0, or -1 when that commit failed (h is then kept, retry later). */
+int recorder_release(struct recorder *r, int h, int64_t now);
 
 /* Accounts one reading of interface h taken at reading->time. Fills *out
  * (may be NULL) with what was counted. Commits when the interval is due

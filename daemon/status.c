@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "routeros.h"
+#include "text.h"
 
 struct status {
 	pthread_mutex_t lock;
@@ -55,8 +56,10 @@ static enum status_reason status_reason_of(int st)
 
 static void free_routers(struct status_router *v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++)
+	for (size_t i = 0; v && i < n; i++) {
 		free(v[i].ifaces);
+		free(v[i].counters);
+	}
 	free(v);
 }
 
@@ -208,12 +211,16 @@ int status_snapshot(struct status *s, struct status_snapshot *out)
 		const struct status_router *src = &s->t.routers[i];
 		v[i] = *src;
 		v[i].ifaces = malloc((src->n_ifaces ? src->n_ifaces : 1) * sizeof *v[i].ifaces);
-		if (!v[i].ifaces) {
-			v[i].n_ifaces = 0;
+		v[i].counters =
+		        malloc((src->n_counters ? src->n_counters : 1) * sizeof *v[i].counters);
+		v[i].cap_counters = src->n_counters;
+		if (!v[i].ifaces || !v[i].counters) {
 			rc = -1;
+			n = i + 1; /* free_routers frees the copies made so far */
 			break;
 		}
 		memcpy(v[i].ifaces, src->ifaces, src->n_ifaces * sizeof *v[i].ifaces);
+		memcpy(v[i].counters, src->counters, src->n_counters * sizeof *v[i].counters);
 	}
 	memcpy(out->push_rejected, s->t.push_rejected, sizeof out->push_rejected);
 	out->lateness = s->t.lateness;
@@ -227,6 +234,88 @@ int status_snapshot(struct status *s, struct status_snapshot *out)
 	out->routers = v;
 	out->n = n;
 	return 0;
+}
+
+/* Orders counters by kind, then name (bytes). */
+static int counter_cmp(enum store_kind ka, const char *na, enum store_kind kb, const char *nb)
+{
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	return strcmp(na, nb);
+}
+
+/* The position of (kind, name) in r's rows, or where it would go;
+ * *found tells which. */
+static size_t counter_pos(const struct status_router *r, enum store_kind kind, const char *name,
+                          bool *found)
+{
+	size_t lo = 0, hi = r->n_counters;
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = counter_cmp(r->counters[mid].kind, r->counters[mid].name, kind, name);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void status_counter_update(struct status *s, size_t router, const struct status_counter *c)
+{
+	if (!s || router >= s->t.n)
+		return;
+	pthread_mutex_lock(&s->lock);
+	struct status_router *r = &s->t.routers[router];
+	bool found;
+	size_t at = counter_pos(r, c->kind, c->name, &found);
+	if (!found) {
+		struct status_counter *v =
+		        text_grow(r->counters, &r->cap_counters, r->n_counters + 1, sizeof *v);
+		if (!v) {
+			pthread_mutex_unlock(&s->lock);
+			return; /* out of memory: the row appears with a later update */
+		}
+		r->counters = v;
+		memmove(&v[at + 1], &v[at], (r->n_counters - at) * sizeof *v);
+		r->n_counters++;
+		if ((unsigned)c->kind < STORE_KIND_COUNT)
+			r->tracked[c->kind].n++;
+	}
+	r->counters[at] = *c;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void status_counter_remove(struct status *s, size_t router, enum store_kind kind, const char *name)
+{
+	if (!s || router >= s->t.n)
+		return;
+	pthread_mutex_lock(&s->lock);
+	struct status_router *r = &s->t.routers[router];
+	bool found;
+	size_t at = counter_pos(r, kind, name, &found);
+	if (found) {
+		memmove(&r->counters[at], &r->counters[at + 1],
+		        (r->n_counters - at - 1) * sizeof *r->counters);
+		r->n_counters--;
+		if ((unsigned)kind < STORE_KIND_COUNT && r->tracked[kind].n)
+			r->tracked[kind].n--;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+void status_cap_reached(struct status *s, size_t router, enum store_kind kind, bool reached)
+{
+	if (!s || router >= s->t.n || (unsigned)kind >= STORE_KIND_COUNT)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->t.routers[router].tracked[kind].cap_reached = reached;
+	pthread_mutex_unlock(&s->lock);
 }
 
 void status_snapshot_free(struct status_snapshot *snap)

@@ -64,6 +64,29 @@ struct status_iface {
 	char error[512];       /* while missing: what the router has (ifnames.h) */
 };
 
+/* The longest queue name (bytes) the daemon tracks; a MAC is 17. */
+#define STATUS_NAME_SIZE 256
+
+/* A simple queue or kid-control device of a polled router, tracked since
+ * the poller first saw it (ingest.h). */
+struct status_counter {
+	enum store_kind kind;           /* STORE_QUEUE or STORE_DEVICE */
+	char name[STATUS_NAME_SIZE];    /* the queue's name, the device's MAC */
+	char display[STATUS_NAME_SIZE]; /* the router's name for it ("" none; may be cut) */
+	char address[64];               /* a device's IP, a queue's target ("" none; may be cut) */
+	bool present;                   /* in the router's table at the last poll */
+	bool has_reading;
+	int64_t last_time; /* Unix seconds of the last reading */
+	uint64_t rx_total, tx_total;
+};
+
+/* How many counters of a kind a router tracks, and whether max_devices
+ * turned one away (tikstat_counters, tikstat_counters_cap_reached). */
+struct status_tracked {
+	size_t n;
+	bool cap_reached;
+};
+
 struct status_router {
 	bool known; /* poll mode: a poll ended (up or down) */
 	bool up;
@@ -76,6 +99,9 @@ struct status_router {
 	char address[64];            /* last address pushed, "" none */
 	struct status_iface *ifaces; /* cfg_router->n_interfaces */
 	size_t n_ifaces;
+	struct status_counter *counters; /* queues and devices, by kind then name */
+	size_t n_counters, cap_counters;
+	struct status_tracked tracked[STORE_KIND_COUNT]; /* [STORE_QUEUE], [STORE_DEVICE] */
 };
 
 /* The upper bounds (ms) of the poll lateness histogram's buckets; the
@@ -118,6 +144,14 @@ void status_database(struct status *s, const struct store_health *h);
 /* Interface iface is missing on the router (error: what it has, copied)
  * or, with error NULL, present again. */
 void status_iface_missing(struct status *s, size_t router, size_t iface, const char *error);
+
+/* A queue or device of router: c replaces the row of (c->kind, c->name),
+ * or is added (O(log n) + the move of the rows after it). */
+void status_counter_update(struct status *s, size_t router, const struct status_counter *c);
+/* Removes the row of (kind, name) of router (no longer tracked). */
+void status_counter_remove(struct status *s, size_t router, enum store_kind kind, const char *name);
+/* Whether max_devices turned a counter of kind away at the last poll. */
+void status_cap_reached(struct status *s, size_t router, enum store_kind kind, bool reached);
 
 /* Push side (HTTP threads). addr: a validated address, copied. */
 void status_push_accepted(struct status *s, size_t router, const char *addr);

@@ -274,6 +274,7 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 	                              .on_health = on_db_health,
 	                              .health_ctx = in->status};
 	memcpy(ro.retention, cfg->retention, sizeof ro.retention);
+	cfg_device_retention(cfg, ro.device_retention);
 	in->rec = recorder_new(in->db, &ro);
 	if (!in->rec)
 		goto fail;
