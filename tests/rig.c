@@ -64,6 +64,7 @@ int rig_start(struct rig *r, const char *routers)
 	struct recorder_options ro = {.max_rate = r->cfg->max_rate,
 	                              .commit_interval = r->cfg->commit_interval};
 	memcpy(ro.retention, r->cfg->retention, sizeof ro.retention);
+	cfg_device_retention(r->cfg, ro.device_retention);
 	r->rec = recorder_new(r->db, &ro);
 	r->status = status_new(r->cfg);
 	r->alerts = alerts_new();
