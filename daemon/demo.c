@@ -119,9 +119,24 @@ static int fake_spawn(struct demo *d, const char *path, uint64_t uptime)
 	}
 	char up[32];
 	snprintf(up, sizeof up, "%llu", (unsigned long long)uptime);
-	char *argv[] = {(char *)path, "--password",       PASSWORD,    "--spec", "home:v7:plain",
-	                "--spec",     "office:v6old:tls", "--rx-base", "0",      "--tx-base",
-	                "0",          "--uptime",         up,          NULL};
+	char *argv[] = {(char *)path,
+	                "--password",
+	                PASSWORD,
+	                "--spec",
+	                "home:v7:plain",
+	                "--spec",
+	                "office:v6old:tls",
+	                "--rx-base",
+	                "0",
+	                "--tx-base",
+	                "0",
+	                "--uptime",
+	                up,
+	                "--queues",
+	                "8",
+	                "--devices",
+	                "24",
+	                NULL};
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(in[0]);
@@ -385,6 +400,7 @@ static int write_config(struct demo *d, const char *listen)
 	         "\n[router home]\n"
 	         "host = 127.0.0.1\nport = %d\nuser = admin\npassword_file = %s\n"
 	         "interval = 5\nquota = 400GiB\n"
+	         "queues = *\ndevices = kid-control\n"
 	         "interfaces = ether1, \"ether2 lan\", pppoe-out1\n"
 	         "\n[router office]\n"
 	         "host = 127.0.0.1\nport = %d\ntls = fingerprint\ntls_fingerprint = %s\n"
