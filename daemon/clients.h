@@ -56,8 +56,8 @@ void clients_round(struct clients *cl);
 
 /* The first step at or after from that this round has to take, with its
  * words (borrowed from cl); CLIENTS_DONE when none is left. */
-enum clients_step clients_next(struct clients *cl, enum clients_step from, const char *const **words,
-                               size_t *n);
+enum clients_step clients_next(struct clients *cl, enum clients_step from,
+                               const char *const **words, size_t *n);
 
 /* The reply of step's command: rc ROS_OK or ROS_ERR_TRAP (errstr: the
  * router's message). base: the reading's time, latency and uptime (its

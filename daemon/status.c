@@ -221,7 +221,8 @@ int status_snapshot(struct status *s, struct status_snapshot *out)
 		}
 		memcpy(v[i].ifaces, src->ifaces, src->n_ifaces * sizeof *v[i].ifaces);
 		if (src->n_counters)
-			memcpy(v[i].counters, src->counters, src->n_counters * sizeof *v[i].counters);
+			memcpy(v[i].counters, src->counters,
+			       src->n_counters * sizeof *v[i].counters);
 	}
 	memcpy(out->push_rejected, s->t.push_rejected, sizeof out->push_rejected);
 	out->lateness = s->t.lateness;

@@ -46,7 +46,9 @@ static struct cfg_router routers[] = {
          .interfaces = home_ifaces,
          .n_interfaces = 2,
          .interval = 10,
-         .quota = 1000000000},
+         .quota = 1000000000,
+         .queues_all = true,
+         .devices = CFG_DEVICES_KID_CONTROL},
         {.name = "cabin",
          .mode = MODE_PUSH,
          .interfaces = cabin_ifaces,
@@ -106,6 +108,21 @@ static void seed_status(void)
 	status_reading(st, 1, 0, now - 30, 42, 43);
 	status_poll_failed(st, 2, ROS_ERR_TIMEOUT, NULL);
 	status_push_rejected(st, PUSH_REJECT_TOKEN);
+	struct status_counter q = {.kind = STORE_QUEUE,
+	                           .name = "guest \"q\"",
+	                           .present = true,
+	                           .rx_total = 7,
+	                           .tx_total = 8};
+	struct status_counter d = {.kind = STORE_DEVICE,
+	                           .name = "02:00:00:00:00:01",
+	                           .display = "kid\nphone",
+	                           .address = "192.0.2.9",
+	                           .has_reading = true,
+	                           .rx_total = 5,
+	                           .tx_total = 6};
+	status_counter_update(st, 0, &d);
+	status_counter_update(st, 0, &q);
+	status_cap_reached(st, 0, STORE_DEVICE, true);
 	status_poll_late(st, 3);     /* the first bucket */
 	status_poll_late(st, 70);    /* between 50 and 100 ms */
 	status_poll_late(st, 40000); /* beyond the last bound: +Inf only */
@@ -262,7 +279,38 @@ static const char rest[] =
         "# HELP tikstat_database_read_errors_total Reads that failed on a damaged or unreadable "
         "database file.\n"
         "# TYPE tikstat_database_read_errors_total counter\n"
-        "tikstat_database_read_errors_total 0\n";
+        "tikstat_database_read_errors_total 0\n"
+        "# HELP tikstat_queue_rx_bytes_total Bytes a simple queue's target downloaded (bytes= "
+        "second value) since tikstat began counting it.\n"
+        "# TYPE tikstat_queue_rx_bytes_total counter\n"
+        "tikstat_queue_rx_bytes_total{router=\"home\",queue=\"guest \\\"q\\\"\"} 7\n"
+        "# HELP tikstat_queue_tx_bytes_total Bytes a simple queue's target uploaded (bytes= "
+        "first value) since tikstat began counting it.\n"
+        "# TYPE tikstat_queue_tx_bytes_total counter\n"
+        "tikstat_queue_tx_bytes_total{router=\"home\",queue=\"guest \\\"q\\\"\"} 8\n"
+        "# HELP tikstat_device_rx_bytes_total Bytes a kid-control device downloaded "
+        "(bytes-down) since tikstat began counting it.\n"
+        "# TYPE tikstat_device_rx_bytes_total counter\n"
+        "tikstat_device_rx_bytes_total{router=\"home\",mac=\"02:00:00:00:00:01\"} 5\n"
+        "# HELP tikstat_device_tx_bytes_total Bytes a kid-control device uploaded (bytes-up) "
+        "since tikstat began counting it.\n"
+        "# TYPE tikstat_device_tx_bytes_total counter\n"
+        "tikstat_device_tx_bytes_total{router=\"home\",mac=\"02:00:00:00:00:01\"} 6\n"
+        "# HELP tikstat_device_info A tracked device's name and address as the router gives "
+        "them (always 1).\n"
+        "# TYPE tikstat_device_info gauge\n"
+        "tikstat_device_info{router=\"home\",mac=\"02:00:00:00:00:01\",name=\"kid\\nphone\","
+        "address=\"192.0.2.9\"} 1\n"
+        "# HELP tikstat_counters_tracked Queues or devices the router's counters are tracked "
+        "for (at most max_devices).\n"
+        "# TYPE tikstat_counters_tracked gauge\n"
+        "tikstat_counters_tracked{router=\"home\",kind=\"queue\"} 1\n"
+        "tikstat_counters_tracked{router=\"home\",kind=\"device\"} 1\n"
+        "# HELP tikstat_counters_cap_reached 1 when max_devices turned a queue or device away "
+        "at the last poll.\n"
+        "# TYPE tikstat_counters_cap_reached gauge\n"
+        "tikstat_counters_cap_reached{router=\"home\",kind=\"queue\"} 0\n"
+        "tikstat_counters_cap_reached{router=\"home\",kind=\"device\"} 1\n";
 
 static char *render(store *s)
 {
