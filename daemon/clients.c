@@ -191,15 +191,15 @@ static void queues_reply(struct clients *cl, const ros_reply *reply,
 		if (!ref)
 			continue;
 		ingest_counter_seen(cl->in, ref, v[k].comment[0] ? v[k].comment : v[k].name,
-		                    v[k].target, cl->round, now);
+		                    v[k].target, cl->round, now, base->mono_ms);
 		/* bytes=UP/DOWN, seen from the target: download is rx. */
 		account(cl, ref, base, v[k].id, v[k].down_bytes, v[k].up_bytes, now);
 	}
 	if (!cap)
 		cl->cap_logged[STORE_QUEUE] = false;
 	size_t before = cl->known[STORE_QUEUE];
-	cl->known[STORE_QUEUE] =
-	        ingest_counters_sweep(cl->in, cl->router, STORE_QUEUE, cl->round, cap, now);
+	cl->known[STORE_QUEUE] = ingest_counters_sweep(cl->in, cl->router, STORE_QUEUE, cl->round,
+	                                               cap, now, base->mono_ms);
 	log_tracked(cl, STORE_QUEUE, before);
 	ros_queues_free(v, n);
 }
@@ -238,15 +238,15 @@ static void devices_reply(struct clients *cl, const ros_reply *reply,
 		const struct ingest_ref *ref = counter(cl, STORE_DEVICE, v[k].mac, &cap);
 		if (!ref)
 			continue;
-		ingest_counter_seen(cl->in, ref, device_display(cl, &v[k]), v[k].ip, cl->round,
-		                    now);
+		ingest_counter_seen(cl->in, ref, device_display(cl, &v[k]), v[k].ip, cl->round, now,
+		                    base->mono_ms);
 		account(cl, ref, base, v[k].id, v[k].down_bytes, v[k].up_bytes, now);
 	}
 	if (!cap)
 		cl->cap_logged[STORE_DEVICE] = false;
 	size_t before = cl->known[STORE_DEVICE];
-	cl->known[STORE_DEVICE] =
-	        ingest_counters_sweep(cl->in, cl->router, STORE_DEVICE, cl->round, cap, now);
+	cl->known[STORE_DEVICE] = ingest_counters_sweep(cl->in, cl->router, STORE_DEVICE, cl->round,
+	                                                cap, now, base->mono_ms);
 	log_tracked(cl, STORE_DEVICE, before);
 	ros_devices_free(v, n);
 }

@@ -1,7 +1,6 @@
 /* ingest.c — see ingest.h. */
 #include "ingest.h"
 
-#include "calendar.h"
 #include "log.h"
 #include "text.h"
 
@@ -319,11 +318,11 @@ const struct ingest_ref *ingest_counter(struct ingest *in, size_t router, enum s
 }
 
 void ingest_counter_seen(struct ingest *in, const struct ingest_ref *ref, const char *display,
-                         const char *address, uint64_t round, int64_t now)
+                         const char *address, uint64_t round, int64_t now, int64_t mono_ms)
 {
 	struct dyn *d = dyn_of(ref);
 	d->round = round;
-	d->seen_mono_ms = calendar_reading_mono_ms();
+	d->seen_mono_ms = mono_ms;
 	bool changed = !d->st.present;
 	d->st.present = true;
 	if (display && strncmp(d->st.display, display, sizeof d->st.display - 1) != 0) {
@@ -358,20 +357,19 @@ static int dyn_release(struct ingest *in, struct dyn_table *t, size_t at, int64_
 }
 
 size_t ingest_counters_sweep(struct ingest *in, size_t router, enum store_kind kind, uint64_t round,
-                             bool cap_reached, int64_t now)
+                             bool cap_reached, int64_t now, int64_t mono_ms)
 {
 	if (router >= in->cfg->n_routers)
 		return 0;
 	struct dyn_table *t = &in->dyn[router];
 	int64_t idle_ms = (int64_t)in->cfg->routers[router].device_idle * 1000;
-	int64_t mono = calendar_reading_mono_ms();
 	for (size_t k = 0; k < t->n;) {
 		struct dyn *d = t->v[k];
 		if (d->ref.kind != kind || d->round == round) {
 			k++;
 			continue;
 		}
-		if (mono - d->seen_mono_ms >= idle_ms && dyn_release(in, t, k, now) == 0)
+		if (mono_ms - d->seen_mono_ms >= idle_ms && dyn_release(in, t, k, now) == 0)
 			continue; /* the next one moved to k */
 		if (d->st.present) {
 			d->st.present = false;

@@ -96,15 +96,16 @@ const struct ingest_ref *ingest_counter(struct ingest *in, size_t router, enum s
 /* What the router says of ref now: its name for people and its address
  * (a device's IP, a queue's target; NULL: unknown); marks it seen in the
  * poll of round (a number that grows with every poll of the router) at
- * wall time now. */
+ * wall time now (Unix seconds) and monotonic time mono_ms (the reading's
+ * mono_ms: device_idle is measured on it). */
 void ingest_counter_seen(struct ingest *in, const struct ingest_ref *ref, const char *display,
-                         const char *address, uint64_t round, int64_t now);
+                         const char *address, uint64_t round, int64_t now, int64_t mono_ms);
 
 /* After round's poll of router's counters of kind: the ones not seen in
- * it are marked absent; those unseen for device_idle seconds (monotonic
- * clock) are released. cap_reached: whether ingest_counter turned one
+ * it are marked absent; those unseen for device_idle seconds at monotonic
+ * time mono_ms are released. cap_reached: whether ingest_counter turned one
  * away in this round. Returns how many of kind the router tracks now. */
 size_t ingest_counters_sweep(struct ingest *in, size_t router, enum store_kind kind, uint64_t round,
-                             bool cap_reached, int64_t now);
+                             bool cap_reached, int64_t now, int64_t mono_ms);
 
 #endif

@@ -23,6 +23,10 @@ static const char routers[] = "[router home]\n"
                               "password = pw\n"
                               "interfaces = ether1, \"ether2 lan\"\n"
                               "quota = 1000\n"
+                              "queues = *\n"
+                              "devices = kid-control\n"
+                              "max_devices = 2\n"
+                              "device_idle = 1h\n"
                               "alert_command = echo \"$TIKSTAT_PERCENT $TIKSTAT_USED\" > "
                               "\"$ALERT_FILE\"\n"
                               "\n"
@@ -186,6 +190,125 @@ static void crossing_the_quota_runs_the_alert_once_for_the_highest(void **state)
 	assert_int_equal(alerts_running(rig.alerts), 0);
 }
 
+/* The status row of router 0's counter (kind, name); false when none. */
+static bool counter_status(enum store_kind kind, const char *name, struct status_counter *out)
+{
+	struct status_snapshot snap;
+	assert_int_equal(status_snapshot(rig.status, &snap), 0);
+	bool found = false;
+	for (size_t k = 0; k < snap.routers[0].n_counters; k++) {
+		const struct status_counter *c = &snap.routers[0].counters[k];
+		if (c->kind == kind && strcmp(c->name, name) == 0) {
+			*out = *c;
+			found = true;
+		}
+	}
+	status_snapshot_free(&snap);
+	return found;
+}
+
+#define MAC1 "02:00:00:00:00:01"
+#define MAC2 "02:00:00:00:00:02"
+#define MAC3 "02:00:00:00:00:03"
+
+static void a_device_is_tracked_from_first_sight(void **state)
+{
+	(void)state;
+	const struct ingest_ref *ref = ingest_counter(rig.ingest, 0, STORE_DEVICE, MAC1);
+	assert_non_null(ref);
+	assert_ptr_equal(ingest_counter(rig.ingest, 0, STORE_DEVICE, MAC1), ref);
+	assert_int_equal(ref->kind, STORE_DEVICE);
+	assert_int_equal(ref->iface, SIZE_MAX);
+	assert_string_equal(ref->name, MAC1);
+	int64_t id;
+	assert_int_equal(store_find_counter(rig.db, "home", STORE_DEVICE, MAC1, &id), 0);
+	assert_int_equal(ref->store_id, id);
+	assert_int_equal(ingest_count(rig.ingest), 3); /* configured counters only */
+	int64_t t = (int64_t)time(NULL);
+	struct acct_reading r0 = reading(t, 100, 10, ACCT_SRC_POLL);
+	struct acct_reading r1 = reading(t + 10, 400, 30, ACCT_SRC_POLL);
+	ingest_counter_seen(rig.ingest, ref, "phone", "192.0.2.5", 1, t, t * 1000);
+	assert_int_equal(ingest_reading(rig.ingest, ref, &r0, t, NULL), 0);
+	assert_int_equal(ingest_reading(rig.ingest, ref, &r1, t + 10, NULL), 0);
+	struct status_counter c;
+	assert_true(counter_status(STORE_DEVICE, MAC1, &c));
+	assert_true(c.present);
+	assert_string_equal(c.display, "phone");
+	assert_string_equal(c.address, "192.0.2.5");
+	assert_int_equal(c.rx_total, 300);
+	assert_int_equal(c.tx_total, 20);
+	assert_int_equal(c.last_time, t + 10);
+	/* A queue of the same name is another counter. */
+	const struct ingest_ref *q = ingest_counter(rig.ingest, 0, STORE_QUEUE, MAC1);
+	assert_non_null(q);
+	assert_ptr_not_equal(q, ref);
+	assert_int_not_equal(q->store_id, ref->store_id);
+}
+
+static void max_devices_bounds_each_kind(void **state)
+{
+	(void)state;
+	assert_non_null(ingest_counter(rig.ingest, 0, STORE_DEVICE, MAC2));
+	assert_null(ingest_counter(rig.ingest, 0, STORE_DEVICE, MAC3)); /* max_devices = 2 */
+	int64_t id;
+	assert_int_equal(store_find_counter(rig.db, "home", STORE_DEVICE, MAC3, &id), 1);
+	assert_non_null(ingest_counter(rig.ingest, 0, STORE_QUEUE, "guest"));
+	char longname[STATUS_NAME_SIZE + 1];
+	memset(longname, 'q', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	assert_null(ingest_counter(rig.ingest, 0, STORE_QUEUE, longname));
+}
+
+static void an_unseen_device_is_missing_then_released(void **state)
+{
+	(void)state;
+	int64_t t = (int64_t)time(NULL) + 100, m = t * 1000;
+	const struct ingest_ref *a = ingest_counter(rig.ingest, 0, STORE_DEVICE, MAC1);
+	const struct ingest_ref *b = ingest_counter(rig.ingest, 0, STORE_DEVICE, MAC2);
+	ingest_counter_seen(rig.ingest, a, NULL, NULL, 2, t, m);
+	ingest_counter_seen(rig.ingest, b, NULL, NULL, 2, t, m);
+	assert_int_equal(ingest_counters_sweep(rig.ingest, 0, STORE_DEVICE, 2, true, t, m), 2);
+	/* Round 3 sees only MAC2: MAC1 is missing, still tracked. */
+	ingest_counter_seen(rig.ingest, b, NULL, NULL, 3, t + 10, m + 10000);
+	assert_int_equal(
+	        ingest_counters_sweep(rig.ingest, 0, STORE_DEVICE, 3, false, t + 10, m + 10000), 2);
+	struct status_counter c;
+	assert_true(counter_status(STORE_DEVICE, MAC1, &c));
+	assert_false(c.present);
+	struct status_snapshot snap;
+	assert_int_equal(status_snapshot(rig.status, &snap), 0);
+	assert_false(snap.routers[0].tracked[STORE_DEVICE].cap_reached);
+	assert_int_equal(snap.routers[0].tracked[STORE_DEVICE].n, 2);
+	status_snapshot_free(&snap);
+	/* An hour (device_idle) unseen: released, its place free. */
+	ingest_counter_seen(rig.ingest, b, NULL, NULL, 4, t + 3600, m + 3600000);
+	assert_int_equal(
+	        ingest_counters_sweep(rig.ingest, 0, STORE_DEVICE, 4, false, t + 3600, m + 3600000),
+	        1);
+	assert_false(counter_status(STORE_DEVICE, MAC1, &c));
+	assert_non_null(ingest_counter(rig.ingest, 0, STORE_DEVICE, MAC3));
+	/* Back later: its stored last reading (400/30) makes the next one a delta. */
+	assert_null(ingest_counter(rig.ingest, 0, STORE_DEVICE, MAC1)); /* full again */
+	ingest_counter_seen(rig.ingest, ingest_counter(rig.ingest, 0, STORE_DEVICE, MAC3), NULL,
+	                    NULL, 5, t + 3700, m + 3700000);
+	ingest_counter_seen(rig.ingest, b, NULL, NULL, 5, t + 3700, m + 3700000);
+	ingest_counters_sweep(rig.ingest, 0, STORE_DEVICE, 5, false, t + 3700, m + 3700000);
+	ingest_counters_sweep(rig.ingest, 0, STORE_DEVICE, 6, false, t + 7400, m + 7400000);
+	const struct ingest_ref *again = ingest_counter(rig.ingest, 0, STORE_DEVICE, MAC1);
+	assert_non_null(again);
+	struct acct_delta d;
+	struct acct_reading r = reading(t + 7400, 1400, 40, ACCT_SRC_POLL);
+	r.uptime = 0;
+	assert_int_equal(ingest_reading(rig.ingest, again, &r, t + 7400, &d), 0);
+	assert_int_not_equal(d.kind, ACCT_BASELINE);
+	assert_int_equal(d.rx, 1000);
+	assert_int_equal(d.tx, 10);
+	uint64_t rx, tx;
+	recorder_totals(rig.rec, again->handle, &rx, &tx);
+	assert_int_equal(rx, 1300); /* 300 before it left, 1000 since */
+	assert_int_equal(tx, 30);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +316,9 @@ int main(void)
 	        cmocka_unit_test(a_reading_reaches_recorder_and_status),
 	        cmocka_unit_test(a_pushed_reading_takes_the_same_path),
 	        cmocka_unit_test(crossing_the_quota_runs_the_alert_once_for_the_highest),
+	        cmocka_unit_test(a_device_is_tracked_from_first_sight),
+	        cmocka_unit_test(max_devices_bounds_each_kind),
+	        cmocka_unit_test(an_unseen_device_is_missing_then_released),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
