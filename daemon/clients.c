@@ -36,6 +36,7 @@ struct clients {
 	bool queues_refused, devices_refused, devices_empty, leases_refused;
 	bool cap_logged[STORE_KIND_COUNT];
 	size_t known[STORE_KIND_COUNT]; /* counters tracked after the last round */
+	bool *queue_absent;             /* per configured queue name: said missing */
 };
 
 struct clients *clients_new(struct ingest *in, size_t router, const struct cfg_router *c)
@@ -56,6 +57,11 @@ struct clients *clients_new(struct ingest *in, size_t router, const struct cfg_r
 			return NULL;
 		}
 		cl->n_queue_words = (size_t)n;
+		cl->queue_absent = calloc(c->n_queues ? c->n_queues : 1, sizeof *cl->queue_absent);
+		if (!cl->queue_absent) {
+			clients_free(cl);
+			return NULL;
+		}
 	}
 	return cl;
 }
@@ -76,6 +82,7 @@ void clients_free(struct clients *cl)
 	drop_leases(cl);
 	free(cl->queue_words);
 	free(cl->queue_storage);
+	free(cl->queue_absent);
 	free(cl);
 }
 
@@ -173,6 +180,26 @@ static const struct ingest_ref *counter(struct clients *cl, enum store_kind kind
 	return ref;
 }
 
+/* With queues = a list: says once when a listed queue is not on the
+ * router (a typo, or removed), and when it is back. */
+static void check_listed(struct clients *cl, const struct ros_queue_counters *v, size_t n)
+{
+	const struct ros_queue_counters **index = ros_queues_index(v, n);
+	if (!index && n)
+		return; /* out of memory: checked next round */
+	for (size_t k = 0; k < cl->cfg->n_queues; k++) {
+		const char *name = cl->cfg->queues[k];
+		bool absent = !ros_queues_find(index, n, name);
+		if (absent && !cl->queue_absent[k])
+			log_warnx("router %s: simple queue %s: not on the router (queues lists it)",
+			          cl->cfg->name, name);
+		else if (!absent && cl->queue_absent[k])
+			log_info("router %s: simple queue %s found again", cl->cfg->name, name);
+		cl->queue_absent[k] = absent;
+	}
+	free(index);
+}
+
 static void queues_reply(struct clients *cl, const ros_reply *reply,
                          const struct acct_reading *base, int64_t now)
 {
@@ -185,6 +212,7 @@ static void queues_reply(struct clients *cl, const ros_reply *reply,
 		return;
 	}
 	cl->queues_refused = false;
+	check_listed(cl, v, n);
 	bool cap = false;
 	for (size_t k = 0; k < n; k++) {
 		const struct ingest_ref *ref = counter(cl, STORE_QUEUE, v[k].name, &cap);

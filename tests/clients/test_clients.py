@@ -8,7 +8,8 @@ bytes are added through the control channel once the daemon counts, and
 after each event the totals of /api/v1/interfaces must have grown by
 exactly what the router counted: download is rx (a queue's bytes= second
 value, a device's bytes-down), upload tx. Events: plain traffic, a queue
-re-created (new .id, counters zeroed), a queue edited (counters reset, same
+re-created (new .id, counters zeroed), a listed queue not on the
+router, a queue edited (counters reset, same
 .id), a device's counters reset, a router reboot, a device changing its IP,
 a device leaving ("missing"), max_devices reached (the cap is logged and in
 /metrics, nothing else disturbed), the v6 and v6old routers logging what to
@@ -38,7 +39,7 @@ def write_config(path, workdir, port, fake):
         harness.polled("home", fake.routers["home"]["port"], workdir + "/password", "ether1",
                        timeout=5, queues="*", devices="kid-control", max_devices=4),
         harness.polled("old", fake.routers["old"]["port"], workdir + "/password", "ether1",
-                       timeout=5, devices="kid-control"),
+                       timeout=5, devices="kid-control", queues="queue1, nosuch"),
         harness.polled("older", fake.routers["older"]["port"], workdir + "/password", "ether1",
                        timeout=5, devices="kid-control"))
 
@@ -73,13 +74,15 @@ def expect_growth(port, before, growth, what):
 
 
 def stored(db_path):
-    """{(kind, name): {step: (rx, tx)}} summed over each step's buckets."""
+    """{(kind, name): {step: (rx, tx)}} of router home, summed over each
+    step's buckets."""
     db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True, timeout=10)
     try:
         out = {}
         for kind, name, step, rx, tx in db.execute(
                 "SELECT i.kind, i.name, t.step, SUM(t.rx), SUM(t.tx) FROM traffic AS t"
                 " JOIN interfaces AS i ON i.id = t.interface_id"
+                " JOIN routers AS r ON r.id = i.router_id WHERE r.name = 'home'"
                 " GROUP BY i.kind, i.name, t.step"):
             out.setdefault((kind, name), {})[step] = (rx, tx)
         return out
@@ -179,10 +182,16 @@ def main():
         for name in ("old", "older"):
             r = rows(port, name)
             check(r[("interface", "ether1")]["status"] == "up", "%s: ether1 up" % name)
-            check(len(r) == 1, "%s: no devices: %r" % (name, r))
+            check(not any(k[0] == "device" for k in r), "%s: no devices: %r" % (name, r))
+        # A list of queues: only those read; one not on the router is said once.
+        daemon.wait_log("router old: simple queue nosuch: not on the router (queues lists it)")
+        check(set(k for k in rows(port, "old") if k[0] == "queue") == {("queue", "queue1")},
+              "old: only the listed queue that exists")
         text = daemon.text()
         check(text.count("router old: the kid-control device table is empty") == 1,
               "the empty table is said once")
+        check(text.count("simple queue nosuch: not on the router") == 1,
+              "a missing listed queue is said once")
         check("router old: down" not in text and "router older: down" not in text,
               "a missing menu is no failure of the router")
 
