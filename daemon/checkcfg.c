@@ -1,6 +1,7 @@
 /* checkcfg.c — see checkcfg.h. */
 #include "checkcfg.h"
 
+#include "clients.h"
 #include "session.h"
 
 #include <inttypes.h>
@@ -99,6 +100,55 @@ static int check_interfaces(const struct cfg_router *r, ros_conn *c, FILE *out)
 	return bad;
 }
 
+/* Reads the router's simple queues once: how many, and each listed one
+ * not on the router (a failure, as for interfaces). */
+static int check_queues(const struct cfg_router *r, ros_conn *c, FILE *out)
+{
+	struct ros_queue_counters *v = NULL;
+	size_t n = 0;
+	int rc = ros_read_queues(c, (const char *const *)r->queues, r->n_queues, &v, &n);
+	if (rc)
+		return fail(out, r, c, "reading simple queues", rc);
+	fprintf(out, "  simple queues: %zu read%s\n", n, r->queues_all ? " (queues = *)" : "");
+	const struct ros_queue_counters **index = ros_queues_index(v, n);
+	int bad = 0;
+	for (size_t k = 0; index && k < r->n_queues; k++) {
+		if (ros_queues_find(index, n, r->queues[k]))
+			continue;
+		fprintf(out, "  simple queue ");
+		print_name(out, r->queues[k]);
+		fprintf(out, ": NOT FOUND on the router (names are case-sensitive)\n");
+		bad = 1;
+	}
+	free(index);
+	ros_queues_free(v, n);
+	return bad;
+}
+
+/* Reads the kid-control devices once. A router without them (RouterOS 6,
+ * or kid control off) is a warning: the daemon counts the interfaces. */
+static void check_devices(ros_conn *c, FILE *out)
+{
+	struct ros_device_counters *v = NULL;
+	size_t n = 0;
+	int rc = ros_read_devices(c, &v, &n);
+	if (rc) {
+		fprintf(out,
+		        "  warning: cannot read kid-control devices: %s (per-device counters "
+		        "need RouterOS 7)\n",
+		        ros_errstr(c));
+		return;
+	}
+	if (n == 0)
+		fprintf(out,
+		        "  warning: the kid-control device table is empty; to turn kid control on "
+		        "without restricting anyone: %s\n",
+		        CLIENTS_KID_CONTROL_ENABLE);
+	else
+		fprintf(out, "  kid-control devices: %zu read\n", n);
+	ros_devices_free(v, n);
+}
+
 static int check_router(const struct cfg_router *r, FILE *out)
 {
 	fprintf(out, "router %s: %s:%u, tls %s, user %s\n", r->name, r->host, (unsigned)r->port,
@@ -132,6 +182,10 @@ static int check_router(const struct cfg_router *r, FILE *out)
 		else {
 			fprintf(out, "  uptime %" PRIu64 " s\n", up);
 			bad = check_interfaces(r, c, out);
+			if (r->queues_all || r->n_queues)
+				bad |= check_queues(r, c, out);
+			if (r->devices == CFG_DEVICES_KID_CONTROL)
+				check_devices(c, out);
 		}
 	}
 	ros_conn_free(c);

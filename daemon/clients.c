@@ -11,12 +11,6 @@
  * often: a new device waits at most this long for its host name. */
 #define LEASES_EVERY_MS (60 * 1000)
 
-/* What RouterOS 7 needs before it counts bytes per device: one kid whose
- * schedule allows every hour of every day (it restricts nothing). */
-#define KID_CONTROL_ENABLE                                                                         \
-	"/ip kid-control add name=tikstat mon=0s-1d tue=0s-1d wed=0s-1d thu=0s-1d fri=0s-1d "      \
-	"sat=0s-1d sun=0s-1d"
-
 struct clients {
 	struct ingest *in;
 	size_t router;
@@ -259,7 +253,7 @@ static void devices_reply(struct clients *cl, const ros_reply *reply,
 		log_warnx("router %s: the kid-control device table is empty: RouterOS 7 counts "
 		          "bytes per device once kid control is on; to turn it on without "
 		          "restricting anyone: %s",
-		          cl->cfg->name, KID_CONTROL_ENABLE);
+		          cl->cfg->name, CLIENTS_KID_CONTROL_ENABLE);
 	cl->devices_empty = n == 0;
 	bool cap = false;
 	for (size_t k = 0; k < n; k++) {

@@ -33,6 +33,12 @@
 #include "ingest.h"
 #include "routeros.h"
 
+/* What RouterOS 7 needs before it counts bytes per device: one kid whose
+ * schedule allows every hour of every day (it restricts nobody). */
+#define CLIENTS_KID_CONTROL_ENABLE                                                                 \
+	"/ip kid-control add name=tikstat mon=0s-1d tue=0s-1d wed=0s-1d thu=0s-1d fri=0s-1d "      \
+	"sat=0s-1d sun=0s-1d"
+
 /* The commands of a round, in order. */
 enum clients_step {
 	CLIENTS_QUEUES,

@@ -13,11 +13,13 @@ router, a queue edited (counters reset, same
 .id), a device's counters reset, a router reboot, a device changing its IP,
 a device leaving ("missing"), max_devices reached (the cap is logged and in
 /metrics, nothing else disturbed), the v6 and v6old routers logging what to
-enable while their interfaces keep being counted. The stored buckets of
+enable while their interfaces keep being counted, and --check-config
+saying the same. The stored buckets of
 every step equal the totals. Standard library only."""
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -90,6 +92,24 @@ def stored(db_path):
         db.close()
 
 
+def check_config(tikstatd, conf):
+    """--check-config reads queues and devices once and says what it saw."""
+    out = subprocess.run([tikstatd, "--check-config", "-c", conf], capture_output=True)
+    text = out.stdout.decode("utf-8", errors="replace")
+    print(text)
+    check(out.returncode == 1, "--check-config exit %d, want 1 (a listed queue missing)"
+          % out.returncode)
+    check("  simple queues: 2 read (queues = *)\n  kid-control devices: 3 read\n" in text,
+          "--check-config: home's queues and devices")
+    check("  simple queue nosuch: NOT FOUND on the router" in text,
+          "--check-config: the listed queue not on the router")
+    check("  warning: the kid-control device table is empty; to turn kid control on without "
+          "restricting anyone: /ip kid-control add name=tikstat" in text,
+          "--check-config: v6 says what to enable")
+    check("  warning: cannot read kid-control devices: " in text,
+          "--check-config: v6old has no kid-control menu")
+
+
 def main():
     args = harness.parse_args("tikstatd", "fakerouter")
     with harness.Session("tikstat-clients-", tail=10 ** 9) as w:
@@ -104,6 +124,7 @@ def main():
         port = free_port()
         conf = w.path("tikstat.conf")
         write_config(conf, w.dir, port, fake)
+        check_config(args.tikstatd, conf)
         daemon = w.daemon(args.tikstatd, conf)
 
         q1, q2 = ("queue", "queue1"), ("queue", "queue2")
