@@ -130,9 +130,11 @@ def test_read_api(cl, args, conf, expect):
     rows = {(d["router"], d["interface"]): d for d in doc}
     check(list(rows) == [("home", "ether1"), ("home", "ether2 lan"), ("cabin", "lte1"),
                          ("cabin", "wan 2")], "interfaces: rows %r" % list(rows))
-    keys = ["router", "interface", "mode", "status", "last_reading", "rx_total", "tx_total",
-            "address", "error"]
+    keys = ["router", "interface", "kind", "name", "mode", "status", "last_reading", "rx_total",
+            "tx_total", "address", "error"]
     check(all(list(d) == keys for d in doc), "interfaces: keys %r" % [list(d) for d in doc])
+    check(all(d["kind"] == "interface" and d["name"] == d["interface"] for d in doc),
+          "interfaces: kind and name of interfaces %r" % doc)
     for iface in ("ether1", "ether2 lan"):
         d = rows[("home", iface)]
         check(d["mode"] == "poll" and d["status"] == "up" and d["error"] is None,
