@@ -105,10 +105,16 @@ def main():
                               "&from=2000-01-01")
                 points = [x for x in json.loads(body)["points"] if x["rx"] + x["tx"] > 0]
                 _, body = get(url + "api/v1/interfaces")
-                ifaces = json.loads(body)
+                every = json.loads(body)
+                ifaces = [f for f in every if f["kind"] == "interface"]
                 live = [f for f in ifaces if f["status"] == "up" and f["last_reading"]]
-                ok = len(points) >= 13 and len(live) == len(ifaces) == 5
-                why = "%d months, %d/%d interfaces live" % (len(points), len(live), len(ifaces))
+                # home's 8 simple queues and 24 kid-control devices
+                clients = [f for f in every if f["kind"] in ("queue", "device")
+                           and f["status"] == "up" and f["last_reading"]]
+                ok = (len(points) >= 13 and len(live) == len(ifaces) == 5
+                      and len(clients) == 32)
+                why = "%d months, %d/%d interfaces live, %d/32 queues and devices" % (
+                    len(points), len(live), len(ifaces), len(clients))
             except (OSError, ValueError) as e:
                 why = str(e)
             if not ok:
