@@ -26,28 +26,8 @@ DB=$WORK/tikstat.db
 export TZ=UTC # the configuration's zone wins
 NOW=2026-03-20T00:00:00+01:00
 
-# run NAME STATUS ARGS...: runs tikstat, checks its exit status.
-run() {
-	CASE=$1
-	local want=$2 got=0
-	shift 2
-	checks=$((checks + 1))
-	"$TIKSTAT" "$@" >"$WORK/out" 2>"$WORK/err" || got=$?
-	[[ $got -eq $want ]] || fail "exit status $got, expected $want"
-}
-
-expect_out() {
-	local want
-	want=$(cat)
-	[[ "$(cat "$WORK/out")" == "$want" ]] || {
-		fail "unexpected output; expected:"
-		printf '%s\n' "$want" | sed 's/^/    > /' >&2
-	}
-}
-
-expect_err() {
-	[[ "$(cat "$WORK/err")" == "$1" ]] || fail "stderr is not: $1"
-}
+# shellcheck source=tests/cli/cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 
 printf 'token-0123456789abcdef\n' >"$WORK/office.token"
 printf 'secret-password-1234\n' >"$WORK/home.pw"
