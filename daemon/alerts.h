@@ -62,7 +62,8 @@ void alerts_check(struct alerts *a, const struct cfg *cfg, const struct cfg_rout
 
 /* Checks every bill of cfg that has a quota against it at now, when the
  * recorder rec committed since the last call (its health's last_commit
- * moved; else does nothing: call it after each recorder_tick); marks each
+ * moved; else does nothing: call it after each recorder_tick; a second
+ * commit within the same second is seen at the next one); marks each
  * threshold newly crossed in the store (by bill name and cycle start) and
  * runs the bill's alert_command once, for the highest (without a command:
  * a warning in the log). */
