@@ -14,6 +14,14 @@
  * ignores or blocks. When several thresholds are crossed at once (a first
  * start in mid-cycle), the command runs once, for the highest.
  *
+ * A [bill NAME] with a quota is checked the same way against the bytes it
+ * counts in its own cycle (billing.h), after each commit (the sums of the
+ * store are then complete: nothing is pending), with TIKSTAT_BILL,
+ * TIKSTAT_PERCENT, TIKSTAT_USED, TIKSTAT_QUOTA, TIKSTAT_CYCLE_START and
+ * TIKSTAT_CYCLE_END (no TIKSTAT_ROUTER nor TIKSTAT_INTERFACE) for its
+ * alert_command. A router's quota is one bill per interface, checked
+ * after each reading as above.
+ *
  * The runner reaps only the commands it started (waitpid on each of their
  * pids), never another child of the process. Used by one thread.
  */
@@ -51,6 +59,15 @@ void alerts_free(struct alerts *a);
  * (without a command: a warning in the log). */
 void alerts_check(struct alerts *a, const struct cfg *cfg, const struct cfg_router *r,
                   const struct recorder *rec, int h, const char *iface, int64_t now);
+
+/* Checks every bill of cfg that has a quota against it at now, when the
+ * recorder rec committed since the last call (its health's last_commit
+ * moved; else does nothing: call it after each recorder_tick; a second
+ * commit within the same second is seen at the next one); marks each
+ * threshold newly crossed in the store (by bill name and cycle start) and
+ * runs the bill's alert_command once, for the highest (without a command:
+ * a warning in the log). */
+void alerts_bills(struct alerts *a, const struct cfg *cfg, const struct recorder *rec, int64_t now);
 
 /* Collects the alert commands that finished, without waiting; other
  * children of the process are left alone. Call it from the event loop. */

@@ -69,11 +69,14 @@ struct api_response {
 int api_error(struct api_response *r, int status, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
+struct billing_cache;
+
 struct api_ctx {
 	const struct cfg *cfg;
 	struct status *status;
-	store *db;   /* this thread's read-only handle, in a transaction */
-	int64_t now; /* the time of the request */
+	store *db;                   /* this thread's read-only handle, in a transaction */
+	int64_t now;                 /* the time of the request */
+	struct billing_cache *bills; /* /metrics' percentile cache (billing.h), or NULL */
 };
 
 /* The handlers fill *r (status 200 and a body, or an error) and return 0

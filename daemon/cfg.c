@@ -179,9 +179,10 @@ struct kept_error {
 /* What the checks after the last line need of a [router] or [bill]
  * section (same index as in struct cfg). */
 struct seen {
-	int line;          /* of the header */
-	int counters_line; /* a bill's counters key, 0 when not given or refused */
-	bool bad;          /* the section had errors: checks involving it are skipped */
+	int line;            /* of the header */
+	int counters_line;   /* a bill's counters key, 0 when not given or refused */
+	int percentile_line; /* a bill's percentile key, 0 when not given or refused */
+	bool bad;            /* the section had errors: checks involving it are skipped */
 };
 
 struct parser {
@@ -1868,6 +1869,8 @@ static void finish_section(struct parser *p)
 	seen->bad = p->n_errors != p->sec_errors;
 	if (p->key_set[K_COUNTERS])
 		seen->counters_line = p->key_line[K_COUNTERS];
+	if (p->key_set[K_PERCENTILE])
+		seen->percentile_line = p->key_line[K_PERCENTILE];
 }
 
 /* A device's MAC address, a name of the router's interfaces, or one of
@@ -1927,8 +1930,41 @@ static void resolve_counter(struct parser *p, int line, struct cfg_bill_counter 
 	bc->kind = kind;
 }
 
+/* The least retention_5min a bill with a percentile needs: its samples
+ * are the 5-minute buckets of the whole cycle (up to 31 days and an hour
+ * of DST), and buckets older than the retention are deleted. */
+#define PERCENTILE_RETENTION (32 * 86400)
+
+/* Whether a retention keeps the 5-minute buckets of a whole cycle. */
+static bool keeps_a_cycle(int64_t retention)
+{
+	return retention <= 0 || retention >= PERCENTILE_RETENTION;
+}
+
+/* A percentile bill needs the 5-minute buckets of its counters for a
+ * whole cycle: retention_5min, and device_retention_5min when it sums a
+ * device. */
+static void check_percentile_retention(struct parser *p, const struct cfg_bill *b, int line)
+{
+	const struct cfg *c = p->cfg;
+	bool device = false;
+	for (size_t j = 0; j < b->n_counters; j++)
+		device |= b->counters[j].kind == CFG_COUNTER_DEVICE;
+	if (!keeps_a_cycle(c->retention[STEP_5MIN]))
+		key_fail_at(p, line, "percentile",
+		            "needs the 5-minute buckets of a whole cycle: set retention_5min = "
+		            "32d or more (or forever) in [tikstat]");
+	else if (device && !keeps_a_cycle(c->device_retention[STEP_5MIN]))
+		key_fail_at(p, line, "percentile",
+		            "needs the 5-minute buckets of a whole cycle, and the bill counts a "
+		            "device: set device_retention_5min = 32d or more (or forever) in "
+		            "[tikstat]");
+}
+
 /* After the last line: each bill's counters resolved, its cycle start
- * day defaulted to the [tikstat] one. */
+ * day defaulted to the [tikstat] one, and a percentile refused when the
+ * 5-minute buckets are not kept for a whole cycle (a percentile computed
+ * over what is left would be silently wrong). */
 static void finish_bills(struct parser *p)
 {
 	struct cfg *c = p->cfg;
@@ -1943,6 +1979,8 @@ static void finish_bills(struct parser *p)
 		snprintf(p->label, sizeof p->label, "bill %s", b->name);
 		for (size_t j = 0; j < b->n_counters; j++)
 			resolve_counter(p, p->bills_seen[i].counters_line, &b->counters[j]);
+		if (b->percentile)
+			check_percentile_retention(p, b, p->bills_seen[i].percentile_line);
 	}
 }
 

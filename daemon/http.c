@@ -21,7 +21,9 @@
 #include <zlib.h>
 
 #include "api.h"
+#include "apibill.h"
 #include "assets.h"
+#include "billing.h"
 #include "log.h"
 #include "metrics.h"
 #include "livehub.h"
@@ -87,6 +89,7 @@ struct http {
 	struct status *status;
 	struct pushq *q;
 	struct livehub *live;
+	struct billing_cache *bills; /* /metrics' percentiles; NULL: computed per scrape */
 	struct MHD_Daemon *d[HTTP_MAX_DAEMONS];
 	size_t nd;
 	pthread_mutex_t pool_lock;
@@ -705,7 +708,8 @@ static enum MHD_Result serve_read(const struct call *k)
 	if (store_begin(db) < 0) {
 		api_error(&r, 503, "database busy: %s", store_errmsg(db));
 	} else {
-		struct api_ctx ctx = {k->h->cfg, k->h->status, db, (int64_t)time(NULL)};
+		struct api_ctx ctx = {k->h->cfg, k->h->status, db, (int64_t)time(NULL),
+		                      k->h->bills};
 		k->route->read(&ctx, k->params, &r);
 		store_rollback(db); /* read only: nothing to keep */
 	}
@@ -736,7 +740,7 @@ static int read_metrics(const struct api_ctx *ctx, const struct api_params *p,
 	struct status_snapshot snap;
 	int rc = 0;
 	if (status_snapshot(ctx->status, &snap) < 0 ||
-	    metrics_render(ctx->cfg, &snap, ctx->db, ctx->now, &r->body) < 0) {
+	    metrics_render_cached(ctx->cfg, &snap, ctx->db, ctx->bills, ctx->now, &r->body) < 0) {
 		rc = api_error(r, 500, "out of memory");
 	} else {
 		r->status = 200;
@@ -970,6 +974,8 @@ static const struct route routes[] = {
          .serve = serve_read,
          .read = read_traffic_csv},
         {.path = "/api/v1/cycle", .methods = METHODS_READ, .serve = serve_read, .read = api_cycle},
+        {.path = "/api/v1/bills", .methods = METHODS_READ, .serve = serve_read, .read = api_bills},
+        {.path = "/api/v1/bill", .methods = METHODS_READ, .serve = serve_read, .read = api_bill},
         {.path = "/api/v1/live", .methods = METHODS_READ, .serve = serve_live},
         {.path = "/metrics", .methods = METHODS_READ, .serve = serve_read, .read = read_metrics},
         {.path = "/api/v1/push", .methods = METHODS_PUSH, .auth = AUTH_PUSH, .serve = serve_push},
@@ -1322,6 +1328,7 @@ struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *
 	h->status = st;
 	h->q = q;
 	h->live = live;
+	h->bills = billing_cache_new(cfg); /* out of memory: no cache, still correct */
 	pthread_mutex_init(&h->pool_lock, NULL);
 	pthread_mutex_init(&h->conn_lock, NULL);
 	pthread_condattr_t ca;
@@ -1386,5 +1393,6 @@ void http_stop(struct http *h)
 		store_close(h->pool[i]);
 	free(h->pool);
 	pthread_mutex_destroy(&h->pool_lock);
+	billing_cache_free(h->bills);
 	free(h);
 }

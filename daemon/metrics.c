@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cycle.h"
 
@@ -54,7 +55,9 @@ struct scrape {
 	const struct status_snapshot *snap;
 	size_t nr; /* routers both cfg and the snapshot have */
 	int64_t now;
-	struct cycle_bytes *cycle; /* per interface (struct at's slot); NULL without a store */
+	struct cycle_bytes *cycle;   /* per interface (struct at's slot); NULL without a store */
+	struct billing_state *bills; /* per cfg bill; NULL without a store */
+	bool *bill_known;            /* per cfg bill: its state could be read */
 };
 
 /* Where one sample is: router and interface (by their cfg positions), the
@@ -62,6 +65,7 @@ struct scrape {
  * the index of the family's extra label value. */
 struct at {
 	size_t router, iface, slot;
+	size_t bill; /* SCOPE_BILL: the bill's index in cfg */
 	int label;
 };
 
@@ -77,6 +81,7 @@ enum scope {
 	SCOPE_GLOBAL,    /* none: one sample (or one per extra label value) */
 	SCOPE_ROUTER,    /* router, per router */
 	SCOPE_INTERFACE, /* router and interface, per interface */
+	SCOPE_BILL,      /* bill, per [bill] section */
 };
 
 /* One metric family: a row of families[] below. */
@@ -310,6 +315,51 @@ static void db_read_errors(const struct scrape *s, const struct at *a, struct te
 	(void)s;
 	(void)a;
 	put_u64(out, store_read_errors());
+}
+
+/* ---- bills ---- */
+
+static const struct cfg_bill *bill_at(const struct scrape *s, const struct at *a)
+{
+	return &s->cfg->bills[a->bill];
+}
+
+static bool bill_known(const struct scrape *s, const struct at *a)
+{
+	return s->bill_known[a->bill];
+}
+
+static bool bill_has_quota(const struct scrape *s, const struct at *a)
+{
+	return bill_at(s, a)->quota != 0;
+}
+
+static bool bill_has_percentile(const struct scrape *s, const struct at *a)
+{
+	return s->bill_known[a->bill] && s->bills[a->bill].has_percentile;
+}
+
+static const char *direction_name(int i)
+{
+	return i == 0 ? "rx" : "tx";
+}
+
+static const struct label_set directions = {"direction", 2, direction_name};
+
+static void bill_used_bytes(const struct scrape *s, const struct at *a, struct text_buf *out)
+{
+	put_u64(out, s->bills[a->bill].usage.used);
+}
+
+static void bill_quota(const struct scrape *s, const struct at *a, struct text_buf *out)
+{
+	put_u64(out, bill_at(s, a)->quota);
+}
+
+static void bill_percentile_bps(const struct scrape *s, const struct at *a, struct text_buf *out)
+{
+	const struct bill_percentile *p = &s->bills[a->bill].pct;
+	put_u64(out, a->label == 0 ? p->rx_bps : p->tx_bps);
 }
 
 /* Every family, in the order of the exposition (metrics.h lists them).
@@ -574,6 +624,28 @@ static const struct family families[] = {
          .label = &dynamic_kinds,
          .only = tracks_kind,
          .value = counters_cap},
+        {.name = "tikstat_bill_used_bytes",
+         .type = "gauge",
+         .help = "Bytes the bill counts in its current cycle (its direction, all its counters).",
+         .scope = SCOPE_BILL,
+         .needs_store = true,
+         .only = bill_known,
+         .value = bill_used_bytes},
+        {.name = "tikstat_bill_quota_bytes",
+         .type = "gauge",
+         .help = "The bill's quota per cycle.",
+         .scope = SCOPE_BILL,
+         .only = bill_has_quota,
+         .value = bill_quota},
+        {.name = "tikstat_bill_percentile_bps",
+         .type = "gauge",
+         .help = "The bill's percentile rate of the cycle's 5-minute samples, in bits/s "
+                 "(computed at most once a minute).",
+         .scope = SCOPE_BILL,
+         .label = &directions,
+         .needs_store = true,
+         .only = bill_has_percentile,
+         .value = bill_percentile_bps},
 };
 
 /* ---- rendering ---- */
@@ -597,8 +669,10 @@ static void sample(const struct family *f, const struct scrape *s, const struct 
 	const char *sep = "{";
 	bool labelled = f->scope != SCOPE_GLOBAL || f->label;
 	text_buf_puts(out, f->name);
-	if (f->scope != SCOPE_GLOBAL)
+	if (f->scope == SCOPE_ROUTER || f->scope == SCOPE_INTERFACE)
 		label(out, &sep, "router", router_at(s, a)->name);
+	if (f->scope == SCOPE_BILL)
+		label(out, &sep, "bill", bill_at(s, a)->name);
 	if (f->scope == SCOPE_INTERFACE)
 		label(out, &sep, "interface", router_at(s, a)->interfaces[a->iface]);
 	if (f->label)
@@ -628,6 +702,11 @@ static void render_family(const struct family *f, const struct scrape *s, struct
 	}
 	if (f->scope == SCOPE_GLOBAL) {
 		samples(f, s, &a, out);
+		return;
+	}
+	if (f->scope == SCOPE_BILL) {
+		for (a.bill = 0; a.bill < s->cfg->n_bills; a.bill++)
+			samples(f, s, &a, out);
 		return;
 	}
 	for (a.router = 0; a.router < s->nr; a.router++) {
@@ -674,18 +753,51 @@ static int read_cycles(struct scrape *s, store *db)
 	return 0;
 }
 
-int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
-                   int64_t now, struct text_buf *out)
+/* Reads every bill's state into s->bills (percentiles through cache,
+ * when there is one). 0, or -1 when out of memory; a bill the store
+ * cannot give stays unknown (no samples). */
+static int read_bills(struct scrape *s, store *db, struct billing_cache *cache)
+{
+	size_t n = s->cfg->n_bills ? s->cfg->n_bills : 1;
+	s->bills = calloc(n, sizeof *s->bills);
+	s->bill_known = calloc(n, sizeof *s->bill_known);
+	if (!s->bills || !s->bill_known)
+		return -1;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (size_t i = 0; i < s->cfg->n_bills; i++) {
+		const struct cfg_bill *b = &s->cfg->bills[i];
+		int rc = cache ? billing_cache_load(cache, db, b, s->now, ts.tv_sec, &s->bills[i])
+		               : billing_load(db, s->cfg, b, s->now, true, &s->bills[i]);
+		s->bill_known[i] = rc == 0;
+	}
+	return 0;
+}
+
+int metrics_render_cached(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
+                          struct billing_cache *bills, int64_t now, struct text_buf *out)
 {
 	struct scrape s = {.cfg = cfg,
 	                   .snap = snap,
 	                   .now = now,
 	                   .nr = cfg->n_routers < snap->n ? cfg->n_routers : snap->n};
-	if (db && read_cycles(&s, db) < 0)
+	if (db && (read_cycles(&s, db) < 0 || read_bills(&s, db, bills) < 0))
 		out->failed = true;
-	for (size_t i = 0; i < sizeof families / sizeof families[0] && !out->failed; i++)
+	for (size_t i = 0; i < sizeof families / sizeof families[0] && !out->failed; i++) {
+		/* A configuration without bills has no bill families at all. */
+		if (families[i].scope == SCOPE_BILL && !cfg->n_bills)
+			continue;
 		if (!families[i].needs_store || s.cycle)
 			render_family(&families[i], &s, out);
+	}
 	free(s.cycle);
+	free(s.bills);
+	free(s.bill_known);
 	return out->failed ? -1 : 0;
+}
+
+int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
+                   int64_t now, struct text_buf *out)
+{
+	return metrics_render_cached(cfg, snap, db, NULL, now, out);
 }

@@ -22,6 +22,11 @@
  *   tikstat_database_last_commit_timestamp_seconds       gauge, 0 = none yet
  *   tikstat_database_commit_failures_total               counter
  *   tikstat_database_read_errors_total                   counter (store_read_errors)
+ *   tikstat_bill_used_bytes{bill}                        gauge, the bill's cycle (billing.h)
+ *   tikstat_bill_quota_bytes{bill}                       gauge, bills with a quota
+ *   tikstat_bill_percentile_bps{bill,direction}          gauge, rx and tx, bills with a
+ *                                                        percentile (cached up to
+ *                                                        BILLING_CACHE_SECONDS)
  *
  * metrics.c holds the families as a table (name, type, help, which
  * labels, which samples, a value function): a new metric is one row there
@@ -36,6 +41,7 @@
 
 #include <stdint.h>
 
+#include "billing.h"
 #include "cfg.h"
 #include "jsonw.h"
 #include "status.h"
@@ -51,5 +57,11 @@ int metrics_label_value(struct text_buf *out, const char *s);
  * them out). now: the scrape time. 0, or -1 when out of memory. */
 int metrics_render(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
                    int64_t now, struct text_buf *out);
+
+/* metrics_render with the bills' percentiles from bills (a cache for cfg;
+ * NULL: computed for this scrape): a scrape every few seconds does not
+ * sort a month of 5-minute samples per bill each time. */
+int metrics_render_cached(const struct cfg *cfg, const struct status_snapshot *snap, store *db,
+                          struct billing_cache *bills, int64_t now, struct text_buf *out);
 
 #endif

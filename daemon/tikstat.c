@@ -6,6 +6,7 @@
  *           [-s | -5|-h|-d|-m|-y [N] | -t [N] | --cycle | --oneline [b]]
  *           [-b|--begin T] [-e|--end T] [--json|--csv]
  *   tikstat -l [-r ROUTER -i IFACE] [-c FILE]
+ *   tikstat --bill [NAME] [-r ROUTER] [-i COUNTER] [-c FILE] [--json] [--now T]
  *   tikstat --remove -r ROUTER -i IFACE [--force]
  *   tikstat import-legacy FILE -r ROUTER -i IFACE [-c FILE | --db FILE] [--utc]
  *           [--force]
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "calendar.h"
+#include "billing.h"
 #include "cfg.h"
 #include "ifnames.h"
 #include "jsonw.h"
@@ -55,6 +57,7 @@ enum mode {
 	MODE_TOP,     /* -t */
 	MODE_ONELINE, /* --oneline */
 	MODE_LIVE,    /* -l: the live rate from tikstatd, not the database */
+	MODE_BILL,    /* --bill [NAME] */
 };
 
 /* The largest count after -5/-h/-d/-m/-y/-t (a bound on the work only). */
@@ -77,6 +80,7 @@ struct options {
 	bool import;
 	const char *legacy_file;
 	bool text_utc;
+	const char *bill; /* --bill NAME; NULL: every bill */
 };
 
 /* What the configuration (or its absence) decides. */
@@ -143,6 +147,8 @@ static void usage(void)
 	      "                         (N = 0: every bucket recorded)\n"
 	      "  -t, --top [N]          the N days with the most traffic (default 10, 0: all)\n"
 	      "      --cycle            the current billing cycle and its quota\n"
+	      "      --bill [NAME]      the bill's cycle, quota and percentile ([bill NAME]);\n"
+	      "                         without NAME every bill (-r/-i: those summing it)\n"
 	      "  -l                     the rate every second from tikstatd (the address\n"
 	      "                         of the configuration's [http] listen); Ctrl-C: a summary\n"
 	      "  -b, --begin T          from the bucket containing T (date or ISO time)\n"
@@ -182,21 +188,35 @@ enum long_only {
 	OPT_FORCE,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_BILL,
 };
 
 static const struct option long_options[] = {
-        {"config", required_argument, NULL, 'c'},    {"router", required_argument, NULL, 'r'},
-        {"interface", required_argument, NULL, 'i'}, {"fiveminutes", no_argument, NULL, '5'},
-        {"hours", no_argument, NULL, 'h'},           {"days", no_argument, NULL, 'd'},
-        {"months", no_argument, NULL, 'm'},          {"years", no_argument, NULL, 'y'},
-        {"short", no_argument, NULL, 's'},           {"top", no_argument, NULL, 't'},
-        {"cycle", no_argument, NULL, OPT_CYCLE},     {"begin", required_argument, NULL, 'b'},
-        {"end", required_argument, NULL, 'e'},       {"oneline", no_argument, NULL, OPT_ONELINE},
-        {"remove", no_argument, NULL, OPT_REMOVE},   {"force", no_argument, NULL, OPT_FORCE},
-        {"now", required_argument, NULL, OPT_NOW},   {"json", no_argument, NULL, OPT_JSON},
-        {"csv", no_argument, NULL, OPT_CSV},         {"db", required_argument, NULL, OPT_DB},
-        {"utc", no_argument, NULL, OPT_UTC},         {"help", no_argument, NULL, OPT_HELP},
-        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},
+        {"router", required_argument, NULL, 'r'},
+        {"interface", required_argument, NULL, 'i'},
+        {"fiveminutes", no_argument, NULL, '5'},
+        {"hours", no_argument, NULL, 'h'},
+        {"days", no_argument, NULL, 'd'},
+        {"months", no_argument, NULL, 'm'},
+        {"years", no_argument, NULL, 'y'},
+        {"short", no_argument, NULL, 's'},
+        {"top", no_argument, NULL, 't'},
+        {"cycle", no_argument, NULL, OPT_CYCLE},
+        {"begin", required_argument, NULL, 'b'},
+        {"end", required_argument, NULL, 'e'},
+        {"oneline", no_argument, NULL, OPT_ONELINE},
+        {"remove", no_argument, NULL, OPT_REMOVE},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"now", required_argument, NULL, OPT_NOW},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"csv", no_argument, NULL, OPT_CSV},
+        {"db", required_argument, NULL, OPT_DB},
+        {"utc", no_argument, NULL, OPT_UTC},
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"bill", no_argument, NULL, OPT_BILL},
+        {NULL, 0, NULL, 0},
 };
 
 /* vnStat's optional values are separate words (-d 7, --oneline b), which
@@ -255,6 +275,10 @@ static int check_options(int argc, char **argv, struct options *o, bool window)
 	if (o->mode == MODE_LIVE && (window || o->now || o->format != FORMAT_TABLE || o->db))
 		return usage_error("-l takes only -r, -i and -c: the rate comes from tikstatd, "
 		                   "not the database");
+	if (o->mode == MODE_BILL && (window || o->format == FORMAT_CSV))
+		return usage_error("--bill takes only a name, -r, -i, --json, --now, -c and --db");
+	if (o->mode == MODE_BILL && o->bill && (o->router || o->iface))
+		return usage_error("--bill NAME: -r and -i choose among every bill (--bill alone)");
 	if (o->mode == MODE_DEFAULT && (o->format != FORMAT_TABLE || window))
 		o->mode = MODE_SERIES; /* months: what --json, --csv and --begin always showed */
 	else if (o->mode == MODE_DEFAULT)
@@ -313,6 +337,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->short_form = true;
 			break;
 		case OPT_CYCLE: o->mode = MODE_CYCLE; break;
+		case OPT_BILL:
+			/* --bill NAME or --bill alone: the name is the next word
+			 * unless that is an option. */
+			o->mode = MODE_BILL;
+			o->bill = optind < argc && argv[optind][0] != '-' ? argv[optind++] : NULL;
+			break;
 		case 'l': o->mode = MODE_LIVE; break;
 		case OPT_ONELINE:
 			o->mode = MODE_ONELINE;
@@ -881,6 +911,87 @@ static int run_live(const struct options *o, const struct settings *st)
 	return status;
 }
 
+/* The bills to show into which (indexes into cfg->bills), *n of them:
+ * the one named, or every bill summing -r/-i's counter. EXIT_OK or an
+ * exit status after saying why. */
+static int choose_bills(const struct options *o, const struct cfg *cfg, size_t *which, size_t *n)
+{
+	*n = 0;
+	if (o->bill) {
+		const struct cfg_bill *b = cfg_bill(cfg, o->bill);
+		if (!b) {
+			errorf("unknown bill \"%s\": %s has %zu [bill] section%s", o->bill,
+			       cfg->path, cfg->n_bills, cfg->n_bills == 1 ? "" : "s");
+			return EXIT_ERROR;
+		}
+		which[(*n)++] = (size_t)(b - cfg->bills);
+		return EXIT_OK;
+	}
+	if (o->router && !cfg_router(cfg, o->router)) {
+		errorf("unknown router \"%s\" (not in %s)", o->router, cfg->path);
+		return EXIT_ERROR;
+	}
+	for (size_t i = 0; i < cfg->n_bills; i++)
+		if ((!o->router && !o->iface) ||
+		    billing_includes(cfg, &cfg->bills[i], o->router, o->iface))
+			which[(*n)++] = i;
+	return EXIT_OK;
+}
+
+/* Loads the chosen bills and renders them: JSON as /api/v1/bills and
+ * /api/v1/bill send it, a table for one bill, a line each for several. */
+static int render_bills(store *s, const struct options *o, const struct settings *st,
+                        const size_t *which, size_t n, struct text_buf *out)
+{
+	struct billing_state *v = calloc(n ? n : 1, sizeof *v);
+	int rc = v ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = billing_load(s, st->cfg, &st->cfg->bills[which[i]], st->now, true, &v[i]);
+	if (rc == 0 && o->format == FORMAT_JSON)
+		rc = billing_json(v, n, !o->bill, out);
+	else if (rc == 0 && o->bill)
+		rc = billing_table(v, n, out);
+	else if (rc == 0 && n == 0)
+		rc = text_buf_printf(out, "no bills%s in %s\n",
+		                     o->router || o->iface ? " sum it" : "", st->cfg->path) < 0
+		             ? -1
+		             : 0;
+	else if (rc == 0)
+		rc = billing_lines(v, n, out);
+	free(v);
+	return rc;
+}
+
+/* tikstat --bill [NAME]: the bills of the configuration, from the
+ * database. */
+static int run_bill(const struct options *o, const struct settings *st)
+{
+	if (!st->cfg)
+		return usage_error("--bill: bills are [bill] sections of the configuration: use -c "
+		                   "FILE");
+	size_t n, *which = calloc(st->cfg->n_bills ? st->cfg->n_bills : 1, sizeof *which);
+	if (!which) {
+		errorf("out of memory");
+		return EXIT_ERROR;
+	}
+	int status = choose_bills(o, st->cfg, which, &n);
+	store *s = status == EXIT_OK ? open_existing(st, true, ": is tikstatd running?") : NULL;
+	struct text_buf out = TEXT_BUF_INIT;
+	if (status == EXIT_OK && !s)
+		status = EXIT_ERROR;
+	/* One snapshot for every bill, while tikstatd goes on writing. */
+	if (s && (store_begin(s) || render_bills(s, o, st, which, n, &out))) {
+		print_error(out.failed ? "out of memory" : store_errmsg(s));
+		status = EXIT_ERROR;
+	} else if (s) {
+		status = emit(&out) ? EXIT_ERROR : EXIT_OK;
+	}
+	text_buf_free(&out);
+	store_close(s);
+	free(which);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -893,6 +1004,7 @@ int main(int argc, char **argv)
 		status = o.import              ? run_import(&o, &st)
 		         : o.remove            ? run_remove(&o, &st)
 		         : o.mode == MODE_LIVE ? run_live(&o, &st)
+		         : o.mode == MODE_BILL ? run_bill(&o, &st)
 		                               : run_report(&o, &st);
 	cfg_free(st.cfg);
 	return status;

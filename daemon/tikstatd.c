@@ -202,6 +202,7 @@ static void housekeeping(void *ctx, const struct poller *p)
 	notify_loop(poller_up(p), poller_count(p)); /* WATCHDOG=1: the loop turns; STATUS= */
 	/* Readings may stop (routers down): commit what waits anyway. */
 	recorder_tick(in->rec, (int64_t)time(NULL)); /* failures: logged there */
+	alerts_bills(alert_runner, in->cfg, in->rec, (int64_t)time(NULL)); /* after a commit */
 }
 
 /* PRAGMA quick_check at start, bounded: a damaged file is reported (log,

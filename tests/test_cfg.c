@@ -332,7 +332,7 @@ static void full_config_sets_every_global_key(void **state)
 	assert_true(c->max_rate == UINT64_C(2500000000));
 	assert_int_equal(c->commit_interval, 300);
 	assert_string_equal(c->log_level, "debug");
-	assert_int_equal(c->retention[STEP_5MIN], 14 * 86400);
+	assert_int_equal(c->retention[STEP_5MIN], 35 * 86400);
 	assert_int_equal(c->retention[STEP_HOUR], 365 * 86400);
 	assert_int_equal(c->retention[STEP_DAY], 3650 * 86400);
 	assert_int_equal(c->retention[STEP_MONTH], INT64_C(36500) * 86400);
@@ -953,6 +953,7 @@ static void the_example_bill_loads_when_uncommented(void **state)
 	text = subst(text, "\n;devices ", "\ndevices ");
 	text = subst(text, "\n;max_devices ", "\nmax_devices ");
 	text = subst(text, "\n;device_idle ", "\ndevice_idle ");
+	text = subst(text, "\n;retention_5min  = 7d", "\nretention_5min  = 32d");
 	text = subst(text, "/etc/tikstat/", dir);
 	char *whole = malloc(strlen(text) + strlen(tail) + 2);
 	assert_non_null(whole);
@@ -1613,6 +1614,20 @@ static void bill_errors_give_the_reason(void **state)
 	         "@CONF@:3: [bill b] cycle_start_day: must be 1 to 28, got 29"},
 	        {"[bill b]\ncounters = home/ether1\nquota = lots\n",
 	         "@CONF@:3: [bill b] quota: invalid size 'lots' (bytes, e.g. 500G, 1.5T or 800Gi)"},
+	        /* the default retention_5min (7d) would delete most of a cycle's samples */
+	        {"[bill b]\ncounters = home/ether1\npercentile = 95\n",
+	         "@CONF@:3: [bill b] percentile: needs the 5-minute buckets of a whole cycle: set "
+	         "retention_5min = 32d or more (or forever) in [tikstat]"},
+	        /* a device keeps its 5-minute buckets 2 days unless told otherwise */
+	        {"[bill b]\ncounters = home/AA:BB:CC:DD:EE:FF\npercentile = 95\n[tikstat]\n"
+	         "retention_5min = 40d\n",
+	         "@CONF@:3: [bill b] percentile: needs the 5-minute buckets of a whole cycle, and "
+	         "the bill counts a device: set device_retention_5min = 32d or more (or forever) "
+	         "in "
+	         "[tikstat]"},
+	        {"[bill b]\ncounters = home/AA:BB:CC:DD:EE:FF\npercentile = 95\n[tikstat]\n"
+	         "retention_5min = 40d\ndevice_retention_5min = forever\n",
+	         NULL},
 	        {"[bill b]\ncounters = home/ether1\npercentile = 100\n",
 	         "@CONF@:3: [bill b] percentile: must be 1 to 99, got 100"},
 	        {"[bill b]\ncounters = home/ether1\npercentile = 0\n",

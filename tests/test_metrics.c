@@ -451,12 +451,59 @@ static void every_family_has_help_and_type_before_its_samples(void **state)
 	free(without);
 }
 
+/* The bill families: used bytes in each bill's own cycle and direction,
+ * the quota of a bill that has one, the percentile rates of a bill that
+ * asks for them; none without a store but the quota. */
+static void bills_have_their_families(void **state)
+{
+	(void)state;
+	struct cfg_bill_counter ether1 = {0, CFG_COUNTER_INTERFACE, "ether1"};
+	struct cfg_bill bills[] = {
+	        {.name = "internet",
+	         .counters = &ether1,
+	         .n_counters = 1,
+	         .cycle_start_day = 15,
+	         .quota = 5000,
+	         .percentile = 95},
+	        {.name = "kids \"1\"",
+	         .counters = &ether1,
+	         .n_counters = 1,
+	         .direction = CFG_DIR_RX,
+	         .cycle_start_day = 1},
+	};
+	struct cfg c = fixture_cfg;
+	c.bills = bills;
+	c.n_bills = 2;
+	struct text_buf out = TEXT_BUF_INIT;
+	assert_int_equal(metrics_render(&c, &snap, db, now, &out), 0);
+	check_format(text_buf_str(&out));
+	const char *want[] = {
+	        "tikstat_bill_used_bytes{bill=\"internet\"} 1000\n",
+	        "tikstat_bill_used_bytes{bill=\"kids \\\"1\\\"\"} 702\n",
+	        "tikstat_bill_quota_bytes{bill=\"internet\"} 5000\n",
+	        "tikstat_bill_percentile_bps{bill=\"internet\",direction=\"rx\"} 0\n",
+	        "tikstat_bill_percentile_bps{bill=\"internet\",direction=\"tx\"} 0\n",
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(text_buf_str(&out), want[i]))
+			fail_msg("no line %s in:\n%s", want[i], text_buf_str(&out));
+	assert_null(strstr(text_buf_str(&out), "tikstat_bill_quota_bytes{bill=\"kids"));
+	assert_null(strstr(text_buf_str(&out), "percentile_bps{bill=\"kids"));
+	text_buf_reset(&out);
+	assert_int_equal(metrics_render(&c, &snap, NULL, now, &out), 0);
+	assert_null(strstr(text_buf_str(&out), "tikstat_bill_used_bytes"));
+	assert_non_null(
+	        strstr(text_buf_str(&out), "tikstat_bill_quota_bytes{bill=\"internet\"} 5000\n"));
+	text_buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(exposition_is_byte_identical),
 	        cmocka_unit_test(without_a_store_the_cycle_families_are_left_out),
 	        cmocka_unit_test(every_family_has_help_and_type_before_its_samples),
+	        cmocka_unit_test(bills_have_their_families),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

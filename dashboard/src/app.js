@@ -12,6 +12,7 @@ import { LivePanel } from './livepanel.js';
 import { WhoPanel, counterHash } from './whopanel.js';
 import { whoRouters, whoSelection } from './who.js';
 import { HttpError, Unreachable, apiClient } from './api.js';
+import { billRows } from './bills.js';
 import { exact, iec, sum, timeLeft } from './format.js';
 import {
 	addMonths, cycleRange, hm, isoZ, offText, pad, wallAt, wallOf, ymd, ym, zoneOffset,
@@ -441,6 +442,35 @@ async function loadCycle(gen) {
 	drawCycle();
 }
 
+// The bills that sum the selected counter (bills.js), under the cycle's
+// figures; hidden when none does.
+function drawBills(bills) {
+	const rows = billRows(bills);
+	$('bills').hidden = rows.length === 0;
+	$('bills-list').replaceChildren(...rows.map((r) => {
+		const li = document.createElement('li');
+		const name = document.createElement('b');
+		name.textContent = r.name;
+		li.dataset.bill = r.name;
+		li.classList.toggle('over', r.over);
+		li.append(name, ` ${r.text}`);
+		return li;
+	}));
+}
+
+async function loadBills(gen) {
+	let bills;
+	try {
+		bills = await api('/api/v1/bills', sel());
+	} catch (e) {
+		// A tikstatd without bills (404), or a router it does not know.
+		if (!(e instanceof HttpError)) throw e;
+		bills = [];
+	}
+	if (gen !== state.gen) return;
+	drawBills(bills);
+}
+
 function footer() {
 	const off = currentOff();
 	$('zone').textContent = state.zone ? `Times in ${state.zone} (${offText(off)})` : '';
@@ -542,6 +572,7 @@ async function load(all, fresh = false) {
 	if (all && !fresh) tasks.push(guard(null, loadInterfaces()));
 	const cycle = guard(null, loadCycle(gen));
 	tasks.push(cycle.then(() => gen === state.gen && guard('day', loadDays(gen))));
+	tasks.push(guard(null, loadBills(gen)));
 	// The empty state needs the months: not decided when they failed to load.
 	if (all) tasks.push(guard('month', loadMonths(gen)).then((pts) => gen === state.gen && Array.isArray(pts) && cycle.then(() => emptyState(pts))));
 	if (all) tasks.push(guard('hour', loadRecent(gen, 'hour', HOURS_SHOWN, 3600000)));

@@ -276,10 +276,16 @@ ${name === 'home' ? 'quota = 10M\n' : ''}interfaces = ${IFACES[name].map((i) => 
 database = ${join(dir, 'tikstat.db')}
 timezone = Europe/Berlin
 commit_interval = 1
+retention_5min = 32d
 
 [http]
 listen = 127.0.0.1:${port}
-${r('home')}${r('office')}`);
+${r('home')}${r('office')}
+[bill internet]
+counters = home/ether1 + office/ether1
+quota = 1G
+percentile = 95
+`);
 	chmodSync(path, 0o600);
 }
 

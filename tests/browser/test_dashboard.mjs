@@ -120,6 +120,14 @@ try {
 		equal(Number(now), Math.min(100, Number(c.used_percent)), 'quota percent');
 	});
 
+	await check('the cycle panel lists the bills that sum the counter, as /api/v1/bills', async () => {
+		const bills = await get('/api/v1/bills?router=home&interface=ether1');
+		equal(bills.map((b) => b.name).join(), 'internet', 'bills of home/ether1');
+		await until('the bill listed', async () => (await page.$$eval('#bills-list li', (li) => li.map((e) => e.dataset.bill))).join() === 'internet', 30000);
+		const text = await page.textContent('#bills-list li');
+		if (!/^internet .* of 954 MiB \(\d+\.\d\d %\), estimate .*, 95th percentile /.test(text)) throw new Error(`bill text: ${text}`);
+	});
+
 	await check('charts are images with a label and a title, tooltips give exact bytes', async () => {
 		const svgs = await page.$$eval('.chart svg', (s) => s.map((e) => [e.getAttribute('role'), !!e.getAttribute('aria-label'), !!e.querySelector('title')]));
 		if (!svgs.length || svgs.some(([r, l, t]) => r !== 'img' || !l || !t)) throw new Error(JSON.stringify(svgs));

@@ -26,30 +26,8 @@ DB=$WORK/tikstat.db
 NOW=2026-04-15T12:00:00+02:00
 export TZ=Europe/Berlin
 
-# run NAME STATUS ARGS...: runs tikstat, checks its exit status.
-run() {
-	CASE=$1
-	local want=$2 got=0
-	shift 2
-	checks=$((checks + 1))
-	"$TIKSTAT" "$@" >"$WORK/out" 2>"$WORK/err" || got=$?
-	[[ $got -eq $want ]] || fail "exit status $got, expected $want"
-}
-
-# expect_out: stdout must be exactly what stdin holds.
-expect_out() {
-	local want
-	want=$(cat)
-	[[ "$(cat "$WORK/out")" == "$want" ]] || {
-		fail "unexpected output; expected:"
-		printf '%s\n' "$want" | sed 's/^/    > /' >&2
-	}
-}
-
-# expect_err TEXT: stderr must be exactly one line, TEXT.
-expect_err() {
-	[[ "$(cat "$WORK/err")" == "$1" ]] || fail "stderr is not: $1"
-}
+# shellcheck source=tests/cli/cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 
 expect_out_contains() {
 	grep -qF -- "$1" "$WORK/out" || fail "stdout lacks: $1"

@@ -45,14 +45,18 @@ def write_config(path, workdir, port, home_port, auth=False):
     harness.write_config(
         path,
         harness.section("tikstat", database=workdir + "/tikstat.db", timezone="Europe/Berlin",
-                        commit_interval=1, log_level="debug"),
+                        commit_interval=1, log_level="debug", retention_5min="32d"),
         harness.section("http", listen="127.0.0.1:%d" % port,
                         auth_user=AUTH_USER if auth else None,
                         auth_password_file=workdir + "/authpw" if auth else None),
         harness.polled("home", home_port, workdir + "/password", 'ether1, "ether2 lan"',
                        quota="50G"),
         harness.section("router cabin", mode="push", push_token_file=workdir + "/token",
-                        ip_file=workdir + "/cabin.ip", interfaces='lte1, "wan 2"'))
+                        ip_file=workdir + "/cabin.ip", interfaces='lte1, "wan 2"'),
+        harness.section("bill internet", counters='home/ether1 + home/"ether2 lan"',
+                        quota="1G", percentile=95, committed_rate="10M"),
+        harness.section("bill lan", counters='home/"ether2 lan"', direction="rx",
+                        cycle_start_day=15))
 
 
 class Client:
@@ -177,6 +181,53 @@ def test_read_api(cl, args, conf, expect):
     s2, h2, b2 = cl.req("HEAD", "/api/v1/interfaces")
     check(s2 == 200 and b2 == b"" and h2.get("content-length") == str(len(b1)),
           "HEAD: %d %r %r" % (s2, h2, b2))
+
+
+def test_bills(cl, args, conf, expect):
+    print("bills: /api/v1/bills and /api/v1/bill as tikstat --bill --json, filters, refusals")
+    hdr, body = same_as_cli(cl, args, conf, "/api/v1/bills", ["--bill", "--json"], "bills")
+    api_headers(hdr, JSON, "bills")
+    doc = json.loads(body)
+    check([b["name"] for b in doc] == ["internet", "lan"], "bills: %r" % doc)
+    _, body = same_as_cli(cl, args, conf, "/api/v1/bill?name=internet",
+                          ["--bill", "internet", "--json"], "bill")
+    b = json.loads(body)
+    rx = expect[("home", "ether1")][0] + expect[("home", "ether2 lan")][0]
+    tx = expect[("home", "ether1")][1] + expect[("home", "ether2 lan")][1]
+    check(b["counters"] == ["home/ether1", "home/ether2 lan"], "bill counters %r" % b)
+    check((b["rx"], b["tx"], b["used"]) == (rx, tx, rx + tx), "bill sums %r" % b)
+    check(b["quota"] == 10 ** 9 and b["overage"] == max(0, rx + tx - 10 ** 9),
+          "bill quota %r" % b)
+    check(b["percentile"] == 95 and set(b["percentile_bps"]) == {"rx", "tx"}
+          and b["committed_bps"] == 10 ** 7, "bill percentile %r" % b)
+    _, _, body = cl.get("/api/v1/bill?name=lan")
+    lan = json.loads(body)
+    check(lan["direction"] == "rx" and lan["used"] == expect[("home", "ether2 lan")][0]
+          and "percentile" not in lan and lan["quota"] is None, "bill lan %r" % lan)
+
+    def names(query):
+        s, _, body = cl.get("/api/v1/bills?" + query)
+        check(s == 200, "bills?%s: %d" % (query, s))
+        return [b["name"] for b in json.loads(body)] if s == 200 else None
+    check(names("router=home&interface=ether1") == ["internet"], "filter ether1")
+    check(names("router=home&interface=ether2%20lan") == ["internet", "lan"], "filter lan")
+    check(names("interface=ether2+lan") == ["internet", "lan"], "filter without router")
+    check(names("router=cabin&interface=lte1") == [], "filter: no bill")
+    error_is(cl.get("/api/v1/bills?router=nowhere&interface=ether1"), 404, "nowhere",
+             "bills: unknown router")
+    error_is(cl.get("/api/v1/bills?router=home&router=home"), 400, "'router'",
+             "bills: duplicated router")
+    error_is(cl.get("/api/v1/bill"), 400, "missing parameter 'name'", "bill without name")
+    error_is(cl.get("/api/v1/bill?name=nope"), 404, "nope", "unknown bill")
+    s, h, body = cl.get("/metrics")
+    text = body.decode("utf-8")
+    for needle in ('tikstat_bill_used_bytes{bill="internet"} %d\n' % (rx + tx),
+                   'tikstat_bill_used_bytes{bill="lan"} %d\n' % expect[("home", "ether2 lan")][0],
+                   'tikstat_bill_quota_bytes{bill="internet"} 1000000000\n',
+                   'tikstat_bill_percentile_bps{bill="internet",direction="rx"} ',
+                   'tikstat_bill_percentile_bps{bill="internet",direction="tx"} '):
+        check(needle in text, "metrics lack %r" % needle)
+    check('tikstat_bill_quota_bytes{bill="lan"}' not in text, "metrics: quota of lan")
 
 
 def test_refusals(cl, port):
@@ -579,6 +630,7 @@ def main():
         wait_for(status_up, "status table totals")
 
         test_read_api(cl, args, conf, expect)
+        test_bills(cl, args, conf, expect)
         test_refusals(cl, port)
         test_push(cl, args, conf, port, workdir, expect)
         test_gzip_and_assets(cl)
