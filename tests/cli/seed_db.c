@@ -3,6 +3,11 @@
  * (tests/cli/test_tikstat.sh), through the recorder as tikstatd would.
  *
  *   seed_db PATH
+ *   seed_db --counters ROUTER PATH
+ *
+ * The second form writes only the queues and devices below, home's as
+ * ROUTER's, all at the time of the run (the HTTP test: tikstatd's
+ * periods are the real ones).
  *
  * Zone Europe/Berlin. Readings sit on bucket boundaries, so every bucket's
  * bytes are known exactly:
@@ -26,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "calendar.h"
 #include "recorder.h"
@@ -79,16 +85,18 @@ static const struct counter_seed {
          5},
 };
 
-/* Writes counter_seeds in one transaction; 0 or -1. */
-static int feed_counters(store *s)
+/* Writes counter_seeds in one transaction, home's as router's and at
+ * time now when router is non-NULL; 0 or -1. */
+static int feed_counters(store *s, const char *router, int64_t now)
 {
 	if (store_begin(s))
 		return -1;
 	for (size_t i = 0; i < sizeof counter_seeds / sizeof counter_seeds[0]; i++) {
 		const struct counter_seed *e = &counter_seeds[i];
-		int64_t id, t;
-		if (calendar_parse(e->when, &t) ||
-		    store_counter_id(s, e->router, e->kind, e->name, &id) ||
+		const char *owner = router && strcmp(e->router, "home") == 0 ? router : e->router;
+		int64_t id, t = now;
+		if ((!router && calendar_parse(e->when, &t)) ||
+		    store_counter_id(s, owner, e->kind, e->name, &id) ||
 		    store_set_counter_info(s, id, e->display, e->address, &t))
 			goto err;
 		for (int step = 0; step < STEP_COUNT; step++)
@@ -132,8 +140,9 @@ static int feed(struct recorder *r)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: seed_db PATH\n");
+	bool counters = argc == 4 && strcmp(argv[1], "--counters") == 0;
+	if (argc != 2 && !counters) {
+		fprintf(stderr, "usage: seed_db PATH | seed_db --counters ROUTER PATH\n");
 		return 1;
 	}
 	if (calendar_set_zone("Europe/Berlin")) {
@@ -141,16 +150,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char err[512];
-	store *s = store_open(argv[1], false, err, sizeof err);
+	store *s = store_open(argv[argc - 1], false, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "seed_db: %s\n", err);
 		return 1;
+	}
+	if (counters) {
+		int rc = feed_counters(s, argv[2], (int64_t)time(NULL)) ? 1 : 0;
+		if (rc)
+			fprintf(stderr, "seed_db: %s\n", store_errmsg(s));
+		store_close(s);
+		return rc;
 	}
 	struct recorder_options opt;
 	memset(&opt, 0, sizeof opt);
 	opt.commit_interval = 1000000;
 	struct recorder *r = recorder_new(s, &opt);
-	int rc = r && feed(r) == 0 && recorder_flush(r, 1800000000) == 0 && feed_counters(s) == 0
+	int rc = r && feed(r) == 0 && recorder_flush(r, 1800000000) == 0 &&
+	                         feed_counters(s, NULL, 0) == 0
 	                 ? 0
 	                 : 1;
 	if (rc)
