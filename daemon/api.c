@@ -363,8 +363,11 @@ int api_cycle(const struct api_ctx *c, const struct api_params *p, struct api_re
 	int rc = cy ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < sel.n; i++) {
 		const struct cfg_router *cr = cfg_router(c->cfg, sel.v[i].router);
-		rc = report_cycle_load(c->db, &sel.v[i], c->cfg->cycle_start_day,
-		                       cr ? cr->quota : 0, c->now, &cy[i]);
+		/* A router's quota is a bill per interface (DESIGN.md): a queue or
+		 * device has none of its own. */
+		uint64_t quota = cr && sel.v[i].kind == STORE_IFACE ? cr->quota : 0;
+		rc = report_cycle_load(c->db, &sel.v[i], c->cfg->cycle_start_day, quota, c->now,
+		                       &cy[i]);
 	}
 	if (rc < 0) {
 		api_error(r, 500, "database error: %s", store_errmsg(c->db));
@@ -374,5 +377,58 @@ int api_cycle(const struct api_ctx *c, const struct api_params *p, struct api_re
 	}
 	free(cy);
 	report_selection_free(&sel);
+	return rc;
+}
+
+/* kind=device|queue (the store's words for the two). */
+static int top_kind(const char *text, enum store_kind *kind)
+{
+	static const enum store_kind kinds[] = {STORE_DEVICE, STORE_QUEUE};
+	for (size_t i = 0; text && i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (strcmp(text, store_kind_name(kinds[i])) == 0) {
+			*kind = kinds[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* limit=N, 1..REPORT_RANK_MAX, digits only. */
+static int top_limit(const char *text, size_t *limit)
+{
+	size_t n = strlen(text);
+	if (n == 0 || n > 4 || strspn(text, "0123456789") != n)
+		return -1;
+	*limit = (size_t)atoi(text);
+	return *limit >= 1 && *limit <= REPORT_RANK_MAX ? 0 : -1;
+}
+
+int api_top(const struct api_ctx *c, const struct api_params *p, struct api_response *r)
+{
+	const char *router, *kind_s, *period_s, *limit_s;
+	if (param(p, "router", &router, r) || param(p, "kind", &kind_s, r) ||
+	    param(p, "period", &period_s, r) || param(p, "limit", &limit_s, r))
+		return -1;
+	enum store_kind kind;
+	enum report_rank_period period = REPORT_RANK_CYCLE;
+	size_t limit = REPORT_RANK_MAX;
+	if (!router)
+		return api_error(r, 400, "missing parameter 'router'");
+	if (top_kind(kind_s, &kind) < 0)
+		return api_error(r, 400, "invalid parameter 'kind': must be device or queue");
+	if (period_s && report_rank_period_parse(period_s, &period) < 0)
+		return api_error(r, 400,
+		                 "invalid parameter 'period': must be cycle, last_cycle or today");
+	if (limit_s && top_limit(limit_s, &limit) < 0)
+		return api_error(r, 400, "invalid parameter 'limit': must be 1 to %d",
+		                 REPORT_RANK_MAX);
+	if (!cfg_router(c->cfg, router))
+		return api_error(r, 404, "unknown router '%s'", router);
+	struct report_rank rank;
+	if (report_rank_load(c->db, router, kind, period, c->cfg->cycle_start_day, limit, c->now,
+	                     &rank) < 0)
+		return api_error(r, 500, "database error: %s", store_errmsg(c->db));
+	int rc = ok(r, API_JSON, report_rank_json(&rank, &r->body));
+	report_rank_free(&rank);
 	return rc;
 }

@@ -6,8 +6,13 @@
  *   /api/v1/traffic               report_series_json (the CLI's --json)
  *   /api/v1/traffic.csv           report_series_csv (the CLI's --csv)
  *   /api/v1/cycle                 report_cycle_json (the CLI's --cycle --json)
+ *   /api/v1/top                   report_rank_json (the CLI's --top devices|queues
+ *                                 --json): router, kind (device, queue), period
+ *                                 (cycle, last_cycle, today; default cycle),
+ *                                 limit (1..1000, default 1000)
  *
- * Parameters follow the CLI: router (-r), interface (-i), step (5min, hour,
+ * Parameters follow the CLI: router (-r), interface (-i: an interface, a
+ * simple queue or a device's MAC address, report_select), step (5min, hour,
  * day, month, year; default month), from (--begin), to (--end). Without
  * router and interface the answer is an array over every interface, as
  * `tikstat --json` prints it. A malformed, duplicated or (for CSV)
@@ -85,5 +90,8 @@ int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct a
 int api_traffic(const struct api_ctx *c, const struct api_params *p, bool csv,
                 struct api_response *r);
 int api_cycle(const struct api_ctx *c, const struct api_params *p, struct api_response *r);
+/* /api/v1/top: 404 for a router the configuration lacks; a configured
+ * router without counters of the kind has an empty list. */
+int api_top(const struct api_ctx *c, const struct api_params *p, struct api_response *r);
 
 #endif

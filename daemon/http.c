@@ -976,6 +976,7 @@ static const struct route routes[] = {
         {.path = "/api/v1/cycle", .methods = METHODS_READ, .serve = serve_read, .read = api_cycle},
         {.path = "/api/v1/bills", .methods = METHODS_READ, .serve = serve_read, .read = api_bills},
         {.path = "/api/v1/bill", .methods = METHODS_READ, .serve = serve_read, .read = api_bill},
+        {.path = "/api/v1/top", .methods = METHODS_READ, .serve = serve_read, .read = api_top},
         {.path = "/api/v1/live", .methods = METHODS_READ, .serve = serve_live},
         {.path = "/metrics", .methods = METHODS_READ, .serve = serve_read, .read = read_metrics},
         {.path = "/api/v1/push", .methods = METHODS_PUSH, .auth = AUTH_PUSH, .serve = serve_push},

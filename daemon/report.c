@@ -1,6 +1,7 @@
 /* report.c — report data and renderings; see report.h for the formats. */
 #include "report.h"
 
+#include "cfgvalue.h"
 #include "cycle.h"
 #include "text.h"
 
@@ -64,8 +65,11 @@ void report_rate(uint64_t bytes, int64_t seconds, char out[16])
 
 struct select_ctx {
 	const char *router, *iface;
+	bool is_mac; /* iface is a MAC address, mac its stored form */
+	char mac[CFG_MAC_LEN];
 	struct report_selection *sel;
 	size_t cap;
+	int last_rank; /* match_rank of sel->v[sel->n - 1] */
 	bool router_seen;
 	bool failed;
 };
@@ -79,32 +83,93 @@ static char *dup_str(const char *s)
 	return p;
 }
 
+/* A MAC address in any case, its bytes separated by ':' or '-', as the
+ * store keeps a device's name ("AA:BB:CC:DD:EE:FF") into out: 0, or -1. */
+static int parse_mac(const char *text, char out[CFG_MAC_LEN])
+{
+	char colons[CFG_MAC_LEN];
+	if (strlen(text) != CFG_MAC_LEN - 1)
+		return -1;
+	for (size_t i = 0; i < CFG_MAC_LEN; i++)
+		colons[i] = text[i] == '-' ? ':' : text[i];
+	return cfg_parse_mac(colons, out);
+}
+
+/* How counter i answers to the selection: without a name asked, 0 for an
+ * interface; with one, 0 for an interface of that name, 1 for a queue of
+ * that name, 2 for a device of that MAC (the resolution order); -1 not. */
+static int match_rank(const struct select_ctx *c, const struct store_iface *i)
+{
+	if (!c->iface)
+		return i->kind == STORE_IFACE ? 0 : -1;
+	switch (i->kind) {
+	case STORE_IFACE: return strcmp(c->iface, i->name) == 0 ? 0 : -1;
+	case STORE_QUEUE: return strcmp(c->iface, i->name) == 0 ? 1 : -1;
+	case STORE_DEVICE: return c->is_mac && strcmp(c->mac, i->name) == 0 ? 2 : -1;
+	default: return -1;
+	}
+}
+
+static void iface_clear(struct report_iface *r)
+{
+	free(r->router);
+	free(r->name);
+	free(r->display);
+	memset(r, 0, sizeof *r);
+}
+
+/* Copies the store's description of a counter into *r: 0, or -1 (out of
+ * memory, r left empty). */
+static int iface_fill(struct report_iface *r, const struct store_iface *i)
+{
+	memset(r, 0, sizeof *r);
+	r->id = i->id;
+	r->kind = i->kind;
+	r->router = dup_str(i->router);
+	r->name = dup_str(i->name);
+	r->display = i->info.display ? dup_str(i->info.display) : NULL;
+	if (!r->router || !r->name || (i->info.display && !r->display)) {
+		iface_clear(r);
+		return -1;
+	}
+	return 0;
+}
+
 static int select_one(void *vctx, const struct store_iface *i)
 {
 	struct select_ctx *c = vctx;
 	if (c->router && strcmp(c->router, i->router) != 0)
 		return 0;
 	c->router_seen = true;
-	if (c->iface && strcmp(c->iface, i->name) != 0)
+	int rank = match_rank(c, i);
+	if (rank < 0)
 		return 0;
 	struct report_selection *sel = c->sel;
+	/* The list is ordered by router: a router's matches are adjacent, and
+	 * the best of them stays. */
+	if (c->iface && sel->n && strcmp(sel->v[sel->n - 1].router, i->router) == 0) {
+		if (rank >= c->last_rank)
+			return 0;
+		iface_clear(&sel->v[--sel->n]);
+	}
 	struct report_iface *v = text_grow(sel->v, &c->cap, sel->n + 1, sizeof *v);
-	if (!v) {
+	if (!v || iface_fill(&v[sel->n], i)) {
+		if (v)
+			sel->v = v;
 		c->failed = true;
 		return 1;
 	}
 	sel->v = v;
-	struct report_iface *r = &sel->v[sel->n];
-	r->id = i->id;
-	r->router = dup_str(i->router);
-	r->name = dup_str(i->name);
-	if (!r->router || !r->name) {
-		free(r->router);
-		free(r->name);
-		c->failed = true;
-		return 1;
-	}
 	sel->n++;
+	c->last_rank = rank;
+	return 0;
+}
+
+/* Only notes whether the router has any counter (of any kind). */
+static int see_router(void *vctx, const struct store_iface *i)
+{
+	struct select_ctx *c = vctx;
+	c->router_seen = c->router_seen || strcmp(c->router, i->router) == 0;
 	return 0;
 }
 
@@ -127,14 +192,26 @@ static void name_error(char *err, size_t errsz, const char *what, const char *a,
 	text_buf_free(&t);
 }
 
+/* Fills sel through the store's lists: interfaces only without a name
+ * (and a router with only queues or devices is still a known router),
+ * every counter with one. 0, or -1 (c->failed: out of memory). */
+static int select_list(store *s, struct select_ctx *c)
+{
+	int rc = c->iface ? store_list_counters(s, select_one, c)
+	                  : store_list_interfaces(s, select_one, c);
+	if (rc == 0 && !c->failed && c->router && !c->router_seen && !c->iface)
+		rc = store_list_counters(s, see_router, c);
+	return rc < 0 || c->failed ? -1 : 0;
+}
+
 enum report_select_status report_select(store *s, const char *router, const char *iface,
                                         struct report_selection *sel, char *err, size_t errsz)
 {
 	memset(sel, 0, sizeof *sel);
 	sel->single = iface != NULL;
-	struct select_ctx c = {router, iface, sel, 0, false, false};
-	int rc = store_list_interfaces(s, select_one, &c);
-	if (rc < 0 || c.failed) {
+	struct select_ctx c = {.router = router, .iface = iface, .sel = sel};
+	c.is_mac = iface && parse_mac(iface, c.mac) == 0;
+	if (select_list(s, &c)) {
 		snprintf(err, errsz, "%s", c.failed ? "out of memory" : store_errmsg(s));
 		report_selection_free(sel);
 		return REPORT_SELECT_STORE_ERROR;
@@ -163,10 +240,8 @@ void report_selection_free(struct report_selection *sel)
 {
 	if (!sel)
 		return;
-	for (size_t i = 0; i < sel->n; i++) {
-		free(sel->v[i].router);
-		free(sel->v[i].name);
-	}
+	for (size_t i = 0; i < sel->n; i++)
+		iface_clear(&sel->v[i]);
 	free(sel->v);
 	sel->v = NULL;
 	sel->n = 0;
@@ -268,6 +343,8 @@ int report_series_load(store *s, const struct report_iface *ifc, enum step step,
 	memset(out, 0, sizeof *out);
 	out->router = ifc->router;
 	out->iface = ifc->name;
+	out->kind = ifc->kind;
+	out->display = ifc->display;
 	out->step = step;
 	out->from = from;
 	out->to = to;
@@ -446,14 +523,30 @@ static int table_render(const struct table *t, const char *label_head, struct te
 	return out->failed ? -1 : 0;
 }
 
-/* " router / interface  (what, zone)" and a blank line. */
-static void table_title(struct text_buf *out, const char *router, const char *iface,
-                        const char *what)
+/* "router / name" escaped for a terminal: an interface by its name, a
+ * queue or device with its kind before and its display name after
+ * ("home / device AA:BB:CC:DD:EE:FF (laptop)"). */
+static void counter_label(struct text_buf *out, const char *router, enum store_kind kind,
+                          const char *name, const char *display)
 {
-	text_buf_puts(out, " ");
 	plain_text(out, router, strlen(router));
 	text_buf_puts(out, " / ");
-	plain_text(out, iface, strlen(iface));
+	if (kind != STORE_IFACE)
+		text_buf_printf(out, "%s ", store_kind_name(kind));
+	plain_text(out, name, strlen(name));
+	if (kind != STORE_IFACE && display && strcmp(display, name) != 0) {
+		text_buf_puts(out, " (");
+		plain_text(out, display, strlen(display));
+		text_buf_puts(out, ")");
+	}
+}
+
+/* " router / name  (what, zone)" and a blank line. */
+static void table_title(struct text_buf *out, const char *router, enum store_kind kind,
+                        const char *name, const char *display, const char *what)
+{
+	text_buf_puts(out, " ");
+	counter_label(out, router, kind, name, display);
 	text_buf_printf(out, "  (%s, %s)\n\n", what, calendar_zone());
 }
 
@@ -524,7 +617,7 @@ static void bucket_rate(struct table *t, enum step step, const struct store_poin
 
 static int series_table(const struct report_series *s, struct text_buf *out)
 {
-	table_title(out, s->router, s->iface, step_title(s->step));
+	table_title(out, s->router, s->kind, s->iface, s->display, step_title(s->step));
 	if (s->n == 0)
 		return text_buf_puts(out, " no traffic recorded in this period\n");
 	struct table t = {0};
@@ -576,6 +669,8 @@ int report_cycle_load(store *s, const struct report_iface *ifc, int start_day, u
 	memset(out, 0, sizeof *out);
 	out->router = ifc->router;
 	out->iface = ifc->name;
+	out->kind = ifc->kind;
+	out->display = ifc->display;
 	out->now = now;
 	out->quota = quota;
 	/* The daemon's own figures: what the quota alerts are based on. */
@@ -674,7 +769,7 @@ static int cycle_table(const struct report_cycle *c, struct text_buf *out)
 	calendar_format(c->start, first);
 	calendar_format(c->end - 1, last);
 	snprintf(what, sizeof what, "billing cycle %.10s .. %.10s", first, last);
-	table_title(out, c->router, c->iface, what);
+	table_title(out, c->router, c->kind, c->iface, c->display, what);
 	struct table t = {0};
 	table_separator(&t);
 	table_numbers(&t, "so far", c->rx, c->tx, c->total);
@@ -741,7 +836,7 @@ static int top_table(const struct report_series *s, struct text_buf *out)
 {
 	char what[64];
 	snprintf(what, sizeof what, "top %zu day%s by total", s->n, s->n == 1 ? "" : "s");
-	table_title(out, s->router, s->iface, what);
+	table_title(out, s->router, s->kind, s->iface, s->display, what);
 	if (s->n == 0)
 		return text_buf_puts(out, " no traffic recorded in this period\n");
 	struct table t = {0};
@@ -772,6 +867,382 @@ int report_top_table(const struct report_series *v, size_t n, struct text_buf *o
 	return out->failed ? -1 : 0;
 }
 
+/* --- the "Who" ranking --- */
+
+static const char *const rank_periods[REPORT_RANK_PERIOD_COUNT] = {
+        [REPORT_RANK_CYCLE] = "cycle",
+        [REPORT_RANK_LAST_CYCLE] = "last_cycle",
+        [REPORT_RANK_TODAY] = "today",
+};
+
+const char *report_rank_period_name(enum report_rank_period p)
+{
+	return (unsigned)p < REPORT_RANK_PERIOD_COUNT ? rank_periods[p] : NULL;
+}
+
+int report_rank_period_parse(const char *text, enum report_rank_period *p)
+{
+	for (int i = 0; i < REPORT_RANK_PERIOD_COUNT; i++) {
+		if (strcmp(text, rank_periods[i]) == 0) {
+			*p = (enum report_rank_period)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The bounds [*from, *to) of period at now: the calendar day, the billing
+ * cycle (as report_cycle_load and the quota alerts have it), or the cycle
+ * before (the one containing the eve of this one's start, as the
+ * summary's last cycle). All start at local midnight. */
+static void period_bounds(enum report_rank_period period, int start_day, int64_t now, int64_t *from,
+                          int64_t *to)
+{
+	if (period == REPORT_RANK_TODAY) {
+		*from = calendar_bucket_start(STEP_DAY, now);
+		*to = calendar_bucket_next(STEP_DAY, *from);
+		return;
+	}
+	calendar_cycle(now, start_day, from, to);
+	if (period == REPORT_RANK_LAST_CYCLE)
+		calendar_cycle(*from - 1, start_day, from, to);
+}
+
+struct rank_ctx {
+	struct report_rank *out;
+	size_t cap;
+	bool failed;
+};
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *p = s ? dup_str(s) : NULL;
+	if (s && !p)
+		*failed = true;
+	return p;
+}
+
+static int collect_ranked(void *vctx, const struct store_ranked *c)
+{
+	struct rank_ctx *k = vctx;
+	struct report_rank *r = k->out;
+	struct report_ranked *v = text_grow(r->items, &k->cap, r->n + 1, sizeof *v);
+	if (!v) {
+		k->failed = true;
+		return 1;
+	}
+	r->items = v;
+	struct report_ranked *it = &r->items[r->n++];
+	it->name = dup_or_null(c->name, &k->failed);
+	it->display = dup_or_null(c->info.display, &k->failed);
+	it->address = dup_or_null(c->info.address, &k->failed);
+	it->rx = c->rx;
+	it->tx = c->tx;
+	return k->failed ? 1 : 0;
+}
+
+int report_rank_load(store *s, const char *router, enum store_kind kind,
+                     enum report_rank_period period, int start_day, size_t limit, int64_t now,
+                     struct report_rank *out)
+{
+	memset(out, 0, sizeof *out);
+	out->kind = kind;
+	out->period = period;
+	out->now = now;
+	period_bounds(period, start_day, now, &out->start, &out->end);
+	struct store_rank_query q = {
+	        .router = router,
+	        .kind = kind,
+	        .step = STEP_DAY,
+	        .from = out->start,
+	        .to = out->end,
+	        .limit = limit < REPORT_RANK_MAX ? limit : REPORT_RANK_MAX,
+	};
+	struct rank_ctx k = {out, 0, false};
+	struct store_rank_total total;
+	out->router = dup_str(router);
+	int rc = out->router ? store_rank(s, &q, collect_ranked, &k, &total) : -1;
+	if (rc != 0 || k.failed) {
+		report_rank_free(out);
+		return -1;
+	}
+	out->rx = total.rx;
+	out->tx = total.tx;
+	out->counters = total.counters;
+	return 0;
+}
+
+void report_rank_free(struct report_rank *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->items[i].name);
+		free(r->items[i].display);
+		free(r->items[i].address);
+	}
+	free(r->items);
+	free(r->router);
+	r->items = NULL;
+	r->router = NULL;
+	r->n = 0;
+}
+
+/* What the ranking shows as an item's name: its display name, else its
+ * own (the MAC of a device the router gave no name). */
+static const char *ranked_name(const struct report_ranked *it)
+{
+	return it->display ? it->display : it->name;
+}
+
+int report_rank_json(const struct report_rank *r, struct text_buf *out)
+{
+	char iso[32];
+	struct jsonw w;
+	jsonw_init(&w, out);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "router");
+	jsonw_string(&w, r->router);
+	jsonw_key(&w, "kind");
+	jsonw_string(&w, store_kind_name(r->kind));
+	jsonw_key(&w, "period");
+	jsonw_string(&w, report_rank_period_name(r->period));
+	jsonw_key(&w, "start");
+	calendar_format(r->start, iso);
+	jsonw_string(&w, iso);
+	jsonw_key(&w, "end");
+	calendar_format(r->end, iso);
+	jsonw_string(&w, iso);
+	jsonw_key(&w, "total");
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "rx");
+	jsonw_uint(&w, r->rx);
+	jsonw_key(&w, "tx");
+	jsonw_uint(&w, r->tx);
+	jsonw_object_end(&w);
+	jsonw_key(&w, "items");
+	jsonw_array_begin(&w);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct report_ranked *it = &r->items[i];
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "interface");
+		jsonw_string(&w, it->name);
+		jsonw_key(&w, "name");
+		jsonw_string(&w, ranked_name(it));
+		jsonw_key(&w, "address");
+		jsonw_string(&w, it->address);
+		jsonw_key(&w, "rx");
+		jsonw_uint(&w, it->rx);
+		jsonw_key(&w, "tx");
+		jsonw_uint(&w, it->tx);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	if (jsonw_finish(&w))
+		return -1;
+	return text_buf_puts(out, "\n");
+}
+
+/* One CSV field: escaped for a terminal, then quoted (RFC 4180) when it
+ * holds a separator or a quote; the escape leaves no line break. */
+static void csv_field(struct text_buf *out, const char *v)
+{
+	struct text_buf t = TEXT_BUF_INIT;
+	if (v)
+		plain_text(&t, v, strlen(v));
+	const char *e = text_buf_str(&t);
+	if (t.failed) {
+		out->failed = true;
+	} else if (strpbrk(e, ",\"") == NULL) {
+		text_buf_puts(out, e);
+	} else {
+		text_buf_puts(out, "\"");
+		for (; *e; e++) {
+			if (*e == '"')
+				text_buf_puts(out, "\"\"");
+			else
+				text_buf_append(out, e, 1);
+		}
+		text_buf_puts(out, "\"");
+	}
+	text_buf_free(&t);
+}
+
+int report_rank_csv(const struct report_rank *r, struct text_buf *out)
+{
+	text_buf_puts(out, "interface,name,address,rx,tx\n");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct report_ranked *it = &r->items[i];
+		csv_field(out, it->name);
+		text_buf_puts(out, ",");
+		csv_field(out, ranked_name(it));
+		text_buf_puts(out, ",");
+		csv_field(out, it->address);
+		text_buf_printf(out, ",%" PRIu64 ",%" PRIu64 "\n", it->rx, it->tx);
+	}
+	return out->failed ? -1 : 0;
+}
+
+/* The width on a terminal of text escaped for one (ASCII and valid
+ * UTF-8): its code points. */
+static size_t term_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+/* Appends s and blanks up to width. */
+static void pad_right(struct text_buf *out, const char *s, size_t width)
+{
+	size_t w = term_width(s);
+	text_buf_puts(out, s);
+	text_buf_fill(out, ' ', width > w ? width - w : 0);
+}
+
+/* share of part in whole in tenths of a percent, rounded half up; whole
+ * and part are sums of two 64-bit values. */
+static unsigned share_tenths(unsigned __int128 part, unsigned __int128 whole)
+{
+	if (whole == 0)
+		return 0;
+	return (unsigned)((part * 2000 + whole) / (whole * 2));
+}
+
+/* The escaped name and address cells of a ranking's rows. */
+struct rank_cells {
+	struct text_buf *name, *address;
+	size_t name_w, address_w, rank_w;
+};
+
+static void rank_cells_free(struct rank_cells *c, size_t n)
+{
+	for (size_t i = 0; c->name && i < n; i++)
+		text_buf_free(&c->name[i]);
+	for (size_t i = 0; c->address && i < n; i++)
+		text_buf_free(&c->address[i]);
+	free(c->name);
+	free(c->address);
+}
+
+/* Escapes every name and address and measures the columns (at least as
+ * wide as their heads, and together as wide as the total row's label);
+ * 0 or -1. */
+static int rank_cells_make(const struct report_rank *r, const char *label, struct rank_cells *c)
+{
+	memset(c, 0, sizeof *c);
+	c->name = calloc(r->n ? r->n : 1, sizeof *c->name);
+	c->address = calloc(r->n ? r->n : 1, sizeof *c->address);
+	if (!c->name || !c->address)
+		return -1;
+	c->name_w = strlen("name");
+	c->address_w = strlen("address");
+	bool failed = false;
+	for (size_t i = 0; i < r->n; i++) {
+		const char *name = ranked_name(&r->items[i]), *addr = r->items[i].address;
+		plain_text(&c->name[i], name, strlen(name));
+		plain_text(&c->address[i], addr ? addr : "-", strlen(addr ? addr : "-"));
+		failed = failed || c->name[i].failed || c->address[i].failed;
+		size_t nw = term_width(text_buf_str(&c->name[i]));
+		size_t aw = term_width(text_buf_str(&c->address[i]));
+		c->name_w = nw > c->name_w ? nw : c->name_w;
+		c->address_w = aw > c->address_w ? aw : c->address_w;
+	}
+	if (c->name_w + 2 + c->address_w < strlen(label))
+		c->address_w = strlen(label) - 2 - c->name_w;
+	char digits[24];
+	c->rank_w = (size_t)snprintf(digits, sizeof digits, "%zu", r->n);
+	return failed ? -1 : 0;
+}
+
+/* " #  name  address  rx  tx  total  share" rows: the rank (or blank),
+ * the name and address cells (or label across both), the sizes, the
+ * share. */
+static void rank_row(struct text_buf *out, const struct rank_cells *c, const char *rank,
+                     const char *name, const char *address, uint64_t rx, uint64_t tx,
+                     unsigned share)
+{
+	char srx[16], stx[16], stotal[16], sshare[16];
+	unsigned __int128 sum = (unsigned __int128)rx + tx;
+	report_iec(rx, srx);
+	report_iec(tx, stx);
+	report_iec(sum > UINT64_MAX ? UINT64_MAX : (uint64_t)sum, stotal);
+	snprintf(sshare, sizeof sshare, "%u.%u %%", share / 10, share % 10);
+	text_buf_printf(out, " %*s  ", (int)c->rank_w, rank);
+	if (address) {
+		pad_right(out, name, c->name_w);
+		text_buf_puts(out, "  ");
+		pad_right(out, address, c->address_w);
+	} else {
+		pad_right(out, name, c->name_w + 2 + c->address_w);
+	}
+	text_buf_printf(out, "  %*s  %*s  %*s  %7s\n", SIZE_WIDTH, srx, SIZE_WIDTH, stx, SIZE_WIDTH,
+	                stotal, sshare);
+}
+
+static void rank_rule(struct text_buf *out, const struct rank_cells *c)
+{
+	text_buf_puts(out, " ");
+	text_buf_fill(out, '-', c->rank_w);
+	size_t widths[] = {c->name_w, c->address_w, SIZE_WIDTH, SIZE_WIDTH, SIZE_WIDTH, 7};
+	for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++) {
+		text_buf_puts(out, "  ");
+		text_buf_fill(out, '-', widths[i]);
+	}
+	text_buf_puts(out, "\n");
+}
+
+/* "this cycle 2026-03-15 .. 2026-04-14", "today 2026-03-29". */
+static void rank_period_text(const struct report_rank *r, char *out, size_t outsz)
+{
+	char first[32], last[32];
+	calendar_format(r->start, first);
+	calendar_format(r->end - 1, last);
+	if (r->period == REPORT_RANK_TODAY)
+		snprintf(out, outsz, "today %.10s", first);
+	else
+		snprintf(out, outsz, "%s %.10s .. %.10s",
+		         r->period == REPORT_RANK_CYCLE ? "this cycle" : "last cycle", first, last);
+}
+
+int report_rank_table(const struct report_rank *r, struct text_buf *out)
+{
+	const char *kinds = r->kind == STORE_QUEUE ? "queues" : "devices";
+	char what[96], label[64];
+	rank_period_text(r, what, sizeof what);
+	table_title(out, r->router, STORE_IFACE, kinds, NULL, what);
+	if (r->counters == 0)
+		return text_buf_puts(out, " no traffic recorded in this period\n");
+	snprintf(label, sizeof label, "all %zu %.*s", r->counters,
+	         (int)strlen(kinds) - (r->counters == 1), kinds);
+	struct rank_cells c;
+	int rc = rank_cells_make(r, label, &c);
+	unsigned __int128 all = (unsigned __int128)r->rx + r->tx;
+	if (rc == 0) {
+		text_buf_printf(out, " %*s  ", (int)c.rank_w, "#");
+		pad_right(out, "name", c.name_w);
+		text_buf_puts(out, "  ");
+		pad_right(out, "address", c.address_w);
+		text_buf_printf(out, "  %*s  %*s  %*s  %7s\n", SIZE_WIDTH, "rx", SIZE_WIDTH, "tx",
+		                SIZE_WIDTH, "total", "share");
+		rank_rule(out, &c);
+		for (size_t i = 0; i < r->n; i++) {
+			const struct report_ranked *it = &r->items[i];
+			char rank[24];
+			snprintf(rank, sizeof rank, "%zu", i + 1);
+			rank_row(out, &c, rank, text_buf_str(&c.name[i]),
+			         text_buf_str(&c.address[i]), it->rx, it->tx,
+			         share_tenths((unsigned __int128)it->rx + it->tx, all));
+		}
+		rank_rule(out, &c);
+		rank_row(out, &c, "", label, NULL, r->rx, r->tx, all ? 1000 : 0);
+	}
+	rank_cells_free(&c, r->n);
+	return rc || out->failed ? -1 : 0;
+}
+
 /* --- summary and one line --- */
 
 /* Sums the day buckets of [from, to) into *p (p->start = from). */
@@ -796,9 +1267,11 @@ int report_summary_load(store *s, const struct report_iface *ifc, int start_day,
 	memset(out, 0, sizeof *out);
 	out->router = ifc->router;
 	out->iface = ifc->name;
+	out->kind = ifc->kind;
+	out->display = ifc->display;
 	out->now = now;
-	int64_t today = calendar_bucket_start(STEP_DAY, now);
-	int64_t tomorrow = calendar_bucket_next(STEP_DAY, today);
+	int64_t today, tomorrow;
+	period_bounds(REPORT_RANK_TODAY, start_day, now, &today, &tomorrow);
 	int64_t yesterday = calendar_bucket_start(STEP_DAY, today - 1);
 	int64_t month = calendar_bucket_start(STEP_MONTH, now);
 	if (period_sum(s, ifc->id, today, tomorrow, &out->today) ||
@@ -840,9 +1313,7 @@ static void summary_one(const struct report_summary *v, bool short_form, struct 
 {
 	const struct report_cycle *c = &v->cycle;
 	text_buf_puts(out, " ");
-	plain_text(out, v->router, strlen(v->router));
-	text_buf_puts(out, " / ");
-	plain_text(out, v->iface, strlen(v->iface));
+	counter_label(out, v->router, v->kind, v->iface, v->display);
 	if (c->quota) {
 		char q[16];
 		uint64_t used = report_cycle_used_hundredths(c);

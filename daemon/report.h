@@ -52,10 +52,15 @@
 
 /* --- selection --- */
 
+/* A counter to report on: an interface, a simple queue or a device. */
 struct report_iface {
 	int64_t id;
 	char *router; /* owned */
-	char *name;   /* owned; raw bytes */
+	char *name;   /* owned; raw bytes: the interface's or queue's name, the
+	               * device's MAC address ("AA:BB:CC:DD:EE:FF") */
+	enum store_kind kind;
+	char *display; /* owned; what the router calls a queue or device for
+	                * people, NULL when unknown (always for interfaces) */
 };
 
 struct report_selection {
@@ -72,13 +77,18 @@ enum report_select_status {
 	REPORT_SELECT_AMBIGUOUS, /* iface without router, on several routers */
 };
 
-/* Selects the interfaces to report: router and iface (either may be NULL):
- * both: that interface; router alone: its interfaces; iface alone: the
- * interface of that name on whichever router has it (ambiguous when
+/* Selects the counters to report: router and iface (either may be NULL):
+ * both: that counter; router alone: its interfaces; iface alone: the
+ * counter of that name on whichever router has it (ambiguous when
  * several do); neither: every interface, ordered by router and name.
- * Fills *sel (free with report_selection_free) and returns
- * REPORT_SELECT_OK; otherwise writes a one-line reason, names escaped for a
- * terminal, into err. */
+ * Without iface only interfaces are listed (a router with 500 devices
+ * must not give 500 reports). iface names, on one router, in this order:
+ * an interface, else a simple queue, else a device by its MAC address in
+ * any case with ':' or '-' between the bytes (so an interface wins over a
+ * queue of the same name). Costs one pass over the router's counters
+ * when iface is given. Fills *sel (free with report_selection_free) and
+ * returns REPORT_SELECT_OK; otherwise writes a one-line reason, names
+ * escaped for a terminal, into err. */
 enum report_select_status report_select(store *s, const char *router, const char *iface,
                                         struct report_selection *sel, char *err, size_t errsz);
 void report_selection_free(struct report_selection *sel);
@@ -124,6 +134,8 @@ uint64_t report_window_buckets(enum step step, int64_t from, int64_t to);
 struct report_series {
 	const char *router; /* borrowed from the report_iface */
 	const char *iface;
+	enum store_kind kind;
+	const char *display; /* borrowed from the report_iface, NULL unknown */
 	enum step step;
 	int64_t from, to, now;
 	struct store_point *points; /* n, oldest first; owned */
@@ -166,6 +178,8 @@ int report_top_table(const struct report_series *v, size_t n, struct text_buf *o
 struct report_cycle {
 	const char *router; /* borrowed from the report_iface */
 	const char *iface;
+	enum store_kind kind;
+	const char *display; /* borrowed from the report_iface, NULL unknown */
 	int64_t start, end, now;
 	uint64_t rx, tx, total; /* total = rx + tx, capped at 2^64-1 */
 	uint64_t estimate;      /* projected total at end */
@@ -190,6 +204,71 @@ int report_cycle_csv(const struct report_cycle *c, struct text_buf *out);
 /* Appends the table of each cycle: dates, used so far, estimate, quota. */
 int report_cycle_table(const struct report_cycle *v, size_t n, struct text_buf *out);
 
+/* --- the "Who" ranking (tikstat --top devices|queues, /api/v1/top) --- */
+
+/* The periods a ranking covers: the billing cycle containing now, the one
+ * before it, the calendar day of now (all in the configured zone). */
+enum report_rank_period {
+	REPORT_RANK_CYCLE,
+	REPORT_RANK_LAST_CYCLE,
+	REPORT_RANK_TODAY,
+	REPORT_RANK_PERIOD_COUNT
+};
+/* "cycle", "last_cycle", "today"; NULL when out of range. */
+const char *report_rank_period_name(enum report_rank_period p);
+/* The period named text: 0, or -1 when it names none. */
+int report_rank_period_parse(const char *text, enum report_rank_period *p);
+
+/* The most items a ranking lists (the API's limit and default). */
+#define REPORT_RANK_MAX 1000
+
+struct report_ranked {
+	char *name;    /* owned: the counter's name (a queue's, a device's MAC) */
+	char *display; /* owned, NULL unknown */
+	char *address; /* owned, NULL unknown: a device's IP, a queue's target */
+	uint64_t rx, tx;
+};
+
+struct report_rank {
+	char *router; /* owned */
+	enum store_kind kind;
+	enum report_rank_period period;
+	int64_t start, end, now;     /* the period [start, end) */
+	uint64_t rx, tx;             /* every counter of the kind, listed or not */
+	size_t counters;             /* how many counters had traffic */
+	struct report_ranked *items; /* n, rx + tx descending, equal by name */
+	size_t n;
+};
+
+/* Ranks the counters of kind on router by their traffic in period at now
+ * (cycles start on start_day, 1..28), keeping the first limit (at most
+ * REPORT_RANK_MAX); the totals cover every counter. The period's day
+ * buckets cover it exactly (periods start at local midnight, and the day
+ * bucket of today holds what is committed of it), so this is one pass
+ * over the router's day buckets of the period (store_rank). An unknown
+ * router has no counters. Free with report_rank_free. */
+int report_rank_load(store *s, const char *router, enum store_kind kind,
+                     enum report_rank_period period, int start_day, size_t limit, int64_t now,
+                     struct report_rank *out);
+void report_rank_free(struct report_rank *r);
+
+/* Appends the ranking as the /api/v1/top document, then a newline:
+ *   {"router":"home","kind":"device","period":"cycle",
+ *    "start":"2026-03-15T00:00:00+01:00","end":"2026-04-15T00:00:00+02:00",
+ *    "total":{"rx":3,"tx":4},"items":[{"interface":"AA:BB:CC:DD:EE:FF",
+ *    "name":"laptop","address":"192.168.88.10","rx":2,"tx":3}]}
+ * name is the display name, else the interface value; address null when
+ * unknown. */
+int report_rank_json(const struct report_rank *r, struct text_buf *out);
+/* Appends "interface,name,address,rx,tx" and a line per item (name and
+ * address as in JSON, "" when unknown); names escaped for a terminal,
+ * quoted as RFC 4180 says when they hold ',' or '"'. */
+int report_rank_csv(const struct report_rank *r, struct text_buf *out);
+/* Appends the table: a title naming router, kind, period and zone; rows
+ * of rank, name, address, rx, tx, total and share of the total of every
+ * counter (one decimal, rounded half up); a row of that total. */
+int report_rank_table(const struct report_rank *r, struct text_buf *out);
+
 /* --- summary (plain tikstat, -s) and one line (--oneline) --- */
 
 /* Bytes counted in [start, end). */
@@ -201,6 +280,8 @@ struct report_period {
 struct report_summary {
 	const char *router; /* borrowed from the report_iface */
 	const char *iface;
+	enum store_kind kind;
+	const char *display; /* borrowed from the report_iface, NULL unknown */
 	int64_t now;
 	struct report_period today, yesterday, month, last_cycle;
 	struct report_cycle cycle; /* the billing cycle containing now */

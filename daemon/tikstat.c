@@ -5,6 +5,7 @@
  *   tikstat [-c FILE | --db FILE] [-r ROUTER] [-i IFACE]
  *           [-s | -5|-h|-d|-m|-y [N] | -t [N] | --cycle | --oneline [b]]
  *           [-b|--begin T] [-e|--end T] [--json|--csv]
+ *   tikstat --top devices|queues [N] [-r ROUTER] [-d|-m] [--json|--csv]
  *   tikstat -l [-r ROUTER -i IFACE] [-c FILE]
  *   tikstat --bill [NAME] [-r ROUTER] [-i COUNTER] [-c FILE] [--json] [--now T]
  *   tikstat --remove -r ROUTER -i IFACE [--force]
@@ -55,6 +56,7 @@ enum mode {
 	MODE_SERIES,  /* -5 -h -d -m -y */
 	MODE_CYCLE,   /* --cycle */
 	MODE_TOP,     /* -t */
+	MODE_RANK,    /* --top devices|queues */
 	MODE_ONELINE, /* --oneline */
 	MODE_LIVE,    /* -l: the live rate from tikstatd, not the database */
 	MODE_BILL,    /* --bill [NAME] */
@@ -69,11 +71,16 @@ struct options {
 	const char *router, *iface;
 	enum mode mode;
 	enum step step;
-	int count;          /* after -5 -h -d -m -y -t: -1 none, 0 all */
-	bool oneline_bytes; /* --oneline b */
-	bool short_form;    /* -s */
-	bool remove;        /* --remove */
-	bool force;         /* --force */
+	int count;   /* after -5 -h -d -m -y -t: -1 none, 0 all */
+	char letter; /* the last of -5 -h -d -m -y given, or 0 */
+	bool rank;   /* --top devices|queues */
+	enum store_kind rank_kind;
+	enum report_rank_period rank_period; /* -d today, -m (default) this cycle */
+	size_t rank_limit;                   /* --top devices N */
+	bool oneline_bytes;                  /* --oneline b */
+	bool short_form;                     /* -s */
+	bool remove;                         /* --remove */
+	bool force;                          /* --force */
 	const char *begin, *end, *now;
 	enum format format;
 	/* import-legacy */
@@ -146,6 +153,10 @@ static void usage(void)
 	      "  -y, --years [N]        the last N years (default: all)\n"
 	      "                         (N = 0: every bucket recorded)\n"
 	      "  -t, --top [N]          the N days with the most traffic (default 10, 0: all)\n"
+	      "  -t, --top devices|queues [N]\n"
+	      "                         a router's devices or simple queues by their traffic\n"
+	      "                         in this billing cycle (-d: today), the first N\n"
+	      "                         (default and at most 1000)\n"
 	      "      --cycle            the current billing cycle and its quota\n"
 	      "      --bill [NAME]      the bill's cycle, quota and percentile ([bill NAME]);\n"
 	      "                         without NAME every bill (-r/-i: those summing it)\n"
@@ -236,6 +247,50 @@ static int take_count(int argc, char **argv, int *count)
 	return 1;
 }
 
+/* --top devices|queues: takes argv[optind] when it is one of those
+ * words (and a count after it) and advances optind. Returns 1 taken, 0
+ * none, -1 after a usage error (a bad count). */
+static int take_rank(int argc, char **argv, struct options *o)
+{
+	if (optind >= argc)
+		return 0;
+	if (strcmp(argv[optind], "devices") == 0)
+		o->rank_kind = STORE_DEVICE;
+	else if (strcmp(argv[optind], "queues") == 0)
+		o->rank_kind = STORE_QUEUE;
+	else
+		return 0;
+	const char *word = argv[optind++];
+	int count = REPORT_RANK_MAX;
+	if (take_count(argc, argv, &count) < 0 || count < 1 || count > REPORT_RANK_MAX) {
+		usage_error("--top %s: N is 1 to %d", word, REPORT_RANK_MAX);
+		return -1;
+	}
+	o->rank_limit = (size_t)count;
+	return 1;
+}
+
+/* The combinations of --top devices|queues: -d or -m (its period), -r,
+ * --now, --json or --csv. Returns -1 to go on, or an exit status. */
+static int check_rank(struct options *o, bool window)
+{
+	const char *what = o->rank_kind == STORE_QUEUE ? "queues" : "devices";
+	/* a letter after --top devices made the mode a series */
+	if (o->mode != MODE_RANK && o->mode != MODE_SERIES)
+		return usage_error("--top %s takes only -r, -d, -m, --now, --json and --csv", what);
+	if (o->letter && ((o->letter != 'd' && o->letter != 'm') || o->count >= 0))
+		return usage_error("--top %s: -d (today) or -m (this billing cycle), without a "
+		                   "count",
+		                   what);
+	if (o->iface)
+		return usage_error("--top %s ranks every one of a router: -i does not apply", what);
+	if (window)
+		return usage_error("--begin and --end do not apply to --top %s", what);
+	o->rank_period = o->letter == 'd' ? REPORT_RANK_TODAY : REPORT_RANK_CYCLE;
+	o->mode = MODE_RANK;
+	return -1;
+}
+
 /* Checks the combinations once every option is read. Returns -1 to go
  * on, or an exit status. */
 static int check_options(int argc, char **argv, struct options *o, bool window)
@@ -272,6 +327,8 @@ static int check_options(int argc, char **argv, struct options *o, bool window)
 	}
 	if (o->force && !o->import)
 		return usage_error("--force belongs to --remove and import-legacy");
+	if (o->rank)
+		return check_rank(o, window);
 	if (o->mode == MODE_LIVE && (window || o->now || o->format != FORMAT_TABLE || o->db))
 		return usage_error("-l takes only -r, -i and -c: the rate comes from tikstatd, "
 		                   "not the database");
@@ -322,6 +379,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			/* As before: the last report form given wins. */
 			o->mode = MODE_SERIES;
 			o->step = (enum step)(strchr(STEP_LETTERS, c) - STEP_LETTERS);
+			o->letter = (char)c;
 			o->count = -1;
 			if (take_count(argc, argv, &o->count) < 0)
 				return usage_error("-%c: at most %d buckets", c, MAX_COUNT);
@@ -329,6 +387,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 't':
 			o->mode = MODE_TOP;
 			o->count = 10;
+			o->rank = false;
+			o->letter = 0; /* a letter before -t is overridden by it */
+			switch (take_rank(argc, argv, o)) {
+			case 0: break;
+			case 1:
+				o->rank = true;
+				o->mode = MODE_RANK;
+				continue;
+			default: return EXIT_USAGE;
+			}
 			if (take_count(argc, argv, &o->count) < 0)
 				return usage_error("-t: at most %d days", MAX_COUNT);
 			break;
@@ -414,11 +482,13 @@ static int load_settings(const struct options *o, struct settings *st)
 	return -1;
 }
 
-/* The quota of a router (0 = none) from the configuration. */
-static uint64_t router_quota(const struct settings *st, const char *router)
+/* The quota of an interface (0 = none): its router's, from the
+ * configuration. A router's quota is a bill per interface: a queue or a
+ * device has none. */
+static uint64_t iface_quota(const struct settings *st, const struct report_iface *ifc)
 {
-	const struct cfg_router *r = st->cfg ? cfg_router(st->cfg, router) : NULL;
-	return r ? r->quota : 0;
+	const struct cfg_router *r = st->cfg ? cfg_router(st->cfg, ifc->router) : NULL;
+	return r && ifc->kind == STORE_IFACE ? r->quota : 0;
 }
 
 /* Writes the whole output; 0 or -1 (reported). */
@@ -445,7 +515,7 @@ static int render_cycle(store *s, const struct options *o, const struct settings
 		return -1;
 	for (size_t i = 0; i < sel->n && rc == 0; i++)
 		rc = report_cycle_load(s, &sel->v[i], cycle_start_day(st),
-		                       router_quota(st, sel->v[i].router), st->now, &cy[i]);
+		                       iface_quota(st, &sel->v[i]), st->now, &cy[i]);
 	if (rc == 0 && o->format == FORMAT_JSON)
 		rc = report_cycle_json(cy, sel->n, !sel->single, out);
 	else if (rc == 0 && o->format == FORMAT_CSV)
@@ -466,7 +536,7 @@ static int render_summary(store *s, const struct options *o, const struct settin
 		return -1;
 	for (size_t i = 0; i < sel->n && rc == 0; i++)
 		rc = report_summary_load(s, &sel->v[i], cycle_start_day(st),
-		                         router_quota(st, sel->v[i].router), st->now, &su[i]);
+		                         iface_quota(st, &sel->v[i]), st->now, &su[i]);
 	if (rc == 0 && o->mode == MODE_ONELINE)
 		rc = report_oneline(su, sel->n, o->oneline_bytes, out);
 	else if (rc == 0)
@@ -575,6 +645,147 @@ static store *open_existing(const struct settings *st, bool read_only, const cha
 	if (!s)
 		print_error(err);
 	return s;
+}
+
+/* The routers that have counters of a kind: configured for it (with a
+ * configuration) or holding some in the database (--db alone). */
+struct kind_routers {
+	enum store_kind kind;
+	char **names; /* n, owned */
+	size_t n, cap;
+	bool failed;
+};
+
+static void kind_routers_add(struct kind_routers *k, const char *name)
+{
+	char **v = text_grow(k->names, &k->cap, k->n + 1, sizeof *v);
+	char *copy = v ? strdup(name) : NULL;
+	if (v)
+		k->names = v;
+	if (!copy) {
+		k->failed = true;
+		return;
+	}
+	k->names[k->n++] = copy;
+}
+
+static int kind_routers_seen(void *ctx, const struct store_iface *i)
+{
+	struct kind_routers *k = ctx;
+	/* ordered by router: a router's counters are adjacent */
+	if (i->kind == k->kind && (k->n == 0 || strcmp(k->names[k->n - 1], i->router) != 0))
+		kind_routers_add(k, i->router);
+	return k->failed ? 1 : 0;
+}
+
+static int kind_routers_find(store *s, const struct cfg *cfg, struct kind_routers *k)
+{
+	if (!cfg)
+		return store_list_counters(s, kind_routers_seen, k) < 0 || k->failed ? -1 : 0;
+	for (size_t i = 0; i < cfg->n_routers; i++) {
+		const struct cfg_router *r = &cfg->routers[i];
+		bool has = k->kind == STORE_QUEUE ? r->queues_all || r->n_queues > 0
+		                                  : r->devices != CFG_DEVICES_NONE;
+		if (has)
+			kind_routers_add(k, r->name);
+	}
+	return k->failed ? -1 : 0;
+}
+
+static void kind_routers_free(struct kind_routers *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->names[i]);
+	free(k->names);
+}
+
+/* --top devices|queues: the router to rank, -r or the only one with
+ * counters of the kind, into *router (a copy: caller frees). Returns -1
+ * to go on, or an exit status after saying why. */
+static int rank_router(store *s, const struct options *o, const struct settings *st, char **router)
+{
+	const char *what = o->rank_kind == STORE_QUEUE ? "queues" : "devices";
+	char err[1024];
+	if (o->router) {
+		if (st->cfg && !cfg_router(st->cfg, o->router)) {
+			errorf("unknown router \"%s\" (not in %s)", o->router, st->cfg->path);
+			return EXIT_ERROR;
+		}
+		if (!st->cfg) { /* --db alone: a router the database knows */
+			struct report_selection sel;
+			if (report_select(s, o->router, NULL, &sel, err, sizeof err) !=
+			    REPORT_SELECT_OK) {
+				print_error(err);
+				return EXIT_ERROR;
+			}
+			report_selection_free(&sel);
+		}
+		*router = strdup(o->router);
+		return *router ? -1 : EXIT_ERROR;
+	}
+	struct kind_routers k = {.kind = o->rank_kind};
+	int status = EXIT_ERROR;
+	if (kind_routers_find(s, st->cfg, &k)) {
+		print_error(k.failed ? "out of memory" : store_errmsg(s));
+	} else if (k.n == 0 && st->cfg) {
+		errorf("no router in %s has %s (%s)", st->cfg->path, what,
+		       o->rank_kind == STORE_QUEUE ? "queues = * or a list of names"
+		                                   : "devices = kid-control");
+	} else if (k.n == 0) {
+		errorf("no %s in %s yet: tikstatd has not recorded any", what, st->database);
+	} else if (k.n > 1) {
+		struct text_buf names = TEXT_BUF_INIT;
+		for (size_t i = 0; i < k.n; i++)
+			text_buf_printf(&names, "%s%s", i ? ", " : "", k.names[i]);
+		status = usage_error("several routers have %s (%s): use -r", what,
+		                     names.failed ? "?" : text_buf_str(&names));
+		text_buf_free(&names);
+	} else {
+		*router = k.names[0];
+		k.names[0] = NULL;
+		status = -1;
+	}
+	kind_routers_free(&k);
+	return status;
+}
+
+/* tikstat --top devices|queues: the ranking of one router's counters. */
+static int run_rank(const struct options *o, const struct settings *st)
+{
+	store *s = open_existing(st, true, ": is tikstatd running?");
+	if (!s)
+		return EXIT_ERROR;
+	char *router = NULL;
+	struct report_rank rank = {0};
+	struct text_buf out = TEXT_BUF_INIT;
+	int status = EXIT_ERROR;
+	if (store_begin(s)) {
+		print_error(store_errmsg(s));
+		goto out;
+	}
+	status = rank_router(s, o, st, &router);
+	if (status >= 0)
+		goto out;
+	status = EXIT_ERROR;
+	if (report_rank_load(s, router, o->rank_kind, o->rank_period, cycle_start_day(st),
+	                     o->rank_limit, st->now, &rank)) {
+		print_error(store_errmsg(s));
+		goto out;
+	}
+	int rc = o->format == FORMAT_JSON  ? report_rank_json(&rank, &out)
+	         : o->format == FORMAT_CSV ? report_rank_csv(&rank, &out)
+	                                   : report_rank_table(&rank, &out);
+	store_commit(s);
+	if (rc)
+		print_error("out of memory");
+	else
+		status = emit(&out) ? EXIT_ERROR : EXIT_OK;
+out:
+	report_rank_free(&rank);
+	text_buf_free(&out);
+	free(router);
+	store_close(s);
+	return status;
 }
 
 static int run_report(const struct options *o, const struct settings *st)
@@ -1005,6 +1216,7 @@ int main(int argc, char **argv)
 		         : o.remove            ? run_remove(&o, &st)
 		         : o.mode == MODE_LIVE ? run_live(&o, &st)
 		         : o.mode == MODE_BILL ? run_bill(&o, &st)
+		         : o.mode == MODE_RANK ? run_rank(&o, &st)
 		                               : run_report(&o, &st);
 	cfg_free(st.cfg);
 	return status;

@@ -12,6 +12,11 @@
  *   office/lte1    a billing cycle from the 15th
  *   office/ether1  registered, no traffic ("ether1" on two routers)
  *   big/x          a bucket of 2^64-1 bytes (through the store directly)
+ *   home/devices   four, April and March 2026 (two with equal totals), and
+ *   home/queues    "guests" and "ether1" (the name of an interface)
+ *   many/devices   1003, device i (1..1003) with i bytes rx on 2026-04-05
+ * (counters other than interfaces through the store directly, every
+ * step's bucket, as the recorder would write them).
  *
  * The expected strings are written out by hand (sizes checked against an
  * independent IEC formatter), so any change of format shows here.
@@ -125,6 +130,62 @@ static void seed(const char *path)
 	store_close(s);
 }
 
+/* Adds rx/tx at when to every step's bucket of counter id. */
+static void add_at(store *s, int64_t id, const char *when, uint64_t rx, uint64_t tx)
+{
+	int64_t t = t_of(when);
+	for (int step = 0; step < STEP_COUNT; step++)
+		assert_int_equal(store_add_traffic(s, id, (enum step)step,
+		                                   calendar_bucket_start((enum step)step, t), rx,
+		                                   tx),
+		                 0);
+}
+
+/* The counter (router, kind, name), with display and address (NULL:
+ * unknown). */
+static int64_t counter(store *s, const char *router, enum store_kind kind, const char *name,
+                       const char *display, const char *address)
+{
+	int64_t id;
+	assert_int_equal(store_counter_id(s, router, kind, name, &id), 0);
+	if (display || address)
+		assert_int_equal(store_set_counter_info(s, id, display, address, NULL), 0);
+	return id;
+}
+
+static void seed_counters(const char *path)
+{
+	char err[512];
+	store *s = store_open(path, false, err, sizeof err);
+	if (!s)
+		fail_msg("store_open: %s", err);
+	assert_int_equal(store_begin(s), 0);
+	int64_t laptop =
+	        counter(s, "home", STORE_DEVICE, "AA:BB:CC:00:00:01", "laptop", "192.168.88.10");
+	add_at(s, laptop, "2026-04-10T10:00:00+02:00", 3000000, 1000000);
+	add_at(s, laptop, "2026-04-15T09:00:00+02:00", 500, 100);
+	add_at(s, counter(s, "home", STORE_DEVICE, "AA:BB:CC:00:00:02", NULL, NULL),
+	       "2026-04-12T00:00:00+02:00", 1000, 3000);
+	add_at(s,
+	       counter(s, "home", STORE_DEVICE, "AA:BB:CC:00:00:03", "tv, \"living\"",
+	               "192.168.88.12"),
+	       "2026-04-14T20:00:00+02:00", 2000, 2000);
+	add_at(s, counter(s, "home", STORE_DEVICE, "AA:BB:CC:00:00:04", "old phone", NULL),
+	       "2026-03-20T00:00:00+01:00", 7000, 0);
+	add_at(s, counter(s, "home", STORE_QUEUE, "guests", NULL, "192.168.89.0/24"),
+	       "2026-04-02T00:00:00+02:00", 10000, 5000);
+	add_at(s, counter(s, "home", STORE_QUEUE, "ether1", NULL, NULL),
+	       "2026-04-03T00:00:00+02:00", 1, 2);
+	for (unsigned i = 1; i <= 1003; i++) {
+		char mac[18];
+		snprintf(mac, sizeof mac, "02:00:00:00:%02X:%02X", i >> 8, i & 0xFF);
+		add_at(s, counter(s, "many", STORE_DEVICE, mac, NULL, NULL),
+		       "2026-04-05T00:00:00+02:00", i, 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -134,6 +195,7 @@ static int setup(void **state)
 		return -1;
 	snprintf(dbpath, sizeof dbpath, "%s/tikstat.db", tmpdir);
 	seed(dbpath);
+	seed_counters(dbpath);
 	char err[512];
 	db = store_open(dbpath, true, err, sizeof err);
 	return db ? 0 : -1;
@@ -756,6 +818,221 @@ static void cycle_csv_is_one_line_with_a_header(void **state)
 	           "1500000000,9287500000,10000000000,15.00\n");
 }
 
+/* --- queues and devices --- */
+
+static void select_names_a_queue_or_a_device_by_mac_in_any_form(void **state)
+{
+	(void)state;
+	struct report_selection sel = select_ok("home", "guests");
+	assert_int_equal(sel.n, 1);
+	assert_int_equal(sel.v[0].kind, STORE_QUEUE);
+	assert_string_equal(sel.v[0].name, "guests");
+	assert_null(sel.v[0].display);
+	report_selection_free(&sel);
+	static const char *const forms[] = {"aa-bb-cc-00-00-03", "aa:bb:cc:00:00:03",
+	                                    "AA-BB-CC-00-00-03"};
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		sel = select_ok(i ? "home" : NULL, forms[i]);
+		assert_int_equal(sel.n, 1);
+		assert_true(sel.single);
+		assert_int_equal(sel.v[0].kind, STORE_DEVICE);
+		assert_string_equal(sel.v[0].router, "home");
+		assert_string_equal(sel.v[0].name, "AA:BB:CC:00:00:03");
+		assert_string_equal(sel.v[0].display, "tv, \"living\"");
+		report_selection_free(&sel);
+	}
+	char err[256];
+	assert_int_equal(report_select(db, "home", "aa-bb-cc-00-00-99", &sel, err, sizeof err),
+	                 REPORT_SELECT_UNKNOWN_IFACE);
+	assert_string_equal(err, "unknown interface \"home/aa-bb-cc-00-00-99\"");
+	/* a router with devices only is known: its interfaces are none */
+	assert_int_equal(report_select(db, "many", NULL, &sel, err, sizeof err), REPORT_SELECT_OK);
+	assert_int_equal(sel.n, 0);
+	report_selection_free(&sel);
+}
+
+static void an_interface_wins_over_a_queue_of_the_same_name(void **state)
+{
+	(void)state;
+	struct report_selection sel = select_ok("home", "ether1");
+	assert_int_equal(sel.n, 1);
+	assert_int_equal(sel.v[0].kind, STORE_IFACE);
+	report_selection_free(&sel);
+	/* and the listing without a name stays interfaces only */
+	sel = select_ok("home", NULL);
+	assert_int_equal(sel.n, 3);
+	for (size_t i = 0; i < sel.n; i++)
+		assert_int_equal(sel.v[i].kind, STORE_IFACE);
+	report_selection_free(&sel);
+}
+
+static void a_device_has_series_and_cycle_as_an_interface_with_its_name_in_tables(void **state)
+{
+	(void)state;
+	ASSERT_DOC(series_doc("home", "aa-bb-cc-00-00-01", STEP_DAY, "2026-04-10", "2026-04-15",
+	                      "2026-04-15T12:00:00+02:00", 'j'),
+	           "{\"router\":\"home\",\"interface\":\"AA:BB:CC:00:00:01\",\"step\":\"day\","
+	           "\"timezone\":\"Europe/Berlin\",\"points\":["
+	           "{\"start\":\"2026-04-10T00:00:00+02:00\",\"rx\":3000000,\"tx\":1000000},"
+	           "{\"start\":\"2026-04-15T00:00:00+02:00\",\"rx\":500,\"tx\":100}]}\n");
+	ASSERT_DOC(series_doc("home", "guests", STEP_MONTH, "2026-04-01", "2026-04-30",
+	                      "2026-05-15T12:00:00+02:00", 't'),
+	           " home / queue guests  (monthly, Europe/Berlin)\n"
+	           "\n"
+	           " month               rx           tx        total      avg. rate\n"
+	           " ---------  -----------  -----------  -----------  -------------\n"
+	           " 2026-04       9.77 KiB     4.88 KiB    14.65 KiB        0 bit/s\n"
+	           " ---------  -----------  -----------  -----------  -------------\n"
+	           " sum           9.77 KiB     4.88 KiB    14.65 KiB\n");
+	ASSERT_DOC(cycle_doc("home", "AA:BB:CC:00:00:01", 1, 0, "2026-04-15T12:00:00+02:00", 't'),
+	           " home / device AA:BB:CC:00:00:01 (laptop)  (billing cycle 2026-04-01 .. "
+	           "2026-04-30, Europe/Berlin)\n"
+	           "\n"
+	           "                     rx           tx        total\n"
+	           " ---------  -----------  -----------  -----------\n"
+	           " so far        2.86 MiB   976.66 KiB     3.82 MiB\n"
+	           " estimated     5.92 MiB     1.97 MiB     7.89 MiB\n"
+	           " ---------  -----------  -----------  -----------\n");
+}
+
+/* The ranking of kind on router in period at now, rendered as format
+ * 'j', 'c' or 't'. */
+static char *rank_doc(const char *router, enum store_kind kind, enum report_rank_period period,
+                      size_t limit, const char *now, char format)
+{
+	struct report_rank r;
+	assert_int_equal(report_rank_load(db, router, kind, period, 1, limit, t_of(now), &r), 0);
+	struct text_buf out = TEXT_BUF_INIT;
+	if (format == 'j')
+		assert_int_equal(report_rank_json(&r, &out), 0);
+	else if (format == 'c')
+		assert_int_equal(report_rank_csv(&r, &out), 0);
+	else
+		assert_int_equal(report_rank_table(&r, &out), 0);
+	report_rank_free(&r);
+	char *d = strdup(text_buf_str(&out));
+	text_buf_free(&out);
+	return d;
+}
+
+#define APRIL_15 "2026-04-15T12:00:00+02:00"
+
+static void rank_json_orders_by_total_then_name_with_totals_over_all(void **state)
+{
+	(void)state;
+	ASSERT_DOC(
+	        rank_doc("home", STORE_DEVICE, REPORT_RANK_CYCLE, 1000, APRIL_15, 'j'),
+	        "{\"router\":\"home\",\"kind\":\"device\",\"period\":\"cycle\",\"start\":\"2026-04-"
+	        "01T00:00:00+02:00\",\"end\":\"2026-05-01T00:00:00+02:00\",\"total\":{\"rx\":"
+	        "3003500,\"tx\":1005100},\"items\":[{\"interface\":\"AA:BB:CC:00:00:01\",\"name\":"
+	        "\"laptop\",\"address\":\"192.168.88.10\",\"rx\":3000500,\"tx\":1000100},{"
+	        "\"interface\":\"AA:BB:CC:00:00:02\",\"name\":\"AA:BB:CC:00:00:02\",\"address\":"
+	        "null,\"rx\":1000,\"tx\":3000},{\"interface\":\"AA:BB:CC:00:00:03\",\"name\":\"tv, "
+	        "\\\"living\\\"\",\"address\":\"192.168.88.12\",\"rx\":2000,\"tx\":2000}]}\n");
+	ASSERT_DOC(rank_doc("home", STORE_DEVICE, REPORT_RANK_LAST_CYCLE, 1000, APRIL_15, 'j'),
+	           "{\"router\":\"home\",\"kind\":\"device\",\"period\":\"last_cycle\",\"start\":"
+	           "\"2026-03-01T00:00:00+01:00\",\"end\":\"2026-04-01T00:00:00+02:00\",\"total\":{"
+	           "\"rx\":7000,\"tx\":0},\"items\":[{\"interface\":\"AA:BB:CC:00:00:04\",\"name\":"
+	           "\"old phone\",\"address\":null,\"rx\":7000,\"tx\":0}]}\n");
+	ASSERT_DOC(rank_doc("home", STORE_DEVICE, REPORT_RANK_TODAY, 1000, APRIL_15, 'j'),
+	           "{\"router\":\"home\",\"kind\":\"device\",\"period\":\"today\",\"start\":\"2026-"
+	           "04-15T00:00:00+02:00\",\"end\":\"2026-04-16T00:00:00+02:00\",\"total\":{\"rx\":"
+	           "500,\"tx\":100},\"items\":[{\"interface\":\"AA:BB:CC:00:00:01\",\"name\":"
+	           "\"laptop\",\"address\":\"192.168.88.10\",\"rx\":500,\"tx\":100}]}\n");
+	ASSERT_DOC(rank_doc("home", STORE_QUEUE, REPORT_RANK_CYCLE, 1000, APRIL_15, 'j'),
+	           "{\"router\":\"home\",\"kind\":\"queue\",\"period\":\"cycle\",\"start\":\"2026-"
+	           "04-01T00:00:00+02:00\",\"end\":\"2026-05-01T00:00:00+02:00\",\"total\":{\"rx\":"
+	           "10001,\"tx\":5002},\"items\":[{\"interface\":\"guests\",\"name\":\"guests\","
+	           "\"address\":\"192.168.89.0/"
+	           "24\",\"rx\":10000,\"tx\":5000},{\"interface\":\"ether1\",\"name\":\"ether1\","
+	           "\"address\":null,\"rx\":1,\"tx\":2}]}\n");
+}
+
+static void rank_of_an_unknown_router_or_a_kind_without_counters_is_empty(void **state)
+{
+	(void)state;
+	ASSERT_DOC(rank_doc("office", STORE_QUEUE, REPORT_RANK_CYCLE, 1000, APRIL_15, 'j'),
+	           "{\"router\":\"office\",\"kind\":\"queue\",\"period\":\"cycle\",\"start\":"
+	           "\"2026-04-01T00:00:00+02:00\",\"end\":\"2026-05-01T00:00:00+02:00\",\"total\":{"
+	           "\"rx\":0,\"tx\":0},\"items\":[]}\n");
+	ASSERT_DOC(rank_doc("nowhere", STORE_DEVICE, REPORT_RANK_TODAY, 1000, APRIL_15, 't'),
+	           " nowhere / devices  (today 2026-04-15, Europe/Berlin)\n"
+	           "\n"
+	           " no traffic recorded in this period\n");
+}
+
+static void rank_keeps_at_most_1000_items_and_totals_every_counter(void **state)
+{
+	(void)state;
+	struct report_rank r;
+	assert_int_equal(report_rank_load(db, "many", STORE_DEVICE, REPORT_RANK_CYCLE, 1, 5000,
+	                                  t_of(APRIL_15), &r),
+	                 0);
+	assert_int_equal(r.n, 1000);
+	assert_int_equal(r.counters, 1003);
+	assert_int_equal(r.rx, 1003 * 1004 / 2);
+	assert_int_equal(r.tx, 0);
+	assert_int_equal(r.items[0].rx, 1003);
+	assert_string_equal(r.items[0].name, "02:00:00:00:03:EB");
+	assert_int_equal(r.items[999].rx, 4);
+	report_rank_free(&r);
+	assert_int_equal(report_rank_load(db, "many", STORE_DEVICE, REPORT_RANK_CYCLE, 2, 2,
+	                                  t_of(APRIL_15), &r),
+	                 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.counters, 1003);
+	report_rank_free(&r);
+}
+
+static void rank_table_and_csv_show_names_addresses_and_shares(void **state)
+{
+	(void)state;
+	ASSERT_DOC(rank_doc("home", STORE_DEVICE, REPORT_RANK_CYCLE, 1000, APRIL_15, 't'),
+	           " home / devices  (this cycle 2026-04-01 .. 2026-04-30, Europe/Berlin)\n"
+	           "\n"
+	           " #  name               address                 rx           tx        total    "
+	           "share\n"
+	           " -  -----------------  -------------  -----------  -----------  -----------  "
+	           "-------\n"
+	           " 1  laptop             192.168.88.10     2.86 MiB   976.66 KiB     3.82 MiB   "
+	           "99.8 %\n"
+	           " 2  AA:BB:CC:00:00:02  -                   1000 B     2.93 KiB     3.91 KiB    "
+	           "0.1 %\n"
+	           " 3  tv, \"living\"       192.168.88.12     1.95 KiB     1.95 KiB     3.91 KiB  "
+	           "  0.1 %\n"
+	           " -  -----------------  -------------  -----------  -----------  -----------  "
+	           "-------\n"
+	           "    all 3 devices                        2.86 MiB   981.54 KiB     3.82 MiB  "
+	           "100.0 %\n");
+	ASSERT_DOC(rank_doc("home", STORE_DEVICE, REPORT_RANK_CYCLE, 1000, APRIL_15, 'c'),
+	           "interface,name,address,rx,tx\n"
+	           "AA:BB:CC:00:00:01,laptop,192.168.88.10,3000500,1000100\n"
+	           "AA:BB:CC:00:00:02,AA:BB:CC:00:00:02,,1000,3000\n"
+	           "AA:BB:CC:00:00:03,\"tv, \"\"living\"\"\",192.168.88.12,2000,2000\n");
+	ASSERT_DOC(rank_doc("home", STORE_DEVICE, REPORT_RANK_LAST_CYCLE, 1000, APRIL_15, 't'),
+	           " home / devices  (last cycle 2026-03-01 .. 2026-03-31, Europe/Berlin)\n"
+	           "\n"
+	           " #  name       address           rx           tx        total    share\n"
+	           " -  ---------  -------  -----------  -----------  -----------  -------\n"
+	           " 1  old phone  -           6.84 KiB          0 B     6.84 KiB  100.0 %\n"
+	           " -  ---------  -------  -----------  -----------  -----------  -------\n"
+	           "    all 1 device           6.84 KiB          0 B     6.84 KiB  100.0 %\n");
+}
+
+static void rank_periods_have_names(void **state)
+{
+	(void)state;
+	enum report_rank_period p;
+	for (int i = 0; i < REPORT_RANK_PERIOD_COUNT; i++) {
+		assert_int_equal(report_rank_period_parse(
+		                         report_rank_period_name((enum report_rank_period)i), &p),
+		                 0);
+		assert_int_equal(p, i);
+	}
+	assert_int_equal(report_rank_period_parse("month", &p), -1);
+	assert_null(report_rank_period_name(REPORT_RANK_PERIOD_COUNT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -788,6 +1065,15 @@ int main(void)
 	        cmocka_unit_test(summary_shows_days_and_cycles_with_rates_estimates_and_quota),
 	        cmocka_unit_test(short_summary_keeps_today_and_this_cycle),
 	        cmocka_unit_test(oneline_has_vnstat_fields_with_the_router_added),
+	        cmocka_unit_test(select_names_a_queue_or_a_device_by_mac_in_any_form),
+	        cmocka_unit_test(an_interface_wins_over_a_queue_of_the_same_name),
+	        cmocka_unit_test(
+	                a_device_has_series_and_cycle_as_an_interface_with_its_name_in_tables),
+	        cmocka_unit_test(rank_json_orders_by_total_then_name_with_totals_over_all),
+	        cmocka_unit_test(rank_of_an_unknown_router_or_a_kind_without_counters_is_empty),
+	        cmocka_unit_test(rank_keeps_at_most_1000_items_and_totals_every_counter),
+	        cmocka_unit_test(rank_table_and_csv_show_names_addresses_and_shares),
+	        cmocka_unit_test(rank_periods_have_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_tikstat.sh — end-to-end test of tikstat, the report CLI: the summary,
-# the vnStat forms (-s, counts, -b/-e, -t, --oneline), table, JSON and CSV
+# the vnStat forms (-s, counts, -b/-e, -t, --oneline), table, JSON and CSV,
+# queues and devices (--top devices|queues, -i MAC or queue name)
 # on a seeded database, a configuration's zone, cycle and quota, reading
 # while another connection writes, --remove, import-legacy from a database
 # built with the sqlite3 command-line tool, errors and exit statuses.
@@ -219,6 +220,110 @@ expect_out <<'EOF'
 EOF
 expect_json
 
+# ------------------------------------------------- queues and devices
+
+run "top devices of a router in this cycle" 0 --db "$DB" -r home --top devices --now "$NOW"
+expect_out <<'EOF'
+ home / devices  (this cycle 2026-04-01 .. 2026-04-30, Europe/Berlin)
+
+ #  name               address                 rx           tx        total    share
+ -  -----------------  -------------  -----------  -----------  -----------  -------
+ 1  laptop             192.168.88.10     2.86 MiB   976.66 KiB     3.82 MiB   99.8 %
+ 2  AA:BB:CC:00:00:02  -                   1000 B     2.93 KiB     3.91 KiB    0.1 %
+ 3  tv                 192.168.88.12     1.95 KiB     1.95 KiB     3.91 KiB    0.1 %
+ -  -----------------  -------------  -----------  -----------  -----------  -------
+    all 3 devices                        2.86 MiB   981.54 KiB     3.82 MiB  100.0 %
+EOF
+
+run "top devices today (-d)" 0 --db "$DB" -r home --top devices -d --now "$NOW"
+expect_out <<'EOF'
+ home / devices  (today 2026-04-15, Europe/Berlin)
+
+ #  name    address                 rx           tx        total    share
+ -  ------  -------------  -----------  -----------  -----------  -------
+ 1  laptop  192.168.88.10        500 B        100 B        600 B  100.0 %
+ -  ------  -------------  -----------  -----------  -----------  -------
+    all 1 device                 500 B        100 B        600 B  100.0 %
+EOF
+
+run "top 2 devices as csv (-m: this cycle)" 0 --db "$DB" -r home -t devices 2 --csv -m --now "$NOW"
+expect_out <<'EOF'
+interface,name,address,rx,tx
+AA:BB:CC:00:00:01,laptop,192.168.88.10,3000500,1000100
+AA:BB:CC:00:00:02,AA:BB:CC:00:00:02,,1000,3000
+EOF
+
+run "top devices as json: the /api/v1/top document" 0 --db "$DB" -r home --top devices --json --now "$NOW"
+expect_out <<'EOF'
+{"router":"home","kind":"device","period":"cycle","start":"2026-04-01T00:00:00+02:00","end":"2026-05-01T00:00:00+02:00","total":{"rx":3003500,"tx":1005100},"items":[{"interface":"AA:BB:CC:00:00:01","name":"laptop","address":"192.168.88.10","rx":3000500,"tx":1000100},{"interface":"AA:BB:CC:00:00:02","name":"AA:BB:CC:00:00:02","address":null,"rx":1000,"tx":3000},{"interface":"AA:BB:CC:00:00:03","name":"tv","address":"192.168.88.12","rx":2000,"tx":2000}]}
+EOF
+expect_json
+
+# Only home has queues: no -r needed.
+run "top queues of the only router with queues" 0 --db "$DB" --top queues --now "$NOW"
+expect_out <<'EOF'
+ home / queues  (this cycle 2026-04-01 .. 2026-04-30, Europe/Berlin)
+
+ #  name    address                   rx           tx        total    share
+ -  ------  ---------------  -----------  -----------  -----------  -------
+ 1  guests  192.168.89.0/24     9.77 KiB     4.88 KiB    14.65 KiB  100.0 %
+ 2  ether1  -                        1 B          2 B          3 B    0.0 %
+ -  ------  ---------------  -----------  -----------  -----------  -------
+    all 2 queues                9.77 KiB     4.88 KiB    14.65 KiB  100.0 %
+EOF
+
+run "top queues of a router without any" 0 --db "$DB" -r office --top queues --now "$NOW"
+expect_out <<'EOF'
+ office / queues  (this cycle 2026-04-01 .. 2026-04-30, Europe/Berlin)
+
+ no traffic recorded in this period
+EOF
+
+run "top devices needs -r when several routers have devices" 2 --db "$DB" --top devices --now "$NOW"
+expect_err "tikstat: several routers have devices (home, office): use -r (see tikstat --help)"
+
+run "top devices of an unknown router" 1 --db "$DB" -r nope --top devices
+expect_err 'tikstat: unknown router "nope"'
+
+run "top devices takes -d or -m only" 2 --db "$DB" -r home --top devices -h
+expect_err "tikstat: --top devices: -d (today) or -m (this billing cycle), without a count (see tikstat --help)"
+
+run "top devices takes no -i" 2 --db "$DB" -r home -i ether1 --top devices
+expect_err "tikstat: --top devices ranks every one of a router: -i does not apply (see tikstat --help)"
+
+run "top devices: N is 1 to 1000" 2 --db "$DB" -r home --top devices 1001
+expect_err "tikstat: --top devices: N is 1 to 1000 (see tikstat --help)"
+
+# -i names a device by its MAC in any form, days as for an interface.
+run "days of a device named by its MAC in lower case with -" 0 --db "$DB" -i aa-bb-cc-00-00-01 -d 6 --now "$NOW"
+expect_out <<'EOF'
+ home / device AA:BB:CC:00:00:01 (laptop)  (daily, Europe/Berlin)
+
+ day                  rx           tx        total      avg. rate
+ ----------  -----------  -----------  -----------  -------------
+ 2026-04-10     2.86 MiB   976.56 KiB     3.81 MiB      370 bit/s
+ 2026-04-15        500 B        100 B        600 B        0 bit/s
+ estimated        1000 B        200 B     1.17 KiB
+ ----------  -----------  -----------  -----------  -------------
+ sum            2.86 MiB   976.66 KiB     3.82 MiB
+EOF
+
+run "a queue named as an interface: the interface wins" 0 --db "$DB" -r home -i ether1 -m 1 --csv --now "$NOW"
+expect_out <<'EOF'
+start,rx,tx
+2026-04-01T00:00:00+02:00,1536,0
+EOF
+
+run "a queue's months" 0 --db "$DB" -r home -i guests -m 1 --csv --now "$NOW"
+expect_out <<'EOF'
+start,rx,tx
+2026-04-01T00:00:00+02:00,10000,5000
+EOF
+
+# Without -i only interfaces: a router's JSON stays its interfaces.
+run "without -i only interfaces are listed" 0 --db "$DB" -r home -m 1 --json --now "$NOW"
+expect_json 'j.length === 2 && j.every((x) => x.interface === "ether1" || x.interface === "w\u00e9an")'
+
 # ------------------------------------------------------- configuration
 
 printf 'token-0123456789abcdef\n' >"$WORK/office.token"
@@ -263,6 +368,42 @@ run "cycle csv" 0 -c "$WORK/tikstat.conf" -i lte1 --cycle --csv --now 2026-03-20
 expect_out <<'EOF'
 start,end,rx,tx,total,estimate,quota,used_percent
 2026-03-15T00:00:00+01:00,2026-04-15T00:00:00+02:00,1000000000,500000000,1500000000,9287500000,10000000000,15.00
+EOF
+
+# A configuration with devices on home only (the database has office's too).
+cat >"$WORK/who.conf" <<EOF
+[tikstat]
+database        = $DB
+timezone        = Europe/Berlin
+
+[router home]
+host          = 127.0.0.1
+user          = admin
+password_file = $WORK/home.password
+interfaces    = ether1
+devices       = kid-control
+quota         = 10G
+
+[router office]
+host          = 127.0.0.2
+user          = admin
+password_file = $WORK/office.password
+interfaces    = lte1
+EOF
+
+run "top devices of the only router configured with devices" 0 -c "$WORK/who.conf" --top devices -d --now "$NOW"
+expect_out_contains " home / devices  (today 2026-04-15, Europe/Berlin)"
+
+run "top queues with no router configured for queues" 1 -c "$WORK/who.conf" --top queues --now "$NOW"
+expect_err "tikstat: no router in $WORK/who.conf has queues (queues = * or a list of names)"
+
+run "top devices of a router not in the configuration" 1 -c "$WORK/who.conf" -r nope --top devices
+expect_err "tikstat: unknown router \"nope\" (not in $WORK/who.conf)"
+
+# A router's quota is a bill per interface: a device has none.
+run "a device's cycle has no quota" 0 -c "$WORK/who.conf" -r home -i AA:BB:CC:00:00:01 --cycle --json --now "$NOW"
+expect_out <<'EOF'
+{"router":"home","interface":"AA:BB:CC:00:00:01","start":"2026-04-01T00:00:00+02:00","end":"2026-05-01T00:00:00+02:00","rx":3000500,"tx":1000100,"total":4000600,"estimate":8277103,"quota":null,"used_percent":null}
 EOF
 
 run "a missing configuration" 1 -c "$WORK/none.conf"
@@ -359,10 +500,12 @@ grep -qE '^tikstat [0-9]+\.[0-9]+\.[0-9]+$' "$WORK/out" || fail "no version line
 
 RM=$WORK/remove.db
 "$SEED" "$RM"
-# rows of router/interface in table (traffic, last_reading, ...)
+# rows of router/interface in table (traffic, last_reading, ...); kind 0:
+# the interface, not the queue of the same name
 rows_of() {
 	sqlite3 "$RM" "SELECT count(*) FROM $1 AS t JOIN interfaces AS i ON i.id = t.interface_id
-		JOIN routers AS r ON r.id = i.router_id WHERE r.name = '$2' AND i.name = CAST('$3' AS BLOB)"
+		JOIN routers AS r ON r.id = i.router_id WHERE r.name = '$2' AND i.kind = 0
+		AND i.name = CAST('$3' AS BLOB)"
 }
 
 run "remove needs --force without a terminal" 2 --db "$RM" --remove -r home -i ether1 </dev/null

@@ -3,7 +3,8 @@
 (deterministic traffic added through its control channel) and receives
 pushes; every endpoint is checked for status, headers and exact values
 (/api/v1/traffic, traffic.csv and cycle byte for byte against `tikstat
---json/--csv`), the refusals (400, 403, 404, 405, 413, 414), hostile
+--json/--csv`), /api/v1/top and a device's or queue's traffic (seeded
+queues and devices, against `tikstat --top devices|queues` and -i), the refusals (400, 403, 404, 405, 413, 414), hostile
 clients (100 KB query, bad percent-encoding, '..', a slow client, a NUL in
 the target, 1,000-parameter URLs with RSS flat over 20,000 of them,
 slowloris from 12 addresses, bad tokens from 100 addresses, a 5-minute
@@ -228,6 +229,83 @@ def test_bills(cl, args, conf, expect):
                    'tikstat_bill_percentile_bps{bill="internet",direction="tx"} '):
         check(needle in text, "metrics lack %r" % needle)
     check('tikstat_bill_quota_bytes{bill="lan"}' not in text, "metrics: quota of lan")
+
+
+def test_top(cl, args, conf):
+    """/api/v1/top on counters seeded (seed_db --counters cabin) before
+    tikstatd started, all of them at that moment: cabin's devices and
+    queues, office's device (office is not configured)."""
+    print("/api/v1/top: ranking, limit, refusals; a device's traffic by its MAC")
+    items = [["AA:BB:CC:00:00:01", "laptop", "192.168.88.10", 3000500, 1000100],
+             ["AA:BB:CC:00:00:02", "AA:BB:CC:00:00:02", None, 1000, 3000],
+             ["AA:BB:CC:00:00:03", "tv", "192.168.88.12", 2000, 2000]]
+    # ties (4000 bytes each) by name; total over every device
+    hdr, body = same_as_cli(cl, args, conf, "/api/v1/top?router=cabin&kind=device&period=cycle",
+                            ["-r", "cabin", "--top", "devices", "--json"], "top devices")
+    api_headers(hdr, JSON, "top devices")
+    doc = json.loads(body)
+    check(list(doc) == ["router", "kind", "period", "start", "end", "total", "items"],
+          "top: keys %r" % list(doc))
+    check([doc["router"], doc["kind"], doc["period"]] == ["cabin", "device", "cycle"],
+          "top: head %r" % doc)
+    check(doc["total"] == {"rx": 3003500, "tx": 1005100}, "top: total %r" % doc["total"])
+    got = [[i["interface"], i["name"], i["address"], i["rx"], i["tx"]] for i in doc["items"]]
+    check(got == items, "top: items %r" % got)
+    check(doc["start"].endswith("T00:00:00+01:00") and doc["start"][8:10] == "01",
+          "top: cycle start %r" % doc["start"])
+    same_as_cli(cl, args, conf, "/api/v1/top?router=cabin&kind=device&period=today",
+                ["-r", "cabin", "--top", "devices", "-d", "--json"], "top devices today")
+    same_as_cli(cl, args, conf, "/api/v1/top?router=cabin&kind=queue",
+                ["-r", "cabin", "--top", "queues", "--json"], "top queues (default: cycle)")
+    s, _, body = cl.get("/api/v1/top?router=cabin&kind=device&period=last_cycle")
+    doc = json.loads(body)
+    check(s == 200 and doc["period"] == "last_cycle" and doc["end"] < json.loads(
+        cl.get("/api/v1/top?router=cabin&kind=device")[2])["end"] and doc["items"] == [],
+          "top last_cycle: %d %r" % (s, body[:300]))
+    doc = json.loads(cl.get("/api/v1/top?router=cabin&kind=device&limit=1")[2])
+    check(len(doc["items"]) == 1 and doc["items"][0]["interface"] == items[0][0]
+          and doc["total"] == {"rx": 3003500, "tx": 1005100},
+          "top limit=1: the first item, the total of all: %r" % doc)
+    s, _, body = cl.get("/api/v1/top?router=home&kind=device&period=today")
+    check(s == 200 and json.loads(body)["items"] == [] and
+          json.loads(body)["total"] == {"rx": 0, "tx": 0},
+          "top of a configured router without devices: %d %r" % (s, body))
+    error_is(cl.get("/api/v1/top?router=office&kind=device"), 404, "office",
+             "top of a router in the database but not configured")
+    error_is(cl.get("/api/v1/top?router=nowhere&kind=device"), 404, "nowhere", "top unknown router")
+    error_is(cl.get("/api/v1/top?router=cabin&kind=interface"), 400,
+             "invalid parameter 'kind': must be device or queue", "top kind=interface")
+    error_is(cl.get("/api/v1/top?router=cabin"), 400, "'kind'", "top without kind")
+    error_is(cl.get("/api/v1/top?kind=device"), 400, "'router'", "top without router")
+    error_is(cl.get("/api/v1/top?router=cabin&kind=device&period=month"), 400,
+             "invalid parameter 'period': must be cycle, last_cycle or today", "top period=month")
+    for limit in ("0", "1001", "x", "-1", ""):
+        error_is(cl.get("/api/v1/top?router=cabin&kind=device&limit=" + limit), 400,
+                 "invalid parameter 'limit': must be 1 to 1000", "top limit=%r" % limit)
+    error_is(cl.get("/api/v1/top?router=cabin&router=cabin&kind=device"), 400, "'router'",
+             "top duplicated router")
+    st = cl.req("POST", "/api/v1/top?router=cabin&kind=device", body="a=1",
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check(st[0] == 405, "POST on top: %d" % st[0])
+
+    # a MAC in lower case with '-' names the device; a queue by its name
+    _, body = same_as_cli(cl, args, conf,
+                          "/api/v1/traffic?router=cabin&interface=aa-bb-cc-00-00-01&step=day",
+                          ["-r", "cabin", "-i", "aa-bb-cc-00-00-01", "-d", "--json"],
+                          "traffic of a device by its MAC")
+    doc = json.loads(body)
+    check(doc["interface"] == "AA:BB:CC:00:00:01" and
+          [sum(p["rx"] for p in doc["points"]), sum(p["tx"] for p in doc["points"])]
+          == [3000500, 1000100], "traffic of a device: %r" % doc)
+    same_as_cli(cl, args, conf, "/api/v1/traffic.csv?router=cabin&interface=guests&step=hour",
+                ["-r", "cabin", "-i", "guests", "-h", "--csv"], "traffic.csv of a queue")
+    _, body = same_as_cli(cl, args, conf, "/api/v1/cycle?router=cabin&interface=AA:BB:CC:00:00:03",
+                          ["-r", "cabin", "-i", "AA:BB:CC:00:00:03", "--cycle", "--json"],
+                          "cycle of a device")
+    doc = json.loads(body)
+    check(doc["total"] == 4000 and doc["quota"] is None, "cycle of a device: %r" % doc)
+    error_is(cl.get("/api/v1/traffic?router=cabin&interface=aa-bb-cc-00-00-99"), 404,
+             "aa-bb-cc-00-00-99", "traffic of an unknown device")
 
 
 def test_refusals(cl, port):
@@ -598,7 +676,8 @@ def test_auth(cl, daemon, conf, workdir, port, home_port):
 
 
 def main():
-    args = harness.parse_args("tikstatd", "tikstat", "fakerouter", flags=["require-promtool"])
+    args = harness.parse_args("tikstatd", "tikstat", "fakerouter", "seed-db",
+                              flags=["require-promtool"])
     with harness.Session("tikstat-http-", tail=5000) as w:
         workdir = w.dir
         fake = w.fake(Fake(args.fakerouter))
@@ -610,6 +689,7 @@ def main():
         home_port = fake.routers["home"]["port"]
         conf = os.path.join(workdir, "tikstat.conf")
         write_config(conf, workdir, port, home_port)
+        subprocess.run([args.seed_db, "--counters", "cabin", workdir + "/tikstat.db"], check=True)
         daemon = w.daemon(args.tikstatd, conf, env=harness.small_asan_quarantine())
         cl = Client(port)
         wait_for(lambda: harness.answers(port), "the HTTP server")
@@ -631,6 +711,7 @@ def main():
 
         test_read_api(cl, args, conf, expect)
         test_bills(cl, args, conf, expect)
+        test_top(cl, args, conf)
         test_refusals(cl, port)
         test_push(cl, args, conf, port, workdir, expect)
         test_gzip_and_assets(cl)
