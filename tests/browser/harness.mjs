@@ -185,9 +185,15 @@ export async function launchChromium(executablePath = '/usr/bin/chromium') {
 	return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
+// The MAC of the fake's start-up device i (0-based): 02:00:00:00:HH:LL of
+// i + 1 (simulator/README.md); its queues are queue1, queue2, ...
+export const deviceMac = (i) =>
+	`02:00:00:00:${((i + 1) >> 8).toString(16).padStart(2, '0')}:${((i + 1) & 255).toString(16).padStart(2, '0')}`.toUpperCase();
+
 export class Fake {
-	constructor(bin) {
-		this.p = spawn(bin, ['--password', PASSWORD, '--spec', 'home:v7:plain', '--spec', 'office:v6:plain'],
+	// more: further arguments (e.g. --queues N --devices M)
+	constructor(bin, more = []) {
+		this.p = spawn(bin, ['--password', PASSWORD, '--spec', 'home:v7:plain', '--spec', 'office:v6:plain', ...more],
 			{ stdio: ['pipe', 'pipe', 'inherit'] });
 		this.lines = [];
 		this.waiters = [];
@@ -261,7 +267,8 @@ export class Daemon {
 
 // Writes a config: both fake routers polled every second, home with a
 // quota of 10 MB, HTTP on 127.0.0.1:port.
-export function writeConfig(path, dir, fake, port) {
+// clients: home reads its simple queues and kid-control devices too.
+export function writeConfig(path, dir, fake, port, clients = false) {
 	const r = (name) => `
 [router ${name}]
 host = 127.0.0.1
@@ -270,7 +277,7 @@ user = admin
 password_file = ${join(dir, 'password')}
 interval = 1
 timeout = 1
-${name === 'home' ? 'quota = 10M\n' : ''}interfaces = ${IFACES[name].map((i) => `"${i}"`).join(', ')}
+${name === 'home' ? 'quota = 10M\n' : ''}${name === 'home' && clients ? 'queues = *\ndevices = kid-control\n' : ''}interfaces = ${IFACES[name].map((i) => `"${i}"`).join(', ')}
 `;
 	writeFileSync(path, `[tikstat]
 database = ${join(dir, 'tikstat.db')}
@@ -291,19 +298,23 @@ percentile = 95
 
 // Starts the fake router (growth rates zeroed: traffic only as added) and
 // tikstatd on a free port; returns { dir, conf, fake, daemon, base, get, log }.
-export async function startStack({ tikstatd, fakerouter }) {
+// clients: { queues, devices } the fake's home router has (growth zeroed
+// too), and tikstatd reads.
+export async function startStack({ tikstatd, fakerouter }, clients = null) {
 	const dir = mkdtempSync(join(tmpdir(), 'tikstat-browser-'));
 	const log = join(dir, 'tikstatd.log');
 	writeFileSync(join(dir, 'password'), `${PASSWORD}\n`, { mode: 0o600 });
-	const fake = new Fake(fakerouter);
+	const fake = new Fake(fakerouter, clients ? ['--queues', `${clients.queues}`, '--devices', `${clients.devices}`] : []);
 	await fake.ready();
 	for (const [router, ifaces] of Object.entries(IFACES)) {
 		for (const i of ifaces) if (i !== 'ether9') await fake.cmd(`rate ${router} ${pct(i)} 0 0`);
 	}
+	for (let i = 0; i < (clients?.devices ?? 0); i++) await fake.cmd(`device home rate ${deviceMac(i)} 0 0`);
+	for (let i = 0; i < (clients?.queues ?? 0); i++) await fake.cmd(`queue home rate queue${i + 1} 0 0`);
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	const conf = join(dir, 'tikstat.conf');
-	writeConfig(conf, dir, fake, port);
+	writeConfig(conf, dir, fake, port, !!clients);
 	const daemon = new Daemon(tikstatd, conf, log);
 	daemon.start();
 	const get = async (path) => {
