@@ -233,27 +233,28 @@ int ingest_reading(struct ingest *in, const struct ingest_ref *ref, const struct
 
 /* ---- queues and devices ---- */
 
+/* What a table is searched by. */
+struct dyn_key {
+	enum store_kind kind;
+	const char *name;
+};
+
+/* Orders a key before, at or after a tracked counter: by kind, then name. */
+static int dyn_cmp(const void *key, const void *elem)
+{
+	const struct dyn_key *k = key;
+	const struct dyn *d = *(struct dyn *const *)elem;
+	if (k->kind != d->ref.kind)
+		return k->kind < d->ref.kind ? -1 : 1;
+	return strcmp(k->name, d->st.name);
+}
+
 /* The position of (kind, name) in t, or where it would go. */
 static size_t dyn_pos(const struct dyn_table *t, enum store_kind kind, const char *name,
                       bool *found)
 {
-	size_t lo = 0, hi = t->n;
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct dyn *d = t->v[mid];
-		int c = d->ref.kind != kind ? (d->ref.kind < kind ? -1 : 1)
-		                            : strcmp(d->st.name, name);
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	struct dyn_key key = {kind, name};
+	return text_lower_bound(&key, t->v, t->n, sizeof *t->v, dyn_cmp, found);
 }
 
 /* How many counters of kind t holds. */

@@ -238,12 +238,14 @@ int status_snapshot(struct status *s, struct status_snapshot *out)
 	return 0;
 }
 
-/* Orders counters by kind, then name (bytes). */
-static int counter_cmp(enum store_kind ka, const char *na, enum store_kind kb, const char *nb)
+/* Orders a (kind, name) key before, at or after a row: by kind, then
+ * name (bytes). */
+static int counter_cmp(const void *key, const void *row)
 {
-	if (ka != kb)
-		return ka < kb ? -1 : 1;
-	return strcmp(na, nb);
+	const struct status_counter *k = key, *c = row;
+	if (k->kind != c->kind)
+		return k->kind < c->kind ? -1 : 1;
+	return strcmp(k->name, c->name);
 }
 
 /* The position of (kind, name) in r's rows, or where it would go;
@@ -251,21 +253,11 @@ static int counter_cmp(enum store_kind ka, const char *na, enum store_kind kb, c
 static size_t counter_pos(const struct status_router *r, enum store_kind kind, const char *name,
                           bool *found)
 {
-	size_t lo = 0, hi = r->n_counters;
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = counter_cmp(r->counters[mid].kind, r->counters[mid].name, kind, name);
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	struct status_counter key;
+	key.kind = kind;
+	snprintf(key.name, sizeof key.name, "%s", name);
+	return text_lower_bound(&key, r->counters, r->n_counters, sizeof *r->counters, counter_cmp,
+	                        found);
 }
 
 void status_counter_update(struct status *s, size_t router, const struct status_counter *c)

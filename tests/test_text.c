@@ -447,6 +447,36 @@ static void terminal_text_of_random_bytes_is_safe_and_reversible(void **state)
 	}
 }
 
+static int int_cmp(const void *key, const void *elem)
+{
+	int a = *(const int *)key, b = *(const int *)elem;
+	return (a > b) - (a < b);
+}
+
+/* The first element not before the key, found or not, at both ends and
+ * among equal elements; an empty array. */
+static void lower_bound_finds_where_a_key_goes(void **state)
+{
+	(void)state;
+	static const int v[] = {2, 4, 4, 4, 9};
+	static const struct {
+		int key;
+		size_t at;
+		bool found;
+	} cases[] = {{1, 0, false}, {2, 0, true}, {3, 1, false}, {4, 1, true},
+	             {5, 4, false}, {9, 4, true}, {10, 5, false}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		bool found = !cases[i].found;
+		assert_int_equal(
+		        text_lower_bound(&cases[i].key, v, 5, sizeof v[0], int_cmp, &found),
+		        cases[i].at);
+		assert_int_equal(found, cases[i].found);
+	}
+	bool found = true;
+	assert_int_equal(text_lower_bound(&cases[0].key, NULL, 0, sizeof v[0], int_cmp, &found), 0);
+	assert_false(found);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +505,7 @@ int main(void)
 	        cmocka_unit_test(terminal_escapes_both_bytes_of_c1_controls),
 	        cmocka_unit_test(terminal_escapes_line_separators),
 	        cmocka_unit_test(terminal_text_of_random_bytes_is_safe_and_reversible),
+	        cmocka_unit_test(lower_bound_finds_where_a_key_goes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

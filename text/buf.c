@@ -28,6 +28,21 @@ void *text_grow(void *arr, size_t *cap, size_t need, size_t elem)
 	return p;
 }
 
+size_t text_lower_bound(const void *key, const void *base, size_t n, size_t elem,
+                        int (*cmp)(const void *key, const void *element), bool *found)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp(key, (const char *)base + mid * elem) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < n && cmp(key, (const char *)base + lo * elem) == 0;
+	return lo;
+}
+
 void text_buf_free(struct text_buf *b)
 {
 	if (!b)

@@ -75,6 +75,13 @@ int text_buf_fill(struct text_buf *b, char c, size_t n);
  * when need * elem exceeds TEXT_MAX_BYTES or memory ran out. */
 void *text_grow(void *arr, size_t *cap, size_t need, size_t elem);
 
+/* Binary search in base, n elements of elem bytes sorted by cmp: the
+ * first index whose element does not order before key (cmp(key, element)
+ * <= 0), or n; *found tells whether it equals key. O(log n). Where the
+ * element goes when it is not there: insert at that index. */
+size_t text_lower_bound(const void *key, const void *base, size_t n, size_t elem,
+                        int (*cmp)(const void *key, const void *element), bool *found);
+
 /* The value 0..15 of the hex digit c (either case), or -1. */
 int text_hex_value(unsigned char c);
 
