@@ -49,6 +49,13 @@ struct demo_iface {
 	double avg_rx, avg_tx;           /* bytes/s on average */
 };
 
+/* home's simple queues and kid-control devices (the fake's --queues and
+ * --devices; 24 is below 255: their MACs end in 00:01 .. 00:18). */
+#define DEMO_QUEUES    8
+#define DEMO_QUEUES_S  "8"
+#define DEMO_DEVICES   24
+#define DEMO_DEVICES_S "24"
+
 static const struct demo_iface IFACES[] = {
         {"home", "ether1", "ether1", 0, "*1", 80e3, 14e3},
         {"home", "ether2 lan", "ether2%20lan", 0, "*2", 16e3, 85e3},
@@ -405,7 +412,11 @@ static int write_config(struct demo *d, const char *listen)
 	         "\n[router office]\n"
 	         "host = 127.0.0.1\nport = %d\ntls = fingerprint\ntls_fingerprint = %s\n"
 	         "user = admin\npassword_file = %s\ninterval = 5\n"
-	         "interfaces = ether1, \"ether2 lan\"\n",
+	         "interfaces = ether1, \"ether2 lan\"\n"
+	         "\n# both internet links of the two sites, billed together\n"
+	         "[bill internet]\n"
+	         "counters = home/ether1 + home/pppoe-out1 + office/ether1\n"
+	         "quota = 1TiB\n",
 	         d->database, listen, d->port[0], pw, d->port[1], d->fingerprint, pw);
 	return write_file(d->config, text);
 }
@@ -545,6 +556,25 @@ out:
 	return rc;
 }
 
+/* Live rates of home's queues and devices (they have no history): a few
+ * heavy users and a long tail, download well above upload. */
+static int client_rates(struct demo *d)
+{
+	for (int i = 1; i <= DEMO_DEVICES + DEMO_QUEUES; i++) {
+		bool device = i <= DEMO_DEVICES;
+		int k = device ? i : i - DEMO_DEVICES;
+		double down = 300000.0 / k * (0.5 + unit_hash((uint64_t)i * 7919));
+		char *ok = device ? fake_cmd(d, "device home rate 02:00:00:00:00:%02X %.0f %.0f", k,
+		                             down / 8, down)
+		                  : fake_cmd(d, "queue home rate queue%d %.0f %.0f", k, down / 6,
+		                             down);
+		if (!ok)
+			return -1;
+		free(ok);
+	}
+	return 0;
+}
+
 /* Raises the fake router's counters (growth stopped) to the history's last
  * values, then sets the live rates of the current hour. */
 static int continue_live(struct demo *d, int64_t end)
@@ -594,7 +624,7 @@ static int continue_live(struct demo *d, int64_t end)
 			return -1;
 		free(ok);
 	}
-	return 0;
+	return client_rates(d);
 }
 
 /* ---- the public part ---------------------------------------------------- */
