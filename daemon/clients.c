@@ -80,11 +80,6 @@ void clients_free(struct clients *cl)
 	free(cl);
 }
 
-bool clients_wanted(const struct clients *cl)
-{
-	return cl->n_queue_words || cl->cfg->devices == CFG_DEVICES_KID_CONTROL;
-}
-
 void clients_round(struct clients *cl)
 {
 	cl->round++;

@@ -54,9 +54,6 @@ struct clients;
 struct clients *clients_new(struct ingest *in, size_t router, const struct cfg_router *c);
 void clients_free(struct clients *cl);
 
-/* Whether the router has queues or devices to read at all. */
-bool clients_wanted(const struct clients *cl);
-
 /* Starts a round (round numbers grow by one per round). */
 void clients_round(struct clients *cl);
 
