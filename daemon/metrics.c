@@ -259,6 +259,12 @@ static void last_success(const struct scrape *s, const struct at *a, struct text
 	put_i64(out, status_at(s, a)->last_success);
 }
 
+static void routers_overdue(const struct scrape *s, const struct at *a, struct text_buf *out)
+{
+	(void)a;
+	put_u64(out, s->snap->overdue);
+}
+
 static void pushes(const struct scrape *s, const struct at *a, struct text_buf *out)
 {
 	put_u64(out, status_at(s, a)->pushes);
@@ -536,6 +542,12 @@ static const struct family families[] = {
          .help = "How late polls started against their schedule (all routers).",
          .scope = SCOPE_GLOBAL,
          .render = render_lateness},
+        {.name = "tikstat_routers_overdue",
+         .type = "gauge",
+         .help = "Routers more than a second past their poll's time (the daemon is short of "
+                 "CPU when this stays above 0).",
+         .scope = SCOPE_GLOBAL,
+         .value = routers_overdue},
         {.name = "tikstat_last_success_timestamp_seconds",
          .type = "gauge",
          .help = "Unix time of the last successful poll, 0 = never.",

@@ -48,6 +48,7 @@ struct router {
 	struct ros_iface_counters *counters; /* from R_COUNTERS until R_UPTIME ends */
 	size_t ncounters;
 	int64_t poll_started;
+	int64_t slot_at;         /* the scheduled time of the poll under way (monotonic ms) */
 	uint64_t uptime;         /* the round's, from R_UPTIME on */
 	struct clients *clients; /* queues and devices (NULL: none configured) */
 	enum clients_step cstep; /* in R_CLIENTS: the command sent */
@@ -95,8 +96,12 @@ struct poller {
 	struct timer *heap;
 	size_t nheap, capheap;
 	unsigned rand_state;
-	size_t nmore; /* routers with more set */
-	size_t nup;   /* routers with up set: poller_up without a scan */
+	size_t nmore;          /* routers with more set */
+	size_t nup;            /* routers with up set: poller_up without a scan */
+	size_t n_planned;      /* routers in poll mode: what the phases divide */
+	int64_t overdue_at;    /* when the overdue routers are counted next (monotonic ms) */
+	int64_t overdue_since; /* since when some are, -1 none */
+	bool overdue_said;     /* logged */
 	/* The last (wall, monotonic) pair seen, to notice wall-clock steps. */
 	int64_t clk_wall_ms, clk_mono_ms;
 };
@@ -573,6 +578,14 @@ static void mark_sent(struct poller *p, struct router *r)
 	r->sent_sub_ms = (int32_t)(wall_ms % 1000);
 }
 
+int64_t poll_next_slot(int64_t slot, int64_t interval_ms, int64_t now)
+{
+	int64_t next = slot + interval_ms;
+	if (next <= now)
+		next += ((now - next) / interval_ms + 1) * interval_ms;
+	return next;
+}
+
 /* The poll's reading commands are done: the router is counted as polled,
  * the next poll keeps the cadence, the follow-ups start. ROS_AGAIN or
  * ROS_OK (state R_WAIT), else the failure. */
@@ -580,10 +593,7 @@ static int poll_done(struct poller *p, struct router *r, int64_t now)
 {
 	status_poll_ok(p->status, r->cfg_index, wall_now(), now - r->poll_started);
 	r->state = R_WAIT;
-	/* Keep the cadence: the next poll is one interval after this one began. */
-	r->next_at = r->poll_started + (int64_t)r->cfg->interval * 1000;
-	if (r->next_at <= now)
-		r->next_at = now + 1;
+	r->next_at = poll_next_slot(r->slot_at, (int64_t)r->cfg->interval * 1000, now);
 	return start_followup(r, false, now);
 }
 
@@ -711,6 +721,7 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 		}
 		status_poll_late(p->status, now - r->next_at);
 		r->poll_started = now;
+		r->slot_at = r->next_at;
 		mark_sent(p, r);
 		rc = ros_start_command(r->conn, r->words, r->nwords, now);
 		r->state = R_COUNTERS;
@@ -747,6 +758,46 @@ static void on_io(struct poller *p, size_t i, int64_t now)
 	schedule(p, i);
 }
 
+/* A router is overdue when its poll (or its reconnection) should have
+ * started more than this long ago: the loop did not get to it. */
+#define OVERDUE_MS     1000
+#define OVERDUE_LOG_MS 10000 /* said once it lasts this long */
+
+/* Counts the overdue routers (once a second: a scan of the routers,
+ * cheap at that rate even for 10,000) for tikstat_routers_overdue, and
+ * says once when polls have been late for a while: the daemon still
+ * counts exactly (the counters are cumulative), but polls less often than
+ * configured. */
+static void count_overdue(struct poller *p, int64_t now)
+{
+	if (now < p->overdue_at)
+		return;
+	p->overdue_at = now + 1000;
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct router *r = &p->routers[i];
+		n += (r->state == R_WAIT || r->state == R_IDLE) && now - r->next_at > OVERDUE_MS;
+	}
+	status_overdue(p->status, n);
+	if (n == 0) {
+		if (p->overdue_said)
+			log_info("polls on time again");
+		p->overdue_since = -1;
+		p->overdue_said = false;
+		return;
+	}
+	if (p->overdue_since < 0)
+		p->overdue_since = now;
+	if (!p->overdue_said && now - p->overdue_since >= OVERDUE_LOG_MS) {
+		log_warnx("polls are late: %zu of %zu routers more than %d s past their time for "
+		          "%d s "
+		          "(is the machine short of CPU? tikstat_poll_lateness_seconds, "
+		          "tikstat_routers_overdue); counting stays exact, polls are fewer",
+		          n, p->n, OVERDUE_MS / 1000, OVERDUE_LOG_MS / 1000);
+		p->overdue_said = true;
+	}
+}
+
 /* ---- set-up ---- */
 
 /* Accounts the readings waiting in the push queue: each item carries its
@@ -769,6 +820,16 @@ static void drain_pushq(struct poller *p)
 		if (n < PUSHQ_BATCH)
 			break;
 	}
+}
+
+/* The offset of the first poll of the i-th of n polled routers: i / n of
+ * its interval, so that n routers of one interval poll one after the other
+ * at even gaps. 10,000 routers every 10 s: one poll a millisecond. */
+int64_t poll_phase_ms(size_t i, size_t n, int interval_s)
+{
+	if (n == 0 || interval_s <= 0)
+		return 0;
+	return (int64_t)((double)i / (double)n * interval_s * 1000.0);
 }
 
 static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
@@ -806,8 +867,9 @@ static int router_init(struct poller *p, size_t i, const struct cfg_router *c)
 		log_warnx("router %s: tls = anonymous encrypts but does not authenticate the "
 		          "router; prefer a certificate and tls = fingerprint",
 		          c->name);
-	/* Spread the first connections over a second. */
-	r->next_at = ros_now_ms() + (int64_t)(rand_r(&p->rand_state) % 1000);
+	/* The first connection, and so every poll after it, at the router's
+	 * phase: the polls spread evenly over the interval, not in a burst. */
+	r->next_at = ros_now_ms() + poll_phase_ms(i, p->n_planned, c->interval);
 	r->state = R_IDLE;
 	return 0;
 }
@@ -823,6 +885,7 @@ struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct statu
 	p->status = st;
 	p->pushq = q;
 	p->rand_state = (unsigned)time(NULL) ^ (unsigned)getpid();
+	p->overdue_since = -1;
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	p->routers = calloc(cfg->n_routers ? cfg->n_routers : 1, sizeof *p->routers);
 	p->by_cfg = malloc((cfg->n_routers ? cfg->n_routers : 1) * sizeof *p->by_cfg);
@@ -831,6 +894,8 @@ struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct statu
 		poller_free(p);
 		return NULL;
 	}
+	for (size_t k = 0; k < cfg->n_routers; k++)
+		p->n_planned += cfg->routers[k].mode == MODE_POLL;
 	for (size_t k = 0; k < cfg->n_routers; k++) {
 		p->by_cfg[k] = SIZE_MAX;
 		if (cfg->routers[k].mode != MODE_POLL)
@@ -937,6 +1002,7 @@ int poller_run(struct poller *p, volatile sig_atomic_t *stop, volatile sig_atomi
 			return -1;
 		}
 		now = ros_now_ms();
+		count_overdue(p, now); /* before the timers: how late the loop got to them */
 		for (int k = 0; k < n; k++) {
 			if (ev[k].data.u64 == PUSHQ_EVENT)
 				drain_pushq(p);

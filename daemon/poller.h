@@ -63,4 +63,16 @@ void poller_free(struct poller *p);
 size_t poller_count(const struct poller *p);
 size_t poller_up(const struct poller *p);
 
+/* The offset (ms) of the first poll of the i-th of n routers polled every
+ * interval_s seconds: i / n of the interval, so the polls of a fleet
+ * spread evenly over it instead of landing in one burst. Pure. */
+int64_t poll_phase_ms(size_t i, size_t n, int interval_s);
+
+/* The time of the next poll after one scheduled at slot, on the router's
+ * grid: slot + interval_ms, so a late start does not shift the following
+ * polls (the phases stay spread); slots already past at now (the machine
+ * was starved, a poll took longer than the interval) are skipped, not
+ * caught up in a burst. Always > now. Pure. */
+int64_t poll_next_slot(int64_t slot, int64_t interval_ms, int64_t now);
+
 #endif

@@ -174,6 +174,15 @@ void status_push_accepted(struct status *s, size_t router, const char *addr)
 
 const int64_t status_late_bounds_ms[STATUS_LATE_BUCKETS] = {5, 10, 50, 100, 500, 1000, 5000, 30000};
 
+void status_overdue(struct status *s, size_t n)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->t.overdue = n;
+	pthread_mutex_unlock(&s->lock);
+}
+
 void status_poll_late(struct status *s, int64_t late_ms)
 {
 	if (!s)
@@ -226,6 +235,7 @@ int status_snapshot(struct status *s, struct status_snapshot *out)
 	}
 	memcpy(out->push_rejected, s->t.push_rejected, sizeof out->push_rejected);
 	out->lateness = s->t.lateness;
+	out->overdue = s->t.overdue;
 	out->database = s->t.database;
 	pthread_mutex_unlock(&s->lock);
 	if (rc < 0) {

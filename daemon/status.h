@@ -120,6 +120,7 @@ struct status_snapshot {
 	struct status_router *routers; /* n, cfg order */
 	size_t n;
 	struct status_lateness lateness;
+	size_t overdue; /* routers more than a second past their poll's time, last counted */
 	uint64_t push_rejected[PUSH_REJECT_COUNT];
 	struct store_health database; /* as the recorder last published it */
 };
@@ -138,6 +139,8 @@ void status_reading(struct status *s, size_t router, size_t iface, int64_t time,
                     uint64_t tx_total);
 /* A poll started late_ms after its scheduled time. */
 void status_poll_late(struct status *s, int64_t late_ms);
+/* How many routers are more than a second past their poll's time now. */
+void status_overdue(struct status *s, size_t n);
 
 /* The database's health (recorder.h on_health). */
 void status_database(struct status *s, const struct store_health *h);

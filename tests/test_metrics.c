@@ -123,6 +123,7 @@ static void seed_status(void)
 	status_counter_update(st, 0, &d);
 	status_counter_update(st, 0, &q);
 	status_cap_reached(st, 0, STORE_DEVICE, true);
+	status_overdue(st, 2);
 	status_poll_late(st, 3);     /* the first bucket */
 	status_poll_late(st, 70);    /* between 50 and 100 ms */
 	status_poll_late(st, 40000); /* beyond the last bound: +Inf only */
@@ -235,6 +236,10 @@ static const char rest[] =
         "tikstat_poll_lateness_seconds_bucket{le=\"+Inf\"} 3\n"
         "tikstat_poll_lateness_seconds_sum 40.073\n"
         "tikstat_poll_lateness_seconds_count 3\n"
+        "# HELP tikstat_routers_overdue Routers more than a second past their poll's time (the "
+        "daemon is short of CPU when this stays above 0).\n"
+        "# TYPE tikstat_routers_overdue gauge\n"
+        "tikstat_routers_overdue 2\n"
         "# HELP tikstat_last_success_timestamp_seconds Unix time of the last successful poll, "
         "0 = never.\n"
         "# TYPE tikstat_last_success_timestamp_seconds gauge\n"

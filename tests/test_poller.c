@@ -283,12 +283,37 @@ static void a_router_that_disappears_backs_off_and_returns(void **state)
 	rig_close(&rig);
 }
 
+static void phases_spread_the_polls_over_the_interval(void **state)
+{
+	(void)state;
+	assert_int_equal(poll_phase_ms(0, 4, 10), 0);
+	assert_int_equal(poll_phase_ms(1, 4, 10), 2500);
+	assert_int_equal(poll_phase_ms(3, 4, 10), 7500);
+	assert_int_equal(poll_phase_ms(9999, 10000, 10), 9999);
+	assert_int_equal(poll_phase_ms(0, 0, 10), 0);
+	assert_int_equal(poll_phase_ms(5, 10, 0), 0);
+}
+
+static void the_next_slot_keeps_the_grid(void **state)
+{
+	(void)state;
+	/* on time or a little late: one interval after the slot, not after the start */
+	assert_int_equal(poll_next_slot(10000, 10000, 10300), 20000);
+	/* the poll took longer than the interval: the next slot of the grid */
+	assert_int_equal(poll_next_slot(10000, 10000, 20000), 30000);
+	assert_int_equal(poll_next_slot(10000, 10000, 45000), 50000);
+	/* always in the future */
+	assert_true(poll_next_slot(0, 1000, 999) > 999);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(polled_bytes_equal_the_routers_counters),
 	        cmocka_unit_test(pushed_readings_take_the_ingest_path),
 	        cmocka_unit_test(a_router_that_disappears_backs_off_and_returns),
+	        cmocka_unit_test(phases_spread_the_polls_over_the_interval),
+	        cmocka_unit_test(the_next_slot_keeps_the_grid),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
