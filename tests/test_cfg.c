@@ -2166,38 +2166,47 @@ static void included_files_hold_only_routers_and_bills(void **state)
 	             "included file holds [router NAME] and [bill NAME] sections");
 }
 
+/* Writes tmpdir/name including pattern (and a router of its own), loads
+ * it and asserts the refusal: expected, with @CONF@ and @DIR@ filled in. */
+static void assert_include_refused(const char *name, const char *pattern, const char *expected)
+{
+	char text[512], err[1024];
+
+	snprintf(text, sizeof text, "[tikstat]\ninclude = %s\n" INC_ROUTER("m"), pattern);
+	write_text(name, text, 0600);
+	assert_null(load_path(name, err, sizeof err));
+	assert_error(err, name, expected);
+}
+
 /* Only root and the daemon's user may change what tikstatd reads: an
  * included file or its directory writable by group or others is refused,
  * and so is a symbolic link (its target could be anywhere). */
 static void unsafe_included_files_are_refused(void **state)
 {
-	char err[1024], *target, *link;
+	char *target, *link, want[512];
+	struct passwd *pw = getpwnam("nobody");
+	bool chowned;
 
 	(void)state;
 	make_dir("incperm");
 	make_dir("incperm/open.d");
 	write_text("incperm/world.conf", INC_ROUTER("w"), 0666);
-	write_text("incperm/main.conf", "[tikstat]\ninclude = world.conf\n" INC_ROUTER("m"), 0600);
-	assert_null(load_path("incperm/main.conf", err, sizeof err));
-	assert_error(
-	        err, "incperm/main.conf",
-	        "@CONF@:2: [tikstat] include: @DIR@/incperm/world.conf is writable by group or "
-	        "others (mode 0666): an included file must not be: chmod go-w "
-	        "@DIR@/incperm/world.conf");
+	assert_include_refused(
+	        "incperm/main.conf", "world.conf",
+	        "@CONF@:2: [tikstat] include: @DIR@/incperm/world.conf is writable by "
+	        "group or others (mode 0666): an included file must not be: chmod "
+	        "go-w @DIR@/incperm/world.conf");
 
 	write_text("incperm/open.d/a.conf", INC_ROUTER("o"), 0644);
 	target = path_in("incperm/open.d");
 	assert_int_equal(chmod(target, 0777), 0);
-	write_text("incperm/dir.conf", "[tikstat]\ninclude = open.d/*.conf\n" INC_ROUTER("m"),
-	           0600);
-	assert_null(load_path("incperm/dir.conf", err, sizeof err));
+	assert_include_refused(
+	        "incperm/dir.conf", "open.d/*.conf",
+	        "@CONF@:2: [tikstat] include: @DIR@/incperm/open.d is writable by "
+	        "group or others (mode 0777): the directory of an included file must "
+	        "not be: chmod go-w @DIR@/incperm/open.d");
 	assert_int_equal(chmod(target, 0700), 0);
 	free(target);
-	assert_error(
-	        err, "incperm/dir.conf",
-	        "@CONF@:2: [tikstat] include: @DIR@/incperm/open.d is writable by group or "
-	        "others (mode 0777): the directory of an included file must not be: chmod go-w "
-	        "@DIR@/incperm/open.d");
 
 	write_text("incperm/real.conf", INC_ROUTER("r"), 0644);
 	target = path_in("incperm/real.conf");
@@ -2205,25 +2214,23 @@ static void unsafe_included_files_are_refused(void **state)
 	assert_int_equal(symlink(target, link), 0);
 	free(target);
 	created_add(link);
-	write_text("incperm/sym.conf", "[tikstat]\ninclude = link.conf\n" INC_ROUTER("m"), 0600);
-	assert_null(load_path("incperm/sym.conf", err, sizeof err));
-	assert_error(err, "incperm/sym.conf",
-	             "@CONF@:2: [tikstat] include: @DIR@/incperm/link.conf is a symbolic link: "
-	             "include the file itself");
+	assert_include_refused("incperm/sym.conf", "link.conf",
+	                       "@CONF@:2: [tikstat] include: @DIR@/incperm/link.conf is a symbolic "
+	                       "link: include the file itself");
 
 	/* another user's file (as root: chown to nobody) */
 	write_text("incperm/nobody.conf", INC_ROUTER("n"), 0600);
 	target = path_in("incperm/nobody.conf");
-	struct passwd *pw = getpwnam("nobody");
-	bool chowned = geteuid() == 0 && pw && chown(target, pw->pw_uid, pw->pw_gid) == 0;
+	chowned = geteuid() == 0 && pw && chown(target, pw->pw_uid, pw->pw_gid) == 0;
 	free(target);
 	if (!chowned)
 		return; /* needs root and the user nobody */
-	write_text("incperm/owner.conf", "[tikstat]\ninclude = nobody.conf\n" INC_ROUTER("m"),
-	           0600);
-	assert_null(load_path("incperm/owner.conf", err, sizeof err));
-	assert_non_null(strstr(err, "/incperm/nobody.conf is owned by nobody"));
-	assert_non_null(strstr(err, "an included file must belong to root or to "));
+	snprintf(want, sizeof want,
+	         "@CONF@:2: [tikstat] include: @DIR@/incperm/nobody.conf is owned by nobody (uid "
+	         "%ld): an included file must belong to root or to the user tikstatd runs as (-u "
+	         "USER): chown root @DIR@/incperm/nobody.conf",
+	         (long)pw->pw_uid);
+	assert_include_refused("incperm/owner.conf", "nobody.conf", want);
 }
 
 /* Writes tmpdir/name holding routers r<first>..r<first + n - 1>. */
