@@ -21,6 +21,14 @@
  * line (the checks after the last line fit in), at most CFG_MAX_ERRORS,
  * and a secret value is never part of one. A file with any error gives no
  * cfg.
+ *
+ * include = (conf.d): the files are checked and read whole when the key
+ * is parsed (errors about them name the include line), and parsed after
+ * the main file as if appended, each starting outside any section; errors
+ * in them name that file and its line, sorted after the main file's.
+ * Names of routers and bills are looked up in hash tables while reading
+ * and through sorted indexes afterwards: a fleet of 10,000 routers loads
+ * in linear time, not in the square of it.
  */
 #include "cfg.h"
 
@@ -31,6 +39,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -41,7 +50,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CFG_MAX_FILE     (1024 * 1024)  /* bytes of tikstat.conf */
+#define CFG_MAX_FILE     (16 << 20)     /* bytes of tikstat.conf, and of each included file */
 #define SECRET_MAX       1024           /* bytes of a password or token */
 #define TOKEN_MIN        16             /* characters of a push token */
 #define ROUTER_NAME_MAX  64             /* and bill names */
@@ -58,6 +67,9 @@
 #define DEFAULT_USER        "tikstat"
 #define DEFAULT_MAX_DEVICES 500
 #define DEFAULT_DEVICE_IDLE (30 * 86400)
+
+/* What fail_foreign_owner says of a password, token or key file. */
+#define SECRET_FILE "a file holding a secret"
 
 #define QUOTA_HINT "bytes, e.g. 500G, 1.5T or 800Gi"
 #define RATE_HINT  "bits/s, e.g. 100M, 1G or 2.5G"
@@ -98,6 +110,7 @@ enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER, SEC_BILL, SEC_SKIP }
 	  CFG(device_retention[STEP_5MIN]))                                                        \
 	X(K_DEVICE_RETENTION_HOUR, ROW("device_retention_hour", SEC_TIKSTAT, type_retention),      \
 	  CFG(device_retention[STEP_HOUR]))                                                        \
+	X(K_INCLUDE, ROW("include", SEC_TIKSTAT, type_include), CFG(include), CFG_AUX(n_include))  \
 	X(K_LISTEN, ROW("listen", SEC_HTTP, type_listen), CFG(listen), CFG_AUX(n_listen))          \
 	X(K_AUTH_USER, ROW("auth_user", SEC_HTTP, type_auth_user), CFG(auth_user))                 \
 	X(K_AUTH_PASSWORD_FILE, ROW("auth_password_file", SEC_HTTP, type_secret_file),             \
@@ -171,24 +184,45 @@ enum key { K_NONE, KEYS(KEY_ENUM) K_COUNT };
 
 /* A reported error, kept until the end to be written in line order. */
 struct kept_error {
-	int line;     /* 0: about the whole file */
-	unsigned seq; /* order of report, for errors of one line */
+	unsigned file; /* 0: the main file, i: the included file i - 1 */
+	int line;      /* 0: about the whole file */
+	unsigned seq;  /* order of report, for errors of one line */
 	char *msg;
 };
 
 /* What the checks after the last line need of a [router] or [bill]
  * section (same index as in struct cfg). */
 struct seen {
+	unsigned file;       /* where the section is (struct kept_error) */
 	int line;            /* of the header */
 	int counters_line;   /* a bill's counters key, 0 when not given or refused */
 	int percentile_line; /* a bill's percentile key, 0 when not given or refused */
 	bool bad;            /* the section had errors: checks involving it are skipped */
 };
 
+/* A file of include =, read whole when the key is parsed. */
+struct included {
+	char *path;
+	char *text; /* wiped: it may hold passwords */
+	size_t len;
+	struct stat st;
+};
+
+/* Names (of routers or of bills) to their index, while reading: open
+ * addressing, at most half full. */
+struct name_table {
+	const char **names; /* cap slots, NULL when free; the cfg's strings */
+	size_t *index;
+	size_t cap;
+	size_t n;
+};
+
 struct parser {
-	const char *path;       /* as given, for messages */
-	char *dir;              /* absolute directory of path, for relative file names */
-	struct stat st;         /* of the config file */
+	const char *path;       /* the file being read, for messages */
+	const char *main_path;  /* as given */
+	unsigned file;          /* the file being read (struct kept_error) */
+	char *dir;              /* absolute directory of main_path, for relative file names */
+	struct stat st;         /* of the file being read */
 	bool skip_secrets;      /* CFG_SKIP_SECRETS: reports need no secrets */
 	const struct cfg *prev; /* cfg_reload: the running configuration */
 	bool tls_key_kept;      /* the reload kept prev's key: keep its certificate too */
@@ -222,7 +256,13 @@ struct parser {
 	bool key_set[K_COUNT];     /* given with a valid, non-empty value */
 	struct seen *routers_seen; /* one per cfg->routers */
 	struct seen *bills_seen;   /* one per cfg->bills */
-	char show[200];            /* a value made printable for a message */
+	size_t routers_cap;        /* of cfg->routers and routers_seen */
+	size_t bills_cap;          /* of cfg->bills and bills_seen */
+	struct name_table router_names;
+	struct name_table bill_names;
+	struct included *inc; /* n_inc files of include =, in reading order */
+	size_t n_inc;
+	char show[200]; /* a value made printable for a message */
 
 	struct cfg *cfg;
 };
@@ -261,6 +301,12 @@ struct key_row {
 /* Errors                                                              */
 /* ------------------------------------------------------------------ */
 
+/* The file numbered file (struct kept_error), for messages. */
+static const char *file_name(const struct parser *p, unsigned file)
+{
+	return file == 0 ? p->main_path : p->inc[file - 1].path;
+}
+
 /* Writes one error line into the caller's text. A line goes in whole while
  * room for the summary ("FILE: N more errors") is left, the first one in
  * any case (cut to fit); after the first that does not, no more do. */
@@ -268,7 +314,7 @@ static void add_error(struct parser *p, const char *msg)
 {
 	size_t len = strlen(msg);
 	size_t at = p->err_len + (p->n_shown ? 1 : 0);
-	size_t reserve = strlen(p->path) + 32;
+	size_t reserve = strlen(p->main_path) + 32;
 
 	if (!p->err || p->errsz == 0 || p->err_full)
 		return;
@@ -290,13 +336,16 @@ static void add_error_summary(struct parser *p)
 
 	if (more == 0 || !p->err || p->err_len + 1 >= p->errsz)
 		return;
-	snprintf(p->err + p->err_len, p->errsz - p->err_len, "\n%s: %u more error%s", p->path, more,
-	         more == 1 ? "" : "s");
+	snprintf(p->err + p->err_len, p->errsz - p->err_len, "\n%s: %u more error%s", p->main_path,
+	         more, more == 1 ? "" : "s");
 }
 
-/* True when error a comes before error b in the output. */
-static bool error_before(const struct kept_error *a, int line, unsigned seq)
+/* True when error a comes before error b in the output: by file (in
+ * reading order), line, then order of report. */
+static bool error_before(const struct kept_error *a, unsigned file, int line, unsigned seq)
 {
+	if (a->file != file)
+		return a->file < file;
 	return a->line != line ? a->line < line : a->seq < seq;
 }
 
@@ -314,9 +363,9 @@ static void keep_error(struct parser *p, int line, const char *msg)
 	} else { /* the last kept one gives way to an earlier line */
 		slot = &p->kept[0];
 		for (unsigned i = 1; i < p->n_kept; i++)
-			if (error_before(slot, p->kept[i].line, p->kept[i].seq))
+			if (error_before(slot, p->kept[i].file, p->kept[i].line, p->kept[i].seq))
 				slot = &p->kept[i];
-		if (error_before(slot, line, seq))
+		if (error_before(slot, p->file, line, seq))
 			return;
 	}
 	if ((copy = strdup(msg)) == NULL)
@@ -325,14 +374,16 @@ static void keep_error(struct parser *p, int line, const char *msg)
 		p->n_kept++;
 	else
 		free(slot->msg);
-	*slot = (struct kept_error){.line = line, .seq = seq, .msg = copy};
+	*slot = (struct kept_error){.file = p->file, .line = line, .seq = seq, .msg = copy};
 }
 
 static int by_line(const void *a, const void *b)
 {
 	const struct kept_error *x = a, *y = b;
 
-	return error_before(x, y->line, y->seq) ? -1 : error_before(y, x->line, x->seq);
+	return error_before(x, y->file, y->line, y->seq)
+	               ? -1
+	               : error_before(y, x->file, x->line, x->seq);
 }
 
 /* Writes the kept errors in line order, then how many did not fit. */
@@ -570,8 +621,11 @@ static uid_t secret_owner(void)
 
 /* Another user owning a secret file could read it and, worse, put a
  * password of their choice there: only root and the daemon's user may.
- * Returns true after reporting when st's owner is anyone else. */
-static bool fail_foreign_owner(struct parser *p, const char *file, const struct stat *st)
+ * The same holds for an included configuration file and its directory
+ * (what names the kind of file in the message). Returns true after
+ * reporting when st's owner is anyone else. */
+static bool fail_foreign_owner(struct parser *p, const char *file, const struct stat *st,
+                               const char *what)
 {
 	uid_t self = secret_owner();
 	char owner[64], user[128];
@@ -588,10 +642,8 @@ static bool fail_foreign_owner(struct parser *p, const char *file, const struct 
 		snprintf(user, sizeof user, "%s, the user tikstatd runs as", pw->pw_name);
 	else
 		snprintf(user, sizeof user, "uid %ld, the user tikstatd runs as", (long)self);
-	key_fail(p,
-	         "%s is owned by %s (uid %ld): a file holding a secret must belong to root or "
-	         "to %s: chown root %s",
-	         file, owner, (long)st->st_uid, user, file);
+	key_fail(p, "%s is owned by %s (uid %ld): %s must belong to root or to %s: chown root %s",
+	         file, owner, (long)st->st_uid, what, user, file);
 	return true;
 }
 
@@ -602,7 +654,7 @@ static bool fail_unsafe_secret(struct parser *p, const char *file, const struct 
 	const char *how = secret_exposure(st);
 
 	if (!how)
-		return fail_foreign_owner(p, file, st);
+		return fail_foreign_owner(p, file, st, SECRET_FILE);
 	key_fail(p,
 	         "%s is %s by group or others (mode %04o): chmod 600 %s, or chmod 640 with "
 	         "group " SECRET_GROUP,
@@ -758,6 +810,194 @@ static char *read_value_file(struct parser *p, const struct file_rule *r, const 
 	return value;
 }
 
+/* Reads the file open as fd whole into a new string of *len bytes (a NUL
+ * added), at most CFG_MAX_FILE bytes: a bound per file against a runaway
+ * file, not on the fleet (include = spreads it over files). Returns 0, or
+ * -1 with errno set (EFBIG: too large, ENOMEM). */
+static int read_whole(int fd, char **text, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	int e;
+
+	*text = NULL;
+	*len = 0;
+	if (!buf)
+		return -1;
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+
+		if (r == 0)
+			break;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		n += (size_t)r;
+		if (n > CFG_MAX_FILE) {
+			errno = EFBIG;
+			goto fail;
+		}
+		if (n + 1 == cap) { /* doubling: linear in the file's size */
+			char *grown = malloc(cap * 2);
+
+			if (!grown)
+				goto fail;
+			memcpy(grown, buf, n);
+			explicit_bzero(buf, cap);
+			free(buf);
+			buf = grown;
+			cap *= 2;
+		}
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+fail:
+	e = errno;
+	explicit_bzero(buf, cap);
+	free(buf);
+	errno = e;
+	return -1;
+}
+
+/* The rule for included files: tikstatd usually starts as root and
+ * trusts what an included file says as much as the main file (a router
+ * to log in to with a password, an alert_command to run), so only root
+ * and the daemon's user may change one. The file and the directory
+ * holding it must belong to one of them (fail_foreign_owner, as a secret
+ * file) and not be writable by group or others (any of those could add
+ * or replace a file). True after reporting when st breaks the rule. */
+static bool fail_unsafe_include(struct parser *p, const char *file, const struct stat *st,
+                                const char *what)
+{
+	if (st->st_mode & 022) {
+		key_fail(p,
+		         "%s is writable by group or others (mode %04o): %s must not be: chmod "
+		         "go-w %s",
+		         file, (unsigned)(st->st_mode & 07777), what, file);
+		return true;
+	}
+	return fail_foreign_owner(p, file, st, what);
+}
+
+/* Opens the included file path (absolute) for reading after checking it
+ * and its directory (fail_unsafe_include). The file is opened with
+ * O_NOFOLLOW: a symbolic link is refused, since its target may lie in a
+ * directory others can write, where it could be swapped after any check
+ * of ours; the checks of the file are made on the open descriptor, so the
+ * file read is the file checked. Returns the descriptor (*st filled), or
+ * -1 after reporting. */
+static int open_included(struct parser *p, const char *path, struct stat *st)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = strndup(path, slash > path ? (size_t)(slash - path) : 1);
+	struct stat dst;
+	int fd = -1;
+
+	if (!dir)
+		return nomem(p);
+	if (stat(dir, &dst) < 0)
+		key_fail(p, "cannot stat %s: %s", dir, strerror(errno));
+	else if (!fail_unsafe_include(p, dir, &dst, "the directory of an included file") &&
+	         (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)) < 0) {
+		if (errno == ELOOP)
+			key_fail(p, "%s is a symbolic link: include the file itself", path);
+		else
+			key_fail(p, "cannot open %s: %s", path, strerror(errno));
+	}
+	free(dir);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0)
+		key_fail(p, "cannot stat %s: %s", path, strerror(errno));
+	else if (!S_ISREG(st->st_mode))
+		key_fail(p, "%s is not a regular file", path);
+	else if (!fail_unsafe_include(p, path, st, "an included file"))
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/* Checks and reads the included file path whole into p->inc. Returns 0,
+ * or -1 after reporting. */
+static int include_file(struct parser *p, const char *path)
+{
+	struct included *grown, *f;
+	struct stat st;
+	int fd = open_included(p, path, &st);
+	int rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if ((grown = realloc(p->inc, (p->n_inc + 1) * sizeof *grown)) == NULL) {
+		close(fd);
+		return nomem(p);
+	}
+	p->inc = grown;
+	f = &grown[p->n_inc];
+	*f = (struct included){.st = st, .path = strdup(path)};
+	if (!f->path) {
+		rc = nomem(p);
+	} else if (read_whole(fd, &f->text, &f->len) < 0) {
+		if (errno == ENOMEM)
+			rc = nomem(p);
+		else if (errno == EFBIG)
+			key_fail(p, "%s is larger than %d bytes", path, CFG_MAX_FILE);
+		else
+			key_fail(p, "cannot read %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	close(fd);
+	if (rc < 0)
+		free(f->path);
+	else
+		p->n_inc++;
+	return rc;
+}
+
+/* What glob(3) could not read (cfg_load runs on one thread). */
+static int glob_errno;
+
+/* glob(3) stops at a directory it cannot read (an unreadable conf.d must
+ * not silently drop its routers), but not at one that does not exist:
+ * that matches nothing, like an empty one. */
+static int glob_error(const char *path, int e)
+{
+	(void)path;
+	if (e == ENOENT || e == ENOTDIR)
+		return 0;
+	glob_errno = e;
+	return 1;
+}
+
+/* One pattern of include =, absolute. Without a wildcard ('*', '?', '[')
+ * it names one file, which must exist; a pattern that matches nothing
+ * adds nothing (an empty conf.d). Matches are taken in glob(3)'s sorted
+ * order. Returns 0, or -1 after reporting. */
+static int include_pattern(struct parser *p, const char *pattern)
+{
+	glob_t g;
+	int r, rc = 0;
+
+	if (!strpbrk(pattern, "*?["))
+		return include_file(p, pattern);
+	glob_errno = 0;
+	r = glob(pattern, 0, glob_error, &g);
+	if (r == GLOB_NOSPACE) {
+		rc = nomem(p);
+	} else if (r == GLOB_ABORTED) {
+		key_fail(p, "cannot read a directory of %s: %s", pattern, strerror(glob_errno));
+		rc = -1;
+	}
+	for (size_t i = 0; r == 0 && i < g.gl_pathc && !p->fatal; i++)
+		if (include_file(p, g.gl_pathv[i]) < 0)
+			rc = -1;
+	globfree(&g);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* The current section                                                 */
 /* ------------------------------------------------------------------ */
@@ -792,6 +1032,9 @@ static const void *prev_base(struct parser *p)
 /* ------------------------------------------------------------------ */
 /* Value types                                                         */
 /* ------------------------------------------------------------------ */
+
+static int read_names(struct parser *p, const char *v, bool star, char ***list, size_t *n,
+                      size_t **sorted);
 
 static void release_string(const struct key_row *k, void *base)
 {
@@ -1045,20 +1288,47 @@ static int parse_fingerprint(struct parser *p, const struct key_row *k, void *ba
 	return set_string(p, FIELD(char *, base, k->off), fp);
 }
 
-/* Orders indexes into a list by name, equal names by position. */
-static const char *const *sort_names;
+/* The i-th name of an array of names (stride sizeof(char *)) or of
+ * structures holding a name (stride their size), base pointing at the
+ * first name pointer. */
+static const char *name_at(const void *base, size_t stride, size_t i)
+{
+	return *(char *const *)(const void *)((const char *)base + i * stride);
+}
+
+/* Orders indexes into an array (sort_base, sort_stride: name_at) by
+ * name, equal names by position. */
+static const void *sort_base;
+static size_t sort_stride;
 
 static int by_name(const void *a, const void *b)
 {
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int c = strcmp(sort_names[i], sort_names[j]);
+	int c = strcmp(name_at(sort_base, sort_stride, i), name_at(sort_base, sort_stride, j));
 
 	return c ? c : (i > j) - (i < j);
 }
 
+/* The indexes 0..n-1 of the names at base (name_at) in name order: a new
+ * array, or NULL out of memory. (cfg_load runs on one thread: sort_base.) */
+static size_t *sorted_index(const void *base, size_t stride, size_t n)
+{
+	size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	sort_base = base;
+	sort_stride = stride;
+	qsort(idx, n, sizeof *idx, by_name);
+	sort_base = NULL;
+	return idx;
+}
+
 /* Rejects a name listed twice, naming the one whose repetition comes
  * first in the list. Sorting makes this O(n log n): a router may list
- * thousands of interfaces. (cfg_load runs on one thread: sort_names.)
+ * thousands of interfaces.
  * With sorted, the indexes in name order are left there (a new array
  * of n entries, the caller's). */
 static int check_unique(struct parser *p, char *const *v, size_t n, size_t **sorted)
@@ -1070,13 +1340,8 @@ static int check_unique(struct parser *p, char *const *v, size_t n, size_t **sor
 		*sorted = NULL;
 	if (n < 2 && !sorted)
 		return 0;
-	if ((idx = malloc((n ? n : 1) * sizeof *idx)) == NULL)
+	if ((idx = sorted_index(v, sizeof *v, n)) == NULL)
 		return nomem(p);
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	sort_names = (const char *const *)v;
-	qsort(idx, n, sizeof *idx, by_name);
-	sort_names = NULL;
 	for (size_t i = 1; i < n; i++)
 		if (strcmp(v[idx[i - 1]], v[idx[i]]) == 0 && idx[i] < dup)
 			dup = idx[i];
@@ -1327,7 +1592,7 @@ static int parse_password(struct parser *p, const struct key_row *k, void *base,
 		wipe_free(s);
 		return -1;
 	}
-	if (*s && !p->skip_secrets && fail_foreign_owner(p, p->path, &p->st)) {
+	if (*s && !p->skip_secrets && fail_foreign_owner(p, p->path, &p->st, SECRET_FILE)) {
 		wipe_free(s);
 		return -1;
 	}
@@ -1346,6 +1611,30 @@ static void set_names(char ***names, size_t *count, size_t **by_name, char **lis
 	*names = list;
 	*count = n;
 	*by_name = sorted;
+}
+
+/* include = GLOB, ...: names, plain or quoted, relative to the main
+ * file's directory; every file they name is checked and read now
+ * (include_pattern) and parsed after the main file (parse). Only the
+ * main file has a [tikstat] section, so includes do not nest. */
+static int parse_include(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	char **list, *path;
+	size_t n, *sorted;
+	int rc = 0;
+
+	if (read_names(p, v, false, &list, &n, &sorted) < 0)
+		return -1;
+	free(sorted);
+	for (size_t i = 0; i < n && !p->fatal; i++) {
+		if ((path = resolve_path(p, list[i])) == NULL || include_pattern(p, path) < 0)
+			rc = -1;
+		free(path);
+	}
+	release_list(k, base);
+	*FIELD(char **, base, k->off) = list;
+	*FIELD(size_t, base, k->aux) = n;
+	return rc;
 }
 
 static void release_interfaces(const struct key_row *k, void *base)
@@ -1603,6 +1892,7 @@ static const struct value_type type_word = {parse_word, release_string};
 static const struct value_type type_host = {parse_host, release_string};
 static const struct value_type type_fingerprint = {parse_fingerprint, release_string};
 static const struct value_type type_listen = {parse_listen, release_list};
+static const struct value_type type_include = {parse_include, release_list};
 static const struct value_type type_secret_file = {parse_secret_file, release_file};
 static const struct value_type type_cert_file = {parse_cert_file, release_file};
 static const struct value_type type_key_file = {parse_key_file, release_file};
@@ -1914,8 +2204,9 @@ static void resolve_counter(struct parser *p, int line, struct cfg_bill_counter 
 	r = cfg_router(p->cfg, bc->name);
 	*slash = '/';
 	if (!r) {
-		key_fail_at(p, line, "counters", "'%s': no [router %.*s] in this file",
-		            shown(p, bc->name), (int)(slash - bc->name), bc->name);
+		key_fail_at(p, line, "counters", "'%s': no [router %.*s] in %s", shown(p, bc->name),
+		            (int)(slash - bc->name), bc->name,
+		            p->n_inc ? "the main file or an included one" : "this file");
 		return;
 	}
 	ri = (size_t)(r - p->cfg->routers);
@@ -1976,17 +2267,87 @@ static void finish_bills(struct parser *p)
 			b->cycle_start_day = c->cycle_start_day;
 		if (p->bills_seen[i].bad)
 			continue;
+		p->file = p->bills_seen[i].file;
+		p->path = file_name(p, p->file);
 		snprintf(p->label, sizeof p->label, "bill %s", b->name);
 		for (size_t j = 0; j < b->n_counters; j++)
 			resolve_counter(p, p->bills_seen[i].counters_line, &b->counters[j]);
 		if (b->percentile)
 			check_percentile_retention(p, b, p->bills_seen[i].percentile_line);
 	}
+	p->file = 0;
+	p->path = p->main_path;
 }
 
 /* ------------------------------------------------------------------ */
 /* Section headers                                                     */
 /* ------------------------------------------------------------------ */
+
+/* FNV-1a. */
+static size_t name_hash(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+	return (size_t)h;
+}
+
+/* The index given with name to t, or -1. */
+static long name_find(const struct name_table *t, const char *name)
+{
+	for (size_t i = t->cap ? name_hash(name) & (t->cap - 1) : 0; t->cap && t->names[i];
+	     i = (i + 1) & (t->cap - 1))
+		if (strcmp(t->names[i], name) == 0)
+			return (long)t->index[i];
+	return -1;
+}
+
+/* Puts name in a free slot of t, which has one. */
+static void name_put(struct name_table *t, const char *name, size_t index)
+{
+	size_t i = name_hash(name) & (t->cap - 1);
+
+	while (t->names[i])
+		i = (i + 1) & (t->cap - 1);
+	t->names[i] = name;
+	t->index[i] = index;
+	t->n++;
+}
+
+/* Adds name (a string of the cfg, which outlives t) with index; the
+ * table doubles when half full. 0, or -1 after reporting. */
+static int name_add(struct parser *p, struct name_table *t, const char *name, size_t index)
+{
+	if (2 * (t->n + 1) > t->cap) {
+		struct name_table old = *t;
+		size_t cap = old.cap ? 2 * old.cap : 64;
+
+		t->names = calloc(cap, sizeof *t->names);
+		t->index = malloc(cap * sizeof *t->index);
+		if (!t->names || !t->index) {
+			free(t->names);
+			free(t->index);
+			*t = old;
+			return nomem(p);
+		}
+		t->cap = cap;
+		t->n = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.names[i])
+				name_put(t, old.names[i], old.index[i]);
+		free(old.names);
+		free(old.index);
+	}
+	name_put(t, name, index);
+	return 0;
+}
+
+static void name_table_free(struct name_table *t)
+{
+	free(t->names);
+	free(t->index);
+}
 
 /* The name of a [router NAME] or [bill NAME] section (kind): up to
  * ROUTER_NAME_MAX letters, digits, '-', '_' and '.'; dup: the section of
@@ -2012,21 +2373,32 @@ static int check_section_name(struct parser *p, const char *kind, const char *na
 			return -1;
 		}
 	}
-	if (dup) {
+	if (dup && dup->file == p->file) {
 		fail(p, p->lineno, "duplicate %s '%s' (first defined on line %d)", kind, name,
 		     dup->line);
+		return -1;
+	}
+	if (dup) {
+		fail(p, p->lineno, "duplicate %s '%s' (first defined at %s:%d)", kind, name,
+		     file_name(p, dup->file), dup->line);
 		return -1;
 	}
 	return 0;
 }
 
-/* v (n items of size bytes) grown by one item; NULL after reporting. */
+/* v (n items of size bytes) with room for one more; NULL after
+ * reporting. The room doubles when n reaches a power of two (the array
+ * is full then), so thousands of routers are added in linear time. */
 static void *grow_one(struct parser *p, void *v, size_t n, size_t size)
 {
-	void *grown = realloc(v, (n + 1) * size);
+	void *grown;
 
-	if (!grown)
+	if (n & (n - 1))
+		return v;
+	if (n > SIZE_MAX / 2 / size || (grown = realloc(v, (n ? 2 * n : 1) * size)) == NULL) {
 		nomem(p);
+		return NULL;
+	}
 	return grown;
 }
 
@@ -2042,7 +2414,7 @@ static int begin_named(struct parser *p, const char *kind, const char *name, con
 	if ((grown = grow_one(p, *seen, n, sizeof *grown)) == NULL)
 		return -1;
 	*seen = grown;
-	grown[n] = (struct seen){.line = p->lineno};
+	grown[n] = (struct seen){.file = p->file, .line = p->lineno};
 	snprintf(p->label, sizeof p->label, "%s %s", kind, name);
 	return 0;
 }
@@ -2050,10 +2422,10 @@ static int begin_named(struct parser *p, const char *kind, const char *name, con
 static int add_router(struct parser *p, const char *name)
 {
 	struct cfg *c = p->cfg;
-	const struct cfg_router *dup = cfg_router(c, name);
+	long dup = name_find(&p->router_names, name);
 	struct cfg_router *grown;
 
-	if (begin_named(p, "router", name, dup ? &p->routers_seen[dup - c->routers] : NULL,
+	if (begin_named(p, "router", name, dup >= 0 ? &p->routers_seen[dup] : NULL,
 	                &p->routers_seen, c->n_routers) < 0)
 		return -1;
 	if ((grown = grow_one(p, c->routers, c->n_routers, sizeof *grown)) == NULL)
@@ -2071,7 +2443,7 @@ static int add_router(struct parser *p, const char *name)
 	c->n_routers++;
 	if (!(r->name = strdup(name)) || !(r->user = strdup(DEFAULT_USER)))
 		return nomem(p);
-	return 0;
+	return name_add(p, &p->router_names, r->name, c->n_routers - 1);
 }
 
 /* A bill's cycle_start_day stays 0 until finish_bills: the [tikstat]
@@ -2079,11 +2451,11 @@ static int add_router(struct parser *p, const char *name)
 static int add_bill(struct parser *p, const char *name)
 {
 	struct cfg *c = p->cfg;
-	const struct cfg_bill *dup = cfg_bill(c, name);
+	long dup = name_find(&p->bill_names, name);
 	struct cfg_bill *grown;
 
-	if (begin_named(p, "bill", name, dup ? &p->bills_seen[dup - c->bills] : NULL,
-	                &p->bills_seen, c->n_bills) < 0)
+	if (begin_named(p, "bill", name, dup >= 0 ? &p->bills_seen[dup] : NULL, &p->bills_seen,
+	                c->n_bills) < 0)
 		return -1;
 	if ((grown = grow_one(p, c->bills, c->n_bills, sizeof *grown)) == NULL)
 		return -1;
@@ -2091,7 +2463,7 @@ static int add_bill(struct parser *p, const char *name)
 	grown[c->n_bills] = (struct cfg_bill){.direction = CFG_DIR_BOTH};
 	if (!(grown[c->n_bills++].name = strdup(name)))
 		return nomem(p);
-	return 0;
+	return name_add(p, &p->bill_names, grown[c->n_bills - 1].name, c->n_bills - 1);
 }
 
 /* [tikstat] and [http] may each appear once. */
@@ -2123,6 +2495,13 @@ static enum section open_section(struct parser *p, char *line)
 	}
 	*close = '\0';
 	name = cfg_trim(line + 1);
+	if (p->file > 0 && (strcmp(name, "tikstat") == 0 || strcmp(name, "http") == 0)) {
+		fail(p, p->lineno,
+		     "[%s] may only be in the main file %s: an included file holds [router NAME] "
+		     "and [bill NAME] sections",
+		     name, p->main_path);
+		return SEC_SKIP;
+	}
 	if (strcmp(name, "tikstat") == 0)
 		return single_section(p, &p->tikstat_line, name) < 0 ? SEC_SKIP : SEC_TIKSTAT;
 	if (strcmp(name, "http") == 0)
@@ -2280,55 +2659,26 @@ static void read_line(struct parser *p)
 /* Loading                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Reads the whole file into p->text and keeps its stat. */
+/* Reads the whole main file into p->text and keeps its stat. */
 static int read_file(struct parser *p)
 {
-	size_t cap = 4096;
-	ssize_t r;
+	int rc = -1;
 	int fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0) {
 		fail(p, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &p->st) < 0 || !S_ISREG(p->st.st_mode)) {
+	if (fstat(fd, &p->st) < 0 || !S_ISREG(p->st.st_mode))
 		fail(p, 0, "not a regular file");
-		goto err;
-	}
-	if ((p->text = malloc(cap)) == NULL)
-		goto oom;
-	while ((r = read(fd, p->text + p->len, cap - p->len - 1)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fail(p, 0, "cannot read: %s", strerror(errno));
-			goto err;
-		}
-		p->len += (size_t)r;
-		if (p->len > CFG_MAX_FILE) {
-			fail(p, 0, "larger than %d bytes", CFG_MAX_FILE);
-			goto err;
-		}
-		if (p->len + 1 == cap) {
-			char *grown = malloc(cap * 2);
-
-			if (!grown)
-				goto oom;
-			memcpy(grown, p->text, p->len);
-			explicit_bzero(p->text, cap);
-			free(p->text);
-			p->text = grown;
-			cap *= 2;
-		}
-	}
-	p->text[p->len] = '\0';
+	else if ((rc = read_whole(fd, &p->text, &p->len)) < 0 && errno == ENOMEM)
+		nomem(p);
+	else if (rc < 0 && errno == EFBIG)
+		fail(p, 0, "larger than %d bytes", CFG_MAX_FILE);
+	else if (rc < 0)
+		fail(p, 0, "cannot read: %s", strerror(errno));
 	close(fd);
-	return 0;
-oom:
-	nomem(p);
-err:
-	close(fd);
-	return -1;
+	return rc;
 }
 
 /* The absolute directory of p->path, for relative file names. */
@@ -2384,13 +2734,29 @@ static struct cfg *cfg_new(const char *path)
 	return c;
 }
 
-static void parser_release(struct parser *p)
+/* Wipes and frees the main file's text. */
+static void drop_text(struct parser *p)
 {
 	if (p->text)
 		explicit_bzero(p->text, p->len);
+	free(p->text);
+	p->text = NULL;
+	p->len = 0;
+}
+
+static void parser_release(struct parser *p)
+{
+	drop_text(p);
+	for (size_t i = 0; i < p->n_inc; i++) {
+		explicit_bzero(p->inc[i].text, p->inc[i].len);
+		free(p->inc[i].text);
+		free(p->inc[i].path);
+	}
+	free(p->inc);
+	name_table_free(&p->router_names);
+	name_table_free(&p->bill_names);
 	if (p->line)
 		explicit_bzero(p->line, p->line_cap);
-	free(p->text);
 	free(p->line);
 	free(p->dir);
 	free(p->routers_seen);
@@ -2399,12 +2765,62 @@ static void parser_release(struct parser *p)
 		free(p->kept[i].msg);
 }
 
-/* Reads every line, then the checks of the whole file. */
-static void parse(struct parser *p)
+/* Reads every line of the text at p->text, then ends its last section:
+ * a section does not go on in the next file. */
+static void read_lines(struct parser *p)
 {
 	while (!p->fatal && p->pos < p->len)
 		read_line(p);
 	finish_section(p);
+	p->sec = SEC_NONE;
+}
+
+/* The included files, after the main one, each as if appended. The
+ * main text is done with: wiped now. */
+static void read_included(struct parser *p)
+{
+	drop_text(p);
+	for (size_t i = 0; i < p->n_inc && !p->fatal; i++) {
+		struct included *f = &p->inc[i];
+
+		p->file = (unsigned)(i + 1);
+		p->path = f->path;
+		p->st = f->st;
+		p->text = f->text;
+		p->len = f->len;
+		p->pos = 0;
+		p->lineno = 0;
+		read_lines(p);
+	}
+	p->text = NULL; /* owned by p->inc */
+	p->len = 0;
+	p->file = 0;
+	p->path = p->main_path;
+	p->lineno = 0;
+}
+
+/* The indexes of routers and bills in name order (cfg_router, cfg_bill),
+ * once every section is read. */
+static void index_names(struct parser *p)
+{
+	struct cfg *c = p->cfg;
+
+	if (c->n_routers && !(c->routers_by_name = sorted_index(&c->routers[0].name,
+	                                                        sizeof *c->routers, c->n_routers)))
+		nomem(p);
+	if (c->n_bills &&
+	    !(c->bills_by_name = sorted_index(&c->bills[0].name, sizeof *c->bills, c->n_bills)))
+		nomem(p);
+}
+
+/* Reads every line of every file, then the checks of the whole. */
+static void parse(struct parser *p)
+{
+	read_lines(p);
+	read_included(p);
+	p->cfg->n_files = 1 + p->n_inc;
+	if (!p->fatal)
+		index_names(p);
 	if (!p->fatal)
 		finish_bills(p);
 	/* A daemon with nothing to do is a mistake (an empty or wrong file),
@@ -2417,6 +2833,7 @@ static struct cfg *load(const char *path, int flags, const struct cfg *prev, cha
                         size_t errsz)
 {
 	struct parser p = {.path = path ? path : "(null)",
+	                   .main_path = path ? path : "(null)",
 	                   .err = err,
 	                   .errsz = errsz,
 	                   .skip_secrets = (flags & CFG_SKIP_SECRETS) != 0,
@@ -2459,41 +2876,43 @@ struct cfg *cfg_reload(const char *path, const struct cfg *prev, char *err, size
 	return load(path, 0, prev, err, errsz);
 }
 
-/* The index of name in names (n of them; sorted: their indexes in name
- * order, or NULL to scan), or -1. */
-static long name_index(char *const *names, const size_t *sorted, size_t n, const char *name)
+/* The index of name among the n names at base (name_at: stride bytes
+ * apart; sorted: their indexes in name order, or NULL to scan), or -1. */
+static long name_index(const void *base, size_t stride, const size_t *sorted, size_t n,
+                       const char *name)
 {
 	size_t lo = 0, hi = n;
 
-	if (!name)
+	if (!name || n == 0)
 		return -1;
-	if (!sorted) { /* a router not made by cfg_load (tests, demo) */
+	if (!sorted) { /* not made by cfg_load (tests, demo) */
 		for (size_t k = 0; k < n; k++)
-			if (strcmp(names[k], name) == 0)
+			if (strcmp(name_at(base, stride, k), name) == 0)
 				return (long)k;
 		return -1;
 	}
 	while (lo < hi) { /* the first name >= name */
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (strcmp(names[sorted[mid]], name) < 0)
+		if (strcmp(name_at(base, stride, sorted[mid]), name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < n && strcmp(names[sorted[lo]], name) == 0)
+	if (lo < n && strcmp(name_at(base, stride, sorted[lo]), name) == 0)
 		return (long)sorted[lo];
 	return -1;
 }
 
 long cfg_interface_index(const struct cfg_router *r, const char *name)
 {
-	return name_index(r->interfaces, r->interfaces_by_name, r->n_interfaces, name);
+	return name_index(r->interfaces, sizeof *r->interfaces, r->interfaces_by_name,
+	                  r->n_interfaces, name);
 }
 
 long cfg_queue_index(const struct cfg_router *r, const char *name)
 {
-	return name_index(r->queues, r->queues_by_name, r->n_queues, name);
+	return name_index(r->queues, sizeof *r->queues, r->queues_by_name, r->n_queues, name);
 }
 
 /* The fields the keys fill are freed by their rows (release_keys). */
@@ -2511,6 +2930,8 @@ void cfg_free(struct cfg *c)
 		free(c->bills[i].name);
 	}
 	free(c->bills);
+	free(c->routers_by_name);
+	free(c->bills_by_name);
 	release_keys(SEC_TIKSTAT, c);
 	release_keys(SEC_HTTP, c);
 	free(c->path);
@@ -2519,22 +2940,23 @@ void cfg_free(struct cfg *c)
 
 const struct cfg_router *cfg_router(const struct cfg *c, const char *name)
 {
-	if (!c || !name)
+	long i;
+
+	if (!c || !c->n_routers)
 		return NULL;
-	for (size_t i = 0; i < c->n_routers; i++)
-		if (strcmp(c->routers[i].name, name) == 0)
-			return &c->routers[i];
-	return NULL;
+	i = name_index(&c->routers[0].name, sizeof *c->routers, c->routers_by_name, c->n_routers,
+	               name);
+	return i < 0 ? NULL : &c->routers[i];
 }
 
 const struct cfg_bill *cfg_bill(const struct cfg *c, const char *name)
 {
-	if (!c || !name)
+	long i;
+
+	if (!c || !c->n_bills)
 		return NULL;
-	for (size_t i = 0; i < c->n_bills; i++)
-		if (strcmp(c->bills[i].name, name) == 0)
-			return &c->bills[i];
-	return NULL;
+	i = name_index(&c->bills[0].name, sizeof *c->bills, c->bills_by_name, c->n_bills, name);
+	return i < 0 ? NULL : &c->bills[i];
 }
 
 void cfg_device_retention(const struct cfg *c, int64_t out[5])

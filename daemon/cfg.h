@@ -11,6 +11,11 @@
  * hint. A file without any [router NAME] section is an error.
  * [bill NAME] sections sum counters of the routers (any section order);
  * each counter is resolved to its router and kind at load.
+ * [tikstat] include = GLOB, ... names more files (conf.d) read after the
+ * main one, in sorted order, as if appended: [router] and [bill] sections
+ * only. Each is refused when it is a symbolic link, or it or its
+ * directory is writable by group or others or belongs to anyone but root
+ * or the daemon's user; errors name the included file and its line.
  * The syntax and every key are documented in tikstat.conf(5).
  *
  * cfg_load is not thread-safe (getgrnam, getenv): call it from one thread.
@@ -107,7 +112,8 @@ struct cfg_bill {
 };
 
 struct cfg {
-	char *path; /* the file this came from */
+	char *path;     /* the file this came from */
+	size_t n_files; /* files read: path and the included ones */
 	/* [tikstat] */
 	char *database;       /* default /var/lib/tikstat/tikstat.db */
 	char *timezone;       /* NULL = system local time */
@@ -120,6 +126,8 @@ struct cfg {
 	 * month and year buckets follow retention (device_retention_5min,
 	 * device_retention_hour; default 2d and 35d) */
 	int64_t device_retention[2];
+	char **include; /* n_include patterns of include =, as written */
+	size_t n_include;
 	/* [http] */
 	char **listen; /* n_listen "host:port" entries, default 127.0.0.1:8085 */
 	size_t n_listen;
@@ -133,12 +141,17 @@ struct cfg {
 	char *tls_cert;      /* the certificate file's contents (NULL with CFG_SKIP_SECRETS) */
 	char *tls_key;       /* the key file's contents: secret, wiped by cfg_free */
 	int live_viewers;    /* concurrent /api/v1/live streams, default 100, 0 = off */
-	/* [router NAME] sections in file order */
+	/* [router NAME] sections in file order (the main file, then the
+	 * included ones) */
 	struct cfg_router *routers;
 	size_t n_routers;
 	/* [bill NAME] sections in file order */
 	struct cfg_bill *bills;
 	size_t n_bills;
+	/* indexes into routers and bills in name order (cfg_router, cfg_bill):
+	 * set by cfg_load, NULL in a cfg built by hand */
+	size_t *routers_by_name;
+	size_t *bills_by_name;
 };
 
 /* The most errors cfg_load reports one by one; the rest are counted in a
@@ -191,10 +204,11 @@ void cfg_device_retention(const struct cfg *c, int64_t out[5]);
  * queues = *, which lists none): a binary search as above. */
 long cfg_queue_index(const struct cfg_router *r, const char *name);
 
-/* The router named name, or NULL. */
+/* The router named name, or NULL: a binary search (O(log n): a fleet has
+ * thousands of routers), a scan in a cfg built by hand. */
 const struct cfg_router *cfg_router(const struct cfg *c, const char *name);
 
-/* The bill named name, or NULL. */
+/* The bill named name, or NULL: as cfg_router. */
 const struct cfg_bill *cfg_bill(const struct cfg *c, const char *name);
 
 /* The value parsers (cfg_parse_size, cfg_parse_listen, cfg_parse_net...)

@@ -241,8 +241,10 @@ int checkcfg_run(const struct cfg *cfg, FILE *out)
 	if (check_listen(cfg, out))
 		return 1;
 	int bad = 0;
-	fprintf(out, "%s: configuration is valid (%zu router%s", cfg->path, cfg->n_routers,
-	        cfg->n_routers == 1 ? "" : "s");
+	fprintf(out, "%s: configuration is valid (", cfg->path);
+	if (cfg->n_files > 1) /* with include =: how many files were read */
+		fprintf(out, "%zu files, ", cfg->n_files);
+	fprintf(out, "%zu router%s", cfg->n_routers, cfg->n_routers == 1 ? "" : "s");
 	if (cfg->n_bills) /* a file without bills reads as before */
 		fprintf(out, ", %zu bill%s", cfg->n_bills, cfg->n_bills == 1 ? "" : "s");
 	fprintf(out, ")\n");

@@ -2048,6 +2048,253 @@ static void https_errors_give_the_reason_and_never_the_key(void **state)
 	                   "file or directory");
 }
 
+/* ------------------------------------------------------------------ */
+/* include = (conf.d)                                                  */
+/* ------------------------------------------------------------------ */
+
+#define INC_ROUTER(name) "[router " name "]\nhost = h\npassword = \"x\"\ninterfaces = e\n"
+
+/* Loads tmpdir/name, an existing file. */
+static struct cfg *load_path(const char *name, char *err, size_t errsz)
+{
+	char *path = path_in(name);
+	struct cfg *c = cfg_load(path, err, errsz);
+
+	free(path);
+	return c;
+}
+
+/* Asserts err is expected with @DIR@ as tmpdir and @CONF@ as name's path. */
+static void assert_error(const char *err, const char *name, const char *expected)
+{
+	char *want = expected_message(name, expected);
+
+	assert_string_equal(err, want);
+	free(want);
+}
+
+/* Included files come after the main file in sorted order, a relative
+ * pattern is taken from the main file's directory, an absolute literal
+ * path names one file, and a pattern matching nothing adds nothing. */
+static void included_files_follow_the_main_file_in_sorted_order(void **state)
+{
+	char err[1024], text[PATH_MAX + 512];
+	struct cfg *c;
+
+	(void)state;
+	make_dir("inc");
+	make_dir("inc/conf.d");
+	make_dir("inc/empty.d");
+	write_text("inc/conf.d/b.conf", INC_ROUTER("b1"), 0600);
+	write_text("inc/conf.d/a.conf",
+	           INC_ROUTER("a1") "[bill both]\ncounters = m/e + b1/e\n" INC_ROUTER("a2"), 0600);
+	write_text("inc/conf.d/c.txt", INC_ROUTER("not-read"), 0644);
+	write_text("inc/extra.conf", INC_ROUTER("x1"), 0600);
+	snprintf(text, sizeof text,
+	         "[tikstat]\ninclude = conf.d/*.conf, empty.d/*.conf, nowhere.d/*.conf, "
+	         "%s/inc/extra.conf\n" INC_ROUTER("m"),
+	         tmpdir);
+	write_text("inc/main.conf", text, 0600);
+	c = load_path("inc/main.conf", err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(c->n_files, 4);
+	assert_int_equal(c->n_include, 4);
+	assert_string_equal(c->include[0], "conf.d/*.conf");
+	assert_int_equal(c->n_routers, 5);
+	assert_string_equal(c->routers[0].name, "m");
+	assert_string_equal(c->routers[1].name, "a1");
+	assert_string_equal(c->routers[2].name, "a2");
+	assert_string_equal(c->routers[3].name, "b1");
+	assert_string_equal(c->routers[4].name, "x1");
+	assert_ptr_equal(cfg_router(c, "x1"), &c->routers[4]);
+	assert_null(cfg_router(c, "not-read"));
+	/* a bill's counter names a router of a later file */
+	assert_int_equal(c->n_bills, 1);
+	assert_int_equal(c->bills[0].counters[1].router, 3);
+	assert_ptr_equal(cfg_bill(c, "both"), &c->bills[0]);
+	cfg_free(c);
+
+	/* a pattern without wildcards is one file, which must exist */
+	write_text("inc/missing.conf", "[tikstat]\ninclude = nothere.conf\n" INC_ROUTER("m"), 0600);
+	assert_null(load_path("inc/missing.conf", err, sizeof err));
+	assert_error(
+	        err, "inc/missing.conf",
+	        "@CONF@:2: [tikstat] include: cannot open @DIR@/inc/nothere.conf: No such file "
+	        "or directory");
+}
+
+/* An error in an included file names that file and its line, after the
+ * main file's errors; so does a duplicate router across files. */
+static void errors_in_included_files_name_the_file_and_line(void **state)
+{
+	char err[2048];
+
+	(void)state;
+	make_dir("incerr");
+	make_dir("incerr/d");
+	write_text("incerr/d/1.conf", INC_ROUTER("a") "bogus = 1\n", 0600);
+	write_text("incerr/d/2.conf", "\n" INC_ROUTER("m") "[bill b]\ncounters = nowhere/e\n",
+	           0600);
+	write_text("incerr/main.conf",
+	           "[tikstat]\ninclude = d/*.conf\n" INC_ROUTER("m") "bogus2 = 1\n", 0600);
+	assert_null(load_path("incerr/main.conf", err, sizeof err));
+	assert_error(err, "incerr/main.conf",
+	             "@CONF@:7: unknown key 'bogus2' in [router m]\n"
+	             "@DIR@/incerr/d/1.conf:5: unknown key 'bogus' in [router a]\n"
+	             "@DIR@/incerr/d/2.conf:2: duplicate router 'm' (first defined at @CONF@:3)\n"
+	             "@DIR@/incerr/d/2.conf:7: [bill b] counters: 'nowhere/e': no [router nowhere] "
+	             "in the main file or an included one");
+}
+
+/* [tikstat] and [http] belong to the main file: an included file is
+ * refused them, which also keeps includes from nesting. */
+static void included_files_hold_only_routers_and_bills(void **state)
+{
+	char err[1024];
+
+	(void)state;
+	make_dir("incsec");
+	write_text("incsec/a.conf", "[tikstat]\ninclude = b.conf\n[http]\nlisten = 127.0.0.1:1\n",
+	           0644);
+	write_text("incsec/main.conf", "[tikstat]\ninclude = a.conf\n" INC_ROUTER("m"), 0600);
+	assert_null(load_path("incsec/main.conf", err, sizeof err));
+	assert_error(err, "incsec/main.conf",
+	             "@DIR@/incsec/a.conf:1: [tikstat] may only be in the main file @CONF@: an "
+	             "included file holds [router NAME] and [bill NAME] sections\n"
+	             "@DIR@/incsec/a.conf:3: [http] may only be in the main file @CONF@: an "
+	             "included file holds [router NAME] and [bill NAME] sections");
+}
+
+/* Writes tmpdir/name including pattern (and a router of its own), loads
+ * it and asserts the refusal: expected, with @CONF@ and @DIR@ filled in. */
+static void assert_include_refused(const char *name, const char *pattern, const char *expected)
+{
+	char text[512], err[1024];
+
+	snprintf(text, sizeof text, "[tikstat]\ninclude = %s\n" INC_ROUTER("m"), pattern);
+	write_text(name, text, 0600);
+	assert_null(load_path(name, err, sizeof err));
+	assert_error(err, name, expected);
+}
+
+/* Only root and the daemon's user may change what tikstatd reads: an
+ * included file or its directory writable by group or others is refused,
+ * and so is a symbolic link (its target could be anywhere). */
+static void unsafe_included_files_are_refused(void **state)
+{
+	char *target, *link, want[512];
+	struct passwd *pw = getpwnam("nobody");
+	bool chowned;
+
+	(void)state;
+	make_dir("incperm");
+	make_dir("incperm/open.d");
+	write_text("incperm/world.conf", INC_ROUTER("w"), 0666);
+	assert_include_refused(
+	        "incperm/main.conf", "world.conf",
+	        "@CONF@:2: [tikstat] include: @DIR@/incperm/world.conf is writable by "
+	        "group or others (mode 0666): an included file must not be: chmod "
+	        "go-w @DIR@/incperm/world.conf");
+
+	write_text("incperm/open.d/a.conf", INC_ROUTER("o"), 0644);
+	target = path_in("incperm/open.d");
+	assert_int_equal(chmod(target, 0777), 0);
+	assert_include_refused(
+	        "incperm/dir.conf", "open.d/*.conf",
+	        "@CONF@:2: [tikstat] include: @DIR@/incperm/open.d is writable by "
+	        "group or others (mode 0777): the directory of an included file must "
+	        "not be: chmod go-w @DIR@/incperm/open.d");
+	assert_int_equal(chmod(target, 0700), 0);
+	free(target);
+
+	write_text("incperm/real.conf", INC_ROUTER("r"), 0644);
+	target = path_in("incperm/real.conf");
+	link = path_in("incperm/link.conf");
+	assert_int_equal(symlink(target, link), 0);
+	free(target);
+	created_add(link);
+	assert_include_refused("incperm/sym.conf", "link.conf",
+	                       "@CONF@:2: [tikstat] include: @DIR@/incperm/link.conf is a symbolic "
+	                       "link: include the file itself");
+
+	/* another user's file (as root: chown to nobody) */
+	write_text("incperm/nobody.conf", INC_ROUTER("n"), 0600);
+	target = path_in("incperm/nobody.conf");
+	chowned = geteuid() == 0 && pw && chown(target, pw->pw_uid, pw->pw_gid) == 0;
+	free(target);
+	if (!chowned)
+		return; /* needs root and the user nobody */
+	snprintf(want, sizeof want,
+	         "@CONF@:2: [tikstat] include: @DIR@/incperm/nobody.conf is owned by nobody (uid "
+	         "%ld): an included file must belong to root or to the user tikstatd runs as (-u "
+	         "USER): chown root @DIR@/incperm/nobody.conf",
+	         (long)pw->pw_uid);
+	assert_include_refused("incperm/owner.conf", "nobody.conf", want);
+}
+
+/* Writes tmpdir/name holding routers r<first>..r<first + n - 1>. */
+static void write_routers(const char *name, size_t first, size_t n)
+{
+	size_t cap = n * 96 + 1, len = 0;
+	char *t = malloc(cap);
+
+	assert_non_null(t);
+	t[0] = '\0';
+	for (size_t i = first; i < first + n; i++)
+		len += (size_t)snprintf(t + len, cap - len,
+		                        "[router r%05zu]\nhost = 10.0.0.1\npassword = \"x\"\n"
+		                        "interfaces = ether1, ether2\n\n",
+		                        i);
+	write_text(name, t, 0600);
+	free(t);
+}
+
+/* A fleet of 10,000 routers over several files loads whole (past the old
+ * 1 MiB ceiling of one file), every router found by name; a duplicate
+ * among them is still found. */
+static void ten_thousand_routers_load_across_files(void **state)
+{
+	char err[1024];
+	struct cfg *c;
+
+	(void)state;
+	make_dir("fleet");
+	make_dir("fleet/conf.d");
+	for (size_t f = 0; f < 4; f++) {
+		char name[64];
+
+		snprintf(name, sizeof name, "fleet/conf.d/%zu.conf", f);
+		write_routers(name, 1 + f * 2500, 2500);
+	}
+	write_text("fleet/main.conf",
+	           "[tikstat]\ninclude = conf.d/*.conf\n[bill all]\ncounters = r00001/ether1 + "
+	           "r10000/ether2\n",
+	           0600);
+	c = load_path("fleet/main.conf", err, sizeof err);
+	if (!c)
+		fail_msg("%s", err);
+	assert_int_equal(c->n_files, 5);
+	assert_int_equal(c->n_routers, 10000);
+	for (size_t i = 0; i < 10000; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "r%05zu", i + 1);
+		assert_string_equal(c->routers[i].name, name);
+		assert_ptr_equal(cfg_router(c, name), &c->routers[i]);
+	}
+	assert_null(cfg_router(c, "r00000"));
+	assert_null(cfg_router(c, "r10001"));
+	assert_int_equal(c->bills[0].counters[1].router, 9999);
+	cfg_free(c);
+
+	write_routers("fleet/conf.d/9-dup.conf", 4321, 1);
+	assert_null(load_path("fleet/main.conf", err, sizeof err));
+	assert_error(err, "fleet/main.conf",
+	             "@DIR@/fleet/conf.d/9-dup.conf:1: duplicate router 'r04321' (first defined at "
+	             "@DIR@/fleet/conf.d/1.conf:9101)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2060,6 +2307,11 @@ int main(void)
 	        cmocka_unit_test(full_config_sets_every_key_of_a_bill),
 	        cmocka_unit_test(config_without_routers_is_an_error),
 	        cmocka_unit_test(thousands_of_interfaces_load_and_duplicates_are_found),
+	        cmocka_unit_test(included_files_follow_the_main_file_in_sorted_order),
+	        cmocka_unit_test(errors_in_included_files_name_the_file_and_line),
+	        cmocka_unit_test(included_files_hold_only_routers_and_bills),
+	        cmocka_unit_test(unsafe_included_files_are_refused),
+	        cmocka_unit_test(ten_thousand_routers_load_across_files),
 	        cmocka_unit_test(listen_entries_beyond_the_limit_are_refused),
 	        cmocka_unit_test(secret_file_of_another_user_is_refused),
 	        cmocka_unit_test(reload_keeps_a_secret_it_cannot_read_again),
