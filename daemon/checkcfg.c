@@ -2,14 +2,13 @@
 #include "checkcfg.h"
 
 #include "clients.h"
+#include "fdbudget.h"
 #include "session.h"
 
 #include <inttypes.h>
-#include <netdb.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "ifnames.h"
 
@@ -192,41 +191,11 @@ static int check_router(const struct cfg_router *r, FILE *out)
 	return bad;
 }
 
-/* The addresses the HTTP server would bind for one listen entry, counted
- * as http.c resolves them ("*" is one dual-stack socket). 0 when the name
- * does not resolve (the daemon then fails with the resolver's message). */
-static size_t listen_addresses(const char *entry)
-{
-	char host[256];
-	uint16_t port;
-	if (cfg_parse_listen(entry, host, sizeof host, &port) < 0)
-		return 0;
-	if (strcmp(host, "*") == 0)
-		return 1;
-	struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-	                         .ai_socktype = SOCK_STREAM};
-	struct addrinfo *res = NULL;
-	char service[8];
-	snprintf(service, sizeof service, "%u", (unsigned)port);
-	if (getaddrinfo(host, service, &hints, &res) != 0)
-		return 0;
-	size_t n = 0;
-	for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
-		if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
-			n++;
-	freeaddrinfo(res);
-	return n;
-}
-
 /* The daemon binds at most CFG_MAX_LISTEN addresses; host names may
  * resolve to several. 0 when they fit, else 1 after saying so. */
 static int check_listen(const struct cfg *cfg, FILE *out)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < cfg->n_listen; i++)
-		n += listen_addresses(cfg->listen[i]);
-	for (size_t i = 0; i < cfg->n_https_listen; i++) /* one server per address, too */
-		n += listen_addresses(cfg->https_listen[i]);
+	size_t n = fdbudget_listeners(cfg);
 	if (n <= CFG_MAX_LISTEN)
 		return 0;
 	fprintf(out,
@@ -248,6 +217,16 @@ int checkcfg_run(const struct cfg *cfg, FILE *out)
 	if (cfg->n_bills) /* a file without bills reads as before */
 		fprintf(out, ", %zu bill%s", cfg->n_bills, cfg->n_bills == 1 ? "" : "s");
 	fprintf(out, ")\n");
+	struct fdbudget fb;
+	fdbudget_of_cfg(cfg, &fb);
+	if (fdbudget_short(&fb)) {
+		char msg[512];
+		fdbudget_message(&fb, msg, sizeof msg);
+		fprintf(out,
+		        "warning: %zu of %zu polled routers would get no session under the "
+		        "current open files limit (%s)\n",
+		        fb.routers - fb.sessions, fb.routers, msg);
+	}
 	for (size_t i = 0; i < cfg->n_routers; i++) {
 		const struct cfg_router *r = &cfg->routers[i];
 		if (r->mode == MODE_PUSH) {

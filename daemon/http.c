@@ -12,7 +12,6 @@
 #include <string.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,10 +35,6 @@
 #define HTTP_MEMORY_LIMIT (64 * 1024)
 #define HTTP_MAX_BODY     4096
 #define HTTP_GZIP_MIN     1024
-/* File descriptors kept for everything but HTTP connections (database
- * handles, router sessions, logs) when the connection limit is sized from
- * RLIMIT_NOFILE. */
-#define HTTP_FD_RESERVE 256
 /* After an early answer written by on_uri, the client gets this long to
  * read it before the socket is shut down completely (a reset too early
  * could destroy the answer in the client's receive queue). */
@@ -95,7 +90,7 @@ struct http {
 	pthread_mutex_t pool_lock;
 	store **pool; /* idle read-only handles */
 	size_t npool, cappool;
-	unsigned max_connections; /* per daemon, sized from RLIMIT_NOFILE */
+	unsigned max_connections; /* per daemon (fdbudget.h) */
 	/* the deadline reaper */
 	pthread_mutex_t conn_lock; /* guards conns and reaper_stop */
 	pthread_cond_t reaper_wake;
@@ -149,7 +144,7 @@ struct route {
 /* One worker thread per CPU (2 to HTTP_POOL_MAX): more threads than cores
  * only add context switches to the tail latency (measured: p99 of the
  * traffic endpoint 5-7 ms with 4 threads on 2 cores, 2-4 ms with 2). */
-static unsigned pool_threads(void)
+unsigned http_pool_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n < 2 ? 2 : n > HTTP_POOL_MAX ? HTTP_POOL_MAX : (unsigned)n;
@@ -342,21 +337,6 @@ static void answer_early(struct MHD_Connection *c, struct conn *k, int status, c
 	shutdown(k->fd, SHUT_WR);
 	k->req.dead = true;
 	k->deadline_ms = mono_ms() + HTTP_EARLY_LINGER_MS;
-}
-
-/* Connections per daemon: HTTP_MAX_CONNECTIONS, fewer when RLIMIT_NOFILE
- * cannot hold them for every listen entry (at least 64). */
-static unsigned connection_limit(size_t n_listen)
-{
-	struct rlimit rl;
-	rlim_t want = HTTP_MAX_CONNECTIONS;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-		rlim_t avail = rl.rlim_cur > HTTP_FD_RESERVE ? rl.rlim_cur - HTTP_FD_RESERVE : 0;
-		avail /= n_listen ? n_listen : 1;
-		if (avail < want)
-			want = avail < 64 ? 64 : avail;
-	}
-	return (unsigned)want;
 }
 
 /* ---- request target checks ---- */
@@ -1254,9 +1234,10 @@ static int start_one(struct http *h, const struct sockaddr *sa, bool dual, bool 
 	                        : ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
 	struct MHD_Daemon *d = MHD_start_daemon(
 	        flags, port, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
-	        (void *)h, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, pool_threads(),
-	        MHD_OPTION_CONNECTION_LIMIT, h->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	        (unsigned)HTTP_MAX_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT,
+	        (void *)h, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
+	        http_pool_threads(), MHD_OPTION_CONNECTION_LIMIT, h->max_connections,
+	        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_MAX_PER_IP,
+	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT,
 	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
 	        MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)h, MHD_OPTION_NOTIFY_COMPLETED,
 	        on_completed, (void *)h, MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *)h,
@@ -1320,7 +1301,7 @@ static int start_entry(struct http *h, const char *entry, bool tls)
 }
 
 struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *q,
-                        struct livehub *live)
+                        struct livehub *live, unsigned max_connections)
 {
 	struct http *h = calloc(1, sizeof *h);
 	if (!h)
@@ -1337,7 +1318,7 @@ struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&h->reaper_wake, &ca);
 	pthread_condattr_destroy(&ca);
-	h->max_connections = connection_limit(cfg->n_listen + cfg->n_https_listen);
+	h->max_connections = max_connections;
 	if (cfg->n_https_listen && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		log_errorx("http: https_listen: this libmicrohttpd was built without TLS support "
 		           "(GnuTLS); install one with it, or serve plain HTTP behind a TLS proxy");

@@ -8,8 +8,8 @@
  * thread pool; https_listen daemons speak TLS (GnuTLS through
  * libmicrohttpd, HTTP_TLS_PRIORITIES) with cfg's tls_cert and tls_key,
  * and serve the same routes with the same auth and limits. Limits:
- * connections in total (HTTP_MAX_CONNECTIONS, fewer when RLIMIT_NOFILE is
- * too low for them) and per client address (HTTP_MAX_PER_IP), an idle
+ * connections per listening socket (HTTP_MAX_CONNECTIONS, fewer when the
+ * open files limit is too low for them: fdbudget.h) and per client address (HTTP_MAX_PER_IP), an idle
  * timeout (HTTP_TIMEOUT), deadlines for a request to arrive whole however
  * steadily it trickles in (slowloris: HTTP_HEADER_DEADLINE for the request
  * line and headers, HTTP_REQUEST_DEADLINE with the body; a late request's
@@ -71,9 +71,13 @@ struct http;
 
 /* Starts serving cfg's [http] listen addresses (cfg, st, q and live
  * borrowed; they must outlive the server; live NULL: /api/v1/live answers
- * 503). NULL when an address cannot be bound (logged). */
+ * 503), each accepting up to max_connections at once (fdbudget.h). NULL
+ * when an address cannot be bound (logged). */
 struct http *http_start(const struct cfg *cfg, struct status *st, struct pushq *q,
-                        struct livehub *live);
+                        struct livehub *live, unsigned max_connections);
+
+/* The worker threads of each listening socket: one per CPU, 2 to 8. */
+unsigned http_pool_threads(void);
 
 /* Stops every daemon (waiting for running requests) and frees. NULL-safe. */
 void http_stop(struct http *h);

@@ -60,6 +60,7 @@ struct router {
 	char *addr_query;          /* its "?interface=NAME" word, owned */
 	char ip_written[64];       /* what ip_file holds ("": nothing known) */
 	bool addr_logged;          /* "no address" / "cannot read" said once */
+	bool holds_fd;             /* counted in nsessions: connecting or connected */
 	int reg_fd;                /* fd registered with epoll, -1 none */
 	uint32_t reg_events;
 	unsigned timer_seq; /* invalidates older heap entries */
@@ -102,6 +103,12 @@ struct poller {
 	int64_t overdue_at;    /* when the overdue routers are counted next (monotonic ms) */
 	int64_t overdue_since; /* since when some are, -1 none */
 	bool overdue_said;     /* logged */
+	/* The descriptor budget (fdbudget.h): sessions open or opening, the
+	 * most allowed, the status text of a router left without one, and
+	 * whether the log said so already. */
+	size_t nsessions, max_sessions;
+	char fd_message[512];
+	bool fd_logged;
 	/* The last (wall, monotonic) pair seen, to notice wall-clock steps. */
 	int64_t clk_wall_ms, clk_mono_ms;
 };
@@ -290,12 +297,59 @@ static void step_session(struct poller *p, size_t i, int64_t now)
 		on_complete(p, i, rc, now);
 }
 
+/* Closes router r's session (if any) and gives its descriptor back. */
+static void release_session(struct poller *p, struct router *r)
+{
+	if (r->conn)
+		ros_close(r->conn);
+	if (r->holds_fd)
+		p->nsessions--;
+	r->holds_fd = false;
+}
+
+/* The session's socket could not be had: the process is at its open
+ * files limit (EMFILE), or the system at its own (ENFILE). */
+static bool out_of_descriptors(const char *detail)
+{
+	return strstr(detail, strerror(EMFILE)) || strstr(detail, strerror(ENFILE));
+}
+
+/* Router i gets no session: the descriptor budget is spent (or socket()
+ * failed with EMFILE/ENFILE). It is down with a status that says what to
+ * do, counted under "descriptors", and tried again an interval later (a
+ * session of another router may have closed by then). The log says it
+ * once per start, not once per router and retry. */
+static void router_starved(struct poller *p, size_t i, int64_t now)
+{
+	struct router *r = &p->routers[i];
+	if (!p->fd_logged)
+		log_warnx("%s", p->fd_message);
+	p->fd_logged = true;
+	if (r->up || strcmp(r->last_error, p->fd_message) != 0)
+		log_debug("router %s: down: %s", r->cfg->name, p->fd_message);
+	snprintf(r->last_error, sizeof r->last_error, "%s", p->fd_message);
+	if (r->up)
+		p->nup--;
+	r->up = false;
+	status_poll_failed_why(p->status, r->cfg_index, REASON_DESCRIPTORS, p->fd_message);
+	release_session(p, r);
+	if (p->live)
+		livefeed_session_down(p->live, r->cfg_index, r->conn, p->fd_message);
+	r->state = R_IDLE;
+	int64_t wait = (int64_t)r->cfg->interval * 1000;
+	r->next_at = now + jitter(p, wait < BACKOFF_MIN_MS ? BACKOFF_MIN_MS : (int)wait);
+}
+
 /* Marks the router down (logged once per state change) and backs off. */
 static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 {
 	struct router *r = &p->routers[i];
 	const char *detail =
 	        r->conn && *ros_errstr(r->conn) ? ros_errstr(r->conn) : ros_status_name(status);
+	if (r->state == R_CONNECTING && out_of_descriptors(detail)) {
+		router_starved(p, i, now);
+		return;
+	}
 	char why[sizeof r->last_error];
 	/* Name the key that sets the limit, so the log says what to do. */
 	const char *key = NULL;
@@ -323,8 +377,7 @@ static void router_failed(struct poller *p, size_t i, int status, int64_t now)
 	ros_counters_free(r->counters, r->ncounters);
 	r->counters = NULL;
 	r->ncounters = 0;
-	if (r->conn)
-		ros_close(r->conn);
+	release_session(p, r);
 	if (p->live) /* its streams ended with the session */
 		livefeed_session_down(p->live, r->cfg_index, r->conn, why);
 	r->state = R_IDLE;
@@ -708,6 +761,13 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 	int rc;
 	switch (r->state) {
 	case R_IDLE:
+		if (!r->holds_fd && p->nsessions >= p->max_sessions) {
+			router_starved(p, i, now);
+			break;
+		}
+		if (!r->holds_fd)
+			p->nsessions++;
+		r->holds_fd = true;
 		rc = ros_start_connect(r->conn, now);
 		r->state = R_CONNECTING;
 		if (rc != ROS_AGAIN)
@@ -749,7 +809,7 @@ static void on_io(struct poller *p, size_t i, int64_t now)
 		/* An idle session became readable: the router (or a NAT box)
 		 * closed it. Reconnect quietly when the next poll is due. */
 		log_debug("router %s: idle session closed by the peer", r->cfg->name);
-		ros_close(r->conn);
+		release_session(p, r);
 		r->state = R_IDLE;
 		schedule(p, i);
 		return;
@@ -886,6 +946,11 @@ struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct statu
 	p->pushq = q;
 	p->rand_state = (unsigned)time(NULL) ^ (unsigned)getpid();
 	p->overdue_since = -1;
+	p->max_sessions = SIZE_MAX;
+	snprintf(p->fd_message, sizeof p->fd_message,
+	         "no file descriptor left for this router: %s; raise LimitNOFILE "
+	         "(tikstatd.service) or ulimit -n",
+	         strerror(EMFILE));
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	p->routers = calloc(cfg->n_routers ? cfg->n_routers : 1, sizeof *p->routers);
 	p->by_cfg = malloc((cfg->n_routers ? cfg->n_routers : 1) * sizeof *p->by_cfg);
@@ -963,6 +1028,13 @@ int poller_set_live(struct poller *p, struct livehub *hub)
 		return -1;
 	}
 	return 0;
+}
+
+void poller_set_sessions(struct poller *p, size_t max, const char *message)
+{
+	p->max_sessions = max;
+	if (message)
+		snprintf(p->fd_message, sizeof p->fd_message, "%s", message);
 }
 
 void poller_set_before_sleep(struct poller *p, poller_hook_fn fn, void *ctx)

@@ -39,6 +39,13 @@ typedef void (*poller_hook_fn)(void *ctx, const struct poller *p);
 struct poller *poller_new(const struct cfg *cfg, struct ingest *in, struct status *st,
                           struct pushq *q);
 
+/* Opens at most max router sessions at once (fdbudget.h; SIZE_MAX, the
+ * default: no limit). A router whose turn to connect comes with none
+ * left is down with message (copied; NULL: the default text, also used
+ * when socket() fails with EMFILE or ENFILE), counted under the reason
+ * "descriptors", logged once, and tried again an interval later. */
+void poller_set_sessions(struct poller *p, size_t max, const char *message);
+
 /* Sets the callback run after each pass of the loop, before it waits
  * again or returns (NULL: none): the housekeeping that no event brings
  * (reaping alert commands, the systemd watchdog, the recorder's commit

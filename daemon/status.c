@@ -16,9 +16,9 @@ struct status {
 
 const char *status_reason_name(enum status_reason r)
 {
-	static const char *const names[REASON_COUNT] = {"timeout", "refused",   "resolve",
-	                                                "auth",    "tls",       "protocol",
-	                                                "closed",  "too_large", "other"};
+	static const char *const names[REASON_COUNT] = {
+	        "timeout",  "refused", "resolve",   "auth",        "tls",
+	        "protocol", "closed",  "too_large", "descriptors", "other"};
 	return (unsigned)r < REASON_COUNT ? names[r] : "other";
 }
 
@@ -112,15 +112,22 @@ void status_poll_ok(struct status *s, size_t router, int64_t when, int64_t durat
 
 void status_poll_failed(struct status *s, size_t router, int ros_status, const char *error)
 {
-	if (!s || router >= s->t.n)
+	status_poll_failed_why(s, router, status_reason_of(ros_status),
+	                       error ? error : ros_status_name(ros_status));
+}
+
+void status_poll_failed_why(struct status *s, size_t router, enum status_reason reason,
+                            const char *error)
+{
+	if (!s || router >= s->t.n || (unsigned)reason >= REASON_COUNT)
 		return;
 	pthread_mutex_lock(&s->lock);
 	struct status_router *r = &s->t.routers[router];
 	r->known = true;
 	r->up = false;
-	snprintf(r->error, sizeof r->error, "%s", error ? error : ros_status_name(ros_status));
+	snprintf(r->error, sizeof r->error, "%s", error ? error : "");
 	r->polls_failed++;
-	r->failures[status_reason_of(ros_status)]++;
+	r->failures[reason]++;
 	pthread_mutex_unlock(&s->lock);
 }
 

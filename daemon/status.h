@@ -33,7 +33,8 @@ enum status_reason {
 	REASON_TLS,
 	REASON_PROTOCOL,
 	REASON_CLOSED,
-	REASON_TOO_LARGE, /* a reply beyond max_reply_size / max_reply_items */
+	REASON_TOO_LARGE,   /* a reply beyond max_reply_size / max_reply_items */
+	REASON_DESCRIPTORS, /* no file descriptor for the session (fdbudget.h) */
 	REASON_OTHER,
 	REASON_COUNT
 };
@@ -48,7 +49,7 @@ enum status_push_reject {
 };
 
 /* The slug of a reason ("timeout", "refused", "resolve", "auth", "tls",
- * "protocol", "closed", "too_large", "other") and of a push rejection ("token",
+ * "protocol", "closed", "too_large", "descriptors", "other") and of a push rejection ("token",
  * "parameter", "interface", "busy"). */
 const char *status_reason_name(enum status_reason r);
 const char *status_push_reject_name(enum status_push_reject r);
@@ -135,6 +136,10 @@ void status_free(struct status *s);
 /* Poller side. */
 void status_poll_ok(struct status *s, size_t router, int64_t when, int64_t duration_ms);
 void status_poll_failed(struct status *s, size_t router, int ros_status, const char *error);
+/* A failed poll counted under reason (status_poll_failed maps a
+ * ros_status to its reason): error is the router's status text. */
+void status_poll_failed_why(struct status *s, size_t router, enum status_reason reason,
+                            const char *error);
 void status_reading(struct status *s, size_t router, size_t iface, int64_t time, uint64_t rx_total,
                     uint64_t tx_total);
 /* A poll started late_ms after its scheduled time. */

@@ -25,6 +25,7 @@
 #include "cfg.h"
 #include "checkcfg.h"
 #include "demo.h"
+#include "fdbudget.h"
 #include "http.h"
 #include "ingest.h"
 #include "livehub.h"
@@ -235,12 +236,42 @@ static void check_database(struct instance *in)
 static void raise_nofile(void)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_warn("getrlimit(RLIMIT_NOFILE)");
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
 		/* "unlimited" is refused for open files: take a generous number */
 		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 65536 : rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			log_warn("cannot raise the open files limit");
+		getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	log_info("open files limit: %llu (each polled router holds one)",
+	         (unsigned long long)rl.rlim_cur);
+}
+
+/* Shares the open files between the database, HTTP and the router
+ * sessions (fdbudget.h) and tells the poller its share; the HTTP
+ * connection limit per listening socket is returned. */
+static unsigned share_descriptors(const struct cfg *cfg, struct poller *p)
+{
+	struct fdbudget b;
+	char msg[512];
+	fdbudget_of_cfg(cfg, &b);
+	fdbudget_message(&b, msg, sizeof msg);
+	poller_set_sessions(p, b.sessions, msg);
+	if (fdbudget_short(&b))
+		log_warnx("open files limit %llu: %zu of %zu polled routers fit (reserve %llu, "
+		          "HTTP %u connections per listening socket); raise LimitNOFILE "
+		          "(tikstatd.service) or ulimit -n",
+		          (unsigned long long)b.limit, b.sessions, b.routers,
+		          (unsigned long long)b.reserve, b.http_per_ls);
+	else
+		log_debug("open files: %zu router sessions, %u HTTP connections per listening "
+		          "socket, %llu in reserve",
+		          b.sessions, b.http_per_ls, (unsigned long long)b.reserve);
+	return b.http_per_ls;
 }
 
 /* Applies cfg: time zone, database, recorder, status, poller, HTTP. */
@@ -298,7 +329,8 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 		log_error("live view");
 		goto fail;
 	}
-	in->http = http_start(cfg, in->status, in->pushq, in->live);
+	in->http = http_start(cfg, in->status, in->pushq, in->live,
+	                      share_descriptors(cfg, in->poller));
 	if (!in->http)
 		goto fail;
 	log_info("tikstatd %s: %zu router%s (%zu polled), database %s, time zone %s",

@@ -3,7 +3,9 @@
  * loopback sockets (as test_conn.c does for the library): a poller over a
  * real recorder, status table and ingest table (rig.h) polls a simulated
  * router; pushed readings go through the push queue into the same ingest
- * path; a router that disappears backs off and comes back. The loop is
+ * path; a router that disappears backs off and comes back; a router
+ * beyond the descriptor budget, or whose socket() fails with EMFILE, is
+ * down with what to do and connects once it can. The loop is
  * stopped from its before-sleep hook once a condition holds (or after a
  * generous deadline).
  */
@@ -17,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cycle.h"
 #include "fakeproc.h"
@@ -306,6 +310,95 @@ static void the_next_slot_keeps_the_grid(void **state)
 	assert_true(poll_next_slot(0, 1000, 999) > 999);
 }
 
+/* Descriptor failures of router i. */
+static uint64_t fd_failures(size_t i)
+{
+	return router_status(i).failures[REASON_DESCRIPTORS];
+}
+
+/* One of two routers is up, the other left without a session target
+ * times. */
+static bool one_up_one_starved(struct watch *w)
+{
+	size_t up = router_status(0).up + router_status(1).up;
+	return up == 1 && (fd_failures(0) >= w->target || fd_failures(1) >= w->target);
+}
+
+static bool fd_failures_reach_target(struct watch *w)
+{
+	return fd_failures(w->router) >= w->target;
+}
+
+static void a_router_beyond_the_session_budget_is_down_with_what_to_do(void **state)
+{
+	(void)state;
+	char text[1024];
+	const struct fake_router_info *a = fakeproc_router(&fp, "steady");
+	const struct fake_router_info *b = fakeproc_router(&fp, "gone");
+	assert_non_null(a);
+	assert_non_null(b);
+	snprintf(text, sizeof text,
+	         "[router a]\nhost = 127.0.0.1\nport = %d\nuser = admin\npassword = %s\n"
+	         "interval = 1\ntimeout = 5\ninterfaces = ether1\n"
+	         "[router b]\nhost = 127.0.0.1\nport = %d\nuser = admin\npassword = %s\n"
+	         "interval = 1\ntimeout = 5\ninterfaces = ether1\n",
+	         a->port, PASSWORD, b->port, PASSWORD);
+	assert_int_equal(rig_init(&rig, "test_poller"), 0);
+	assert_int_equal(rig_start(&rig, text), 0);
+	struct poller *p = poller_new(rig.cfg, rig.ingest, rig.status, NULL);
+	assert_non_null(p);
+	poller_set_sessions(p, 1, "no file descriptor left for this router: test");
+	struct watch w = {.target = 3};
+	assert_true(run_until(p, &w, one_up_one_starved));
+	size_t starved = router_status(0).up ? 1 : 0;
+	struct status_router r = router_status(starved);
+	assert_false(r.up);
+	assert_string_equal(r.error, "no file descriptor left for this router: test");
+	assert_int_equal(r.polls_failed, r.failures[REASON_DESCRIPTORS]);
+	assert_int_equal(router_status(1 - starved).failures[REASON_DESCRIPTORS], 0);
+	assert_int_equal(poller_up(p), 1);
+	/* A second session allowed: the router left out connects. */
+	poller_set_sessions(p, 2, NULL);
+	w.router = starved;
+	w.target = r.polls_ok + 1;
+	assert_true(run_until(p, &w, polls_reach_target));
+	assert_int_equal(poller_up(p), 2);
+	poller_free(p);
+	rig_close(&rig);
+}
+
+static void socket_out_of_descriptors_fails_the_router_not_the_loop(void **state)
+{
+	(void)state;
+	start_polled("steady", "ether1");
+	struct poller *p = poller_new(rig.cfg, rig.ingest, rig.status, NULL);
+	assert_non_null(p);
+	/* The lowest free descriptor becomes the limit: every one below it is
+	 * open, so the session's socket() fails with EMFILE. */
+	struct rlimit saved, low;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	int lowest = dup(0);
+	assert_true(lowest >= 0);
+	close(lowest);
+	low = saved;
+	low.rlim_cur = (rlim_t)lowest;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	struct watch w = {.router = 0, .target = 2};
+	bool met = run_until(p, &w, fd_failures_reach_target);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	assert_true(met);
+	struct status_router r = router_status(0);
+	assert_false(r.up);
+	assert_non_null(strstr(r.error, "no file descriptor left for this router"));
+	assert_non_null(strstr(r.error, "raise LimitNOFILE"));
+	/* With descriptors again, it connects. */
+	w.target = r.polls_ok + 1;
+	assert_true(run_until(p, &w, polls_reach_target));
+	assert_true(router_status(0).up);
+	poller_free(p);
+	rig_close(&rig);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +407,8 @@ int main(void)
 	        cmocka_unit_test(a_router_that_disappears_backs_off_and_returns),
 	        cmocka_unit_test(phases_spread_the_polls_over_the_interval),
 	        cmocka_unit_test(the_next_slot_keeps_the_grid),
+	        cmocka_unit_test(a_router_beyond_the_session_budget_is_down_with_what_to_do),
+	        cmocka_unit_test(socket_out_of_descriptors_fails_the_router_not_the_loop),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
