@@ -19,7 +19,7 @@
 #include "recorder.h"
 
 /* Free pages given back per transaction after an import (as tikstatd's
- * recorder: a few milliseconds of write lock each). */
+ * recorder: tens of milliseconds of write lock each). */
 #define LEGACY_RECLAIM_STEP 2048
 
 /* ------------------------------------------------------------------ */

@@ -16,9 +16,10 @@
 #define PRUNE_EVERY_S        86400 /* retention: once a day is plenty for 5-minute buckets */
 #define PRUNE_RETRY_S        3600
 #define INFO_SEEN_EVERY_S    3600 /* a counter's last_seen is written at most hourly */
-/* Free pages given back per store_reclaim: one call holds the write lock
- * for a few milliseconds (measured: 2,048 pages of a pruned 10-year
- * import, tikstatd(8)); more calls follow on the next passes of the loop. */
+/* Free pages given back per store_reclaim: one call took at most 33 ms
+ * (checkpoint included) on a pruned 10-year import of 6,037 free pages
+ * (512: 16 ms, 8,192: 68 ms; the prune before it: 250 ms); more calls
+ * follow on the next passes of the loop. */
 #define RECLAIM_STEP_PAGES 2048
 #define COMPACT_HINT_BYTES (1024 * 1024) /* free space worth a hint to compact */
 

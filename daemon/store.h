@@ -215,7 +215,8 @@ int store_space(store *s, struct store_space *out);
  * shrinks) in one short write transaction of its own, then copies the WAL
  * into the file without waiting for readers (a passive checkpoint: the
  * file shrinks once no reader holds an older snapshot). Bounded so that a
- * call holds the write lock briefly (2,048 pages: a few milliseconds):
+ * call holds the write lock briefly (2,048 pages: about 30 ms with the
+ * checkpoint, measured on a pruned 10-year import; the prune took 250):
  * call it again while *freed == max_pages. Databases created since
  * tikstat reclaims space are INCREMENTAL (store_space); on older ones
  * nothing is freed (*freed 0) until store_compact. Read-write handle, no
