@@ -21,6 +21,9 @@
  * (512: 16 ms, 8,192: 68 ms; the prune before it: 250 ms); more calls
  * follow on the next passes of the loop. */
 #define RECLAIM_STEP_PAGES 2048
+/* Less free space than this stays for new buckets to reuse: giving a few
+ * pages back after every daily prune would cost a checkpoint for nothing. */
+#define RECLAIM_MIN_BYTES  (1024 * 1024)
 #define COMPACT_HINT_BYTES (1024 * 1024) /* free space worth a hint to compact */
 
 /* Traffic of one 5-minute bucket not yet committed. */
@@ -451,10 +454,17 @@ static void reclaim_done(struct recorder *r)
 }
 
 /* After a prune: gives the freed pages back in bounded steps, one per
- * call, so that no call holds the write lock long. A failure ends it
- * until the next prune (the pages stay free inside the file: no harm). */
+ * call, so that no call holds the write lock long, when there are at
+ * least RECLAIM_MIN_BYTES of them. A failure ends it until the next prune
+ * (the pages stay free inside the file: no harm). */
 static void reclaim(struct recorder *r)
 {
+	struct store_space sp;
+	if (r->reclaimed == 0 && (store_space(r->s, &sp) || !sp.incremental || sp.page_size <= 0 ||
+	                          sp.free_pages < RECLAIM_MIN_BYTES / sp.page_size)) {
+		reclaim_done(r);
+		return;
+	}
 	int freed = 0;
 	if (store_reclaim(r->s, RECLAIM_STEP_PAGES, &freed)) {
 		log_warnx("database: cannot return free pages to the filesystem: %s (trying "

@@ -1244,13 +1244,13 @@ static void old_buckets(store *s, int64_t id, int64_t t, int days)
 	assert_int_equal(store_commit(s), 0);
 }
 
-/* A recorder keeping 5-minute buckets a day over a file holding 200 days
+/* A recorder keeping 5-minute buckets a day over a file holding days
  * of them: the first commit prunes, the next ticks give the pages back. */
-static void prune_then_tick(store *s, FILE *logf, int64_t t)
+static void prune_then_tick(store *s, FILE *logf, int64_t t, int days)
 {
 	int64_t id;
 	assert_int_equal(store_interface_id(s, "home", "ether1", &id), 0);
-	old_buckets(s, id, t, 200);
+	old_buckets(s, id, t, days);
 	log_set_output(logf);
 	struct recorder_options o = options(60);
 	o.retention[STEP_5MIN] = 86400;
@@ -1270,13 +1270,31 @@ static void pages_freed_by_the_prune_go_back_to_the_filesystem_with_one_line(voi
 	FILE *logf = tmpfile();
 	assert_non_null(logf);
 	store *s = open_store(new_db(p), false);
-	prune_then_tick(s, logf, utc(2026, 6, 1, 10, 0, 0));
+	prune_then_tick(s, logf, utc(2026, 6, 1, 10, 0, 0), 400);
 	struct store_space sp;
 	assert_int_equal(store_space(s, &sp), 0);
 	assert_true(sp.incremental);
 	assert_int_equal(sp.free_pages, 0);
 	assert_int_equal(log_count(logf, "returned to the filesystem"), 1);
 	assert_int_equal(log_count(logf, "database: "), 1); /* nothing else said */
+	store_close(s);
+	fclose(logf);
+}
+
+/* Less than a MiB freed stays for new buckets to reuse, silently. */
+static void a_small_prune_leaves_its_pages_for_reuse_and_says_nothing(void **state)
+{
+	(void)state;
+	char p[512];
+	FILE *logf = tmpfile();
+	assert_non_null(logf);
+	store *s = open_store(new_db(p), false);
+	prune_then_tick(s, logf, utc(2026, 6, 1, 10, 0, 0), 30);
+	struct store_space sp;
+	assert_int_equal(store_space(s, &sp), 0);
+	assert_true(sp.free_pages > 0);
+	assert_true(sp.free_pages < 256);
+	assert_int_equal(log_count(logf, "database: "), 0);
 	store_close(s);
 	fclose(logf);
 }
@@ -1296,7 +1314,7 @@ static void an_old_file_gets_the_hint_to_compact_once(void **state)
 	                 SQLITE_OK);
 	sqlite3_close(db);
 	store *s = open_store(p, false);
-	prune_then_tick(s, logf, utc(2026, 6, 1, 10, 0, 0));
+	prune_then_tick(s, logf, utc(2026, 6, 1, 10, 0, 0), 400);
 	struct store_space sp;
 	assert_int_equal(store_space(s, &sp), 0);
 	assert_false(sp.incremental);
@@ -1329,6 +1347,7 @@ int main(void)
 	        cmocka_unit_test(retention_of_zero_keeps_every_row),
 	        cmocka_unit_test(a_prune_failing_on_a_damaged_old_page_never_holds_back_commits),
 	        cmocka_unit_test(pages_freed_by_the_prune_go_back_to_the_filesystem_with_one_line),
+	        cmocka_unit_test(a_small_prune_leaves_its_pages_for_reuse_and_says_nothing),
 	        cmocka_unit_test(an_old_file_gets_the_hint_to_compact_once),
 	        cmocka_unit_test(a_failing_commit_is_logged_once_reminded_and_its_recovery_logged),
 	        cmocka_unit_test(a_deleted_database_file_is_written_back_by_the_next_tick),
