@@ -1244,11 +1244,13 @@ static void old_buckets(store *s, int64_t id, int64_t t, int days)
 	assert_int_equal(store_commit(s), 0);
 }
 
-/* A recorder keeping 5-minute buckets a day over a file holding days
- * of them: the first commit prunes, the next ticks give the pages back. */
-static void prune_then_tick(store *s, FILE *logf, int64_t t, int days)
+/* A recorder keeping 5-minute buckets a day over the file at path holding
+ * days of them: the first commit prunes, the next ticks give the pages
+ * back. The log goes to logf; *sp gets the space afterwards. */
+static void prune_then_tick(const char *path, FILE *logf, int days, struct store_space *sp)
 {
-	int64_t id;
+	int64_t t = utc(2026, 6, 1, 10, 0, 0), id;
+	store *s = open_store(path, false);
 	assert_int_equal(store_interface_id(s, "home", "ether1", &id), 0);
 	old_buckets(s, id, t, days);
 	log_set_output(logf);
@@ -1261,6 +1263,8 @@ static void prune_then_tick(store *s, FILE *logf, int64_t t, int days)
 		assert_int_equal(recorder_tick(r, t + i), 0);
 	recorder_free(r, t + 5);
 	log_set_output(NULL);
+	assert_int_equal(store_space(s, sp), 0);
+	store_close(s);
 }
 
 static void pages_freed_by_the_prune_go_back_to_the_filesystem_with_one_line(void **state)
@@ -1269,15 +1273,12 @@ static void pages_freed_by_the_prune_go_back_to_the_filesystem_with_one_line(voi
 	char p[512];
 	FILE *logf = tmpfile();
 	assert_non_null(logf);
-	store *s = open_store(new_db(p), false);
-	prune_then_tick(s, logf, utc(2026, 6, 1, 10, 0, 0), 400);
 	struct store_space sp;
-	assert_int_equal(store_space(s, &sp), 0);
+	prune_then_tick(new_db(p), logf, 400, &sp);
 	assert_true(sp.incremental);
 	assert_int_equal(sp.free_pages, 0);
 	assert_int_equal(log_count(logf, "returned to the filesystem"), 1);
 	assert_int_equal(log_count(logf, "database: "), 1); /* nothing else said */
-	store_close(s);
 	fclose(logf);
 }
 
@@ -1288,14 +1289,10 @@ static void a_small_prune_leaves_its_pages_for_reuse_and_says_nothing(void **sta
 	char p[512];
 	FILE *logf = tmpfile();
 	assert_non_null(logf);
-	store *s = open_store(new_db(p), false);
-	prune_then_tick(s, logf, utc(2026, 6, 1, 10, 0, 0), 30);
 	struct store_space sp;
-	assert_int_equal(store_space(s, &sp), 0);
-	assert_true(sp.free_pages > 0);
-	assert_true(sp.free_pages < 256);
+	prune_then_tick(new_db(p), logf, 30, &sp);
+	assert_true(sp.free_pages > 0 && sp.free_pages < 256);
 	assert_int_equal(log_count(logf, "database: "), 0);
-	store_close(s);
 	fclose(logf);
 }
 
@@ -1313,15 +1310,12 @@ static void an_old_file_gets_the_hint_to_compact_once(void **state)
 	assert_int_equal(sqlite3_exec(db, "PRAGMA auto_vacuum = NONE; VACUUM", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	sqlite3_close(db);
-	store *s = open_store(p, false);
-	prune_then_tick(s, logf, utc(2026, 6, 1, 10, 0, 0), 400);
 	struct store_space sp;
-	assert_int_equal(store_space(s, &sp), 0);
+	prune_then_tick(p, logf, 400, &sp);
 	assert_false(sp.incremental);
 	assert_true(sp.free_pages > 256);
 	assert_int_equal(log_count(logf, "returned to the filesystem"), 0);
 	assert_int_equal(log_count(logf, "run tikstat --compact once"), 1);
-	store_close(s);
 	fclose(logf);
 }
 

@@ -95,11 +95,7 @@ inode=$(stat -c %i "$LIVE")
 	printf 'INSERT INTO traffic VALUES (1, 4, 4100000000, 7, 7);\n'
 ) | sqlite3 "$LIVE" &
 CHILD_PID=$!
-# Until the writer holds the lock (the sqlite3 tool does not wait for it).
-for _ in $(seq 300); do
-	sqlite3 "$LIVE" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || break
-	sleep 0.05
-done
+wait_for_lock "$LIVE"
 run "compact while another connection holds the write lock" 0 --db "$LIVE" --compact
 expect_out_contains "compacted $LIVE: "
 wait "$CHILD_PID" || fail "the other connection failed"
