@@ -18,6 +18,10 @@
 #include "calendar.h"
 #include "recorder.h"
 
+/* Free pages given back per transaction after an import (as tikstatd's
+ * recorder: tens of milliseconds of write lock each). */
+#define LEGACY_RECLAIM_STEP 2048
+
 /* ------------------------------------------------------------------ */
 /* reading                                                             */
 /* ------------------------------------------------------------------ */
@@ -485,6 +489,18 @@ static void scratch_remove(const char *path)
 	}
 }
 
+/* Gives the target's free pages back to the filesystem, in steps that
+ * each hold the write lock briefly (tikstatd commits in between). A
+ * failure leaves them free inside the file, where tikstatd's next prune
+ * finds them: the import itself is done, so it is not reported. */
+static void give_back(store *target)
+{
+	int freed;
+	while (store_reclaim(target, LEGACY_RECLAIM_STEP, &freed) == 0 &&
+	       freed == LEGACY_RECLAIM_STEP)
+		;
+}
+
 int legacy_import(store *target, const char *path, const struct legacy_import_options *opt,
                   struct legacy_summary *sum, char *err, size_t errsz)
 {
@@ -568,5 +584,7 @@ out:
 	recorder_free(rec, sum->last);
 	store_close(scratch);
 	scratch_remove(scratch_path);
+	if (ret == 0)
+		give_back(target);
 	return ret;
 }

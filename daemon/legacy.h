@@ -127,7 +127,9 @@ struct legacy_summary {
 
 /* Imports the legacy database at path into interface opt->router /
  * opt->iface of target (opened read-write). Fills *sum. Returns 0, or -1
- * with the reason in err (nothing was changed then). */
+ * with the reason in err (nothing was changed then). After a successful
+ * run the target's free pages go back to the filesystem (store_reclaim,
+ * in bounded steps). */
 int legacy_import(store *target, const char *path, const struct legacy_import_options *opt,
                   struct legacy_summary *sum, char *err, size_t errsz);
 

@@ -16,6 +16,15 @@
 #define PRUNE_EVERY_S        86400 /* retention: once a day is plenty for 5-minute buckets */
 #define PRUNE_RETRY_S        3600
 #define INFO_SEEN_EVERY_S    3600 /* a counter's last_seen is written at most hourly */
+/* Free pages given back per store_reclaim: one call took at most 33 ms
+ * (checkpoint included) on a pruned 10-year import of 6,037 free pages
+ * (512: 16 ms, 8,192: 68 ms; the prune before it: 250 ms); more calls
+ * follow on the next passes of the loop. */
+#define RECLAIM_STEP_PAGES 2048
+/* Less free space than this stays for new buckets to reuse: giving a few
+ * pages back after every daily prune would cost a checkpoint for nothing. */
+#define RECLAIM_MIN_BYTES  (1024 * 1024)
+#define COMPACT_HINT_BYTES (1024 * 1024) /* free space worth a hint to compact */
 
 /* Traffic of one 5-minute bucket not yet committed. */
 struct piece {
@@ -48,7 +57,10 @@ struct recorder {
 	size_t ndirty, capdirty;
 	int64_t last_commit;
 	int64_t last_prune;
-	bool must_commit; /* an event that commits at once happened */
+	bool must_commit;  /* an event that commits at once happened */
+	bool reclaiming;   /* a prune freed pages: give them back, a step a tick */
+	int64_t reclaimed; /* pages given back since that prune */
+	bool compact_hint; /* the hint to run tikstat --compact was logged */
 	struct store_health health;
 	int64_t retry_at;           /* failing: no new attempt before (wall s) */
 	int64_t fail_mono;          /* failing: monotonic s of the first failure */
@@ -392,6 +404,8 @@ static void prune(struct recorder *r, int64_t now)
 	    store_prune_kind(r->s, STORE_QUEUE, now, r->opt.retention) == 0 &&
 	    store_prune_kind(r->s, STORE_DEVICE, now, r->opt.device_retention) == 0 &&
 	    store_commit(r->s) == 0) {
+		r->reclaiming = true;
+		r->reclaimed = 0;
 		if (r->health.prune_failing) {
 			r->health.prune_failing = false;
 			log_info("database: old buckets deleted again (retention)");
@@ -413,6 +427,55 @@ static void prune(struct recorder *r, int64_t now)
 		r->health.prune_failing = true;
 		publish(r);
 	}
+}
+
+/* The end of giving pages back: one line when some were, or (once) the
+ * hint for a file that cannot shrink by itself. */
+static void reclaim_done(struct recorder *r)
+{
+	struct store_space sp;
+	r->reclaiming = false;
+	if (store_space(r->s, &sp))
+		return;
+	if (r->reclaimed > 0)
+		log_info("database: %" PRId64 " pages (%.1f MiB) returned to the filesystem",
+		         r->reclaimed, (double)r->reclaimed * (double)sp.page_size / 1048576.0);
+	/* Older files hold their free pages until tikstat --compact: said once
+	 * a run, when it is worth it (a MiB or more). */
+	if (!sp.incremental && !r->compact_hint && sp.page_size > 0 &&
+	    sp.free_pages >= COMPACT_HINT_BYTES / sp.page_size) {
+		r->compact_hint = true;
+		log_info("database: %.1f MiB free inside %s stay in the file (made before tikstat "
+		         "returned free space): run tikstat --compact once to let it shrink after "
+		         "pruning (tikstatd(8), \"Database maintenance\")",
+		         (double)sp.free_pages * (double)sp.page_size / 1048576.0,
+		         store_path(r->s));
+	}
+}
+
+/* After a prune: gives the freed pages back in bounded steps, one per
+ * call, so that no call holds the write lock long, when there are at
+ * least RECLAIM_MIN_BYTES of them. A failure ends it until the next prune
+ * (the pages stay free inside the file: no harm). */
+static void reclaim(struct recorder *r)
+{
+	struct store_space sp;
+	if (r->reclaimed == 0 && (store_space(r->s, &sp) || !sp.incremental || sp.page_size <= 0 ||
+	                          sp.free_pages < RECLAIM_MIN_BYTES / sp.page_size)) {
+		reclaim_done(r);
+		return;
+	}
+	int freed = 0;
+	if (store_reclaim(r->s, RECLAIM_STEP_PAGES, &freed)) {
+		log_warnx("database: cannot return free pages to the filesystem: %s (trying "
+		          "again after the next prune)",
+		          store_errmsg(r->s));
+		r->reclaiming = false;
+		return;
+	}
+	r->reclaimed += freed;
+	if (freed < RECLAIM_STEP_PAGES)
+		reclaim_done(r);
 }
 
 /* Whether a problem that lasts should be logged again now. */
@@ -532,6 +595,8 @@ int recorder_flush(struct recorder *r, int64_t now)
 int recorder_tick(struct recorder *r, int64_t now)
 {
 	check_file(r);
+	if (r->reclaiming && !r->health.commit_failing)
+		reclaim(r);
 	if (r->ndirty == 0 || retry_wait(r, now) ||
 	    (!r->must_commit && now >= r->last_commit &&
 	     now - r->last_commit < r->opt.commit_interval))

@@ -17,7 +17,11 @@
  * memory and are retried at most every min(commit_interval, 5) seconds.
  * The retention prune runs in a transaction of its own after a commit, so
  * a prune that fails (a damaged page in old data) never holds back new
- * readings; it is retried hourly. recorder_tick also checks the file at
+ * readings; it is retried hourly. The pages a prune frees go back to the
+ * filesystem afterwards when they are 1 MiB or more, a bounded
+ * store_reclaim per recorder_tick (one
+ * info line with the total; on a file made before that, a hint once to
+ * run tikstat --compact). recorder_tick also checks the file at
  * the path: a deleted file is written back from the open one
  * (store_restore_file); a replaced one is reported and left alone.
  */

@@ -46,6 +46,17 @@
 	X(ST_REMOVE_ALERTS, "remove_alerts", "DELETE FROM alerts WHERE interface_id = ?1")         \
 	X(ST_REMOVE_IMPORTS, "remove_imports", "DELETE FROM imports WHERE interface_id = ?1")
 
+/* X(id, name, sql): the space inside the file (store_space) and giving
+ * free pages back to the filesystem (store_reclaim). The incremental
+ * vacuum returns one result row per page it frees: stepping it n times
+ * frees n pages, so the bound needs no SQL built at run time. */
+#define STORE_SPACE_STATEMENTS(X)                                                                  \
+	X(ST_SPACE, "space",                                                                       \
+	  "SELECT p.page_count, f.freelist_count, z.page_size, a.auto_vacuum"                      \
+	  " FROM pragma_page_count AS p, pragma_freelist_count AS f, pragma_page_size AS z,"       \
+	  " pragma_auto_vacuum AS a")                                                              \
+	X(ST_RECLAIM, "reclaim", "PRAGMA incremental_vacuum")
+
 /* X(id, name, sql): every statement the store runs after opening. */
 #define STORE_STATEMENTS(X)                                                                        \
 	X(ST_BEGIN_WRITE, "begin_write", "BEGIN IMMEDIATE")                                        \
@@ -120,7 +131,8 @@
 	  " AND traffic.start >= ?4 AND traffic.start < ?5 GROUP BY i.name"                        \
 	  " ORDER BY tikstat_u64key(tikstat_u64sum(traffic.rx), tikstat_u64sum(traffic.tx)) DESC," \
 	  " i.name")                                                                               \
-	STORE_REMOVE_STATEMENTS(X)
+	STORE_REMOVE_STATEMENTS(X)                                                                 \
+	STORE_SPACE_STATEMENTS(X)
 
 #define X(id, name, sql) id,
 enum stmt_id { STORE_STATEMENTS(X) ST_COUNT };
@@ -610,9 +622,17 @@ static int migrate(store *s)
  * never corrupted. Those lost commits are recovered by the accounting
  * design: the routers' counters are cumulative, so the next reading after
  * a restart counts the traffic since the last reading that did reach the
- * disk (README, "Accounting"). */
-static int setup_writer(store *s)
+ * disk (README, "Accounting").
+ *
+ * A new file (fresh) is made with auto_vacuum = INCREMENTAL, so that the
+ * pages pruning frees can go back to the filesystem (store_reclaim). It
+ * must be set before anything writes the header: the switch to WAL does,
+ * and afterwards only a VACUUM changes it (store_compact). */
+static int setup_writer(store *s, bool fresh)
 {
+	if (fresh &&
+	    exec_const(s, "PRAGMA auto_vacuum = INCREMENTAL", "cannot set up space reclaiming"))
+		return -1;
 	sqlite3_stmt *st = NULL;
 	int ok = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) ==
 	                 SQLITE_OK &&
@@ -732,7 +752,8 @@ static int connect_db(store *s)
 			     (long long)version, store_schema_version());
 			goto err;
 		}
-	} else if (setup_writer(s) || (version < store_schema_version() && migrate(s))) {
+	} else if (setup_writer(s, version == 0) ||
+	           (version < store_schema_version() && migrate(s))) {
 		goto err;
 	}
 	/* SQLite keeps the file open from here on: the file at the path now is
@@ -1507,6 +1528,79 @@ int store_remove_history(store *s, int64_t iface)
 err:
 	store_rollback(s);
 	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* space: free pages back to the filesystem                            */
+/* ------------------------------------------------------------------ */
+
+int store_space(store *s, struct store_space *out)
+{
+	sqlite3_stmt *st = stmt(s, ST_SPACE);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->pages = sqlite3_column_int64(st, 0);
+		out->free_pages = sqlite3_column_int64(st, 1);
+		out->page_size = sqlite3_column_int64(st, 2);
+		out->incremental = sqlite3_column_int(st, 3) == 2; /* 2: INCREMENTAL */
+	}
+	done(st);
+	return rc == SQLITE_ROW ? 0 : fail(s, true, "cannot read the database's size");
+}
+
+/* Copies the WAL into the file without waiting for anyone: pages a
+ * vacuum cut off the end leave the file only at a checkpoint. A busy
+ * checkpoint (a reader on an older snapshot) is no error: the next one,
+ * SQLite's own after 1000 pages of WAL or the one at close, does it. */
+static int checkpoint(store *s, int mode)
+{
+	int rc = sqlite3_wal_checkpoint_v2(s->db, "main", mode, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return fail(s, true, "cannot checkpoint the database");
+	return 0;
+}
+
+int store_reclaim(store *s, int max_pages, int *freed)
+{
+	*freed = 0;
+	if (writable(s, "cannot reclaim free pages"))
+		return -1;
+	if (max_pages <= 0)
+		return 0;
+	if (store_begin(s))
+		return -1;
+	sqlite3_stmt *st = stmt(s, ST_RECLAIM);
+	int rc = st ? SQLITE_DONE : SQLITE_ERROR;
+	while (st && *freed < max_pages && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		(*freed)++;
+	bool ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+	if (st && !ok)
+		fail(s, true, "cannot reclaim free pages");
+	/* A reset before the end keeps the pages freed so far freed. */
+	if (st)
+		done(st);
+	if (!ok || store_commit(s)) {
+		store_rollback(s);
+		*freed = 0;
+		return -1;
+	}
+	return *freed > 0 ? checkpoint(s, SQLITE_CHECKPOINT_PASSIVE) : 0;
+}
+
+int store_compact(store *s)
+{
+	if (writable(s, "cannot compact"))
+		return -1;
+	/* VACUUM copies the database into a temporary one and back through the
+	 * WAL: the file at the path stays the same file (same inode; tikstatd's
+	 * file check is content), and readers keep their snapshots meanwhile.
+	 * It waits (busy timeout) for tikstatd's commit, then holds the write
+	 * lock for the copy: tikstatd's commits wait or are retried. */
+	if (exec_const(s, "PRAGMA auto_vacuum = INCREMENTAL; VACUUM", "cannot compact"))
+		return -1;
+	return checkpoint(s, SQLITE_CHECKPOINT_TRUNCATE);
 }
 
 /* ------------------------------------------------------------------ */

@@ -9,6 +9,7 @@
  *   tikstat -l [-r ROUTER -i IFACE] [-c FILE]
  *   tikstat --bill [NAME] [-r ROUTER] [-i COUNTER] [-c FILE] [--json] [--now T]
  *   tikstat --remove -r ROUTER -i IFACE [--force]
+ *   tikstat --compact [-c FILE | --db FILE]
  *   tikstat import-legacy FILE -r ROUTER -i IFACE [-c FILE | --db FILE] [--utc]
  *           [--force]
  *
@@ -80,6 +81,7 @@ struct options {
 	bool oneline_bytes;                  /* --oneline b */
 	bool short_form;                     /* -s */
 	bool remove;                         /* --remove */
+	bool compact;                        /* --compact */
 	bool force;                          /* --force */
 	const char *begin, *end, *now;
 	enum format format;
@@ -140,6 +142,7 @@ static void usage(void)
 	fputs("usage: tikstat [options]             traffic report (default: a summary)\n"
 	      "       tikstat -l [-r ROUTER -i IFACE]     the live rate, from tikstatd\n"
 	      "       tikstat --remove -r ROUTER -i IFACE [--force]\n"
+	      "       tikstat --compact                  rewrite the database compactly\n"
 	      "       tikstat import-legacy FILE -r ROUTER -i IFACE [options]\n"
 	      "\n"
 	      "what:\n"
@@ -174,6 +177,9 @@ static void usage(void)
 	      "      --remove           delete the history of -r ROUTER -i IFACE\n"
 	      "      --force            --remove without asking; import-legacy into a\n"
 	      "                         router or interface the configuration lacks\n"
+	      "      --compact          rewrite the database without its free space and let\n"
+	      "                         it shrink after each prune from now on (safe while\n"
+	      "                         tikstatd runs)\n"
 	      "where:\n"
 	      "  -c, --config FILE      configuration (default " DEFAULT_CONFIG ")\n"
 	      "      --db FILE          read this database (no configuration unless -c)\n"
@@ -196,6 +202,7 @@ enum long_only {
 	OPT_UTC,
 	OPT_ONELINE,
 	OPT_REMOVE,
+	OPT_COMPACT,
 	OPT_FORCE,
 	OPT_HELP,
 	OPT_VERSION,
@@ -203,31 +210,19 @@ enum long_only {
 };
 
 static const struct option long_options[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"router", required_argument, NULL, 'r'},
-        {"interface", required_argument, NULL, 'i'},
-        {"fiveminutes", no_argument, NULL, '5'},
-        {"hours", no_argument, NULL, 'h'},
-        {"days", no_argument, NULL, 'd'},
-        {"months", no_argument, NULL, 'm'},
-        {"years", no_argument, NULL, 'y'},
-        {"short", no_argument, NULL, 's'},
-        {"top", no_argument, NULL, 't'},
-        {"cycle", no_argument, NULL, OPT_CYCLE},
-        {"begin", required_argument, NULL, 'b'},
-        {"end", required_argument, NULL, 'e'},
-        {"oneline", no_argument, NULL, OPT_ONELINE},
-        {"remove", no_argument, NULL, OPT_REMOVE},
-        {"force", no_argument, NULL, OPT_FORCE},
-        {"now", required_argument, NULL, OPT_NOW},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"csv", no_argument, NULL, OPT_CSV},
-        {"db", required_argument, NULL, OPT_DB},
-        {"utc", no_argument, NULL, OPT_UTC},
-        {"help", no_argument, NULL, OPT_HELP},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {"bill", no_argument, NULL, OPT_BILL},
-        {NULL, 0, NULL, 0},
+        {"config", required_argument, NULL, 'c'},    {"router", required_argument, NULL, 'r'},
+        {"interface", required_argument, NULL, 'i'}, {"fiveminutes", no_argument, NULL, '5'},
+        {"hours", no_argument, NULL, 'h'},           {"days", no_argument, NULL, 'd'},
+        {"months", no_argument, NULL, 'm'},          {"years", no_argument, NULL, 'y'},
+        {"short", no_argument, NULL, 's'},           {"top", no_argument, NULL, 't'},
+        {"cycle", no_argument, NULL, OPT_CYCLE},     {"begin", required_argument, NULL, 'b'},
+        {"end", required_argument, NULL, 'e'},       {"oneline", no_argument, NULL, OPT_ONELINE},
+        {"remove", no_argument, NULL, OPT_REMOVE},   {"compact", no_argument, NULL, OPT_COMPACT},
+        {"force", no_argument, NULL, OPT_FORCE},     {"now", required_argument, NULL, OPT_NOW},
+        {"json", no_argument, NULL, OPT_JSON},       {"csv", no_argument, NULL, OPT_CSV},
+        {"db", required_argument, NULL, OPT_DB},     {"utc", no_argument, NULL, OPT_UTC},
+        {"help", no_argument, NULL, OPT_HELP},       {"version", no_argument, NULL, OPT_VERSION},
+        {"bill", no_argument, NULL, OPT_BILL},       {NULL, 0, NULL, 0},
 };
 
 /* vnStat's optional values are separate words (-d 7, --oneline b), which
@@ -318,6 +313,9 @@ static int check_options(int argc, char **argv, struct options *o, bool window)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (o->compact && (o->remove || o->router || o->iface || o->mode != MODE_DEFAULT ||
+	                   window || o->now || o->format != FORMAT_TABLE || o->force))
+		return usage_error("--compact takes only -c and --db");
 	if (o->remove) {
 		if (!o->router || !o->iface)
 			return usage_error("--remove: name the interface with -r ROUTER -i IFACE");
@@ -427,6 +425,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_DB: o->db = optarg; break;
 		case OPT_UTC: o->text_utc = true; break;
 		case OPT_REMOVE: o->remove = true; break;
+		case OPT_COMPACT: o->compact = true; break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_HELP: usage(); return EXIT_OK;
 		case OPT_VERSION: fputs("tikstat " TIKSTAT_VERSION "\n", stdout); return EXIT_OK;
@@ -1032,6 +1031,38 @@ out:
 	return status;
 }
 
+/* The file's size in bytes, 0 when it cannot be read. */
+static uint64_t file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && sb.st_size > 0 ? (uint64_t)sb.st_size : 0;
+}
+
+/* tikstat --compact: VACUUM into an INCREMENTAL database (store_compact),
+ * the file's size before and after. */
+static int run_compact(const struct settings *st)
+{
+	store *s = open_existing(st, false, "");
+	if (!s)
+		return EXIT_ERROR;
+	struct store_space before;
+	char a[16], b[16];
+	report_iec(file_size(st->database), a);
+	int status = EXIT_ERROR;
+	if (store_space(s, &before) || store_compact(s)) {
+		print_error(store_errmsg(s));
+		goto out;
+	}
+	report_iec(file_size(st->database), b);
+	printf("compacted %s: %s -> %s (%" PRId64 " free pages of %" PRId64 " returned)\n"
+	       "from now on it shrinks after each prune of old buckets by itself\n",
+	       st->database, a, b, before.free_pages, before.pages);
+	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+out:
+	store_close(s);
+	return status;
+}
+
 /* -l: the interface to show: -r and -i, or the configuration's only
  * one. NULL *iface after saying why (usage). */
 static int live_interface(const struct options *o, const struct cfg *cfg, const char **router,
@@ -1214,6 +1245,7 @@ int main(int argc, char **argv)
 	if (status < 0)
 		status = o.import              ? run_import(&o, &st)
 		         : o.remove            ? run_remove(&o, &st)
+		         : o.compact           ? run_compact(&st)
 		         : o.mode == MODE_LIVE ? run_live(&o, &st)
 		         : o.mode == MODE_BILL ? run_bill(&o, &st)
 		         : o.mode == MODE_RANK ? run_rank(&o, &st)

@@ -505,6 +505,43 @@ static void read_orders_rows_by_timestamp(void **state)
 	assert_int_equal(c.times[2], 300);
 }
 
+/* The target's free pages (old buckets pruned, e.g. by tikstatd) go
+ * back to the filesystem after an import, in several bounded steps. */
+static void import_gives_the_targets_free_pages_back(void **state)
+{
+	(void)state;
+	char lp[512], dp[512];
+	sql_file(path_of(lp, "old_space.db"), legacy_table);
+	sql_file(lp, legacy_rows);
+	store *s = open_target(path_of(dp, "t_space.db"));
+	int64_t other;
+	assert_int_equal(store_interface_id(s, "home", "ether9", &other), 0);
+	assert_int_equal(store_begin(s), 0);
+	for (int64_t i = 0; i < 400000; i++)
+		assert_int_equal(store_add_traffic(s, other, STEP_5MIN, i * 300, UINT64_C(1) << 62,
+		                                   UINT64_C(1) << 62),
+		                 0);
+	assert_int_equal(store_commit(s), 0);
+	int64_t keep[STEP_COUNT] = {0};
+	keep[STEP_5MIN] = 1;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_prune(s, 399999 * 300, keep), 0);
+	assert_int_equal(store_commit(s), 0);
+	struct store_space sp;
+	assert_int_equal(store_space(s, &sp), 0);
+	int64_t pages = sp.pages;
+	assert_true(sp.free_pages > 2048); /* more than one step's worth */
+
+	struct legacy_summary sum;
+	import_ok(s, lp, "home", "ether1", false, &sum);
+	assert_int_equal(sum.imported, 5);
+	assert_int_equal(store_space(s, &sp), 0);
+	assert_int_equal(sp.free_pages, 0);
+	assert_true(sp.pages < pages - 2048);
+	assert_totals(s, iface_id(s, "home", "ether1"), 1670, 450);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +556,7 @@ int main(void)
 	        cmocka_unit_test(import_works_without_the_delta_columns),
 	        cmocka_unit_test(import_refuses_missing_and_foreign_files_and_changes_nothing),
 	        cmocka_unit_test(read_orders_rows_by_timestamp),
+	        cmocka_unit_test(import_gives_the_targets_free_pages_back),
 	        cmocka_unit_test(check_accepts_the_old_table_and_refuses_the_rest_writing_nothing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1229,6 +1230,95 @@ static void a_replaced_database_file_is_reported_and_never_written(void **state)
 	assert_int_equal(access(detached, F_OK), -1);
 }
 
+/* ------------------------------------------------------------------ */
+/* giving pruned pages back to the filesystem                          */
+/* ------------------------------------------------------------------ */
+
+/* days of 5-minute buckets of counter id before t, written directly (as
+ * import-legacy writes years of them), in one transaction. */
+static void old_buckets(store *s, int64_t id, int64_t t, int days)
+{
+	assert_int_equal(store_begin(s), 0);
+	for (int64_t b = t - (int64_t)days * 86400; b < t; b += 300)
+		assert_int_equal(store_add_traffic(s, id, STEP_5MIN, b, 1000, 2000), 0);
+	assert_int_equal(store_commit(s), 0);
+}
+
+/* A recorder keeping 5-minute buckets a day over the file at path holding
+ * days of them: the first commit prunes, the next ticks give the pages
+ * back. The log goes to logf; *sp gets the space afterwards. */
+static void prune_then_tick(const char *path, FILE *logf, int days, struct store_space *sp)
+{
+	int64_t t = utc(2026, 6, 1, 10, 0, 0), id;
+	store *s = open_store(path, false);
+	assert_int_equal(store_interface_id(s, "home", "ether1", &id), 0);
+	old_buckets(s, id, t, days);
+	log_set_output(logf);
+	struct recorder_options o = options(60);
+	o.retention[STEP_5MIN] = 86400;
+	struct recorder *r = new_recorder(s, &o);
+	int h = iface(r, "home", "ether1");
+	add(r, h, reading(t, 0, 0, 1000, "*1")); /* a baseline commits, then prunes */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(recorder_tick(r, t + i), 0);
+	recorder_free(r, t + 5);
+	log_set_output(NULL);
+	assert_int_equal(store_space(s, sp), 0);
+	store_close(s);
+}
+
+static void pages_freed_by_the_prune_go_back_to_the_filesystem_with_one_line(void **state)
+{
+	(void)state;
+	char p[512];
+	FILE *logf = tmpfile();
+	assert_non_null(logf);
+	struct store_space sp;
+	prune_then_tick(new_db(p), logf, 400, &sp);
+	assert_true(sp.incremental);
+	assert_int_equal(sp.free_pages, 0);
+	assert_int_equal(log_count(logf, "returned to the filesystem"), 1);
+	assert_int_equal(log_count(logf, "database: "), 1); /* nothing else said */
+	fclose(logf);
+}
+
+/* Less than a MiB freed stays for new buckets to reuse, silently. */
+static void a_small_prune_leaves_its_pages_for_reuse_and_says_nothing(void **state)
+{
+	(void)state;
+	char p[512];
+	FILE *logf = tmpfile();
+	assert_non_null(logf);
+	struct store_space sp;
+	prune_then_tick(new_db(p), logf, 30, &sp);
+	assert_true(sp.free_pages > 0 && sp.free_pages < 256);
+	assert_int_equal(log_count(logf, "database: "), 0);
+	fclose(logf);
+}
+
+/* A file made before (auto_vacuum NONE) keeps its free pages: the
+ * recorder says once how to change that. */
+static void an_old_file_gets_the_hint_to_compact_once(void **state)
+{
+	(void)state;
+	char p[512];
+	FILE *logf = tmpfile();
+	assert_non_null(logf);
+	store_close(open_store(new_db(p), false));
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA auto_vacuum = NONE; VACUUM", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	struct store_space sp;
+	prune_then_tick(p, logf, 400, &sp);
+	assert_false(sp.incremental);
+	assert_true(sp.free_pages > 256);
+	assert_int_equal(log_count(logf, "returned to the filesystem"), 0);
+	assert_int_equal(log_count(logf, "run tikstat --compact once"), 1);
+	fclose(logf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1250,6 +1340,9 @@ int main(void)
 	        cmocka_unit_test(five_minute_rows_older_than_retention_are_pruned_a_day_later),
 	        cmocka_unit_test(retention_of_zero_keeps_every_row),
 	        cmocka_unit_test(a_prune_failing_on_a_damaged_old_page_never_holds_back_commits),
+	        cmocka_unit_test(pages_freed_by_the_prune_go_back_to_the_filesystem_with_one_line),
+	        cmocka_unit_test(a_small_prune_leaves_its_pages_for_reuse_and_says_nothing),
+	        cmocka_unit_test(an_old_file_gets_the_hint_to_compact_once),
 	        cmocka_unit_test(a_failing_commit_is_logged_once_reminded_and_its_recovery_logged),
 	        cmocka_unit_test(a_deleted_database_file_is_written_back_by_the_next_tick),
 	        cmocka_unit_test(a_replaced_database_file_is_reported_and_never_written),

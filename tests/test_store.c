@@ -1936,6 +1936,196 @@ static void a_deleted_file_is_written_back_with_its_history_and_readers_follow(v
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------ */
+/* space: free pages back to the filesystem                            */
+/* ------------------------------------------------------------------ */
+
+/* n 5-minute buckets of iface from start on, in one transaction. */
+static void fill(store *s, int64_t id, int64_t start, int n)
+{
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < n; i++)
+		add(s, id, STEP_5MIN, start + (int64_t)i * 300, 1000 + (uint64_t)i, 2000);
+	assert_int_equal(store_commit(s), 0);
+}
+
+/* Deletes every 5-minute bucket before cutoff (the other steps stay). */
+static void prune_5min(store *s, int64_t cutoff)
+{
+	int64_t keep[STEP_COUNT] = {0};
+	keep[STEP_5MIN] = 1;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_prune(s, cutoff + 1, keep), 0);
+	assert_int_equal(store_commit(s), 0);
+}
+
+static int64_t size_of(const char *path)
+{
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	return (int64_t)sb.st_size;
+}
+
+/* The file passes SQLite's full integrity check. */
+static void assert_sound(const char *path)
+{
+	char out[256];
+	raw_text(path, "PRAGMA integrity_check", out, sizeof out);
+	assert_string_equal(out, "ok");
+}
+
+static void space(store *s, struct store_space *sp)
+{
+	if (store_space(s, sp))
+		fail_msg("store_space: %s", store_errmsg(s));
+}
+
+static void a_new_database_gives_pruned_pages_back_in_bounded_steps(void **state)
+{
+	char p[512];
+	(void)state;
+	db_path(p, "reclaim.db");
+	store *s = open_rw(p);
+	assert_int_equal(raw_int(p, "PRAGMA auto_vacuum"), 2); /* INCREMENTAL */
+	int64_t id = iface_id(s, "home", "ether1");
+	fill(s, id, 0, 100000);
+	add(s, id, STEP_YEAR, 0, 7, 8);
+	prune_5min(s, 99000 * 300);
+	/* Closing checkpoints: the file then holds every page, free or not. */
+	store_close(s);
+	int64_t file_before = size_of(p);
+	s = open_rw(p);
+	struct store_space before, after;
+	space(s, &before);
+	assert_true(before.incremental);
+	assert_true(before.free_pages > 200);
+	assert_int_equal(file_before, before.pages * before.page_size);
+
+	/* One bounded step frees exactly its bound. */
+	int freed = -1;
+	assert_int_equal(store_reclaim(s, 50, &freed), 0);
+	assert_int_equal(freed, 50);
+	space(s, &after);
+	assert_int_equal(after.free_pages, before.free_pages - 50);
+	assert_true(after.pages <= before.pages - 50);
+
+	/* Then steps until one frees less than its bound: nothing is left. */
+	int steps = 1;
+	int64_t total = 50;
+	do {
+		assert_int_equal(store_reclaim(s, 100, &freed), 0);
+		total += freed;
+		steps++;
+	} while (freed == 100);
+	assert_true(steps > 2);
+	assert_int_equal(total, before.free_pages);
+	space(s, &after);
+	assert_int_equal(after.free_pages, 0);
+	assert_int_equal(store_reclaim(s, 100, &freed), 0);
+	assert_int_equal(freed, 0);
+	/* The file itself shrank (the passive checkpoint copied the WAL). */
+	assert_int_equal(size_of(p), after.pages * after.page_size);
+	assert_true(size_of(p) < file_before - 200 * after.page_size);
+
+	/* What was kept is intact. */
+	uint64_t rx = 0, tx = 0;
+	assert_int_equal(store_sum(s, id, STEP_5MIN, 0, INT64_MAX, &rx, &tx), 0);
+	uint64_t want = 0;
+	for (int i = 99000; i < 100000; i++)
+		want += 1000 + (uint64_t)i;
+	assert_true(rx == want && tx == 2000 * 1000);
+	assert_int_equal(store_totals(s, id, &rx, &tx), 0);
+	assert_true(rx == 7 && tx == 8);
+	store_close(s);
+	assert_sound(p);
+}
+
+/* An old file (auto_vacuum NONE, as schema 1 and 2 made them) keeps
+ * working: reclaiming frees nothing; store_compact converts it in place
+ * while another writer (tikstatd) has it open and goes on writing. */
+static void an_old_database_works_and_compact_converts_it_in_place(void **state)
+{
+	char p[512];
+	(void)state;
+	db_path(p, "old.db");
+	raw_exec(p, SCHEMA_1_FIXTURE);
+	assert_int_equal(raw_int(p, "PRAGMA auto_vacuum"), 0);
+	store *daemon = open_rw(p);
+	assert_int_equal(raw_int(p, "PRAGMA auto_vacuum"), 0); /* migrating keeps it */
+	int64_t id = iface_id(daemon, "home", "ether1");
+	fill(daemon, id, 0, 60000);
+	prune_5min(daemon, 59000 * 300);
+	struct store_space sp;
+	space(daemon, &sp);
+	assert_false(sp.incremental);
+	int64_t free_before = sp.free_pages, pages_before = sp.pages;
+	assert_true(free_before > 100);
+	int freed = -1;
+	assert_int_equal(store_reclaim(daemon, 1000, &freed), 0);
+	assert_int_equal(freed, 0);
+	space(daemon, &sp);
+	assert_int_equal(sp.free_pages, free_before);
+	uint64_t rx0 = 0, tx0 = 0, rx = 0, tx = 0;
+	assert_int_equal(store_sum(daemon, id, STEP_5MIN, 0, INT64_MAX, &rx0, &tx0), 0);
+
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	ino_t ino = sb.st_ino;
+	store *cli = open_rw(p);
+	assert_int_equal(store_compact(cli), 0);
+	space(cli, &sp);
+	assert_true(sp.incremental);
+	assert_int_equal(sp.free_pages, 0);
+	assert_true(sp.pages <= pages_before - free_before + 2);
+	assert_int_equal(size_of(p), sp.pages * sp.page_size);
+	store_close(cli);
+	assert_int_equal(raw_int(p, "PRAGMA auto_vacuum"), 2);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_true(sb.st_ino == ino);
+
+	/* The daemon's connection sees the same file and the same data, and
+	 * goes on writing; from now on its prunes give pages back. */
+	assert_int_equal(store_file_check(daemon), STORE_FILE_OK);
+	assert_int_equal(store_sum(daemon, id, STEP_5MIN, 0, INT64_MAX, &rx, &tx), 0);
+	assert_true(rx == rx0 && tx == tx0);
+	fill(daemon, id, 60000 * 300, 40000);
+	prune_5min(daemon, 99000 * 300);
+	space(daemon, &sp);
+	assert_true(sp.free_pages > 100);
+	free_before = sp.free_pages;
+	int64_t total = 0;
+	do {
+		assert_int_equal(store_reclaim(daemon, 2048, &freed), 0);
+		total += freed;
+	} while (freed == 2048);
+	assert_int_equal(total, free_before);
+	store_close(daemon);
+	assert_sound(p);
+}
+
+static void reclaim_and_compact_need_a_writer_outside_a_transaction(void **state)
+{
+	char p[512];
+	(void)state;
+	db_path(p, "reclaim_ro.db");
+	store_close(open_rw(p));
+	store *ro = open_ro(p);
+	int freed = -1;
+	assert_int_equal(store_reclaim(ro, 10, &freed), -1);
+	assert_int_equal(freed, 0);
+	assert_non_null(strstr(store_errmsg(ro), "read-only"));
+	assert_int_equal(store_compact(ro), -1);
+	store_close(ro);
+	store *s = open_rw(p);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_reclaim(s, 10, &freed), -1);
+	assert_int_equal(store_compact(s), -1);
+	assert_int_equal(store_rollback(s), 0);
+	assert_int_equal(store_reclaim(s, 0, &freed), 0);
+	assert_int_equal(freed, 0);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1983,6 +2173,9 @@ int main(void)
 	        cmocka_unit_test(
 	                a_deleted_file_is_written_back_with_its_history_and_readers_follow),
 	        cmocka_unit_test(a_file_this_user_cannot_write_is_named_as_such),
+	        cmocka_unit_test(a_new_database_gives_pruned_pages_back_in_bounded_steps),
+	        cmocka_unit_test(an_old_database_works_and_compact_converts_it_in_place),
+	        cmocka_unit_test(reclaim_and_compact_need_a_writer_outside_a_transaction),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

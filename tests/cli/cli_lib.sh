@@ -27,3 +27,12 @@ expect_out() {
 expect_err() {
 	[[ "$(cat "$WORK/err")" == "$1" ]] || fail "stderr is not: $1"
 }
+
+# wait_for_lock DB: until another connection holds DB's write lock (the
+# sqlite3 tool, started in the background, does not wait for it).
+wait_for_lock() {
+	for _ in $(seq 300); do
+		sqlite3 "$1" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || break
+		sleep 0.05
+	done
+}

@@ -523,11 +523,7 @@ expect_err 'tikstat: unknown interface "home/nope": nothing to remove'
 	printf 'COMMIT;\n'
 ) | sqlite3 "$RM" &
 CHILD_PID=$!
-# Until the writer holds the lock (the sqlite3 tool does not wait for it).
-for _ in $(seq 300); do
-	sqlite3 "$RM" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || break
-	sleep 0.05
-done
+wait_for_lock "$RM"
 run "remove with --force while a writer holds the lock" 0 --db "$RM" --remove -r home -i ether1 --force
 expect_out <<EOF
 removed all 75 days of history of home/ether1
