@@ -55,6 +55,14 @@ try {
 			throw new Error(`${e.message}: grown by ${JSON.stringify(seen, (_, v) => (typeof v === 'bigint' ? `${v}` : v))}`);
 		});
 
+	// The ranking reads the database: wait for the commit of those readings
+	// (the status table above has them before), or the page and a later
+	// request of the test could straddle it.
+	const inRanking = async (kind, key, b) => (await get(`/api/v1/top?router=home&kind=${kind}&period=cycle`)).items
+		.some((x) => x.interface === key && BigInt(x.rx) === BigInt(b.down) && BigInt(x.tx) === BigInt(b.up));
+	await until('the bytes committed', async () => (await inRanking('device', mac(DEVICES - 1), devBytes(DEVICES - 1))) &&
+		(await inRanking('queue', `queue${QUEUES}`, queueBytes(QUEUES - 1))), WAIT);
+
 	browser = await launchChromium(opt.chromium);
 	watch = new PageWatch(base);
 	const { page } = await watch.open(browser, '/#router=home&interface=ether1');
