@@ -104,7 +104,7 @@ bool billing_includes(const struct cfg *c, const struct cfg_bill *b, const char 
                       const char *counter)
 {
 	char mac[CFG_MAC_LEN];
-	bool is_mac = counter && cfg_parse_mac(counter, mac) == 0;
+	bool is_mac = counter && cfg_parse_mac_typed(counter, mac) == 0;
 	for (size_t i = 0; i < b->n_counters; i++) {
 		const struct cfg_bill_counter *bc = &b->counters[i];
 		if (router && strcmp(c->routers[bc->router].name, router) != 0)

@@ -497,6 +497,20 @@ int cfg_parse_mac(const char *text, char *out)
 	return 0;
 }
 
+int cfg_parse_mac_typed(const char *text, char *out)
+{
+	char colons[CFG_MAC_LEN];
+	if (strlen(text) != CFG_MAC_LEN - 1 || (text[2] != ':' && text[2] != '-'))
+		return -1;
+	for (size_t i = 0; i < CFG_MAC_LEN; i++) {
+		bool sep = i % 3 == 2 && i < CFG_MAC_LEN - 1;
+		if (sep && text[i] != text[2])
+			return -1; /* one separator throughout */
+		colons[i] = sep ? ':' : text[i];
+	}
+	return cfg_parse_mac(colons, out);
+}
+
 bool cfg_next_item(const char **s, char *out)
 {
 	const char *comma;

@@ -112,6 +112,10 @@ const char *cfg_counter_entry(const char **s, char *router, char *name, bool *mo
  * (CFG_MAC_LEN bytes; out may be text). Returns 0, or -1 leaving out
  * alone. */
 int cfg_parse_mac(const char *text, char *out);
+/* The same for a MAC as people type it in a query (-i, interface=): its
+ * bytes separated by ':' or by '-', the same throughout. out: CFG_MAC_LEN
+ * bytes, upper case with colons. 0, or -1. */
+int cfg_parse_mac_typed(const char *text, char *out);
 
 /* The next entry of a comma list at *s (NULL: the list is done) copied
  * into out (strlen(*s) + 1 bytes) without blanks around it; *s moves past

@@ -83,18 +83,6 @@ static char *dup_str(const char *s)
 	return p;
 }
 
-/* A MAC address in any case, its bytes separated by ':' or '-', as the
- * store keeps a device's name ("AA:BB:CC:DD:EE:FF") into out: 0, or -1. */
-static int parse_mac(const char *text, char out[CFG_MAC_LEN])
-{
-	char colons[CFG_MAC_LEN];
-	if (strlen(text) != CFG_MAC_LEN - 1)
-		return -1;
-	for (size_t i = 0; i < CFG_MAC_LEN; i++)
-		colons[i] = text[i] == '-' ? ':' : text[i];
-	return cfg_parse_mac(colons, out);
-}
-
 /* How counter i answers to the selection: without a name asked, 0 for an
  * interface; with one, 0 for an interface of that name, 1 for a queue of
  * that name, 2 for a device of that MAC (the resolution order); -1 not. */
@@ -210,7 +198,7 @@ enum report_select_status report_select(store *s, const char *router, const char
 	memset(sel, 0, sizeof *sel);
 	sel->single = iface != NULL;
 	struct select_ctx c = {.router = router, .iface = iface, .sel = sel};
-	c.is_mac = iface && parse_mac(iface, c.mac) == 0;
+	c.is_mac = iface && cfg_parse_mac_typed(iface, c.mac) == 0;
 	if (select_list(s, &c)) {
 		snprintf(err, errsz, "%s", c.failed ? "out of memory" : store_errmsg(s));
 		report_selection_free(sel);

@@ -255,11 +255,17 @@ int status_snapshot(struct status *s, struct status_snapshot *out)
 	return 0;
 }
 
-/* Orders a (kind, name) key before, at or after a row: by kind, then
- * name (bytes). */
+/* What the rows are searched by. */
+struct counter_key {
+	enum store_kind kind;
+	const char *name;
+};
+
+/* Orders a key before, at or after a row: by kind, then name (bytes). */
 static int counter_cmp(const void *key, const void *row)
 {
-	const struct status_counter *k = key, *c = row;
+	const struct counter_key *k = key;
+	const struct status_counter *c = row;
 	if (k->kind != c->kind)
 		return k->kind < c->kind ? -1 : 1;
 	return strcmp(k->name, c->name);
@@ -270,9 +276,7 @@ static int counter_cmp(const void *key, const void *row)
 static size_t counter_pos(const struct status_router *r, enum store_kind kind, const char *name,
                           bool *found)
 {
-	struct status_counter key;
-	key.kind = kind;
-	snprintf(key.name, sizeof key.name, "%s", name);
+	struct counter_key key = {kind, name};
 	return text_lower_bound(&key, r->counters, r->n_counters, sizeof *r->counters, counter_cmp,
 	                        found);
 }

@@ -683,9 +683,24 @@ static void choices_are_exact_words(void **state)
 	assert_int_equal(cfg_parse_choice("", words), -1);
 }
 
+/* A MAC as typed in a query: ':' or '-' throughout, any case. */
+static void a_typed_mac_takes_colons_or_dashes(void **state)
+{
+	char out[CFG_MAC_LEN];
+	(void)state;
+	assert_int_equal(cfg_parse_mac_typed("aa-bb-cc-00-00-0f", out), 0);
+	assert_string_equal(out, "AA:BB:CC:00:00:0F");
+	assert_int_equal(cfg_parse_mac_typed("aa:bb:cc:00:00:0f", out), 0);
+	assert_string_equal(out, "AA:BB:CC:00:00:0F");
+	assert_int_equal(cfg_parse_mac_typed("aa-bb:cc-00-00-0f", out), -1);
+	assert_int_equal(cfg_parse_mac_typed("aa.bb.cc.00.00.0f", out), -1);
+	assert_int_equal(cfg_parse_mac_typed("aa-bb-cc-00-00-0", out), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(a_typed_mac_takes_colons_or_dashes),
 	        cmocka_unit_test(blanks_and_control_bytes),
 	        cmocka_unit_test(integers_are_digits_within_their_range),
 	        cmocka_unit_test(parse_size_reads_decimal_and_binary_units),
