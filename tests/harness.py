@@ -22,6 +22,11 @@ import daemon_user
 
 FAILURES = []
 
+# The store engine the test runs against: "sqlite" (a file in the test's
+# directory) or "postgresql" (a fresh database on the server of the ctest
+# fixture postgresql), from TIKSTAT_TEST_ENGINE.
+ENGINE = os.environ.get("TIKSTAT_TEST_ENGINE", "sqlite")
+
 
 def parse_args(*programs, flags=()):
     """The test's command line: a required --NAME path per name in
@@ -296,6 +301,15 @@ class Session:
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
         return False
+
+
+def test_database(session, name="tikstat"):
+    """The database value of a test's configuration: the file
+    DIR/NAME.db on SQLite; on PostgreSQL the URL of a fresh, empty
+    database of the fixture's server."""
+    if ENGINE != "postgresql":
+        return session.path(name + ".db")
+    return pg_database(name)
 
 
 def request(port, method, path, body=None, headers=None, timeout=10, host="127.0.0.1"):
