@@ -52,6 +52,27 @@ cleanup_work() {
 	rm -rf "$WORK"
 }
 
+# test_database NAME: prints the database of a test (after make_work):
+# the file $WORK/NAME.db, or with TIKSTAT_TEST_ENGINE=postgresql the URL of
+# a fresh database of the ctest fixture's server (TIKSTAT_PG_INFO names
+# the file that holds its directory).
+test_database() {
+	if [[ ${TIKSTAT_TEST_ENGINE:-sqlite} != postgresql ]]; then
+		echo "$WORK/$1.db"
+		return
+	fi
+	local dir
+	dir=$(sed -n 's/^dir //p' "${TIKSTAT_PG_INFO:?names the file of the pg_server_start fixture}")
+	python3 "$(dirname "${BASH_SOURCE[0]}")/pg/pgserver.py" createdb "$dir" "$1_$$_$RANDOM"
+}
+
+# on_postgresql WHAT: true (after saying WHAT is skipped) when the tests
+# run on PostgreSQL: for the checks of a SQLite file (its locks, its WAL).
+on_postgresql() {
+	[[ ${TIKSTAT_TEST_ENGINE:-sqlite} == postgresql ]] || return 1
+	echo "skipped on PostgreSQL (a SQLite file matter): $1" >&2
+}
+
 # The sourcing script counts its checks and names each CASE.
 failures=0
 # shellcheck disable=SC2034

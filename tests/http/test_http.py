@@ -45,7 +45,7 @@ def Fake(binary):
 def write_config(path, workdir, port, home_port, auth=False):
     harness.write_config(
         path,
-        harness.section("tikstat", database=workdir + "/tikstat.db", timezone="Europe/Berlin",
+        harness.section("tikstat", database=DATABASE[0], timezone="Europe/Berlin",
                         commit_interval=1, log_level="debug", retention_5min="32d"),
         harness.section("http", listen="127.0.0.1:%d" % port,
                         auth_user=AUTH_USER if auth else None,
@@ -124,6 +124,9 @@ def error_is(status_body, code, needle, what):
 
 
 JSON = "application/json; charset=utf-8"
+# The database of the test (harness.test_database: a file, or a PostgreSQL
+# URL), set once the work directory exists.
+DATABASE = []
 
 
 def test_read_api(cl, args, conf, expect):
@@ -683,6 +686,7 @@ def main():
                               flags=["require-promtool"])
     with harness.Session("tikstat-http-", tail=5000) as w:
         workdir = w.dir
+        DATABASE.append(harness.test_database(w))
         fake = w.fake(Fake(args.fakerouter))
         for name, secret in (("password", PASSWORD), ("token", TOKEN)):
             w.secret(name, secret)
@@ -692,7 +696,7 @@ def main():
         home_port = fake.routers["home"]["port"]
         conf = os.path.join(workdir, "tikstat.conf")
         write_config(conf, workdir, port, home_port)
-        subprocess.run([args.seed_db, "--counters", "cabin", workdir + "/tikstat.db"], check=True)
+        subprocess.run([args.seed_db, "--counters", "cabin", DATABASE[0]], check=True)
         daemon = w.daemon(args.tikstatd, conf, env=harness.small_asan_quarantine())
         cl = Client(port)
         wait_for(lambda: harness.answers(port), "the HTTP server")
