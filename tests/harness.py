@@ -368,6 +368,15 @@ def db_query(database, sql):
         db.close()
 
 
+def sql_name_text(column):
+    """SQL for a name column (SQLite: TEXT or BLOB; PostgreSQL: bytea) as
+    text, to compare with a literal or to read through db_query: ASCII
+    names come out as they are."""
+    if ENGINE == "postgresql":
+        return "encode(%s, 'escape')" % column
+    return "CAST(%s AS TEXT)" % column
+
+
 def skip_on_postgresql(what):
     """Whether a file-only check (WAL files, file size, a damaged page)
     must be skipped: true on PostgreSQL, after printing why."""

@@ -73,6 +73,26 @@ on_postgresql() {
 	echo "skipped on PostgreSQL (a SQLite file matter): $1" >&2
 }
 
+# db_value DATABASE SQL: the result of a query on a test's database
+# (sqlite3 on a file, psql on a postgresql:// URL), one line per row.
+db_value() {
+	if [[ $1 == postgresql://* ]]; then
+		psql -XAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+	else
+		sqlite3 "$1" "$2"
+	fi
+}
+
+# sql_name_text COLUMN: SQL for a name column (SQLite TEXT or BLOB,
+# PostgreSQL bytea) as text, to compare with an ASCII literal.
+sql_name_text() {
+	if [[ ${TIKSTAT_TEST_ENGINE:-sqlite} == postgresql ]]; then
+		echo "encode($1, 'escape')"
+	else
+		echo "CAST($1 AS TEXT)"
+	fi
+}
+
 # The sourcing script counts its checks and names each CASE.
 failures=0
 # shellcheck disable=SC2034
