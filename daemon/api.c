@@ -339,11 +339,13 @@ int api_known_router(const struct api_ctx *c, const char *router, struct api_res
 {
 	if (cfg_router(c->cfg, router))
 		return 0;
+	char err[512];
 	struct report_selection sel;
-	int rc = select_ifaces(c, router, NULL, &sel, r);
-	if (rc == 0)
-		report_selection_free(&sel);
-	return rc;
+	switch (report_select(c->db, router, NULL, &sel, err, sizeof err)) {
+	case REPORT_SELECT_OK: report_selection_free(&sel); return 0;
+	case REPORT_SELECT_STORE_ERROR: return api_error(r, 500, "database error: %s", err);
+	default: return api_error(r, 404, "unknown router '%s'", router);
+	}
 }
 
 /* 400: the window holds more than REPORT_MAX_POINTS buckets. */

@@ -109,7 +109,8 @@ def test_unknown(port, args, conf):
                  "/api/v1/bills?router=nowhere",
                  "/api/v1/traffic.csv?router=nowhere&interface=lte1"):
         status, _, body = harness.request(port, "GET", path)
-        check(status == 404 and b"nowhere" in body, "%s: %d %r" % (path, status, body))
+        check(status == 404 and b"unknown router" in body and b"nowhere" in body,
+              "%s: %d %r" % (path, status, body))
     for opts in (["-r", "nowhere", "-m"], ["--top", "devices", "-r", "nowhere"],
                  ["--bill", "-r", "nowhere"]):
         rc, out, err = cli(args, conf, *opts)
