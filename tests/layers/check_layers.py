@@ -42,8 +42,8 @@ LAYERS = {
 # A foreign library's headers (a name, or a directory ending in "/") and
 # the only files of the tree that may include them.
 FOREIGN = [
-    ("sqlite3.h", {"daemon/store.c", "daemon/legacy.c"}),
-    ("sqlite3ext.h", {"daemon/store.c", "daemon/legacy.c"}),
+    ("sqlite3.h", {"daemon/store_sqlite.c", "daemon/legacy.c"}),
+    ("sqlite3ext.h", {"daemon/store_sqlite.c", "daemon/legacy.c"}),
     ("microhttpd.h", {"daemon/http.c"}),
     ("zlib.h", {"daemon/http.c"}),
     ("systemd/", {"daemon/notify.c"}),
