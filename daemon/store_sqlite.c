@@ -1,6 +1,8 @@
 /*
- * store.c — the SQLite database (see store.h). The only file that
- * includes sqlite3.h and the only place where SQL is written.
+ * store_sqlite.c — the SQLite engine of the store (see store.h; store.c
+ * picks the engine and dispatches through store_sqlite_engine). The only
+ * file that includes sqlite3.h and the only place where SQLite's SQL is
+ * written.
  *
  * Every statement is a constant in the STORE_STATEMENTS table below,
  * prepared on first use (SQLITE_PREPARE_PERSISTENT), reset and cleared
@@ -16,7 +18,7 @@
  * either (the ranking). The tables are STRICT, so a REAL can never be
  * stored where a byte count belongs.
  */
-#include "store.h"
+#include "store_engine.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -231,7 +233,7 @@ static const char SCHEMA_V3[] = "CREATE TABLE interfaces_v3("
                                 " PRIMARY KEY(bill, cycle_start, percent)) WITHOUT ROWID, STRICT;"
                                 "PRAGMA user_version = 3;";
 
-struct store {
+struct store_conn {
 	sqlite3 *db; /* NULL only after a failed reconnect */
 	char *path;  /* as given to store_open */
 	dev_t dev;   /* the file the connection opened */
@@ -270,7 +272,7 @@ static bool damaged(int rc)
 	}
 }
 
-uint64_t store_read_errors(void)
+static uint64_t sqlite_read_errors(void)
 {
 	return atomic_load_explicit(&read_errors, memory_order_relaxed);
 }
@@ -278,7 +280,7 @@ uint64_t store_read_errors(void)
 /* Why a writer got "attempt to write a readonly database": SQLite says
  * the same words for causes an administrator fixes differently. "" when
  * the error is not one of those. */
-static const char *readonly_why(store *s)
+static const char *readonly_why(store_conn *s)
 {
 	switch (sqlite3_extended_errcode(s->db)) {
 	case SQLITE_READONLY_DBMOVED:
@@ -299,7 +301,8 @@ static const char *readonly_why(store *s)
 
 /* Sets the error message: the formatted context, then SQLite's message
  * when with_db. Always returns -1. */
-__attribute__((format(printf, 3, 4))) static int fail(store *s, bool with_db, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(store_conn *s, bool with_db, const char *fmt,
+                                                      ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -329,7 +332,7 @@ static uint64_t col_u64(sqlite3_stmt *st, int col)
 }
 
 /* The prepared statement id, prepared on first use. NULL on error. */
-static sqlite3_stmt *stmt(store *s, enum stmt_id id)
+static sqlite3_stmt *stmt(store_conn *s, enum stmt_id id)
 {
 	if (!s->db) {
 		fail(s, false, "the database is not open (a reopen failed)");
@@ -352,7 +355,7 @@ static void done(sqlite3_stmt *st)
 
 /* Steps a statement that returns no rows (or whose rows are ignored) to
  * the end and resets it. 0 or -1. */
-static int run(store *s, sqlite3_stmt *st, const char *what)
+static int run(store_conn *s, sqlite3_stmt *st, const char *what)
 {
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -362,14 +365,14 @@ static int run(store *s, sqlite3_stmt *st, const char *what)
 	return ret;
 }
 
-static int writable(store *s, const char *what)
+static int writable(store_conn *s, const char *what)
 {
 	if (s->readonly)
 		return fail(s, false, "%s: the database is open read-only", what);
 	return 0;
 }
 
-static int valid_step(store *s, enum step step, const char *what)
+static int valid_step(store_conn *s, enum step step, const char *what)
 {
 	if ((unsigned)step >= STEP_COUNT)
 		return fail(s, false, "%s: no such step %d", what, (int)step);
@@ -456,7 +459,7 @@ static void sql_u64key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /* Registers the SQL functions above on the connection. 0 or -1. */
-static int register_functions(store *s)
+static int register_functions(store_conn *s)
 {
 	const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
 	if (sqlite3_create_function_v2(s->db, "tikstat_u64add", 2, flags, NULL, sql_u64add, NULL,
@@ -475,7 +478,7 @@ static int register_functions(store *s)
 
 /* Runs constant SQL (setup pragmas, migration scripts; never built at run
  * time). 0 or -1 with the message prefixed by what. */
-static int exec_const(store *s, const char *sql, const char *what)
+static int exec_const(store_conn *s, const char *sql, const char *what)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -487,7 +490,7 @@ static int exec_const(store *s, const char *sql, const char *what)
 }
 
 /* The integer result of a one-row constant query (a pragma). */
-static int query_int(store *s, const char *sql, sqlite3_int64 *out)
+static int query_int(store_conn *s, const char *sql, sqlite3_int64 *out)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
@@ -504,33 +507,33 @@ static int query_int(store *s, const char *sql, sqlite3_int64 *out)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
-static int migrate_v1(store *s)
+static int migrate_v1(store_conn *s)
 {
 	return exec_const(s, SCHEMA_V1, "cannot create schema version 1");
 }
 
-static int migrate_v2(store *s)
+static int migrate_v2(store_conn *s)
 {
 	return exec_const(s, SCHEMA_V2, "cannot migrate to schema version 2");
 }
 
-static int migrate_v3(store *s)
+static int migrate_v3(store_conn *s)
 {
 	return exec_const(s, SCHEMA_V3, "cannot migrate to schema version 3");
 }
 
 /* migrations[i] brings a database from user_version i to i + 1 and sets
  * user_version itself. A new schema version adds one function here. */
-static int (*const migrations[])(store *s) = {migrate_v1, migrate_v2, migrate_v3};
+static int (*const migrations[])(store_conn *s) = {migrate_v1, migrate_v2, migrate_v3};
 
-int store_schema_version(void)
+static int sqlite_schema_version(void)
 {
 	return (int)(sizeof migrations / sizeof migrations[0]);
 }
 
 /* What kind of database the file is: its user_version, or -1 after an
  * error (not a database, not tikstat's, too new). */
-static sqlite3_int64 check_database(store *s)
+static sqlite3_int64 check_database(store_conn *s)
 {
 	sqlite3_int64 version = 0, app_id = 0, objects = 0;
 	if (query_int(s, "PRAGMA user_version", &version) ||
@@ -546,10 +549,10 @@ static sqlite3_int64 check_database(store *s)
 		     (long long)app_id, (long long)version, (long long)objects);
 		return -1;
 	}
-	if (version > store_schema_version()) {
+	if (version > sqlite_schema_version()) {
 		fail(s, false,
 		     "database schema %lld is newer than this tikstat (%d): upgrade tikstat",
-		     (long long)version, store_schema_version());
+		     (long long)version, sqlite_schema_version());
 		return -1;
 	}
 	return version;
@@ -558,7 +561,7 @@ static sqlite3_int64 check_database(store *s)
 /* After a migration: 0 when every reference between the tables still
  * finds its row (PRAGMA foreign_key_check), else -1 naming the first that
  * does not and how many do not. */
-static int check_references(store *s)
+static int check_references(store_conn *s)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) {
@@ -592,14 +595,14 @@ static int check_references(store *s)
  * keys are off meanwhile (they can only be switched outside a
  * transaction): a migration may rebuild a table others refer to
  * (SCHEMA_V3); check_references verifies the result before the commit. */
-static int migrate(store *s)
+static int migrate(store_conn *s)
 {
 	if (exec_const(s, "PRAGMA foreign_keys = OFF", "cannot start the schema migration") ||
 	    exec_const(s, "BEGIN IMMEDIATE", "cannot start the schema migration"))
 		return -1;
 	/* Read again inside the write lock: another process may have migrated. */
 	sqlite3_int64 version = check_database(s);
-	for (sqlite3_int64 v = version; v >= 0 && v < store_schema_version(); v++) {
+	for (sqlite3_int64 v = version; v >= 0 && v < sqlite_schema_version(); v++) {
 		if (migrations[v](s)) {
 			version = -1;
 			break;
@@ -628,7 +631,7 @@ static int migrate(store *s)
  * pages pruning frees can go back to the filesystem (store_reclaim). It
  * must be set before anything writes the header: the switch to WAL does,
  * and afterwards only a VACUUM changes it (store_compact). */
-static int setup_writer(store *s, bool fresh)
+static int setup_writer(store_conn *s, bool fresh)
 {
 	if (fresh &&
 	    exec_const(s, "PRAGMA auto_vacuum = INCREMENTAL", "cannot set up space reclaiming"))
@@ -695,7 +698,7 @@ static char *path_with(const char *path, const char *suffix)
 }
 
 /* Records which -wal and -shm files the writer's connection has open. */
-static void remember_side_files(store *s)
+static void remember_side_files(store_conn *s)
 {
 	for (int i = 0; i < 2; i++) {
 		char *p = path_with(s->path, SIDE_SUFFIX[i]);
@@ -707,7 +710,7 @@ static void remember_side_files(store *s)
 
 /* Closes the connection (statements included); a transaction still open
  * is rolled back. */
-static void disconnect(store *s)
+static void disconnect(store_conn *s)
 {
 	if (!s->db)
 		return;
@@ -724,7 +727,7 @@ static void disconnect(store *s)
 /* Opens s->path (s->readonly says how), checks and sets it up, and
  * remembers which file it is (device and inode). 0, or -1 with the reason
  * in s->err and no connection. */
-static int connect_db(store *s)
+static int connect_db(store_conn *s)
 {
 	int flags =
 	        SQLITE_OPEN_NOMUTEX |
@@ -745,15 +748,15 @@ static int connect_db(store *s)
 			fail(s, false, "no tikstat schema in it yet (tikstatd creates it)");
 			goto err;
 		}
-		if (version < store_schema_version()) {
+		if (version < sqlite_schema_version()) {
 			fail(s, false,
 			     "database schema %lld is older than this tikstat (%d): start tikstatd "
 			     "once to upgrade it",
-			     (long long)version, store_schema_version());
+			     (long long)version, sqlite_schema_version());
 			goto err;
 		}
 	} else if (setup_writer(s, version == 0) ||
-	           (version < store_schema_version() && migrate(s))) {
+	           (version < sqlite_schema_version() && migrate(s))) {
 		goto err;
 	}
 	/* SQLite keeps the file open from here on: the file at the path now is
@@ -775,9 +778,9 @@ err:
 	return -1;
 }
 
-store *store_open(const char *path, bool readonly, char *err, size_t errsz)
+static store_conn *sqlite_open(const char *path, bool readonly, char *err, size_t errsz)
 {
-	store *s = calloc(1, sizeof *s);
+	store_conn *s = calloc(1, sizeof *s);
 	if (!s || !(s->path = strdup(path))) {
 		report(err, errsz, path, "out of memory");
 		free(s);
@@ -794,7 +797,7 @@ store *store_open(const char *path, bool readonly, char *err, size_t errsz)
 	return s;
 }
 
-void store_set_busy_timeout(store *s, int ms)
+static void sqlite_set_busy_timeout(store_conn *s, int ms)
 {
 	s->busy_ms = ms;
 	if (s->db)
@@ -802,7 +805,7 @@ void store_set_busy_timeout(store *s, int ms)
 }
 
 /* Removes the writer's *.detached side files (after its connection closed). */
-static void drop_detached(store *s)
+static void drop_detached(store_conn *s)
 {
 	for (int i = 0; s->detached && i < 2; i++) {
 		char *p = path_with2(s->path, SIDE_SUFFIX[i], DETACHED_SUFFIX);
@@ -813,7 +816,7 @@ static void drop_detached(store *s)
 	s->detached = false;
 }
 
-void store_close(store *s)
+static void sqlite_close(store_conn *s)
 {
 	if (!s)
 		return;
@@ -828,14 +831,14 @@ void store_close(store *s)
 	free(s);
 }
 
-const char *store_errmsg(const store *s)
+static const char *sqlite_errmsg(const store_conn *s)
 {
 	if (!s)
 		return "no database handle";
 	return s->err[0] ? s->err : "no error";
 }
 
-int store_explain(store *s, store_plan_fn fn, void *ctx)
+static int sqlite_explain(store_conn *s, store_plan_fn fn, void *ctx)
 {
 	for (int i = 0; i < ST_COUNT; i++) {
 		sqlite3_stmt *st = NULL;
@@ -865,11 +868,11 @@ int store_explain(store *s, store_plan_fn fn, void *ctx)
 /* A reader whose file was restored by the writer (store_restore_file)
  * moves to the restored file: same content, and the one written from now
  * on. A reader never follows a file that merely replaced the open one. */
-static void follow_restore(store *s)
+static void follow_restore(store_conn *s)
 {
 	if (!s->readonly || (s->db && s->generation == atomic_load(&restore_generation)))
 		return;
-	store next = {.path = s->path, .readonly = true};
+	store_conn next = {.path = s->path, .readonly = true};
 	if (connect_db(&next) < 0)
 		return; /* keep reading the old file */
 	disconnect(s);
@@ -879,7 +882,7 @@ static void follow_restore(store *s)
 	s->generation = next.generation;
 }
 
-int store_begin(store *s)
+static int sqlite_begin(store_conn *s)
 {
 	follow_restore(s);
 	/* The writer takes the write lock at once, so a commit can never fail
@@ -889,13 +892,13 @@ int store_begin(store *s)
 	return st ? run(s, st, "cannot begin a transaction") : -1;
 }
 
-int store_commit(store *s)
+static int sqlite_commit(store_conn *s)
 {
 	sqlite3_stmt *st = stmt(s, ST_COMMIT);
 	return st ? run(s, st, "cannot commit") : -1;
 }
 
-int store_rollback(store *s)
+static int sqlite_rollback(store_conn *s)
 {
 	/* Nothing to undo (also after a failed COMMIT that SQLite already
 	 * rolled back): success. */
@@ -910,7 +913,7 @@ int store_rollback(store *s)
 /* ------------------------------------------------------------------ */
 
 /* Looks up one id with st (bindings done): 0 found, 1 none, -1 error. */
-static int lookup_id(store *s, sqlite3_stmt *st, int64_t *id, const char *what)
+static int lookup_id(store_conn *s, sqlite3_stmt *st, int64_t *id, const char *what)
 {
 	int rc = sqlite3_step(st);
 	int ret;
@@ -945,22 +948,15 @@ static void bind_counter(sqlite3_stmt *st, int64_t router_id, enum store_kind ki
 	bind_name(st, 3, name);
 }
 
-const char *store_kind_name(enum store_kind kind)
-{
-	static const char *const names[STORE_KIND_COUNT] = {
-	        [STORE_IFACE] = "interface", [STORE_QUEUE] = "queue", [STORE_DEVICE] = "device"};
-	return (unsigned)kind < STORE_KIND_COUNT ? names[kind] : NULL;
-}
-
-static int valid_kind(store *s, enum store_kind kind, const char *what)
+static int valid_kind(store_conn *s, enum store_kind kind, const char *what)
 {
 	if ((unsigned)kind >= STORE_KIND_COUNT)
 		return fail(s, false, "%s: no such kind of counter %d", what, (int)kind);
 	return 0;
 }
 
-int store_counter_id(store *s, const char *router, enum store_kind kind, const char *name,
-                     int64_t *id)
+static int sqlite_counter_id(store_conn *s, const char *router, enum store_kind kind,
+                             const char *name, int64_t *id)
 {
 	const char *what = "cannot register counter";
 	if (writable(s, what) || valid_kind(s, kind, what))
@@ -998,8 +994,8 @@ int store_counter_id(store *s, const char *router, enum store_kind kind, const c
 	return 0;
 }
 
-int store_find_counter(store *s, const char *router, enum store_kind kind, const char *name,
-                       int64_t *id)
+static int sqlite_find_counter(store_conn *s, const char *router, enum store_kind kind,
+                               const char *name, int64_t *id)
 {
 	if (valid_kind(s, kind, "cannot look up counter"))
 		return -1;
@@ -1014,16 +1010,6 @@ int store_find_counter(store *s, const char *router, enum store_kind kind, const
 	return lookup_id(s, st, id, "cannot look up counter");
 }
 
-int store_interface_id(store *s, const char *router, const char *iface, int64_t *id)
-{
-	return store_counter_id(s, router, STORE_IFACE, iface, id);
-}
-
-int store_find_interface(store *s, const char *router, const char *iface, int64_t *id)
-{
-	return store_find_counter(s, router, STORE_IFACE, iface, id);
-}
-
 /* Binds an optional string (NULL: SQL NULL) as text of its exact bytes:
  * what a router says is not checked UTF-8 (escaped where it is shown). */
 static void bind_opt_text(sqlite3_stmt *st, int i, const char *text)
@@ -1034,8 +1020,8 @@ static void bind_opt_text(sqlite3_stmt *st, int i, const char *text)
 		sqlite3_bind_null(st, i);
 }
 
-int store_set_counter_info(store *s, int64_t id, const char *display, const char *address,
-                           const int64_t *last_seen)
+static int sqlite_set_counter_info(store_conn *s, int64_t id, const char *display,
+                                   const char *address, const int64_t *last_seen)
 {
 	const char *what = "cannot record what the router says of a counter";
 	if (writable(s, what))
@@ -1059,7 +1045,7 @@ int store_set_counter_info(store *s, int64_t id, const char *display, const char
 /* last readings                                                       */
 /* ------------------------------------------------------------------ */
 
-int store_load_reading(store *s, int64_t iface, struct acct_reading *r, bool *have)
+static int sqlite_load_reading(store_conn *s, int64_t iface, struct acct_reading *r, bool *have)
 {
 	sqlite3_stmt *st = stmt(s, ST_READING_LOAD);
 	if (!st)
@@ -1093,7 +1079,7 @@ int store_load_reading(store *s, int64_t iface, struct acct_reading *r, bool *ha
 	return ret;
 }
 
-int store_save_reading(store *s, int64_t iface, const struct acct_reading *r)
+static int sqlite_save_reading(store_conn *s, int64_t iface, const struct acct_reading *r)
 {
 	if (writable(s, "cannot save reading"))
 		return -1;
@@ -1134,8 +1120,8 @@ int store_save_reading(store *s, int64_t iface, const struct acct_reading *r)
  * enclosing transaction stays usable. (Measured: ~0.8 us a call within a
  * transaction, the same as an unchecked upsert; a read-modify-write in C,
  * SELECT then UPDATE or INSERT, took ~1.5x as long.) */
-int store_add_traffic(store *s, int64_t iface, enum step step, int64_t start, uint64_t rx,
-                      uint64_t tx)
+static int sqlite_add_traffic(store_conn *s, int64_t iface, enum step step, int64_t start,
+                              uint64_t rx, uint64_t tx)
 {
 	const char *what = "cannot add traffic";
 	if (writable(s, what) || valid_step(s, step, what))
@@ -1160,7 +1146,7 @@ int store_add_traffic(store *s, int64_t iface, enum step step, int64_t start, ui
 
 /* Runs the prune statement id (ST_PRUNE, or ST_PRUNE_KIND for kind) for
  * every step with a finite keep. */
-static int prune_with(store *s, enum stmt_id id, enum store_kind kind, int64_t now,
+static int prune_with(store_conn *s, enum stmt_id id, enum store_kind kind, int64_t now,
                       const int64_t keep[STEP_COUNT])
 {
 	if (writable(s, "cannot prune"))
@@ -1182,12 +1168,13 @@ static int prune_with(store *s, enum stmt_id id, enum store_kind kind, int64_t n
 	return 0;
 }
 
-int store_prune(store *s, int64_t now, const int64_t keep[STEP_COUNT])
+static int sqlite_prune(store_conn *s, int64_t now, const int64_t keep[STEP_COUNT])
 {
 	return prune_with(s, ST_PRUNE, STORE_IFACE, now, keep);
 }
 
-int store_prune_kind(store *s, enum store_kind kind, int64_t now, const int64_t keep[STEP_COUNT])
+static int sqlite_prune_kind(store_conn *s, enum store_kind kind, int64_t now,
+                             const int64_t keep[STEP_COUNT])
 {
 	if (valid_kind(s, kind, "cannot prune"))
 		return -1;
@@ -1200,7 +1187,8 @@ int store_prune_kind(store *s, enum store_kind kind, int64_t now, const int64_t 
 
 /* Whether the row (first key, cycle_start, percent) is in the alerts
  * table that st (ST_ALERT_SENT or ST_BILL_ALERT_SENT, key 1 bound) reads. */
-static int alert_row_sent(store *s, sqlite3_stmt *st, int64_t cycle_start, int percent, bool *sent)
+static int alert_row_sent(store_conn *s, sqlite3_stmt *st, int64_t cycle_start, int percent,
+                          bool *sent)
 {
 	sqlite3_bind_int64(st, 2, cycle_start);
 	sqlite3_bind_int(st, 3, percent);
@@ -1215,14 +1203,15 @@ static int alert_row_sent(store *s, sqlite3_stmt *st, int64_t cycle_start, int p
 /* Records the row (first key, cycle_start, percent) with st
  * (ST_ALERT_MARK or ST_BILL_ALERT_MARK, key 1 bound); a row already
  * there is no error. */
-static int alert_row_mark(store *s, sqlite3_stmt *st, int64_t cycle_start, int percent)
+static int alert_row_mark(store_conn *s, sqlite3_stmt *st, int64_t cycle_start, int percent)
 {
 	sqlite3_bind_int64(st, 2, cycle_start);
 	sqlite3_bind_int(st, 3, percent);
 	return run(s, st, "cannot record a quota alert");
 }
 
-int store_alert_sent(store *s, int64_t iface, int64_t cycle_start, int percent, bool *sent)
+static int sqlite_alert_sent(store_conn *s, int64_t iface, int64_t cycle_start, int percent,
+                             bool *sent)
 {
 	sqlite3_stmt *st = stmt(s, ST_ALERT_SENT);
 	if (!st)
@@ -1231,7 +1220,7 @@ int store_alert_sent(store *s, int64_t iface, int64_t cycle_start, int percent, 
 	return alert_row_sent(s, st, cycle_start, percent, sent);
 }
 
-int store_mark_alert(store *s, int64_t iface, int64_t cycle_start, int percent)
+static int sqlite_mark_alert(store_conn *s, int64_t iface, int64_t cycle_start, int percent)
 {
 	const char *what = "cannot record a quota alert";
 	if (writable(s, what))
@@ -1243,7 +1232,8 @@ int store_mark_alert(store *s, int64_t iface, int64_t cycle_start, int percent)
 	return alert_row_mark(s, st, cycle_start, percent);
 }
 
-int store_bill_alert_sent(store *s, const char *bill, int64_t cycle_start, int percent, bool *sent)
+static int sqlite_bill_alert_sent(store_conn *s, const char *bill, int64_t cycle_start, int percent,
+                                  bool *sent)
 {
 	sqlite3_stmt *st = stmt(s, ST_BILL_ALERT_SENT);
 	if (!st)
@@ -1252,7 +1242,7 @@ int store_bill_alert_sent(store *s, const char *bill, int64_t cycle_start, int p
 	return alert_row_sent(s, st, cycle_start, percent, sent);
 }
 
-int store_mark_bill_alert(store *s, const char *bill, int64_t cycle_start, int percent)
+static int sqlite_mark_bill_alert(store_conn *s, const char *bill, int64_t cycle_start, int percent)
 {
 	const char *what = "cannot record a quota alert";
 	if (writable(s, what))
@@ -1265,7 +1255,7 @@ int store_mark_bill_alert(store *s, const char *bill, int64_t cycle_start, int p
 }
 
 /* No mark yet: 0 with *last_time = INT64_MIN (nothing imported). */
-int store_import_mark(store *s, int64_t iface, const char *source, int64_t *last_time)
+static int sqlite_import_mark(store_conn *s, int64_t iface, const char *source, int64_t *last_time)
 {
 	sqlite3_stmt *st = stmt(s, ST_IMPORT_GET);
 	if (!st)
@@ -1280,7 +1270,8 @@ int store_import_mark(store *s, int64_t iface, const char *source, int64_t *last
 	return 0;
 }
 
-int store_set_import_mark(store *s, int64_t iface, const char *source, int64_t last_time)
+static int sqlite_set_import_mark(store_conn *s, int64_t iface, const char *source,
+                                  int64_t last_time)
 {
 	const char *what = "cannot record the import progress";
 	if (writable(s, what))
@@ -1298,8 +1289,8 @@ int store_set_import_mark(store *s, int64_t iface, const char *source, int64_t l
 /* reading traffic                                                     */
 /* ------------------------------------------------------------------ */
 
-int store_series(store *s, int64_t iface, enum step step, int64_t from, int64_t to,
-                 store_point_fn fn, void *ctx)
+static int sqlite_series(store_conn *s, int64_t iface, enum step step, int64_t from, int64_t to,
+                         store_point_fn fn, void *ctx)
 {
 	const char *what = "cannot read traffic";
 	if (valid_step(s, step, what))
@@ -1330,7 +1321,7 @@ int store_series(store *s, int64_t iface, enum step step, int64_t from, int64_t 
 }
 
 /* Adds up the (rx, tx) rows of st (bindings done) in C, exactly. */
-static int sum_rows(store *s, sqlite3_stmt *st, int64_t iface, uint64_t *rx, uint64_t *tx)
+static int sum_rows(store_conn *s, sqlite3_stmt *st, int64_t iface, uint64_t *rx, uint64_t *tx)
 {
 	uint64_t srx = 0, stx = 0;
 	int rc, ret = 0;
@@ -1352,8 +1343,8 @@ static int sum_rows(store *s, sqlite3_stmt *st, int64_t iface, uint64_t *rx, uin
 	return ret;
 }
 
-int store_sum(store *s, int64_t iface, enum step step, int64_t from, int64_t to, uint64_t *rx,
-              uint64_t *tx)
+static int sqlite_sum(store_conn *s, int64_t iface, enum step step, int64_t from, int64_t to,
+                      uint64_t *rx, uint64_t *tx)
 {
 	if (valid_step(s, step, "cannot sum traffic"))
 		return -1;
@@ -1367,7 +1358,7 @@ int store_sum(store *s, int64_t iface, enum step step, int64_t from, int64_t to,
 	return sum_rows(s, st, iface, rx, tx);
 }
 
-int store_totals(store *s, int64_t iface, uint64_t *rx, uint64_t *tx)
+static int sqlite_totals(store_conn *s, int64_t iface, uint64_t *rx, uint64_t *tx)
 {
 	sqlite3_stmt *st = stmt(s, ST_TOTALS);
 	if (!st)
@@ -1389,7 +1380,7 @@ static struct store_counter_info column_info(sqlite3_stmt *st, int col)
 }
 
 /* The counters of kind (-1: every kind), in ST_LIST's order. */
-static int list_counters(store *s, int kind, store_iface_fn fn, void *ctx)
+static int list_counters(store_conn *s, int kind, store_iface_fn fn, void *ctx)
 {
 	if (s->in_list)
 		return fail(s, false, "store_list_interfaces called from its own callback");
@@ -1413,7 +1404,7 @@ static int list_counters(store *s, int kind, store_iface_fn fn, void *ctx)
 			ret = fail(s, true, "cannot list interfaces");
 			break;
 		}
-		if ((ret = store_totals(s, i.id, &i.rx_total, &i.tx_total)) != 0)
+		if ((ret = sqlite_totals(s, i.id, &i.rx_total, &i.tx_total)) != 0)
 			break;
 		if ((ret = fn(ctx, &i)) != 0)
 			break;
@@ -1425,12 +1416,12 @@ static int list_counters(store *s, int kind, store_iface_fn fn, void *ctx)
 	return ret;
 }
 
-int store_list_interfaces(store *s, store_iface_fn fn, void *ctx)
+static int sqlite_list_interfaces(store_conn *s, store_iface_fn fn, void *ctx)
 {
 	return list_counters(s, STORE_IFACE, fn, ctx);
 }
 
-int store_list_counters(store *s, store_iface_fn fn, void *ctx)
+static int sqlite_list_counters(store_conn *s, store_iface_fn fn, void *ctx)
 {
 	return list_counters(s, -1, fn, ctx);
 }
@@ -1438,8 +1429,8 @@ int store_list_counters(store *s, store_iface_fn fn, void *ctx)
 /* The ranking's rows: ST_RANK gives one row per counter with traffic in
  * the range, already in rank order (the sort runs on those rows only);
  * the limit is applied here, so that the totals still see every row. */
-static int rank_rows(store *s, sqlite3_stmt *st, const struct store_rank_query *q, store_rank_fn fn,
-                     void *ctx, struct store_rank_total *total)
+static int rank_rows(store_conn *s, sqlite3_stmt *st, const struct store_rank_query *q,
+                     store_rank_fn fn, void *ctx, struct store_rank_total *total)
 {
 	int rc, ret = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1459,8 +1450,8 @@ static int rank_rows(store *s, sqlite3_stmt *st, const struct store_rank_query *
 	return rc == SQLITE_DONE ? 0 : fail(s, true, "cannot rank counters");
 }
 
-int store_rank(store *s, const struct store_rank_query *q, store_rank_fn fn, void *ctx,
-               struct store_rank_total *total)
+static int sqlite_rank(store_conn *s, const struct store_rank_query *q, store_rank_fn fn, void *ctx,
+                       struct store_rank_total *total)
 {
 	const char *what = "cannot rank counters";
 	memset(total, 0, sizeof *total);
@@ -1490,7 +1481,7 @@ int store_rank(store *s, const struct store_rank_query *q, store_rank_fn fn, voi
 /* removing history                                                    */
 /* ------------------------------------------------------------------ */
 
-int store_history_days(store *s, int64_t iface, int64_t *days)
+static int sqlite_history_days(store_conn *s, int64_t iface, int64_t *days)
 {
 	sqlite3_stmt *st = stmt(s, ST_HISTORY_DAYS);
 	if (!st)
@@ -1504,7 +1495,7 @@ int store_history_days(store *s, int64_t iface, int64_t *days)
 	return rc == SQLITE_ROW ? 0 : fail(s, true, "cannot count the days of history");
 }
 
-int store_remove_history(store *s, int64_t iface)
+static int sqlite_remove_history(store_conn *s, int64_t iface)
 {
 	static const enum stmt_id removals[] = {ST_REMOVE_TRAFFIC, ST_REMOVE_READING,
 	                                        ST_REMOVE_ALERTS, ST_REMOVE_IMPORTS};
@@ -1512,7 +1503,7 @@ int store_remove_history(store *s, int64_t iface)
 		return -1;
 	/* BEGIN IMMEDIATE waits (busy timeout) for tikstatd's commit to end,
 	 * then holds the write lock: every table loses the rows, or none. */
-	if (store_begin(s))
+	if (sqlite_begin(s))
 		return -1;
 	for (size_t i = 0; i < sizeof removals / sizeof removals[0]; i++) {
 		sqlite3_stmt *st = stmt(s, removals[i]);
@@ -1522,11 +1513,11 @@ int store_remove_history(store *s, int64_t iface)
 		if (run(s, st, "cannot remove history"))
 			goto err;
 	}
-	if (store_commit(s))
+	if (sqlite_commit(s))
 		goto err;
 	return 0;
 err:
-	store_rollback(s);
+	sqlite_rollback(s);
 	return -1;
 }
 
@@ -1534,7 +1525,7 @@ err:
 /* space: free pages back to the filesystem                            */
 /* ------------------------------------------------------------------ */
 
-int store_space(store *s, struct store_space *out)
+static int sqlite_space(store_conn *s, struct store_space *out)
 {
 	sqlite3_stmt *st = stmt(s, ST_SPACE);
 	if (!st)
@@ -1554,7 +1545,7 @@ int store_space(store *s, struct store_space *out)
  * vacuum cut off the end leave the file only at a checkpoint. A busy
  * checkpoint (a reader on an older snapshot) is no error: the next one,
  * SQLite's own after 1000 pages of WAL or the one at close, does it. */
-static int checkpoint(store *s, int mode)
+static int checkpoint(store_conn *s, int mode)
 {
 	int rc = sqlite3_wal_checkpoint_v2(s->db, "main", mode, NULL, NULL);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
@@ -1562,14 +1553,14 @@ static int checkpoint(store *s, int mode)
 	return 0;
 }
 
-int store_reclaim(store *s, int max_pages, int *freed)
+static int sqlite_reclaim(store_conn *s, int max_pages, int *freed)
 {
 	*freed = 0;
 	if (writable(s, "cannot reclaim free pages"))
 		return -1;
 	if (max_pages <= 0)
 		return 0;
-	if (store_begin(s))
+	if (sqlite_begin(s))
 		return -1;
 	sqlite3_stmt *st = stmt(s, ST_RECLAIM);
 	int rc = st ? SQLITE_DONE : SQLITE_ERROR;
@@ -1581,15 +1572,15 @@ int store_reclaim(store *s, int max_pages, int *freed)
 	/* A reset before the end keeps the pages freed so far freed. */
 	if (st)
 		done(st);
-	if (!ok || store_commit(s)) {
-		store_rollback(s);
+	if (!ok || sqlite_commit(s)) {
+		sqlite_rollback(s);
 		*freed = 0;
 		return -1;
 	}
 	return *freed > 0 ? checkpoint(s, SQLITE_CHECKPOINT_PASSIVE) : 0;
 }
 
-int store_compact(store *s)
+static int sqlite_compact(store_conn *s)
 {
 	if (writable(s, "cannot compact"))
 		return -1;
@@ -1673,7 +1664,7 @@ static bool budget_stop(struct budget_timer *t, pthread_t th)
 	return t->fired;
 }
 
-int store_quick_check(store *s, int budget_ms, char *out, size_t outsz)
+static int sqlite_quick_check(store_conn *s, int budget_ms, char *out, size_t outsz)
 {
 	if (!s->db)
 		return fail(s, false, "the database is not open");
@@ -1726,7 +1717,7 @@ int store_quick_check(store *s, int budget_ms, char *out, size_t outsz)
 	return ret;
 }
 
-enum store_file store_file_check(const store *s)
+static enum store_file sqlite_file_check(const store_conn *s)
 {
 	struct stat st;
 	if (stat(s->path, &st) < 0)
@@ -1736,14 +1727,14 @@ enum store_file store_file_check(const store *s)
 	return STORE_FILE_OK;
 }
 
-const char *store_path(const store *s)
+static const char *sqlite_path(const store_conn *s)
 {
 	return s->path;
 }
 
 /* Copies the open database (all of it, pending WAL content included:
  * the backup reads through the connection) into a new file at tmp. */
-static int backup_to(store *s, const char *tmp)
+static int backup_to(store_conn *s, const char *tmp)
 {
 	sqlite3 *dst = NULL;
 	unlink(tmp);
@@ -1773,7 +1764,7 @@ static int backup_to(store *s, const char *tmp)
 /* Removes the -wal and -shm files at the path: they belong to the open
  * (deleted) file, and a new file at the path must not take them over. The
  * open connections keep their own descriptors of them. */
-static int drop_side_files(store *s)
+static int drop_side_files(store_conn *s)
 {
 	for (int i = 0; i < 2; i++) {
 		char *p = path_with(s->path, SIDE_SUFFIX[i]);
@@ -1789,11 +1780,11 @@ static int drop_side_files(store *s)
 	return 0;
 }
 
-int store_restore_file(store *s)
+static int sqlite_restore_file(store_conn *s)
 {
 	if (s->readonly || !s->db || !sqlite3_get_autocommit(s->db))
 		return fail(s, false, "cannot restore the database file: not the idle writer");
-	if (store_file_check(s) != STORE_FILE_DELETED)
+	if (sqlite_file_check(s) != STORE_FILE_DELETED)
 		return fail(s, false, "cannot restore the database file: %s exists", s->path);
 	char *tmp = path_with(s->path, ".restoring");
 	if (!tmp)
@@ -1825,22 +1816,16 @@ int store_restore_file(store *s)
 	return 0;
 }
 
-int store_reconnect(store *s)
+static int sqlite_reconnect(store_conn *s)
 {
 	if (s->db)
 		return 0;
 	return connect_db(s);
 }
 
-bool store_health_ok(const struct store_health *h)
-{
-	return !h->commit_failing && !h->prune_failing && !h->integrity_bad &&
-	       h->file == STORE_FILE_OK;
-}
-
 /* Renames the writer's side file i from one suffix to the other when the
  * file at from is still the one it has open. */
-static int move_side_file(store *s, int i, bool away)
+static int move_side_file(store_conn *s, int i, bool away)
 {
 	char *name = path_with(s->path, SIDE_SUFFIX[i]);
 	char *parked = path_with2(s->path, SIDE_SUFFIX[i], DETACHED_SUFFIX);
@@ -1856,7 +1841,7 @@ static int move_side_file(store *s, int i, bool away)
 	return rc;
 }
 
-int store_detach_side_files(store *s)
+static int sqlite_detach_side_files(store_conn *s)
 {
 	if (s->readonly || !s->db || s->detached)
 		return 0;
@@ -1870,7 +1855,7 @@ int store_detach_side_files(store *s)
 	return 0;
 }
 
-int store_attach_side_files(store *s)
+static int sqlite_attach_side_files(store_conn *s)
 {
 	if (!s->detached)
 		return 0;
@@ -1880,3 +1865,63 @@ int store_attach_side_files(store *s)
 	s->detached = false;
 	return 0;
 }
+
+/* What --check-config says of the database: the engine and the schema. */
+static int sqlite_describe(store_conn *s, char *out, size_t outsz)
+{
+	sqlite3_int64 version = 0;
+	if (!s->db)
+		return fail(s, false, "the database is not open");
+	if (query_int(s, "PRAGMA user_version", &version))
+		return -1;
+	snprintf(out, outsz, "SQLite %s file %s, schema version %lld", sqlite3_libversion(),
+	         s->path, (long long)version);
+	return 0;
+}
+
+const struct store_engine store_sqlite_engine = {
+        .name = "SQLite",
+        .open = sqlite_open,
+        .set_busy_timeout = sqlite_set_busy_timeout,
+        .close = sqlite_close,
+        .errmsg = sqlite_errmsg,
+        .explain = sqlite_explain,
+        .begin = sqlite_begin,
+        .commit = sqlite_commit,
+        .rollback = sqlite_rollback,
+        .counter_id = sqlite_counter_id,
+        .find_counter = sqlite_find_counter,
+        .set_counter_info = sqlite_set_counter_info,
+        .load_reading = sqlite_load_reading,
+        .save_reading = sqlite_save_reading,
+        .add_traffic = sqlite_add_traffic,
+        .prune = sqlite_prune,
+        .prune_kind = sqlite_prune_kind,
+        .alert_sent = sqlite_alert_sent,
+        .mark_alert = sqlite_mark_alert,
+        .bill_alert_sent = sqlite_bill_alert_sent,
+        .mark_bill_alert = sqlite_mark_bill_alert,
+        .import_mark = sqlite_import_mark,
+        .set_import_mark = sqlite_set_import_mark,
+        .series = sqlite_series,
+        .sum = sqlite_sum,
+        .totals = sqlite_totals,
+        .list_interfaces = sqlite_list_interfaces,
+        .list_counters = sqlite_list_counters,
+        .rank = sqlite_rank,
+        .history_days = sqlite_history_days,
+        .remove_history = sqlite_remove_history,
+        .space = sqlite_space,
+        .reclaim = sqlite_reclaim,
+        .compact = sqlite_compact,
+        .quick_check = sqlite_quick_check,
+        .file_check = sqlite_file_check,
+        .path = sqlite_path,
+        .restore_file = sqlite_restore_file,
+        .reconnect = sqlite_reconnect,
+        .detach_side_files = sqlite_detach_side_files,
+        .attach_side_files = sqlite_attach_side_files,
+        .describe = sqlite_describe,
+        .read_errors = sqlite_read_errors,
+        .schema_version = sqlite_schema_version,
+};
