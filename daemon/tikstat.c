@@ -635,7 +635,8 @@ static void note_unread(store *s, const struct report_selection *sel, struct tex
 static store *open_existing(const struct settings *st, bool read_only, const char *hint)
 {
 	struct stat sb;
-	if (stat(st->database, &sb) != 0 && errno == ENOENT) {
+	/* A PostgreSQL URI is no file: the open says what is missing. */
+	if (!store_path_is_url(st->database) && stat(st->database, &sb) != 0 && errno == ENOENT) {
 		errorf("no database at %s%s", st->database, hint);
 		return NULL;
 	}
@@ -742,7 +743,7 @@ static int rank_router(store *s, const struct options *o, const struct settings 
 		       o->rank_kind == STORE_QUEUE ? "queues = * or a list of names"
 		                                   : "devices = kid-control");
 	} else if (k.n == 0) {
-		errorf("no %s in %s yet: tikstatd has not recorded any", what, st->database);
+		errorf("no %s in %s yet: tikstatd has not recorded any", what, store_path(s));
 	} else if (k.n > 1) {
 		struct text_buf names = TEXT_BUF_INIT;
 		for (size_t i = 0; i < k.n; i++)
@@ -830,7 +831,7 @@ static int run_report(const struct options *o, const struct settings *st)
 		goto out;
 	}
 	if (sel.n == 0 && o->format == FORMAT_TABLE) {
-		printf("no interfaces in %s yet: tikstatd has not recorded any\n", st->database);
+		printf("no interfaces in %s yet: tikstatd has not recorded any\n", store_path(s));
 		status = EXIT_OK;
 		goto out;
 	}
@@ -952,7 +953,8 @@ static int run_import(const struct options *o, const struct settings *st)
 		errorf("warning: %s (--force: importing anyway)", why);
 	}
 	struct stat sb;
-	bool created = stat(st->database, &sb) != 0 && errno == ENOENT;
+	bool created =
+	        !store_path_is_url(st->database) && stat(st->database, &sb) != 0 && errno == ENOENT;
 	store *s = store_open(st->database, false, err, sizeof err);
 	if (!s) {
 		print_error(err);
@@ -1058,8 +1060,14 @@ static int run_compact(const struct settings *st)
 		return EXIT_ERROR;
 	struct store_space before;
 	char a[16], b[16];
-	report_iec(file_size(st->database), a);
 	int status = EXIT_ERROR;
+	/* Before any file step: PostgreSQL's engine refuses with its reason. */
+	if (!store_is_file(s)) {
+		store_compact(s);
+		print_error(store_errmsg(s));
+		goto out;
+	}
+	report_iec(file_size(st->database), a);
 	if (store_space(s, &before) || store_compact(s)) {
 		print_error(store_errmsg(s));
 		goto out;
