@@ -581,12 +581,14 @@ INSERT INTO traffic VALUES ('2026-03-01 00:10:00', 1300, 6500, 200, 1000);
 INSERT INTO traffic VALUES ('2026-03-01 00:15:00', 50, 70, 50, 70);
 INSERT INTO traffic VALUES ('2026-03-01 00:20:00', 150, 170, 100, 999);
 EOF
-NEW=$WORK/imported.db
+NEW=$(test_database imported)
+# A new SQLite file is announced; a PostgreSQL database exists before.
+CREATED=''
+[[ $NEW == postgresql://* ]] || CREATED="created the database $NEW"$'\n'
 
 run "import-legacy" 0 import-legacy "$OLD" -r home -i ether1 --db "$NEW"
 expect_out <<EOF
-created the database $NEW
-import-legacy $OLD -> home/ether1 (source legacy:old.db)
+${CREATED}import-legacy $OLD -> home/ether1 (source legacy:old.db)
   rows read          5
   rows imported      5
   already imported   0
