@@ -12,7 +12,10 @@ every router every INTERVAL s. Once every router is up, for SECONDS s:
   - tikstat_routers_overdue, sampled every second (the worst seen);
   - tikstatd's CPU (% of one core), RSS, open file descriptors, and bytes
     written to disk per second (/proc/PID/io write_bytes);
-  - the simulators' own CPU, to see that they are not the bottleneck.
+  - the simulators' own CPU, to see that they are not the bottleneck;
+  - with --database URL (a PostgreSQL database instead of the SQLite file
+    in the session's directory): the CPU of that database's server
+    processes (backends whose title names the database) as well.
 
 Exact totals under load are the integration tests' business
 (tests/clients, tests/poll...), not this program's. Standard library
@@ -40,7 +43,29 @@ def parse():
                    help="simulator processes (default: one per 2,500 routers)")
     p.add_argument("--interval", type=int, default=10)
     p.add_argument("--seconds", type=int, default=120)
+    p.add_argument("--database", metavar="URL",
+                   help="a postgresql:// database to record into (default: an SQLite file)")
     return p.parse_args()
+
+
+def backends(dbname):
+    """{pid: CPU seconds} of the PostgreSQL backends serving dbname (their
+    process title: "postgres: USER DBNAME HOST(PORT) STATE")."""
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                title = f.read().decode("utf-8", "replace").split()
+        except OSError:
+            continue
+        if len(title) >= 3 and title[0] == "postgres:" and title[2] == dbname:
+            try:
+                out[int(pid)] = cpu_seconds(int(pid))
+            except OSError:
+                pass
+    return out
 
 
 def fds(pid):
@@ -82,7 +107,9 @@ def main():
         fakes, sections = [], []
         pw = s.secret("password", "bench")
         port = fakectl.free_port()
-        sections += [harness.section("tikstat", database=s.path("tikstat.db")),
+        database = a.database or s.path("tikstat.db")
+        dbname = a.database.rsplit("/", 1)[-1].split("?")[0] if a.database else None
+        sections += [harness.section("tikstat", database=database),
                      harness.section("http", listen="127.0.0.1:%d" % port)]
         for k in range(nfakes):
             n = a.routers // nfakes + (1 if k < a.routers % nfakes else 0)
@@ -106,6 +133,7 @@ def main():
         h0, w0, t0 = lateness_histogram(port), written(d.pid), time.monotonic()
         cpu0 = cpu_seconds(d.pid)
         fcpu0 = sum(cpu_seconds(f.p.pid) for f in fakes)
+        pg0 = backends(dbname) if dbname else {}
         worst_overdue = 0
         while time.monotonic() - t0 < a.seconds:
             time.sleep(1)
@@ -113,6 +141,7 @@ def main():
         t1 = time.monotonic()
         cpu1, w1, h1 = cpu_seconds(d.pid), written(d.pid), lateness_histogram(port)
         fcpu1 = sum(cpu_seconds(f.p.pid) for f in fakes)
+        pg1 = backends(dbname) if dbname else {}
         delta = histogram_delta(h0, h1)
         mean, p99, polls = lateness_figures(delta)
         el = t1 - t0
@@ -126,6 +155,11 @@ def main():
               "%.1f KiB/s written" % (100 * (cpu1 - cpu0) / el, mem["VmRSS"] / 1024,
                                       mem["VmHWM"] / 1024, fds(d.pid), (w1 - w0) / el / 1024))
         print("simulators: CPU %.1f %% of one core in all" % (100 * (fcpu1 - fcpu0) / el))
+        if dbname:
+            # Backends that lived through the run (readers may come and go).
+            pg = sum(pg1[p] - pg0.get(p, 0.0) for p in pg1)
+            print("PostgreSQL backends of %s: CPU %.1f %% of one core (%d processes)"
+                  % (dbname, 100 * pg / el, len(pg1)))
         d.stop(timeout=120)
     return 0
 

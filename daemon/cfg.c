@@ -34,6 +34,7 @@
 
 #include "calendar.h"
 #include "log.h"
+#include "store.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -86,7 +87,7 @@ enum section { SEC_NONE, SEC_TIKSTAT, SEC_HTTP, SEC_ROUTER, SEC_BILL, SEC_SKIP }
  * and its entry in tikstat.conf(5). The rows are expanded below, where the
  * value types they name are defined. */
 #define KEYS(X)                                                                                    \
-	X(K_DATABASE, ROW("database", SEC_TIKSTAT, type_path), CFG(database))                      \
+	X(K_DATABASE, ROW("database", SEC_TIKSTAT, type_database), CFG(database))                  \
 	X(K_TIMEZONE, ROW("timezone", SEC_TIKSTAT, type_timezone), CFG(timezone))                  \
 	X(K_CYCLE_START_DAY, ROW("cycle_start_day", SEC_TIKSTAT, type_int), CFG(cycle_start_day),  \
 	  RANGE(1, 28))                                                                            \
@@ -1103,6 +1104,39 @@ static int parse_path(struct parser *p, const struct key_row *k, void *base, con
 	return 0;
 }
 
+/* The longest PostgreSQL URI taken for database (libpq takes any). */
+#define DATABASE_URI_MAX 4096
+
+/* database: an SQLite file (a path, as parse_path), or a PostgreSQL URI
+ * (store_path_is_url) kept as written, at most DATABASE_URI_MAX bytes of
+ * no control characters. The value is never repeated in a message: it
+ * may hold a password. */
+static int parse_database(struct parser *p, const struct key_row *k, void *base, const char *v)
+{
+	char **field = FIELD(char *, base, k->off);
+	char *s;
+
+	if (optional_scalar(p, v, &s) < 0)
+		return -1;
+	if (!s || !store_path_is_url(s)) {
+		free(s);
+		return parse_path(p, k, base, v);
+	}
+	size_t n = strlen(s);
+	bool bad = n > DATABASE_URI_MAX;
+	for (size_t i = 0; i < n && !bad; i++)
+		bad = (unsigned char)s[i] < 0x20 || s[i] == 0x7f;
+	if (bad) {
+		free(s);
+		key_fail(p, "a PostgreSQL URI must be at most %d bytes, without control characters",
+		         DATABASE_URI_MAX);
+		return -1;
+	}
+	free(*field);
+	*field = s;
+	return 0;
+}
+
 /* A file that must be readable now (tls_ca_file: the poller may run
  * unprivileged later). */
 static int parse_readable(struct parser *p, const struct key_row *k, void *base, const char *v)
@@ -1881,6 +1915,7 @@ out:
 static const struct value_type type_string = {parse_string, release_string};
 static const struct value_type type_text = {parse_text, release_string};
 static const struct value_type type_path = {parse_path, release_string};
+static const struct value_type type_database = {parse_database, release_string};
 static const struct value_type type_readable = {parse_readable, release_string};
 static const struct value_type type_int = {parse_int, NULL};
 static const struct value_type type_port = {parse_port, NULL};

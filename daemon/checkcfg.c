@@ -4,6 +4,7 @@
 #include "clients.h"
 #include "fdbudget.h"
 #include "session.h"
+#include "store.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -205,6 +206,25 @@ static int check_listen(const struct cfg *cfg, FILE *out)
 	return 1;
 }
 
+/* A PostgreSQL database is connected to (its schema created if it has
+ * none yet, as tikstatd's start would) and described, or its error said:
+ * 0 or 1. An SQLite file is tikstatd's to create and is not opened. */
+static int check_database(const struct cfg *cfg, FILE *out)
+{
+	if (!store_path_is_url(cfg->database))
+		return 0;
+	char err[1024], line[512];
+	store *s = store_open(cfg->database, false, err, sizeof err);
+	if (!s) {
+		fprintf(out, "database: %s\n", err);
+		return 1;
+	}
+	int bad = store_describe(s, line, sizeof line) < 0;
+	fprintf(out, "database: %s\n", bad ? store_errmsg(s) : line);
+	store_close(s);
+	return bad;
+}
+
 int checkcfg_run(const struct cfg *cfg, FILE *out)
 {
 	if (check_listen(cfg, out))
@@ -227,6 +247,7 @@ int checkcfg_run(const struct cfg *cfg, FILE *out)
 		        "current open files limit (%s)\n",
 		        fb.routers - fb.sessions, fb.routers, msg);
 	}
+	bad |= check_database(cfg, out);
 	for (size_t i = 0; i < cfg->n_routers; i++) {
 		const struct cfg_router *r = &cfg->routers[i];
 		if (r->mode == MODE_PUSH) {

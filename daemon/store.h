@@ -1,5 +1,8 @@
 /*
- * store.h — the SQLite database: the only module that includes sqlite3.h.
+ * store.h — the database: an SQLite file (the default, store_sqlite.c) or
+ * a PostgreSQL database (a postgresql:// URI, store_pg.c); store.c picks
+ * the engine. Callers see the same answers from both. Below: SQLite's
+ * schema; PostgreSQL has the same tables and columns (store_pg.c).
  *
  * Schema (versioned with PRAGMA user_version, migrated forward on open):
  *   routers(id, name)                      one row per configured router
@@ -37,6 +40,10 @@
 #include "calendar.h"
 
 typedef struct store store;
+
+/* Whether path names a PostgreSQL database (postgresql:// or postgres://
+ * URI, libpq's syntax) rather than an SQLite file. */
+bool store_path_is_url(const char *path);
 
 /* Opens (read-write: creates and migrates) the database at path.
  * Read-only handles fail when the file does not exist. On failure returns
@@ -250,8 +257,18 @@ enum store_file {
 	STORE_FILE_REPLACED, /* another file at the path */
 };
 enum store_file store_file_check(const store *s);
-/* The path given to store_open (borrowed, lives as long as s). */
+/* The path given to store_open (borrowed, lives as long as s); for a
+ * PostgreSQL URI with any password replaced by "***" (it goes into logs
+ * and messages). */
 const char *store_path(const store *s);
+/* "SQLite" or "PostgreSQL". */
+const char *store_engine_name(const store *s);
+/* Whether the database is a file (SQLite): the file-only steps (stat,
+ * size, --compact, restoring a deleted file) apply. */
+bool store_is_file(const store *s);
+/* One line for people (tikstatd --check-config): the engine, its version,
+ * where the database is (no password) and its schema version. 0 or -1. */
+int store_describe(store *s, char *out, size_t outsz);
 
 /* The open database file was deleted (STORE_FILE_DELETED): writes its
  * whole content (the connection still holds the deleted inode) back to the

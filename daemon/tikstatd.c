@@ -222,7 +222,7 @@ static void check_database(struct instance *in)
 	case 1:
 		log_errorx("database: %s is damaged: %s; tikstatd goes on counting into it (see "
 		           "tikstatd(8), \"Database faults\")",
-		           in->cfg->database, why);
+		           store_path(in->db), why);
 		recorder_set_integrity(in->rec, why);
 		break;
 	case 2: log_warnx("database: integrity check skipped: %s", why); break;
@@ -335,7 +335,7 @@ static int instance_start(struct instance *in, const struct cfg *cfg)
 		goto fail;
 	log_info("tikstatd %s: %zu router%s (%zu polled), database %s, time zone %s",
 	         TIKSTAT_VERSION, cfg->n_routers, cfg->n_routers == 1 ? "" : "s",
-	         poller_count(in->poller), cfg->database, calendar_zone());
+	         poller_count(in->poller), store_path(in->db), calendar_zone());
 	return 0;
 fail:
 	instance_stop(in);
@@ -461,7 +461,9 @@ int main(int argc, char **argv)
 	/* Before daemonize: its chdir("/") would change a relative config
 	 * path, and a refusal is best seen where tikstatd was started. */
 	if (drop) {
-		if (privdrop_prepare_database(cfg->database, &user, err, sizeof err) < 0)
+		/* A PostgreSQL database has no directory here to prepare. */
+		if (!store_path_is_url(cfg->database) &&
+		    privdrop_prepare_database(cfg->database, &user, err, sizeof err) < 0)
 			fatalx("-u %s: %s", user.name, err);
 		warn_unreadable(cfg, &user);
 		open_db_as = &user;

@@ -2,9 +2,16 @@
  * test_store.c — unit tests for the store (daemon/store.c) on real
  * database files in a temporary directory, removed at the end.
  *
- * SQLite is used directly only to prepare fixtures the store must refuse
- * (a newer schema, a foreign database) and to look at what was written
- * (pragmas, column types).
+ * With TIKSTAT_TEST_PG_URL set (a PostgreSQL server's URL, ctest's
+ * test_store_pg from the `postgresql` fixture) every engine-neutral case
+ * runs on PostgreSQL instead, each on a fresh database (db_path), and the
+ * cases about SQLite's file (space, a replaced file, quick_check, plans,
+ * migrations of SQLite's schemas) are skipped (SQLITE_ONLY); cases of
+ * PostgreSQL's own come last.
+ *
+ * SQLite (or libpq) is used directly only to prepare fixtures the store
+ * must refuse (a newer schema, a foreign database) and to look at what was
+ * written (pragmas, column types, row counts).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +19,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +35,15 @@
 #include "tmpdir.h"
 
 static char tmpdir[256];
+/* TIKSTAT_TEST_PG_URL: the cases run on PostgreSQL (NULL: on SQLite). */
+static const char *pg_url;
+
+/* The case is about SQLite's file: skipped on PostgreSQL. */
+#define SQLITE_ONLY()                                                                              \
+	do {                                                                                       \
+		if (pg_url)                                                                        \
+			skip();                                                                    \
+	} while (0)
 
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
@@ -42,10 +61,42 @@ static int remove_tmpdir(void **state)
 	return tmpdir_remove(tmpdir);
 }
 
-/* A fresh database path in the test directory (out holds 512 bytes). */
+/* Runs sql on the PostgreSQL database url; its result (the caller
+ * clears it). */
+static PGresult *pg_exec(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("connect %s: %s", url, PQerrorMessage(c));
+	PGresult *res = PQexec(c, sql);
+	ExecStatusType st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQfinish(c);
+	return res;
+}
+
+/* url with its database name (after the last '/') replaced by name. */
+static void pg_url_of(char *out, size_t outsz, const char *url, const char *name)
+{
+	const char *slash = strrchr(url, '/');
+	snprintf(out, outsz, "%.*s/%s", (int)(slash - url), url, name);
+}
+
+/* A fresh database: a file path in the test directory, or on PostgreSQL
+ * the URL of a new, empty database (out holds 512 bytes). */
 static const char *db_path(char *out, const char *name)
 {
-	snprintf(out, 512, "%s/%s", tmpdir, name);
+	if (!pg_url) {
+		snprintf(out, 512, "%s/%s", tmpdir, name);
+		return out;
+	}
+	static unsigned serial;
+	char db[64], sql[128];
+	snprintf(db, sizeof db, "ts_%ld_%u", (long)getpid(), serial++);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+	PQclear(pg_exec(pg_url, sql));
+	pg_url_of(out, 512, pg_url, db);
 	return out;
 }
 
@@ -84,6 +135,12 @@ static void add(store *s, int64_t iface, enum step step, int64_t start, uint64_t
 /* One integer from a query run with SQLite directly on path. */
 static sqlite3_int64 raw_int(const char *path, const char *sql)
 {
+	if (pg_url) {
+		PGresult *res = pg_exec(path, sql);
+		sqlite3_int64 n = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -999;
+		PQclear(res);
+		return n;
+	}
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	sqlite3_int64 v = -999;
@@ -182,6 +239,7 @@ static void opening_a_new_file_creates_the_schema_in_wal_mode(void **state)
 {
 	char p[512];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "new.db");
 	assert_false(file_exists(p));
 	store *s = open_rw(p);
@@ -208,6 +266,7 @@ static void reopening_keeps_the_data_and_does_not_migrate_twice(void **state)
 {
 	char p[512];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "reopen.db");
 	store *s = open_rw(p);
 	int64_t id = iface_id(s, "home", "ether1");
@@ -256,6 +315,7 @@ static void a_file_this_user_cannot_write_is_named_as_such(void **state)
 {
 	char p[512];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "notmine.db");
 	store *s = open_rw(p);
 	int64_t id = iface_id(s, "home", "ether1");
@@ -283,6 +343,7 @@ static void a_newer_schema_is_refused_with_the_exact_message_and_left_alone(void
 {
 	char p[512], err[512], want[700];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "newer.db");
 	store_close(open_rw(p));
 	raw_exec(p, "PRAGMA user_version = 4");
@@ -335,6 +396,7 @@ static void schema_1_migrates_and_an_imported_last_reading_becomes_legacy(void *
 {
 	char p[512];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "v1.db");
 	raw_exec(p, SCHEMA_1_FIXTURE);
 	store *s = open_rw(p);
@@ -413,6 +475,7 @@ static void schema_2_with_data_migrates_to_3_with_its_ids_and_references(void **
 	uint64_t rx = 0, tx = 0;
 	bool sent = false;
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "v2.db");
 	raw_exec(p, SCHEMA_1_FIXTURE);
 	raw_exec(p, SCHEMA_2_UPGRADE_FIXTURE);
@@ -469,7 +532,9 @@ static void schema_2_with_data_migrates_to_3_with_its_ids_and_references(void **
 	assert_non_null(strstr(text, "CHECK (kind IN (0, 1, 2))"));
 	struct acct_reading w = {.time = 1, .rx = 2, .tx = 3, .id = "*1"};
 	assert_int_equal(store_save_reading(s, 12345, &w), -1);
-	assert_non_null(strstr(store_errmsg(s), "FOREIGN KEY"));
+	/* SQLite's words, or PostgreSQL's. */
+	assert_true(strstr(store_errmsg(s), "FOREIGN KEY") ||
+	            strstr(store_errmsg(s), "foreign key"));
 
 	/* A queue may now be named like an interface. */
 	int64_t q = -1;
@@ -491,6 +556,7 @@ static void a_migration_that_would_break_references_changes_nothing(void **state
 {
 	char p[512], err[512], text[512];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "v2orphan.db");
 	raw_exec(p, SCHEMA_1_FIXTURE);
 	raw_exec(p, SCHEMA_2_UPGRADE_FIXTURE);
@@ -516,6 +582,7 @@ static void a_foreign_database_is_refused_and_not_switched_to_wal(void **state)
 {
 	char p[512], err[512], mode[32];
 	(void)state;
+	SQLITE_ONLY();
 	/* The old PHP setup's database, configured as tikstat's by mistake. */
 	db_path(p, "legacy.db");
 	raw_exec(p, "CREATE TABLE traffic(timestamp INTEGER, tx INTEGER, rx INTEGER, dtx INTEGER,"
@@ -534,6 +601,7 @@ static void read_only_open_of_a_missing_file_fails_without_creating_it(void **st
 {
 	char p[512], err[512], want[700];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "missing.db");
 	assert_null(store_open(p, true, err, sizeof err));
 	snprintf(want, sizeof want, "cannot open %s: unable to open database file", p);
@@ -545,6 +613,7 @@ static void read_only_open_of_a_file_without_schema_fails(void **state)
 {
 	char p[512], err[512];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "empty.db");
 	write_file(p, "", 0);
 	assert_null(store_open(p, true, err, sizeof err));
@@ -555,6 +624,7 @@ static void read_write_open_of_a_missing_directory_fails_clearly(void **state)
 {
 	char p[512], err[512], want[700];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "no/such/dir.db");
 	assert_null(store_open(p, false, err, sizeof err));
 	snprintf(want, sizeof want, "cannot open %s: unable to open database file", p);
@@ -567,6 +637,7 @@ static void a_file_of_random_bytes_gives_a_clean_error(void **state)
 	unsigned char junk[65536];
 	uint64_t x = 0x9e3779b97f4a7c15u;
 	(void)state;
+	SQLITE_ONLY();
 	for (size_t i = 0; i < sizeof junk; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
@@ -708,7 +779,9 @@ static void a_reading_needs_an_existing_interface(void **state)
 	struct acct_reading w = {
 	        .time = 1, .rx = 2, .tx = 3, .uptime = 4, .has_uptime = true, .id = "*1"};
 	assert_int_equal(store_save_reading(s, 12345, &w), -1);
-	assert_non_null(strstr(store_errmsg(s), "FOREIGN KEY"));
+	/* SQLite's words, or PostgreSQL's. */
+	assert_true(strstr(store_errmsg(s), "FOREIGN KEY") ||
+	            strstr(store_errmsg(s), "foreign key"));
 	store_close(s);
 }
 
@@ -739,9 +812,10 @@ static void traffic_upserts_sum_into_one_bucket_per_step(void **state)
 	assert_true(rx == TWO63 && tx == UINT64_MAX);
 	store_close(s);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM traffic"), 4);
-	assert_int_equal(raw_int(p, "SELECT count(*) FROM traffic WHERE typeof(rx) != 'integer'"
-	                            " OR typeof(tx) != 'integer'"),
-	                 0);
+	if (!pg_url)
+		assert_int_equal(raw_int(p, "SELECT count(*) FROM traffic WHERE typeof(rx) !="
+		                            " 'integer' OR typeof(tx) != 'integer'"),
+		                 0);
 }
 
 static void a_bucket_sum_beyond_64_bits_is_refused_and_nothing_changes(void **state)
@@ -761,12 +835,27 @@ static void a_bucket_sum_beyond_64_bits_is_refused_and_nothing_changes(void **st
 	/* Only tx overflowing: rx is not added either. */
 	assert_int_equal(store_add_traffic(s, id, STEP_DAY, 0, 1, UINT64_MAX), -1);
 
-	/* Inside one: the transaction survives and commits the rest. */
-	assert_int_equal(store_begin(s), 0);
-	add(s, id, STEP_HOUR, 0, 1, 1);
-	assert_int_equal(store_add_traffic(s, id, STEP_DAY, 0, UINT64_MAX, 0), -1);
-	add(s, id, STEP_DAY, 0, 10, 0); /* exactly 2^64-1 */
-	assert_int_equal(store_commit(s), 0);
+	if (pg_url) {
+		/* On PostgreSQL the writes of a transaction are pipelined: the
+		 * overflow fails the commit, and nothing of it is written. */
+		assert_int_equal(store_begin(s), 0);
+		add(s, id, STEP_HOUR, 0, 5, 5);
+		(void)store_add_traffic(s, id, STEP_DAY, 0, UINT64_MAX, 0);
+		assert_int_equal(store_commit(s), -1);
+		assert_non_null(strstr(store_errmsg(s), "exceed 2^64-1"));
+		assert_int_equal(store_rollback(s), 0);
+		assert_int_equal(store_begin(s), 0);
+		add(s, id, STEP_HOUR, 0, 1, 1);
+		add(s, id, STEP_DAY, 0, 10, 0); /* exactly 2^64-1 */
+		assert_int_equal(store_commit(s), 0);
+	} else {
+		/* Inside one: the transaction survives and commits the rest. */
+		assert_int_equal(store_begin(s), 0);
+		add(s, id, STEP_HOUR, 0, 1, 1);
+		assert_int_equal(store_add_traffic(s, id, STEP_DAY, 0, UINT64_MAX, 0), -1);
+		add(s, id, STEP_DAY, 0, 10, 0); /* exactly 2^64-1 */
+		assert_int_equal(store_commit(s), 0);
+	}
 
 	assert_int_equal(store_sum(s, id, STEP_DAY, 0, 1, &rx, &tx), 0);
 	assert_true(rx == UINT64_MAX);
@@ -774,8 +863,10 @@ static void a_bucket_sum_beyond_64_bits_is_refused_and_nothing_changes(void **st
 	assert_int_equal(store_sum(s, id, STEP_HOUR, 0, 1, &rx, &tx), 0);
 	assert_true(rx == 1 && tx == 1);
 	store_close(s);
-	assert_int_equal(raw_int(p, "SELECT count(*) FROM traffic WHERE typeof(rx) != 'integer'"),
-	                 0);
+	if (!pg_url)
+		assert_int_equal(
+		        raw_int(p, "SELECT count(*) FROM traffic WHERE typeof(rx) != 'integer'"),
+		        0);
 }
 
 static void series_are_in_start_order_from_inclusive_to_exclusive(void **state)
@@ -1034,23 +1125,26 @@ static void a_name_is_unique_per_router_and_kind(void **state)
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM interfaces"), 4);
 	store_close(s);
 
-	/* The schema holds the same rules. */
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-	                              "INSERT INTO interfaces(router_id, kind, name)"
-	                              " SELECT router_id, kind, name FROM interfaces LIMIT 1",
-	                              NULL, NULL, NULL),
-	                 SQLITE_CONSTRAINT);
-	snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
-	assert_non_null(strstr(err, "UNIQUE constraint failed: interfaces.router_id, "
-	                            "interfaces.kind, interfaces.name"));
-	assert_int_equal(sqlite3_exec(db,
-	                              "INSERT INTO interfaces(router_id, kind, name)"
-	                              " VALUES (1, 3, CAST('x' AS BLOB))",
-	                              NULL, NULL, NULL),
-	                 SQLITE_CONSTRAINT);
-	sqlite3_close(db);
+	/* The schema holds the same rules (SQLite's, looked at directly). */
+	if (!pg_url) {
+		sqlite3 *db = NULL;
+		assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+		assert_int_equal(
+		        sqlite3_exec(db,
+		                     "INSERT INTO interfaces(router_id, kind, name)"
+		                     " SELECT router_id, kind, name FROM interfaces LIMIT 1",
+		                     NULL, NULL, NULL),
+		        SQLITE_CONSTRAINT);
+		snprintf(err, sizeof err, "%s", sqlite3_errmsg(db));
+		assert_non_null(strstr(err, "UNIQUE constraint failed: interfaces.router_id, "
+		                            "interfaces.kind, interfaces.name"));
+		assert_int_equal(sqlite3_exec(db,
+		                              "INSERT INTO interfaces(router_id, kind, name)"
+		                              " VALUES (1, 3, CAST('x' AS BLOB))",
+		                              NULL, NULL, NULL),
+		                 SQLITE_CONSTRAINT);
+		sqlite3_close(db);
+	}
 
 	assert_string_equal(store_kind_name(STORE_IFACE), "interface");
 	assert_string_equal(store_kind_name(STORE_QUEUE), "queue");
@@ -1721,6 +1815,7 @@ static void queries_search_the_primary_key_and_never_scan_traffic(void **state)
 {
 	char p[512];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "plans.db");
 	store *s = open_rw(p);
 	int64_t id = iface_id(s, "home", "ether1");
@@ -1798,6 +1893,7 @@ static void damage_old_page(const char *path)
 static void a_damaged_old_page_is_found_and_new_buckets_still_commit(void **state)
 {
 	(void)state;
+	SQLITE_ONLY();
 	char p[512];
 	db_path(p, "damaged.db");
 	int64_t id = fill_old(p);
@@ -1837,6 +1933,7 @@ static void a_damaged_old_page_is_found_and_new_buckets_still_commit(void **stat
 static void quick_check_reports_its_findings_on_one_line(void **state)
 {
 	(void)state;
+	SQLITE_ONLY();
 	char p[512];
 	db_path(p, "freeblock.db");
 	fill_old(p);
@@ -1854,6 +1951,7 @@ static void quick_check_reports_its_findings_on_one_line(void **state)
 static void quick_check_says_ok_on_a_sound_file_and_zero_budget_skips(void **state)
 {
 	(void)state;
+	SQLITE_ONLY();
 	char p[512];
 	db_path(p, "sound.db");
 	fill_old(p);
@@ -1869,6 +1967,7 @@ static void quick_check_says_ok_on_a_sound_file_and_zero_budget_skips(void **sta
 static void file_check_tells_a_deleted_from_a_replaced_file(void **state)
 {
 	(void)state;
+	SQLITE_ONLY();
 	char p[512], moved[600];
 	db_path(p, "check.db");
 	snprintf(moved, sizeof moved, "%s.moved", p);
@@ -1906,6 +2005,7 @@ static void commit_year(store *s, int64_t id, int64_t start, uint64_t rx)
 static void a_deleted_file_is_written_back_with_its_history_and_readers_follow(void **state)
 {
 	(void)state;
+	SQLITE_ONLY();
 	char p[512];
 	db_path(p, "deleted.db");
 	store *s = open_rw(p);
@@ -1984,6 +2084,7 @@ static void a_new_database_gives_pruned_pages_back_in_bounded_steps(void **state
 {
 	char p[512];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "reclaim.db");
 	store *s = open_rw(p);
 	assert_int_equal(raw_int(p, "PRAGMA auto_vacuum"), 2); /* INCREMENTAL */
@@ -2047,6 +2148,7 @@ static void an_old_database_works_and_compact_converts_it_in_place(void **state)
 {
 	char p[512];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "old.db");
 	raw_exec(p, SCHEMA_1_FIXTURE);
 	assert_int_equal(raw_int(p, "PRAGMA auto_vacuum"), 0);
@@ -2107,6 +2209,7 @@ static void reclaim_and_compact_need_a_writer_outside_a_transaction(void **state
 {
 	char p[512];
 	(void)state;
+	SQLITE_ONLY();
 	db_path(p, "reclaim_ro.db");
 	store_close(open_rw(p));
 	store *ro = open_ro(p);
@@ -2126,8 +2229,270 @@ static void reclaim_and_compact_need_a_writer_outside_a_transaction(void **state
 	store_close(s);
 }
 
+/* ------------------------------------------------------------------ */
+/* PostgreSQL                                                          */
+/* ------------------------------------------------------------------ */
+
+/* The case needs the PostgreSQL server: skipped on SQLite. */
+#define PG_ONLY()                                                                                  \
+	do {                                                                                       \
+		if (!pg_url)                                                                       \
+			skip();                                                                    \
+	} while (0)
+
+static void a_postgresql_password_never_shows_in_messages(void **state)
+{
+	char err[512];
+	(void)state;
+	/* Nothing listens on port 1: the connection fails at once. */
+	const char *url = "postgresql://u:s3cr%2Ft@127.0.0.1:1/db?connect_timeout=2&password=also";
+	assert_null(store_open(url, true, err, sizeof err));
+	assert_null(strstr(err, "s3cr"));
+	assert_null(strstr(err, "also"));
+	assert_non_null(strstr(err, "cannot open postgresql://u:***@127.0.0.1:1/db?"));
+	assert_non_null(strstr(err, "password=***"));
+	assert_true(store_path_is_url(url));
+	assert_true(store_path_is_url("postgres://h/db"));
+	assert_false(store_path_is_url("/var/lib/tikstat/postgresql://x"));
+}
+
+static void pg_a_reader_needs_the_schema_and_a_newer_one_is_refused(void **state)
+{
+	char p[512], err[512];
+	(void)state;
+	PG_ONLY();
+	db_path(p, "empty");
+	assert_null(store_open(p, true, err, sizeof err));
+	assert_non_null(strstr(err, "no tikstat schema in it yet"));
+	store *s = open_rw(p);
+	assert_string_equal(store_engine_name(s), "PostgreSQL");
+	assert_false(store_is_file(s));
+	char line[256];
+	assert_int_equal(store_describe(s, line, sizeof line), 0);
+	assert_non_null(strstr(line, "schema version 1"));
+	store_close(s);
+	PQclear(pg_exec(p, "UPDATE tikstat_meta SET value = 2 WHERE key = 'schema_version'"));
+	assert_null(store_open(p, false, err, sizeof err));
+	assert_non_null(strstr(err, "database schema 2 is newer than this tikstat (1): upgrade"));
+	assert_null(store_open(p, true, err, sizeof err));
+	assert_non_null(strstr(err, "is newer than this tikstat"));
+}
+
+/* Appends "router/name|" of every counter listed to a text. */
+struct text_out {
+	char *out;
+	size_t n, sz;
+};
+
+static int print_counter(void *ctx, const struct store_iface *i)
+{
+	struct text_out *o = ctx;
+	if (o->n < o->sz)
+		o->n += (size_t)snprintf(o->out + o->n, o->sz - o->n, "%s/%s|", i->router, i->name);
+	return 0;
+}
+
+/* The list and the rankings of names of odd bytes, as text. */
+static void odd_names_listed(const char *path, char *out, size_t outsz)
+{
+	static const char *const names[] = {"b",        "\x01", "\xff",  "a\xff", "a",
+	                                    "\xc3\x28", "B",    "a\x01", "\x7f"};
+	store *s = open_rw(path);
+	assert_int_equal(store_begin(s), 0);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		int64_t id = counter_id(s, names[i % 3], STORE_DEVICE, names[i]);
+		add(s, id, STEP_DAY, 0, i % 4 == 0 ? 5 : 7, i == 0 ? TWO63 : i);
+	}
+	assert_int_equal(store_commit(s), 0);
+	struct text_out o = {out, 0, outsz};
+	assert_int_equal(store_list_counters(s, print_counter, &o), 0);
+	size_t n = o.n;
+	for (size_t r = 0; r < 3 && n < outsz; r++) {
+		struct ranking k = {0};
+		struct store_rank_query q = {names[r], STORE_DEVICE, STEP_DAY, 0, 1, 16};
+		struct store_rank_total total;
+		assert_int_equal(store_rank(s, &q, collect_ranked, &k, &total), 0);
+		for (int i = 0; i < k.n && n < outsz; i++)
+			n += (size_t)snprintf(out + n, outsz - n, "%s=%" PRIu64 ",", k.name[i],
+			                      k.c[i].rx);
+	}
+	store_close(s);
+}
+
+static void pg_names_of_any_bytes_list_and_rank_in_sqlites_order(void **state)
+{
+	char p[512], file[512], want[2048], got[2048];
+	(void)state;
+	PG_ONLY();
+	snprintf(file, sizeof file, "%s/odd.db", tmpdir);
+	odd_names_listed(file, want, sizeof want);
+	odd_names_listed(db_path(p, "odd"), got, sizeof got);
+	assert_string_equal(got, want);
+}
+
+static void pg_a_commit_of_many_readings_is_pipelined_whole(void **state)
+{
+	char p[512];
+	uint64_t rx, tx;
+	(void)state;
+	PG_ONLY();
+	store *s = open_rw(db_path(p, "many"));
+	enum { N = 700 };
+	int64_t ids[N];
+	for (int i = 0; i < N; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "if%d", i);
+		ids[i] = iface_id(s, "r", name);
+	}
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < N; i++) {
+		struct acct_reading r = {.time = 1000 + i, .rx = TWO63 + (uint64_t)i, .tx = 1};
+		assert_int_equal(store_save_reading(s, ids[i], &r), 0);
+		add(s, ids[i], STEP_YEAR, 0, TWO63, (uint64_t)i);
+		add(s, ids[i], STEP_YEAR, 0, TWO63 - 1, 1);
+	}
+	assert_int_equal(store_commit(s), 0);
+	for (int i = 0; i < N; i += 99) {
+		struct acct_reading r;
+		bool have = false;
+		assert_int_equal(store_load_reading(s, ids[i], &r, &have), 0);
+		assert_true(have && r.time == 1000 + i && r.rx == TWO63 + (uint64_t)i);
+		assert_int_equal(store_totals(s, ids[i], &rx, &tx), 0);
+		assert_true(rx == UINT64_MAX && tx == (uint64_t)i + 1);
+	}
+	store_close(s);
+}
+
+static void pg_a_failed_pipelined_write_fails_the_commit_and_writes_nothing(void **state)
+{
+	char p[512];
+	uint64_t rx, tx;
+	(void)state;
+	PG_ONLY();
+	store *s = open_rw(db_path(p, "fails"));
+	int64_t id = iface_id(s, "r", "ether1");
+	assert_int_equal(store_begin(s), 0);
+	add(s, id, STEP_DAY, 0, 1, 1);
+	(void)store_set_counter_info(s, id + 1000, "x", NULL, NULL);
+	assert_int_equal(store_commit(s), -1);
+	assert_non_null(strstr(store_errmsg(s), "no counter"));
+	assert_int_equal(store_rollback(s), 0);
+	assert_int_equal(store_totals(s, id, &rx, &tx), 0);
+	assert_int_equal(store_sum(s, id, STEP_DAY, 0, 1, &rx, &tx), 0);
+	assert_true(rx == 0 && tx == 0);
+	/* The handle goes on. */
+	assert_int_equal(store_begin(s), 0);
+	add(s, id, STEP_DAY, 0, 2, 3);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_sum(s, id, STEP_DAY, 0, 1, &rx, &tx), 0);
+	assert_true(rx == 2 && tx == 3);
+	store_close(s);
+}
+
+struct racer {
+	const char *url;
+	pthread_barrier_t *go;
+	int64_t ids[20];
+	int rc;
+};
+
+/* One writer registering the same counters as the other, at once. */
+static void *race_counters(void *arg)
+{
+	struct racer *r = arg;
+	char err[512];
+	store *s = store_open(r->url, false, err, sizeof err);
+	pthread_barrier_wait(r->go);
+	r->rc = s ? store_begin(s) : -1;
+	for (int i = 0; i < 20 && r->rc == 0; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "if%d", i);
+		r->rc = store_counter_id(s, i % 2 ? "shared" : "other", STORE_IFACE, name,
+		                         &r->ids[i]);
+	}
+	if (r->rc == 0)
+		r->rc = store_commit(s);
+	store_close(s);
+	return NULL;
+}
+
+static void pg_two_writers_create_the_same_router_at_once(void **state)
+{
+	char p[512];
+	(void)state;
+	PG_ONLY();
+	db_path(p, "race");
+	store_close(open_rw(p)); /* the schema first */
+	for (int round = 0; round < 5; round++) {
+		pthread_barrier_t go;
+		pthread_barrier_init(&go, NULL, 2);
+		struct racer a = {.url = p, .go = &go}, b = {.url = p, .go = &go};
+		pthread_t ta, tb;
+		assert_int_equal(pthread_create(&ta, NULL, race_counters, &a), 0);
+		assert_int_equal(pthread_create(&tb, NULL, race_counters, &b), 0);
+		pthread_join(ta, NULL);
+		pthread_join(tb, NULL);
+		pthread_barrier_destroy(&go);
+		assert_int_equal(a.rc, 0);
+		assert_int_equal(b.rc, 0);
+		assert_memory_equal(a.ids, b.ids, sizeof a.ids);
+	}
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM routers"), 2);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM interfaces"), 20);
+}
+
+/* Restarts the test server (TIKSTAT_TEST_PG_DIR, with pgserver.py). */
+static void restart_server(void)
+{
+	const char *dir = getenv("TIKSTAT_TEST_PG_DIR");
+	const char *tool = getenv("TIKSTAT_TEST_PGSERVER");
+	char cmd[1024];
+	assert_non_null(dir);
+	assert_non_null(tool);
+	snprintf(cmd, sizeof cmd, "python3 '%s' restart '%s'", tool, dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void pg_a_server_restart_fails_one_commit_and_loses_nothing(void **state)
+{
+	char p[512];
+	uint64_t rx, tx;
+	(void)state;
+	PG_ONLY();
+	store *w = open_rw(db_path(p, "restart"));
+	store *r = open_ro(p);
+	int64_t id = iface_id(w, "r", "ether1");
+	assert_int_equal(store_begin(w), 0);
+	add(w, id, STEP_YEAR, 0, 1, 1);
+	assert_int_equal(store_commit(w), 0);
+
+	assert_int_equal(store_begin(w), 0);
+	add(w, id, STEP_YEAR, 0, 10, 10);
+	restart_server();
+	assert_int_equal(store_commit(w), -1);
+	assert_int_equal(store_rollback(w), 0);
+	/* The recorder writes the same readings again: they all arrive. */
+	assert_int_equal(store_begin(w), 0);
+	add(w, id, STEP_YEAR, 0, 10, 10);
+	assert_int_equal(store_commit(w), 0);
+	/* An idle connection cut by the restart: the next begin reconnects. */
+	restart_server();
+	assert_int_equal(store_begin(w), 0);
+	add(w, id, STEP_YEAR, 0, 100, 100);
+	assert_int_equal(store_commit(w), 0);
+	assert_int_equal(store_begin(r), 0);
+	assert_int_equal(store_totals(r, id, &rx, &tx), 0);
+	assert_int_equal(store_commit(r), 0);
+	assert_true(rx == 111 && tx == 111);
+	store_close(r);
+	store_close(w);
+}
+
 int main(void)
 {
+	pg_url = getenv("TIKSTAT_TEST_PG_URL");
+	if (pg_url && !*pg_url)
+		pg_url = NULL;
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(opening_a_new_file_creates_the_schema_in_wal_mode),
 	        cmocka_unit_test(reopening_keeps_the_data_and_does_not_migrate_twice),
@@ -2176,6 +2541,13 @@ int main(void)
 	        cmocka_unit_test(a_new_database_gives_pruned_pages_back_in_bounded_steps),
 	        cmocka_unit_test(an_old_database_works_and_compact_converts_it_in_place),
 	        cmocka_unit_test(reclaim_and_compact_need_a_writer_outside_a_transaction),
+	        cmocka_unit_test(a_postgresql_password_never_shows_in_messages),
+	        cmocka_unit_test(pg_a_reader_needs_the_schema_and_a_newer_one_is_refused),
+	        cmocka_unit_test(pg_names_of_any_bytes_list_and_rank_in_sqlites_order),
+	        cmocka_unit_test(pg_a_commit_of_many_readings_is_pipelined_whole),
+	        cmocka_unit_test(pg_a_failed_pipelined_write_fails_the_commit_and_writes_nothing),
+	        cmocka_unit_test(pg_two_writers_create_the_same_router_at_once),
+	        cmocka_unit_test(pg_a_server_restart_fails_one_commit_and_loses_nothing),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

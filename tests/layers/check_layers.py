@@ -42,8 +42,9 @@ LAYERS = {
 # A foreign library's headers (a name, or a directory ending in "/") and
 # the only files of the tree that may include them.
 FOREIGN = [
-    ("sqlite3.h", {"daemon/store.c", "daemon/legacy.c"}),
-    ("sqlite3ext.h", {"daemon/store.c", "daemon/legacy.c"}),
+    ("sqlite3.h", {"daemon/store_sqlite.c", "daemon/legacy.c"}),
+    ("sqlite3ext.h", {"daemon/store_sqlite.c", "daemon/legacy.c"}),
+    ("libpq-fe.h", {"daemon/store_pg.c"}),
     ("microhttpd.h", {"daemon/http.c"}),
     ("zlib.h", {"daemon/http.c"}),
     ("systemd/", {"daemon/notify.c"}),
@@ -53,6 +54,7 @@ FOREIGN = [
 # A foreign library's CMake target and the only layers that may link it.
 FOREIGN_LINKS = {
     "PkgConfig::SQLITE": {"store", "import"},
+    "PkgConfig::LIBPQ": {"store"},
     "PkgConfig::MHD": {"server"},
     "PkgConfig::ZLIB": {"server"},
     "PkgConfig::SYSTEMD": {"daemon"},
