@@ -1,12 +1,34 @@
 /* jsonw.c — the JSON writer; see jsonw.h for the rules. */
 #include "jsonw.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 int plain_text(struct text_buf *b, const void *s, size_t len)
 {
 	return text_escape_terminal(b, s, len, TEXT_HEX_UPPER);
+}
+
+/* --- numbers --- */
+
+int jsonw_put_u64(struct text_buf *b, uint64_t v)
+{
+	char digits[20]; /* UINT64_MAX has 20 */
+	size_t i = sizeof digits;
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return text_buf_append(b, digits + i, sizeof digits - i);
+}
+
+int jsonw_put_i64(struct text_buf *b, int64_t v)
+{
+	if (v >= 0)
+		return jsonw_put_u64(b, (uint64_t)v);
+	/* The magnitude in unsigned arithmetic: -INT64_MIN overflows int64_t. */
+	if (text_buf_append(b, "-", 1))
+		return -1;
+	return jsonw_put_u64(b, 0 - (uint64_t)v);
 }
 
 /* --- the writer --- */
@@ -129,7 +151,7 @@ int jsonw_uint(struct jsonw *w, uint64_t v)
 {
 	if (before_value(w))
 		return -1;
-	text_buf_printf(w->out, "%" PRIu64, v);
+	jsonw_put_u64(w->out, v);
 	return done(w);
 }
 
@@ -137,7 +159,7 @@ int jsonw_int(struct jsonw *w, int64_t v)
 {
 	if (before_value(w))
 		return -1;
-	text_buf_printf(w->out, "%" PRId64, v);
+	jsonw_put_i64(w->out, v);
 	return done(w);
 }
 
@@ -152,11 +174,17 @@ int jsonw_decimal(struct jsonw *w, uint64_t v, unsigned decimals)
 	uint64_t scale = 1;
 	for (unsigned i = 0; i < decimals; i++)
 		scale *= 10;
-	if (decimals == 0)
-		text_buf_printf(w->out, "%" PRIu64, v);
-	else
-		text_buf_printf(w->out, "%" PRIu64 ".%0*" PRIu64, v / scale, (int)decimals,
-		                v % scale);
+	jsonw_put_u64(w->out, v / scale);
+	if (decimals > 0) {
+		/* The fraction with its leading zeros: scale + fraction has
+		 * decimals + 1 digits, the first of them a 1 to drop. */
+		char digits[11];
+		uint64_t f = scale + v % scale;
+		for (unsigned i = decimals + 1; i-- > 0; f /= 10)
+			digits[i] = (char)('0' + f % 10);
+		digits[0] = '.';
+		text_buf_append(w->out, digits, decimals + 1);
+	}
 	return done(w);
 }
 
