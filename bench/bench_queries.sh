@@ -12,6 +12,7 @@
 #     connection (wrk -t1 -c1) and 32 (-t2 -c32): mean, p50, p99.
 # Needs wrk (scripts/deps.sh --bench). Seeding takes about 20 s.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:?usage: bench_queries.sh BUILD_DIR [RUNS]}" && pwd)
 runs=${2:-3}
 command -v wrk >/dev/null || { echo "bench_queries: wrk is not installed (scripts/deps.sh --bench)"; exit 1; }
@@ -129,38 +130,11 @@ measure "traffic step=day $from..$to ($points points)" 2 32 \
 stop_daemon
 
 # --- 2. /metrics with 10,000 interfaces ---
-# Each push router has its own token (the token names the router).
-python3 - "$work" "$port" >"$work/fleet.conf" <<'PY'
-import os, sys
-work, port = sys.argv[1], sys.argv[2]
-os.makedirs(f"{work}/tokens", mode=0o700)
-for r in range(1000):
-    fd = os.open(f"{work}/tokens/p{r}", os.O_WRONLY | os.O_CREAT, 0o600)
-    os.write(fd, f"bench-push-token-{r:06d}-0123456789\n".encode())
-    os.close(fd)
-print(f"[tikstat]\ndatabase = {work}/fleet.db\ntimezone = Europe/Berlin\nlog_level = warning\n")
-print(f"[http]\nlisten = 127.0.0.1:{port}\n")
-ifaces = ", ".join(f"e{i}" for i in range(10))
-for r in range(1000):
-    print(f"[router p{r}]\nmode = push\npush_token_file = {work}/tokens/p{r}\ninterfaces = {ifaces}\n")
-PY
+"$here/bench_push_fleet.py" conf "$work" "$port" 1000 10 >"$work/fleet.conf"
 chmod 600 "$work/fleet.conf"
 start_daemon "$work/fleet.conf"
 # One push per interface, so that each has a reading and totals.
-python3 - "$port" <<'PY'
-import http.client, sys
-port = int(sys.argv[1])
-conn = http.client.HTTPConnection("127.0.0.1", port)
-for r in range(1000):
-    token = f"bench-push-token-{r:06d}-0123456789"
-    for i in range(10):
-        body = f"token={token}&interface=e{i}&rx={1000 * (r + 1)}&tx={100 * (i + 1)}&uptime=1000"
-        conn.request("POST", "/api/v1/push", body, {"Content-Type": "application/x-www-form-urlencoded"})
-        resp = conn.getresponse()
-        resp.read()
-        if resp.status != 204:
-            sys.exit(f"push p{r}/e{i}: {resp.status}")
-PY
+"$here/bench_push_fleet.py" push "$port" 1000 10
 curl -sf "http://127.0.0.1:$port/metrics" >"$work/metrics.txt"
 echo
 echo "/metrics: $(grep -c '^tikstat_interface_rx_bytes_total{' "$work/metrics.txt" || true) interfaces," \

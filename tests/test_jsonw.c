@@ -114,6 +114,35 @@ static void numbers_match_printf(void **state)
 	text_buf_free(&b);
 }
 
+/* Short plain strings take a shortcut (one append): the same bytes as
+ * the escaping path for them, for strings just past the shortcut's
+ * length, and for a key or value holding one byte to escape. */
+static void short_and_long_strings_are_written_alike(void **state)
+{
+	(void)state;
+	char lng[101];
+	memset(lng, 'a', 100);
+	lng[100] = '\0';
+	struct text_buf b = TEXT_BUF_INIT;
+	struct jsonw w;
+	jsonw_init(&w, &b);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "k");
+	jsonw_string(&w, "2026-12-07T00:00:00+01:00");
+	jsonw_key(&w, lng + 40); /* 60 bytes: the shortcut's limit */
+	jsonw_string(&w, lng + 39);
+	jsonw_key(&w, "tab\t");
+	jsonw_string(&w, "del\x7f");
+	jsonw_object_end(&w);
+	assert_int_equal(jsonw_finish(&w), 0);
+	char want[512];
+	snprintf(want, sizeof want,
+	         "{\"k\":\"2026-12-07T00:00:00+01:00\",\"%s\":\"%s\",\"tab\\u0009\":\"del\\u007f\"}",
+	         lng + 40, lng + 39);
+	assert_string_equal(text_buf_str(&b), want);
+	text_buf_free(&b);
+}
+
 static void writer_prints_fixed_point_decimals(void **state)
 {
 	(void)state;
@@ -218,6 +247,7 @@ int main(void)
 	        cmocka_unit_test(writer_places_commas_and_colons),
 	        cmocka_unit_test(writer_prints_64_bit_integers_exactly),
 	        cmocka_unit_test(numbers_match_printf),
+	        cmocka_unit_test(short_and_long_strings_are_written_alike),
 	        cmocka_unit_test(writer_prints_fixed_point_decimals),
 	        cmocka_unit_test(writer_refuses_a_value_without_key_in_an_object),
 	        cmocka_unit_test(writer_refuses_mismatched_and_unclosed_containers),
