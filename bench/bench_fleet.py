@@ -19,6 +19,8 @@ Exact totals under load are the integration tests' business
 only; see bench/README.md."""
 import argparse
 import os
+import signal
+import subprocess
 import sys
 import time
 
@@ -40,6 +42,8 @@ def parse():
                    help="simulator processes (default: one per 2,500 routers)")
     p.add_argument("--interval", type=int, default=10)
     p.add_argument("--seconds", type=int, default=120)
+    p.add_argument("--strace", action="store_true",
+                   help="count tikstatd's system calls in the window (strace -c -f): per poll")
     return p.parse_args()
 
 
@@ -65,6 +69,34 @@ def metric(port, name):
 def routers_up(port):
     return sum(1 for line in harness.get_ok(port, "/metrics").splitlines()
                if line.startswith("tikstat_up{") and line.rstrip().endswith(" 1"))
+
+
+def strace_start(pid, path):
+    """strace -c -f attached to pid (every thread), its table to path."""
+    return subprocess.Popen(["strace", "-c", "-f", "-q", "-o", path, "-p", str(pid)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def strace_report(proc, path, polls):
+    """Stops strace and prints its calls per poll, the most frequent first."""
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    rows = []
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            # % time, seconds, usecs/call, calls, [errors,] syscall
+            if len(w) >= 5 and w[-1] != "total" and w[3].isdigit():
+                rows.append((int(w[3]), int(w[4]) if len(w) == 6 else 0, w[-1]))
+    rows.sort(reverse=True)
+    total = sum(r[0] for r in rows)
+    print("system calls: %d in the window, %.2f per poll (%d polls)"
+          % (total, total / max(polls, 1), polls))
+    print("| system call | calls | per poll | errors |")
+    print("| --- | --- | --- | --- |")
+    for calls, errors, name in rows:
+        if calls / max(polls, 1) >= 0.01:
+            print("| %s | %d | %.2f | %d |" % (name, calls, calls / max(polls, 1), errors))
 
 
 def on_time(delta, bound):
@@ -106,6 +138,7 @@ def main():
         h0, w0, t0 = lateness_histogram(port), written(d.pid), time.monotonic()
         cpu0 = cpu_seconds(d.pid)
         fcpu0 = sum(cpu_seconds(f.p.pid) for f in fakes)
+        tracer = strace_start(d.pid, s.path("strace.txt")) if a.strace else None
         worst_overdue = 0
         while time.monotonic() - t0 < a.seconds:
             time.sleep(1)
@@ -126,6 +159,9 @@ def main():
               "%.1f KiB/s written" % (100 * (cpu1 - cpu0) / el, mem["VmRSS"] / 1024,
                                       mem["VmHWM"] / 1024, fds(d.pid), (w1 - w0) / el / 1024))
         print("simulators: CPU %.1f %% of one core in all" % (100 * (fcpu1 - fcpu0) / el))
+        if tracer:
+            # (the window's once-a-second scrapes of /metrics are counted too)
+            strace_report(tracer, s.path("strace.txt"), int(polls or 0))
         d.stop(timeout=120)
     return 0
 
