@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "calendar.h"
 #include "cycle.h"
 #include "jsonw.h"
 
@@ -741,25 +742,24 @@ static void render_family(const struct family *f, const struct scrape *s, struct
 	}
 }
 
-/* This billing cycle's bytes of interface k of cr into *out: the one call
- * into the cycle arithmetic. out->known stays false when the store does not
+/* The bytes of interface k of cr in the cycle [start, end) into *out (as
+ * cycle_usage sums them). out->known stays false when the store does not
  * have the interface or cannot be read. */
-static void cycle_of(store *db, const struct cfg *cfg, const struct cfg_router *cr, size_t k,
-                     int64_t now, struct cycle_bytes *out)
+static void cycle_of(store *db, const struct cfg_router *cr, size_t k, int64_t start, int64_t end,
+                     struct cycle_bytes *out)
 {
 	int64_t id;
-	struct cycle_usage u;
 	if (store_find_interface(db, cr->name, cr->interfaces[k], &id) != 0 ||
-	    cycle_usage(db, id, cfg->cycle_start_day, now, &u) != 0)
+	    store_sum(db, id, STEP_DAY, start, end, &out->rx, &out->tx) != 0)
 		return;
 	out->known = true;
-	out->rx = u.rx;
-	out->tx = u.tx;
 }
 
 /* Reads the cycle bytes of every interface (slot order) into s->cycle:
- * one pass over the store for both cycle families. 0, or -1 when out of
- * memory. */
+ * one pass over the store for both cycle families. Every interface shares
+ * the cycle (cycle_start_day), so its bounds are computed once, not once
+ * an interface: that took a fifth of a scrape of 10,000. 0, or -1 when
+ * out of memory. */
 static int read_cycles(struct scrape *s, store *db)
 {
 	size_t n = 0;
@@ -768,10 +768,12 @@ static int read_cycles(struct scrape *s, store *db)
 	s->cycle = calloc(n ? n : 1, sizeof *s->cycle);
 	if (!s->cycle)
 		return -1;
+	int64_t start, end;
+	calendar_cycle(s->now, s->cfg->cycle_start_day, &start, &end);
 	size_t slot = 0;
 	for (size_t i = 0; i < s->nr; i++)
 		for (size_t k = 0; k < n_ifaces(s, i); k++, slot++)
-			cycle_of(db, s->cfg, &s->cfg->routers[i], k, s->now, &s->cycle[slot]);
+			cycle_of(db, &s->cfg->routers[i], k, start, end, &s->cycle[slot]);
 	return 0;
 }
 
