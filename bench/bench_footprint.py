@@ -35,6 +35,7 @@ sys.path.insert(0, HERE)
 import fakectl  # noqa: E402
 import harness  # noqa: E402
 from bench_cli import vnstat_db  # noqa: E402
+from bench_fleet import written  # noqa: E402
 
 
 def parse():
@@ -55,14 +56,6 @@ def status(pid):
             elif key == "Threads":
                 out[key] = int(value)
     return out
-
-
-def written(pid):
-    with open("/proc/%d/io" % pid) as f:
-        for line in f:
-            if line.startswith("write_bytes:"):
-                return int(line.split()[1])
-    return 0
 
 
 def mappings(pid, n=8):

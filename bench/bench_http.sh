@@ -5,36 +5,21 @@
 # the growth the accepted pushes reported. (The queries: bench_queries.sh.)
 # Needs wrk (scripts/deps.sh --bench).
 set -euo pipefail
-build=$(cd "${1:?usage: bench_http.sh BUILD_DIR}" && pwd)
-command -v wrk >/dev/null || { echo "bench_http: wrk is not installed (scripts/deps.sh --bench)"; exit 1; }
-work=$(mktemp -d /tmp/tikstat-bench-http.XXXXXX)
-daemon=""
-cleanup() {
-	[[ -n "$daemon" ]] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# shellcheck source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
+bench_setup http wrk "${1:?usage: bench_http.sh BUILD_DIR}"
 token=bench-push-token-0123456789
 printf '%s\n' "$token" >"$work/token"
 chmod 600 "$work/token"
-cat >"$work/tikstat.conf" <<CONF
-[tikstat]
-database = $work/tikstat.db
-timezone = Europe/Berlin
-commit_interval = 1
-max_rate = 10T
-log_level = warning
-
-[http]
-listen = 127.0.0.1:$port
-
+{
+	bench_config_head "$work/tikstat.db" "commit_interval = 1" "max_rate = 10T"
+	cat <<CONF
 [router bench]
 mode = push
 push_token_file = $work/token
 interfaces = p0, p1, p2, p3, p4, p5, p6, p7
 CONF
+} >"$work/tikstat.conf"
 chmod 600 "$work/tikstat.conf"
 
 # As root, tikstatd needs -u: it runs as nobody, owner of the work directory.
@@ -112,9 +97,7 @@ for i in 0 1 2 3 4 5 6 7; do
 		"http://127.0.0.1:$port/api/v1/push"
 done
 sleep 2 # commit_interval
-kill "$daemon"
-wait "$daemon" || true
-daemon=""
+stop_daemon
 # Every byte after the zero baseline counted once: stored = closing value.
 for i in 0 1 2 3 4 5 6 7; do
 	last=$(awk -v i="p$i" '$1==i {print $2}' "$work/final")

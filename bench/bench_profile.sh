@@ -19,24 +19,10 @@
 # for callgrind_annotate --inclusive=yes or kcachegrind).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:?usage: bench_profile.sh BUILD_DIR [REQUESTS]}" && pwd)
 requests=${2:-20}
-command -v valgrind >/dev/null || { echo "bench_profile: valgrind is not installed"; exit 1; }
-work=$(mktemp -d /tmp/tikstat-bench-profile.XXXXXX)
-daemon=""
-stop_daemon() {
-	if [[ -n "$daemon" ]]; then
-		kill "$daemon" 2>/dev/null || true
-		wait "$daemon" 2>/dev/null || true
-		daemon=""
-	fi
-}
-cleanup() {
-	stop_daemon
-	rm -rf "$work"
-}
-trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# shellcheck source=bench_lib.sh
+. "$here/bench_lib.sh"
+bench_setup profile valgrind "${1:?usage: bench_profile.sh BUILD_DIR [REQUESTS]}"
 
 # profile NAME CONF URL [SETUP_COMMAND...]: tikstatd under callgrind with
 # CONF, SETUP run once it answers, then REQUESTS GETs of URL counted.
@@ -89,18 +75,11 @@ profile() {
 }
 
 # --- 1. the long series ---
-cat >"$work/series.conf" <<CONF
-[tikstat]
-database = $work/series.db
-timezone = Europe/Berlin
-log_level = warning
-
-[http]
-listen = 127.0.0.1:$port
-CONF
 printf 'bench-push-token-0123456789\n' >"$work/token"
-printf '\n[router bench]\nmode = push\npush_token_file = %s/token\ninterfaces = ether1\n' "$work" \
-	>>"$work/series.conf"
+{
+	bench_config_head "$work/series.db"
+	printf '[router bench]\nmode = push\npush_token_file = %s/token\ninterfaces = ether1\n' "$work"
+} >"$work/series.conf"
 chmod 600 "$work/series.conf" "$work/token"
 "$build/bench/bench_http_seed" "$work/series.db" 10 1 >/dev/null
 now=$(date +%s)

@@ -13,25 +13,10 @@
 # Needs wrk (scripts/deps.sh --bench). Seeding takes about 20 s.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=$(cd "${1:?usage: bench_queries.sh BUILD_DIR [RUNS]}" && pwd)
 runs=${2:-3}
-command -v wrk >/dev/null || { echo "bench_queries: wrk is not installed (scripts/deps.sh --bench)"; exit 1; }
-work=$(mktemp -d /tmp/tikstat-bench-queries.XXXXXX)
-daemon=""
-stop_daemon() {
-	if [[ -n "$daemon" ]]; then
-		kill "$daemon" 2>/dev/null || true
-		wait "$daemon" 2>/dev/null || true
-		daemon=""
-	fi
-}
-cleanup() {
-	stop_daemon
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# shellcheck source=bench_lib.sh
+. "$here/bench_lib.sh"
+bench_setup queries wrk "${1:?usage: bench_queries.sh BUILD_DIR [RUNS]}"
 token=bench-push-token-0123456789
 printf '%s\n' "$token" >"$work/token"
 chmod 600 "$work/token"
@@ -96,20 +81,15 @@ header() {
 
 # --- 1. the 10-year database ---
 ifaces=$(seq -s ', ' -f 'ether%g' 1 100)
-cat >"$work/tikstat.conf" <<CONF
-[tikstat]
-database = $work/tikstat.db
-timezone = Europe/Berlin
-log_level = warning
-
-[http]
-listen = 127.0.0.1:$port
-
+{
+	bench_config_head "$work/tikstat.db"
+	cat <<CONF
 [router bench]
 mode = push
 push_token_file = $work/token
 interfaces = $ifaces
 CONF
+} >"$work/tikstat.conf"
 chmod 600 "$work/tikstat.conf"
 "$build/bench/bench_http_seed" "$work/tikstat.db" 10 100
 echo "database: $(stat -c %s "$work/tikstat.db") bytes"
