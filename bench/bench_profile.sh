@@ -4,7 +4,9 @@
 # machine does not change, unlike times):
 #  1. 10 years of days in one answer (/api/v1/traffic?step=day, from/to
 #     spanning 10 years: 3,651 points) of a 10-year database;
-#  2. /metrics with 10,000 interfaces (1,000 push routers × 10, one push
+#  2. the default window of step=month (12 points) of one interface of a
+#     10-year database of 100;
+#  3. /metrics with 10,000 interfaces (1,000 push routers × 10, one push
 #     each).
 # For each: instructions per request and the top 15 functions by their
 # own instructions (callgrind_annotate --inclusive=no). Only what runs
@@ -87,7 +89,17 @@ from=$(date -u -d "@$((now - 3652 * 86400))" +%F)
 to=$(date -u -d "@$now" +%F)
 profile series "$work/series.conf" "/api/v1/traffic?router=bench&interface=ether1&step=day&from=$from&to=$to"
 
-# --- 2. /metrics with 10,000 interfaces ---
+# --- 2. a default window (12 months) of one interface among 100 ---
+"$build/bench/bench_http_seed" "$work/hundred.db" 10 100 >/dev/null
+{
+	bench_config_head "$work/hundred.db"
+	printf '[router bench]\nmode = push\npush_token_file = %s/token\ninterfaces = %s\n' "$work" \
+		"$(seq -s ', ' -f 'ether%g' 1 100)"
+} >"$work/hundred.conf"
+chmod 600 "$work/hundred.conf"
+profile month "$work/hundred.conf" "/api/v1/traffic?router=bench&interface=ether17&step=month"
+
+# --- 3. /metrics with 10,000 interfaces ---
 "$here/bench_push_fleet.py" conf "$work" "$port" 1000 10 >"$work/fleet.conf"
 chmod 600 "$work/fleet.conf"
 profile metrics "$work/fleet.conf" "/metrics" "$here/bench_push_fleet.py" push "$port" 1000 10
