@@ -113,9 +113,6 @@ def main():
     with harness.Session("bench-fleet-") as s:
         fakes, sections = [], []
         pw = s.secret("password", "bench")
-        port = fakectl.free_port()
-        sections += [harness.section("tikstat", database=s.path("tikstat.db")),
-                     harness.section("http", listen="127.0.0.1:%d" % port)]
         for k in range(nfakes):
             n = a.routers // nfakes + (1 if k < a.routers % nfakes else 0)
             f = s.fake(fakectl.FakeRouter(a.fakerouter, ["--routers", str(n),
@@ -126,6 +123,11 @@ def main():
                     "router f%d-%s" % (k, name), host="127.0.0.1", port=f.routers[name]["port"],
                     user="admin", password_file=pw, interval=a.interval, timeout=10,
                     interfaces="ether1"))
+        # The HTTP port is picked once the simulators hold theirs: 10,000
+        # ephemeral ports taken after it could include it.
+        port = fakectl.free_port()
+        sections[:0] = [harness.section("tikstat", database=s.path("tikstat.db")),
+                        harness.section("http", listen="127.0.0.1:%d" % port)]
         harness.write_config(s.path("tikstat.conf"), *sections)
         t_start = time.monotonic()
         d = s.daemon(a.tikstatd, s.path("tikstat.conf"))
