@@ -40,10 +40,10 @@ def parse():
     p.add_argument("--routers", type=int, default=1000)
     p.add_argument("--fakes", type=int, default=0,
                    help="simulator processes (default: one per 2,500 routers)")
-    p.add_argument("--interval", type=int, default=10)
-    p.add_argument("--seconds", type=int, default=120)
     p.add_argument("--strace", action="store_true",
                    help="count tikstatd's system calls in the window (strace -c -f): per poll")
+    p.add_argument("--interval", type=int, default=10)
+    p.add_argument("--seconds", type=int, default=120)
     return p.parse_args()
 
 
@@ -113,6 +113,9 @@ def main():
     with harness.Session("bench-fleet-") as s:
         fakes, sections = [], []
         pw = s.secret("password", "bench")
+        port = fakectl.free_port()
+        sections += [harness.section("tikstat", database=s.path("tikstat.db")),
+                     harness.section("http", listen="127.0.0.1:%d" % port)]
         for k in range(nfakes):
             n = a.routers // nfakes + (1 if k < a.routers % nfakes else 0)
             f = s.fake(fakectl.FakeRouter(a.fakerouter, ["--routers", str(n),
@@ -123,11 +126,12 @@ def main():
                     "router f%d-%s" % (k, name), host="127.0.0.1", port=f.routers[name]["port"],
                     user="admin", password_file=pw, interval=a.interval, timeout=10,
                     interfaces="ether1"))
-        # The HTTP port is picked once the simulators hold theirs: 10,000
-        # ephemeral ports taken after it could include it.
-        port = fakectl.free_port()
-        sections[:0] = [harness.section("tikstat", database=s.path("tikstat.db")),
-                        harness.section("http", listen="127.0.0.1:%d" % port)]
+        # 10,000 simulated routers take as many ephemeral ports after the
+        # HTTP port was picked, and once took it: pick again if so.
+        taken = {r["port"] for f in fakes for r in f.routers.values()}
+        while port in taken:
+            port = fakectl.free_port()
+            sections[1] = harness.section("http", listen="127.0.0.1:%d" % port)
         harness.write_config(s.path("tikstat.conf"), *sections)
         t_start = time.monotonic()
         d = s.daemon(a.tikstatd, s.path("tikstat.conf"))
@@ -140,8 +144,8 @@ def main():
         h0, w0, t0 = lateness_histogram(port), written(d.pid), time.monotonic()
         cpu0 = cpu_seconds(d.pid)
         fcpu0 = sum(cpu_seconds(f.p.pid) for f in fakes)
-        tracer = strace_start(d.pid, s.path("strace.txt")) if a.strace else None
         worst_overdue = 0
+        tracer = strace_start(d.pid, s.path("strace.txt")) if a.strace else None
         while time.monotonic() - t0 < a.seconds:
             time.sleep(1)
             worst_overdue = max(worst_overdue, metric(port, "tikstat_routers_overdue") or 0)
@@ -160,10 +164,10 @@ def main():
         print("tikstatd: CPU %.1f %% of one core, RSS %.1f MiB (peak %.1f MiB), %d open files, "
               "%.1f KiB/s written" % (100 * (cpu1 - cpu0) / el, mem["VmRSS"] / 1024,
                                       mem["VmHWM"] / 1024, fds(d.pid), (w1 - w0) / el / 1024))
-        print("simulators: CPU %.1f %% of one core in all" % (100 * (fcpu1 - fcpu0) / el))
         if tracer:
             # (the window's once-a-second scrapes of /metrics are counted too)
             strace_report(tracer, s.path("strace.txt"), int(polls or 0))
+        print("simulators: CPU %.1f %% of one core in all" % (100 * (fcpu1 - fcpu0) / el))
         d.stop(timeout=120)
     return 0
 
