@@ -136,9 +136,10 @@ static void short_and_long_strings_are_written_alike(void **state)
 	jsonw_object_end(&w);
 	assert_int_equal(jsonw_finish(&w), 0);
 	char want[512];
-	snprintf(want, sizeof want,
-	         "{\"k\":\"2026-12-07T00:00:00+01:00\",\"%s\":\"%s\",\"tab\\u0009\":\"del\\u007f\"}",
-	         lng + 40, lng + 39);
+	snprintf(
+	        want, sizeof want,
+	        "{\"k\":\"2026-12-07T00:00:00+01:00\",\"%s\":\"%s\",\"tab\\u0009\":\"del\\u007f\"}",
+	        lng + 40, lng + 39);
 	assert_string_equal(text_buf_str(&b), want);
 	text_buf_free(&b);
 }
