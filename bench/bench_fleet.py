@@ -22,6 +22,8 @@ Exact totals under load are the integration tests' business
 only; see bench/README.md."""
 import argparse
 import os
+import signal
+import subprocess
 import sys
 import time
 
@@ -41,6 +43,8 @@ def parse():
     p.add_argument("--routers", type=int, default=1000)
     p.add_argument("--fakes", type=int, default=0,
                    help="simulator processes (default: one per 2,500 routers)")
+    p.add_argument("--strace", action="store_true",
+                   help="count tikstatd's system calls in the window (strace -c -f): per poll")
     p.add_argument("--interval", type=int, default=10)
     p.add_argument("--seconds", type=int, default=120)
     p.add_argument("--database", metavar="URL",
@@ -92,6 +96,34 @@ def routers_up(port):
                if line.startswith("tikstat_up{") and line.rstrip().endswith(" 1"))
 
 
+def strace_start(pid, path):
+    """strace -c -f attached to pid (every thread), its table to path."""
+    return subprocess.Popen(["strace", "-c", "-f", "-q", "-o", path, "-p", str(pid)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def strace_report(proc, path, polls):
+    """Stops strace and prints its calls per poll, the most frequent first."""
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=60)
+    rows = []
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            # % time, seconds, usecs/call, calls, [errors,] syscall
+            if len(w) >= 5 and w[-1] != "total" and w[3].isdigit():
+                rows.append((int(w[3]), int(w[4]) if len(w) == 6 else 0, w[-1]))
+    rows.sort(reverse=True)
+    total = sum(r[0] for r in rows)
+    print("system calls: %d in the window, %.2f per poll (%d polls)"
+          % (total, total / max(polls, 1), polls))
+    print("| system call | calls | per poll | errors |")
+    print("| --- | --- | --- | --- |")
+    for calls, errors, name in rows:
+        if calls / max(polls, 1) >= 0.01:
+            print("| %s | %d | %.2f | %d |" % (name, calls, calls / max(polls, 1), errors))
+
+
 def on_time(delta, bound):
     """The share of the polls of a histogram delta that started within bound s."""
     if not delta or delta["count"] <= 0:
@@ -121,6 +153,12 @@ def main():
                     "router f%d-%s" % (k, name), host="127.0.0.1", port=f.routers[name]["port"],
                     user="admin", password_file=pw, interval=a.interval, timeout=10,
                     interfaces="ether1"))
+        # 10,000 simulated routers take as many ephemeral ports after the
+        # HTTP port was picked, and once took it: pick again if so.
+        taken = {r["port"] for f in fakes for r in f.routers.values()}
+        while port in taken:
+            port = fakectl.free_port()
+            sections[1] = harness.section("http", listen="127.0.0.1:%d" % port)
         harness.write_config(s.path("tikstat.conf"), *sections)
         t_start = time.monotonic()
         d = s.daemon(a.tikstatd, s.path("tikstat.conf"))
@@ -135,6 +173,7 @@ def main():
         fcpu0 = sum(cpu_seconds(f.p.pid) for f in fakes)
         pg0 = backends(dbname) if dbname else {}
         worst_overdue = 0
+        tracer = strace_start(d.pid, s.path("strace.txt")) if a.strace else None
         while time.monotonic() - t0 < a.seconds:
             time.sleep(1)
             worst_overdue = max(worst_overdue, metric(port, "tikstat_routers_overdue") or 0)
@@ -154,6 +193,9 @@ def main():
         print("tikstatd: CPU %.1f %% of one core, RSS %.1f MiB (peak %.1f MiB), %d open files, "
               "%.1f KiB/s written" % (100 * (cpu1 - cpu0) / el, mem["VmRSS"] / 1024,
                                       mem["VmHWM"] / 1024, fds(d.pid), (w1 - w0) / el / 1024))
+        if tracer:
+            # (the window's once-a-second scrapes of /metrics are counted too)
+            strace_report(tracer, s.path("strace.txt"), int(polls or 0))
         print("simulators: CPU %.1f %% of one core in all" % (100 * (fcpu1 - fcpu0) / el))
         if dbname:
             # Backends that lived through the run (readers may come and go).

@@ -1,46 +1,27 @@
 #!/usr/bin/env bash
-# bench_http.sh BUILD_DIR — HTTP throughput of tikstatd, printed as figures.
-#  1. /api/v1/traffic?step=month and /api/v1/cycle against a database with
-#     10 years of 10-second readings of one interface (wrk: 2 threads,
-#     32 connections, 10 s each): requests/s and p99 latency.
-#  2. push ingest: wrk with 8 connections, each pushing increasing counters
-#     (with uptime) for its own interface for 10 s: requests/s, and the
-#     bytes stored against the growth the accepted pushes reported.
-# Needs wrk (scripts/deps.sh --bench). Seeding the database takes a while.
+# bench_http.sh BUILD_DIR — push ingest of tikstatd, printed as figures:
+# wrk with 8 connections, each pushing increasing counters (with uptime)
+# for its own interface for 10 s: requests/s, and the bytes stored against
+# the growth the accepted pushes reported. (The queries: bench_queries.sh.)
+# Needs wrk (scripts/deps.sh --bench).
 set -euo pipefail
-build=$(cd "${1:?usage: bench_http.sh BUILD_DIR}" && pwd)
-command -v wrk >/dev/null || { echo "bench_http: wrk is not installed (scripts/deps.sh --bench)"; exit 1; }
-work=$(mktemp -d /tmp/tikstat-bench-http.XXXXXX)
-daemon=""
-cleanup() {
-	[[ -n "$daemon" ]] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# shellcheck source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
+bench_setup http wrk "${1:?usage: bench_http.sh BUILD_DIR}"
 token=bench-push-token-0123456789
 printf '%s\n' "$token" >"$work/token"
 chmod 600 "$work/token"
-cat >"$work/tikstat.conf" <<CONF
-[tikstat]
-database = $work/tikstat.db
-timezone = Europe/Berlin
-commit_interval = 1
-max_rate = 10T
-log_level = warning
-
-[http]
-listen = 127.0.0.1:$port
-
+{
+	bench_config_head "$work/tikstat.db" "commit_interval = 1" "max_rate = 10T"
+	cat <<CONF
 [router bench]
 mode = push
 push_token_file = $work/token
-interfaces = ether1, p0, p1, p2, p3, p4, p5, p6, p7
+interfaces = p0, p1, p2, p3, p4, p5, p6, p7
 CONF
+} >"$work/tikstat.conf"
 chmod 600 "$work/tikstat.conf"
 
-"$build/bench/bench_http_seed" "$work/tikstat.db" 10 10
 # As root, tikstatd needs -u: it runs as nobody, owner of the work directory.
 user=()
 if [[ $(id -u) == 0 ]]; then
@@ -57,11 +38,6 @@ done
 figures() { # wrk output -> "N req/s, p99 X"
 	awk '/Requests\/sec/ {r=$2} /^ +99%/ {p=$2} END {printf "%s req/s, p99 %s\n", r, p}'
 }
-for path in "/api/v1/traffic?router=bench&interface=ether1&step=month" \
-	"/api/v1/cycle?router=bench&interface=ether1"; do
-	printf '%-60s ' "$path"
-	wrk -t2 -c32 -d10s --latency "http://127.0.0.1:$port$path" | figures
-done
 
 # Push ingest: connection i pushes for interface p(i % 8), counters growing
 # by 1000/100 per request, uptime growing by 1 s per request.
@@ -121,9 +97,7 @@ for i in 0 1 2 3 4 5 6 7; do
 		"http://127.0.0.1:$port/api/v1/push"
 done
 sleep 2 # commit_interval
-kill "$daemon"
-wait "$daemon" || true
-daemon=""
+stop_daemon
 # Every byte after the zero baseline counted once: stored = closing value.
 for i in 0 1 2 3 4 5 6 7; do
 	last=$(awk -v i="p$i" '$1==i {print $2}' "$work/final")

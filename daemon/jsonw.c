@@ -1,7 +1,6 @@
 /* jsonw.c — the JSON writer; see jsonw.h for the rules. */
 #include "jsonw.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 int plain_text(struct text_buf *b, const void *s, size_t len)
@@ -9,7 +8,57 @@ int plain_text(struct text_buf *b, const void *s, size_t len)
 	return text_escape_terminal(b, s, len, TEXT_HEX_UPPER);
 }
 
+/* --- numbers --- */
+
+int jsonw_put_u64(struct text_buf *b, uint64_t v)
+{
+	char digits[20]; /* UINT64_MAX has 20 */
+	size_t i = sizeof digits;
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return text_buf_append(b, digits + i, sizeof digits - i);
+}
+
+int jsonw_put_i64(struct text_buf *b, int64_t v)
+{
+	if (v >= 0)
+		return jsonw_put_u64(b, (uint64_t)v);
+	/* The magnitude in unsigned arithmetic: -INT64_MIN overflows int64_t. */
+	if (text_buf_append(b, "-", 1))
+		return -1;
+	return jsonw_put_u64(b, 0 - (uint64_t)v);
+}
+
 /* --- the writer --- */
+
+/* A short string that needs no escaping (text.h's JSON rule: printable
+ * ASCII but '"' and '\\'), quoted, with an optional ',' before and ':'
+ * after, in one append instead of four: keys and dates are written by the
+ * thousand in a long series. False (nothing written) for any other
+ * string: the caller escapes it. */
+static bool append_plain(struct text_buf *b, bool comma, const void *s, size_t len, bool colon)
+{
+	char tmp[64];
+	if (len > sizeof tmp - 4)
+		return false;
+	const unsigned char *p = s;
+	size_t n = 0;
+	if (comma)
+		tmp[n++] = ',';
+	tmp[n++] = '"';
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] < 0x20 || p[i] >= 0x7F || p[i] == '"' || p[i] == '\\')
+			return false;
+		tmp[n++] = (char)p[i];
+	}
+	tmp[n++] = '"';
+	if (colon)
+		tmp[n++] = ':';
+	text_buf_append(b, tmp, n);
+	return true;
+}
 
 void jsonw_init(struct jsonw *w, struct text_buf *out)
 {
@@ -103,11 +152,15 @@ int jsonw_key(struct jsonw *w, const char *key)
 		w->failed = true;
 		return -1;
 	}
-	if (!w->first[w->depth])
-		text_buf_append(w->out, ",", 1);
+	bool comma = !w->first[w->depth];
 	w->first[w->depth] = false;
-	text_escape_json(w->out, key, strlen(key));
-	text_buf_append(w->out, ":", 1);
+	size_t len = strlen(key);
+	if (!append_plain(w->out, comma, key, len, true)) {
+		if (comma)
+			text_buf_append(w->out, ",", 1);
+		text_escape_json(w->out, key, len);
+		text_buf_append(w->out, ":", 1);
+	}
 	w->after_key = true;
 	return done(w);
 }
@@ -116,7 +169,8 @@ int jsonw_string_len(struct jsonw *w, const void *s, size_t len)
 {
 	if (before_value(w))
 		return -1;
-	text_escape_json(w->out, s, len);
+	if (!append_plain(w->out, false, s, len, false))
+		text_escape_json(w->out, s, len);
 	return done(w);
 }
 
@@ -129,7 +183,7 @@ int jsonw_uint(struct jsonw *w, uint64_t v)
 {
 	if (before_value(w))
 		return -1;
-	text_buf_printf(w->out, "%" PRIu64, v);
+	jsonw_put_u64(w->out, v);
 	return done(w);
 }
 
@@ -137,7 +191,7 @@ int jsonw_int(struct jsonw *w, int64_t v)
 {
 	if (before_value(w))
 		return -1;
-	text_buf_printf(w->out, "%" PRId64, v);
+	jsonw_put_i64(w->out, v);
 	return done(w);
 }
 
@@ -152,11 +206,17 @@ int jsonw_decimal(struct jsonw *w, uint64_t v, unsigned decimals)
 	uint64_t scale = 1;
 	for (unsigned i = 0; i < decimals; i++)
 		scale *= 10;
-	if (decimals == 0)
-		text_buf_printf(w->out, "%" PRIu64, v);
-	else
-		text_buf_printf(w->out, "%" PRIu64 ".%0*" PRIu64, v / scale, (int)decimals,
-		                v % scale);
+	jsonw_put_u64(w->out, v / scale);
+	if (decimals > 0) {
+		/* The fraction with its leading zeros: scale + fraction has
+		 * decimals + 1 digits, the first of them a 1 to drop. */
+		char digits[11];
+		uint64_t f = scale + v % scale;
+		for (unsigned i = decimals + 1; i-- > 0; f /= 10)
+			digits[i] = (char)('0' + f % 10);
+		digits[0] = '.';
+		text_buf_append(w->out, digits, decimals + 1);
+	}
 	return done(w);
 }
 

@@ -28,6 +28,11 @@
  * without quotes: the tables, CSV and messages of tikstat. */
 int plain_text(struct text_buf *b, const void *s, size_t len);
 
+/* Appends v in decimal ("%" PRIu64 / "%" PRId64 without printf: long
+ * series and /metrics write numbers by the thousand). 0 or -1 (b failed). */
+int jsonw_put_u64(struct text_buf *b, uint64_t v);
+int jsonw_put_i64(struct text_buf *b, int64_t v);
+
 #define JSONW_MAX_DEPTH 32
 
 /* A JSON writer appending to a borrowed buffer. Commas and colons are

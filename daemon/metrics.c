@@ -6,7 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "calendar.h"
 #include "cycle.h"
+#include "jsonw.h"
 
 int metrics_label_value(struct text_buf *out, const char *s)
 {
@@ -24,8 +26,13 @@ int metrics_label_value(struct text_buf *out, const char *s)
 			text_buf_puts(out, "\\n");
 			i++;
 		} else if (c < 0x80) {
-			text_buf_append(out, &c, 1);
-			i++;
+			/* The whole run of plain ASCII in one append. */
+			size_t j = i + 1;
+			while (j < len && p[j] < 0x80 && p[j] != '\\' && p[j] != '"' &&
+			       p[j] != '\n')
+				j++;
+			text_buf_append(out, p + i, j - i);
+			i = j;
 		} else {
 			size_t n = text_utf8_len(p + i, len - i);
 			if (n) {
@@ -123,14 +130,16 @@ static size_t n_ifaces(const struct scrape *s, size_t i)
 	return n < c ? n : c;
 }
 
+/* Numbers without printf: a scrape of 10,000 interfaces writes some
+ * 100,000 of them. */
 static void put_u64(struct text_buf *out, uint64_t v)
 {
-	text_buf_printf(out, "%" PRIu64, v);
+	jsonw_put_u64(out, v);
 }
 
 static void put_i64(struct text_buf *out, int64_t v)
 {
-	text_buf_printf(out, "%" PRId64, v);
+	jsonw_put_i64(out, v);
 }
 
 /* Milliseconds as seconds with three decimals. */
@@ -665,7 +674,9 @@ static const struct family families[] = {
 /* Appends one label: sep, name="value" (escaped); sep becomes ",". */
 static void label(struct text_buf *out, const char **sep, const char *name, const char *value)
 {
-	text_buf_printf(out, "%s%s=\"", *sep, name);
+	text_buf_puts(out, *sep);
+	text_buf_puts(out, name);
+	text_buf_puts(out, "=\"");
 	metrics_label_value(out, value);
 	text_buf_puts(out, "\"");
 	*sep = ",";
@@ -731,25 +742,24 @@ static void render_family(const struct family *f, const struct scrape *s, struct
 	}
 }
 
-/* This billing cycle's bytes of interface k of cr into *out: the one call
- * into the cycle arithmetic. out->known stays false when the store does not
+/* The bytes of interface k of cr in the cycle [start, end) into *out (as
+ * cycle_usage sums them). out->known stays false when the store does not
  * have the interface or cannot be read. */
-static void cycle_of(store *db, const struct cfg *cfg, const struct cfg_router *cr, size_t k,
-                     int64_t now, struct cycle_bytes *out)
+static void cycle_of(store *db, const struct cfg_router *cr, size_t k, int64_t start, int64_t end,
+                     struct cycle_bytes *out)
 {
 	int64_t id;
-	struct cycle_usage u;
 	if (store_find_interface(db, cr->name, cr->interfaces[k], &id) != 0 ||
-	    cycle_usage(db, id, cfg->cycle_start_day, now, &u) != 0)
+	    store_sum(db, id, STEP_DAY, start, end, &out->rx, &out->tx) != 0)
 		return;
 	out->known = true;
-	out->rx = u.rx;
-	out->tx = u.tx;
 }
 
 /* Reads the cycle bytes of every interface (slot order) into s->cycle:
- * one pass over the store for both cycle families. 0, or -1 when out of
- * memory. */
+ * one pass over the store for both cycle families. Every interface shares
+ * the cycle (cycle_start_day), so its bounds are computed once, not once
+ * an interface: that took a fifth of a scrape of 10,000. 0, or -1 when
+ * out of memory. */
 static int read_cycles(struct scrape *s, store *db)
 {
 	size_t n = 0;
@@ -758,10 +768,12 @@ static int read_cycles(struct scrape *s, store *db)
 	s->cycle = calloc(n ? n : 1, sizeof *s->cycle);
 	if (!s->cycle)
 		return -1;
+	int64_t start, end;
+	calendar_cycle(s->now, s->cfg->cycle_start_day, &start, &end);
 	size_t slot = 0;
 	for (size_t i = 0; i < s->nr; i++)
 		for (size_t k = 0; k < n_ifaces(s, i); k++, slot++)
-			cycle_of(db, s->cfg, &s->cfg->routers[i], k, s->now, &s->cycle[slot]);
+			cycle_of(db, &s->cfg->routers[i], k, start, end, &s->cycle[slot]);
 	return 0;
 }
 

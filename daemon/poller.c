@@ -289,12 +289,23 @@ static void on_complete(struct poller *p, size_t i, int rc, int64_t now);
 static void step_session(struct poller *p, size_t i, int64_t now)
 {
 	struct router *r = &p->routers[i];
-	bool polling = r->state != R_WAIT;
-	int rc = ros_step(r->conn, now);
-	if (p->live)
-		livefeed_collect(p->live, r->cfg_index, r->conn);
-	if (polling ? rc != ROS_AGAIN : rc != ROS_AGAIN && rc != ROS_OK)
+	/* A completed command usually starts the next one of the round
+	 * (counters, uptime, ...): it is written at once, since the socket
+	 * nearly always has room, not after an epoll round trip for EPOLLOUT
+	 * (an epoll_ctl there and back and an epoll_wait per command). A few
+	 * steps at most, like any pass: the other routers wait meanwhile. */
+	for (int steps = 0; steps < 4; steps++) {
+		bool polling = r->state != R_WAIT;
+		int rc = ros_step(r->conn, now);
+		if (p->live)
+			livefeed_collect(p->live, r->cfg_index, r->conn);
+		if (!(polling ? rc != ROS_AGAIN : rc != ROS_AGAIN && rc != ROS_OK))
+			return;
 		on_complete(p, i, rc, now);
+		if (r->state == R_IDLE || r->state == R_WAIT || ros_fd(r->conn) < 0 ||
+		    !(ros_events(r->conn) & ROS_WANT_WRITE))
+			return;
+	}
 }
 
 /* Closes router r's session (if any) and gives its descriptor back. */
@@ -787,6 +798,8 @@ static void on_timer(struct poller *p, size_t i, int64_t now)
 		r->state = R_COUNTERS;
 		if (rc != ROS_AGAIN)
 			router_failed(p, i, rc, now);
+		else
+			step_session(p, i, now); /* sent now, as above: no wait for EPOLLOUT */
 		break;
 	}
 	default:

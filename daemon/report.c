@@ -192,6 +192,28 @@ static int select_list(store *s, struct select_ctx *c)
 	return rc < 0 || c->failed ? -1 : 0;
 }
 
+/* With router and iface both named and an interface of that name on the
+ * router (it wins over a queue or device of the name): that one counter
+ * by one lookup, not by a pass over every counter with its totals, which
+ * made each query cost grow with the interfaces of the database (92 % of
+ * a month's series with 100 of them). 1 selected, 0 not so (the list
+ * decides: a queue, a device, an unknown name), -1 error. */
+static int select_direct(store *s, struct select_ctx *c)
+{
+	int64_t id;
+	if (!c->router || !c->iface)
+		return 0;
+	int rc = store_find_counter(s, c->router, STORE_IFACE, c->iface, &id);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	/* An interface has no display name (report.h): the list's row for
+	 * it carries nothing more than this. */
+	struct store_iface i = {
+	        .id = id, .router = c->router, .kind = STORE_IFACE, .name = c->iface};
+	select_one(c, &i);
+	return c->failed ? -1 : 1;
+}
+
 enum report_select_status report_select(store *s, const char *router, const char *iface,
                                         struct report_selection *sel, char *err, size_t errsz)
 {
@@ -199,7 +221,8 @@ enum report_select_status report_select(store *s, const char *router, const char
 	sel->single = iface != NULL;
 	struct select_ctx c = {.router = router, .iface = iface, .sel = sel};
 	c.is_mac = iface && cfg_parse_mac_typed(iface, c.mac) == 0;
-	if (select_list(s, &c)) {
+	int direct = select_direct(s, &c);
+	if (direct < 0 || (direct == 0 && select_list(s, &c))) {
 		snprintf(err, errsz, "%s", c.failed ? "out of memory" : store_errmsg(s));
 		report_selection_free(sel);
 		return REPORT_SELECT_STORE_ERROR;

@@ -85,8 +85,8 @@ enum report_select_status {
  * must not give 500 reports). iface names, on one router, in this order:
  * an interface, else a simple queue, else a device by its MAC address in
  * any case with ':' or '-' between the bytes (so an interface wins over a
- * queue of the same name). Costs one pass over the router's counters
- * when iface is given. Fills *sel (free with report_selection_free) and
+ * queue of the same name). An interface named with its router costs one
+ * lookup; anything else one pass over the counters. Fills *sel (free with report_selection_free) and
  * returns REPORT_SELECT_OK; otherwise writes a one-line reason, names
  * escaped for a terminal, into err. */
 enum report_select_status report_select(store *s, const char *router, const char *iface,

@@ -2,7 +2,8 @@
 # Installs what building and testing tikstat needs on Debian 12, and only
 # what is missing: Debian packages with apt-get, npm packages with npm ci.
 # Usage: scripts/deps.sh [--test|--bench]   (--test adds what only the tests
-# need: promtool comes with the prometheus package; --bench adds wrk)
+# need: promtool comes with the prometheus package; --bench adds wrk, and
+# vnstat, valgrind and strace for the comparisons and profiles of bench/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +19,7 @@ if [[ "${1:-}" == "--test" ]]; then
 fi
 
 if [[ "${1:-}" == "--bench" ]]; then
-	packages+=(wrk)
+	packages+=(wrk vnstat valgrind strace)
 fi
 
 missing=()

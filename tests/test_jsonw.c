@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,69 @@ static void writer_prints_64_bit_integers_exactly(void **state)
 	text_buf_free(&b);
 }
 
+/* The hand-written formatter gives printf's digits: every power of ten
+ * and its neighbours, the extremes, and both signs. */
+static void numbers_match_printf(void **state)
+{
+	(void)state;
+	struct text_buf b = TEXT_BUF_INIT;
+	char want[32];
+	uint64_t p = 1;
+	for (int e = 0; e < 20; e++, p *= 10) {
+		uint64_t vs[] = {p - 1, p, p + 1, p * 7 + 3};
+		for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+			text_buf_reset(&b);
+			assert_int_equal(jsonw_put_u64(&b, vs[i]), 0);
+			snprintf(want, sizeof want, "%" PRIu64, vs[i]);
+			assert_string_equal(text_buf_str(&b), want);
+			int64_t sv = (int64_t)(vs[i] & INT64_MAX);
+			for (int sign = 0; sign < 2; sign++, sv = -sv) {
+				text_buf_reset(&b);
+				assert_int_equal(jsonw_put_i64(&b, sv), 0);
+				snprintf(want, sizeof want, "%" PRId64, sv);
+				assert_string_equal(text_buf_str(&b), want);
+			}
+		}
+	}
+	text_buf_reset(&b);
+	jsonw_put_u64(&b, UINT64_MAX);
+	jsonw_put_i64(&b, INT64_MIN);
+	jsonw_put_i64(&b, INT64_MAX);
+	assert_string_equal(text_buf_str(&b),
+	                    "18446744073709551615-92233720368547758089223372036854775807");
+	text_buf_free(&b);
+}
+
+/* Short plain strings take a shortcut (one append): the same bytes as
+ * the escaping path for them, for strings just past the shortcut's
+ * length, and for a key or value holding one byte to escape. */
+static void short_and_long_strings_are_written_alike(void **state)
+{
+	(void)state;
+	char lng[101];
+	memset(lng, 'a', 100);
+	lng[100] = '\0';
+	struct text_buf b = TEXT_BUF_INIT;
+	struct jsonw w;
+	jsonw_init(&w, &b);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "k");
+	jsonw_string(&w, "2026-12-07T00:00:00+01:00");
+	jsonw_key(&w, lng + 40); /* 60 bytes: the shortcut's limit */
+	jsonw_string(&w, lng + 39);
+	jsonw_key(&w, "tab\t");
+	jsonw_string(&w, "del\x7f");
+	jsonw_object_end(&w);
+	assert_int_equal(jsonw_finish(&w), 0);
+	char want[512];
+	snprintf(
+	        want, sizeof want,
+	        "{\"k\":\"2026-12-07T00:00:00+01:00\",\"%s\":\"%s\",\"tab\\u0009\":\"del\\u007f\"}",
+	        lng + 40, lng + 39);
+	assert_string_equal(text_buf_str(&b), want);
+	text_buf_free(&b);
+}
+
 static void writer_prints_fixed_point_decimals(void **state)
 {
 	(void)state;
@@ -92,9 +156,13 @@ static void writer_prints_fixed_point_decimals(void **state)
 	jsonw_decimal(&w, 10000, 2);
 	jsonw_decimal(&w, 7, 0);
 	jsonw_decimal(&w, UINT64_MAX, 9);
+	jsonw_decimal(&w, 0, 9);
+	jsonw_decimal(&w, 1000000001, 9);
+	jsonw_decimal(&w, 45, 1);
 	jsonw_array_end(&w);
 	assert_int_equal(jsonw_finish(&w), 0);
-	assert_string_equal(text_buf_str(&b), "[12.34,0.05,100.00,7,18446744073.709551615]");
+	assert_string_equal(text_buf_str(&b), "[12.34,0.05,100.00,7,18446744073.709551615,"
+	                                      "0.000000000,1.000000001,4.5]");
 	text_buf_free(&b);
 }
 
@@ -179,6 +247,8 @@ int main(void)
 	        cmocka_unit_test(text_is_escaped_with_upper_case_hex),
 	        cmocka_unit_test(writer_places_commas_and_colons),
 	        cmocka_unit_test(writer_prints_64_bit_integers_exactly),
+	        cmocka_unit_test(numbers_match_printf),
+	        cmocka_unit_test(short_and_long_strings_are_written_alike),
 	        cmocka_unit_test(writer_prints_fixed_point_decimals),
 	        cmocka_unit_test(writer_refuses_a_value_without_key_in_an_object),
 	        cmocka_unit_test(writer_refuses_mismatched_and_unclosed_containers),

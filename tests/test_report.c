@@ -401,6 +401,55 @@ static void select_refuses_an_interface_name_found_on_several_routers(void **sta
 	        err, "interface \"ether1\" exists on several routers: name the router with -r");
 }
 
+#ifdef TEST_REPORT_WRAP
+/* The store's lists, counted (the link redirects report.c's calls here,
+ * tests/CMakeLists.txt): each lists every counter with its totals. */
+static int list_calls;
+int __real_store_list_counters(store *s, store_iface_fn fn, void *ctx);
+int __real_store_list_interfaces(store *s, store_iface_fn fn, void *ctx);
+int __wrap_store_list_counters(store *s, store_iface_fn fn, void *ctx);
+int __wrap_store_list_interfaces(store *s, store_iface_fn fn, void *ctx);
+int __wrap_store_list_counters(store *s, store_iface_fn fn, void *ctx)
+{
+	list_calls++;
+	return __real_store_list_counters(s, fn, ctx);
+}
+int __wrap_store_list_interfaces(store *s, store_iface_fn fn, void *ctx)
+{
+	list_calls++;
+	return __real_store_list_interfaces(s, fn, ctx);
+}
+#endif
+
+/* An interface named with its router is found by one lookup, not by
+ * listing every counter with its totals (a query's cost grew with the
+ * database's interfaces); a queue of a name still comes from the list. */
+static void select_finds_a_named_interface_without_listing_the_counters(void **state)
+{
+	(void)state;
+#ifdef TEST_REPORT_WRAP
+	list_calls = 0;
+	struct report_selection sel = select_ok("home", "ether1");
+	assert_int_equal(list_calls, 0);
+	assert_int_equal(sel.n, 1);
+	assert_int_equal(sel.v[0].kind, STORE_IFACE);
+	assert_string_equal(sel.v[0].router, "home");
+	assert_string_equal(sel.v[0].name, "ether1");
+	assert_null(sel.v[0].display);
+	int64_t id;
+	assert_int_equal(store_find_interface(db, "home", "ether1", &id), 0);
+	assert_int_equal(sel.v[0].id, id);
+	report_selection_free(&sel);
+	sel = select_ok("home", "guests");
+	assert_true(list_calls > 0);
+	assert_int_equal(sel.n, 1);
+	assert_int_equal(sel.v[0].kind, STORE_QUEUE);
+	report_selection_free(&sel);
+#else
+	skip();
+#endif
+}
+
 /* --- series --- */
 
 static void monthly_table_shows_months_estimate_for_this_month_and_sum(void **state)
@@ -1042,6 +1091,7 @@ int main(void)
 	        cmocka_unit_test(select_without_names_lists_every_interface_by_router_and_name),
 	        cmocka_unit_test(select_names_the_unknown_router_or_interface),
 	        cmocka_unit_test(select_refuses_an_interface_name_found_on_several_routers),
+	        cmocka_unit_test(select_finds_a_named_interface_without_listing_the_counters),
 	        cmocka_unit_test(monthly_table_shows_months_estimate_for_this_month_and_sum),
 	        cmocka_unit_test(monthly_table_of_a_past_window_has_no_estimate),
 	        cmocka_unit_test(monthly_json_is_the_api_document_with_offsets_across_dst),
