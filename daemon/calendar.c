@@ -227,6 +227,14 @@ void calendar_cycle(int64_t t, int start_day, int64_t *start, int64_t *end)
 	*end = from_local(st.tm_year + 1900, st.tm_mon + 1, start_day, 0, 0);
 }
 
+/* Writes v (0..99) as two digits. */
+static char *two_digits(char *p, long v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
 void calendar_format(int64_t t, char out[32])
 {
 	struct tm tm = local(t);
@@ -234,13 +242,36 @@ void calendar_format(int64_t t, char out[32])
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)
 		off = -off;
-	/* A wide buffer first: the compiler cannot know tm's fields are small. */
-	char buf[96];
-	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
-	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600,
-	         off % 3600 / 60);
-	memcpy(out, buf, 31);
-	out[31] = '\0';
+	long year = (long)tm.tm_year + 1900;
+	if (year < 0 || year > 9999 || off / 3600 > 99) {
+		/* Never for a bucket of this millennium: the general form. A
+		 * wide buffer first: the compiler cannot know tm's fields are small. */
+		char buf[96];
+		snprintf(buf, sizeof buf, "%04ld-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", year,
+		         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
+		         off / 3600, off % 3600 / 60);
+		memcpy(out, buf, 31);
+		out[31] = '\0';
+		return;
+	}
+	/* The same bytes by hand: a long series formats one per point, and
+	 * snprintf was most of the time of its answer. */
+	char *p = two_digits(two_digits(out, year / 100), year % 100);
+	*p++ = '-';
+	p = two_digits(p, tm.tm_mon + 1);
+	*p++ = '-';
+	p = two_digits(p, tm.tm_mday);
+	*p++ = 'T';
+	p = two_digits(p, tm.tm_hour);
+	*p++ = ':';
+	p = two_digits(p, tm.tm_min);
+	*p++ = ':';
+	p = two_digits(p, tm.tm_sec);
+	*p++ = sign;
+	p = two_digits(p, off / 3600);
+	*p++ = ':';
+	p = two_digits(p, off % 3600 / 60);
+	*p = '\0';
 }
 
 /* Reads exactly n digits at *p. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calendar.h"
@@ -508,6 +509,36 @@ static void format_and_parse_round_trip_through_the_dst_changes(void **state)
 	}
 }
 
+/* calendar_format writes its digits by hand: the same bytes as the
+ * general form (strftime and the zone's offset) for every kind of zone
+ * (half hours, 45 minutes, west of UTC, DST) over three centuries. */
+static void format_matches_strftime_everywhere(void **state)
+{
+	(void)state;
+	static const char *const zones[] = {"UTC",
+	                                    "Europe/Berlin",
+	                                    "Asia/Kolkata",
+	                                    "America/St_Johns",
+	                                    "Pacific/Chatham",
+	                                    "Pacific/Kiritimati"};
+	for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+		zone(zones[z]);
+		for (int64_t t = utc(1900, 1, 1, 0, 0, 0); t < utc(2200, 1, 1, 0, 0, 0);
+		     t += 86400 * 37 + 3727) {
+			time_t tt = (time_t)t;
+			struct tm tm;
+			assert_non_null(localtime_r(&tt, &tm));
+			long off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
+			char want[64], date[40], got[32];
+			strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+			snprintf(want, sizeof want, "%s%c%02ld:%02ld", date,
+			         tm.tm_gmtoff < 0 ? '-' : '+', off / 3600, off % 3600 / 60);
+			calendar_format(t, got);
+			assert_string_equal(got, want);
+		}
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* calendar_parse                                                      */
 /* ------------------------------------------------------------------ */
@@ -860,6 +891,7 @@ int main(void)
 	        cmocka_unit_test(set_zone_rejects_unknown_zones_and_paths_and_keeps_the_old_one),
 	        cmocka_unit_test(set_zone_rejects_zoneinfo_entries_that_are_not_zones),
 	        cmocka_unit_test(extreme_times_are_clamped_into_the_supported_range),
+	        cmocka_unit_test(format_matches_strftime_everywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
