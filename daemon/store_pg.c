@@ -625,7 +625,7 @@ static int create_schema(store_conn *s)
 	               "key text PRIMARY KEY, value bigint NOT NULL)",
 	               "cannot create the schema"))
 		goto err;
-	int64_t version;
+	int64_t version = 0;
 	if (schema_version_of(s, &version))
 		goto err;
 	if (version > PG_SCHEMA_VERSION) {
@@ -1008,7 +1008,7 @@ static int pg_counter_id(store_conn *s, const char *router, enum store_kind kind
 		return -1;
 	struct params p = {0};
 	p_name(&p, router);
-	int64_t rid;
+	int64_t rid = 0;
 	if (find_or_add(s, ST_ROUTER_FIND, ST_ROUTER_ADD, &p, &rid))
 		return -1;
 	struct params q = {0};
@@ -1172,7 +1172,7 @@ static int pg_prune_kind(store_conn *s, enum store_kind kind, int64_t now,
 /* Whether the alert row of p (key, cycle_start, percent) exists. */
 static int row_exists(store_conn *s, enum stmt_id id, const struct params *p, bool *sent)
 {
-	int64_t one;
+	int64_t one = 0;
 	int rc = lookup_id(s, id, p, &one);
 	if (rc < 0)
 		return -1;
@@ -1289,7 +1289,7 @@ static int sum_row(store_conn *s, enum stmt_id id, const struct params *p, int64
 	PGresult *res = exec_stmt(s, id, p);
 	if (!res)
 		return -1;
-	uint64_t srx, stx;
+	uint64_t srx = 0, stx = 0;
 	int rc = 0;
 	if (PQntuples(res) != 1 || col_u64(res, 0, 0, &srx) || col_u64(res, 0, 1, &stx))
 		rc = fail_with(s, NULL,
@@ -1499,7 +1499,7 @@ err:
 static int pg_space(store_conn *s, struct store_space *out)
 {
 	struct params p = {0};
-	int64_t bytes;
+	int64_t bytes = 0;
 	if (lookup_id(s, ST_SPACE, &p, &bytes) != 0)
 		return fail_with(s, NULL, "cannot read the database's size");
 	out->page_size = 8192;
@@ -1550,7 +1550,7 @@ static int pg_reconnect(store_conn *s)
 
 static int pg_describe(store_conn *s, char *out, size_t outsz)
 {
-	int64_t version;
+	int64_t version = 0;
 	if (ensure_connected(s) || schema_version_of(s, &version))
 		return -1;
 	const char *host = PQhost(s->conn), *port = PQport(s->conn), *db = PQdb(s->conn);
