@@ -1131,12 +1131,15 @@ static int pg_add_traffic(store_conn *s, int64_t iface, enum step step, int64_t 
 	return write_stmt(s, ST_TRAFFIC_ADD, &p, iface, step, start);
 }
 
-/* Runs the prune statement id for every step with a finite keep. */
-static int prune_with(store_conn *s, enum stmt_id id, enum store_kind kind, int64_t now,
-                      const int64_t keep[STEP_COUNT])
+/* Deletes the buckets of the counters of kind (-1: every kind) older
+ * than keep[step] for every step with a finite keep (store_prune,
+ * store_prune_kind). */
+static int pg_prune(store_conn *s, int kind, int64_t now, const int64_t keep[STEP_COUNT])
 {
-	if (writable(s, "cannot prune"))
+	if (writable(s, "cannot prune") ||
+	    (kind >= 0 && valid_kind(s, (enum store_kind)kind, "cannot prune")))
 		return -1;
+	enum stmt_id id = kind < 0 ? ST_PRUNE : ST_PRUNE_KIND;
 	for (int i = 0; i < STEP_COUNT; i++) {
 		/* keep <= 0: forever; a cutoff below INT64_MIN: nothing is that old. */
 		if (keep[i] <= 0 || now < INT64_MIN + keep[i])
@@ -1150,19 +1153,6 @@ static int prune_with(store_conn *s, enum stmt_id id, enum store_kind kind, int6
 			return -1;
 	}
 	return 0;
-}
-
-static int pg_prune(store_conn *s, int64_t now, const int64_t keep[STEP_COUNT])
-{
-	return prune_with(s, ST_PRUNE, STORE_IFACE, now, keep);
-}
-
-static int pg_prune_kind(store_conn *s, enum store_kind kind, int64_t now,
-                         const int64_t keep[STEP_COUNT])
-{
-	if (valid_kind(s, kind, "cannot prune"))
-		return -1;
-	return prune_with(s, ST_PRUNE_KIND, kind, now, keep);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1635,7 +1625,6 @@ const struct store_engine store_pg_engine = {
         .save_reading = pg_save_reading,
         .add_traffic = pg_add_traffic,
         .prune = pg_prune,
-        .prune_kind = pg_prune_kind,
         .alert_sent = pg_alert_sent,
         .mark_alert = pg_mark_alert,
         .bill_alert_sent = pg_bill_alert_sent,
