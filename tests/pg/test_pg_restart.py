@@ -42,6 +42,9 @@ def main():
     p.add_argument("--tikstat", required=True)
     p.add_argument("--fakerouter", required=True)
     a = p.parse_args()
+    if not pgserver.have_server():
+        print("no PostgreSQL server installed (scripts/deps.sh --test): skipped")
+        return pgserver.SKIP
     with harness.Session("tikstat-pg-restart-") as s:
         pgdir = s.path("pg")
         pgserver.start(pgdir)
