@@ -34,7 +34,7 @@
  * Readers (HTTP threads, the CLI) have read-only sessions with a statement
  * timeout; store_begin gives them one snapshot (REPEATABLE READ READ
  * ONLY) per answer, like SQLite's read transaction. A lost connection (the
- * server restarted) is reset at the next store_begin, or at the next
+ * server restarted) is made anew at the next store_begin, or at the next
  * statement outside a transaction, and the statements are prepared again.
  */
 #include "store_engine.h"
@@ -676,20 +676,29 @@ static void drop_notice(void *arg, const char *message)
 	(void)message;
 }
 
-/* Connects to s->path (libpq's URI; its environment and password file
- * apply), checks or creates the schema and sets the session up. */
-static int connect_db(store_conn *s)
+/* A new connection to s->path in s->conn (the old one closed): 0, or -1
+ * with s->conn holding libpq's reason (NULL only when out of memory). */
+static int dial(store_conn *s)
 {
 	/* Keywords after dbname override the URI's: only what it may leave
 	 * unset comes before. */
 	const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
 	const char *const values[] = {CONNECT_TIMEOUT, "tikstat", s->path, NULL};
+	if (s->conn)
+		PQfinish(s->conn);
 	s->conn = PQconnectdbParams(keys, values, 1);
-	if (!s->conn)
-		return fail_with(s, NULL, "out of memory");
 	if (PQstatus(s->conn) != CONNECTION_OK)
-		return fail_with(s, conn_error(s), "cannot connect");
+		return -1;
 	PQsetNoticeProcessor(s->conn, drop_notice, NULL);
+	return 0;
+}
+
+/* Connects to s->path (libpq's URI; its environment and password file
+ * apply), checks or creates the schema and sets the session up. */
+static int connect_db(store_conn *s)
+{
+	if (dial(s))
+		return fail_with(s, conn_error(s), "cannot connect");
 	int64_t version = 0;
 	if (!s->readonly && create_schema(s))
 		return -1;
@@ -737,16 +746,19 @@ static store_conn *pg_open(const char *path, bool readonly, char *err, size_t er
 }
 
 /* A broken connection (the server restarted, the network failed) is
- * made again, outside a transaction only: one that was open is lost, and
+ * made anew, outside a transaction only: one that was open is lost, and
  * its commit must fail. 0 when connected. */
 static int ensure_connected(store_conn *s)
 {
-	if (PQstatus(s->conn) == CONNECTION_OK)
+	/* Still in pipeline mode when not piping: it broke while leaving it. */
+	if (PQstatus(s->conn) == CONNECTION_OK &&
+	    (s->piping || PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF))
 		return 0;
 	if (s->in_tx)
 		return fail_with(s, conn_error(s), "the connection to the database broke");
-	PQreset(s->conn);
-	if (PQstatus(s->conn) != CONNECTION_OK)
+	/* A new connection rather than PQreset: one that broke in pipeline
+	 * mode, with results pending, starts again from a clean state. */
+	if (dial(s))
 		return fail_with(s, conn_error(s), "cannot connect again");
 	return setup_session(s);
 }

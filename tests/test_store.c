@@ -2441,6 +2441,40 @@ static void pg_two_writers_create_the_same_router_at_once(void **state)
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM interfaces"), 20);
 }
 
+/* What the plans of the reading statements say about traffic. */
+struct pg_plans {
+	int pkey[4];   /* series, sum, totals, rank: lines using traffic_pkey */
+	int seq_scans; /* lines of any statement scanning traffic whole */
+};
+
+static void note_pg_plan(void *ctx, const char *stmt, const char *detail)
+{
+	static const char *const names[4] = {"series", "sum", "totals", "rank"};
+	struct pg_plans *p = ctx;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(stmt, names[i]) == 0 && strstr(detail, "traffic_pkey"))
+			p->pkey[i]++;
+	if (strstr(detail, "Seq Scan on traffic"))
+		p->seq_scans++;
+}
+
+static void pg_reading_statements_search_the_traffic_primary_key(void **state)
+{
+	char p[512];
+	struct pg_plans plans = {{0}, 0};
+	(void)state;
+	PG_ONLY();
+	store *s = open_rw(db_path(p, "plans"));
+	assert_int_equal(store_explain(s, note_pg_plan, &plans), 0);
+	for (int i = 0; i < 4; i++)
+		assert_true(plans.pkey[i] > 0);
+	assert_int_equal(plans.seq_scans, 0);
+	/* The handle works after: its statements are prepared again. */
+	int64_t id = iface_id(s, "r", "e");
+	add(s, id, STEP_DAY, 0, 1, 2);
+	store_close(s);
+}
+
 /* Runs "pgserver.py VERB DIR" (TIKSTAT_TEST_PGSERVER); its first line of
  * output into out (outsz > 0). */
 static void pgserver(const char *verb, const char *dir, char *out, size_t outsz)
@@ -2560,6 +2594,7 @@ int main(void)
 	        cmocka_unit_test(pg_a_failed_pipelined_write_fails_the_commit_and_writes_nothing),
 	        cmocka_unit_test(pg_two_writers_create_the_same_router_at_once),
 	        cmocka_unit_test(pg_a_server_restart_fails_one_commit_and_loses_nothing),
+	        cmocka_unit_test(pg_reading_statements_search_the_traffic_primary_key),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
