@@ -161,9 +161,10 @@ static void entry_begin(struct jsonw *w, const char *router, const char *iface,
 	jsonw_string(w, status);
 }
 
-/* Its reading fields, address and error, and its end. */
+/* Its reading fields, address, error and whether this instance polls it
+ * (configured), and its end. */
 static void entry_end(struct jsonw *w, bool has_reading, int64_t last_time, uint64_t rx,
-                      uint64_t tx, const char *address, const char *error)
+                      uint64_t tx, const char *address, const char *error, bool configured)
 {
 	jsonw_key(w, "last_reading");
 	if (has_reading) {
@@ -181,6 +182,8 @@ static void entry_end(struct jsonw *w, bool has_reading, int64_t last_time, uint
 	jsonw_string(w, address);
 	jsonw_key(w, "error");
 	jsonw_string(w, error);
+	jsonw_key(w, "configured");
+	jsonw_bool(w, configured);
 	jsonw_object_end(w);
 }
 
@@ -199,7 +202,8 @@ static void list_ifaces(struct jsonw *w, const struct cfg_router *cr,
 		          push ? (sr->address[0] ? sr->address : NULL) : cr->host,
 		          missing                         ? f->error
 		          : !push && sr->known && !sr->up ? sr->error
-		                                          : NULL);
+		                                          : NULL,
+		          true);
 	}
 }
 
@@ -220,7 +224,8 @@ static void list_counters(struct jsonw *w, const struct cfg_router *cr,
 		          c->address[0] ? c->address : NULL,
 		          missing                ? "not on the router at the last poll"
 		          : !sr->up && sr->known ? sr->error
-		                                 : NULL);
+		                                 : NULL,
+		          true);
 	}
 }
 
@@ -240,14 +245,53 @@ static int kind_param(const struct api_params *p, int *kind, struct api_response
 	return 0;
 }
 
+/* The walk over the database's counters for list_unconfigured. */
+struct unconfigured_ctx {
+	struct jsonw *w;
+	const struct cfg *cfg;
+	const char *only; /* router=, or NULL for all */
+	int kind;         /* kind=, or -1 for all */
+	bool seen;        /* a counter of only was in the database */
+};
+
+/* One counter of a router this instance does not poll: what the database
+ * has of it (committed by whichever instance polls it). */
+static int unconfigured_entry(void *vctx, const struct store_iface *i)
+{
+	struct unconfigured_ctx *u = vctx;
+	if (u->only ? strcmp(u->only, i->router) != 0 : cfg_router(u->cfg, i->router) != NULL)
+		return 0;
+	u->seen = true;
+	if (u->kind >= 0 && (int)i->kind != u->kind)
+		return 0;
+	const char *display = i->info.display && i->info.display[0] ? i->info.display : i->name;
+	/* Neither its mode nor its state is known here: another instance (or
+	 * none, since it left this configuration) reads it. */
+	entry_begin(u->w, i->router, i->name, i->kind, display, NULL, "unknown");
+	entry_end(u->w, i->has_reading, i->last_time, i->rx_total, i->tx_total, i->info.address,
+	          NULL, false);
+	return 0;
+}
+
+/* The counters of the routers the database holds and the configuration
+ * does not (the store lists them by router name, kind, then name), or of
+ * router only when it is one of those: *seen says whether it was. */
+static int list_unconfigured(const struct api_ctx *c, struct jsonw *w, const char *only, int kind,
+                             bool *seen)
+{
+	struct unconfigured_ctx u = {.w = w, .cfg = c->cfg, .only = only, .kind = kind};
+	int rc = store_list_counters(c->db, unconfigured_entry, &u);
+	*seen = u.seen;
+	return rc;
+}
+
 int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct api_response *r)
 {
 	const char *only;
 	int kind;
 	if (param(p, "router", &only, r) < 0 || kind_param(p, &kind, r) < 0)
 		return -1;
-	if (only && !cfg_router(c->cfg, only))
-		return api_error(r, 404, "unknown router '%s'", only);
+	bool configured = !only || cfg_router(c->cfg, only);
 	struct status_snapshot snap;
 	if (status_snapshot(c->status, &snap) < 0)
 		return api_error(r, 500, "out of memory");
@@ -263,8 +307,13 @@ int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct a
 		if (kind != STORE_IFACE)
 			list_counters(&w, cr, &snap.routers[i], kind);
 	}
-	jsonw_array_end(&w);
 	status_snapshot_free(&snap);
+	bool seen = false;
+	if ((!only || !configured) && list_unconfigured(c, &w, only, kind, &seen) < 0)
+		return api_error(r, 500, "database error: %s", store_errmsg(c->db));
+	if (!configured && !seen)
+		return api_error(r, 404, "unknown router '%s'", only);
+	jsonw_array_end(&w);
 	int rc = jsonw_finish(&w);
 	if (rc == 0)
 		rc = text_buf_puts(&r->body, "\n");
@@ -283,6 +332,19 @@ static int select_ifaces(const struct api_ctx *c, const char *router, const char
 	case REPORT_SELECT_AMBIGUOUS:
 		return api_error(r, 400, "invalid parameter 'interface': %s; add router=", err);
 	default: return api_error(r, 500, "database error: %s", store_errmsg(c->db));
+	}
+}
+
+int api_known_router(const struct api_ctx *c, const char *router, struct api_response *r)
+{
+	if (cfg_router(c->cfg, router))
+		return 0;
+	char err[512];
+	struct report_selection sel;
+	switch (report_select(c->db, router, NULL, &sel, err, sizeof err)) {
+	case REPORT_SELECT_OK: report_selection_free(&sel); return 0;
+	case REPORT_SELECT_STORE_ERROR: return api_error(r, 500, "database error: %s", err);
+	default: return api_error(r, 404, "unknown router '%s'", router);
 	}
 }
 
@@ -422,8 +484,8 @@ int api_top(const struct api_ctx *c, const struct api_params *p, struct api_resp
 	if (limit_s && top_limit(limit_s, &limit) < 0)
 		return api_error(r, 400, "invalid parameter 'limit': must be 1 to %d",
 		                 REPORT_RANK_MAX);
-	if (!cfg_router(c->cfg, router))
-		return api_error(r, 404, "unknown router '%s'", router);
+	if (api_known_router(c, router, r) < 0)
+		return -1;
 	struct report_rank rank;
 	if (report_rank_load(c->db, router, kind, period, c->cfg->cycle_start_day, limit, c->now,
 	                     &rank) < 0)

@@ -2,7 +2,9 @@
  * api.h — the JSON/CSV endpoints of the HTTP API, independent of the HTTP
  * library: query parameters in, status + content type + body out.
  *
- *   /api/v1/interfaces            every configured interface and its state
+ *   /api/v1/interfaces            every configured interface and its state,
+ *                                 then every counter of the routers only the
+ *                                 database holds ("configured": false)
  *   /api/v1/traffic               report_series_json (the CLI's --json)
  *   /api/v1/traffic.csv           report_series_csv (the CLI's --csv)
  *   /api/v1/cycle                 report_cycle_json (the CLI's --cycle --json)
@@ -84,14 +86,21 @@ struct api_ctx {
 	struct billing_cache *bills; /* /metrics' percentile cache (billing.h), or NULL */
 };
 
+/* Whether router is one this instance polls (configured) or one the
+ * database holds (another instance of a fleet polls it, or it left the
+ * configuration with its history kept): 0, or -1 with a 404 (neither) or
+ * a 500 (database error) in r. */
+int api_known_router(const struct api_ctx *c, const char *router, struct api_response *r);
+
 /* The handlers fill *r (status 200 and a body, or an error) and return 0
  * on success, -1 when they set an error. */
 int api_interfaces(const struct api_ctx *c, const struct api_params *p, struct api_response *r);
 int api_traffic(const struct api_ctx *c, const struct api_params *p, bool csv,
                 struct api_response *r);
 int api_cycle(const struct api_ctx *c, const struct api_params *p, struct api_response *r);
-/* /api/v1/top: 404 for a router the configuration lacks; a configured
- * router without counters of the kind has an empty list. */
+/* /api/v1/top: 404 for a router neither the configuration nor the
+ * database knows; a router without counters of the kind has an empty
+ * list. */
 int api_top(const struct api_ctx *c, const struct api_params *p, struct api_response *r);
 
 #endif

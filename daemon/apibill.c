@@ -49,8 +49,8 @@ int api_bills(const struct api_ctx *c, const struct api_params *p, struct api_re
 	const char *v[2];
 	if (optional(p, names, v, 2, r) < 0)
 		return -1;
-	if (v[0] && !cfg_router(c->cfg, v[0]))
-		return api_error(r, 404, "unknown router '%s'", v[0]);
+	if (v[0] && api_known_router(c, v[0], r) < 0)
+		return -1;
 	size_t *which = calloc(c->cfg->n_bills ? c->cfg->n_bills : 1, sizeof *which), n = 0;
 	if (!which)
 		return api_error(r, 500, "out of memory");

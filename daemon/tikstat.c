@@ -699,27 +699,38 @@ static void kind_routers_free(struct kind_routers *k)
 	free(k->names);
 }
 
+/* Whether router is configured or, polled by another instance of a
+ * fleet (or no longer configured), in the database. Returns -1 to go on,
+ * or an exit status after saying why (an unknown router is reported as
+ * not in the configuration when there is one). */
+static int known_router(store *s, const struct settings *st, const char *router)
+{
+	if (st->cfg && cfg_router(st->cfg, router))
+		return -1;
+	char err[1024];
+	struct report_selection sel;
+	enum report_select_status rs = report_select(s, router, NULL, &sel, err, sizeof err);
+	if (rs == REPORT_SELECT_OK) {
+		report_selection_free(&sel);
+		return -1;
+	}
+	if (rs == REPORT_SELECT_UNKNOWN_ROUTER && st->cfg)
+		errorf("unknown router \"%s\" (not in %s)", router, st->cfg->path);
+	else
+		print_error(err);
+	return EXIT_ERROR;
+}
+
 /* --top devices|queues: the router to rank, -r or the only one with
  * counters of the kind, into *router (a copy: caller frees). Returns -1
  * to go on, or an exit status after saying why. */
 static int rank_router(store *s, const struct options *o, const struct settings *st, char **router)
 {
 	const char *what = o->rank_kind == STORE_QUEUE ? "queues" : "devices";
-	char err[1024];
 	if (o->router) {
-		if (st->cfg && !cfg_router(st->cfg, o->router)) {
-			errorf("unknown router \"%s\" (not in %s)", o->router, st->cfg->path);
-			return EXIT_ERROR;
-		}
-		if (!st->cfg) { /* --db alone: a router the database knows */
-			struct report_selection sel;
-			if (report_select(s, o->router, NULL, &sel, err, sizeof err) !=
-			    REPORT_SELECT_OK) {
-				print_error(err);
-				return EXIT_ERROR;
-			}
-			report_selection_free(&sel);
-		}
+		int known = known_router(s, st, o->router);
+		if (known >= 0)
+			return known;
 		*router = strdup(o->router);
 		return *router ? -1 : EXIT_ERROR;
 	}
@@ -1177,10 +1188,8 @@ static int choose_bills(const struct options *o, const struct cfg *cfg, size_t *
 		which[(*n)++] = (size_t)(b - cfg->bills);
 		return EXIT_OK;
 	}
-	if (o->router && !cfg_router(cfg, o->router)) {
-		errorf("unknown router \"%s\" (not in %s)", o->router, cfg->path);
-		return EXIT_ERROR;
-	}
+	/* A router this configuration lacks is in no bill (run_bill then asks
+	 * the database whether it knows it). */
 	for (size_t i = 0; i < cfg->n_bills; i++)
 		if ((!o->router && !o->iface) ||
 		    billing_includes(cfg, &cfg->bills[i], o->router, o->iface))
@@ -1229,11 +1238,13 @@ static int run_bill(const struct options *o, const struct settings *st)
 	struct text_buf out = TEXT_BUF_INIT;
 	if (status == EXIT_OK && !s)
 		status = EXIT_ERROR;
+	if (s && o->router && !o->bill)
+		status = known_router(s, st, o->router) >= 0 ? EXIT_ERROR : EXIT_OK;
 	/* One snapshot for every bill, while tikstatd goes on writing. */
-	if (s && (store_begin(s) || render_bills(s, o, st, which, n, &out))) {
+	if (status == EXIT_OK && (store_begin(s) || render_bills(s, o, st, which, n, &out))) {
 		print_error(out.failed ? "out of memory" : store_errmsg(s));
 		status = EXIT_ERROR;
-	} else if (s) {
+	} else if (status == EXIT_OK) {
 		status = emit(&out) ? EXIT_ERROR : EXIT_OK;
 	}
 	text_buf_free(&out);

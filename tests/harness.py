@@ -22,6 +22,11 @@ import daemon_user
 
 FAILURES = []
 
+# The store engine the test runs against: "sqlite" (a file in the test's
+# directory) or "postgresql" (a fresh database on the server of the ctest
+# fixture postgresql), from TIKSTAT_TEST_ENGINE.
+ENGINE = os.environ.get("TIKSTAT_TEST_ENGINE", "sqlite")
+
 
 def parse_args(*programs, flags=()):
     """The test's command line: a required --NAME path per name in
@@ -296,6 +301,89 @@ class Session:
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
         return False
+
+
+def test_database(session, name="tikstat"):
+    """The database value of a test's configuration: the file
+    DIR/NAME.db on SQLite; on PostgreSQL the URL of a fresh, empty
+    database of the fixture's server, made at the first call (the same
+    URL for the same session and name after that)."""
+    if ENGINE != "postgresql":
+        return session.path(name + ".db")
+    made = session.__dict__.setdefault("databases", {})
+    if name not in made:
+        made[name] = pg_database(name)
+    return made[name]
+
+
+def pg_server_dir():
+    """The directory of the fixture's PostgreSQL server (pg_server_start
+    writes "dir DIR" into the file TIKSTAT_PG_INFO names)."""
+    path = os.environ.get("TIKSTAT_PG_INFO")
+    if not path:
+        raise AssertionError("TIKSTAT_TEST_ENGINE=postgresql needs TIKSTAT_PG_INFO (the "
+                             "pg_server_start fixture's file)")
+    with open(path) as f:
+        for line in f:
+            key, _, value = line.rstrip("\n").partition(" ")
+            if key == "dir":
+                return value
+    raise AssertionError("%s names no server directory" % path)
+
+
+_PG_MADE = []
+
+
+def pg_database(name):
+    """A fresh database of the fixture's server: its URL. Named after name,
+    this process and a count, so that tests running in parallel never
+    share one."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "pg"))
+    import pgserver
+    _PG_MADE.append(name)
+    db = "%s_%d_%d" % (name.lower(), os.getpid(), len(_PG_MADE))
+    return pgserver.createdb(pg_server_dir(), db)
+
+
+def db_query(database, sql):
+    """The rows of a read-only query on a test's database (a SQLite file
+    or a postgresql:// URL): lists of strings, None for NULL (psql -At
+    prints every value as text; SQLite's are turned into the same). For
+    what the engines store alike: ids, names as text, counts."""
+    if database.startswith("postgresql://"):
+        out = subprocess.run(["psql", "-XAt", "-F", "\t", "-P", "null=\\N", "-v",
+                              "ON_ERROR_STOP=1", "-d", database, "-c", sql],
+                             capture_output=True, check=True)
+        return [[None if v == "\\N" else v for v in line.split("\t")]
+                for line in out.stdout.decode("latin-1").splitlines()]
+    import sqlite3
+    db = sqlite3.connect("file:%s?mode=ro" % database, uri=True, timeout=10)
+    try:
+        def text(v):
+            if v is None:
+                return None
+            return v.decode("latin-1") if isinstance(v, bytes) else str(v)
+        return [[text(v) for v in row] for row in db.execute(sql)]
+    finally:
+        db.close()
+
+
+def sql_name_text(column):
+    """SQL for a name column (SQLite: TEXT or BLOB; PostgreSQL: bytea) as
+    text, to compare with a literal or to read through db_query: ASCII
+    names come out as they are."""
+    if ENGINE == "postgresql":
+        return "encode(%s, 'escape')" % column
+    return "CAST(%s AS TEXT)" % column
+
+
+def skip_on_postgresql(what):
+    """Whether a file-only check (WAL files, file size, a damaged page)
+    must be skipped: true on PostgreSQL, after printing why."""
+    if ENGINE == "postgresql":
+        print("skipped on PostgreSQL (a SQLite file matter): " + what, flush=True)
+        return True
+    return False
 
 
 def request(port, method, path, body=None, headers=None, timeout=10, host="127.0.0.1"):

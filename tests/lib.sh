@@ -52,6 +52,47 @@ cleanup_work() {
 	rm -rf "$WORK"
 }
 
+# test_database NAME: prints the database of a test (after make_work):
+# the file $WORK/NAME.db, or with TIKSTAT_TEST_ENGINE=postgresql the URL of
+# a fresh database of the ctest fixture's server (TIKSTAT_PG_INFO names
+# the file that holds its directory).
+test_database() {
+	if [[ ${TIKSTAT_TEST_ENGINE:-sqlite} != postgresql ]]; then
+		echo "$WORK/$1.db"
+		return
+	fi
+	local dir
+	dir=$(sed -n 's/^dir //p' "${TIKSTAT_PG_INFO:?names the file of the pg_server_start fixture}")
+	python3 "$(dirname "${BASH_SOURCE[0]}")/pg/pgserver.py" createdb "$dir" "$1_$$_$RANDOM"
+}
+
+# on_postgresql WHAT: true (after saying WHAT is skipped) when the tests
+# run on PostgreSQL: for the checks of a SQLite file (its locks, its WAL).
+on_postgresql() {
+	[[ ${TIKSTAT_TEST_ENGINE:-sqlite} == postgresql ]] || return 1
+	echo "skipped on PostgreSQL (a SQLite file matter): $1" >&2
+}
+
+# db_value DATABASE SQL: the result of a query on a test's database
+# (sqlite3 on a file, psql on a postgresql:// URL), one line per row.
+db_value() {
+	if [[ $1 == postgresql://* ]]; then
+		psql -XAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+	else
+		sqlite3 "$1" "$2"
+	fi
+}
+
+# sql_name_text COLUMN: SQL for a name column (SQLite TEXT or BLOB,
+# PostgreSQL bytea) as text, to compare with an ASCII literal.
+sql_name_text() {
+	if [[ ${TIKSTAT_TEST_ENGINE:-sqlite} == postgresql ]]; then
+		echo "encode($1, 'escape')"
+	else
+		echo "CAST($1 AS TEXT)"
+	fi
+}
+
 # The sourcing script counts its checks and names each CASE.
 failures=0
 # shellcheck disable=SC2034

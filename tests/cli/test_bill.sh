@@ -21,7 +21,7 @@ SEED=$2
 need_executables "$TIKSTAT" "$SEED"
 make_work test_bill
 
-DB=$WORK/tikstat.db
+DB=$(test_database tikstat)
 "$SEED" "$DB"
 export TZ=UTC # the configuration's zone wins
 NOW=2026-03-20T00:00:00+01:00

@@ -18,7 +18,6 @@ saying the same. The stored buckets of
 every step equal the totals. Standard library only."""
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -32,11 +31,15 @@ PASSWORD = "clients-Secret-pw-7c21"
 MACS = ["02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03"]
 DEADLINE = 60
 
+# The database of the test (harness.test_database: a file, or a PostgreSQL
+# URL), set once the work directory exists.
+DATABASE = []
+
 
 def write_config(path, workdir, port, fake):
     harness.write_config(
         path,
-        harness.section("tikstat", database=workdir + "/tikstat.db", commit_interval=1),
+        harness.section("tikstat", database=DATABASE[0], commit_interval=1),
         harness.section("http", listen="127.0.0.1:%d" % port),
         harness.polled("home", fake.routers["home"]["port"], workdir + "/password", "ether1",
                        timeout=5, queues="*", devices="kid-control", max_devices=4),
@@ -75,21 +78,19 @@ def expect_growth(port, before, growth, what):
     return now
 
 
-def stored(db_path):
+def stored(database):
     """{(kind, name): {step: (rx, tx)}} of router home, summed over each
-    step's buckets."""
-    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True, timeout=10)
-    try:
-        out = {}
-        for kind, name, step, rx, tx in db.execute(
-                "SELECT i.kind, i.name, t.step, SUM(t.rx), SUM(t.tx) FROM traffic AS t"
-                " JOIN interfaces AS i ON i.id = t.interface_id"
-                " JOIN routers AS r ON r.id = i.router_id WHERE r.name = 'home'"
-                " GROUP BY i.kind, i.name, t.step"):
-            out.setdefault((kind, name), {})[step] = (rx, tx)
-        return out
-    finally:
-        db.close()
+    step's buckets (either engine: harness.db_query)."""
+    out = {}
+    for kind, name, step, rx, tx in harness.db_query(
+            database,
+            "SELECT i.kind, %s, t.step, SUM(t.rx), SUM(t.tx) FROM traffic AS t"
+            " JOIN interfaces AS i ON i.id = t.interface_id"
+            " JOIN routers AS r ON r.id = i.router_id WHERE %s = 'home'"
+            " GROUP BY i.kind, i.name, t.step"
+            % (harness.sql_name_text("i.name"), harness.sql_name_text("r.name"))):
+        out.setdefault((int(kind), name.encode("latin-1")), {})[int(step)] = (int(rx), int(tx))
+    return out
 
 
 def check_config(tikstatd, conf):
@@ -123,6 +124,7 @@ def main():
         w.secret("password", PASSWORD)
         port = free_port()
         conf = w.path("tikstat.conf")
+        DATABASE.append(harness.test_database(w))
         write_config(conf, w.dir, port, fake)
         check_config(args.tikstatd, conf)
         daemon = w.daemon(args.tikstatd, conf)
@@ -219,7 +221,7 @@ def main():
         daemon.stop(timeout=30)
         # Every step's buckets hold the totals (kind 1 queue, 2 device).
         final = base
-        db = stored(w.path("tikstat.db"))
+        db = stored(DATABASE[0])
         for key, kind in ((q1, 1), (q2, 1), (d1, 2), (d2, 2)):
             steps = db.get((kind, key[1].encode()), {})
             for step in range(5):

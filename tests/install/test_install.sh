@@ -12,6 +12,7 @@ expect=(bin/rosapi bin/tikstat sbin/tikstatd share/man/man1/rosapi.1 share/man/m
 	share/man/man5/tikstat.conf.5 share/man/man8/tikstatd.8 share/doc/tikstat/examples/tikstat.conf
 	share/tikstat/routeros/tikstat-push.rsc share/tikstat/routeros/setup-push.rsc
 	share/tikstat/routeros/setup-api-user.rsc share/tikstat/routeros/README.md
+	share/tikstat/prometheus/tikstat-rules.yml share/tikstat/grafana/tikstat-dashboard.json
 	lib/systemd/system/tikstatd.service)
 for f in "${expect[@]}"; do
 	[[ -e "$dest/$f" ]] || fail "$f not installed"
