@@ -47,6 +47,8 @@ def parse():
                    help="count tikstatd's system calls in the window (strace -c -f): per poll")
     p.add_argument("--interval", type=int, default=10)
     p.add_argument("--seconds", type=int, default=120)
+    p.add_argument("--commit-interval", type=int, default=None,
+                   help="[tikstat] commit_interval in seconds (default: tikstatd's, 60)")
     p.add_argument("--database", metavar="URL",
                    help="a postgresql:// database to record into (default: an SQLite file)")
     return p.parse_args()
@@ -141,7 +143,8 @@ def main():
         port = fakectl.free_port()
         database = a.database or s.path("tikstat.db")
         dbname = a.database.rsplit("/", 1)[-1].split("?")[0] if a.database else None
-        sections += [harness.section("tikstat", database=database),
+        sections += [harness.section("tikstat", database=database,
+                                     commit_interval=a.commit_interval),
                      harness.section("http", listen="127.0.0.1:%d" % port)]
         for k in range(nfakes):
             n = a.routers // nfakes + (1 if k < a.routers % nfakes else 0)

@@ -165,12 +165,12 @@ int store_add_traffic(store *s, int64_t iface, enum step step, int64_t start, ui
 
 int store_prune(store *s, int64_t now, const int64_t keep[STEP_COUNT])
 {
-	return s->e->prune(s->c, now, keep);
+	return s->e->prune(s->c, -1, now, keep);
 }
 
 int store_prune_kind(store *s, enum store_kind kind, int64_t now, const int64_t keep[STEP_COUNT])
 {
-	return s->e->prune_kind(s->c, kind, now, keep);
+	return s->e->prune(s->c, (int)kind, now, keep);
 }
 
 int store_alert_sent(store *s, int64_t iface, int64_t cycle_start, int percent, bool *sent)

@@ -36,9 +36,8 @@ struct store_engine {
 	int (*save_reading)(store_conn *s, int64_t iface, const struct acct_reading *r);
 	int (*add_traffic)(store_conn *s, int64_t iface, enum step step, int64_t start, uint64_t rx,
 	                   uint64_t tx);
-	int (*prune)(store_conn *s, int64_t now, const int64_t keep[STEP_COUNT]);
-	int (*prune_kind)(store_conn *s, enum store_kind kind, int64_t now,
-	                  const int64_t keep[STEP_COUNT]);
+	/* store_prune (kind -1) and store_prune_kind in one. */
+	int (*prune)(store_conn *s, int kind, int64_t now, const int64_t keep[STEP_COUNT]);
 	int (*alert_sent)(store_conn *s, int64_t iface, int64_t cycle_start, int percent,
 	                  bool *sent);
 	int (*mark_alert)(store_conn *s, int64_t iface, int64_t cycle_start, int percent);

@@ -34,7 +34,7 @@
  * Readers (HTTP threads, the CLI) have read-only sessions with a statement
  * timeout; store_begin gives them one snapshot (REPEATABLE READ READ
  * ONLY) per answer, like SQLite's read transaction. A lost connection (the
- * server restarted) is reset at the next store_begin, or at the next
+ * server restarted) is made anew at the next store_begin, or at the next
  * statement outside a transaction, and the statements are prepared again.
  */
 #include "store_engine.h"
@@ -625,7 +625,7 @@ static int create_schema(store_conn *s)
 	               "key text PRIMARY KEY, value bigint NOT NULL)",
 	               "cannot create the schema"))
 		goto err;
-	int64_t version;
+	int64_t version = 0;
 	if (schema_version_of(s, &version))
 		goto err;
 	if (version > PG_SCHEMA_VERSION) {
@@ -676,20 +676,29 @@ static void drop_notice(void *arg, const char *message)
 	(void)message;
 }
 
-/* Connects to s->path (libpq's URI; its environment and password file
- * apply), checks or creates the schema and sets the session up. */
-static int connect_db(store_conn *s)
+/* A new connection to s->path in s->conn (the old one closed): 0, or -1
+ * with s->conn holding libpq's reason (NULL only when out of memory). */
+static int dial(store_conn *s)
 {
 	/* Keywords after dbname override the URI's: only what it may leave
 	 * unset comes before. */
 	const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
 	const char *const values[] = {CONNECT_TIMEOUT, "tikstat", s->path, NULL};
+	if (s->conn)
+		PQfinish(s->conn);
 	s->conn = PQconnectdbParams(keys, values, 1);
-	if (!s->conn)
-		return fail_with(s, NULL, "out of memory");
 	if (PQstatus(s->conn) != CONNECTION_OK)
-		return fail_with(s, conn_error(s), "cannot connect");
+		return -1;
 	PQsetNoticeProcessor(s->conn, drop_notice, NULL);
+	return 0;
+}
+
+/* Connects to s->path (libpq's URI; its environment and password file
+ * apply), checks or creates the schema and sets the session up. */
+static int connect_db(store_conn *s)
+{
+	if (dial(s))
+		return fail_with(s, conn_error(s), "cannot connect");
 	int64_t version = 0;
 	if (!s->readonly && create_schema(s))
 		return -1;
@@ -737,16 +746,19 @@ static store_conn *pg_open(const char *path, bool readonly, char *err, size_t er
 }
 
 /* A broken connection (the server restarted, the network failed) is
- * made again, outside a transaction only: one that was open is lost, and
+ * made anew, outside a transaction only: one that was open is lost, and
  * its commit must fail. 0 when connected. */
 static int ensure_connected(store_conn *s)
 {
-	if (PQstatus(s->conn) == CONNECTION_OK)
+	/* Still in pipeline mode when not piping: it broke while leaving it. */
+	if (PQstatus(s->conn) == CONNECTION_OK &&
+	    (s->piping || PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF))
 		return 0;
 	if (s->in_tx)
 		return fail_with(s, conn_error(s), "the connection to the database broke");
-	PQreset(s->conn);
-	if (PQstatus(s->conn) != CONNECTION_OK)
+	/* A new connection rather than PQreset: one that broke in pipeline
+	 * mode, with results pending, starts again from a clean state. */
+	if (dial(s))
 		return fail_with(s, conn_error(s), "cannot connect again");
 	return setup_session(s);
 }
@@ -1008,7 +1020,7 @@ static int pg_counter_id(store_conn *s, const char *router, enum store_kind kind
 		return -1;
 	struct params p = {0};
 	p_name(&p, router);
-	int64_t rid;
+	int64_t rid = 0;
 	if (find_or_add(s, ST_ROUTER_FIND, ST_ROUTER_ADD, &p, &rid))
 		return -1;
 	struct params q = {0};
@@ -1131,12 +1143,15 @@ static int pg_add_traffic(store_conn *s, int64_t iface, enum step step, int64_t 
 	return write_stmt(s, ST_TRAFFIC_ADD, &p, iface, step, start);
 }
 
-/* Runs the prune statement id for every step with a finite keep. */
-static int prune_with(store_conn *s, enum stmt_id id, enum store_kind kind, int64_t now,
-                      const int64_t keep[STEP_COUNT])
+/* Deletes the buckets of the counters of kind (-1: every kind) older
+ * than keep[step] for every step with a finite keep (store_prune,
+ * store_prune_kind). */
+static int pg_prune(store_conn *s, int kind, int64_t now, const int64_t keep[STEP_COUNT])
 {
-	if (writable(s, "cannot prune"))
+	if (writable(s, "cannot prune") ||
+	    (kind >= 0 && valid_kind(s, (enum store_kind)kind, "cannot prune")))
 		return -1;
+	enum stmt_id id = kind < 0 ? ST_PRUNE : ST_PRUNE_KIND;
 	for (int i = 0; i < STEP_COUNT; i++) {
 		/* keep <= 0: forever; a cutoff below INT64_MIN: nothing is that old. */
 		if (keep[i] <= 0 || now < INT64_MIN + keep[i])
@@ -1152,19 +1167,6 @@ static int prune_with(store_conn *s, enum stmt_id id, enum store_kind kind, int6
 	return 0;
 }
 
-static int pg_prune(store_conn *s, int64_t now, const int64_t keep[STEP_COUNT])
-{
-	return prune_with(s, ST_PRUNE, STORE_IFACE, now, keep);
-}
-
-static int pg_prune_kind(store_conn *s, enum store_kind kind, int64_t now,
-                         const int64_t keep[STEP_COUNT])
-{
-	if (valid_kind(s, kind, "cannot prune"))
-		return -1;
-	return prune_with(s, ST_PRUNE_KIND, kind, now, keep);
-}
-
 /* ------------------------------------------------------------------ */
 /* alerts and import marks                                             */
 /* ------------------------------------------------------------------ */
@@ -1172,7 +1174,7 @@ static int pg_prune_kind(store_conn *s, enum store_kind kind, int64_t now,
 /* Whether the alert row of p (key, cycle_start, percent) exists. */
 static int row_exists(store_conn *s, enum stmt_id id, const struct params *p, bool *sent)
 {
-	int64_t one;
+	int64_t one = 0;
 	int rc = lookup_id(s, id, p, &one);
 	if (rc < 0)
 		return -1;
@@ -1289,7 +1291,7 @@ static int sum_row(store_conn *s, enum stmt_id id, const struct params *p, int64
 	PGresult *res = exec_stmt(s, id, p);
 	if (!res)
 		return -1;
-	uint64_t srx, stx;
+	uint64_t srx = 0, stx = 0;
 	int rc = 0;
 	if (PQntuples(res) != 1 || col_u64(res, 0, 0, &srx) || col_u64(res, 0, 1, &stx))
 		rc = fail_with(s, NULL,
@@ -1499,7 +1501,7 @@ err:
 static int pg_space(store_conn *s, struct store_space *out)
 {
 	struct params p = {0};
-	int64_t bytes;
+	int64_t bytes = 0;
 	if (lookup_id(s, ST_SPACE, &p, &bytes) != 0)
 		return fail_with(s, NULL, "cannot read the database's size");
 	out->page_size = 8192;
@@ -1550,7 +1552,7 @@ static int pg_reconnect(store_conn *s)
 
 static int pg_describe(store_conn *s, char *out, size_t outsz)
 {
-	int64_t version;
+	int64_t version = 0;
 	if (ensure_connected(s) || schema_version_of(s, &version))
 		return -1;
 	const char *host = PQhost(s->conn), *port = PQport(s->conn), *db = PQdb(s->conn);
@@ -1635,7 +1637,6 @@ const struct store_engine store_pg_engine = {
         .save_reading = pg_save_reading,
         .add_traffic = pg_add_traffic,
         .prune = pg_prune,
-        .prune_kind = pg_prune_kind,
         .alert_sent = pg_alert_sent,
         .mark_alert = pg_mark_alert,
         .bill_alert_sent = pg_bill_alert_sent,

@@ -1144,13 +1144,15 @@ static int sqlite_add_traffic(store_conn *s, int64_t iface, enum step step, int6
 	return 0;
 }
 
-/* Runs the prune statement id (ST_PRUNE, or ST_PRUNE_KIND for kind) for
- * every step with a finite keep. */
-static int prune_with(store_conn *s, enum stmt_id id, enum store_kind kind, int64_t now,
-                      const int64_t keep[STEP_COUNT])
+/* Deletes the buckets of the counters of kind (-1: every kind) older
+ * than keep[step] for every step with a finite keep (store_prune,
+ * store_prune_kind). */
+static int sqlite_prune(store_conn *s, int kind, int64_t now, const int64_t keep[STEP_COUNT])
 {
-	if (writable(s, "cannot prune"))
+	if (writable(s, "cannot prune") ||
+	    (kind >= 0 && valid_kind(s, (enum store_kind)kind, "cannot prune")))
 		return -1;
+	enum stmt_id id = kind < 0 ? ST_PRUNE : ST_PRUNE_KIND;
 	for (int i = 0; i < STEP_COUNT; i++) {
 		/* keep <= 0: forever; a cutoff below INT64_MIN: nothing is that old. */
 		if (keep[i] <= 0 || now < INT64_MIN + keep[i])
@@ -1166,19 +1168,6 @@ static int prune_with(store_conn *s, enum stmt_id id, enum store_kind kind, int6
 			return -1;
 	}
 	return 0;
-}
-
-static int sqlite_prune(store_conn *s, int64_t now, const int64_t keep[STEP_COUNT])
-{
-	return prune_with(s, ST_PRUNE, STORE_IFACE, now, keep);
-}
-
-static int sqlite_prune_kind(store_conn *s, enum store_kind kind, int64_t now,
-                             const int64_t keep[STEP_COUNT])
-{
-	if (valid_kind(s, kind, "cannot prune"))
-		return -1;
-	return prune_with(s, ST_PRUNE_KIND, kind, now, keep);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1896,7 +1885,6 @@ const struct store_engine store_sqlite_engine = {
         .save_reading = sqlite_save_reading,
         .add_traffic = sqlite_add_traffic,
         .prune = sqlite_prune,
-        .prune_kind = sqlite_prune_kind,
         .alert_sent = sqlite_alert_sent,
         .mark_alert = sqlite_mark_alert,
         .bill_alert_sent = sqlite_bill_alert_sent,

@@ -2,13 +2,14 @@
 # Installs what building and testing tikstat needs on Debian 12, and only
 # what is missing: Debian packages with apt-get, npm packages with npm ci.
 # Usage: scripts/deps.sh [--test|--bench]   (--test adds what only the tests
-# need: promtool comes with the prometheus package; --bench adds wrk, and
-# vnstat, valgrind and strace for the comparisons and profiles of bench/)
+# need: promtool comes with the prometheus package, a PostgreSQL server
+# with postgresql; --bench adds wrk, and vnstat, valgrind and strace for the
+# comparisons and profiles of bench/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libssl-dev openssl ca-certificates libsqlite3-dev tzdata
-	libmicrohttpd-dev zlib1g-dev libsystemd-dev)
+	libmicrohttpd-dev zlib1g-dev libsystemd-dev libpq-dev)
 # node and npm build the dashboard (the build runs npm ci in its own tree).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--test" ]]; then
@@ -16,6 +17,7 @@ if [[ "${1:-}" == "--test" ]]; then
 	packages+=(chromium) # the dashboard's browser test, driven by playwright-core
 	packages+=(faketime) # libfaketime: clock steps (tests/clock, tests/faults)
 	packages+=(wrk)      # the load of the HTTP abuse test (tests/abuse)
+	packages+=(postgresql) # a server for the tests on PostgreSQL (tests/pg/pgserver.py)
 fi
 
 if [[ "${1:-}" == "--bench" ]]; then

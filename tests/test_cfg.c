@@ -317,6 +317,43 @@ static void minimal_config_takes_every_default(void **state)
 	cfg_free(c);
 }
 
+/* The smallest router section, for files about other sections. */
+#define ROUTER_A "[router a]\nhost = h\npassword = \"x\"\ninterfaces = e\n"
+
+static void a_postgresql_database_is_kept_as_written_and_bounded(void **state)
+{
+	char err[1024] = "";
+	(void)state;
+	static const char *const uris[] = {
+	        "postgresql://tikstat@db.example.net:5432/tikstat?passfile=/etc/tikstat/pgpass",
+	        "postgres://localhost/tikstat", "postgresql:///tikstat?host=/run/postgresql"};
+	for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text, "[tikstat]\ndatabase = %s\n" ROUTER_A, uris[i]);
+		struct cfg *c = load_text("pg.conf", text, err, sizeof err);
+		if (!c)
+			fail_msg("%s: %s", uris[i], err);
+		assert_string_equal(c->database, uris[i]); /* not made a path */
+		cfg_free(c);
+	}
+	/* Too long, or a control character: refused without repeating it. */
+	size_t n = 4200;
+	char *text = malloc(n + 64);
+	assert_non_null(text);
+	int k = snprintf(text, n + 64, "[tikstat]\ndatabase = postgresql://u:" NEVER "@h/");
+	memset(text + k, 'd', n - (size_t)k);
+	snprintf(text + n, 64, "\n" ROUTER_A);
+	assert_null(load_text("pglong.conf", text, err, sizeof err));
+	assert_non_null(strstr(err, "at most 4096 bytes"));
+	assert_no_secret(err);
+	free(text);
+	assert_null(load_text("pgctl.conf",
+	                      "[tikstat]\ndatabase = postgresql://u:" NEVER "@h/d\x01\n" ROUTER_A,
+	                      err, sizeof err));
+	assert_non_null(strstr(err, "control character"));
+	assert_no_secret(err);
+}
+
 static void full_config_sets_every_global_key(void **state)
 {
 	char err[512] = "";
@@ -2300,6 +2337,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(minimal_config_takes_every_default),
 	        cmocka_unit_test(full_config_sets_every_global_key),
+	        cmocka_unit_test(a_postgresql_database_is_kept_as_written_and_bounded),
 	        cmocka_unit_test(full_config_sets_every_key_of_a_polled_router),
 	        cmocka_unit_test(full_config_resolves_tls_ports_and_inline_passwords),
 	        cmocka_unit_test(ip_interface_names_one_interface_for_ip_file),

@@ -2441,25 +2441,70 @@ static void pg_two_writers_create_the_same_router_at_once(void **state)
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM interfaces"), 20);
 }
 
-/* Restarts the test server (TIKSTAT_TEST_PG_DIR, with pgserver.py). */
-static void restart_server(void)
+/* What the plans of the reading statements say about traffic. */
+struct pg_plans {
+	int pkey[4];   /* series, sum, totals, rank: lines using traffic_pkey */
+	int seq_scans; /* lines of any statement scanning traffic whole */
+};
+
+static void note_pg_plan(void *ctx, const char *stmt, const char *detail)
 {
-	const char *dir = getenv("TIKSTAT_TEST_PG_DIR");
+	static const char *const names[4] = {"series", "sum", "totals", "rank"};
+	struct pg_plans *p = ctx;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(stmt, names[i]) == 0 && strstr(detail, "traffic_pkey"))
+			p->pkey[i]++;
+	if (strstr(detail, "Seq Scan on traffic"))
+		p->seq_scans++;
+}
+
+static void pg_reading_statements_search_the_traffic_primary_key(void **state)
+{
+	char p[512];
+	struct pg_plans plans = {{0}, 0};
+	(void)state;
+	PG_ONLY();
+	store *s = open_rw(db_path(p, "plans"));
+	assert_int_equal(store_explain(s, note_pg_plan, &plans), 0);
+	for (int i = 0; i < 4; i++)
+		assert_true(plans.pkey[i] > 0);
+	assert_int_equal(plans.seq_scans, 0);
+	/* The handle works after: its statements are prepared again. */
+	int64_t id = iface_id(s, "r", "e");
+	add(s, id, STEP_DAY, 0, 1, 2);
+	store_close(s);
+}
+
+/* Runs "pgserver.py VERB DIR" (TIKSTAT_TEST_PGSERVER); its first line of
+ * output into out (outsz > 0). */
+static void pgserver(const char *verb, const char *dir, char *out, size_t outsz)
+{
 	const char *tool = getenv("TIKSTAT_TEST_PGSERVER");
 	char cmd[1024];
-	assert_non_null(dir);
 	assert_non_null(tool);
-	snprintf(cmd, sizeof cmd, "python3 '%s' restart '%s'", tool, dir);
-	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof cmd, "python3 '%s' %s '%s'", tool, verb, dir);
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	out[0] = '\0';
+	if (!fgets(out, (int)outsz, f))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	assert_int_equal(pclose(f), 0);
 }
 
 static void pg_a_server_restart_fails_one_commit_and_loses_nothing(void **state)
 {
-	char p[512];
+	char dir[512], admin[512], p[512], none[8];
 	uint64_t rx, tx;
 	(void)state;
 	PG_ONLY();
-	store *w = open_rw(db_path(p, "restart"));
+	/* A server of its own: a restart of the shared one would cut the
+	 * connections of tests running beside this one. */
+	snprintf(dir, sizeof dir, "%s/pgrestart", tmpdir);
+	pgserver("start", dir, admin, sizeof admin);
+	PQclear(pg_exec(admin, "CREATE DATABASE restart"));
+	pg_url_of(p, sizeof p, admin, "restart");
+	store *w = open_rw(p);
 	store *r = open_ro(p);
 	int64_t id = iface_id(w, "r", "ether1");
 	assert_int_equal(store_begin(w), 0);
@@ -2468,7 +2513,7 @@ static void pg_a_server_restart_fails_one_commit_and_loses_nothing(void **state)
 
 	assert_int_equal(store_begin(w), 0);
 	add(w, id, STEP_YEAR, 0, 10, 10);
-	restart_server();
+	pgserver("restart", dir, none, sizeof none);
 	assert_int_equal(store_commit(w), -1);
 	assert_int_equal(store_rollback(w), 0);
 	/* The recorder writes the same readings again: they all arrive. */
@@ -2476,7 +2521,7 @@ static void pg_a_server_restart_fails_one_commit_and_loses_nothing(void **state)
 	add(w, id, STEP_YEAR, 0, 10, 10);
 	assert_int_equal(store_commit(w), 0);
 	/* An idle connection cut by the restart: the next begin reconnects. */
-	restart_server();
+	pgserver("restart", dir, none, sizeof none);
 	assert_int_equal(store_begin(w), 0);
 	add(w, id, STEP_YEAR, 0, 100, 100);
 	assert_int_equal(store_commit(w), 0);
@@ -2486,6 +2531,7 @@ static void pg_a_server_restart_fails_one_commit_and_loses_nothing(void **state)
 	assert_true(rx == 111 && tx == 111);
 	store_close(r);
 	store_close(w);
+	pgserver("stop", dir, none, sizeof none);
 }
 
 int main(void)
@@ -2548,6 +2594,7 @@ int main(void)
 	        cmocka_unit_test(pg_a_failed_pipelined_write_fails_the_commit_and_writes_nothing),
 	        cmocka_unit_test(pg_two_writers_create_the_same_router_at_once),
 	        cmocka_unit_test(pg_a_server_restart_fails_one_commit_and_loses_nothing),
+	        cmocka_unit_test(pg_reading_statements_search_the_traffic_primary_key),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

@@ -15,16 +15,21 @@
                                  set from INFO (ctest's tests on PostgreSQL)
 
 Binaries come from Debian's packages (/usr/lib/postgresql/VERSION/bin, the
-newest). PostgreSQL refuses to run as root: as root, DIR is given to the
-`postgres` system user and the binaries run as it (runuser); as another
-user they run directly. Importable: start(), createdb(), url(), stop().
+newest). PostgreSQL refuses to run as root: as root the binaries run as the
+`postgres` system user (runuser), and the cluster (data, socket, log) lives
+in a directory of its own under /tmp owned by it (DIR may be where it
+cannot go, such as /root: DIR/cluster names that directory, removed by
+stop); as another user they run directly, the cluster in DIR. Importable:
+start(), createdb(), url(), restart(), stop(), read_info(), run().
 """
 import glob
 import os
 import pwd
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 USER = "tikstat"  # the cluster's superuser (initdb -U)
@@ -62,6 +67,28 @@ def _port_file(d):
     return os.path.join(d, "port")
 
 
+def _cluster(d, make=False):
+    """Where the cluster of d lives: d itself, or as root a directory under
+    /tmp owned by `postgres` (named in d/cluster; made when make)."""
+    d = os.path.abspath(d)
+    if os.geteuid() != 0:
+        return d
+    name = os.path.join(d, "cluster")
+    if os.path.exists(name):
+        with open(name) as f:
+            c = f.read().strip()
+        if os.path.isdir(c) or not make:
+            return c
+    if not make:
+        return None
+    c = tempfile.mkdtemp(prefix="tikstat-pg-")
+    pw = pwd.getpwnam("postgres")
+    os.chown(c, pw.pw_uid, pw.pw_gid)
+    with open(name, "w") as f:
+        f.write(c + "\n")
+    return c
+
+
 def url(d, name="postgres"):
     """The URL of database name of the server in d (over its unix socket
     would need a host=DIR parameter; loopback TCP is what users have)."""
@@ -74,10 +101,8 @@ def start(d):
     """Makes and starts the cluster in d; returns the URL of `postgres`."""
     d = os.path.abspath(d)
     os.makedirs(d, exist_ok=True)
-    if os.geteuid() == 0:
-        pw = pwd.getpwnam("postgres")
-        os.chown(d, pw.pw_uid, pw.pw_gid)
-    data = os.path.join(d, "data")
+    c = _cluster(d, make=True)
+    data = os.path.join(c, "data")
     b = bindir()
     if not os.path.exists(os.path.join(data, "PG_VERSION")):
         _run([os.path.join(b, "initdb"), "-D", data, "-U", USER, "-A", "trust",
@@ -86,13 +111,18 @@ def start(d):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if status.returncode == 0 and os.path.exists(_port_file(d)):
         return url(d)  # already running (a start after an interrupted run)
-    port = _free_port()
-    with open(_port_file(d), "w") as f:
-        f.write(str(port))
-    opts = (f"-c port={port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={d}"
+    # Started again after a stop: the same port, so that URLs stay valid.
+    if os.path.exists(_port_file(d)):
+        with open(_port_file(d)) as f:
+            port = int(f.read())
+    else:
+        port = _free_port()
+        with open(_port_file(d), "w") as f:
+            f.write(str(port))
+    opts = (f"-c port={port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={c}"
             " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             " -c max_connections=200")
-    _run([os.path.join(b, "pg_ctl"), "-D", data, "-l", os.path.join(d, "log"), "-w",
+    _run([os.path.join(b, "pg_ctl"), "-D", data, "-l", os.path.join(c, "log"), "-w",
           "-t", "60", "-o", opts, "start"])
     deadline = time.monotonic() + 60
     while True:
@@ -109,10 +139,10 @@ def start(d):
 def restart(d):
     """Stops the server (fast: connections are cut) and starts it again on
     the same port."""
-    d = os.path.abspath(d)
-    data = os.path.join(d, "data")
+    c = _cluster(d)
+    data = os.path.join(c, "data")
     # -l: the server must not inherit our stdout (run() would wait for it).
-    _run([os.path.join(bindir(), "pg_ctl"), "-D", data, "-l", os.path.join(d, "log"), "-w",
+    _run([os.path.join(bindir(), "pg_ctl"), "-D", data, "-l", os.path.join(c, "log"), "-w",
           "-t", "60", "-m", "fast", "restart"])
 
 
@@ -125,11 +155,19 @@ def createdb(d, name):
     return url(d, name)
 
 
-def stop(d):
-    data = os.path.join(os.path.abspath(d), "data")
+def stop(d, remove=True):
+    """Stops the server; as root also removes its cluster under /tmp
+    unless remove is false (to start it again: start(d))."""
+    c = _cluster(d)
+    if not c:
+        return
+    data = os.path.join(c, "data")
     if os.path.exists(os.path.join(data, "postmaster.pid")):
         _run([os.path.join(bindir(), "pg_ctl"), "-D", data, "-w", "-t", "60", "-m", "fast",
               "stop"])
+    if remove and c != os.path.abspath(d):  # root's cluster under /tmp
+        shutil.rmtree(c, ignore_errors=True)
+        os.unlink(_port_file(d))
 
 
 def read_info(path):
@@ -142,8 +180,23 @@ def read_info(path):
     return out
 
 
+SKIP = 77  # ctest's SKIP_RETURN_CODE of the tests on PostgreSQL
+
+
+def have_server():
+    """Whether Debian's PostgreSQL server is installed (scripts/deps.sh
+    --test installs it); without it the tests on PostgreSQL are skipped."""
+    try:
+        bindir()
+        return True
+    except RuntimeError:
+        return False
+
+
 def fixture_start(d, info):
-    u = start(d)
+    """Starts the fixture's server; without one installed, INFO says so
+    (url none) and the tests run under `run` are skipped."""
+    u = start(d) if have_server() else "none"
     with open(info, "w") as f:
         f.write(f"dir {os.path.abspath(d)}\nurl {u}\n")
     return u
@@ -152,6 +205,9 @@ def fixture_start(d, info):
 def run(info, argv):
     """Runs argv against the fixture's server; its exit status."""
     i = read_info(info)
+    if i.get("url", "none") == "none":
+        print("pgserver.py: no PostgreSQL server installed (scripts/deps.sh --test): skipped")
+        return SKIP
     env = dict(os.environ, TIKSTAT_TEST_PG_URL=i["url"], TIKSTAT_TEST_PG_DIR=i["dir"],
                TIKSTAT_TEST_PGSERVER=os.path.abspath(__file__))
     return subprocess.run(argv, env=env).returncode
