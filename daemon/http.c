@@ -722,38 +722,43 @@ struct metrics_job {
 	char err[512];
 };
 
+/* The status families and, from the store, the cycle families. */
+static int render_from(struct http *h, store *db, struct text_buf *out)
+{
+	struct status_snapshot snap;
+	int rc = -1;
+	if (status_snapshot(h->status, &snap) == 0) {
+		rc = metrics_render_cached(h->cfg, &snap, db, h->bills, (int64_t)time(NULL), out);
+		status_snapshot_free(&snap);
+	}
+	return rc;
+}
+
 /* /metrics: the status table as it is now, the cycle families from the
- * store (metrics.h), in a read transaction of a pooled handle. */
+ * store (metrics.h), in a read transaction of a pooled handle. Without a
+ * database (PostgreSQL unreachable, a busy or broken file) the scrape
+ * still answers, without the cycle families: the database's health
+ * families are what says why, and a scraper that got nothing would see
+ * the instance down instead. */
 static int render_metrics(void *vjob, struct text_buf *out)
 {
 	struct metrics_job *job = vjob;
 	struct http *h = job->h;
 	store *db = pool_get(h, job->err, sizeof job->err);
-	if (!db) {
-		log_warnx("http: database: %s", job->err);
-		job->status = MHD_HTTP_SERVICE_UNAVAILABLE;
-		snprintf(job->err, sizeof job->err, "database unavailable");
-		return -1;
-	}
-	int rc = -1;
-	struct status_snapshot snap;
-	if (store_begin(db) < 0) {
-		job->status = MHD_HTTP_SERVICE_UNAVAILABLE;
-		snprintf(job->err, sizeof job->err, "database busy: %s", store_errmsg(db));
-	} else {
-		if (status_snapshot(h->status, &snap) == 0) {
-			rc = metrics_render_cached(h->cfg, &snap, db, h->bills, (int64_t)time(NULL),
-			                           out);
-			status_snapshot_free(&snap);
-		}
-		if (rc < 0) {
-			job->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-			snprintf(job->err, sizeof job->err, "out of memory");
-			text_buf_free(out);
-		}
+	bool began = db && store_begin(db) == 0;
+	if (!db)
+		log_warnx("http: /metrics without the database: %s", job->err);
+	else if (!began)
+		log_warnx("http: /metrics without the database: %s", store_errmsg(db));
+	int rc = render_from(h, began ? db : NULL, out);
+	if (began)
 		store_rollback(db); /* read only: nothing to keep */
+	if (db)
+		pool_put(h, db);
+	if (rc < 0) {
+		snprintf(job->err, sizeof job->err, "out of memory");
+		text_buf_free(out);
 	}
-	pool_put(h, db);
 	return rc;
 }
 

@@ -117,6 +117,12 @@ def run(a, s, pgdir):
     pgserver.stop(pgdir, remove=False)
     add(5, 6)
     harness.wait_for(lambda: "database: cannot commit" in read_log(s), "a failed commit", WAIT)
+    # /metrics still answers (without the cycle figures), and says why: a
+    # scraper that got an error would take the whole instance for down.
+    metrics = harness.get_ok(http, "/metrics")
+    assert "\ntikstat_database_ok 0\n" in metrics, metrics[:3000]
+    assert 'tikstat_up{router="home"} 1' in metrics, metrics[:3000]
+    assert "tikstat_cycle_rx_bytes{" not in metrics, metrics[:3000]
     add(7, 8)
     pgserver.start(pgdir)
     counted("traffic after the server was down")
