@@ -10,7 +10,7 @@
 #     each).
 # For each: instructions per request and the top 15 functions by their
 # own instructions (callgrind_annotate --inclusive=no). Only what runs
-# inside the endpoint's handler (api_traffic, read_metrics: building the
+# inside the endpoint's handler (api_traffic, render_metrics: building the
 # answer, the queries included; not libmicrohttpd sending it) is counted
 # (--toggle-collect), so start-up and the pushes are not. REQUESTS
 # requests each (default 20) plus a first one whose answer is kept for its
@@ -39,7 +39,7 @@ profile() {
 		user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
 	fi
 	"${user[@]}" valgrind --tool=callgrind --collect-atstart=no --toggle-collect=api_traffic \
-		--toggle-collect=read_metrics --callgrind-out-file="$work/$name.%p.out" \
+		--toggle-collect=render_metrics --callgrind-out-file="$work/$name.%p.out" \
 		"$build/daemon/tikstatd" -f -c "$conf" 2>>"$work/log" &
 	daemon=$!
 	for _ in $(seq 600); do
