@@ -1,8 +1,8 @@
 /*
  * store_pg.c — the PostgreSQL engine of the store (see store.h; store.c
- * picks it for a postgresql:// or postgres:// database). The only file
- * that includes libpq-fe.h and the only place where PostgreSQL's SQL is
- * written.
+ * picks it for a postgresql:// or postgres:// database). The only user of
+ * libpq (through store_pglib.h, which loads it on the first open) and the
+ * only place where PostgreSQL's SQL is written.
  *
  * The same tables, columns and keys as SQLite's (store_sqlite.c), so
  * that every statement is an index lookup as there:
@@ -38,10 +38,10 @@
  * statement outside a transaction, and the statements are prepared again.
  */
 #include "store_engine.h"
+#include "store_pglib.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -727,6 +727,12 @@ static void pg_close(store_conn *s)
 
 static store_conn *pg_open(const char *path, bool readonly, char *err, size_t errsz)
 {
+	char why[300];
+	if (store_pglib_load(why, sizeof why) < 0) {
+		if (err && errsz)
+			snprintf(err, errsz, "cannot open the database: %s", why);
+		return NULL;
+	}
 	store_conn *s = calloc(1, sizeof *s);
 	if (!s || !(s->path = strdup(path)) || !(s->shown = mask_password(path))) {
 		if (err && errsz)

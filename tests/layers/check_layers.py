@@ -44,7 +44,7 @@ LAYERS = {
 FOREIGN = [
     ("sqlite3.h", {"daemon/store_sqlite.c", "daemon/legacy.c"}),
     ("sqlite3ext.h", {"daemon/store_sqlite.c", "daemon/legacy.c"}),
-    ("libpq-fe.h", {"daemon/store_pg.c"}),
+    ("libpq-fe.h", {"daemon/store_pglib.h", "daemon/store_pglib.c"}),
     ("microhttpd.h", {"daemon/http.c"}),
     ("zlib.h", {"daemon/http.c"}),
     ("systemd/", {"daemon/notify.c"}),
