@@ -1277,17 +1277,19 @@ static int mark_row(store_conn *s, const PGresult *res, int row, enum store_mark
 
 static int pg_list_marks(store_conn *s, store_mark_fn fn, void *ctx)
 {
-	static const enum stmt_id ids[] = {ST_MARKS_ALERT, ST_MARKS_BILL, ST_MARKS_IMPORT};
-	static const enum store_mark_kind kinds[] = {STORE_MARK_ALERT, STORE_MARK_BILL_ALERT,
-	                                             STORE_MARK_IMPORT};
+	_Static_assert(ST_MARKS_BILL == ST_MARKS_ALERT + STORE_MARK_BILL_ALERT &&
+	                       ST_MARKS_IMPORT == ST_MARKS_ALERT + STORE_MARK_IMPORT,
+	               "the marks statements in the kinds' order");
+	/* ST_MARKS_ALERT, _BILL, _IMPORT follow each other as the kinds do;
+	 * each statement's rows come whole, then go to fn. */
+	struct params none = {0};
 	int ret = 0;
-	for (size_t i = 0; i < sizeof ids / sizeof ids[0] && ret == 0; i++) {
-		struct params p = {0};
-		PGresult *res = exec_stmt(s, ids[i], &p);
+	for (int k = STORE_MARK_ALERT; k <= STORE_MARK_IMPORT && ret == 0; k++) {
+		PGresult *res = exec_stmt(s, (enum stmt_id)(ST_MARKS_ALERT + k), &none);
 		if (!res)
 			return -1;
 		for (int row = 0, n = PQntuples(res); row < n && ret == 0; row++)
-			ret = mark_row(s, res, row, kinds[i], fn, ctx);
+			ret = mark_row(s, res, row, (enum store_mark_kind)k, fn, ctx);
 		PQclear(res);
 	}
 	return ret;

@@ -1302,13 +1302,14 @@ static int mark_rows(store_conn *s, sqlite3_stmt *st, enum store_mark_kind kind,
 
 static int sqlite_list_marks(store_conn *s, store_mark_fn fn, void *ctx)
 {
-	static const enum stmt_id ids[] = {ST_MARKS_ALERT, ST_MARKS_BILL, ST_MARKS_IMPORT};
-	static const enum store_mark_kind kinds[] = {STORE_MARK_ALERT, STORE_MARK_BILL_ALERT,
-	                                             STORE_MARK_IMPORT};
+	_Static_assert(ST_MARKS_BILL == ST_MARKS_ALERT + STORE_MARK_BILL_ALERT &&
+	                       ST_MARKS_IMPORT == ST_MARKS_ALERT + STORE_MARK_IMPORT,
+	               "the marks statements in the kinds' order");
+	/* ST_MARKS_ALERT, _BILL, _IMPORT follow each other as the kinds do. */
 	int ret = 0;
-	for (size_t i = 0; i < sizeof ids / sizeof ids[0] && ret == 0; i++) {
-		sqlite3_stmt *st = stmt(s, ids[i]);
-		ret = st ? mark_rows(s, st, kinds[i], fn, ctx) : -1;
+	for (int k = STORE_MARK_ALERT; k <= STORE_MARK_IMPORT && ret == 0; k++) {
+		sqlite3_stmt *st = stmt(s, (enum stmt_id)(ST_MARKS_ALERT + k));
+		ret = st ? mark_rows(s, st, (enum store_mark_kind)k, fn, ctx) : -1;
 	}
 	return ret;
 }
