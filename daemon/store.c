@@ -203,6 +203,11 @@ int store_set_import_mark(store *s, int64_t iface, const char *source, int64_t l
 	return s->e->set_import_mark(s->c, iface, source, last_time);
 }
 
+int store_list_marks(store *s, store_mark_fn fn, void *ctx)
+{
+	return s->e->list_marks(s->c, fn, ctx);
+}
+
 int store_series(store *s, int64_t iface, enum step step, int64_t from, int64_t to,
                  store_point_fn fn, void *ctx)
 {

@@ -120,6 +120,24 @@ int store_mark_bill_alert(store *s, const char *bill, int64_t cycle_start, int p
 int store_import_mark(store *s, int64_t iface, const char *source, int64_t *last_time);
 int store_set_import_mark(store *s, int64_t iface, const char *source, int64_t last_time);
 
+/* Every mark of the three tables above, for copying a database (tikstat
+ * copy-db): quota alerts ordered by (iface, cycle_start, percent), then
+ * bill alerts by (bill, cycle_start, percent), then import marks by
+ * (iface, source). */
+enum store_mark_kind { STORE_MARK_ALERT, STORE_MARK_BILL_ALERT, STORE_MARK_IMPORT };
+struct store_mark {
+	enum store_mark_kind kind;
+	int64_t iface;   /* ALERT, IMPORT: the counter's id; BILL_ALERT: 0 */
+	const char *key; /* BILL_ALERT: the bill; IMPORT: the source; ALERT: NULL
+	                    (borrowed for the duration of the callback) */
+	int64_t time;    /* ALERT, BILL_ALERT: cycle_start; IMPORT: last_time */
+	int percent;     /* ALERT, BILL_ALERT */
+};
+typedef int (*store_mark_fn)(void *ctx, const struct store_mark *m);
+/* Calls fn for every mark. Returns -1 on error, or fn's non-zero value
+ * when it stops early. */
+int store_list_marks(store *s, store_mark_fn fn, void *ctx);
+
 /* --- reading --- */
 
 struct store_point {

@@ -46,6 +46,7 @@ struct store_engine {
 	int (*mark_bill_alert)(store_conn *s, const char *bill, int64_t cycle_start, int percent);
 	int (*import_mark)(store_conn *s, int64_t iface, const char *source, int64_t *last_time);
 	int (*set_import_mark)(store_conn *s, int64_t iface, const char *source, int64_t last_time);
+	int (*list_marks)(store_conn *s, store_mark_fn fn, void *ctx);
 	int (*series)(store_conn *s, int64_t iface, enum step step, int64_t from, int64_t to,
 	              store_point_fn fn, void *ctx);
 	int (*sum)(store_conn *s, int64_t iface, enum step step, int64_t from, int64_t to,

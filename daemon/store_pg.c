@@ -42,6 +42,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,14 @@
 	  "INSERT INTO imports(interface_id, source, last_time)"                                   \
 	  " VALUES ($1::bigint, $2::bytea, $3::bigint)"                                            \
 	  " ON CONFLICT (interface_id, source) DO UPDATE SET last_time = excluded.last_time")      \
+	X(ST_MARKS_ALERT, "marks_alert",                                                           \
+	  "SELECT interface_id, NULL::bytea, cycle_start, percent FROM alerts"                     \
+	  " ORDER BY interface_id, cycle_start, percent")                                          \
+	X(ST_MARKS_BILL, "marks_bill",                                                             \
+	  "SELECT 0, bill, cycle_start, percent FROM bill_alerts ORDER BY bill, cycle_start, "     \
+	  "percent")                                                                               \
+	X(ST_MARKS_IMPORT, "marks_import",                                                         \
+	  "SELECT interface_id, source, last_time, 0 FROM imports ORDER BY interface_id, source")  \
 	X(ST_SERIES, "series",                                                                     \
 	  "SELECT start, rx, tx FROM traffic WHERE interface_id = $1::bigint"                      \
 	  " AND step = $2::integer AND start >= $3::bigint AND start < $4::bigint ORDER BY start") \
@@ -1251,6 +1260,47 @@ static int pg_set_import_mark(store_conn *s, int64_t iface, const char *source, 
 	return write_stmt(s, ST_IMPORT_SET, &p, iface, 0, 0);
 }
 
+/* One row (iface, key, time, percent) of a marks statement to fn. */
+static int mark_row(store_conn *s, const PGresult *res, int row, enum store_mark_kind kind,
+                    store_mark_fn fn, void *ctx)
+{
+	bool bad = false;
+	char *key = col_bytes(res, row, 1, &bad);
+	int64_t percent = 0;
+	struct store_mark m = {.kind = kind, .key = key};
+	int ret;
+	if (bad || col_i64(res, row, 0, &m.iface) || col_i64(res, row, 2, &m.time) ||
+	    col_i64(res, row, 3, &percent) || percent < INT_MIN || percent > INT_MAX)
+		ret = fail_with(s, NULL,
+		                "cannot list the alerts and import marks: a value out of range");
+	else {
+		m.percent = (int)percent;
+		ret = fn(ctx, &m);
+	}
+	free(key);
+	return ret;
+}
+
+static int pg_list_marks(store_conn *s, store_mark_fn fn, void *ctx)
+{
+	_Static_assert(ST_MARKS_BILL == ST_MARKS_ALERT + STORE_MARK_BILL_ALERT &&
+	                       ST_MARKS_IMPORT == ST_MARKS_ALERT + STORE_MARK_IMPORT,
+	               "the marks statements in the kinds' order");
+	/* ST_MARKS_ALERT, _BILL, _IMPORT follow each other as the kinds do;
+	 * each statement's rows come whole, then go to fn. */
+	struct params none = {0};
+	int ret = 0;
+	for (int k = STORE_MARK_ALERT; k <= STORE_MARK_IMPORT && ret == 0; k++) {
+		PGresult *res = exec_stmt(s, (enum stmt_id)(ST_MARKS_ALERT + k), &none);
+		if (!res)
+			return -1;
+		for (int row = 0, n = PQntuples(res); row < n && ret == 0; row++)
+			ret = mark_row(s, res, row, (enum store_mark_kind)k, fn, ctx);
+		PQclear(res);
+	}
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* reading traffic                                                     */
 /* ------------------------------------------------------------------ */
@@ -1649,6 +1699,7 @@ const struct store_engine store_pg_engine = {
         .mark_bill_alert = pg_mark_bill_alert,
         .import_mark = pg_import_mark,
         .set_import_mark = pg_set_import_mark,
+        .list_marks = pg_list_marks,
         .series = pg_series,
         .sum = pg_sum,
         .totals = pg_totals,

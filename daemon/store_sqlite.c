@@ -111,6 +111,14 @@
 	X(ST_IMPORT_SET, "import_set",                                                             \
 	  "INSERT INTO imports(interface_id, source, last_time) VALUES (?1, ?2, ?3)"               \
 	  " ON CONFLICT(interface_id, source) DO UPDATE SET last_time = excluded.last_time")       \
+	X(ST_MARKS_ALERT, "marks_alert",                                                           \
+	  "SELECT interface_id, NULL, cycle_start, percent FROM alerts"                            \
+	  " ORDER BY interface_id, cycle_start, percent")                                          \
+	X(ST_MARKS_BILL, "marks_bill",                                                             \
+	  "SELECT 0, bill, cycle_start, percent FROM bill_alerts ORDER BY bill, cycle_start, "     \
+	  "percent")                                                                               \
+	X(ST_MARKS_IMPORT, "marks_import",                                                         \
+	  "SELECT interface_id, source, last_time, 0 FROM imports ORDER BY interface_id, source")  \
 	X(ST_SERIES, "series",                                                                     \
 	  "SELECT start, rx, tx FROM traffic"                                                      \
 	  " WHERE interface_id = ?1 AND step = ?2 AND start >= ?3 AND start < ?4"                  \
@@ -1274,6 +1282,38 @@ static int sqlite_set_import_mark(store_conn *s, int64_t iface, const char *sour
 	return run(s, st, what);
 }
 
+/* The rows (iface, key, time, percent) of st as marks of kind to fn. */
+static int mark_rows(store_conn *s, sqlite3_stmt *st, enum store_mark_kind kind, store_mark_fn fn,
+                     void *ctx)
+{
+	int rc, ret = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_mark m = {kind, sqlite3_column_int64(st, 0),
+		                       (const char *)sqlite3_column_text(st, 1),
+		                       sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3)};
+		if ((ret = fn(ctx, &m)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = fail(s, true, "cannot list the alerts and import marks");
+	done(st);
+	return ret;
+}
+
+static int sqlite_list_marks(store_conn *s, store_mark_fn fn, void *ctx)
+{
+	_Static_assert(ST_MARKS_BILL == ST_MARKS_ALERT + STORE_MARK_BILL_ALERT &&
+	                       ST_MARKS_IMPORT == ST_MARKS_ALERT + STORE_MARK_IMPORT,
+	               "the marks statements in the kinds' order");
+	/* ST_MARKS_ALERT, _BILL, _IMPORT follow each other as the kinds do. */
+	int ret = 0;
+	for (int k = STORE_MARK_ALERT; k <= STORE_MARK_IMPORT && ret == 0; k++) {
+		sqlite3_stmt *st = stmt(s, (enum stmt_id)(ST_MARKS_ALERT + k));
+		ret = st ? mark_rows(s, st, (enum store_mark_kind)k, fn, ctx) : -1;
+	}
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* reading traffic                                                     */
 /* ------------------------------------------------------------------ */
@@ -1891,6 +1931,7 @@ const struct store_engine store_sqlite_engine = {
         .mark_bill_alert = sqlite_mark_bill_alert,
         .import_mark = sqlite_import_mark,
         .set_import_mark = sqlite_set_import_mark,
+        .list_marks = sqlite_list_marks,
         .series = sqlite_series,
         .sum = sqlite_sum,
         .totals = sqlite_totals,

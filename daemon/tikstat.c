@@ -11,6 +11,7 @@
  *   tikstat --remove -r ROUTER -i IFACE [--force]
  *   tikstat --compact [-c FILE | --db FILE]
  *   tikstat import-legacy FILE -r ROUTER -i IFACE [-c FILE | --db FILE] [--utc]
+ *   tikstat copy-db SOURCE DEST   (dbcopy.h; stop tikstatd first)
  *           [--force]
  *
  * main() is the sequence: options, settings (configuration, zone,
@@ -33,6 +34,7 @@
 #include "calendar.h"
 #include "billing.h"
 #include "cfg.h"
+#include "dbcopy.h"
 #include "ifnames.h"
 #include "jsonw.h"
 #include "legacy.h"
@@ -144,6 +146,8 @@ static void usage(void)
 	      "       tikstat --remove -r ROUTER -i IFACE [--force]\n"
 	      "       tikstat --compact                  rewrite the database compactly\n"
 	      "       tikstat import-legacy FILE -r ROUTER -i IFACE [options]\n"
+	      "       tikstat copy-db SOURCE DEST        copy a whole database into an empty\n"
+	      "                                          one (a file or postgresql:// URL)\n"
 	      "\n"
 	      "what:\n"
 	      "  -r, --router ROUTER    only this router's interfaces\n"
@@ -1253,10 +1257,47 @@ static int run_bill(const struct options *o, const struct settings *st)
 	return status;
 }
 
+/* tikstat copy-db SOURCE DEST (argv[1] is "copy-db"): dbcopy.h. */
+static int run_copy_db(int argc, char **argv)
+{
+	if (argc != 4)
+		return usage_error("copy-db: tikstat copy-db SOURCE DEST (an SQLite file or a "
+		                   "postgresql:// URL each)");
+	char err[1024];
+	store *src = store_open(argv[2], true, err, sizeof err);
+	if (!src) {
+		print_error(err);
+		return EXIT_ERROR;
+	}
+	store *dst = store_open(argv[3], false, err, sizeof err);
+	if (!dst) {
+		print_error(err);
+		store_close(src);
+		return EXIT_ERROR;
+	}
+	struct dbcopy_stats n;
+	int status = EXIT_ERROR;
+	if (dbcopy_run(src, dst, &n, err, sizeof err)) {
+		print_error(err);
+	} else {
+		printf("copied %zu counters of %zu routers (%" PRIu64
+		       " buckets, %zu last readings) "
+		       "from %s to %s\n",
+		       n.counters, n.routers, n.buckets, n.readings, store_path(src),
+		       store_path(dst));
+		status = fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+	}
+	store_close(dst);
+	store_close(src);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	struct settings st;
+	if (argc > 1 && strcmp(argv[1], "copy-db") == 0)
+		return run_copy_db(argc, argv);
 	int status = parse_options(argc, argv, &o);
 	if (status >= 0)
 		return status;

@@ -1526,6 +1526,57 @@ static void prune_kind_deletes_old_buckets_of_that_kind_only(void **state)
 	store_close(s);
 }
 
+/* Appends "kind iface key time percent;" per mark (store_list_marks). */
+static int print_mark(void *ctx, const struct store_mark *m)
+{
+	char *out = ctx;
+	size_t len = strlen(out);
+	snprintf(out + len, 1024 - len, "%d %lld %s %lld %d;", (int)m->kind, (long long)m->iface,
+	         m->key ? m->key : "-", (long long)m->time, m->percent);
+	return 0;
+}
+
+static int stop_at_first_mark(void *ctx, const struct store_mark *m)
+{
+	(void)m;
+	(*(int *)ctx)++;
+	return 7;
+}
+
+static void every_mark_lists_in_order_for_copying(void **state)
+{
+	char p[512], out[1024] = "", want[1024];
+	(void)state;
+	db_path(p, "marks.db");
+	store *s = open_rw(p);
+	assert_int_equal(store_list_marks(s, print_mark, out), 0);
+	assert_string_equal(out, ""); /* a new database: none */
+	int64_t a = iface_id(s, "home", "ether1"), b = iface_id(s, "home", "ether2");
+	assert_int_equal(store_mark_alert(s, b, 2000, 80), 0);
+	assert_int_equal(store_mark_alert(s, a, 2000, 90), 0);
+	assert_int_equal(store_mark_alert(s, a, 2000, 80), 0);
+	assert_int_equal(store_mark_alert(s, a, 1000, 100), 0);
+	assert_int_equal(store_mark_bill_alert(s, "office", 1000, 80), 0);
+	assert_int_equal(store_mark_bill_alert(s, "home", 3000, 90), 0);
+	assert_int_equal(store_set_import_mark(s, b, "legacy:b.db", -5), 0);
+	assert_int_equal(store_set_import_mark(s, a, "legacy:z.db", 77), 0);
+	assert_int_equal(store_set_import_mark(s, a, "legacy:a.db", 66), 0);
+	store_close(s);
+	s = open_ro(p);
+	assert_int_equal(store_list_marks(s, print_mark, out), 0);
+	snprintf(want, sizeof want,
+	         "0 %lld - 1000 100;0 %lld - 2000 80;0 %lld - 2000 90;0 %lld - 2000 80;"
+	         "1 0 home 3000 90;1 0 office 1000 80;"
+	         "2 %lld legacy:a.db 66 0;2 %lld legacy:z.db 77 0;2 %lld legacy:b.db -5 0;",
+	         (long long)a, (long long)a, (long long)a, (long long)b, (long long)a, (long long)a,
+	         (long long)b);
+	assert_string_equal(out, want);
+	int calls = 0;
+	assert_int_equal(store_list_marks(s, stop_at_first_mark, &calls), 7);
+	assert_int_equal(calls, 1);
+	store_close(s);
+}
+
 static void bill_alerts_are_recorded_once_per_bill_cycle_and_percent(void **state)
 {
 	char p[512];
@@ -2561,6 +2612,7 @@ int main(void)
 	        cmocka_unit_test(ranking_500_devices_over_a_month_of_days),
 	        cmocka_unit_test(prune_kind_deletes_old_buckets_of_that_kind_only),
 	        cmocka_unit_test(bill_alerts_are_recorded_once_per_bill_cycle_and_percent),
+	        cmocka_unit_test(every_mark_lists_in_order_for_copying),
 	        cmocka_unit_test(a_reading_needs_an_existing_interface),
 	        cmocka_unit_test(traffic_upserts_sum_into_one_bucket_per_step),
 	        cmocka_unit_test(a_bucket_sum_beyond_64_bits_is_refused_and_nothing_changes),
