@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 /* One counter of the source and its id in the destination. */
 struct copy_counter {
 	int64_t src_id, dst_id;
@@ -51,16 +53,12 @@ static void free_counters(struct counter_list *l)
 static int collect_counter(void *ctx, const struct store_iface *i)
 {
 	struct counter_list *l = ctx;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct copy_counter *v = realloc(l->v, cap * sizeof *v);
-		if (!v) {
-			l->oom = true;
-			return 1;
-		}
-		l->v = v;
-		l->cap = cap;
+	struct copy_counter *v = text_grow(l->v, &l->cap, l->n + 1, sizeof *v);
+	if (!v) {
+		l->oom = true;
+		return 1;
 	}
+	l->v = v;
 	bool oom = false;
 	struct copy_counter c = {.src_id = i->id,
 	                         .kind = i->kind,
