@@ -25,10 +25,15 @@ static void settle(struct cycle_usage *u, int64_t now)
 	u->estimate = cycle_project(u->used, u->start, u->end, now);
 }
 
+int cycle_bytes(store *s, int64_t iface, int64_t start, int64_t end, uint64_t *rx, uint64_t *tx)
+{
+	return store_sum(s, iface, STEP_DAY, start, end, rx, tx);
+}
+
 int cycle_usage(store *s, int64_t iface, int cycle_start_day, int64_t now, struct cycle_usage *u)
 {
 	calendar_cycle(now, cycle_start_day, &u->start, &u->end);
-	if (store_sum(s, iface, STEP_DAY, u->start, u->end, &u->rx, &u->tx))
+	if (cycle_bytes(s, iface, u->start, u->end, &u->rx, &u->tx))
 		return -1;
 	settle(u, now);
 	return 0;

@@ -32,6 +32,12 @@ struct cycle_usage {
  * intermediate, the result capped at 2^64-1. */
 uint64_t cycle_project(uint64_t bytes, int64_t start, int64_t end, int64_t now);
 
+/* The bytes of interface iface (store id) in the cycle [start, end) (as
+ * calendar_cycle gives it), from the committed day buckets (cycles start
+ * at local midnight, so day buckets cover them exactly). 0, or -1 (store
+ * error). For many interfaces of one cycle: the bounds computed once. */
+int cycle_bytes(store *s, int64_t iface, int64_t start, int64_t end, uint64_t *rx, uint64_t *tx);
+
 /* Usage of interface iface (store id) in the cycle containing now, from
  * the committed day buckets (cycles start at local midnight, so day
  * buckets cover them exactly). Returns 0, or -1 (store error). */

@@ -742,15 +742,15 @@ static void render_family(const struct family *f, const struct scrape *s, struct
 	}
 }
 
-/* The bytes of interface k of cr in the cycle [start, end) into *out (as
- * cycle_usage sums them). out->known stays false when the store does not
+/* The bytes of interface k of cr in the cycle [start, end) into *out
+ * (cycle_bytes, as cycle_usage sums them). out->known stays false when the store does not
  * have the interface or cannot be read. */
 static void cycle_of(store *db, const struct cfg_router *cr, size_t k, int64_t start, int64_t end,
                      struct cycle_bytes *out)
 {
 	int64_t id;
 	if (store_find_interface(db, cr->name, cr->interfaces[k], &id) != 0 ||
-	    store_sum(db, id, STEP_DAY, start, end, &out->rx, &out->tx) != 0)
+	    cycle_bytes(db, id, start, end, &out->rx, &out->tx) != 0)
 		return;
 	out->known = true;
 }
